@@ -1,0 +1,328 @@
+import { normalQuantile } from './distributions.js';
+import { invalidOption, TimingError } from './errors.js';
+import { hodgesLehmannRatio, mannWhitney } from './rank-test.js';
+import { createRng } from './rng.js';
+import { type SortedSamples, sortSamples } from './samples.js';
+import {
+  checkLevel,
+  DEFAULT_CONFIDENCE,
+  median,
+  medianInterval,
+  type SampleStats,
+  summarize,
+} from './statistics.js';
+
+/**
+ * Default threshold: a change smaller than 2% is not called a regression.
+ * Interleaved runs of a 1B-parameter model resolve about +/-0.2% in a
+ * minute, while separate processes of the same code sit up to ~0.65% apart,
+ * so 2% leaves room for that offset and still catches what users notice.
+ */
+export const DEFAULT_THRESHOLD = 0.02;
+/** Resamples of the bootstrap method. */
+export const DEFAULT_RESAMPLES = 2000;
+/** Seed of the bootstrap method, fixed so results are reproducible. */
+export const DEFAULT_SEED = 0x5eed;
+
+export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive';
+
+export type IntervalMethod = 'order-statistic' | 'bootstrap';
+
+export interface CompareOptions {
+  /**
+   * Smallest relative change that matters, as a fraction (0.02 = 2%).
+   * Must be > 0 and < 1.
+   */
+  threshold?: number;
+  /** Confidence level of the ratio's interval, default 0.95. */
+  confidence?: number;
+  /**
+   * `order-statistic` (default): distribution-free intervals of each median
+   * combined on the log scale (Price & Bonett 2002); fast and deterministic.
+   * `bootstrap`: percentile bootstrap of the ratio of medians, seeded.
+   */
+  method?: IntervalMethod;
+  resamples?: number;
+  seed?: number;
+  /** For metrics where larger is better (throughput): flips the verdict's direction. */
+  higherIsBetter?: boolean;
+}
+
+/** Anything with samples: a plain array, a `measure()` result, a worker's report. */
+export type SampleSource = readonly number[] | { readonly samples: readonly number[] };
+
+export interface MoreSamplesAdvice {
+  /**
+   * Samples per side that would likely decide the verdict, from the rule
+   * that an interval's width shrinks with the square root of the count.
+   * `null` when the estimate sits on a threshold boundary, where no
+   * practical number of samples decides it.
+   */
+  perSide: number | null;
+  /** How many more per side than the larger side has now. */
+  additionalPerSide: number | null;
+  reason: string;
+}
+
+export interface Comparison {
+  verdict: Verdict;
+  /** head median / base median. Above 1 means head is slower (or larger). */
+  ratio: number;
+  /** Confidence interval of the ratio. */
+  interval: { lower: number; upper: number; level: number };
+  /** The ratio as a signed relative change: ratio - 1. */
+  change: number;
+  threshold: number;
+  method: IntervalMethod;
+  /** Mann-Whitney U two-sided p-value: evidence of *any* difference, not of its size. */
+  pValue: number;
+  /** Hodges-Lehmann estimate of the ratio, a robustness cross-check on `ratio`. */
+  hodgesLehmannRatio: number;
+  base: SampleStats;
+  head: SampleStats;
+  /** Only for an inconclusive verdict. */
+  moreSamples: MoreSamplesAdvice | null;
+  /** One sentence a person can read in a report. */
+  explanation: string;
+}
+
+/**
+ * Compares head against base: the ratio of medians with a confidence
+ * interval, and a verdict against `threshold`:
+ *
+ * - `regression`: the whole interval lies above 1 + threshold;
+ * - `improvement`: the whole interval lies below 1 - threshold;
+ * - `unchanged`: the whole interval lies within 1 +/- threshold;
+ * - `inconclusive`: anything else. Never a pass: `moreSamples` says how
+ *   many samples would likely decide it.
+ */
+export function compare(
+  base: SampleSource,
+  head: SampleSource,
+  options: CompareOptions = {},
+): Comparison {
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+  const method = options.method ?? 'order-statistic';
+  checkThreshold(threshold);
+  checkLevel(confidence);
+  if (method !== 'order-statistic' && method !== 'bootstrap') {
+    throw invalidOption('method', method, '"order-statistic" or "bootstrap"');
+  }
+  const baseSorted = sortSamples(samplesOf(base), 'base samples');
+  const headSorted = sortSamples(samplesOf(head), 'head samples');
+  const baseMedian = median(baseSorted);
+  const headMedian = median(headSorted);
+  if (!(baseMedian > 0) || !(headMedian > 0)) {
+    const side = baseMedian > 0 ? 'head' : 'base';
+    throw new TimingError(
+      'INVALID_SAMPLES',
+      `${side} median is 0, so no ratio can be formed. The timed work is below the clock's resolution: time a batch of calls per sample (measure() does this for fast functions).`,
+    );
+  }
+  const ratio = headMedian / baseMedian;
+  const interval =
+    method === 'bootstrap'
+      ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
+          resamples: options.resamples ?? DEFAULT_RESAMPLES,
+          seed: options.seed ?? DEFAULT_SEED,
+        })
+      : orderStatisticRatioInterval(baseSorted, headSorted, confidence);
+  const direction = options.higherIsBetter ? -1 : 1;
+  const verdict = decide(interval, threshold, direction);
+  const moreSamples =
+    verdict === 'inconclusive'
+      ? adviseMoreSamples(
+          ratio,
+          interval,
+          threshold,
+          Math.max(baseSorted.length, headSorted.length),
+        )
+      : null;
+  const comparison: Comparison = {
+    verdict,
+    ratio,
+    interval: { ...interval, level: confidence },
+    change: ratio - 1,
+    threshold,
+    method,
+    pValue: mannWhitney(baseSorted, headSorted).pValue,
+    hodgesLehmannRatio: hodgesLehmannRatio(baseSorted, headSorted),
+    base: summarize(baseSorted, confidence),
+    head: summarize(headSorted, confidence),
+    moreSamples,
+    explanation: '',
+  };
+  comparison.explanation = explain(comparison);
+  return comparison;
+}
+
+export function checkThreshold(threshold: number): void {
+  if (typeof threshold !== 'number' || !(threshold > 0)) {
+    throw invalidOption(
+      'threshold',
+      threshold,
+      'a fraction > 0 (0.02 means 2%); with 0, every measurable difference would be a regression, so pick the smallest change that matters to you',
+    );
+  }
+  if (threshold >= 1) {
+    throw invalidOption(
+      'threshold',
+      threshold,
+      `a fraction below 1 (did you mean ${threshold / 100}, i.e. ${threshold}%?)`,
+    );
+  }
+}
+
+function samplesOf(source: SampleSource): readonly number[] {
+  return Array.isArray(source) ? source : (source as { samples: readonly number[] }).samples;
+}
+
+interface Bounds {
+  lower: number;
+  upper: number;
+}
+
+function decide(interval: Bounds, threshold: number, direction: 1 | -1): Verdict {
+  const worse = direction === 1 ? interval.lower > 1 + threshold : interval.upper < 1 - threshold;
+  const better = direction === 1 ? interval.upper < 1 - threshold : interval.lower > 1 + threshold;
+  if (worse) return 'regression';
+  if (better) return 'improvement';
+  if (interval.lower >= 1 - threshold && interval.upper <= 1 + threshold) return 'unchanged';
+  return 'inconclusive';
+}
+
+/**
+ * Price & Bonett (2002): the standard error of each log-median is read off
+ * its distribution-free interval (width / 2z at the interval's actual
+ * coverage), the two are added in quadrature, and the interval of the
+ * log-ratio is mapped back with exp. Works for skewed data and any n >= 2.
+ */
+function orderStatisticRatioInterval(
+  base: SortedSamples,
+  head: SortedSamples,
+  level: number,
+): Bounds {
+  const logRatio = Math.log(median(head)) - Math.log(median(base));
+  const spread = Math.hypot(
+    logMedianStandardError(base, level),
+    logMedianStandardError(head, level),
+  );
+  const z = normalQuantile(1 - (1 - level) / 2);
+  return { lower: Math.exp(logRatio - z * spread), upper: Math.exp(logRatio + z * spread) };
+}
+
+function logMedianStandardError(sorted: SortedSamples, level: number): number {
+  const interval = medianInterval(sorted, level);
+  // Guard log(0): a zero lower bound means a sample at the clock's floor.
+  const lower = Math.log(Math.max(interval.lower, Number.MIN_VALUE));
+  const upper = Math.log(interval.upper);
+  const z = normalQuantile(1 - (1 - interval.coverage) / 2);
+  return (upper - lower) / (2 * z);
+}
+
+/** Percentile bootstrap of the ratio of medians, resampling each side independently. */
+function bootstrapRatioInterval(
+  base: SortedSamples,
+  head: SortedSamples,
+  level: number,
+  options: { resamples: number; seed: number },
+): Bounds {
+  const { resamples, seed } = options;
+  if (!Number.isInteger(resamples) || resamples < 100) {
+    throw invalidOption('resamples', resamples, 'an integer >= 100 (2000 is typical)');
+  }
+  const rng = createRng(seed);
+  const ratios = new Float64Array(resamples);
+  const scratchBase = new Float64Array(base.length);
+  const scratchHead = new Float64Array(head.length);
+  for (let r = 0; r < resamples; r++) {
+    ratios[r] = resampledMedian(head, scratchHead, rng) / resampledMedian(base, scratchBase, rng);
+  }
+  ratios.sort();
+  const tail = (1 - level) / 2;
+  return {
+    lower: ratios[Math.floor(tail * (resamples - 1))]!,
+    upper: ratios[Math.ceil((1 - tail) * (resamples - 1))]!,
+  };
+}
+
+function resampledMedian(
+  sorted: SortedSamples,
+  scratch: Float64Array,
+  rng: ReturnType<typeof createRng>,
+): number {
+  const n = sorted.length;
+  for (let i = 0; i < n; i++) scratch[i] = sorted[rng.int(n)]!;
+  scratch.sort();
+  const mid = (n - 1) / 2;
+  return (scratch[Math.floor(mid)]! + scratch[Math.ceil(mid)]!) / 2;
+}
+
+/**
+ * Interval width shrinks like 1/sqrt(n). To decide, the half-width (log
+ * scale) must fall below the distance from the estimate to the nearest
+ * boundary it has to clear, so n must grow by (halfWidth / distance)^2.
+ */
+function adviseMoreSamples(
+  ratio: number,
+  interval: Bounds,
+  threshold: number,
+  perSideNow: number,
+): MoreSamplesAdvice {
+  const halfWidth = (Math.log(interval.upper) - Math.log(interval.lower)) / 2;
+  const logRatio = Math.log(ratio);
+  const up = Math.log(1 + threshold);
+  const down = Math.log(1 - threshold);
+  const distance =
+    logRatio >= up
+      ? logRatio - up
+      : logRatio <= down
+        ? down - logRatio
+        : Math.min(up - logRatio, logRatio - down);
+  if (distance < halfWidth * BOUNDARY_FRACTION) {
+    return {
+      perSide: null,
+      additionalPerSide: null,
+      reason: `the estimate (${formatChange(ratio)}) sits on the ±${formatPercent(threshold)} threshold: more samples are unlikely to decide it; the change is about the threshold's size`,
+    };
+  }
+  const perSide = Math.ceil(perSideNow * (halfWidth / distance) ** 2 * SAFETY_MARGIN);
+  return {
+    perSide,
+    additionalPerSide: Math.max(0, perSide - perSideNow),
+    reason: `about ${perSide} samples per side (now ${perSideNow}) would likely narrow the interval enough to decide`,
+  };
+}
+
+/** Below this fraction of the half-width from a boundary, we do not predict a count. */
+const BOUNDARY_FRACTION = 0.1;
+/** The square-root rule is an expectation; ask for a little more so it is likely enough. */
+const SAFETY_MARGIN = 1.2;
+
+function explain(c: Comparison): string {
+  const change = formatChange(c.ratio);
+  const interval = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
+  const level = `${Math.round(c.interval.level * 100)}%`;
+  const limit = `±${formatPercent(c.threshold)}`;
+  switch (c.verdict) {
+    case 'regression':
+      return `regression: head changed by ${change} (${level} interval ${interval}), beyond the ${limit} threshold`;
+    case 'improvement':
+      return `improvement: head changed by ${change} (${level} interval ${interval}), beyond the ${limit} threshold`;
+    case 'unchanged':
+      return `unchanged: ${change} (${level} interval ${interval}) lies within the ${limit} threshold`;
+    case 'inconclusive':
+      return `inconclusive: ${change} (${level} interval ${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ''}`;
+  }
+}
+
+/** `1.034` -> `+3.40%`. */
+export function formatChange(ratio: number): string {
+  const percent = (ratio - 1) * 100;
+  return `${percent >= 0 ? '+' : ''}${percent.toFixed(2)}%`;
+}
+
+function formatPercent(fraction: number): string {
+  return `${+(fraction * 100).toFixed(2)}%`;
+}

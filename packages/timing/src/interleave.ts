@@ -1,0 +1,156 @@
+import { type Clock, defaultClock } from './clock.js';
+import { type CompareOptions, type Comparison, compare } from './compare.js';
+import { invalidOption, TimingError } from './errors.js';
+import { checkSamples } from './samples.js';
+
+export type Side = 'base' | 'head';
+
+/** Rounds always come in ABBA pairs; this many pairs at least... */
+export const DEFAULT_MIN_ROUNDS = 4;
+/** ...and at most this many rounds. With 10 samples a round: 200 samples per side. */
+export const DEFAULT_MAX_ROUNDS = 40;
+
+/**
+ * The order of the two sides in a round: base first in even rounds, head
+ * first in odd ones, so consecutive rounds read A B | B A | A B | B A.
+ * A linear drift (clocks, temperature, a neighbour) then adds the same to
+ * both sides over every pair of rounds instead of favouring one.
+ */
+export function roundOrder(round: number): readonly [Side, Side] {
+  return round % 2 === 0 ? ['base', 'head'] : ['head', 'base'];
+}
+
+/** The flat ABBA sequence of sides for `rounds` rounds. */
+export function abbaSchedule(rounds: number): Side[] {
+  if (!(Number.isInteger(rounds) && rounds >= 0))
+    throw invalidOption('rounds', rounds, 'an integer >= 0');
+  const out: Side[] = [];
+  for (let r = 0; r < rounds; r++) out.push(...roundOrder(r));
+  return out;
+}
+
+export interface InterleaveOptions {
+  /** Takes one round of samples (ms) for a side: e.g. 10 synchronized iterations. */
+  run: (side: Side, round: number) => readonly number[] | Promise<readonly number[]>;
+  /** Default 4. Rounded up to an even number so ABBA pairs stay whole. */
+  minRounds?: number;
+  /** Default 40. */
+  maxRounds?: number;
+  /** Time budget in ms; the current pair of rounds finishes first. */
+  maxTime?: number;
+  /** Threshold, confidence and method for the verdict. */
+  compare?: CompareOptions;
+  /** Stop as soon as the verdict is decided (default true). */
+  stopWhenDecided?: boolean;
+  signal?: AbortSignal;
+  /** Called after each complete pair of rounds with the verdict so far. */
+  onPair?: (progress: { rounds: number; comparison: Comparison }) => void;
+  clock?: Clock;
+}
+
+export type InterleaveStopReason = 'decided' | 'max-rounds' | 'max-time' | 'aborted';
+
+export interface InterleavedResult {
+  base: number[];
+  head: number[];
+  /** Which round each sample came from, per side, for drift analysis. */
+  baseRounds: number[];
+  headRounds: number[];
+  rounds: number;
+  stopReason: InterleaveStopReason;
+  /** Null only when aborted before the first pair of rounds finished. */
+  comparison: Comparison | null;
+  /** ms */
+  elapsed: number;
+}
+
+/** `run` threw or returned bad samples: every sample taken before that is kept here. */
+export class InterleaveFailedError extends TimingError {
+  readonly side: Side;
+  readonly round: number;
+  readonly base: readonly number[];
+  readonly head: readonly number[];
+
+  constructor(side: Side, round: number, base: number[], head: number[], cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'MEASURE_FAILED',
+      `run("${side}", round ${round}) failed: ${reason}. The samples taken before the failure are kept on this error (.base, .head).`,
+      { cause },
+    );
+    this.name = 'InterleaveFailedError';
+    this.side = side;
+    this.round = round;
+    this.base = base;
+    this.head = head;
+  }
+}
+
+/**
+ * Runs base and head in alternating ABBA rounds and compares them after
+ * every pair, stopping when the verdict is decided (not inconclusive), the
+ * round or time budget ends, or `signal` aborts.
+ */
+export async function interleave(options: InterleaveOptions): Promise<InterleavedResult> {
+  if (typeof options?.run !== 'function') {
+    throw invalidOption('run', options?.run, 'a function (side, round) => samples in ms');
+  }
+  const evenUp = (n: number) => n + (n % 2);
+  const minRounds = evenUp(checkCount('minRounds', options.minRounds ?? DEFAULT_MIN_ROUNDS, 2));
+  const maxRounds = evenUp(checkCount('maxRounds', options.maxRounds ?? DEFAULT_MAX_ROUNDS, 2));
+  if (maxRounds < minRounds)
+    throw invalidOption('maxRounds', maxRounds, `at least minRounds (${minRounds})`);
+  const maxTime = options.maxTime ?? Number.POSITIVE_INFINITY;
+  if (!(maxTime > 0)) throw invalidOption('maxTime', maxTime, 'a number of milliseconds > 0');
+  const stopWhenDecided = options.stopWhenDecided ?? true;
+  const clock = options.clock ?? defaultClock();
+  const start = clock();
+  const samples: Record<Side, number[]> = { base: [], head: [] };
+  const rounds: Record<Side, number[]> = { base: [], head: [] };
+  let comparison: Comparison | null = null;
+  let round = 0;
+  let stopReason: InterleaveStopReason | undefined;
+  while (stopReason === undefined) {
+    if (options.signal?.aborted) {
+      stopReason = 'aborted';
+      break;
+    }
+    for (const side of roundOrder(round)) {
+      let taken: readonly number[];
+      try {
+        taken = await options.run(side, round);
+        checkSamples(taken, `run("${side}", round ${round}) result`, 1);
+      } catch (error) {
+        throw new InterleaveFailedError(side, round, samples.base, samples.head, error);
+      }
+      for (const value of taken) {
+        samples[side].push(value);
+        rounds[side].push(round);
+      }
+    }
+    round++;
+    if (round % 2 !== 0) continue;
+    comparison = compare(samples.base, samples.head, options.compare);
+    options.onPair?.({ rounds: round, comparison });
+    if (round < minRounds) continue;
+    if (stopWhenDecided && comparison.verdict !== 'inconclusive') stopReason = 'decided';
+    else if (round >= maxRounds) stopReason = 'max-rounds';
+    else if (clock() - start >= maxTime) stopReason = 'max-time';
+  }
+  return {
+    base: samples.base,
+    head: samples.head,
+    baseRounds: rounds.base,
+    headRounds: rounds.head,
+    rounds: round,
+    stopReason,
+    comparison,
+    elapsed: clock() - start,
+  };
+}
+
+function checkCount(name: string, value: number, min: number): number {
+  if (!(Number.isInteger(value) && value >= min))
+    throw invalidOption(name, value, `an integer >= ${min}`);
+  return value;
+}
