@@ -2,5 +2,9 @@ import { defineProject } from 'vitest/config';
 
 export default defineProject({
   resolve: { conditions: ['source'] },
-  test: { name: 'timing', include: ['test/**/*.test.ts'] },
+  test: {
+    name: 'timing',
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/build.global.ts'],
+  },
 });

@@ -1,7 +1,8 @@
 import { type Clock, defaultClock } from './clock.js';
-import { type CompareOptions, type Comparison, compare } from './compare.js';
+import { type CompareOptions, type Comparison, compare, DEFAULT_THRESHOLD } from './compare.js';
 import { invalidOption, TimingError } from './errors.js';
-import { checkSamples } from './samples.js';
+import { checkSamples, sortSamples } from './samples.js';
+import { median } from './statistics.js';
 
 export type Side = 'base' | 'head';
 
@@ -62,6 +63,12 @@ export interface InterleavedResult {
   comparison: Comparison | null;
   /** ms */
   elapsed: number;
+  /**
+   * Plain sentences, e.g. when a side's median moved by more than the
+   * threshold between the first and the last pair of rounds: a step (a JIT
+   * tier-up, a clock change) that ABBA order cannot cancel.
+   */
+  warnings: string[];
 }
 
 /** `run` threw or returned bad samples: every sample taken before that is kept here. */
@@ -137,6 +144,7 @@ export async function interleave(options: InterleaveOptions): Promise<Interleave
     else if (round >= maxRounds) stopReason = 'max-rounds';
     else if (clock() - start >= maxTime) stopReason = 'max-time';
   }
+  const threshold = comparison?.threshold ?? options.compare?.threshold ?? DEFAULT_THRESHOLD;
   return {
     base: samples.base,
     head: samples.head,
@@ -146,7 +154,30 @@ export async function interleave(options: InterleaveOptions): Promise<Interleave
     stopReason,
     comparison,
     elapsed: clock() - start,
+    warnings: (['base', 'head'] as const).flatMap((side) =>
+      driftWarning(side, samples[side], rounds[side], round, threshold),
+    ),
   };
+}
+
+/** Compares a side's first pair of rounds with its last pair. */
+function driftWarning(
+  side: Side,
+  values: readonly number[],
+  roundOf: readonly number[],
+  roundCount: number,
+  threshold: number,
+): string[] {
+  if (roundCount < 4) return [];
+  const early = values.filter((_, i) => roundOf[i]! < 2);
+  const late = values.filter((_, i) => roundOf[i]! >= roundCount - 2);
+  if (early.length < 2 || late.length < 2) return [];
+  const change = median(sortSamples(late)) / median(sortSamples(early)) - 1;
+  if (Math.abs(change) <= threshold) return [];
+  const direction = change < 0 ? 'faster' : 'slower';
+  return [
+    `${side} got ${Math.abs(change * 100).toFixed(1)}% ${direction} from the first to the last pair of rounds: something was still settling (warm-up too short? JIT, clocks, caches, a neighbour), and a step change is not cancelled by ABBA order`,
+  ];
 }
 
 function checkCount(name: string, value: number, min: number): number {

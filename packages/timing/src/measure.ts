@@ -1,4 +1,10 @@
-import { type BatchLoop, compileBatchLoop } from './batch-loop.js';
+import {
+  type BatchLoop,
+  type ChunkSampler,
+  compileBatchLoop,
+  compileSampler,
+  sharedSampler,
+} from './batch-loop.js';
 import {
   type Clock,
   clockResolution,
@@ -34,10 +40,25 @@ export const BATCH_BELOW = 0.05;
 export const BATCH_SAMPLE_TIME = 0.1;
 /** Largest automatic batch. */
 const MAX_BATCH = 1 << 24;
-/** A median within this factor of an empty call's is likely optimised away. */
+/**
+ * A median within this factor of an empty call's, or within FLOOR_MARGIN
+ * (1 ns) of it, is likely optimised away: sub-nanosecond floors jitter by
+ * a few tenths of a nanosecond, so a factor alone would flicker.
+ */
 const FLOOR_FACTOR = 2;
-/** Samples taken of the empty function for the floor. */
+const FLOOR_MARGIN = 1e-6;
+/** Samples taken of the empty function for the floor (after its own settle time). */
 const FLOOR_SAMPLES = 15;
+/** Warm-up samples kept in the result (the earliest, which show the cold start). */
+const WARMUP_SAMPLES_KEPT = 1000;
+/** Warm-up (ms) at the final batch size, after batch sizing; the floor gets the same. */
+const BATCH_SETTLE_TIME = 20;
+/** Samples per candidate batch size while sizing the batch. */
+const CALIBRATION_SAMPLES = 3;
+/** Chunked sampling returns to the bookkeeping about this often (ms)... */
+const CHUNK_TIME = 1;
+/** ...and after at most this many samples. */
+const MAX_CHUNK = 4096;
 /** Precision is re-checked each time the sample count grows by this factor. */
 const CHECK_GROWTH = 1.1;
 
@@ -72,7 +93,11 @@ export interface MeasureOptions<Input = undefined> {
   maxSamples?: number;
   /** Sampling time budget in ms, default 5000 (warm-up excluded). */
   maxTime?: number;
-  /** Stops sampling; the samples so far are returned with state `aborted`. */
+  /**
+   * Stops sampling; the samples so far are returned with state `aborted`.
+   * A sync function without hooks is sampled in chunks of about 1 ms, so an
+   * abort takes effect at the end of the current chunk.
+   */
   signal?: AbortSignal;
   /** Millisecond clock, default `performance.now`. For tests and exotic hosts. */
   clock?: Clock;
@@ -100,6 +125,7 @@ interface MeasurementBase {
     time: number;
     /** The first call's duration: cold start, lazy init, compilation. Compare with the median. */
     first: number;
+    /** Per-call times of the first (at most 1000) warm-up samples, ms. */
     samples: number[];
   };
   /** Sampling time, ms. */
@@ -202,6 +228,52 @@ export async function measure<Input = undefined>(
 
   // The first call is always a warm-up call; it also tells sync from async functions.
   const first = await timeSample(fn, 1);
+
+  // A sync function without hooks is sampled in chunks by one compiled loop:
+  // no promise, branch or hook check between the clock reads of a sample.
+  // Warm-up, batch sizing, the floor and sampling all run through the same
+  // path, so the code that takes the samples is the code the JIT warmed.
+  const chunked = isAsync === false && !setup && !teardown && !sync;
+  const makeTaker = (
+    target: (input: Input) => unknown,
+    loop: BatchLoop,
+    sampler: ChunkSampler = sharedSampler,
+  ) => {
+    if (!chunked) {
+      return async (batch: number, count: number, out: number[]) => {
+        for (let k = 0; k < count; k++) out.push(await timeSample(target, batch, loop));
+      };
+    }
+    const scratch = new Float64Array(MAX_CHUNK);
+    return async (batch: number, count: number, out: number[]) => {
+      // NaN marks samples not taken, so a throw mid-chunk keeps the ones that were.
+      scratch.fill(Number.NaN, 0, count);
+      try {
+        sampler(
+          target as (input: never) => unknown,
+          undefined,
+          batch,
+          count,
+          watch.read,
+          watch.between,
+          scratch,
+          sink,
+        );
+      } catch (error) {
+        for (let k = 0; k < count && !Number.isNaN(scratch[k]); k++) out.push(scratch[k]!);
+        fail('function', error);
+      }
+      for (let k = 0; k < count; k++) out.push(scratch[k]!);
+    };
+  };
+  // Unbatched: the shared sampler. Batched: a compiled one (see batch-loop.ts for why).
+  let take = makeTaker(fn, fnLoop);
+  /** Samples per chunk: about CHUNK_TIME of work, within `room`. */
+  const chunkSize = (perSample: number, room: number) =>
+    chunked
+      ? Math.max(1, Math.min(room, MAX_CHUNK, Math.floor(CHUNK_TIME / Math.max(perSample, 1e-9))))
+      : 1;
+
   const warmupSamples = [first];
   const warmupStart = clock() - first;
   while (
@@ -209,23 +281,59 @@ export async function measure<Input = undefined>(
     (warmupSamples.length < settings.warmupIterations ||
       clock() - warmupStart < settings.warmupTime)
   ) {
-    warmupSamples.push(await timeSample(fn, 1));
+    // Chunks of about CHUNK_TIME while warm-up time remains, then just the calls still owed.
+    const room =
+      clock() - warmupStart < settings.warmupTime
+        ? MAX_CHUNK
+        : settings.warmupIterations - warmupSamples.length;
+    await take(1, chunkSize(warmupSamples[warmupSamples.length - 1]!, room), warmupSamples);
   }
-  const warmupTime = clock() - warmupStart;
-
+  const batchedTake = chunked ? makeTaker(fn, fnLoop, compileSampler()) : take;
   const batch =
     settings.batch === 'auto'
       ? setup || teardown || minimum(warmupSamples) >= BATCH_BELOW
         ? 1
-        : await calibrateBatch((k) => timeSample(fn, k), clock)
+        : await calibrateBatch(async (k) => {
+            // The fastest of a few samples: one pause must not shrink the batch.
+            const out: number[] = [];
+            await batchedTake(k, CALIBRATION_SAMPLES, out);
+            return minimum(out);
+          }, clock)
       : settings.batch;
 
-  const floorMedian =
-    batch > 1
-      ? summarize(await repeat(FLOOR_SAMPLES, () => timeSample(EMPTY, batch, floorLoop))).median
-      : null;
+  // Code warmed with one call per sample is not yet warm for a batch (the
+  // engine re-optimises when the batch loop first runs long), so settle at
+  // the final batch size before any sample counts.
+  if (batch > 1) {
+    take = batchedTake;
+    const settleStart = clock();
+    while (!signal?.aborted && clock() - settleStart < BATCH_SETTLE_TIME) {
+      await take(batch, chunkSize(minimum(warmupSamples) * batch, MAX_CHUNK), warmupSamples);
+    }
+  }
+  const warmupTime = clock() - warmupStart;
+  const warmupIterations = warmupSamples.length;
+  const fastestWarmup = minimum(warmupSamples);
+  // A fast function warms up with hundreds of thousands of calls: keep the first ones.
+  warmupSamples.length = Math.min(warmupSamples.length, WARMUP_SAMPLES_KEPT);
+
+  // The floor: an empty function timed exactly as `fn` will be, same batch, same path.
+  let floorMedian: number | null = null;
+  if (batch > 1) {
+    const floorSamples: number[] = [];
+    const takeFloor = makeTaker(EMPTY, floorLoop, compileSampler());
+    // Warm the floor's own loop as fn's was warmed, then keep only the last samples.
+    const floorStart = clock();
+    while (clock() - floorStart < BATCH_SETTLE_TIME) {
+      await takeFloor(batch, chunkSize(fastestWarmup * batch, MAX_CHUNK), floorSamples);
+    }
+    floorSamples.length = 0;
+    await takeFloor(batch, FLOOR_SAMPLES, floorSamples);
+    floorMedian = summarize(floorSamples).median;
+  }
 
   inWarmup = false;
+  let perSample = fastestWarmup * batch;
   const samplingStart = clock();
   let stopReason: StopReason | undefined;
   let nextCheck = settings.minSamples;
@@ -234,7 +342,9 @@ export async function measure<Input = undefined>(
       stopReason = 'aborted';
       break;
     }
-    samples.push(await timeSample(fn, batch));
+    const room = Math.max(1, Math.min(nextCheck, settings.maxSamples) - samples.length);
+    await take(batch, chunkSize(perSample, room), samples);
+    perSample = samples[samples.length - 1]! * batch;
     const elapsed = clock() - samplingStart;
     if (samples.length >= settings.maxSamples) stopReason = 'max-samples';
     else if (elapsed >= settings.maxTime && samples.length >= 2) stopReason = 'max-time';
@@ -261,10 +371,13 @@ export async function measure<Input = undefined>(
   const floor =
     floorMedian === null || stats === null
       ? null
-      : { median: floorMedian, likelyOptimizedAway: stats.median <= floorMedian * FLOOR_FACTOR };
+      : {
+          median: floorMedian,
+          likelyOptimizedAway: stats.median <= floorMedian * FLOOR_FACTOR + FLOOR_MARGIN,
+        };
   if (floor?.likelyOptimizedAway) {
     warnings.push(
-      `the median per call is within ${FLOOR_FACTOR}x of an empty function's: the work was likely optimised away or is too small to time; use its result or vary its input`,
+      `the median per call is within ${FLOOR_FACTOR}x (or 1 ns) of an empty function's: the work was likely optimised away or is too small to time; use its result or vary its input`,
     );
   }
   const base: MeasurementBase = {
@@ -272,7 +385,7 @@ export async function measure<Input = undefined>(
     stopReason,
     batch,
     async: isAsync === true,
-    warmup: { iterations: warmupSamples.length, time: warmupTime, first, samples: warmupSamples },
+    warmup: { iterations: warmupIterations, time: warmupTime, first, samples: warmupSamples },
     elapsed: clock() - samplingStart,
     floor,
     warnings,
@@ -307,12 +420,6 @@ async function calibrateBatch(
     }
     batch *= 2;
   }
-}
-
-async function repeat(count: number, run: () => Promise<number>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(await run());
-  return out;
 }
 
 function minimum(values: readonly number[]): number {

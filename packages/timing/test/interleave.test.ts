@@ -4,6 +4,7 @@ import {
   compare,
   InterleaveFailedError,
   interleave,
+  measure,
   roundOrder,
   type Side,
 } from '../src/index.js';
@@ -69,6 +70,24 @@ describe('interleave()', () => {
     expect(result.comparison?.verdict).toBe('inconclusive');
   });
 
+  it('warns when a side changed step-wise during the run (e.g. a JIT tier-up)', async () => {
+    const result = await interleave({
+      // Both sides get 20% faster after round 3: the verdict may be fine, the run is not.
+      run: rounds((_side, t) => (t < 60 ? 120 : 100) * wobble(t)),
+      stopWhenDecided: false,
+      maxRounds: 8,
+    });
+    expect(result.warnings).toHaveLength(2);
+    expect(result.warnings[0]).toMatch(
+      /^base got 16\.\d% faster from the first to the last pair of rounds/,
+    );
+  });
+
+  it('has no warnings on a steady run', async () => {
+    const result = await interleave({ run: rounds((_side, t) => 100 * wobble(t)) });
+    expect(result.warnings).toEqual([]);
+  });
+
   it('reports each pair of rounds', async () => {
     const seen: number[] = [];
     await interleave({
@@ -115,4 +134,36 @@ describe('interleave()', () => {
     expect(result.stopReason).toBe('aborted');
     expect(result.rounds).toBe(3);
   });
+});
+
+describe('interleave() with real measure() rounds', () => {
+  it('does not call the same function on both sides a change (A/A)', async () => {
+    // ~0.5 ms of nested loops: big enough that how the engine compiles the
+    // sampling loop around it could differ per measure() call (it once read -36%).
+    const grid = Float64Array.from({ length: 3 * 40 * 40 }, (_, i) => Math.sin(i));
+    const work = () => {
+      let acc = 0;
+      for (let c = 0; c < 3; c++)
+        for (let y = 0; y < 40; y++)
+          for (let x = 0; x < 40; x++)
+            acc += grid[(c * 40 + y) * 40 + x]! * grid[(y * 40 + x) % 4800]!;
+      return acc;
+    };
+    const round = async () =>
+      (
+        await measure(work, {
+          batch: 1,
+          warmupIterations: 0,
+          warmupTime: 0,
+          minSamples: 10,
+          maxSamples: 10,
+        })
+      ).samples;
+    // Warm the function itself first (JIT tiers settle over thousands of calls;
+    // without this, a tier-up mid-run is a step change ABBA cannot cancel).
+    await measure(work, { warmupTime: 300, maxSamples: 10 });
+    const result = await interleave({ run: round, compare: { threshold: 0.1 }, maxRounds: 20 });
+    expect(['unchanged', 'inconclusive']).toContain(result.comparison?.verdict);
+    expect(Math.abs((result.comparison?.ratio ?? 0) - 1)).toBeLessThan(0.1);
+  }, 30_000);
 });

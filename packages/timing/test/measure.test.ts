@@ -145,7 +145,7 @@ describe('measure(): when it stops', () => {
     const controller = new AbortController();
     let calls = 0;
     const result = await measure(
-      () => {
+      async () => {
         if (++calls === 8) controller.abort();
       },
       { signal: controller.signal, warmupIterations: 2, warmupTime: 0, batch: 1 },
@@ -153,6 +153,27 @@ describe('measure(): when it stops', () => {
     expect(result.state).toBe('aborted');
     expect(result.stopReason).toBe('aborted');
     expect(result.samples.length).toBe(6);
+  });
+
+  it('honours an abort from a sync function at the end of the current chunk', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const result = await measure(
+      () => {
+        if (++calls === 8) controller.abort();
+      },
+      {
+        signal: controller.signal,
+        warmupIterations: 2,
+        warmupTime: 0,
+        batch: 1,
+        minSamples: 100_000,
+        maxSamples: 100_000,
+      },
+    );
+    expect(result.stopReason).toBe('aborted');
+    expect(result.samples.length).toBeGreaterThanOrEqual(6);
+    expect(result.samples.length).toBeLessThanOrEqual(4096);
   });
 
   it('reports progress as it samples', async () => {

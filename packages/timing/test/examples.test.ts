@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// The README's examples are these files: run them as a user would, against the built package.
+const run = promisify(execFile);
+const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
+
+describe('README examples', () => {
+  it('cpu-function.mjs measures two functions and prints a verdict', async () => {
+    const { stdout } = await run(process.execPath, [example('cpu-function.mjs')]);
+    expect(stdout).toMatch(/loop: {3}median [\d.]+ ms ± [\d.]+% \(\d+ samples, stopped on \w+/);
+    expect(stdout).toMatch(/^(regression|improvement|unchanged|inconclusive) - /m);
+  }, 30_000);
+
+  it('gpu-style.mjs shows that only a sync hook times the queued work', async () => {
+    const { stdout } = await run(process.execPath, [example('gpu-style.mjs')]);
+    const naive = Number(/without sync: ([\d.]+) ms/.exec(stdout)?.[1]);
+    const honest = Number(/with sync: +([\d.]+) ms/.exec(stdout)?.[1]);
+    expect(naive).toBeLessThan(1);
+    expect(honest).toBeGreaterThanOrEqual(4);
+    expect(honest).toBeLessThan(10);
+  }, 30_000);
+});
