@@ -10,7 +10,9 @@
 // - drift(t): a slow sinusoid (amplitude up to 2%, period 200-2000 samples) plus
 //   a linear trend of up to +/-2% over the run, on one clock shared by both sides,
 //   as clocks and temperature move under both while they take turns;
-// - rounds of 10 samples per side in ABBA order, as the runner takes them.
+// - rounds of 10 samples per side in ABBA order, as the runner takes them;
+// - in the last two rows, every round of every side is also shifted as a
+//   whole (log-normal, 2% sd): contention or a clock change that lasts a round.
 import { createRng, DEFAULT_MAX_ROUNDS, DEFAULT_THRESHOLD, interleave } from '../dist/index.js';
 
 const SEED = Number(process.env.SEED ?? 20261123);
@@ -26,12 +28,16 @@ const SCENARIOS = [
   { cv: 0.03, shift: 1.03, runs: 500 },
   { cv: 0.01, shift: 1.1, runs: 300 },
   { cv: 0.03, shift: 1.1, runs: 300 },
+  // Whole rounds moved by a neighbour or a clock change: each side's round gets
+  // its own offset (log-normal, 2% sd) on top of 1% CV sample noise.
+  { cv: 0.01, shift: 1.0, runs: 1000, roundShock: 0.02 },
+  { cv: 0.01, shift: 1.03, runs: 500, roundShock: 0.02 },
 ];
 
 const rng = createRng(SEED);
 const uniform = (lo, hi) => lo + (hi - lo) * rng.next();
 
-async function simulate(cv, shift) {
+async function simulate(cv, shift, roundShock = 0) {
   const sigma = Math.sqrt(Math.log(1 + cv * cv));
   const amplitude = uniform(0, 0.02);
   const period = uniform(200, 2000);
@@ -42,12 +48,18 @@ async function simulate(cv, shift) {
   const result = await interleave({
     run: (side) => {
       const out = [];
+      const shock = Math.exp(roundShock * rng.normal());
       for (let i = 0; i < ROUND_SIZE; i++, t++) {
         const drift =
           1 + amplitude * Math.sin((2 * Math.PI * t) / period + phase) + (trend * t) / horizon;
         const outlier = rng.next() < OUTLIER_RATE ? uniform(1.2, 1.5) : 1;
         out.push(
-          100 * (side === 'head' ? shift : 1) * drift * Math.exp(sigma * rng.normal()) * outlier,
+          100 *
+            (side === 'head' ? shift : 1) *
+            drift *
+            shock *
+            Math.exp(sigma * rng.normal()) *
+            outlier,
         );
       }
       return out;
@@ -63,12 +75,12 @@ async function simulate(cv, shift) {
 
 const pct = (k, n) => `${((100 * k) / n).toFixed(1)}%`;
 const rows = [];
-for (const { cv, shift, runs } of SCENARIOS) {
+for (const { cv, shift, runs, roundShock } of SCENARIOS) {
   const counts = { regression: 0, improvement: 0, unchanged: 0, inconclusive: 0 };
   const sizes = [];
   let covered = 0;
   for (let r = 0; r < runs; r++) {
-    const result = await simulate(cv, shift);
+    const result = await simulate(cv, shift, roundShock);
     const { verdict, perSide } = result;
     if (result.covered) covered++;
     counts[verdict]++;
@@ -77,7 +89,9 @@ for (const { cv, shift, runs } of SCENARIOS) {
   sizes.sort((a, b) => a - b);
   const flagged = shift === 1 ? counts.regression + counts.improvement : counts.regression;
   rows.push({
-    scenario: shift === 1 ? 'A/A' : `+${Math.round((shift - 1) * 100)}%`,
+    scenario:
+      (shift === 1 ? 'A/A' : `+${Math.round((shift - 1) * 100)}%`) +
+      (roundShock ? `, rounds shaken ±${roundShock * 100}%` : ''),
     cv: `${cv * 100}%`,
     runs,
     [shift === 1 ? 'false alarms' : 'power']: '',

@@ -1,4 +1,4 @@
-import { normalQuantile } from './distributions.js';
+import { normalQuantile, studentTQuantile } from './distributions.js';
 import { invalidOption, TimingError } from './errors.js';
 import { hodgesLehmannRatio, mannWhitney } from './rank-test.js';
 import { createRng } from './rng.js';
@@ -46,6 +46,16 @@ export interface CompareOptions {
   seed?: number;
   /** For metrics where larger is better (throughput): flips the verdict's direction. */
   higherIsBetter?: boolean;
+  /**
+   * The round (or worker process) each sample came from, per side, in the
+   * order of the samples. When given, a second interval treats rounds as the
+   * unit: the log ratio of the two sides' medians in each round, with a
+   * Student t interval over rounds. The verdict uses the wider of the two,
+   * so noise that moves a whole round (a neighbour for a few seconds, a
+   * JIT tier-up, a process-level offset) widens the interval instead of
+   * becoming a verdict. `interleave()` passes this for you.
+   */
+  rounds?: { base: readonly number[]; head: readonly number[] };
 }
 
 /** Anything with samples: a plain array, a `measure()` result, a worker's report. */
@@ -68,8 +78,12 @@ export interface Comparison {
   verdict: Verdict;
   /** head median / base median. Above 1 means head is slower (or larger). */
   ratio: number;
-  /** Confidence interval of the ratio. */
+  /** Confidence interval of the ratio: the wider of the sample and round intervals. */
   interval: { lower: number; upper: number; level: number };
+  /** The interval from rounds as the unit, when `rounds` were given and at least 2 are shared. */
+  roundInterval: { lower: number; upper: number } | null;
+  /** Which interval set the verdict's bounds: `rounds` when round-level noise dominated. */
+  intervalBasis: 'samples' | 'rounds';
   /** The ratio as a signed relative change: ratio - 1. */
   change: number;
   threshold: number;
@@ -121,13 +135,26 @@ export function compare(
     );
   }
   const ratio = headMedian / baseMedian;
-  const interval =
+  const sampleInterval =
     method === 'bootstrap'
       ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
           resamples: options.resamples ?? DEFAULT_RESAMPLES,
           seed: options.seed ?? DEFAULT_SEED,
         })
       : orderStatisticRatioInterval(baseSorted, headSorted, confidence);
+  const rounds = options.rounds
+    ? roundRatioInterval(samplesOf(base), samplesOf(head), options.rounds, confidence)
+    : null;
+  const interval = rounds
+    ? {
+        lower: Math.min(sampleInterval.lower, rounds.lower),
+        upper: Math.max(sampleInterval.upper, rounds.upper),
+      }
+    : sampleInterval;
+  const intervalBasis =
+    rounds && rounds.upper - rounds.lower > sampleInterval.upper - sampleInterval.lower
+      ? 'rounds'
+      : 'samples';
   const direction = options.higherIsBetter ? -1 : 1;
   const verdict = decide(interval, threshold, direction);
   const moreSamples =
@@ -143,6 +170,8 @@ export function compare(
     verdict,
     ratio,
     interval: { ...interval, level: confidence },
+    roundInterval: rounds,
+    intervalBasis,
     change: ratio - 1,
     threshold,
     method,
@@ -219,6 +248,60 @@ function logMedianStandardError(sorted: SortedSamples, level: number): number {
   const upper = Math.log(interval.upper);
   const z = normalQuantile(1 - (1 - interval.coverage) / 2);
   return (upper - lower) / (2 * z);
+}
+
+/**
+ * Rounds as the unit of replication: in each round both sides ran back to
+ * back, so the log ratio of their medians is one paired observation; a
+ * Student t interval over those observations sees any noise that moves
+ * whole rounds. Null when fewer than two rounds have samples on both sides.
+ */
+function roundRatioInterval(
+  base: readonly number[],
+  head: readonly number[],
+  labels: { base: readonly number[]; head: readonly number[] },
+  level: number,
+): Bounds | null {
+  if (labels.base.length !== base.length || labels.head.length !== head.length) {
+    throw invalidOption(
+      'rounds',
+      `${labels.base.length} base and ${labels.head.length} head labels`,
+      `one round label per sample (${base.length} base, ${head.length} head)`,
+    );
+  }
+  const group = (values: readonly number[], of: readonly number[]) => {
+    const byRound = new Map<number, number[]>();
+    values.forEach((value, i) => {
+      const round = of[i]!;
+      const list = byRound.get(round);
+      if (list) list.push(value);
+      else byRound.set(round, [value]);
+    });
+    return byRound;
+  };
+  const baseRounds = group(base, labels.base);
+  const headRounds = group(head, labels.head);
+  const logRatios: number[] = [];
+  for (const [round, headValues] of headRounds) {
+    const baseValues = baseRounds.get(round);
+    if (!baseValues) continue;
+    const b = middle(baseValues);
+    const h = middle(headValues);
+    if (b > 0 && h > 0) logRatios.push(Math.log(h / b));
+  }
+  const n = logRatios.length;
+  if (n < 2) return null;
+  const centre = logRatios.reduce((a, x) => a + x, 0) / n;
+  const spread = Math.sqrt(logRatios.reduce((a, x) => a + (x - centre) ** 2, 0) / (n - 1));
+  const half = (studentTQuantile(1 - (1 - level) / 2, n - 1) * spread) / Math.sqrt(n);
+  return { lower: Math.exp(centre - half), upper: Math.exp(centre + half) };
+}
+
+/** Median of a short unsorted list (one round's samples). */
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2;
 }
 
 /** Percentile bootstrap of the ratio of medians, resampling each side independently. */

@@ -109,3 +109,26 @@ export function largestRankWithin(n: number, tail: number): number {
   }
   return k;
 }
+
+/**
+ * Quantile of Student's t distribution with `df` degrees of freedom: exact
+ * for 1 and 2, otherwise the Cornish-Fisher expansion around the normal
+ * quantile (Abramowitz & Stegun 26.7.5), within 0.1% for df >= 3 at the
+ * levels used here.
+ */
+export function studentTQuantile(p: number, df: number): number {
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  const z = normalQuantile(p);
+  const z3 = z ** 3;
+  const z5 = z ** 5;
+  const z7 = z ** 7;
+  const z9 = z ** 9;
+  return (
+    z +
+    (z3 + z) / (4 * df) +
+    (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) +
+    (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3) +
+    (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / (92160 * df ** 4)
+  );
+}

@@ -137,7 +137,7 @@ export async function interleave(options: InterleaveOptions): Promise<Interleave
     }
     round++;
     if (round % 2 !== 0) continue;
-    comparison = compare(samples.base, samples.head, options.compare);
+    comparison = compare(samples.base, samples.head, { ...options.compare, rounds });
     options.onPair?.({ rounds: round, comparison });
     if (round < minRounds) continue;
     if (stopWhenDecided && comparison.verdict !== 'inconclusive') stopReason = 'decided';

@@ -181,12 +181,13 @@ export async function measure<Input = undefined>(
   };
 
   // One sample: setup and teardown outside the clock, `batch` calls and the sync hook inside.
-  const fnLoop = compileBatchLoop();
-  const floorLoop = compileBatchLoop();
+  // Compiled only when a batch needs them: most GPU-scale functions never do.
+  const fnLoop = once(compileBatchLoop);
+  const floorLoop = once(compileBatchLoop);
   const timeSample = async (
     target: (input: Input) => unknown,
     batch: number,
-    loop: BatchLoop = fnLoop,
+    loop: () => BatchLoop = fnLoop,
   ): Promise<number> => {
     let input = undefined as Input;
     if (setup) {
@@ -196,6 +197,7 @@ export async function measure<Input = undefined>(
         fail('setup', error);
       }
     }
+    const batchLoop = batch > 1 && isAsync === false ? loop() : null;
     const start = watch.read();
     try {
       if (isAsync === undefined) {
@@ -203,8 +205,8 @@ export async function measure<Input = undefined>(
         isAsync = isThenable(result);
         sink.value = isAsync ? await result : result;
       } else if (isAsync) for (let i = 0; i < batch; i++) sink.value = await target(input);
-      else if (batch === 1) sink.value = target(input);
-      else loop(target, input, batch, sink);
+      else if (batchLoop === null) sink.value = target(input);
+      else batchLoop(target, input, batch, sink);
     } catch (error) {
       fail('function', error);
     }
@@ -236,7 +238,7 @@ export async function measure<Input = undefined>(
   const chunked = isAsync === false && !setup && !teardown && !sync;
   const makeTaker = (
     target: (input: Input) => unknown,
-    loop: BatchLoop,
+    loop: () => BatchLoop,
     sampler: ChunkSampler = sharedSampler,
   ) => {
     if (!chunked) {
@@ -267,7 +269,8 @@ export async function measure<Input = undefined>(
     };
   };
   // Unbatched: the shared sampler. Batched: a compiled one (see batch-loop.ts for why).
-  let take = makeTaker(fn, fnLoop);
+  const sharedTake = makeTaker(fn, fnLoop);
+  let take = sharedTake;
   /** Samples per chunk: about CHUNK_TIME of work, within `room`. */
   const chunkSize = (perSample: number, room: number) =>
     chunked
@@ -288,7 +291,7 @@ export async function measure<Input = undefined>(
         : settings.warmupIterations - warmupSamples.length;
     await take(1, chunkSize(warmupSamples[warmupSamples.length - 1]!, room), warmupSamples);
   }
-  const batchedTake = chunked ? makeTaker(fn, fnLoop, compileSampler()) : take;
+  const batchedTake = once(() => (chunked ? makeTaker(fn, fnLoop, compileSampler()) : sharedTake));
   const batch =
     settings.batch === 'auto'
       ? setup || teardown || minimum(warmupSamples) >= BATCH_BELOW
@@ -296,7 +299,7 @@ export async function measure<Input = undefined>(
         : await calibrateBatch(async (k) => {
             // The fastest of a few samples: one pause must not shrink the batch.
             const out: number[] = [];
-            await batchedTake(k, CALIBRATION_SAMPLES, out);
+            await batchedTake()(k, CALIBRATION_SAMPLES, out);
             return minimum(out);
           }, clock)
       : settings.batch;
@@ -305,7 +308,7 @@ export async function measure<Input = undefined>(
   // engine re-optimises when the batch loop first runs long), so settle at
   // the final batch size before any sample counts.
   if (batch > 1) {
-    take = batchedTake;
+    take = batchedTake();
     const settleStart = clock();
     while (!signal?.aborted && clock() - settleStart < BATCH_SETTLE_TIME) {
       await take(batch, chunkSize(minimum(warmupSamples) * batch, MAX_CHUNK), warmupSamples);
@@ -420,6 +423,19 @@ async function calibrateBatch(
     }
     batch *= 2;
   }
+}
+
+/** A factory's value, made on first use and kept. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
 }
 
 function minimum(values: readonly number[]): number {

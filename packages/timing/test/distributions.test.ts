@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binomialHalfCdf, largestRankWithin } from '../src/distributions.js';
+import { binomialHalfCdf, largestRankWithin, studentTQuantile } from '../src/distributions.js';
 import { createRng, normalCdf, normalQuantile } from '../src/index.js';
 
 describe('distributions', () => {
@@ -36,5 +36,17 @@ describe('seeded random numbers', () => {
     const variance = draws.reduce((s, x) => s + (x - mean) ** 2, 0) / draws.length;
     expect(Math.abs(mean)).toBeLessThan(0.02);
     expect(variance).toBeCloseTo(1, 1);
+  });
+});
+
+describe('Student t quantiles', () => {
+  it('match published tables', () => {
+    // t_{0.975} for df = 1, 2, 3, 5, 10, 30 (standard tables)
+    expect(studentTQuantile(0.975, 1)).toBeCloseTo(12.706, 3);
+    expect(studentTQuantile(0.975, 2)).toBeCloseTo(4.303, 3);
+    expect(studentTQuantile(0.975, 3)).toBeCloseTo(3.182, 2);
+    expect(studentTQuantile(0.975, 5)).toBeCloseTo(2.571, 2);
+    expect(studentTQuantile(0.975, 10)).toBeCloseTo(2.228, 3);
+    expect(studentTQuantile(0.975, 30)).toBeCloseTo(2.042, 3);
   });
 });
