@@ -84,30 +84,25 @@ export function compileSampler(): ChunkSampler {
   );
 }
 
-function sharedLoop(
-  target: (input: never) => unknown,
-  input: unknown,
-  batch: number,
-  sink: { value: unknown },
-): void {
+const sharedLoop: BatchLoop = (target, input, batch, sink) => {
   for (let i = 0; i < batch; i++) sink.value = target(input as never);
-}
+};
 
 /** The sampler shared by every measured function; see `compileSampler` for when each is used. */
-export function sharedSampler(
-  target: (input: never) => unknown,
-  input: unknown,
-  batch: number,
-  count: number,
-  read: () => unknown,
-  between: (start: unknown, end: unknown) => number,
-  out: Float64Array,
-  sink: { value: unknown },
-): void {
+export const sharedSampler: ChunkSampler = (
+  target,
+  input,
+  batch,
+  count,
+  read,
+  between,
+  out,
+  sink,
+) => {
   for (let k = 0; k < count; k++) {
     const start = read();
     sharedLoop(target, input, batch, sink);
     const end = read();
     out[k] = between(start, end) / batch;
   }
-}
+};
