@@ -1,0 +1,77 @@
+import { type ResolvedDtype, resolveDtype } from './capabilities.js';
+import { DeviceError } from './errors.js';
+import { findKnownGpu, type KnownGpu } from './known-gpus.js';
+import { type OpenOptions, openGpuReader } from './open.js';
+import type { GpuReader, Inventory } from './types.js';
+
+export interface ProbeOptions extends OpenOptions {
+  /** An open reader to use instead of opening one (it is not closed). */
+  reader?: GpuReader;
+  /** PIDs that belong to the caller (its own workers): not counted as other users of the GPU. */
+  ownPids?: readonly number[];
+}
+
+export interface GpuSummary {
+  index: number;
+  /** `auto` resolved for this GPU. */
+  autoDtype: ResolvedDtype;
+  known: KnownGpu | null;
+  /** Compute processes on this GPU that are not the caller's. */
+  otherProcesses: Inventory['processes'];
+}
+
+export type DeviceProbe =
+  | { state: 'ok'; inventory: Inventory; gpus: GpuSummary[]; warnings: string[] }
+  | { state: 'no-gpu'; reason: string };
+
+/**
+ * What GPUs are here, what `dtype: auto` means on each, and whether anything
+ * else is using them. "No GPU" is a result (`state: 'no-gpu'` with the
+ * reason), not an exception; a bad reader or driver failure still throws.
+ */
+export function probeDevice(options: ProbeOptions = {}): DeviceProbe {
+  let reader = options.reader;
+  if (!reader) {
+    try {
+      reader = openGpuReader(options);
+    } catch (error) {
+      if (error instanceof DeviceError && error.code === 'NO_DRIVER')
+        return { state: 'no-gpu', reason: error.message };
+      throw error;
+    }
+  }
+  try {
+    const inventory = reader.inventory();
+    if (inventory.gpus.length === 0) {
+      return {
+        state: 'no-gpu',
+        reason: `the NVIDIA driver (${inventory.driverVersion}) sees no GPU`,
+      };
+    }
+    const own = new Set(options.ownPids ?? [process.pid]);
+    const warnings: string[] = [];
+    const gpus = inventory.gpus.map((gpu): GpuSummary => {
+      const otherProcesses = inventory.processes.filter(
+        (p) => p.gpuIndex === gpu.index && !own.has(p.pid),
+      );
+      if (otherProcesses.length > 0) {
+        const held = otherProcesses.reduce((sum, p) => sum + (p.usedBytes ?? 0), 0);
+        warnings.push(
+          `GPU ${gpu.index} (${gpu.name}) is in use by ${otherProcesses.length} other process(es) (PIDs ${otherProcesses.map((p) => p.pid).join(', ')}, ${(held / 2 ** 30).toFixed(1)} GiB): timings and memory will be disturbed; stop them or use another GPU.`,
+        );
+      }
+      const throttling = gpu.throttleReasons.filter((r) => r !== 'gpu_idle');
+      if (throttling.length > 0) {
+        warnings.push(
+          `GPU ${gpu.index} (${gpu.name}) reports clock events: ${throttling.join(', ')}.`,
+        );
+      }
+      const autoDtype = resolveDtype('auto', gpu);
+      if (autoDtype.warning) warnings.push(autoDtype.warning);
+      return { index: gpu.index, autoDtype, known: findKnownGpu(gpu.name), otherProcesses };
+    });
+    return { state: 'ok', inventory, gpus, warnings };
+  } finally {
+    if (!options.reader) reader.close();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The shapes every reader of GPU state returns, whether the numbers came
+ * from NVML or from nvidia-smi. `source` says which.
+ */
+export type GpuSource = 'nvml' | 'nvidia-smi';
+
+export interface ComputeCapability {
+  major: number;
+  minor: number;
+}
+
+export interface GpuMemory {
+  totalBytes: number;
+  usedBytes: number;
+  freeBytes: number;
+  /** Memory the driver reserves (NVML v2 struct only); null where the driver does not say. */
+  reservedBytes: number | null;
+}
+
+export interface GpuClocks {
+  smMHz: number | null;
+  memoryMHz: number | null;
+  smMaxMHz: number | null;
+  memoryMaxMHz: number | null;
+}
+
+export interface GpuInfo {
+  index: number;
+  name: string;
+  uuid: string;
+  pciBusId: string;
+  computeCapability: ComputeCapability | null;
+  memory: GpuMemory;
+  clocks: GpuClocks;
+  /** Decoded clock-event (throttle) reasons active now, e.g. `sw_power_cap`; [] when none. */
+  throttleReasons: string[];
+  temperatureC: number | null;
+  powerDrawW: number | null;
+  powerLimitW: number | null;
+}
+
+/** A process using a GPU for compute, with the GPU memory it holds. */
+export interface GpuProcess {
+  pid: number;
+  gpuIndex: number;
+  gpuUuid: string;
+  /** Null where the driver cannot attribute memory (some containers, MIG). */
+  usedBytes: number | null;
+}
+
+export interface Inventory {
+  source: GpuSource;
+  driverVersion: string;
+  /** CUDA version the driver supports, e.g. "12.8"; null where unknown. */
+  cudaDriverVersion: string | null;
+  gpus: GpuInfo[];
+  processes: GpuProcess[];
+}
+
+/**
+ * A live view of the GPUs, kept open between reads (the memory sampler
+ * reads it about a thousand times a second). `close()` releases it.
+ */
+export interface GpuReader {
+  readonly source: GpuSource;
+  deviceCount(): number;
+  /** Compute processes on one GPU, with memory. Throws NoSuchGpuError for a bad index. */
+  processes(index: number): GpuProcess[];
+  memory(index: number): GpuMemory;
+  inventory(): Inventory;
+  close(): void;
+}

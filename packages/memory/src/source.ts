@@ -1,0 +1,113 @@
+import { MemoryError } from './errors.js';
+import type { Recording } from './recording.js';
+
+/** The memory one process holds on one GPU, as a reader reports it. */
+export interface ProcessMemory {
+  pid: number;
+  gpuIndex: number;
+  /** Null where the driver cannot attribute memory (some containers, MIG). */
+  usedBytes: number | null;
+}
+
+/**
+ * The part of `@vggt-perf-gate/device`'s `GpuReader` that the sampler uses.
+ * Declared here, structurally, so a `GpuReader` fits it without this package
+ * compiling against the device package's types, and so a replayed recording
+ * can stand in for a GPU.
+ */
+export interface ProcessMemorySource {
+  /** Where the numbers come from: `nvml`, `nvidia-smi` or `replay`. */
+  readonly source: string;
+  deviceCount(): number;
+  /** Compute processes on one GPU, with the memory each holds. */
+  processes(index: number): readonly ProcessMemory[];
+  close?(): void;
+}
+
+/** Live sources, read through the device package. `auto` takes NVML and falls back to nvidia-smi. */
+export type LiveSourceKind = 'nvml' | 'nvidia-smi' | 'auto';
+
+/**
+ * Which source the sampler reads, as plain data: the sampler runs in a
+ * worker thread, which rebuilds the source from this.
+ */
+export type SourceSpec =
+  | { kind: LiveSourceKind }
+  | {
+      kind: 'replay';
+      recording: Recording;
+      /**
+       * `recorded` (default): every frame is one reading, taken at the
+       * frame's own time, all at once when the sampler starts: deterministic,
+       * for tests and for re-analysing a capture. `realtime`: frames are
+       * released as the wall clock passes their times and read at the
+       * sampler's interval, as a live GPU would be (for demos).
+       */
+      pace?: 'recorded' | 'realtime';
+    };
+
+export type SourceKind = SourceSpec['kind'];
+
+/** Default sampling interval (ms) per source. */
+export const DEFAULT_INTERVAL_MS = {
+  /** NVML reads cost ~10-15 us, so 1 kHz is cheap and catches 2 ms spikes. */
+  nvml: 1,
+  /** nvidia-smi is a process start per read: about 10 Hz is what it sustains. */
+  'nvidia-smi': 100,
+  replay: 1,
+} as const;
+
+/**
+ * The device package is imported by name held in a variable: TypeScript then
+ * does not compile this package against the device package's sources (which
+ * are another team's, and may be mid-change), and a replay never loads it.
+ */
+const DEVICE_PACKAGE = '@vggt-perf-gate/device';
+
+interface DeviceModule {
+  /** Synchronous or not, depending on the device package's version: awaited either way. */
+  openGpuReader(options?: {
+    prefer?: 'nvml' | 'nvidia-smi';
+  }): ProcessMemorySource | Promise<ProcessMemorySource>;
+}
+
+/**
+ * Opens a live GPU reader through `@vggt-perf-gate/device`. A missing driver
+ * becomes a SOURCE_UNAVAILABLE error that says how to run without a GPU.
+ */
+export async function openLiveSource(kind: LiveSourceKind): Promise<ProcessMemorySource> {
+  let device: Partial<DeviceModule>;
+  try {
+    device = (await import(DEVICE_PACKAGE)) as Partial<DeviceModule>;
+  } catch (error) {
+    throw new MemoryError(
+      'SOURCE_UNAVAILABLE',
+      `could not load ${DEVICE_PACKAGE} to read GPU memory (${messageOf(error)}). Install it next to @vggt-perf-gate/memory, or in this repository build it with \`npm run build -w ${DEVICE_PACKAGE}\`.`,
+      { cause: error },
+    );
+  }
+  if (typeof device.openGpuReader !== 'function') {
+    throw new MemoryError(
+      'SOURCE_UNAVAILABLE',
+      `${DEVICE_PACKAGE} does not export openGpuReader(): it is older than this package expects; install matching versions of both.`,
+    );
+  }
+  try {
+    return await device.openGpuReader(kind === 'auto' ? {} : { prefer: kind });
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const hint =
+      code === 'NO_DRIVER'
+        ? ' The sampler needs an NVIDIA driver (NVML or nvidia-smi). To run without a GPU (tests, demos), pass source: { kind: "replay", recording }.'
+        : '';
+    throw new MemoryError(
+      'SOURCE_UNAVAILABLE',
+      `could not open a GPU reader (source ${kind}): ${messageOf(error)}${hint}`,
+      { cause: error },
+    );
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
