@@ -58,9 +58,9 @@ export const DEFAULT_INTERVAL_MS = {
 } as const;
 
 /**
- * The device package is imported by name held in a variable: TypeScript then
- * does not compile this package against the device package's sources (which
- * are another team's, and may be mid-change), and a replay never loads it.
+ * The device package is imported lazily, by a name held in a variable, so a
+ * replay (tests, demos, machines without a GPU) never loads it or koffi's
+ * native module, and the worker's bundle stays free of it.
  */
 const DEVICE_PACKAGE = '@vggt-perf-gate/device';
 
@@ -68,6 +68,7 @@ interface DeviceModule {
   /** Synchronous or not, depending on the device package's version: awaited either way. */
   openGpuReader(options?: {
     prefer?: 'nvml' | 'nvidia-smi';
+    only?: boolean;
   }): ProcessMemorySource | Promise<ProcessMemorySource>;
 }
 
@@ -93,7 +94,8 @@ export async function openLiveSource(kind: LiveSourceKind): Promise<ProcessMemor
     );
   }
   try {
-    return await device.openGpuReader(kind === 'auto' ? {} : { prefer: kind });
+    // A source asked for by name is that source or an error, never the other one quietly.
+    return await device.openGpuReader(kind === 'auto' ? {} : { prefer: kind, only: true });
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     const hint =
