@@ -42,6 +42,19 @@ export {
   probeDtypes,
 } from './onnx/probe.js';
 export { PROBE_DTYPES, type ProbeDtype } from './onnx/probe-models.js';
+export {
+  encodeModel,
+  littleEndianBytes,
+  type OnnxAttribute,
+  OnnxDataType,
+  type OnnxDataTypeCode,
+  type OnnxDim,
+  type OnnxGraph,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from './onnx/proto.js';
 export { type OpenOptions, openGpuReader } from './open.js';
 export { type DeviceProbe, type GpuSummary, type ProbeOptions, probeDevice } from './probe.js';
 export {

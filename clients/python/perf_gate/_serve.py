@@ -1,0 +1,133 @@
+"""The worker's side of the protocol: hello, setup -> ready, run -> result, shutdown -> bye."""
+
+import os
+import platform
+import sys
+import time
+import traceback
+
+from . import _torch
+from ._channel import PROTOCOL_VERSION, VERSION, Channel
+
+_FAILED = 1  # exit status after an error was reported to the runner
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class Context:
+    """What setup() is given. Anything setup puts in .extra is reported to the runner."""
+
+    def __init__(self, side, dtype, options):
+        self.side = side  # 'base' or 'head'
+        self.dtype = dtype  # requested precision: 'fp32', 'fp16' or 'bf16'
+        self.torch_dtype = _torch.torch_dtype(dtype)  # None without torch
+        self.device = _torch.device()[0]  # 'cuda:N' when CUDA is available, else 'cpu'
+        self.options = options  # the workload's options from the perf-gate config
+        self.extra = {}
+
+
+def serve(setup, step, *, items_per_iteration=None, name=None):
+    """Serve the runner's requests until it sends shutdown, then return.
+
+    setup(ctx) builds the state once (load the model, make inputs); step(state)
+    runs one iteration. Warm-up, synchronisation, timing and memory statistics
+    are done here. An exception in setup or step is reported to the runner with
+    its traceback, and the process exits with status 1.
+    """
+    channel = Channel.from_environment()
+    torch = _torch.torch
+    framework, version = ("torch", torch.__version__) if torch else ("python", platform.python_version())
+    channel.send(
+        {
+            "type": "hello",
+            "protocol": PROTOCOL_VERSION,
+            "client": f"perf-gate-client {VERSION}",
+            "framework": framework,
+            "frameworkVersion": version,
+            "device": _torch.device()[1],
+            "dtype": None,  # known once setup has built the model
+            "itemsPerIteration": items_per_iteration,
+            "extra": {} if name is None else {"name": name},
+        }
+    )
+    session = None
+    while True:
+        request = channel.receive()
+        if request is None:  # the runner is gone: nobody left to report to
+            return
+        kind = request.get("type")
+        if kind == "setup":
+            session = _guard(channel, "setup", _Session, request, setup)
+            channel.send({"type": "ready", **session.describe()})
+        elif kind == "run" and session is not None:
+            channel.send(_guard(channel, "step", session.run, step, request["iterations"], request["warmup"]))
+        elif kind == "shutdown":
+            channel.send({"type": "bye"})
+            return
+        else:
+            message = f"unexpected request {kind!r}" + (" before setup" if kind == "run" else "")
+            channel.send({"type": "error", "message": message, "phase": "protocol"})
+            sys.exit(_FAILED)
+
+
+def _guard(channel, phase, function, *args):
+    """Runs the user's code; on an exception, reports it with its traceback and exits."""
+    try:
+        return function(*args)
+    except Exception as error:  # SystemExit and KeyboardInterrupt end the process as usual
+        trace = "".join(traceback.format_exception(type(error), error, _user_frames(error)))
+        sys.stderr.write(trace)
+        channel.send({"type": "error", "message": f"{type(error).__name__}: {error}", "traceback": trace, "phase": phase})
+        sys.exit(_FAILED)
+
+
+def _user_frames(error):
+    """The traceback from the first frame outside this package: the user's code."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        tb = tb.tb_next
+    return tb or error.__traceback__  # all frames ours: a bug here, show them all
+
+
+class _Session:
+    """The state setup built, and what is known about how it runs."""
+
+    def __init__(self, request, setup):
+        self.ctx = Context(request["side"], request["dtype"], request.get("options") or {})
+        self.state = setup(self.ctx)
+        modules = _torch.modules_in(self.state)
+        self.parameter_dtype = _torch.parameter_dtype(modules)
+        self.autocast = {}
+        _torch.watch_autocast(modules, self.ctx.device.split(":")[0], self.autocast)
+        self.reported_dtype = None
+        self.timer = _torch.Timer(self.ctx.device.startswith("cuda"))
+        # Reset after setup: loading transients are not what an iteration costs,
+        # while the weights stay allocated and so still count.
+        _torch.reset_peak_memory()
+
+    def effective_dtype(self):
+        """(dtype, source): autocast seen in a forward, else the parameters, else the request."""
+        if "dtype" in self.autocast:
+            return self.autocast["dtype"], "autocast"
+        if self.parameter_dtype is not None:
+            return self.parameter_dtype, "parameters"
+        return self.ctx.dtype, "requested"
+
+    def describe(self):
+        self.reported_dtype, source = self.effective_dtype()
+        device = _torch.device()[1]
+        return {"dtype": self.reported_dtype, "dtypeSource": source, "device": device, "extra": self.ctx.extra}
+
+    def run(self, step, iterations, warmup):
+        samples = []
+        for _ in range(iterations):
+            started = time.perf_counter_ns()
+            self.timer.start()
+            step(self.state)
+            device_ms = self.timer.stop()  # synchronises, inside the host-timed region
+            samples.append({"hostMs": (time.perf_counter_ns() - started) / 1e6, "deviceMs": device_ms})
+        reply = {"type": "result", "samples": [] if warmup else samples, "memory": _torch.peak_memory()}
+        dtype, source = self.effective_dtype()
+        if dtype != self.reported_dtype:  # autocast first seen in this request's forward
+            self.reported_dtype = dtype
+            reply["info"] = {"dtype": dtype, "dtypeSource": source}
+        return reply

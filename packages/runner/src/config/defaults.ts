@@ -1,0 +1,69 @@
+/**
+ * Built-in defaults, applied beneath the file's `defaults:` section and each
+ * benchmark's own values. They are sized for a VGGT-class model (about
+ * 0.2-0.8 s per iteration) on a 24 GiB card such as an RTX 4090.
+ */
+
+/**
+ * Latency regression threshold: 2%. Interleaved rounds resolve the head/base
+ * ratio to about +/-0.2% in under a minute on a quiet GPU, so 2% is well
+ * above the noise floor while still catching a real slowdown.
+ */
+export const DEFAULT_LATENCY_THRESHOLD = 0.02;
+/**
+ * Peak-memory threshold: 5%. Allocator caching rounds peaks up to whole
+ * blocks, so small differences in reserved memory are not real regressions.
+ */
+export const DEFAULT_MEMORY_THRESHOLD = 0.05;
+/** Throughput is the reciprocal of latency, so it gets the same 2% threshold. */
+export const DEFAULT_THROUGHPUT_THRESHOLD = 0.02;
+
+/**
+ * Per-benchmark time budget (s). At 0.8 s per iteration, 40 rounds of 5
+ * iterations on each side take about 320 s; sampling normally stops far
+ * earlier, once every metric's verdict is decided.
+ */
+export const DEFAULT_MAX_SECONDS = 300;
+/** Upper bound on interleaved base/head rounds per benchmark. */
+export const DEFAULT_MAX_ROUNDS = 40;
+/**
+ * Iterations per side per round: five 0.2-0.8 s iterations keep each turn
+ * short (1-4 s), so clock and thermal drift hit base and head alike.
+ */
+export const DEFAULT_ITERATIONS_PER_ROUND = 5;
+
+/** Warm-up iterations per side: enough for cuDNN autotuning, allocator pools and clocks to settle. */
+export const DEFAULT_WARMUP_ITERATIONS = 3;
+
+/** `auto` picks bf16 on compute capability 8.0+ and fp16 below, as the field learned the hard way. */
+export const DEFAULT_DTYPE = 'auto';
+/** The first GPU, as nvidia-smi numbers them. */
+export const DEFAULT_DEVICE = 0;
+/** Another process on the GPU skews timings, but a shared runner should not fail outright by default. */
+export const DEFAULT_GPU_BUSY = 'warn';
+
+/** Latency and peak VRAM: the two questions the gate exists to answer. */
+export const DEFAULT_METRICS = ['latency', 'memory'] as const;
+
+/** ONNX models run on CUDA unless told otherwise; a GPU gate on CPU would measure the wrong thing. */
+export const DEFAULT_ONNX_PROVIDER = 'cuda';
+
+/**
+ * How long a worker may take to say it is ready (s). Loading a 1B-parameter
+ * checkpoint, initialising CUDA and compiling kernels can take minutes.
+ */
+export const DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
+/** How long a samples command may run in all (s): it does its own warm-up and sampling. */
+export const DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
+
+/** Commands run in the side's checkout unless `cwd` says otherwise. */
+export const DEFAULT_CWD = '.';
+
+/** Expected activations (GiB) when only the parameter count is given. */
+export const DEFAULT_EXPECTED_ACTIVATIONS_GIB = 0;
+/**
+ * Measured peak may exceed the expectation by this factor before it is
+ * flagged: CUDA context, allocator slack and workspace buffers add about a
+ * third, while a precision or attention-kernel fallback multiplies it.
+ */
+export const DEFAULT_EXPECTED_MEMORY_FACTOR = 1.5;

@@ -1,0 +1,25 @@
+/**
+ * Every error the runner raises is a RunnerError with a stable code; the CLI
+ * maps codes to exit codes (2 usage/config, 3 measurement failure).
+ */
+export type RunnerErrorCode =
+  /** The config file is missing, unreadable or invalid. */
+  | 'CONFIG_INVALID'
+  /** A workload could not start, crashed, hung, or broke the protocol. */
+  | 'WORKLOAD_FAILED'
+  /** git could not prepare the base side (unknown ref, not a repository). */
+  | 'BASE_CHECKOUT_FAILED'
+  /** Results could not be written or read. */
+  | 'RESULTS_IO'
+  /** Bad arguments to a function or command. */
+  | 'USAGE';
+
+export class RunnerError extends Error {
+  readonly code: RunnerErrorCode;
+
+  constructor(code: RunnerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunnerError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { RunnerError } from './errors.js';
+
+const run = promisify(execFile);
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await run('git', args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+  return stdout.trim();
+}
+
+/** The commit a ref names, or null when it names none. */
+export async function resolveCommit(cwd: string, ref: string): Promise<string | null> {
+  try {
+    return await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the working tree has changes git tracks. */
+export async function isDirty(cwd: string): Promise<boolean> {
+  try {
+    return (await git(cwd, ['status', '--porcelain', '--untracked-files=no'])).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface BaseCheckout {
+  dir: string;
+  sha: string;
+  /** Removes the worktree; safe to call twice, never throws. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Checks the base ref out into a temporary git worktree next to nothing the
+ * user owns (the system temp directory); `remove()` deletes it, and callers
+ * call it in `finally`, so a failed run leaves no worktree behind.
+ */
+export async function checkoutBase(repo: string, ref: string): Promise<BaseCheckout> {
+  try {
+    await git(repo, ['rev-parse', '--git-dir']);
+  } catch (cause) {
+    throw new RunnerError(
+      'BASE_CHECKOUT_FAILED',
+      `${repo} is not inside a git repository, so the base ref "${ref}" cannot be checked out. Run the gate from the repository, or point --dir at it.`,
+      { cause },
+    );
+  }
+  const sha = await resolveCommit(repo, ref);
+  if (sha === null) {
+    throw new RunnerError(
+      'BASE_CHECKOUT_FAILED',
+      `the base ref "${ref}" names no commit in ${repo}. In CI, fetch it first (actions/checkout with fetch-depth: 0, or \`git fetch origin ${ref}\`), or pass a sha with --base.`,
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'perf-gate-base-'));
+  try {
+    await git(repo, ['worktree', 'add', '--detach', '--force', dir, sha]);
+  } catch (cause) {
+    await rm(dir, { recursive: true, force: true });
+    throw new RunnerError(
+      'BASE_CHECKOUT_FAILED',
+      `git worktree add for ${ref} (${sha.slice(0, 12)}) failed: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  let removed = false;
+  return {
+    dir,
+    sha,
+    remove: async () => {
+      if (removed) return;
+      removed = true;
+      await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+      await git(repo, ['worktree', 'prune']).catch(() => undefined);
+    },
+  };
+}

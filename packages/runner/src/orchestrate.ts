@@ -1,0 +1,227 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  type DeviceProbe,
+  type GpuReader,
+  openGpuReader,
+  probeDevice,
+  type RequestedDtype,
+  resolveDtype,
+} from '@vggt-perf-gate/device';
+import { type BenchmarkConfig, type GateConfig, hashConfig } from './config/index.js';
+import { checkoutBase, isDirty, resolveCommit } from './git.js';
+import { type BenchmarkPlan, measureBenchmark } from './measure-benchmark.js';
+import {
+  type BenchmarkResult,
+  type GateResults,
+  gateVerdict,
+  RESULTS_SCHEMA_VERSION,
+  writeResults,
+} from './results.js';
+import { onnxWorkload } from './workloads/onnx.js';
+import { samplesWorkload } from './workloads/samples.js';
+import type { Workload } from './workloads/types.js';
+import { workerWorkload } from './workloads/worker.js';
+
+const exec = promisify(execFile);
+
+export const TOOL_VERSION = '0.0.0';
+
+export interface GateOptions {
+  config: GateConfig;
+  /** The head side: the working tree to gate (a git checkout). */
+  dir: string;
+  /** The base side: a git ref, checked out into a temporary worktree. */
+  baseRef: string;
+  /** Where the results JSON goes (written atomically, also for a failed run). */
+  resultsPath: string;
+  /** Progress and workload output, one line at a time. */
+  log: (line: string) => void;
+  /** Only these benchmarks (by name); all when absent. */
+  only?: readonly string[];
+  shard?: string | null;
+  /** Device probe to use (tests); probed here when absent. */
+  probe?: DeviceProbe;
+}
+
+/**
+ * Runs the whole gate: probe the device, check the base out, run each
+ * side's setup, measure every benchmark base vs head, and write the results.
+ * The base worktree is removed and every worker is stopped whatever happens.
+ */
+export async function runGate(options: GateOptions): Promise<GateResults> {
+  const { config, log } = options;
+  const dir = resolve(options.dir);
+  const probe = options.probe ?? probeDevice();
+  const warnings = probe.state === 'ok' ? [...probe.warnings] : [];
+  if (probe.state === 'no-gpu')
+    log(`device: no NVIDIA GPU (${probe.reason.split('\n')[0]}); GPU metrics will not be measured`);
+  const gpu0 = probe.state === 'ok' ? probe.inventory.gpus[0] : undefined;
+  const results: GateResults = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'vggt-perf-gate', version: TOOL_VERSION },
+    createdAt: new Date().toISOString(),
+    configHash: hashConfig(config),
+    commits: {
+      base: { ref: options.baseRef, sha: null },
+      head: {
+        ref: 'working tree',
+        sha: await resolveCommit(dir, 'HEAD'),
+        dirty: await isDirty(dir),
+      },
+    },
+    device:
+      probe.state === 'ok' && gpu0
+        ? {
+            state: 'ok',
+            name: gpu0.name,
+            computeCapability: gpu0.computeCapability
+              ? `${gpu0.computeCapability.major}.${gpu0.computeCapability.minor}`
+              : null,
+            driver: probe.inventory.driverVersion,
+            source: probe.inventory.source,
+          }
+        : { state: 'no-gpu', reason: probe.state === 'no-gpu' ? probe.reason : 'no GPU listed' },
+    status: 'partial',
+    verdict: 'failed',
+    regressions: 0,
+    benchmarks: [],
+    warnings,
+    shard: options.shard ?? null,
+  };
+  const benchmarks = config.benchmarks.filter(
+    (b) => !options.only || options.only.includes(b.name),
+  );
+  let reader: GpuReader | null = null;
+  const base = await checkoutBase(dir, options.baseRef);
+  results.commits.base.sha = base.sha;
+  log(`base ${options.baseRef} (${base.sha.slice(0, 12)}) checked out in ${base.dir}`);
+  try {
+    if (probe.state === 'ok') reader = openGpuReader();
+    for (const benchmark of benchmarks) {
+      log(`benchmark ${benchmark.name}: ${benchmark.workload.kind}`);
+      results.benchmarks.push(
+        await runBenchmark(benchmark, { base: base.dir, head: dir }, probe, reader, log),
+      );
+      // Written after every benchmark: a crash later loses nothing measured (status stays partial).
+      await writeResults(options.resultsPath, results);
+    }
+    results.status = 'complete';
+  } finally {
+    reader?.close();
+    await base.remove();
+    Object.assign(results, gateVerdict(results.benchmarks));
+    if (results.status !== 'complete' && results.verdict === 'pass')
+      results.verdict = 'inconclusive';
+    await writeResults(options.resultsPath, results);
+  }
+  return results;
+}
+
+async function runBenchmark(
+  benchmark: BenchmarkConfig,
+  dirs: { base: string; head: string },
+  probe: DeviceProbe,
+  reader: GpuReader | null,
+  log: (line: string) => void,
+): Promise<BenchmarkResult> {
+  const gpu = probe.state === 'ok' ? probe.inventory.gpus[benchmark.device] : undefined;
+  const dtype = gpu
+    ? resolveDtype(benchmark.dtype as RequestedDtype, gpu)
+    : {
+        dtype: benchmark.dtype === 'auto' ? 'fp32' : benchmark.dtype,
+        explanation:
+          benchmark.dtype === 'auto'
+            ? 'auto -> fp32: no GPU on this machine'
+            : `${benchmark.dtype} as configured (no GPU)`,
+        warning: null,
+      };
+  const failed = (error: string): BenchmarkResult => ({
+    name: benchmark.name,
+    workload: benchmark.workload.kind,
+    status: 'failed',
+    error,
+    dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+    ran: { base: null, head: null },
+    rounds: 0,
+    stopReason: 'failed',
+    seconds: 0,
+    throttledRounds: [],
+    metrics: [],
+    warnings: [],
+  });
+  if (probe.state === 'ok' && !gpu) {
+    return failed(
+      `device ${benchmark.device} does not exist: this machine has ${probe.inventory.gpus.length} GPU(s). Fix "device" in the config.`,
+    );
+  }
+  const busy = probe.state === 'ok' ? (probe.gpus[benchmark.device]?.otherProcesses ?? []) : [];
+  if (busy.length > 0 && benchmark.gpuBusy === 'fail') {
+    return failed(
+      `GPU ${benchmark.device} is in use by PIDs ${busy.map((p) => p.pid).join(', ')} and gpuBusy is "fail": stop them, or set gpuBusy: warn.`,
+    );
+  }
+  for (const side of ['base', 'head'] as const) {
+    const command = benchmark.setup[side];
+    if (!command) continue;
+    log(`[${benchmark.name} ${side}] setup: ${command}`);
+    try {
+      const { stdout, stderr } = await exec('sh', ['-c', command], {
+        cwd: dirs[side],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      for (const line of `${stdout}${stderr}`.split('\n').filter(Boolean))
+        log(`[${benchmark.name} ${side}] ${line}`);
+    } catch (cause) {
+      const e = cause as { stderr?: string; code?: unknown };
+      return failed(
+        `${side} setup "${command}" failed (exit ${e.code}): ${(e.stderr ?? '').trim().split('\n').slice(-10).join(' | ')}`,
+      );
+    }
+  }
+  const plan: BenchmarkPlan = {
+    name: benchmark.name,
+    workload: workloadFor(benchmark),
+    metrics: benchmark.metrics,
+    thresholds: benchmark.threshold,
+    warmupIterations: benchmark.warmup.iterations,
+    iterationsPerRound: benchmark.budget.iterationsPerRound,
+    maxRounds: benchmark.budget.maxRounds,
+    maxSeconds: benchmark.budget.maxSeconds,
+    dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+    gpu: reader && gpu ? { index: benchmark.device, reader } : null,
+  };
+  const result = await measureBenchmark(plan, dirs, log);
+  if (dtype.warning) result.warnings.push(dtype.warning);
+  return result;
+}
+
+/** The workload a benchmark's config describes. */
+export function workloadFor(benchmark: BenchmarkConfig): Workload {
+  const w = benchmark.workload;
+  switch (w.kind) {
+    case 'onnx':
+      return onnxWorkload({
+        model: w.model,
+        provider: w.provider,
+        inputs: w.inputs,
+        deviceId: benchmark.device,
+      });
+    case 'worker':
+      return workerWorkload({
+        command: w.command,
+        cwd: w.cwd,
+        env: w.env,
+        startupTimeoutMs: w.startupTimeoutSeconds * 1000,
+      });
+    case 'samples':
+      return samplesWorkload({
+        command: w.command,
+        output: w.output,
+        cwd: w.cwd,
+        env: w.env,
+        timeoutSeconds: w.timeoutSeconds,
+      });
+  }
+}

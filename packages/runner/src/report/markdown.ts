@@ -1,0 +1,103 @@
+import type { GateResults, MetricResult } from '../results.js';
+import type { WorkloadInfo } from '../workloads/types.js';
+import { changeCell, formatValue, metricLabel } from './format.js';
+
+const VERDICT_TEXT: Record<MetricResult['verdict'], string> = {
+  regression: '🔴 **regression**',
+  improvement: '🟢 improvement',
+  unchanged: '✅ unchanged',
+  inconclusive: '🟡 inconclusive',
+  'not-measured': '➖ not measured',
+};
+
+const HEADLINE: Record<GateResults['verdict'], string> = {
+  pass: '✅ No performance regression',
+  regression: '🔴 Performance regression',
+  inconclusive: '🟡 Performance gate inconclusive',
+  failed: '💥 Performance gate failed to measure',
+};
+
+/**
+ * The report for a PR comment and the job summary: a headline, one table
+ * row per benchmark metric (base, head, change with its interval, verdict),
+ * what actually ran on each side, warnings, and a legend.
+ */
+export function renderMarkdown(results: GateResults): string {
+  const lines: string[] = [];
+  const count = results.regressions;
+  lines.push(
+    `### ${HEADLINE[results.verdict]}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}`,
+  );
+  lines.push('');
+  const sha = (s: string | null) => (s ? `\`${s.slice(0, 8)}\`` : 'working tree');
+  const device =
+    results.device.state === 'ok'
+      ? `${results.device.name}${results.device.computeCapability ? ` (CC ${results.device.computeCapability})` : ''}, driver ${results.device.driver}`
+      : 'no GPU (CPU only)';
+  lines.push(
+    `base ${sha(results.commits.base.sha)} (${results.commits.base.ref}) vs head ${sha(results.commits.head.sha)}${results.commits.head.dirty ? ' + uncommitted changes' : ''} · ${device}${results.status === 'partial' ? ' · **partial run**' : ''}`,
+  );
+  lines.push('');
+  lines.push('| benchmark | metric | base | head | change [95% interval] | verdict |');
+  lines.push('|---|---|---:|---:|---|---|');
+  for (const b of results.benchmarks) {
+    if (b.status === 'failed') {
+      lines.push(`| ${b.name} | | | | | 💥 failed: ${escape(b.error ?? 'unknown error')} |`);
+      continue;
+    }
+    b.metrics.forEach((m, i) => {
+      lines.push(
+        `| ${i === 0 ? b.name : ''} | ${metricLabel(m.metric)} | ${m.base ? formatValue(m.base.median, m.unit) : 'n/a'} | ${m.head ? formatValue(m.head.median, m.unit) : 'n/a'} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`,
+      );
+    });
+  }
+  lines.push('');
+  const ran = results.benchmarks.map(
+    (b) =>
+      `- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`,
+  );
+  if (ran.length > 0)
+    lines.push('<details><summary>What ran</summary>', '', ...ran, '', '</details>', '');
+  const warnings = [
+    ...results.warnings,
+    ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`)),
+  ];
+  if (warnings.length > 0) {
+    lines.push('**Warnings**', '', ...warnings.map((w) => `- ⚠️ ${escape(w)}`), '');
+  }
+  lines.push(
+    '<details><summary>How to read this</summary>',
+    '',
+    'Base and head ran on the same GPU in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).',
+    '',
+    `- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
+    '- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).',
+    '',
+    '</details>',
+  );
+  return lines.join('\n');
+}
+
+function whatRan(info: WorkloadInfo | null): string {
+  if (!info) return 'did not start';
+  const parts = [
+    `${info.framework}${info.frameworkVersion ? ` ${info.frameworkVersion}` : ''}`,
+    info.dtype ?? 'dtype unknown',
+    info.device ? `on ${info.device}` : null,
+    typeof info.extra.attention === 'string' ? `attention: ${info.extra.attention}` : null,
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+function thresholds(results: GateResults): string {
+  const seen = new Map<string, number>();
+  for (const b of results.benchmarks)
+    for (const m of b.metrics) seen.set(metricLabel(m.metric), m.threshold);
+  return (
+    [...seen].map(([label, t]) => `${label} ±${+(t * 100).toFixed(2)}%`).join(', ') || 'per metric'
+  );
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Verdict } from '@vggt-perf-gate/timing';
+import { RunnerError } from './errors.js';
+import type { WorkloadInfo } from './workloads/types.js';
+
+/**
+ * The results file: everything a report, a PR comment or a later merge
+ * needs, versioned so readers can refuse what they do not understand.
+ * Documented in docs/results-schema.md.
+ */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export type MetricName = 'latency' | 'memory' | 'throughput';
+
+export interface SideSummary {
+  /** Samples behind the numbers (iterations for latency, rounds for memory). */
+  count: number;
+  median: number;
+  p5: number;
+  p95: number;
+}
+
+export interface MetricResult {
+  metric: MetricName;
+  unit: 'ms' | 'bytes' | 'items/s';
+  base: SideSummary | null;
+  head: SideSummary | null;
+  /** head / base of the medians. */
+  ratio: number | null;
+  interval: { lower: number; upper: number; level: number } | null;
+  threshold: number;
+  verdict: Verdict | 'not-measured';
+  explanation: string;
+}
+
+export interface BenchmarkResult {
+  name: string;
+  workload: 'onnx' | 'worker' | 'samples';
+  status: 'complete' | 'failed';
+  error: string | null;
+  dtype: { requested: string; resolved: string; explanation: string };
+  /** What each side reported about itself (framework, device, dtype in effect). */
+  ran: { base: WorkloadInfo | null; head: WorkloadInfo | null };
+  rounds: number;
+  stopReason: 'decided' | 'max-rounds' | 'max-time' | 'failed';
+  seconds: number;
+  /** Rounds during which the GPU reported a throttling clock event. */
+  throttledRounds: number[];
+  metrics: MetricResult[];
+  warnings: string[];
+}
+
+export type GateVerdict = 'pass' | 'regression' | 'inconclusive' | 'failed';
+
+export interface GateResults {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  tool: { name: 'vggt-perf-gate'; version: string };
+  createdAt: string;
+  configHash: string;
+  commits: {
+    base: { ref: string; sha: string | null };
+    head: { ref: string; sha: string | null; dirty: boolean };
+  };
+  device:
+    | {
+        state: 'ok';
+        name: string;
+        computeCapability: string | null;
+        driver: string;
+        source: string;
+      }
+    | { state: 'no-gpu'; reason: string };
+  /** `partial` when the run stopped early (a failure, an interrupt): never passed off as complete. */
+  status: 'complete' | 'partial';
+  verdict: GateVerdict;
+  regressions: number;
+  benchmarks: BenchmarkResult[];
+  warnings: string[];
+  /** Set on a shard of a matrix run; `merge` joins shards. */
+  shard: string | null;
+}
+
+/** The gate's verdict from its benchmarks: any failure or regression decides it. */
+export function gateVerdict(benchmarks: readonly BenchmarkResult[]): {
+  verdict: GateVerdict;
+  regressions: number;
+} {
+  const verdicts = benchmarks.flatMap((b) => b.metrics.map((m) => m.verdict));
+  const regressions = verdicts.filter((v) => v === 'regression').length;
+  if (benchmarks.some((b) => b.status === 'failed')) return { verdict: 'failed', regressions };
+  if (regressions > 0) return { verdict: 'regression', regressions };
+  if (verdicts.includes('inconclusive')) return { verdict: 'inconclusive', regressions };
+  return { verdict: 'pass', regressions };
+}
+
+/**
+ * Writes atomically: a temporary file in the same directory, then a rename,
+ * so a reader never sees half a file and a crash never leaves one.
+ */
+export async function writeResults(path: string, results: GateResults): Promise<void> {
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, `${JSON.stringify(results, null, 2)}\n`);
+    await rename(temporary, path);
+  } catch (cause) {
+    await rm(temporary, { force: true });
+    throw new RunnerError(
+      'RESULTS_IO',
+      `cannot write the results to ${path}: ${(cause as Error).message}. Choose a writable path with --results.`,
+      { cause },
+    );
+  }
+}
+
+/** Reads and checks a results file. */
+export async function readResults(path: string): Promise<GateResults> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new RunnerError(
+      'RESULTS_IO',
+      `cannot read results from ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== RESULTS_SCHEMA_VERSION) {
+    throw new RunnerError(
+      'RESULTS_IO',
+      `${path} has results schema version ${JSON.stringify(version)}; this tool reads version ${RESULTS_SCHEMA_VERSION}. Re-run the gate with this version, or use the version that wrote it.`,
+    );
+  }
+  return parsed as GateResults;
+}
+
+/**
+ * Joins the results of several shards (matrix jobs) into one: benchmarks are
+ * concatenated (a name twice is an error), the verdict recomputed, and the
+ * run is partial if any shard was.
+ */
+export function mergeResults(shards: readonly GateResults[]): GateResults {
+  const [first] = shards;
+  if (!first) throw new RunnerError('USAGE', 'merge needs at least one results file.');
+  const seen = new Map<string, string>();
+  for (const shard of shards) {
+    for (const b of shard.benchmarks) {
+      const other = seen.get(b.name);
+      if (other !== undefined) {
+        throw new RunnerError(
+          'USAGE',
+          `benchmark "${b.name}" appears in two shards (${other} and ${shard.shard ?? 'unnamed'}): give each shard its own benchmarks.`,
+        );
+      }
+      seen.set(b.name, shard.shard ?? 'unnamed');
+    }
+  }
+  const benchmarks = shards.flatMap((s) => s.benchmarks);
+  const { verdict, regressions } = gateVerdict(benchmarks);
+  return {
+    ...first,
+    createdAt: new Date().toISOString(),
+    status: shards.every((s) => s.status === 'complete') ? 'complete' : 'partial',
+    verdict:
+      shards.some((s) => s.status !== 'complete') && verdict === 'pass' ? 'inconclusive' : verdict,
+    regressions,
+    benchmarks,
+    warnings: [...new Set(shards.flatMap((s) => s.warnings))],
+    shard: null,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * What every workload kind (onnx, worker, samples) gives the orchestrator.
+ * The orchestrator opens one session per side, warms it up, then asks for
+ * rounds of iterations, alternating base and head.
+ */
+export type SideName = 'base' | 'head';
+
+export interface WorkloadContext {
+  side: SideName;
+  /** The side's checkout: the head working tree, or the base worktree. */
+  cwd: string;
+  /** Extra environment for commands (e.g. PERF_GATE_DTYPE). */
+  env?: Record<string, string>;
+  /** dtype resolved for this run: 'fp32' | 'fp16' | 'bf16'. */
+  dtype: string;
+  /** Where to append a workload's stderr and diagnostics. */
+  log: (line: string) => void;
+}
+
+/** One timed iteration. Device time (CUDA events after a synchronise) when the workload has it. */
+export interface IterationSample {
+  hostMs: number;
+  deviceMs: number | null;
+}
+
+/** Framework allocator peaks per device, e.g. torch max_memory_allocated / max_memory_reserved. */
+export interface FrameworkMemory {
+  device: number;
+  maxAllocatedBytes: number;
+  maxReservedBytes: number;
+}
+
+/** What actually ran: reported by the workload, not assumed from the config. */
+export interface WorkloadInfo {
+  framework: string;
+  frameworkVersion: string | null;
+  /** e.g. "cuda:0 NVIDIA H100 80GB HBM3", "cpu". */
+  device: string | null;
+  /** The dtype in effect (parameters / autocast), e.g. "bf16". */
+  dtype: string | null;
+  /** Items (e.g. frames) per iteration, for throughput. */
+  itemsPerIteration: number | null;
+  extra: Record<string, unknown>;
+}
+
+export interface RoundResult {
+  samples: IterationSample[];
+  memory: FrameworkMemory[];
+}
+
+export interface WorkloadSession {
+  readonly info: WorkloadInfo;
+  /** Root PID whose process tree holds the GPU memory (the worker), or this process for in-process workloads. */
+  readonly pid: number;
+  warmup(iterations: number): Promise<void>;
+  run(iterations: number): Promise<RoundResult>;
+  /** Ends the session; always kills the worker's whole process tree. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface Workload {
+  readonly kind: 'onnx' | 'worker' | 'samples';
+  open(context: WorkloadContext): Promise<WorkloadSession>;
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+/**
+ * The worker protocol's messages and their validation. The protocol itself
+ * is described in docs/worker-protocol.md; this module is its single source
+ * of truth on the runner's side.
+ */
+
+/** The protocol version this runner speaks. Bump it on any incompatible change. */
+export const PROTOCOL_VERSION = 1;
+
+/** The child's file descriptor that carries runner -> worker requests. */
+export const FD_REQUESTS = 3;
+/** The child's file descriptor that carries worker -> runner replies. */
+export const FD_REPLIES = 4;
+
+/** Environment variables that tell the worker where the protocol is. */
+export const PROTOCOL_ENV = {
+  PERF_GATE_FD_IN: String(FD_REQUESTS),
+  PERF_GATE_FD_OUT: String(FD_REPLIES),
+  PERF_GATE_PROTOCOL: String(PROTOCOL_VERSION),
+} as const;
+
+/**
+ * Longest protocol line accepted, in characters. A result of thousands of
+ * samples is a few hundred kilobytes; a longer line is a worker writing
+ * something else to the protocol descriptor.
+ */
+export const MAX_PROTOCOL_LINE_CHARS = 8 * 1024 * 1024;
+
+const dtypeSource = z.enum(['parameters', 'autocast', 'requested']);
+
+const hello = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  client: z.string().nullish(),
+  framework: z.string(),
+  frameworkVersion: z.string().nullable(),
+  device: z.string().nullable(),
+  dtype: z.string().nullable(),
+  dtypeSource: dtypeSource.nullish(),
+  itemsPerIteration: z.number().positive().nullable(),
+  extra: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/** What the worker learned during setup (or a step) that refines its hello. */
+const infoUpdate = {
+  device: z.string().nullish(),
+  dtype: z.string().nullish(),
+  dtypeSource: dtypeSource.nullish(),
+  itemsPerIteration: z.number().positive().nullish(),
+  extra: z.record(z.string(), z.unknown()).nullish(),
+};
+
+const ready = z.object({ type: z.literal('ready'), ...infoUpdate });
+
+const duration = z.number().nonnegative();
+const bytes = z.number().int().nonnegative();
+
+const result = z.object({
+  type: z.literal('result'),
+  samples: z.array(z.object({ hostMs: duration, deviceMs: duration.nullable() })),
+  memory: z.array(
+    z.object({
+      device: z.number().int().nonnegative(),
+      maxAllocatedBytes: bytes,
+      maxReservedBytes: bytes,
+    }),
+  ),
+  info: z.object(infoUpdate).nullish(),
+});
+
+const error = z.object({
+  type: z.literal('error'),
+  message: z.string(),
+  traceback: z.string().nullish(),
+  phase: z.string().nullish(),
+});
+
+const bye = z.object({ type: z.literal('bye') });
+
+const SCHEMAS = { hello, ready, result, error, bye } as const;
+
+export type HelloMessage = z.infer<typeof hello>;
+export type ReadyMessage = z.infer<typeof ready>;
+export type ResultMessage = z.infer<typeof result>;
+export type ErrorMessage = z.infer<typeof error>;
+export type ByeMessage = z.infer<typeof bye>;
+export type WorkerMessage = HelloMessage | ReadyMessage | ResultMessage | ErrorMessage | ByeMessage;
+export type WorkerMessageType = WorkerMessage['type'];
+export type InfoUpdate = Omit<ReadyMessage, 'type'>;
+
+/** Requests the runner sends. */
+export type RunnerMessage =
+  | {
+      type: 'setup';
+      protocol: number;
+      side: string;
+      dtype: string;
+      options: Record<string, unknown>;
+    }
+  | { type: 'run'; iterations: number; warmup: boolean }
+  | { type: 'shutdown' };
+
+/** The outcome of reading one line from the worker's protocol descriptor. */
+export type ParsedLine =
+  | { kind: 'message'; message: WorkerMessage }
+  /** A hello of another protocol version: checked before its shape, which may differ. */
+  | { kind: 'version'; version: unknown }
+  | { kind: 'invalid'; problem: string };
+
+/** Characters of an offending line quoted in an error: enough to recognise it. */
+const QUOTE_CHARS = 200;
+
+/** Quotes (part of) a line for an error message. */
+export function quoteLine(line: string): string {
+  const cut = line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}...` : line;
+  return JSON.stringify(cut);
+}
+
+/** Parses and validates one protocol line. Never throws. */
+export function parseWorkerLine(line: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { kind: 'invalid', problem: `a line that is not JSON: ${quoteLine(line)}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'invalid', problem: `JSON that is not an object: ${quoteLine(line)}` };
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(SCHEMAS, type)) {
+    const known = Object.keys(SCHEMAS).join(', ');
+    return {
+      kind: 'invalid',
+      problem: `a message whose "type" is not one of ${known}: ${quoteLine(line)}`,
+    };
+  }
+  if (type === 'hello') {
+    const version = (value as { protocol?: unknown }).protocol;
+    if (version !== PROTOCOL_VERSION) return { kind: 'version', version };
+  }
+  const parsed = SCHEMAS[type as WorkerMessageType].safeParse(value);
+  if (!parsed.success) {
+    const why = z.prettifyError(parsed.error).replaceAll('\n', ' ');
+    return {
+      kind: 'invalid',
+      problem: `a malformed "${type}" message (${why}): ${quoteLine(line)}`,
+    };
+  }
+  return { kind: 'message', message: parsed.data };
+}
+
+/** Serialises a request as one protocol line. */
+export function encodeRequest(message: RunnerMessage): string {
+  return `${JSON.stringify(message)}\n`;
+}

@@ -1,0 +1,525 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RunnerError } from '../errors.js';
+import type {
+  RoundResult,
+  Workload,
+  WorkloadContext,
+  WorkloadInfo,
+  WorkloadSession,
+} from './types.js';
+import {
+  label,
+  missingDirectory,
+  misuse,
+  protocolViolation,
+  spawnFailed,
+  timedOut,
+  unexpectedExit,
+  unexpectedMessage,
+  versionMismatch,
+  type WorkerIdentity,
+  workerReported,
+} from './worker-failures.js';
+import { LineTail, readLines } from './worker-lines.js';
+import { killProcessGroup, spawnWorker, type WorkerProcess } from './worker-process.js';
+import {
+  encodeRequest,
+  type HelloMessage,
+  type InfoUpdate,
+  MAX_PROTOCOL_LINE_CHARS,
+  PROTOCOL_ENV,
+  PROTOCOL_VERSION,
+  parseWorkerLine,
+  quoteLine,
+  type ResultMessage,
+  type RunnerMessage,
+  type WorkerMessage,
+  type WorkerMessageType,
+} from './worker-protocol.js';
+
+/** Time for the worker to start, load its model and answer setup (model loads are slow). */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
+/** No run request times out sooner than this when no iterationTimeoutMs is given. */
+export const MIN_RUN_TIMEOUT_MS = 60_000;
+/** Default run limit: this many times the slowest iteration seen, per iteration asked for. */
+export const SLOWEST_ITERATION_FACTOR = 10;
+/** Between SIGTERM to the worker's process group and SIGKILL. */
+export const DEFAULT_KILL_GRACE_MS = 3_000;
+/** How long a worker has to answer shutdown with bye before it is stopped. */
+const SHUTDOWN_TIMEOUT_MS = 5_000;
+/** Lines of the worker's stderr quoted in error messages. */
+const STDERR_TAIL_LINES = 40;
+/** A log line longer than this is split: a progress bar without newlines must not grow forever. */
+const LOG_LINE_MAX_CHARS = 64 * 1024;
+/**
+ * After the worker exits, how long to wait for its last output to arrive.
+ * Bounded because a grandchild holding the pipes open would delay 'end' forever.
+ */
+const DRAIN_AFTER_EXIT_MS = 250;
+
+/** Configuration of a `worker` workload. */
+export interface WorkerWorkloadConfig {
+  /**
+   * The worker's command: a string runs through /bin/sh (so quoting, `&&` and
+   * variables work); an array runs the program directly with those arguments.
+   */
+  command: string | string[];
+  /** Working directory; relative to the side's checkout. Default: the checkout. */
+  cwd?: string;
+  /** Extra environment variables, on top of the runner's and the context's. */
+  env?: Record<string, string>;
+  /** Passed to the worker's setup as `options` (e.g. frames, resolution). */
+  options?: Record<string, unknown>;
+  /** Limit for the worker's hello and its setup (loading the model), in ms. Default 120000. */
+  startupTimeoutMs?: number;
+  /**
+   * Limit per iteration, in ms: a run request of n iterations may take n times
+   * this. Default: max(60000, 10 x the slowest iteration seen x n) per request,
+   * and the first request (cold start, compilation, autotuning) at least
+   * `startupTimeoutMs`.
+   */
+  iterationTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL when stopping the worker's process group. Default 3000. */
+  killGraceMs?: number;
+}
+
+/**
+ * A workload run by an external program that speaks the worker protocol
+ * (docs/worker-protocol.md), typically a PyTorch script using the Python
+ * client's `perf_gate.serve()`. Each session is one worker process in its
+ * own process group; closing the session always ends the whole group.
+ */
+export function workerWorkload(config: WorkerWorkloadConfig): Workload {
+  checkConfig(config);
+  return { kind: 'worker', open: (context) => WorkerSession.open(config, context) };
+}
+
+function checkConfig(config: WorkerWorkloadConfig): void {
+  const { command } = config;
+  const empty = Array.isArray(command)
+    ? command.length === 0 || !command[0]?.trim()
+    : typeof command !== 'string' || !command.trim();
+  if (empty) {
+    throw new RunnerError(
+      'USAGE',
+      `worker workload: "command" must be a non-empty string or array of strings, got ${JSON.stringify(command)}.`,
+    );
+  }
+  for (const key of ['startupTimeoutMs', 'iterationTimeoutMs', 'killGraceMs'] as const) {
+    const value = config[key];
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      throw new RunnerError(
+        'USAGE',
+        `worker workload: "${key}" must be a positive number of milliseconds, got ${JSON.stringify(value)}.`,
+      );
+    }
+  }
+}
+
+/** The request the runner is waiting on, and how to settle it. */
+interface Pending {
+  expect: WorkerMessageType;
+  /** For messages: e.g. "'result' of run (5 iterations)". */
+  what: string;
+  resolve: (message: WorkerMessage) => void;
+  reject: (error: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+class WorkerSession implements WorkloadSession {
+  readonly pid: number;
+  private current: WorkloadInfo = {
+    framework: 'unknown',
+    frameworkVersion: null,
+    device: null,
+    dtype: null,
+    itemsPerIteration: null,
+    extra: {},
+  };
+  private pending: Pending | null = null;
+  private failure: RunnerError | null = null;
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private ending: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private slowestIterationMs = 0;
+  private requestsDone = 0;
+  private readonly stderrTail = new LineTail(STDERR_TAIL_LINES);
+  private readonly who: WorkerIdentity;
+  private readonly startupTimeoutMs: number;
+  private readonly graceMs: number;
+
+  private constructor(
+    private readonly config: WorkerWorkloadConfig,
+    private readonly context: WorkloadContext,
+    private readonly proc: WorkerProcess,
+    who: WorkerIdentity,
+    private readonly viaShell: boolean,
+  ) {
+    this.who = who;
+    this.pid = proc.child.pid ?? -1;
+    this.startupTimeoutMs = config.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
+    this.graceMs = config.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.wire();
+  }
+
+  /** What the worker reported; dtype may be refined after the first steps (autocast seen). */
+  get info(): WorkloadInfo {
+    return this.current;
+  }
+
+  /** Starts the worker, waits for its hello, sends setup and waits for ready. */
+  static async open(
+    config: WorkerWorkloadConfig,
+    context: WorkloadContext,
+  ): Promise<WorkerSession> {
+    const cwd = resolve(context.cwd, config.cwd ?? '.');
+    const viaShell = typeof config.command === 'string';
+    const [file, ...args] = viaShell ? [config.command as string] : (config.command as string[]);
+    const display = viaShell ? (file as string) : [file, ...args].join(' ');
+    const who: WorkerIdentity = { side: context.side, pid: undefined, command: display, cwd };
+    if (!isDirectory(cwd)) throw missingDirectory(who);
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      // Python buffers stdout into a pipe; unbuffered, a crash's last prints reach the log.
+      PYTHONUNBUFFERED: process.env.PYTHONUNBUFFERED ?? '1',
+      PERF_GATE_SIDE: context.side,
+      PERF_GATE_DTYPE: context.dtype,
+      ...context.env,
+      ...config.env,
+      ...PROTOCOL_ENV,
+    };
+    const proc = spawnWorker(file as string, args, { cwd, env, shell: viaShell });
+    who.pid = proc.child.pid;
+    const session = new WorkerSession(config, context, proc, who, viaShell);
+    context.log(`[worker:${context.side}] started pid ${session.pid}: ${display} (cwd ${cwd})`);
+
+    const deadline = Date.now() + session.startupTimeoutMs;
+    const remaining = () => Math.max(1, deadline - Date.now());
+    try {
+      const hello = (await session.request(
+        null,
+        'hello',
+        "'hello'",
+        remaining(),
+        'startupTimeoutMs',
+      )) as HelloMessage;
+      session.current = infoFromHello(hello);
+      const setup: RunnerMessage = {
+        type: 'setup',
+        protocol: PROTOCOL_VERSION,
+        side: context.side,
+        dtype: context.dtype,
+        options: config.options ?? {},
+      };
+      const ready = await session.request(
+        setup,
+        'ready',
+        "'ready' (setup)",
+        remaining(),
+        'startupTimeoutMs',
+      );
+      session.applyUpdate(ready as InfoUpdate);
+      session.noteDtype();
+      return session;
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  }
+
+  async warmup(iterations: number): Promise<void> {
+    await this.runRequest(iterations, true);
+  }
+
+  async run(iterations: number): Promise<RoundResult> {
+    const reply = await this.runRequest(iterations, false);
+    return { samples: reply.samples, memory: reply.memory };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.pending !== null) {
+      this.fail(misuse(this.who, `finish ${this.pending.what}: the session was closed first`));
+    }
+    if (this.failure === null && this.exit === null) {
+      try {
+        await this.request({ type: 'shutdown' }, 'bye', "'bye'", SHUTDOWN_TIMEOUT_MS, 'shutdown');
+        await Promise.race([this.proc.exited, sleep(this.graceMs)]);
+      } catch {
+        // A worker that does not say bye is stopped below all the same.
+      }
+    }
+    // Always: grandchildren (data loaders, torchrun ranks) may outlive a clean exit.
+    await this.endTree();
+  }
+
+  private async runRequest(iterations: number, warmup: boolean): Promise<ResultMessage> {
+    const kind = warmup ? 'warm-up' : 'run';
+    if (!Number.isInteger(iterations) || iterations < 1) {
+      throw new RunnerError(
+        'USAGE',
+        `the ${label(this.who)} was asked for a ${kind} of ${iterations} iterations; use a positive integer.`,
+      );
+    }
+    if (this.closing !== null) throw misuse(this.who, `start a ${kind}: the session is closed`);
+    const timeoutMs = this.runTimeoutMs(iterations);
+    const option =
+      this.config.iterationTimeoutMs === undefined
+        ? 'the default run timeout'
+        : 'iterationTimeoutMs';
+    const started = performance.now();
+    const reply = (await this.request(
+      { type: 'run', iterations, warmup },
+      'result',
+      `'result' of ${kind} (${iterations} iterations)`,
+      timeoutMs,
+      option,
+    )) as ResultMessage;
+    const wallMs = performance.now() - started;
+    if (!warmup && reply.samples.length !== iterations) {
+      const error = protocolViolation(
+        this.who,
+        `a result of ${reply.samples.length} samples for a run of ${iterations} iterations`,
+      );
+      this.fail(error);
+      await this.endTree();
+      throw error;
+    }
+    this.requestsDone += 1;
+    // wall / n bounds a warm-up's iterations, which return no samples.
+    this.slowestIterationMs = Math.max(
+      this.slowestIterationMs,
+      wallMs / iterations,
+      ...reply.samples.map((sample) => sample.hostMs),
+    );
+    if (reply.info) this.applyUpdate(reply.info);
+    return reply;
+  }
+
+  private runTimeoutMs(iterations: number): number {
+    if (this.config.iterationTimeoutMs !== undefined)
+      return this.config.iterationTimeoutMs * iterations;
+    const floor =
+      this.requestsDone === 0
+        ? Math.max(MIN_RUN_TIMEOUT_MS, this.startupTimeoutMs)
+        : MIN_RUN_TIMEOUT_MS;
+    return Math.max(floor, SLOWEST_ITERATION_FACTOR * this.slowestIterationMs * iterations);
+  }
+
+  /**
+   * Sends `message` (none for the hello, which the worker sends unasked) and
+   * waits for a reply of type `expect`. Rejects, after the worker's process
+   * group is gone, when the worker fails in any way before replying.
+   */
+  private request(
+    message: RunnerMessage | null,
+    expect: WorkerMessageType,
+    what: string,
+    timeoutMs: number,
+    option: string,
+  ): Promise<WorkerMessage> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.pending !== null) {
+      return Promise.reject(
+        misuse(this.who, `send ${what} while ${this.pending.what} is in flight`),
+      );
+    }
+    return new Promise((resolvePending, rejectPending) => {
+      const timer = setTimeout(() => {
+        this.fail(
+          timedOut(
+            this.who,
+            what,
+            timeoutMs,
+            option,
+            this.graceMs,
+            this.stderrTail.format('stderr'),
+          ),
+        );
+      }, timeoutMs);
+      this.pending = { expect, what, resolve: resolvePending, reject: rejectPending, timer };
+      if (message !== null) this.proc.requests.write(encodeRequest(message));
+    });
+  }
+
+  /** Records the first failure, stops the worker, and rejects the request in flight once it is gone. */
+  private fail(error: RunnerError): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    const pending = this.pending;
+    this.pending = null;
+    const ended = this.endTree();
+    if (pending !== null) {
+      clearTimeout(pending.timer);
+      void ended.then(() => pending.reject(error));
+    }
+  }
+
+  private endTree(): Promise<void> {
+    this.ending ??= killProcessGroup(this.proc, this.graceMs);
+    return this.ending;
+  }
+
+  private wire(): void {
+    const { child, requests, replies, stdout, stderr } = this.proc;
+    const prefix = `[worker:${this.context.side}`;
+    const logTo = (name: string) => (line: string) =>
+      this.context.log(`${prefix} ${name}] ${line}`);
+    const logStdout = logTo('stdout');
+    const logStderr = logTo('stderr');
+    readLines(stdout, logStdout, { maxChars: LOG_LINE_MAX_CHARS, onOverflow: logStdout });
+    readLines(
+      stderr,
+      (line) => {
+        this.stderrTail.push(line);
+        logStderr(line);
+      },
+      { maxChars: LOG_LINE_MAX_CHARS, onOverflow: logStderr },
+    );
+    readLines(replies, (line) => this.onReply(line), {
+      maxChars: MAX_PROTOCOL_LINE_CHARS,
+      onOverflow: (piece) =>
+        this.fail(
+          protocolViolation(
+            this.who,
+            `over ${MAX_PROTOCOL_LINE_CHARS} characters without a newline, starting ${quoteLine(piece)}`,
+          ),
+        ),
+    });
+    // A worker that dies mid-write breaks these pipes; the exit handler reports why.
+    for (const stream of [requests, replies, stdout, stderr] as const) {
+      stream.on('error', (error: Error) =>
+        this.context.log(`${prefix}] pipe error: ${error.message}`),
+      );
+    }
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) this.fail(spawnFailed(this.who, error));
+      else this.context.log(`${prefix}] ${error.message}`);
+    });
+    child.on('exit', (code, signal) => {
+      this.exit = { code, signal };
+      this.context.log(`${prefix}] exited (${signal ?? `code ${code}`})`);
+      void this.onExit();
+    });
+  }
+
+  private async onExit(): Promise<void> {
+    if (this.pending?.expect === 'bye') {
+      // Exiting is as good as bye.
+      this.settle({ type: 'bye' });
+      return;
+    }
+    if (this.failure !== null || this.closing !== null) return;
+    // Let the last stderr lines and any final message (an error report) arrive first.
+    const { replies, stdout, stderr } = this.proc;
+    await Promise.race([
+      Promise.all([ended(replies), ended(stdout), ended(stderr)]),
+      sleep(DRAIN_AFTER_EXIT_MS),
+    ]);
+    if (this.failure !== null || this.closing !== null || this.exit === null) return;
+    this.fail(
+      unexpectedExit(
+        this.who,
+        this.exit,
+        this.pending?.what ?? null,
+        this.stderrTail.format('stderr'),
+        this.viaShell,
+      ),
+    );
+  }
+
+  private onReply(line: string): void {
+    if (this.failure !== null) return;
+    const parsed = parseWorkerLine(line);
+    if (parsed.kind === 'invalid') {
+      this.fail(protocolViolation(this.who, parsed.problem));
+      return;
+    }
+    if (parsed.kind === 'version') {
+      this.fail(versionMismatch(this.who, parsed.version));
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'error') {
+      const phase = message.phase ?? this.pending?.what ?? 'the worker';
+      this.fail(workerReported(this.who, phase, message.message, message.traceback));
+      return;
+    }
+    if (this.pending === null || this.pending.expect !== message.type) {
+      this.fail(unexpectedMessage(this.who, message.type, this.pending?.what ?? null));
+      return;
+    }
+    this.settle(message);
+  }
+
+  private settle(message: WorkerMessage): void {
+    const pending = this.pending;
+    if (pending === null) return;
+    this.pending = null;
+    clearTimeout(pending.timer);
+    pending.resolve(message);
+  }
+
+  private applyUpdate(update: InfoUpdate): void {
+    const next = { ...this.current, extra: { ...this.current.extra, ...(update.extra ?? {}) } };
+    if (update.device != null) next.device = update.device;
+    if (update.dtype != null) next.dtype = update.dtype;
+    if (update.itemsPerIteration != null) next.itemsPerIteration = update.itemsPerIteration;
+    if (update.dtypeSource != null) next.extra.dtypeSource = update.dtypeSource;
+    this.current = next;
+  }
+
+  /** Logs a dtype that differs from the one asked for: the silent-fallback story. */
+  private noteDtype(): void {
+    const { dtype, extra } = this.current;
+    const tag = `[worker:${this.context.side}]`;
+    if (extra.dtypeSource === 'requested') {
+      this.context.log(
+        `${tag} note: the worker could not see the dtype in effect (no torch.nn.Module in its state, no autocast); it reports the requested ${this.context.dtype}.`,
+      );
+    } else if (dtype !== null && dtype !== this.context.dtype) {
+      this.context.log(
+        `${tag} warning: ${this.context.dtype} was requested but ${dtype} is in effect (from ${String(extra.dtypeSource ?? 'the worker')}).`,
+      );
+    }
+  }
+}
+
+function infoFromHello(hello: HelloMessage): WorkloadInfo {
+  const extra: Record<string, unknown> = { ...(hello.extra ?? {}) };
+  if (hello.client) extra.client = hello.client;
+  if (hello.dtypeSource) extra.dtypeSource = hello.dtypeSource;
+  return {
+    framework: hello.framework,
+    frameworkVersion: hello.frameworkVersion,
+    device: hello.device,
+    dtype: hello.dtype,
+    itemsPerIteration: hello.itemsPerIteration,
+    extra,
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves when the stream has ended or was destroyed. */
+function ended(stream: Readable): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolveEnded) => {
+    stream.once('end', resolveEnded);
+    stream.once('close', resolveEnded);
+  });
+}

@@ -1,0 +1,258 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '../src/demo/vggt-onnx.js';
+import type { GateResults } from '../src/results.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const pythonClient = fileURLToPath(new URL('../../../clients/python', import.meta.url));
+
+/** A throwaway git repository; `commit(files)` writes files and commits them. */
+function repository() {
+  const dir = mkdtempSync(join(tmpdir(), 'perf-gate-e2e-'));
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'e2e@example.com');
+  git('config', 'user.name', 'e2e');
+  return {
+    dir,
+    commit(files: Record<string, string | Uint8Array>, message: string) {
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(join(dir, path, '..'), { recursive: true });
+        writeFileSync(join(dir, path), content);
+      }
+      git('add', '.');
+      git('commit', '-q', '-m', message);
+    },
+  };
+}
+
+function gate(dir: string, args: string[] = []) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      'run',
+      '--base',
+      'HEAD~1',
+      '--dir',
+      dir,
+      '--config',
+      join(dir, 'perf-gate.yml'),
+      '--results',
+      join(dir, 'out', 'results.json'),
+      ...args,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' },
+      timeout: 170_000,
+    },
+  );
+  const resultsPath = join(dir, 'out', 'results.json');
+  const results = existsSync(resultsPath)
+    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as GateResults)
+    : null;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, results };
+}
+
+const onnxConfig = `version: 1
+defaults:
+  threshold: { latency: 0.05 }
+  budget: { maxSeconds: 60, maxRounds: 20, iterationsPerRound: 8 }
+  warmup: { iterations: 5 }
+benchmarks:
+  - name: tiny
+    metrics: [latency]
+    workload: { kind: onnx, model: model.onnx, provider: cpu }
+`;
+
+describe('vggt-perf-gate run, end to end on a git repository', () => {
+  it('catches an injected slowdown in an ONNX model: exit 1, regression in the results file', () => {
+    const repo = repository();
+    repo.commit(
+      {
+        'perf-gate.yml': onnxConfig,
+        'model.onnx': buildVggtShapedModel({ ...DEMO_MODEL_OPTIONS, slowdown: 0 }),
+      },
+      'base',
+    );
+    repo.commit(
+      { 'model.onnx': buildVggtShapedModel({ ...DEMO_MODEL_OPTIONS, slowdown: 6 }) },
+      'head',
+    );
+    const run = gate(repo.dir, ['--markdown', join(repo.dir, 'out', 'report.md')]);
+    expect(run.stderr).toContain('checked out in');
+    expect(run.status).toBe(1);
+    expect(run.results?.status).toBe('complete');
+    expect(run.results?.verdict).toBe('regression');
+    expect(run.results?.commits.base.sha).toMatch(/^[0-9a-f]{40}$/);
+    const latency = run.results?.benchmarks[0]?.metrics[0];
+    expect(latency?.verdict).toBe('regression');
+    expect(latency?.ratio).toBeGreaterThan(1.05);
+    expect(run.stdout).toMatch(/tiny\s+latency\s+[\d.]+ ms\s+[\d.]+ ms\s+\+[\d.]+% \[/);
+    expect(readFileSync(join(repo.dir, 'out', 'report.md'), 'utf8')).toContain(
+      'Performance regression',
+    );
+  }, 180_000);
+
+  it('passes the same model on both sides (no false alarm): exit 0', () => {
+    const repo = repository();
+    const model = buildVggtShapedModel({ ...DEMO_MODEL_OPTIONS, slowdown: 0 });
+    repo.commit({ 'perf-gate.yml': onnxConfig, 'model.onnx': model }, 'base');
+    repo.commit({ 'README.md': 'docs only\n' }, 'head: no code change');
+    const run = gate(repo.dir);
+    expect(run.results?.benchmarks[0]?.metrics[0]?.verdict).not.toBe('regression');
+    expect([0]).toContain(run.status);
+  }, 180_000);
+
+  it('gates a Python worker workload through the protocol', () => {
+    const repo = repository();
+    const worker = (ms: number) => `import time
+import perf_gate
+def setup(ctx):
+    return None
+def step(state):
+    time.sleep(${ms} / 1000)
+perf_gate.serve(setup, step, items_per_iteration=2)
+`;
+    const config = `version: 1
+defaults:
+  budget: { maxSeconds: 60, maxRounds: 12, iterationsPerRound: 5 }
+  warmup: { iterations: 2 }
+benchmarks:
+  - name: py-step
+    metrics: [latency, throughput]
+    workload: { kind: worker, command: [python3, worker.py] }
+`;
+    repo.commit({ 'perf-gate.yml': config, 'worker.py': worker(4) }, 'base');
+    repo.commit({ 'worker.py': worker(6) }, 'head: slower step');
+    const run = gate(repo.dir);
+    expect(run.status).toBe(1);
+    const bench = run.results?.benchmarks[0];
+    expect(bench?.ran.head?.framework).toBeTruthy();
+    expect(bench?.metrics.find((m) => m.metric === 'latency')?.verdict).toBe('regression');
+    expect(bench?.metrics.find((m) => m.metric === 'throughput')?.verdict).toBe('regression');
+  }, 180_000);
+});
+
+describe('faults end with a clear message and a non-zero exit', () => {
+  it('a malformed config: exit 2 with file:line:col', () => {
+    const repo = repository();
+    repo.commit(
+      { 'perf-gate.yml': 'version: 1\nbenchmarks:\n  - name: x\n    workload: { kind: onx }\n' },
+      'base',
+    );
+    repo.commit({ 'a.txt': 'a' }, 'head');
+    const run = gate(repo.dir);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/perf-gate\.yml:4:\d+: .*kind/);
+    expect(run.results).toBeNull();
+  });
+
+  it('a base ref that does not exist: exit 3, says how to fetch it', () => {
+    const repo = repository();
+    repo.commit(
+      { 'perf-gate.yml': onnxConfig, 'model.onnx': buildVggtShapedModel(DEMO_MODEL_OPTIONS) },
+      'only commit',
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'run',
+        '--base',
+        'origin/does-not-exist',
+        '--dir',
+        repo.dir,
+        '--config',
+        join(repo.dir, 'perf-gate.yml'),
+        '--results',
+        join(repo.dir, 'r.json'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/"origin\/does-not-exist" names no commit.*fetch-depth: 0/);
+  });
+
+  it('a worker that crashes mid-run: the benchmark fails, exit 3, the results say failed', () => {
+    const repo = repository();
+    const crashing = `import os, perf_gate
+n = {'runs': 0}
+def setup(ctx):
+    return None
+def step(state):
+    n['runs'] += 1
+    if n['runs'] > 12:
+        os._exit(7)
+perf_gate.serve(setup, step)
+`;
+    const config = `version: 1
+benchmarks:
+  - name: crashy
+    metrics: [latency]
+    budget: { maxSeconds: 30, maxRounds: 10, iterationsPerRound: 5 }
+    warmup: { iterations: 1 }
+    workload: { kind: worker, command: [python3, worker.py] }
+`;
+    repo.commit({ 'perf-gate.yml': config, 'worker.py': crashing }, 'base');
+    repo.commit({ 'b.txt': 'b' }, 'head');
+    const run = gate(repo.dir);
+    expect(run.status).toBe(3);
+    expect(run.results?.verdict).toBe('failed');
+    expect(run.results?.benchmarks[0]?.status).toBe('failed');
+    expect(run.results?.benchmarks[0]?.error).toMatch(/7/);
+  }, 120_000);
+
+  it('a results directory that is not writable: exit 3 and no results file', () => {
+    const repo = repository();
+    repo.commit(
+      { 'perf-gate.yml': onnxConfig, 'model.onnx': buildVggtShapedModel(DEMO_MODEL_OPTIONS) },
+      'base',
+    );
+    repo.commit({ 'c.txt': 'c' }, 'head');
+    const locked = join(repo.dir, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o500);
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'run',
+        '--base',
+        'HEAD~1',
+        '--dir',
+        repo.dir,
+        '--config',
+        join(repo.dir, 'perf-gate.yml'),
+        '--results',
+        join(locked, 'sub', 'r.json'),
+      ],
+      { encoding: 'utf8' },
+    );
+    // root can write anywhere: then the test can only check the file is complete.
+    if (process.getuid?.() === 0) {
+      expect(JSON.parse(readFileSync(join(locked, 'sub', 'r.json'), 'utf8')).status).toBe(
+        'complete',
+      );
+      return;
+    }
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/cannot write the results/);
+    expect(existsSync(join(locked, 'sub', 'r.json'))).toBe(false);
+  }, 120_000);
+});
