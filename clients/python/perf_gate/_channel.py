@@ -1,8 +1,5 @@
-"""JSON lines over the two file descriptors the runner opened for the protocol.
-
-The protocol has descriptors of its own so that what the workload (or any
-library it loads) prints on stdout/stderr can never corrupt it.
-"""
+"""JSON lines over the runner's two protocol descriptors: descriptors of their own, so
+that what the workload (or any library) prints on stdout/stderr cannot corrupt them."""
 
 import json
 import os

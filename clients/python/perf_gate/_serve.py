@@ -28,14 +28,13 @@ class Context:
 def serve(setup, step, *, items_per_iteration=None, name=None):
     """Serve the runner's requests until it sends shutdown, then return.
 
-    setup(ctx) builds the state once (load the model, make inputs); step(state)
-    runs one iteration. Warm-up, synchronisation, timing and memory statistics
-    are done here. An exception in setup or step is reported to the runner with
-    its traceback, and the process exits with status 1.
+    setup(ctx) builds the state once (load the model, make inputs); step(state) runs one
+    iteration. Warm-up, synchronisation, timing and memory statistics are done here. An
+    exception in setup or step is reported with its traceback, then the process exits 1.
     """
     channel = Channel.from_environment()
-    torch = _torch.torch
-    framework, version = ("torch", torch.__version__) if torch else ("python", platform.python_version())
+    framework = "python" if _torch.torch is None else "torch"
+    version = platform.python_version() if _torch.torch is None else _torch.torch.__version__
     channel.send(
         {
             "type": "hello",
@@ -76,20 +75,19 @@ def _guard(channel, phase, function, *args):
     except Exception as error:  # SystemExit and KeyboardInterrupt end the process as usual
         trace = "".join(traceback.format_exception(type(error), error, _user_frames(error)))
         sys.stderr.write(trace)
-        channel.send({"type": "error", "message": f"{type(error).__name__}: {error}", "traceback": trace, "phase": phase})
+        message = f"{type(error).__name__}: {error}"
+        channel.send({"type": "error", "message": message, "traceback": trace, "phase": phase})
         sys.exit(_FAILED)
 
 
-def _user_frames(error):
-    """The traceback from the first frame outside this package: the user's code."""
+def _user_frames(error):  # the traceback from the first frame outside this package
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         tb = tb.tb_next
     return tb or error.__traceback__  # all frames ours: a bug here, show them all
 
 
-class _Session:
-    """The state setup built, and what is known about how it runs."""
+class _Session:  # the state setup built, and what is known about how it runs
 
     def __init__(self, request, setup):
         self.ctx = Context(request["side"], request["dtype"], request.get("options") or {})
@@ -104,8 +102,7 @@ class _Session:
         # while the weights stay allocated and so still count.
         _torch.reset_peak_memory()
 
-    def effective_dtype(self):
-        """(dtype, source): autocast seen in a forward, else the parameters, else the request."""
+    def effective_dtype(self):  # autocast seen in a forward, else the parameters, else the request
         if "dtype" in self.autocast:
             return self.autocast["dtype"], "autocast"
         if self.parameter_dtype is not None:
@@ -114,8 +111,8 @@ class _Session:
 
     def describe(self):
         self.reported_dtype, source = self.effective_dtype()
-        device = _torch.device()[1]
-        return {"dtype": self.reported_dtype, "dtypeSource": source, "device": device, "extra": self.ctx.extra}
+        extra, device = self.ctx.extra, _torch.device()[1]
+        return {"dtype": self.reported_dtype, "dtypeSource": source, "device": device, "extra": extra}
 
     def run(self, step, iterations, warmup):
         samples = []

@@ -1,8 +1,5 @@
-"""What the worker can learn from torch, when torch is importable.
-
-Without torch (or CUDA) every function gives the plain-CPU answer, so the
-client works for any Python workload: host timing only, no memory stats.
-"""
+"""What the worker learns from torch when importable. Without torch (or CUDA) every
+function gives the plain-CPU answer: host timing only, no memory statistics."""
 
 try:
     import torch
@@ -35,8 +32,9 @@ def modules_in(state):
     """torch.nn.Modules in the state: the state itself, or one level inside it."""
     if torch is None:
         return []
-    candidates = state.values() if isinstance(state, dict) else state if isinstance(state, (list, tuple)) else None
-    if candidates is None:
+    if isinstance(state, (dict, list, tuple)):
+        candidates = state.values() if isinstance(state, dict) else state
+    else:
         candidates = [state, *getattr(state, "__dict__", {}).values()]
     return [c for c in candidates if isinstance(c, torch.nn.Module)]
 

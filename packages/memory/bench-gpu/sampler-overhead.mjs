@@ -10,7 +10,7 @@ import { compare, roundOrder } from '@vggt-perf-gate/timing';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
 // Each "run" line: 10 timed iterations of a bf16 matmul chain (about 10-20 ms each on an H100).
-const WORKLOAD = String.raw`
+const WORKLOAD = `
 import json, sys, torch
 a = torch.randn(8192, 8192, device='cuda', dtype=torch.bfloat16)
 b = torch.randn(8192, 8192, device='cuda', dtype=torch.bfloat16)

@@ -25,7 +25,7 @@ const skip = (() => {
  * (allocate, synchronise, hold, free, empty the cache), child GiB (start a
  * child process that allocates and holds), stats.
  */
-const DRIVER = String.raw`
+const DRIVER = `
 import json, os, subprocess, sys, time, torch
 held, child = [], None
 def stats(**kw):

@@ -12,10 +12,12 @@ import { formatDeviceProbe, probeDevice } from '@vggt-perf-gate/device';
 import { compare } from '@vggt-perf-gate/timing';
 import { ConfigError, loadConfig } from './config/index.js';
 import { RunnerError } from './errors.js';
+import { removeLiveCheckouts } from './git.js';
 import { runGate } from './orchestrate.js';
 import { renderMarkdown } from './report/markdown.js';
 import { renderTerminal } from './report/terminal.js';
 import { type GateResults, mergeResults, readResults, writeResults } from './results.js';
+import { killLiveWorkerGroups } from './workloads/worker-process.js';
 
 export const EXIT = { pass: 0, regression: 1, usage: 2, failure: 3 } as const;
 
@@ -191,6 +193,18 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`error: ${(error as Error).stack ?? String(error)}`);
     return EXIT.failure;
   }
+}
+
+// Workers run in their own process groups, so a Ctrl-C or a cancelled CI job
+// does not reach them: stop them here, then exit as interrupted.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(
+      `\n${signal}: stopping workers; the results file keeps what was measured (status: partial)`,
+    );
+    killLiveWorkerGroups();
+    void removeLiveCheckouts().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -30,6 +30,14 @@ export async function isDirty(cwd: string): Promise<boolean> {
   }
 }
 
+/** Worktrees not yet removed, so an interrupt (Ctrl-C, a cancelled job) can still remove them. */
+const liveCheckouts = new Set<BaseCheckout>();
+
+/** Removes every base worktree still present; for signal handlers. */
+export async function removeLiveCheckouts(): Promise<void> {
+  await Promise.all([...liveCheckouts].map((c) => c.remove()));
+}
+
 export interface BaseCheckout {
   dir: string;
   sha: string;
@@ -71,15 +79,18 @@ export async function checkoutBase(repo: string, ref: string): Promise<BaseCheck
     );
   }
   let removed = false;
-  return {
+  const checkout: BaseCheckout = {
     dir,
     sha,
     remove: async () => {
       if (removed) return;
       removed = true;
+      liveCheckouts.delete(checkout);
       await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
       await git(repo, ['worktree', 'prune']).catch(() => undefined);
     },
   };
+  liveCheckouts.add(checkout);
+  return checkout;
 }

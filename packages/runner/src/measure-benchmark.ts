@@ -1,10 +1,15 @@
 import type { GpuReader } from '@vggt-perf-gate/device';
 import { THROTTLING_REASONS } from '@vggt-perf-gate/device';
-import { startVramSampler } from '@vggt-perf-gate/memory';
+import {
+  type MemoryBreakdownRow,
+  mergeFrameworkMemory,
+  type ProcessPeak,
+  startVramSampler,
+} from '@vggt-perf-gate/memory';
 import { type Comparison, compare, roundOrder } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
 import type { BenchmarkResult, MetricName, MetricResult } from './results.js';
-import type { SideName, Workload, WorkloadSession } from './workloads/types.js';
+import type { FrameworkMemory, SideName, Workload, WorkloadSession } from './workloads/types.js';
 
 /** Everything needed to measure one benchmark, resolved from the config. */
 export interface BenchmarkPlan {
@@ -19,6 +24,8 @@ export interface BenchmarkPlan {
   dtype: { requested: string; resolved: string; explanation: string };
   /** GPU to watch for memory and clock events; null without a GPU. */
   gpu: { index: number; reader: GpuReader } | null;
+  /** Overrides the items per iteration a workload reports (throughput). */
+  itemsPerIteration: number | null;
 }
 
 export interface SideDirs {
@@ -63,6 +70,13 @@ export async function measureBenchmark(
   };
   const sessions: Partial<Record<SideName, WorkloadSession>> = {};
   const throttledRounds: number[] = [];
+  const memoryDetail: Record<
+    SideName,
+    { framework: FrameworkMemory[]; processPeaks: ProcessPeak[] }
+  > = {
+    base: { framework: [], processPeaks: [] },
+    head: { framework: [], processPeaks: [] },
+  };
   const warnings: string[] = [];
   let rounds = 0;
   let stopReason: BenchmarkResult['stopReason'] = 'max-rounds';
@@ -102,11 +116,16 @@ export async function measureBenchmark(
           if (report && plan.gpu) {
             const gpu = report.perGpu.find((g) => g.gpuIndex === plan.gpu?.index);
             push(series.memory, side, rounds, [gpu?.peakBytes ?? report.total.peakBytes]);
+            memoryDetail[side].processPeaks = maxPeaks(
+              memoryDetail[side].processPeaks,
+              report.perGpu,
+            );
           }
         }
+        memoryDetail[side].framework = maxFramework(memoryDetail[side].framework, result.memory);
         const times = result.samples.map((s) => s.deviceMs ?? s.hostMs);
         push(series.latency, side, rounds, times);
-        const items = session.info.itemsPerIteration;
+        const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
         if (items)
           push(
             series.throughput,
@@ -178,8 +197,46 @@ export async function measureBenchmark(
     metrics: plan.metrics.map((metric) =>
       metricResult(metric, plan, series[metric], comparisons[metric]),
     ),
+    memory: {
+      base: breakdown(memoryDetail.base),
+      head: breakdown(memoryDetail.head),
+    },
     warnings,
   };
+}
+
+/** Framework peaks beside the sampler's process peaks, per GPU; null when the workload reported none. */
+function breakdown(detail: {
+  framework: FrameworkMemory[];
+  processPeaks: ProcessPeak[];
+}): MemoryBreakdownRow[] | null {
+  if (detail.framework.length === 0) return null;
+  return mergeFrameworkMemory(detail.framework, detail.processPeaks).rows;
+}
+
+function maxPeaks(
+  known: ProcessPeak[],
+  perGpu: ReadonlyArray<{ gpuIndex: number; peakBytes: number }>,
+): ProcessPeak[] {
+  const out = new Map(known.map((p) => [p.gpuIndex, p.peakBytes]));
+  for (const g of perGpu) out.set(g.gpuIndex, Math.max(out.get(g.gpuIndex) ?? 0, g.peakBytes));
+  return [...out].map(([gpuIndex, peakBytes]) => ({ gpuIndex, peakBytes }));
+}
+
+function maxFramework(
+  known: FrameworkMemory[],
+  latest: readonly FrameworkMemory[],
+): FrameworkMemory[] {
+  const out = new Map(known.map((f) => [f.device, { ...f }]));
+  for (const f of latest) {
+    const seen = out.get(f.device);
+    out.set(f.device, {
+      device: f.device,
+      maxAllocatedBytes: Math.max(seen?.maxAllocatedBytes ?? 0, f.maxAllocatedBytes),
+      maxReservedBytes: Math.max(seen?.maxReservedBytes ?? 0, f.maxReservedBytes),
+    });
+  }
+  return [...out.values()];
 }
 
 function push(s: Series, side: SideName, round: number, values: readonly number[]): void {

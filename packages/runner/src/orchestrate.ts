@@ -9,6 +9,7 @@ import {
   type RequestedDtype,
   resolveDtype,
 } from '@vggt-perf-gate/device';
+import { checkExpectedMemory } from '@vggt-perf-gate/memory';
 import { type BenchmarkConfig, type GateConfig, hashConfig } from './config/index.js';
 import { checkoutBase, isDirty, resolveCommit } from './git.js';
 import { type BenchmarkPlan, measureBenchmark } from './measure-benchmark.js';
@@ -23,6 +24,9 @@ import { onnxWorkload } from './workloads/onnx.js';
 import { samplesWorkload } from './workloads/samples.js';
 import type { Workload } from './workloads/types.js';
 import { workerWorkload } from './workloads/worker.js';
+
+const isDtype = (d: string): d is 'fp32' | 'fp16' | 'bf16' =>
+  d === 'fp32' || d === 'fp16' || d === 'bf16';
 
 const exec = promisify(execFile);
 
@@ -149,6 +153,7 @@ async function runBenchmark(
     seconds: 0,
     throttledRounds: [],
     metrics: [],
+    memory: { base: null, head: null },
     warnings: [],
   });
   if (probe.state === 'ok' && !gpu) {
@@ -191,9 +196,26 @@ async function runBenchmark(
     maxSeconds: benchmark.budget.maxSeconds,
     dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
     gpu: reader && gpu ? { index: benchmark.device, reader } : null,
+    itemsPerIteration:
+      benchmark.workload.kind === 'worker' ? benchmark.workload.itemsPerIteration : null,
   };
   const result = await measureBenchmark(plan, dirs, log);
   if (dtype.warning) result.warnings.push(dtype.warning);
+  const peak = result.metrics.find((m) => m.metric === 'memory')?.head?.median;
+  if (benchmark.expectedMemory && peak !== undefined && isDtype(dtype.dtype)) {
+    const check = checkExpectedMemory({
+      parameterCount: benchmark.expectedMemory.parameters,
+      dtype: dtype.dtype,
+      activationBytes: benchmark.expectedMemory.activationsGiB * 2 ** 30,
+      factor: benchmark.expectedMemory.factor,
+      measuredPeakBytes: peak,
+      requestedDtype: dtype.dtype,
+    });
+    if (check.state === 'exceeded')
+      result.warnings.push(
+        `head peak VRAM exceeds the expectation: ${check.likelyCause ?? check.note ?? ''}`,
+      );
+  }
   return result;
 }
 

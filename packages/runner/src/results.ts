@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { MemoryBreakdownRow } from '@vggt-perf-gate/memory';
 import type { Verdict } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
 import type { WorkloadInfo } from './workloads/types.js';
@@ -49,6 +50,12 @@ export interface BenchmarkResult {
   /** Rounds during which the GPU reported a throttling clock event. */
   throttledRounds: number[];
   metrics: MetricResult[];
+  /**
+   * Per side and GPU: the framework's allocator and reserved peaks beside the
+   * process-tree peak the sampler saw (the difference is the CUDA context);
+   * null when the workload reports no framework numbers (ONNX, samples).
+   */
+  memory: { base: MemoryBreakdownRow[] | null; head: MemoryBreakdownRow[] | null };
   warnings: string[];
 }
 

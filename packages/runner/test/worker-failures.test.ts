@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RunnerError } from '../src/errors.js';
 import { workerWorkload } from '../src/workloads/worker.js';
-import { CLIENT_DIR, fixtureWorkload, isGone, isReaped, testContext } from './worker-helpers.js';
+import {
+  CLIENT_DIR,
+  FIXTURES,
+  fixtureWorkload,
+  isGone,
+  isReaped,
+  testContext,
+} from './fixtures/workers/helpers.js';
 
 /** Awaits `promise`, expecting a WORKLOAD_FAILED RunnerError, and returns its message. */
 async function failure(promise: Promise<unknown>): Promise<string> {
@@ -83,7 +90,7 @@ describe('worker workload: failures say what, where and how to fix', () => {
     try {
       const message = await failure(session.run(3));
       expect(message).toContain('broke the worker protocol');
-      expect(message).toContain('not JSON: "progress: 50% (this is not JSON)"');
+      expect(message).toContain('not JSON: `progress: 50% (this is not JSON)`');
       expect(message).toContain('fd 4');
     } finally {
       await session.close();
@@ -153,14 +160,10 @@ describe('worker workload: failures say what, where and how to fix', () => {
     const { execFileSync } = await import('node:child_process');
     let stderr = '';
     try {
-      execFileSync(
-        'python3',
-        [`${CLIENT_DIR}/../../packages/runner/test/fixtures/workers/sleepy.py`],
-        {
-          env: { ...process.env, PYTHONPATH: CLIENT_DIR },
-          stdio: 'pipe',
-        },
-      );
+      execFileSync('python3', [`${FIXTURES}/sleepy.py`], {
+        env: { ...process.env, PYTHONPATH: CLIENT_DIR },
+        stdio: 'pipe',
+      });
     } catch (error) {
       stderr = String((error as { stderr: Buffer }).stderr);
       expect((error as { status: number }).status).toBe(2);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RunnerError } from '../src/errors.js';
 import { workerWorkload } from '../src/workloads/worker.js';
-import { CLIENT_DIR, FIXTURES, fixtureWorkload, isReaped, testContext } from './worker-helpers.js';
+import {
+  CLIENT_DIR,
+  FIXTURES,
+  fixtureWorkload,
+  isReaped,
+  testContext,
+} from './fixtures/workers/helpers.js';
 
 describe('worker workload: a normal run with the Python client (no torch)', () => {
   it('reports hello info, warms up, and returns timed samples per round', async () => {

@@ -42,7 +42,7 @@ export function renderMarkdown(results: GateResults): string {
   lines.push('|---|---|---:|---:|---|---|');
   for (const b of results.benchmarks) {
     if (b.status === 'failed') {
-      lines.push(`| ${b.name} | | | | | 💥 failed: ${escape(b.error ?? 'unknown error')} |`);
+      lines.push(`| ${b.name} | | | | | 💥 failed: ${escapeCell(b.error ?? 'unknown error')} |`);
       continue;
     }
     b.metrics.forEach((m, i) => {
@@ -52,10 +52,15 @@ export function renderMarkdown(results: GateResults): string {
     });
   }
   lines.push('');
-  const ran = results.benchmarks.map(
-    (b) =>
-      `- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`,
-  );
+  const ran = results.benchmarks.flatMap((b) => [
+    `- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`,
+    ...(['base', 'head'] as const).flatMap((side) =>
+      (b.memory?.[side] ?? []).map(
+        (row) =>
+          `  - ${side} GPU ${row.gpuIndex} memory: allocated ${formatValue(row.allocatorPeak, 'bytes')}, reserved ${formatValue(row.reservedPeak, 'bytes')}, process ${row.processPeak === null ? 'n/a' : formatValue(row.processPeak, 'bytes')}${row.contextOverhead === null ? '' : ` (context ${formatValue(row.contextOverhead, 'bytes')})`}`,
+      ),
+    ),
+  ]);
   if (ran.length > 0)
     lines.push('<details><summary>What ran</summary>', '', ...ran, '', '</details>', '');
   const warnings = [
@@ -63,7 +68,7 @@ export function renderMarkdown(results: GateResults): string {
     ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`)),
   ];
   if (warnings.length > 0) {
-    lines.push('**Warnings**', '', ...warnings.map((w) => `- ⚠️ ${escape(w)}`), '');
+    lines.push('**Warnings**', '', ...warnings.map((w) => `- ⚠️ ${escapeCell(w)}`), '');
   }
   lines.push(
     '<details><summary>How to read this</summary>',
@@ -98,6 +103,6 @@ function thresholds(results: GateResults): string {
   );
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

@@ -112,10 +112,28 @@ export type ParsedLine =
 /** Characters of an offending line quoted in an error: enough to recognise it. */
 const QUOTE_CHARS = 200;
 
-/** Quotes (part of) a line for an error message. */
+/**
+ * Quotes (the start of) a line for an error message, between backticks so a
+ * JSON line reads as itself; control characters are escaped so they show.
+ */
 export function quoteLine(line: string): string {
   const cut = line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}...` : line;
-  return JSON.stringify(cut);
+  return `\`${JSON.stringify(cut).slice(1, -1).replaceAll('\\"', '"')}\``;
+}
+
+/** Zod's issues as "samples[0].hostMs: expected number, received string". */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path
+        .map((key, index) =>
+          typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`,
+        )
+        .join('');
+      const message = issue.message.replace(/^Invalid input: /, '');
+      return path ? `${path}: ${message}` : message;
+    })
+    .join('; ');
 }
 
 /** Parses and validates one protocol line. Never throws. */
@@ -143,7 +161,7 @@ export function parseWorkerLine(line: string): ParsedLine {
   }
   const parsed = SCHEMAS[type as WorkerMessageType].safeParse(value);
   if (!parsed.success) {
-    const why = z.prettifyError(parsed.error).replaceAll('\n', ' ');
+    const why = describeIssues(parsed.error.issues);
     return {
       kind: 'invalid',
       problem: `a malformed "${type}" message (${why}): ${quoteLine(line)}`,

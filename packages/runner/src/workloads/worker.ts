@@ -206,6 +206,7 @@ class WorkerSession implements WorkloadSession {
         "'hello'",
         remaining(),
         'startupTimeoutMs',
+        session.startupTimeoutMs,
       )) as HelloMessage;
       session.current = infoFromHello(hello);
       const setup: RunnerMessage = {
@@ -221,6 +222,7 @@ class WorkerSession implements WorkloadSession {
         "'ready' (setup)",
         remaining(),
         'startupTimeoutMs',
+        session.startupTimeoutMs,
       );
       session.applyUpdate(ready as InfoUpdate);
       session.noteDtype();
@@ -325,6 +327,8 @@ class WorkerSession implements WorkloadSession {
     what: string,
     timeoutMs: number,
     option: string,
+    /** The limit to name in a timeout error, when `timeoutMs` is what remains of it. */
+    limitMs = timeoutMs,
   ): Promise<WorkerMessage> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.pending !== null) {
@@ -335,14 +339,7 @@ class WorkerSession implements WorkloadSession {
     return new Promise((resolvePending, rejectPending) => {
       const timer = setTimeout(() => {
         this.fail(
-          timedOut(
-            this.who,
-            what,
-            timeoutMs,
-            option,
-            this.graceMs,
-            this.stderrTail.format('stderr'),
-          ),
+          timedOut(this.who, what, limitMs, option, this.graceMs, this.stderrTail.format('stderr')),
         );
       }, timeoutMs);
       this.pending = { expect, what, resolve: resolvePending, reject: rejectPending, timer };
