@@ -25,7 +25,8 @@ for (const pkg of readdirSync('packages')) {
     }
   }
 }
-for (const dir of ['koffi', `@koromix/koffi-${process.platform}-${process.arch}`]) {
+// koffi (native) and the runner's own dependencies.
+for (const dir of ['koffi', `@koromix/koffi-${process.platform}-${process.arch}`, 'yaml', 'zod']) {
   cpSync(join('node_modules', dir), join(out, 'node_modules', dir), { recursive: true });
 }
 console.log(`staged in ${out}`);

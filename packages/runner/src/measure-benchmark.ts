@@ -70,6 +70,7 @@ export async function measureBenchmark(
   };
   const sessions: Partial<Record<SideName, WorkloadSession>> = {};
   const throttledRounds: number[] = [];
+  const throttleReasons = new Set<string>();
   const memoryDetail: Record<
     SideName,
     { framework: FrameworkMemory[]; processPeaks: ProcessPeak[] }
@@ -136,7 +137,11 @@ export async function measureBenchmark(
       }
       if (plan.gpu) {
         const reasons = plan.gpu.reader.inventory().gpus[plan.gpu.index]?.throttleReasons ?? [];
-        if (reasons.some((r) => THROTTLING_REASONS.has(r))) throttledRounds.push(rounds);
+        const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
+        if (throttling.length > 0) {
+          throttledRounds.push(rounds);
+          for (const r of throttling) throttleReasons.add(r);
+        }
       }
       rounds++;
       if (rounds % 2 !== 0) continue;
