@@ -14,6 +14,7 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { RunnerError } from './errors.js';
 import { removeLiveCheckouts } from './git.js';
 import { runGate } from './orchestrate.js';
+import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import { renderTerminal } from './report/terminal.js';
 import { type GateResults, mergeResults, readResults, writeResults } from './results.js';
@@ -30,10 +31,11 @@ commands:
            --dir <path>         the head checkout, default .
            --results <file>     default perf-gate-results.json
            --markdown <file>    also write the Markdown report here
+           --html <file>        also write the self-contained HTML report here
            --only <name,...>    only these benchmarks
            --shard <name>       label these results as one shard of a matrix run
            --fail-on <mode>     regression (default) | regression-or-inconclusive | never
-  report   render a results file: --results <file> [--format terminal|markdown]
+  report   render a results file: --results <file> [--format terminal|markdown|html]
   merge    join shard results: vggt-perf-gate merge --out <file> <results.json>...
   compare  compare two samples files (JSON arrays of ms, or { "samples": [...] }):
            vggt-perf-gate compare <base.json> <head.json> [--threshold 0.02]
@@ -59,6 +61,7 @@ async function run(argv: string[]): Promise<number> {
       dir: { type: 'string', default: '.' },
       results: { type: 'string', default: 'perf-gate-results.json' },
       markdown: { type: 'string' },
+      html: { type: 'string' },
       only: { type: 'string' },
       shard: { type: 'string' },
       'fail-on': { type: 'string', default: 'regression' },
@@ -94,6 +97,7 @@ async function run(argv: string[]): Promise<number> {
   });
   console.log(renderTerminal(results));
   if (values.markdown) await writeFile(values.markdown, `${renderMarkdown(results)}\n`);
+  if (values.html) await writeFile(values.html, renderHtml(results));
   console.error(`results written to ${values.results}`);
   return failOnExit(results, failOn);
 }

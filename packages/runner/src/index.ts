@@ -15,6 +15,7 @@ export { RunnerError, type RunnerErrorCode } from './errors.js';
 export { checkoutBase, resolveCommit } from './git.js';
 export { type BenchmarkPlan, measureBenchmark } from './measure-benchmark.js';
 export { type GateOptions, runGate, TOOL_VERSION, workloadFor } from './orchestrate.js';
+export { type HtmlOptions, renderHtml } from './report/html.js';
 export { renderMarkdown } from './report/markdown.js';
 export { renderTerminal } from './report/terminal.js';
 export * from './results.js';

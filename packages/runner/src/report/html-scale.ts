@@ -1,7 +1,5 @@
 import type { MetricResult } from '../results.js';
 
-/** Roughly how many labelled ticks an axis gets; few enough that labels never touch. */
-const TARGET_TICKS = 5;
 /** Relative slack when comparing floating-point tick positions to the domain end. */
 const TICK_EPSILON = 1e-9;
 /** Significant digits kept when snapping a tick to its step, to drop float noise (0.30000000000000004). */
@@ -15,7 +13,7 @@ export interface Domain {
   max: number;
 }
 
-/** How an axis shows a unit: values are divided by `factor` and labelled with `suffix`. */
+/** How an axis shows a unit: values are divided by `factor`; `suffix` names the unit once. */
 export interface AxisUnit {
   factor: number;
   suffix: string;
@@ -47,9 +45,12 @@ export function linearScale(domain: Domain, start: number, end: number): (value:
   return (value) => start + ((value - domain.min) / span) * (end - start);
 }
 
-/** Tick positions and the decimals their labels need: steps of 1, 2 or 5 times a power of ten. */
-export function niceTicks(domain: Domain): { ticks: number[]; decimals: number } {
-  const rough = (domain.max - domain.min) / TARGET_TICKS;
+/**
+ * About `target` tick positions and the decimals their labels need: steps
+ * of 1, 2 or 5 times a power of ten, so labels read as round numbers.
+ */
+export function niceTicks(domain: Domain, target: number): { ticks: number[]; decimals: number } {
+  const rough = (domain.max - domain.min) / target;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const normalised = rough / magnitude;
   const multiple = normalised < 1.5 ? 1 : normalised < 3 ? 2 : normalised < 7 ? 5 : 10;
@@ -69,12 +70,12 @@ export function niceTicks(domain: Domain): { ticks: number[]; decimals: number }
 export function axisUnit(unit: MetricResult['unit'], largest: number): AxisUnit {
   switch (unit) {
     case 'ms':
-      return largest >= 1000 ? { factor: 1000, suffix: ' s' } : { factor: 1, suffix: ' ms' };
+      return largest >= 1000 ? { factor: 1000, suffix: 's' } : { factor: 1, suffix: 'ms' };
     case 'bytes':
       return largest >= 2 ** 30
-        ? { factor: 2 ** 30, suffix: ' GiB' }
-        : { factor: 2 ** 20, suffix: ' MiB' };
+        ? { factor: 2 ** 30, suffix: 'GiB' }
+        : { factor: 2 ** 20, suffix: 'MiB' };
     case 'items/s':
-      return { factor: 1, suffix: '/s' };
+      return { factor: 1, suffix: 'items/s' };
   }
 }

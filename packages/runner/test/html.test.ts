@@ -1,0 +1,388 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from '../src/report/html.js';
+import type { BenchmarkResult, GateResults, MetricResult } from '../src/results.js';
+
+/** Debian's chromium; CI installs it. Without it the browser test skips and says why. */
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+/** Kept after the run (test-results/ is gitignored) so a person can open what the browser saw. */
+const SCREENSHOT = fileURLToPath(new URL('../test-results/html-report.png', import.meta.url));
+const PAGE = fileURLToPath(new URL('../test-results/html-report.html', import.meta.url));
+/** A laptop-width window for the screenshot, and a phone-width one for the overflow check. */
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const MiB = 2 ** 20;
+
+const RTX_4090 = 'cuda:0 NVIDIA GeForce RTX 4090';
+
+const workerBenchmark: BenchmarkResult = {
+  name: 'vggt-forward-20f',
+  workload: 'worker',
+  status: 'complete',
+  error: null,
+  dtype: {
+    requested: 'auto',
+    resolved: 'bf16',
+    explanation: 'auto -> bf16: the GPU (compute capability 8.9) supports bf16',
+  },
+  ran: {
+    base: {
+      framework: 'torch',
+      frameworkVersion: '2.11.0',
+      device: RTX_4090,
+      dtype: 'bf16',
+      itemsPerIteration: 20,
+      extra: { attention: 'flash' },
+    },
+    head: {
+      framework: 'torch',
+      frameworkVersion: '2.11.0',
+      device: RTX_4090,
+      dtype: 'bf16',
+      itemsPerIteration: 20,
+      extra: { attention: 'flash' },
+    },
+  },
+  rounds: 8,
+  stopReason: 'decided',
+  seconds: 41.2,
+  throttledRounds: [],
+  warnings: [],
+  memory: {
+    base: [
+      {
+        gpuIndex: 0,
+        allocatorPeak: 8_650 * MiB,
+        reservedPeak: 9_010 * MiB,
+        processPeak: 9_512 * MiB,
+        contextOverhead: 502 * MiB,
+      },
+    ],
+    head: [
+      {
+        gpuIndex: 0,
+        allocatorPeak: 8_652 * MiB,
+        reservedPeak: 9_012 * MiB,
+        processPeak: 9_514 * MiB,
+        contextOverhead: 502 * MiB,
+      },
+    ],
+  },
+  metrics: [
+    {
+      metric: 'latency',
+      unit: 'ms',
+      base: { count: 40, median: 188.1, p5: 187.2, p95: 190.3 },
+      head: { count: 40, median: 192.4, p5: 191.0, p95: 194.8 },
+      ratio: 1.0229,
+      interval: { lower: 1.019, upper: 1.026, level: 0.95 },
+      threshold: 0.02,
+      verdict: 'regression',
+      explanation:
+        'regression: head changed by +2.29% (95% interval [+1.90%, +2.60%]), beyond the ±2% threshold',
+    },
+    {
+      metric: 'memory',
+      unit: 'bytes',
+      base: { count: 8, median: 9_512 * MiB, p5: 9_508 * MiB, p95: 9_516 * MiB },
+      head: { count: 8, median: 9_514 * MiB, p5: 9_509 * MiB, p95: 9_519 * MiB },
+      ratio: 1.0002,
+      interval: { lower: 0.9996, upper: 1.0008, level: 0.95 },
+      threshold: 0.01,
+      verdict: 'unchanged',
+      explanation:
+        'unchanged: head changed by +0.02% (95% interval [-0.04%, +0.08%]), within the ±1% threshold',
+    },
+  ],
+};
+
+const onnxBenchmark: BenchmarkResult = {
+  name: 'vggt-onnx-4f',
+  workload: 'onnx',
+  status: 'complete',
+  error: null,
+  dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'fp32 as configured' },
+  ran: {
+    base: {
+      framework: 'onnxruntime',
+      frameworkVersion: '1.30.0',
+      device: 'cuda:0 (CUDAExecutionProvider)',
+      dtype: 'fp32',
+      itemsPerIteration: 4,
+      extra: {},
+    },
+    head: {
+      framework: 'onnxruntime',
+      frameworkVersion: '1.30.0',
+      device: 'cuda:0 (CUDAExecutionProvider)',
+      dtype: 'fp32',
+      itemsPerIteration: 4,
+      extra: {},
+    },
+  },
+  rounds: 6,
+  stopReason: 'decided',
+  seconds: 12.7,
+  throttledRounds: [],
+  warnings: [],
+  memory: { base: null, head: null },
+  metrics: [
+    {
+      metric: 'latency',
+      unit: 'ms',
+      base: { count: 60, median: 23.41, p5: 23.1, p95: 24.02 },
+      head: { count: 60, median: 23.38, p5: 23.05, p95: 23.97 },
+      ratio: 0.9987,
+      interval: { lower: 0.9952, upper: 1.0021, level: 0.95 },
+      threshold: 0.02,
+      verdict: 'unchanged',
+      explanation:
+        'unchanged: head changed by -0.13% (95% interval [-0.48%, +0.21%]), within the ±2% threshold',
+    },
+  ],
+};
+
+const failedBenchmark: BenchmarkResult = {
+  name: 'vggt-forward-64f',
+  workload: 'worker',
+  status: 'failed',
+  error:
+    'the head worker exited with code 1: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB',
+  dtype: {
+    requested: 'auto',
+    resolved: 'bf16',
+    explanation: 'auto -> bf16: compute capability 8.9',
+  },
+  ran: { base: workerBenchmark.ran.base, head: null },
+  rounds: 0,
+  stopReason: 'failed',
+  seconds: 3.4,
+  throttledRounds: [],
+  warnings: [],
+  memory: { base: workerBenchmark.memory.base, head: null },
+  metrics: [],
+};
+
+function fixture(overrides: Partial<GateResults> = {}): GateResults {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'vggt-perf-gate', version: '0.0.0' },
+    createdAt: '2026-11-23T18:40:00.000Z',
+    configHash: 'a3f1c9e07b5d2e48c6a1f0b9d8e7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9',
+    commits: {
+      base: { ref: 'origin/main', sha: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' },
+      head: { ref: 'working tree', sha: '9f2c1e7a5b3d4c6e8f0a1b2c3d4e5f6a7b8c9d0e', dirty: false },
+    },
+    device: {
+      state: 'ok',
+      name: 'NVIDIA GeForce RTX 4090',
+      computeCapability: '8.9',
+      driver: '570.86',
+      source: 'nvml',
+    },
+    status: 'complete',
+    verdict: 'failed',
+    regressions: 1,
+    benchmarks: [workerBenchmark, onnxBenchmark, failedBenchmark],
+    warnings: ['GPU 0 (NVIDIA GeForce RTX 4090) is in use by 1 other process (Xorg, 312 MiB)'],
+    shard: null,
+    ...overrides,
+  };
+}
+
+/** Latency samples around a median, for the dots of the distribution chart. */
+function spread(median: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => median * (1 + 0.008 * Math.sin(i * 1.7)));
+}
+
+function metric(verdict: MetricResult['verdict']): MetricResult {
+  const measured = verdict !== 'not-measured';
+  return {
+    metric: 'latency',
+    unit: 'ms',
+    base: measured ? { count: 10, median: 10, p5: 9.5, p95: 10.5 } : null,
+    head: measured ? { count: 10, median: 10.1, p5: 9.6, p95: 10.6 } : null,
+    ratio: measured ? 1.01 : null,
+    interval: measured ? { lower: 0.99, upper: 1.03, level: 0.95 } : null,
+    threshold: 0.02,
+    verdict,
+    explanation: `${verdict}: explained`,
+  };
+}
+
+describe('renderHtml', () => {
+  it('is one self-contained document with the headline, commits and device', () => {
+    const html = renderHtml(fixture(), { title: 'VGGT perf' });
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<title>VGGT perf: Performance gate failed to measure</title>');
+    expect(html).toContain('4b825dc6');
+    expect(html).toContain('9f2c1e7a');
+    expect(html).toContain('NVIDIA GeForce RTX 4090');
+    expect(html).toContain('+2.29% [+1.90%, +2.60%]');
+    expect(html).toContain('auto -&gt; bf16');
+    expect(html).toContain('Xorg, 312 MiB');
+    expect(html).not.toMatch(/<script|<link/i);
+  });
+
+  it('shows text from the results as text, never as markup', () => {
+    const evil = '<script>alert(1)</script>';
+    const results = fixture({
+      benchmarks: [
+        { ...workerBenchmark, name: evil },
+        { ...failedBenchmark, error: `bad "quote" & <img src=x onerror=alert(1)>` },
+      ],
+      warnings: ['<b>bold</b>'],
+    });
+    const html = renderHtml(results, { title: '<i>t</i>' });
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>bold');
+    expect(html).not.toContain('<i>t');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('bad &quot;quote&quot; &amp; &lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('renders every verdict with its colour class', () => {
+    const verdicts: MetricResult['verdict'][] = [
+      'regression',
+      'improvement',
+      'unchanged',
+      'inconclusive',
+      'not-measured',
+    ];
+    const html = renderHtml(
+      fixture({ benchmarks: [{ ...workerBenchmark, metrics: verdicts.map(metric) }] }),
+    );
+    for (const verdict of verdicts) {
+      expect(html).toContain(`<tr class="v-${verdict}">`);
+      expect(html).toContain(
+        `<span class="badge v-${verdict}">${verdict.replace('-', ' ')}</span>`,
+      );
+    }
+    for (const verdict of ['pass', 'regression', 'inconclusive', 'failed'] as const) {
+      expect(renderHtml(fixture({ verdict }))).toContain(`class="headline v-${verdict}"`);
+    }
+  });
+
+  it('shows a failed benchmark with its error, in the table and in its section', () => {
+    const html = renderHtml(fixture());
+    const error = 'torch.OutOfMemoryError: CUDA out of memory.';
+    expect(html.split(error).length - 1).toBe(2);
+    expect(html).toContain('<tr class="failed">');
+    expect(html).toContain('did not start');
+  });
+
+  it('fetches nothing: no external URLs anywhere', () => {
+    const html = renderHtml(fixture(), {
+      samples: { 'vggt-forward-20f': { latency: { base: spread(188, 40) } } },
+    });
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/https?:\/\//i);
+    expect(html).not.toMatch(/@import|url\(/i);
+  });
+
+  it('draws a distribution and a change chart per measured metric, and samples as dots', () => {
+    const html = renderHtml(fixture(), {
+      samples: {
+        'vggt-forward-20f': { latency: { base: spread(188.1, 40), head: spread(192.4, 40) } },
+        constructor: {},
+      },
+    });
+    expect(html.match(/<svg class="chart distribution"/g)).toHaveLength(3);
+    expect(html.match(/<svg class="chart change"/g)).toHaveLength(3);
+    expect(html.match(/<circle class="dot"/g)).toHaveLength(80);
+    const notMeasured = renderHtml(
+      fixture({ benchmarks: [{ ...workerBenchmark, metrics: [metric('not-measured')] }] }),
+    );
+    expect(notMeasured).toContain('no change measured');
+    expect(notMeasured).not.toContain('class="chart change"');
+  });
+
+  it('renders a run without benchmarks or a GPU', () => {
+    const html = renderHtml(
+      fixture({ benchmarks: [], device: { state: 'no-gpu', reason: 'nvidia-smi not found' } }),
+    );
+    expect(html).toContain('No benchmarks ran.');
+    expect(html).toContain('no GPU (CPU only): nvidia-smi not found');
+  });
+});
+
+describe('renderHtml in a real browser', () => {
+  if (!HAS_CHROMIUM) {
+    console.warn(`skipping the browser test: ${CHROMIUM} not found (apt-get install chromium)`);
+  }
+
+  it.skipIf(!HAS_CHROMIUM)(
+    `lays out the table and charts with no errors (needs ${CHROMIUM})`,
+    async () => {
+      mkdirSync(dirname(PAGE), { recursive: true });
+      writeFileSync(
+        PAGE,
+        renderHtml(fixture(), {
+          title: 'VGGT perf gate',
+          samples: {
+            'vggt-forward-20f': { latency: { base: spread(188.1, 40), head: spread(192.4, 40) } },
+          },
+        }),
+      );
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      try {
+        const page = await browser.newPage({ viewport: DESKTOP });
+        const problems: string[] = [];
+        const requests: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+        });
+        page.on('pageerror', (e) => problems.push(e.message));
+        page.on('request', (r) => requests.push(r.url()));
+        await page.goto(pathToFileURL(PAGE).href);
+
+        await expect(page.locator('table.results tbody tr').count()).resolves.toBe(4);
+        await expect(page.locator('table.results tbody tr.v-regression').count()).resolves.toBe(1);
+        await expect(
+          page.locator('table.results tbody tr.failed').textContent(),
+        ).resolves.toContain('CUDA out of memory');
+
+        const charts = page.locator('svg.chart');
+        await expect(charts.count()).resolves.toBe(6);
+        for (const chart of await charts.all()) {
+          const box = await chart.boundingBox();
+          expect(box?.width).toBeGreaterThan(300);
+          expect(box?.height).toBeGreaterThan(40);
+        }
+        for (const mark of await page.locator('svg rect.box, svg .interval .whisker').all()) {
+          const box = await mark.boundingBox();
+          expect(box?.width).toBeGreaterThan(0);
+        }
+        // No card's content may spill out of it (long labels, charts wider than the card).
+        const spills = await page.$$eval(
+          'figure.metric, section.benchmark',
+          (nodes) => nodes.filter((n) => n.scrollWidth > n.clientWidth + 1).length,
+        );
+        expect(spills).toBe(0);
+
+        await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+        // On a phone only the results table may scroll sideways, inside its own box.
+        await page.setViewportSize(PHONE);
+        // A string, not a function: this package's TypeScript has no DOM types.
+        const pageOverflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
+        expect(pageOverflow).toBeLessThanOrEqual(0);
+
+        expect(problems).toEqual([]);
+        expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+});
