@@ -37,6 +37,7 @@ export {
   type DtypeProbeResult,
   loadOnnxRuntime,
   PROBE_PROVIDERS,
+  PROVIDER_LOAD_FAILED,
   type ProbeProvider,
   type ProbeStatus,
   probeDtypes,
@@ -55,6 +56,17 @@ export {
   type OnnxTensor,
   type OnnxValueInfo,
 } from './onnx/proto.js';
+export {
+  checkExecutionProvider,
+  type ExecutionProvider,
+  type GpuExecutionProvider,
+  gpuProviderHint,
+  importOnnxRuntime,
+  ONNX_INSTALL_COMMAND,
+  type Ort,
+  onnxRuntimeVersion,
+  providerOnlySessionOptions,
+} from './onnx/runtime.js';
 export { type OpenOptions, openGpuReader } from './open.js';
 export { type DeviceProbe, type GpuSummary, type ProbeOptions, probeDevice } from './probe.js';
 export {

@@ -286,7 +286,7 @@ describe('loadOnnxRuntime', () => {
     });
     const error = await caught(loadOnnxRuntime(() => Promise.reject(missing)));
     expect(error.code).toBe('PROVIDER_MISSING');
-    expect(error.message).toMatch(/not installed.*npm install --save-dev onnxruntime-node/);
+    expect(error.message).toMatch(/not installed.*npm install onnxruntime-node/);
     expect(error.cause).toBe(missing);
   });
 

@@ -5,10 +5,9 @@
  * Capability tables say what hardware should do; this says what this
  * machine's software stack actually does.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
 import { DeviceError } from '../errors.js';
 import {
@@ -20,6 +19,14 @@ import {
   type ProbeModel,
   type ProbeModelKind,
 } from './probe-models.js';
+import {
+  checkExecutionProvider,
+  gpuProviderHint,
+  importOnnxRuntime,
+  type Ort,
+  onnxRuntimeVersion,
+  providerOnlySessionOptions,
+} from './runtime.js';
 
 export type ProbeProvider = 'cpu' | 'cuda' | 'tensorrt';
 
@@ -77,16 +84,6 @@ export interface DtypeProbeOptions {
   runtime?: object;
 }
 
-type Ort = typeof OrtModule;
-
-const INSTALL_COMMAND = 'npm install --save-dev onnxruntime-node';
-
-/** Base names of the provider libraries onnxruntime-node's install script downloads. */
-const PROVIDER_LIBRARY: Record<Exclude<ProbeProvider, 'cpu'>, string> = {
-  cuda: 'onnxruntime_providers_cuda',
-  tensorrt: 'onnxruntime_providers_tensorrt',
-};
-
 /**
  * onnxruntime's errors for a missing kernel. The CPU-fallback one appears
  * only on GPU providers, where the probe disables fallback so a node
@@ -96,7 +93,7 @@ const NOT_IMPLEMENTED =
   /Could not find an implementation|NOT_IMPLEMENTED|fallback to CPU EP has been explicitly disabled|CUBLAS_STATUS_NOT_SUPPORTED/i;
 
 /** Errors that mean the GPU provider itself (or the CUDA libraries it needs) could not load. */
-const PROVIDER_LOAD_FAILED =
+export const PROVIDER_LOAD_FAILED =
   /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
 
 /**
@@ -108,10 +105,10 @@ export async function probeDtypes(options: DtypeProbeOptions = {}): Promise<Dtyp
   const provider = options.provider ?? 'cpu';
   const dtypes = checkOptions(options, provider);
   const ort = options.runtime === undefined ? await loadOnnxRuntime() : (options.runtime as Ort);
-  const version = ort.env.versions.node ?? ort.env.versions.common;
+  const version = onnxRuntimeVersion(ort);
   // A runtime passed in may live anywhere, so only the bundled copy's files are checked.
-  if (provider !== 'cpu') checkGpuProvider(ort, provider, version, options.runtime === undefined);
-  const sessionOptions = gpuAwareSessionOptions(provider, options.deviceId ?? 0);
+  checkExecutionProvider(ort, provider, options.runtime === undefined);
+  const sessionOptions = providerOnlySessionOptions(provider, options.deviceId ?? 0);
   // Only the CPU provider silently upcasts (GPU runs disable CPU fallback), so only it is profiled.
   const profileDir =
     provider === 'cpu' ? mkdtempSync(join(tmpdir(), 'vggt-dtype-probe-')) : undefined;
@@ -168,90 +165,8 @@ function checkOptions(options: DtypeProbeOptions, provider: ProbeProvider): Prob
  * Imports the optional peer dependency onnxruntime-node. `importer` exists
  * for tests; callers leave it out.
  */
-export async function loadOnnxRuntime(
-  importer: () => Promise<unknown> = () => import('onnxruntime-node'),
-): Promise<Ort> {
-  try {
-    return (await importer()) as Ort;
-  } catch (error) {
-    const notInstalled =
-      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' &&
-      String((error as Error).message).includes('onnxruntime-node');
-    const message = notInstalled
-      ? `onnxruntime-node is not installed; the dtype probe needs it (an optional peer dependency of @vggt-perf-gate/device). Install it with: ${INSTALL_COMMAND}`
-      : `onnxruntime-node is installed but failed to load (${(error as Error).message}). Reinstall it with: ${INSTALL_COMMAND}`;
-    throw new DeviceError('PROVIDER_MISSING', message, { cause: error });
-  }
-}
-
-function gpuSetupHint(provider: Exclude<ProbeProvider, 'cpu'>): string {
-  const extra = provider === 'tensorrt' ? ', TensorRT 10' : '';
-  return (
-    `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: ` +
-    'allow it (npm 11: `npm install-scripts approve onnxruntime-node`, or list it in allowScripts), ' +
-    'make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with `npm rebuild onnxruntime-node`. ' +
-    `The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. ` +
-    'The probe does not fall back to the CPU.'
-  );
-}
-
-/**
- * Fails early when onnxruntime-node cannot have the GPU provider: not built
- * for this platform, or (for the providers not bundled in the npm package)
- * the library its install script downloads is absent.
- */
-function checkGpuProvider(
-  ort: Ort,
-  provider: Exclude<ProbeProvider, 'cpu'>,
-  version: string,
-  checkFiles: boolean,
-): void {
-  const backends = ort.listSupportedBackends();
-  const backend = backends.find((b) => b.name === provider);
-  if (backend === undefined) {
-    throw new DeviceError(
-      'PROVIDER_MISSING',
-      `onnxruntime-node ${version} on ${process.platform}/${process.arch} has no ${provider} provider ` +
-        `(it offers: ${backends.map((b) => b.name).join(', ')}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`,
-    );
-  }
-  if (backend.bundled || !checkFiles) return;
-  const library = providerLibraryPath(provider);
-  if (library !== undefined && !existsSync(library)) {
-    throw new DeviceError(
-      'PROVIDER_MISSING',
-      `onnxruntime-node ${version}'s ${provider} provider is not installed: ${library} is missing. ${gpuSetupHint(provider)}`,
-    );
-  }
-}
-
-/** Where onnxruntime-node keeps a provider library, or undefined if its layout is not the one known. */
-function providerLibraryPath(provider: Exclude<ProbeProvider, 'cpu'>): string | undefined {
-  try {
-    const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
-    const bin = join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
-    if (!existsSync(bin)) return undefined;
-    const file =
-      process.platform === 'win32'
-        ? `${PROVIDER_LIBRARY[provider]}.dll`
-        : `lib${PROVIDER_LIBRARY[provider]}.so`;
-    return join(bin, file);
-  } catch {
-    return undefined;
-  }
-}
-
-function gpuAwareSessionOptions(
-  provider: ProbeProvider,
-  deviceId: number,
-): OrtModule.InferenceSession.SessionOptions {
-  if (provider === 'cpu') return { executionProviders: ['cpu'] };
-  return {
-    executionProviders: [{ name: provider, deviceId }],
-    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU,
-    // which would report a dtype as supported when only the CPU ran it.
-    extra: { session: { disable_cpu_ep_fallback: '1' } },
-  };
+export async function loadOnnxRuntime(importer?: () => Promise<unknown>): Promise<Ort> {
+  return importOnnxRuntime(importer);
 }
 
 async function runProbeModel(
@@ -279,7 +194,7 @@ async function runProbeModel(
     if (provider !== 'cpu' && PROVIDER_LOAD_FAILED.test(message)) {
       throw new DeviceError(
         'PROVIDER_MISSING',
-        `onnxruntime could not start its ${provider} provider: ${message}. ${gpuSetupHint(provider)}`,
+        `onnxruntime could not start its ${provider} provider: ${message}. ${gpuProviderHint(provider)}`,
         { cause: error },
       );
     }

@@ -1,0 +1,134 @@
+/**
+ * Loading onnxruntime-node and making sure the execution provider asked for
+ * is the one that runs: shared by the dtype probe and the runner's onnx
+ * workload. A GPU provider that is missing is an error that says how to
+ * install it, and CPU fallback is switched off, so a GPU run never quietly
+ * becomes a CPU run.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type * as OrtModule from 'onnxruntime-node';
+import { DeviceError } from '../errors.js';
+
+/** The onnxruntime-node module, as `import('onnxruntime-node')` returns it. */
+export type Ort = typeof OrtModule;
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
+export type GpuExecutionProvider = Exclude<ExecutionProvider, 'cpu'>;
+
+export const ONNX_INSTALL_COMMAND = 'npm install onnxruntime-node';
+
+/** Base names of the provider libraries onnxruntime-node's install script downloads. */
+const PROVIDER_LIBRARY: Record<GpuExecutionProvider, string> = {
+  cuda: 'onnxruntime_providers_cuda',
+  tensorrt: 'onnxruntime_providers_tensorrt',
+};
+
+/**
+ * Imports onnxruntime-node (an optional peer dependency). `importer` exists
+ * for tests. Throws DeviceError PROVIDER_MISSING with the install command
+ * when the package is absent or its native binding does not load.
+ */
+export async function importOnnxRuntime(
+  importer: () => Promise<unknown> = () => import('onnxruntime-node'),
+): Promise<Ort> {
+  try {
+    return (await importer()) as Ort;
+  } catch (error) {
+    const notInstalled =
+      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes('onnxruntime-node');
+    const message = notInstalled
+      ? `onnxruntime-node is not installed; ONNX models run through it. Install it with: ${ONNX_INSTALL_COMMAND}`
+      : `onnxruntime-node is installed but failed to load (${(error as Error).message}). Reinstall it with: ${ONNX_INSTALL_COMMAND}`;
+    throw new DeviceError('PROVIDER_MISSING', message, { cause: error });
+  }
+}
+
+/** onnxruntime-node's version, as the runtime reports it. */
+export function onnxRuntimeVersion(ort: Ort): string {
+  return ort.env.versions.node ?? ort.env.versions.common;
+}
+
+/** How to get a GPU provider onto this machine; part of every provider error. */
+export function gpuProviderHint(provider: GpuExecutionProvider): string {
+  const extra = provider === 'tensorrt' ? ', TensorRT 10' : '';
+  return (
+    `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: ` +
+    'allow it (npm 11: `npm install-scripts approve onnxruntime-node`, or list it in allowScripts), ' +
+    'make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with `npm rebuild onnxruntime-node`. ' +
+    `The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. ` +
+    'This never falls back to the CPU.'
+  );
+}
+
+/**
+ * Fails early when onnxruntime-node cannot have `provider`: not built for
+ * this platform, or (for the providers not bundled in the npm package) the
+ * library its install script downloads is absent. `checkFiles` false skips
+ * the file check, for a runtime module loaded from somewhere else.
+ */
+export function checkExecutionProvider(
+  ort: Ort,
+  provider: ExecutionProvider,
+  checkFiles = true,
+): void {
+  if (provider === 'cpu') return;
+  const version = onnxRuntimeVersion(ort);
+  const backends = ort.listSupportedBackends();
+  const backend = backends.find((b) => b.name === provider);
+  if (backend === undefined) {
+    throw new DeviceError(
+      'PROVIDER_MISSING',
+      `onnxruntime-node ${version} on ${process.platform}/${process.arch} has no ${provider} provider ` +
+        `(it offers: ${backends.map((b) => b.name).join(', ')}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`,
+    );
+  }
+  if (backend.bundled || !checkFiles) return;
+  const library = providerLibraryPath(provider);
+  if (library !== undefined && !existsSync(library)) {
+    throw new DeviceError(
+      'PROVIDER_MISSING',
+      `onnxruntime-node ${version}'s ${provider} provider is not installed: ${library} is missing. ${gpuProviderHint(provider)}`,
+    );
+  }
+}
+
+/** Where onnxruntime-node keeps a provider library, or undefined if its layout is not the one known. */
+function providerLibraryPath(provider: GpuExecutionProvider): string | undefined {
+  try {
+    const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const bin = join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    if (!existsSync(bin)) return undefined;
+    const file =
+      process.platform === 'win32'
+        ? `${PROVIDER_LIBRARY[provider]}.dll`
+        : `lib${PROVIDER_LIBRARY[provider]}.so`;
+    return join(bin, file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Session options that run every node on `provider` and nowhere else.
+ * `session` adds session config entries (e.g. thread spinning).
+ */
+export function providerOnlySessionOptions(
+  provider: ExecutionProvider,
+  deviceId: number,
+  session: Record<string, unknown> = {},
+): OrtModule.InferenceSession.SessionOptions {
+  if (provider === 'cpu') {
+    return Object.keys(session).length > 0
+      ? { executionProviders: ['cpu'], extra: { session } }
+      : { executionProviders: ['cpu'] };
+  }
+  return {
+    executionProviders: [{ name: provider, deviceId }],
+    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU:
+    // a probe would call a dtype supported, a benchmark would time a CPU/GPU mix.
+    extra: { session: { ...session, disable_cpu_ep_fallback: '1' } },
+  };
+}
