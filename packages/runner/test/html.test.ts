@@ -312,6 +312,15 @@ describe('renderHtml', () => {
 });
 
 describe('renderHtml in a real browser', () => {
+  // .ci/run installs chromium and sets this: there the browser test must run, never skip.
+  it.runIf(!HAS_CHROMIUM && process.env.PERF_GATE_REQUIRE_BROWSER === '1')(
+    'has a browser to test in',
+    () => {
+      expect.fail(
+        `${CHROMIUM} is missing although PERF_GATE_REQUIRE_BROWSER=1: install Debian's chromium (apt-get install chromium)`,
+      );
+    },
+  );
   if (!HAS_CHROMIUM) {
     console.warn(`skipping the browser test: ${CHROMIUM} not found (apt-get install chromium)`);
   }
