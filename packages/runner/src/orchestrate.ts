@@ -235,6 +235,7 @@ export function workloadFor(benchmark: BenchmarkConfig): Workload {
         command: w.command,
         cwd: w.cwd,
         env: w.env,
+        options: w.options,
         startupTimeoutMs: w.startupTimeoutSeconds * 1000,
       });
     case 'samples':

@@ -121,12 +121,13 @@ describe('vggt-perf-gate run, end to end on a git repository', () => {
 
   it('gates a Python worker workload through the protocol', () => {
     const repo = repository();
+    // The step's length also depends on options from the config, so the test shows they arrive.
     const worker = (ms: number) => `import time
 import perf_gate
 def setup(ctx):
-    return None
-def step(state):
-    time.sleep(${ms} / 1000)
+    return ctx.options['scale']
+def step(scale):
+    time.sleep(${ms} * scale / 1000)
 perf_gate.serve(setup, step, items_per_iteration=2)
 `;
     const config = `version: 1
@@ -136,10 +137,10 @@ defaults:
 benchmarks:
   - name: py-step
     metrics: [latency, throughput]
-    workload: { kind: worker, command: [python3, worker.py] }
+    workload: { kind: worker, command: [python3, worker.py], options: { scale: 2 } }
 `;
-    repo.commit({ 'perf-gate.yml': config, 'worker.py': worker(4) }, 'base');
-    repo.commit({ 'worker.py': worker(6) }, 'head: slower step');
+    repo.commit({ 'perf-gate.yml': config, 'worker.py': worker(2) }, 'base');
+    repo.commit({ 'worker.py': worker(3) }, 'head: slower step');
     const run = gate(repo.dir);
     expect(run.status).toBe(1);
     const bench = run.results?.benchmarks[0];

@@ -89,6 +89,7 @@ function resolveWorkload(workload: FileWorkload): WorkloadConfig {
         startupTimeoutSeconds:
           workload.startupTimeoutSeconds ?? DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
         itemsPerIteration: workload.itemsPerIteration ?? null,
+        options: { ...workload.options },
       };
     case 'samples':
       return {

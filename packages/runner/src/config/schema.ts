@@ -217,6 +217,14 @@ const WorkerWorkloadSchema = z
         examples: [20],
       })
       .optional(),
+    options: z
+      .record(z.string(), z.unknown())
+      .meta({
+        description:
+          "Passed to the worker's setup as `ctx.options` (e.g. frames, resolution), the same on both sides.",
+        examples: [{ frames: 20 }],
+      })
+      .optional(),
   })
   .meta({
     description: 'A program (e.g. a PyTorch script) that speaks the perf-gate worker protocol.',
