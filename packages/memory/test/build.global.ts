@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildPackages } from '../../../scripts/build-packages.mjs';
 
 /**
  * The sampler's worker thread and the README example run the compiled
@@ -9,10 +6,5 @@ import { fileURLToPath } from 'node:url';
  * the tests needs nothing from @vggt-perf-gate/device, so that is not built.
  */
 export default function setup(): void {
-  const typescript = dirname(createRequire(import.meta.url).resolve('typescript/package.json'));
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, [join(typescript, 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  buildPackages('memory');
 }

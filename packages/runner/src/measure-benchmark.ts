@@ -6,7 +6,13 @@ import {
   type ProcessPeak,
   startVramSampler,
 } from '@vggt-perf-gate/memory';
-import { type Comparison, compare, roundOrder } from '@vggt-perf-gate/timing';
+import {
+  type Comparison,
+  compare,
+  roundOrder,
+  type SampleStats,
+  summarize,
+} from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
 import type { BenchmarkResult, MetricName, MetricResult } from './results.js';
 import type { FrameworkMemory, SideName, Workload, WorkloadSession } from './workloads/types.js';
@@ -293,24 +299,24 @@ function metricResult(
   s: Series,
   comparison: Comparison | undefined,
 ): MetricResult {
-  const side = (values: number[]) => {
+  // The comparison already summarised both sides; summarise here only what it did not.
+  const side = (values: number[], known: SampleStats | undefined) => {
     if (values.length === 0) return null;
-    const sorted = [...values].sort((a, b) => a - b);
-    const at = (q: number) =>
-      sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
-    const mid = (sorted.length - 1) / 2;
+    if (values.length === 1)
+      return { count: 1, median: values[0]!, p5: values[0]!, p95: values[0]! };
+    const stats = known ?? summarize(values);
     return {
-      count: sorted.length,
-      median: (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2,
-      p5: at(0.05),
-      p95: at(0.95),
+      count: stats.count,
+      median: stats.median,
+      p5: stats.percentiles.p5,
+      p95: stats.percentiles.p95,
     };
   };
   return {
     metric,
     unit: UNITS[metric],
-    base: side(s.base),
-    head: side(s.head),
+    base: side(s.base, comparison?.base),
+    head: side(s.head, comparison?.head),
     ratio: comparison?.ratio ?? null,
     interval: comparison?.interval ?? null,
     threshold: plan.thresholds[metric],

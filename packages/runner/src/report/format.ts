@@ -1,3 +1,4 @@
+import { formatChange } from '@vggt-perf-gate/timing';
 import type { MetricResult } from '../results.js';
 
 /** Shared number formatting for every report. */
@@ -18,10 +19,7 @@ export function formatValue(value: number, unit: MetricResult['unit']): string {
   }
 }
 
-export function formatChange(ratio: number): string {
-  const percent = (ratio - 1) * 100;
-  return `${percent >= 0 ? '+' : ''}${percent.toFixed(2)}%`;
-}
+export { formatChange } from '@vggt-perf-gate/timing';
 
 export function metricLabel(metric: MetricResult['metric']): string {
   return metric === 'memory' ? 'peak VRAM' : metric;

@@ -1,0 +1,2 @@
+/** Builds packages/<name> for each name, in order (dependencies first). */
+export function buildPackages(...names: string[]): void;
