@@ -25,6 +25,7 @@ import contextlib
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from vggt_config import Config, parameter_count, slowdown_width
 
@@ -84,8 +85,15 @@ class Block(nn.Module):
         self.fc2 = nn.Linear(cfg.mlp_ratio * d, d)
         self.ls2 = nn.Parameter(torch.full((d,), 0.1))
         self.slowdown = slowdown  # a plain object, not a submodule: no parameters
+        self.checkpointing = False  # set by build_for_training(checkpointing=True)
 
-    def forward(self, x):  # x [batch, sequence, dim]; attention over the whole sequence
+    def forward(self, x):
+        if self.checkpointing and torch.is_grad_enabled():
+            # Keep only the block's input; recompute its activations in the backward pass.
+            return checkpoint(self._forward, x, use_reentrant=False)
+        return self._forward(x)
+
+    def _forward(self, x):  # x [batch, sequence, dim]; attention over the whole sequence
         b, n, d = x.shape
         qkv = self.qkv(self.norm1(x)).reshape(b, n, 3, self.heads, d // self.heads)
         q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # each [b, heads, n, head_dim]
@@ -173,6 +181,21 @@ def build(device, dtype, attention="default", slowdown=0.0, cfg=Config(), seed=0
     count = sum(p.numel() for p in model.parameters())
     assert count == parameter_count(cfg), (count, parameter_count(cfg))
     return model
+
+
+def build_for_training(device, attention="default", slowdown=0.0, checkpointing=True, cfg=Config(), seed=0):
+    """The model on `device` for training: fp32 weights (mixed precision comes from
+    autocast in the step), train mode, and with `checkpointing` every transformer block
+    recomputes its activations in the backward pass instead of keeping them."""
+    torch.manual_seed(seed)
+    with torch.device(device):
+        model = VGGTLike(cfg, attention=attention, slowdown=slowdown)
+    for module in model.modules():
+        if isinstance(module, Block):
+            module.checkpointing = checkpointing
+    count = sum(p.numel() for p in model.parameters())
+    assert count == parameter_count(cfg), (count, parameter_count(cfg))
+    return model.train()
 
 
 if __name__ == "__main__":  # smoke test: python3 model.py [frames] [attention] [slowdown]

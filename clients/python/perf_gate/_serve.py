@@ -6,7 +6,7 @@ import sys
 import time
 import traceback
 
-from . import _torch
+from . import _distributed, _torch
 from ._channel import PROTOCOL_VERSION, VERSION, Channel
 
 _FAILED = 1  # exit status after an error was reported to the runner
@@ -16,67 +16,100 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 class Context:
     """What setup() is given. Anything setup puts in .extra is reported to the runner."""
 
-    def __init__(self, side, dtype, options):
+    def __init__(self, side, dtype, options, ranks=None):
+        ranks = ranks or _distributed.Single()
         self.side = side  # 'base' or 'head'
         self.dtype = dtype  # requested precision: 'fp32', 'fp16' or 'bf16'
         self.torch_dtype = _torch.torch_dtype(dtype)  # None without torch
-        self.device = _torch.device()[0]  # 'cuda:N' when CUDA is available, else 'cpu'
+        self.device = _torch.device()[0]  # 'cuda:N' (this rank's GPU under torchrun), else 'cpu'
         self.options = options  # the workload's options from the perf-gate config
+        self.rank = ranks.rank  # under torchrun: this process's rank; else 0
+        self.world_size = ranks.world_size  # under torchrun: the number of ranks; else 1
+        self.local_rank = ranks.local_rank
+        self.distributed_backend = ranks.backend  # 'nccl' / 'gloo' under torchrun, else None
         self.extra = {}
 
 
-def serve(setup, step, *, items_per_iteration=None, name=None):
+def serve(setup, step, *, items_per_iteration=None, name=None, distributed_backend=None):
     """Serve the runner's requests until it sends shutdown, then return.
 
     setup(ctx) builds the state once (load the model, make inputs); step(state) runs one
     iteration. Warm-up, synchronisation, timing and memory statistics are done here. An
     exception in setup or step is reported with its traceback, then the process exits 1.
+
+    Under torchrun, call serve() the same way on every rank: it initialises
+    torch.distributed (distributed_backend, else PERF_GATE_DIST_BACKEND, else NCCL when
+    each rank has a GPU, else gloo) and sets each rank's GPU before setup runs. Rank 0
+    talks to the runner; every rank runs setup and step; an iteration's time is the
+    slowest rank's, and every rank's memory statistics are reported.
     """
-    channel = Channel.from_environment()
-    framework = "python" if _torch.torch is None else "torch"
-    version = platform.python_version() if _torch.torch is None else _torch.torch.__version__
-    channel.send(
-        {
-            "type": "hello",
-            "protocol": PROTOCOL_VERSION,
-            "client": f"perf-gate-client {VERSION}",
-            "framework": framework,
-            "frameworkVersion": version,
-            "device": _torch.device()[1],
-            "dtype": None,  # known once setup has built the model
-            "itemsPerIteration": items_per_iteration,
-            "extra": {} if name is None else {"name": name},
-        }
-    )
+    ranks = _distributed.join(distributed_backend)
+    channel = Channel.from_environment(ranks.launched) if ranks.rank == 0 else None
+    if channel is not None:
+        channel.send(_hello(ranks, items_per_iteration, name))
     session = None
     while True:
-        request = channel.receive()
+        request = ranks.share(channel.receive() if channel is not None else None)
         if request is None:  # the runner is gone: nobody left to report to
+            ranks.close()
             return
         kind = request.get("type")
         if kind == "setup":
-            session = _guard(channel, "setup", _Session, request, setup)
-            channel.send({"type": "ready", **session.describe()})
+            session = _guard(channel, "setup", _Session, request, setup, ranks)
+            if channel is not None:
+                channel.send({"type": "ready", **session.describe()})
         elif kind == "run" and session is not None:
-            channel.send(_guard(channel, "step", session.run, step, request["iterations"], request["warmup"]))
+            reply = _guard(channel, "step", session.run, step, request["iterations"], request["warmup"])
+            replies = ranks.gather(reply)
+            if channel is not None:
+                channel.send(_distributed.merge_results(replies))
         elif kind == "shutdown":
-            channel.send({"type": "bye"})
+            if channel is not None:
+                channel.send({"type": "bye"})
+            ranks.close()
             return
         else:
             message = f"unexpected request {kind!r}" + (" before setup" if kind == "run" else "")
-            channel.send({"type": "error", "message": message, "phase": "protocol"})
+            if channel is not None:
+                channel.send({"type": "error", "message": message, "phase": "protocol"})
             sys.exit(_FAILED)
 
 
+def _hello(ranks, items_per_iteration, name):
+    framework = "python" if _torch.torch is None else "torch"
+    version = platform.python_version() if _torch.torch is None else _torch.torch.__version__
+    extra = {} if name is None else {"name": name}
+    device = _torch.device()[1]
+    if ranks.world_size > 1:
+        extra.update({"worldSize": ranks.world_size, "distributedBackend": ranks.backend})
+        device = f"{ranks.world_size} ranks ({ranks.backend}); rank 0 on {device}"
+    return {
+        "type": "hello",
+        "protocol": PROTOCOL_VERSION,
+        "client": f"perf-gate-client {VERSION}",
+        "framework": framework,
+        "frameworkVersion": version,
+        "device": device,
+        "dtype": None,  # known once setup has built the model
+        "itemsPerIteration": items_per_iteration,
+        "extra": extra,
+    }
+
+
 def _guard(channel, phase, function, *args):
-    """Runs the user's code; on an exception, reports it with its traceback and exits."""
+    """Runs the user's code; on an exception, reports it with its traceback and exits.
+
+    Only rank 0 holds the channel; another rank's traceback reaches the runner's log
+    through its stderr, and the launcher (torchrun) stops the job when that rank exits.
+    """
     try:
         return function(*args)
     except Exception as error:  # SystemExit and KeyboardInterrupt end the process as usual
         trace = "".join(traceback.format_exception(type(error), error, _user_frames(error)))
         sys.stderr.write(trace)
-        message = f"{type(error).__name__}: {error}"
-        channel.send({"type": "error", "message": message, "traceback": trace, "phase": phase})
+        if channel is not None:
+            message = f"{type(error).__name__}: {error}"
+            channel.send({"type": "error", "message": message, "traceback": trace, "phase": phase})
         sys.exit(_FAILED)
 
 
@@ -89,8 +122,9 @@ def _user_frames(error):  # the traceback from the first frame outside this pack
 
 class _Session:  # the state setup built, and what is known about how it runs
 
-    def __init__(self, request, setup):
-        self.ctx = Context(request["side"], request["dtype"], request.get("options") or {})
+    def __init__(self, request, setup, ranks):
+        self.ctx = Context(request["side"], request["dtype"], request.get("options") or {}, ranks)
+        self.rank = ranks.rank if ranks.world_size > 1 else None
         self.state = setup(self.ctx)
         modules = _torch.modules_in(self.state)
         self.parameter_dtype = _torch.parameter_dtype(modules)
@@ -122,7 +156,7 @@ class _Session:  # the state setup built, and what is known about how it runs
             step(self.state)
             device_ms = self.timer.stop()  # synchronises, inside the host-timed region
             samples.append({"hostMs": (time.perf_counter_ns() - started) / 1e6, "deviceMs": device_ms})
-        reply = {"type": "result", "samples": [] if warmup else samples, "memory": _torch.peak_memory()}
+        reply = {"type": "result", "samples": [] if warmup else samples, "memory": _torch.peak_memory(self.rank)}
         dtype, source = self.effective_dtype()
         if dtype != self.reported_dtype:  # autocast first seen in this request's forward
             self.reported_dtype = dtype

@@ -80,16 +80,34 @@ def reset_peak_memory():
         torch.cuda.reset_peak_memory_stats(index)
 
 
-def peak_memory():
-    """Allocator peaks per CUDA device since the last reset (the end of setup)."""
-    return [
-        {
+def peak_memory(rank=None):
+    """Allocator peaks per CUDA device since the last reset (the end of setup).
+
+    Each entry carries the device's UUID, so the runner can place it beside the right
+    GPU's process peak even when CUDA_VISIBLE_DEVICES renumbers devices, and the rank
+    in a distributed job, since two ranks may share a device.
+    """
+    entries = []
+    for i in _used_devices():
+        entry = {
             "device": i,
             "maxAllocatedBytes": torch.cuda.max_memory_allocated(i),
             "maxReservedBytes": torch.cuda.max_memory_reserved(i),
         }
-        for i in _used_devices()
-    ]
+        uuid = _uuid(i)
+        if uuid:
+            entry["uuid"] = uuid
+        if rank is not None:
+            entry["rank"] = rank
+        entries.append(entry)
+    return entries
+
+
+def _uuid(index):
+    try:  # torch >= 2.0 on CUDA; absent on ROCm builds and old versions
+        return str(torch.cuda.get_device_properties(index).uuid)
+    except (AttributeError, RuntimeError):
+        return None
 
 
 class Timer:

@@ -16,32 +16,70 @@ import { removeLiveCheckouts } from './git.js';
 import { runGate } from './orchestrate.js';
 import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
+import { ProgressDisplay, shouldShowLiveStatus } from './report/progress.js';
 import { renderTerminal } from './report/terminal.js';
 import { type GateResults, mergeResults, readResults, writeResults } from './results.js';
 import { killLiveWorkerGroups } from './workloads/worker-process.js';
 
 export const EXIT = { pass: 0, regression: 1, usage: 2, failure: 3 } as const;
 
+/** Each command's own usage, printed by `<command> --help` (the overview only names the commands). */
+const COMMAND_USAGE = {
+  run: `usage: vggt-perf-gate run --base <ref> [options]
+
+measure base vs head for every benchmark in the config
+
+  --config <file>      default perf-gate.yml
+  --base <ref>         git ref of the base side (required)
+  --dir <path>         the head checkout, default .
+  --results <file>     default perf-gate-results.json
+  --markdown <file>    also write the Markdown report here
+  --html <file>        also write the self-contained HTML report here
+  --only <name,...>    only these benchmarks
+  --shard <name>       label these results as one shard of a matrix run
+  --fail-on <mode>     regression (default) | regression-or-inconclusive | never
+
+On a terminal a status line at the bottom shows the benchmark, its phase,
+rounds, time and latest estimate; with CI=true or when stderr is not a
+terminal, a plain line is printed at each phase instead.`,
+  report: `usage: vggt-perf-gate report [--results <file>] [--format terminal|markdown|html] [--out <file>]
+
+render a results file
+
+  --results <file>     default perf-gate-results.json
+  --format <format>    terminal (default) | markdown | html (one self-contained page)
+  --out <file>         write the report here instead of to stdout`,
+  merge: `usage: vggt-perf-gate merge --out <file> <results.json>...
+
+join the results of shards (matrix jobs) into one file and print its table`,
+  compare: `usage: vggt-perf-gate compare <base.json> <head.json> [--threshold 0.02]
+
+compare two samples files (JSON arrays of ms, or { "samples": [...] });
+exit 1 on a regression beyond the threshold (a share: 0.02 is 2%)`,
+  probe: `usage: vggt-perf-gate probe [--json]
+
+show the GPU and what dtype auto means on it`,
+} as const;
+
+type CommandName = keyof typeof COMMAND_USAGE;
+
 const USAGE = `usage: vggt-perf-gate <command> [options]
 
 commands:
   run      measure base vs head for every benchmark in the config
-           --config <file>      default perf-gate.yml
-           --base <ref>         git ref of the base side (required)
-           --dir <path>         the head checkout, default .
-           --results <file>     default perf-gate-results.json
-           --markdown <file>    also write the Markdown report here
-           --html <file>        also write the self-contained HTML report here
-           --only <name,...>    only these benchmarks
-           --shard <name>       label these results as one shard of a matrix run
-           --fail-on <mode>     regression (default) | regression-or-inconclusive | never
-  report   render a results file: --results <file> [--format terminal|markdown|html]
-  merge    join shard results: vggt-perf-gate merge --out <file> <results.json>...
-  compare  compare two samples files (JSON arrays of ms, or { "samples": [...] }):
-           vggt-perf-gate compare <base.json> <head.json> [--threshold 0.02]
-  probe    show the GPU and what dtype auto means on it [--json]
+  report   render a results file (terminal, Markdown or HTML)
+  merge    join shard results into one file
+  compare  compare two samples files
+  probe    show the GPU and what dtype auto means on it
+
+vggt-perf-gate <command> --help shows a command's options.
 
 exit codes: 0 pass, 1 regression, 2 usage or config error, 3 measurement failure`;
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMAND_USAGE, name);
+
+/** The status line of a run in progress, so an interrupt can erase it before saying why it stops. */
+let activeDisplay: ProgressDisplay | null = null;
 
 function failOnExit(results: GateResults, failOn: string): number {
   if (results.verdict === 'failed') return EXIT.failure;
@@ -80,27 +118,48 @@ async function run(argv: string[]): Promise<number> {
     );
   }
   const config = await loadConfig(values.config);
-  const plain = !process.stdout.isTTY || process.env.CI === 'true';
+  const live = shouldShowLiveStatus(process.stderr, process.env);
   const started = Date.now();
-  const log = (line: string) => {
-    const t = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-    console.error(plain ? `${t}s ${line}` : `\x1b[2m${t}s\x1b[0m ${line}`);
-  };
-  const results = await runGate({
-    config,
-    dir: values.dir,
-    baseRef: values.base,
-    resultsPath: values.results,
-    log,
-    only: values.only?.split(',').map((s) => s.trim()),
-    shard: values.shard ?? null,
+  const display = new ProgressDisplay({
+    write: (text) => process.stderr.write(text),
+    isTTY: live,
+    columns: () => process.stderr.columns,
+    formatLine: (line) => {
+      const t = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+      return live ? `\x1b[2m${t}s\x1b[0m ${line}` : `${t}s ${line}`;
+    },
   });
+  activeDisplay = display;
+  let results: GateResults;
+  try {
+    results = await runGate({
+      config,
+      dir: values.dir,
+      baseRef: values.base,
+      resultsPath: values.results,
+      log: (line) => display.log(line),
+      onProgress: (progress) => display.update(progress),
+      only: values.only?.split(',').map((s) => s.trim()),
+      shard: values.shard ?? null,
+      signal: interrupt.signal,
+    });
+  } finally {
+    // Before anything else is printed: the table must not share a line with the status.
+    display.clear();
+    activeDisplay = null;
+  }
   console.log(renderTerminal(results));
   if (values.markdown) await writeFile(values.markdown, `${renderMarkdown(results)}\n`);
   if (values.html) await writeFile(values.html, renderHtml(results));
   console.error(`results written to ${values.results}`);
+  if (interrupted) {
+    console.error(`stopped by ${interrupted}: the results file says status "partial".`);
+    return interrupted === 'SIGINT' ? 130 : 143;
+  }
   return failOnExit(results, failOn);
 }
+
+const REPORT_FORMATS = ['terminal', 'markdown', 'html'] as const;
 
 async function report(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -108,17 +167,37 @@ async function report(argv: string[]): Promise<number> {
     options: {
       results: { type: 'string', default: 'perf-gate-results.json' },
       format: { type: 'string', default: 'terminal' },
+      out: { type: 'string' },
     },
   });
-  const results = await readResults(values.results);
-  if (values.format === 'markdown') console.log(renderMarkdown(results));
-  else if (values.format === 'terminal') console.log(renderTerminal(results));
-  else
+  const format = values.format;
+  if (!(REPORT_FORMATS as readonly string[]).includes(format))
     throw new RunnerError(
       'USAGE',
-      `--format must be terminal or markdown, not "${values.format}".`,
+      `--format must be ${REPORT_FORMATS.join(', ')}, not "${format}".`,
     );
+  const results = await readResults(values.results);
+  const text =
+    format === 'html'
+      ? renderHtml(results)
+      : `${format === 'markdown' ? renderMarkdown(results) : renderTerminal(results)}\n`;
+  if (values.out) {
+    await writeReport(values.out, text);
+    console.error(`${format} report written to ${values.out}`);
+  } else process.stdout.write(text);
   return EXIT.pass;
+}
+
+async function writeReport(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (cause) {
+    throw new RunnerError(
+      'RESULTS_IO',
+      `cannot write the report to ${path}: ${(cause as Error).message}. Choose a writable path with --out, or leave it out to print to stdout.`,
+      { cause },
+    );
+  }
 }
 
 async function merge(argv: string[]): Promise<number> {
@@ -163,22 +242,26 @@ async function probe(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || rest.includes('--help')) {
+  if (!command || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? EXIT.pass : EXIT.usage;
   }
-  const commands: Record<string, (args: string[]) => Promise<number>> = {
+  const commands: Record<CommandName, (args: string[]) => Promise<number>> = {
     run,
     report,
     merge,
     compare: compareFiles,
     probe,
   };
-  const handler = commands[command];
-  if (!handler) {
+  if (!isCommand(command)) {
     console.error(`unknown command "${command}"\n\n${USAGE}`);
     return EXIT.usage;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(COMMAND_USAGE[command]);
+    return EXIT.pass;
+  }
+  const handler = commands[command];
   try {
     return await handler(rest);
   } catch (error) {
@@ -191,7 +274,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.code === 'USAGE' || error.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failure;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(error as Error).message}\n\n${USAGE}`);
+      console.error(`${(error as Error).message}\n\n${COMMAND_USAGE[command]}`);
       return EXIT.usage;
     }
     console.error(`error: ${(error as Error).stack ?? String(error)}`);
@@ -201,13 +284,35 @@ export async function main(argv: string[]): Promise<number> {
 
 // Workers run in their own process groups, so a Ctrl-C or a cancelled CI job
 // does not reach them: stop them here, then exit as interrupted.
+/**
+ * Ctrl-C or a cancelled CI job: workers live in their own process groups, so
+ * the signal does not reach them; stop them here. The measurement then fails
+ * fast, keeps every sample taken, and the results and reports are written
+ * (status "partial") before the exit. A second signal, or a run that has not
+ * finished within FORCED_EXIT_MS, exits at once.
+ */
+const interrupt = new AbortController();
+let interrupted: NodeJS.Signals | null = null;
+const FORCED_EXIT_MS = 15_000;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    activeDisplay?.clear();
+    if (interrupted) {
+      killLiveWorkerGroups();
+      void removeLiveCheckouts().finally(() => process.exit(code));
+      return;
+    }
+    interrupted = signal;
     console.error(
-      `\n${signal}: stopping workers; the results file keeps what was measured (status: partial)`,
+      `\n${signal}: stopping workers; writing what was measured (status: partial). ${signal} again to exit at once.`,
     );
+    interrupt.abort(new Error(`interrupted by ${signal}`));
     killLiveWorkerGroups();
-    void removeLiveCheckouts().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    setTimeout(() => {
+      killLiveWorkerGroups();
+      void removeLiveCheckouts().finally(() => process.exit(code));
+    }, FORCED_EXIT_MS).unref();
   });
 }
 

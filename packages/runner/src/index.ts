@@ -13,7 +13,11 @@ export {
 } from './demo/vggt-onnx.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
 export { checkoutBase, resolveCommit } from './git.js';
-export { type BenchmarkPlan, measureBenchmark } from './measure-benchmark.js';
+export {
+  type BenchmarkPlan,
+  type BenchmarkProgress,
+  measureBenchmark,
+} from './measure-benchmark.js';
 export { type GateOptions, runGate, TOOL_VERSION, workloadFor } from './orchestrate.js';
 export { type HtmlOptions, renderHtml } from './report/html.js';
 export { renderMarkdown } from './report/markdown.js';

@@ -1,10 +1,10 @@
 import type { GpuReader } from '@vggt-perf-gate/device';
 import { THROTTLING_REASONS } from '@vggt-perf-gate/device';
 import {
-  type MemoryBreakdownRow,
   mergeFrameworkMemory,
   type ProcessPeak,
   startVramSampler,
+  type VramReport,
 } from '@vggt-perf-gate/memory';
 import {
   type Comparison,
@@ -14,7 +14,13 @@ import {
   summarize,
 } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
-import type { BenchmarkResult, MetricName, MetricResult } from './results.js';
+import type {
+  BenchmarkResult,
+  MemoryRow,
+  MetricName,
+  MetricResult,
+  VramTimeline,
+} from './results.js';
 import type { FrameworkMemory, SideName, Workload, WorkloadSession } from './workloads/types.js';
 
 /** Everything needed to measure one benchmark, resolved from the config. */
@@ -32,6 +38,28 @@ export interface BenchmarkPlan {
   gpu: { index: number; reader: GpuReader } | null;
   /** Overrides the items per iteration a workload reports (throughput). */
   itemsPerIteration: number | null;
+  /**
+   * Start fresh base and head sessions (worker processes) every this many
+   * rounds; 0 never does. Process-level offsets (allocator state, memory
+   * layout, clocks at start) then vary between rounds, so they widen the
+   * round-level interval instead of passing for a real difference.
+   */
+  restartEveryRounds: number;
+}
+
+/** What a long measurement is doing, for a progress display. */
+export interface BenchmarkProgress {
+  benchmark: string;
+  phase: 'starting' | 'warm-up' | 'measuring' | 'restarting' | 'done';
+  /** Rounds finished (one turn of base and one of head each count as a round). */
+  rounds: number;
+  maxRounds: number;
+  elapsedSeconds: number;
+  maxSeconds: number;
+  /** Worker processes started per side so far. */
+  processes: number;
+  /** The latest estimate per metric, e.g. "latency +0.4% [-0.2%, +1.1%] unchanged". */
+  estimate: string | null;
 }
 
 export interface SideDirs {
@@ -41,6 +69,8 @@ export interface SideDirs {
 
 /** Rounds always come in ABBA pairs; at least this many before a verdict may stop the run. */
 const MIN_ROUNDS = 4;
+/** VRAM timeline points kept per round and GPU: the shape of a round, not every reading. */
+const TIMELINE_POINTS_PER_ROUND = 24;
 const UNITS: Record<MetricName, MetricResult['unit']> = {
   latency: 'ms',
   memory: 'bytes',
@@ -67,8 +97,23 @@ export async function measureBenchmark(
   plan: BenchmarkPlan,
   dirs: SideDirs,
   log: (line: string) => void,
+  onProgress: (progress: BenchmarkProgress) => void = () => undefined,
+  signal?: AbortSignal,
 ): Promise<BenchmarkResult> {
   const started = Date.now();
+  let processes = 0;
+  let estimate: string | null = null;
+  const progress = (phase: BenchmarkProgress['phase']) =>
+    onProgress({
+      benchmark: plan.name,
+      phase,
+      rounds,
+      maxRounds: plan.maxRounds,
+      elapsedSeconds: (Date.now() - started) / 1000,
+      maxSeconds: plan.maxSeconds,
+      processes,
+      estimate,
+    });
   const series: Record<MetricName, Series> = {
     latency: emptySeries(),
     memory: emptySeries(),
@@ -84,12 +129,22 @@ export async function measureBenchmark(
     base: { framework: [], processPeaks: [] },
     head: { framework: [], processPeaks: [] },
   };
+  const timeline: Record<SideName, Map<number, Array<[number, number]>>> = {
+    base: new Map(),
+    head: new Map(),
+  };
   const warnings: string[] = [];
   let rounds = 0;
   let stopReason: BenchmarkResult['stopReason'] = 'max-rounds';
   let comparisons: Partial<Record<MetricName, Comparison>> = {};
   let error: string | null = null;
-  try {
+  const openSessions = async () => {
+    signal?.throwIfAborted();
+    progress(processes === 0 ? 'starting' : 'restarting');
+    for (const side of ['base', 'head'] as const) {
+      await sessions[side]?.close();
+      delete sessions[side];
+    }
     for (const side of ['base', 'head'] as const) {
       sessions[side] = await plan.workload.open({
         side,
@@ -99,13 +154,28 @@ export async function measureBenchmark(
         log: (line) => log(`[${plan.name} ${side}] ${line}`),
       });
     }
+    processes += 1;
+    progress('warm-up');
     for (const side of ['base', 'head'] as const)
       await sessions[side]!.warmup(plan.warmupIterations);
+    progress('measuring');
+  };
+  // With restarts, a verdict waits for a second process per side: one process
+  // pair cannot show how much a process-level offset moves the ratio.
+  const minRounds =
+    plan.restartEveryRounds > 0 ? Math.max(MIN_ROUNDS, 2 * plan.restartEveryRounds) : MIN_ROUNDS;
+  try {
+    await openSessions();
     const memoryWanted = plan.metrics.includes('memory');
     if (memoryWanted && !plan.gpu)
       warnings.push('memory: not measured (no NVIDIA GPU on this machine)');
     for (;;) {
+      if (plan.restartEveryRounds > 0 && rounds > 0 && rounds % plan.restartEveryRounds === 0) {
+        log(`[${plan.name}] ${rounds} rounds: starting new base and head processes`);
+        await openSessions();
+      }
       for (const side of roundOrder(rounds)) {
+        signal?.throwIfAborted();
         const session = sessions[side]!;
         const sampler =
           memoryWanted && plan.gpu
@@ -113,6 +183,7 @@ export async function measureBenchmark(
                 rootPid: session.pid,
                 intervalMs: 1,
                 source: { kind: 'auto' },
+                maxPoints: TIMELINE_POINTS_PER_ROUND,
               })
             : null;
         let result: Awaited<ReturnType<WorkloadSession['run']>>;
@@ -121,12 +192,15 @@ export async function measureBenchmark(
         } finally {
           const report = await sampler?.stop();
           if (report && plan.gpu) {
-            const gpu = report.perGpu.find((g) => g.gpuIndex === plan.gpu?.index);
-            push(series.memory, side, rounds, [gpu?.peakBytes ?? report.total.peakBytes]);
+            // The busiest GPU's peak: what runs out first. With one GPU that is
+            // simply its peak; a DDP run gates on its fullest rank's GPU.
+            const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
+            push(series.memory, side, rounds, [busiest]);
             memoryDetail[side].processPeaks = maxPeaks(
               memoryDetail[side].processPeaks,
               report.perGpu,
             );
+            addTimeline(timeline[side], report, started);
           }
         }
         memoryDetail[side].framework = maxFramework(memoryDetail[side].framework, result.memory);
@@ -152,9 +226,11 @@ export async function measureBenchmark(
       rounds++;
       if (rounds % 2 !== 0) continue;
       comparisons = compareAll(plan, series);
-      log(`[${plan.name}] ${rounds} rounds: ${describe(comparisons)}`);
+      estimate = describe(comparisons);
+      log(`[${plan.name}] ${rounds} rounds: ${estimate}`);
+      progress('measuring');
       const decided = Object.values(comparisons).every((c) => c.verdict !== 'inconclusive');
-      if (rounds >= MIN_ROUNDS && decided) {
+      if (rounds >= minRounds && decided) {
         stopReason = 'decided';
         break;
       }
@@ -168,17 +244,24 @@ export async function measureBenchmark(
       }
     }
   } catch (cause) {
-    error = cause instanceof Error ? cause.message : String(cause);
+    // An interrupt also makes the worker's request fail (its process is killed): say why.
+    error = signal?.aborted
+      ? `${signal.reason instanceof Error ? signal.reason.message : 'interrupted'} after ${rounds} rounds; the samples taken are kept`
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
     stopReason = 'failed';
     log(`[${plan.name}] failed: ${error}`);
   } finally {
     for (const session of Object.values(sessions)) await session?.close().catch(() => undefined);
+    progress('done');
   }
   if (throttledRounds.length > 0) {
     warnings.push(
-      `the GPU reported throttling clock events in rounds ${throttledRounds.join(', ')}`,
+      `the GPU reported throttling clock events (${[...throttleReasons].join(', ')}) in rounds ${throttledRounds.join(', ')}`,
     );
   }
+  const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = sessions.base?.info ?? null;
   const head = sessions.head?.info ?? null;
   for (const [side, info] of [
@@ -204,25 +287,81 @@ export async function measureBenchmark(
     rounds,
     stopReason,
     seconds: (Date.now() - started) / 1000,
+    processes,
     throttledRounds,
     metrics: plan.metrics.map((metric) =>
       metricResult(metric, plan, series[metric], comparisons[metric]),
     ),
     memory: {
-      base: breakdown(memoryDetail.base),
-      head: breakdown(memoryDetail.head),
+      base: breakdown(memoryDetail.base, gpuIndexOfUuid),
+      head: breakdown(memoryDetail.head, gpuIndexOfUuid),
+    },
+    samples: Object.fromEntries(
+      plan.metrics
+        .filter((m) => series[m].base.length > 0 || series[m].head.length > 0)
+        .map((m) => [m, series[m]]),
+    ),
+    vramTimeline: {
+      base: timelineOut(timeline.base),
+      head: timelineOut(timeline.head),
     },
     warnings,
   };
 }
 
-/** Framework peaks beside the sampler's process peaks, per GPU; null when the workload reported none. */
-function breakdown(detail: {
-  framework: FrameworkMemory[];
-  processPeaks: ProcessPeak[];
-}): MemoryBreakdownRow[] | null {
+/** Appends one round's per-GPU timeline, in ms since the benchmark started. */
+function addTimeline(
+  into: Map<number, Array<[number, number]>>,
+  report: VramReport,
+  benchmarkStartMs: number,
+): void {
+  const offset = report.startEpochMs - benchmarkStartMs;
+  for (const gpu of report.perGpu) {
+    if (gpu.peakBytes === 0) continue; // a GPU this tree never used
+    const points = into.get(gpu.gpuIndex) ?? [];
+    for (const p of gpu.timeline) points.push([Math.round(offset + p.tMs), p.bytes]);
+    into.set(gpu.gpuIndex, points);
+  }
+}
+
+function timelineOut(byGpu: Map<number, Array<[number, number]>>): VramTimeline[] {
+  return [...byGpu].sort(([a], [b]) => a - b).map(([gpuIndex, points]) => ({ gpuIndex, points }));
+}
+
+/**
+ * Framework peaks beside the sampler's process peaks, per GPU, with the ranks
+ * that reported each; null when the workload reported none. Entries that
+ * carry a device UUID are placed by it, so CUDA_VISIBLE_DEVICES renumbering
+ * cannot put a rank's numbers beside another GPU's process peak.
+ */
+function breakdown(
+  detail: { framework: FrameworkMemory[]; processPeaks: ProcessPeak[] },
+  gpuIndexOfUuid: (uuid: string) => number | undefined,
+): MemoryRow[] | null {
   if (detail.framework.length === 0) return null;
-  return mergeFrameworkMemory(detail.framework, detail.processPeaks).rows;
+  const placed = detail.framework.map((f) => ({
+    ...f,
+    device: (f.uuid ? gpuIndexOfUuid(f.uuid) : undefined) ?? f.device,
+  }));
+  return mergeFrameworkMemory(placed, detail.processPeaks).rows.map((row) => {
+    const ranks = placed
+      .filter((f) => f.device === row.gpuIndex && typeof f.rank === 'number')
+      .map((f) => f.rank as number)
+      .sort((a, b) => a - b);
+    return ranks.length > 0 ? { ...row, ranks } : row;
+  });
+}
+
+/** NVML says "GPU-<uuid>", torch says "<uuid>": compare without the prefix. */
+function uuidLookup(gpu: BenchmarkPlan['gpu']): (uuid: string) => number | undefined {
+  const bare = (u: string) => u.replace(/^GPU-/i, '').toLowerCase();
+  const byUuid = new Map<string, number>();
+  try {
+    for (const g of gpu?.reader.inventory().gpus ?? []) byUuid.set(bare(g.uuid), g.index);
+  } catch {
+    // No inventory: fall back to the framework's own device numbers.
+  }
+  return (uuid) => byUuid.get(bare(uuid));
 }
 
 function maxPeaks(
@@ -234,15 +373,17 @@ function maxPeaks(
   return [...out].map(([gpuIndex, peakBytes]) => ({ gpuIndex, peakBytes }));
 }
 
+/** Highest peaks so far per (device, rank): two ranks on one device stay two entries. */
 function maxFramework(
   known: FrameworkMemory[],
   latest: readonly FrameworkMemory[],
 ): FrameworkMemory[] {
-  const out = new Map(known.map((f) => [f.device, { ...f }]));
+  const key = (f: FrameworkMemory) => `${f.device}/${f.rank ?? ''}/${f.uuid ?? ''}`;
+  const out = new Map(known.map((f) => [key(f), { ...f }]));
   for (const f of latest) {
-    const seen = out.get(f.device);
-    out.set(f.device, {
-      device: f.device,
+    const seen = out.get(key(f));
+    out.set(key(f), {
+      ...f,
       maxAllocatedBytes: Math.max(seen?.maxAllocatedBytes ?? 0, f.maxAllocatedBytes),
       maxReservedBytes: Math.max(seen?.maxReservedBytes ?? 0, f.maxReservedBytes),
     });

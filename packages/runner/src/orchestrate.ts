@@ -12,7 +12,11 @@ import {
 import { checkExpectedMemory } from '@vggt-perf-gate/memory';
 import { type BenchmarkConfig, type GateConfig, hashConfig } from './config/index.js';
 import { checkoutBase, isDirty, resolveCommit } from './git.js';
-import { type BenchmarkPlan, measureBenchmark } from './measure-benchmark.js';
+import {
+  type BenchmarkPlan,
+  type BenchmarkProgress,
+  measureBenchmark,
+} from './measure-benchmark.js';
 import {
   type BenchmarkResult,
   type GateResults,
@@ -47,6 +51,14 @@ export interface GateOptions {
   shard?: string | null;
   /** Device probe to use (tests); probed here when absent. */
   probe?: DeviceProbe;
+  /** Called as each benchmark measures, for a live progress display. */
+  onProgress?: (progress: BenchmarkProgress) => void;
+  /**
+   * Aborting stops the run: the benchmark being measured ends as failed with
+   * every sample it took, no further benchmark starts, and the results are
+   * written with status "partial".
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -104,14 +116,23 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
   try {
     if (probe.state === 'ok') reader = openGpuReader();
     for (const benchmark of benchmarks) {
+      if (options.signal?.aborted) break;
       log(`benchmark ${benchmark.name}: ${benchmark.workload.kind}`);
       results.benchmarks.push(
-        await runBenchmark(benchmark, { base: base.dir, head: dir }, probe, reader, log),
+        await runBenchmark(
+          benchmark,
+          { base: base.dir, head: dir },
+          probe,
+          reader,
+          log,
+          options.onProgress,
+          options.signal,
+        ),
       );
       // Written after every benchmark: a crash later loses nothing measured (status stays partial).
       await writeResults(options.resultsPath, results);
     }
-    results.status = 'complete';
+    if (!options.signal?.aborted) results.status = 'complete';
   } finally {
     reader?.close();
     await base.remove();
@@ -129,6 +150,8 @@ async function runBenchmark(
   probe: DeviceProbe,
   reader: GpuReader | null,
   log: (line: string) => void,
+  onProgress?: (progress: BenchmarkProgress) => void,
+  signal?: AbortSignal,
 ): Promise<BenchmarkResult> {
   const gpu = probe.state === 'ok' ? probe.inventory.gpus[benchmark.device] : undefined;
   const dtype = gpu
@@ -151,6 +174,7 @@ async function runBenchmark(
     rounds: 0,
     stopReason: 'failed',
     seconds: 0,
+    processes: 0,
     throttledRounds: [],
     metrics: [],
     memory: { base: null, head: null },
@@ -198,8 +222,10 @@ async function runBenchmark(
     gpu: reader && gpu ? { index: benchmark.device, reader } : null,
     itemsPerIteration:
       benchmark.workload.kind === 'worker' ? benchmark.workload.itemsPerIteration : null,
+    restartEveryRounds:
+      benchmark.workload.kind === 'worker' ? benchmark.workload.restartEveryRounds : 0,
   };
-  const result = await measureBenchmark(plan, dirs, log);
+  const result = await measureBenchmark(plan, dirs, log, onProgress, signal);
   if (dtype.warning) result.warnings.push(dtype.warning);
   const peak = result.metrics.find((m) => m.metric === 'memory')?.head?.median;
   if (benchmark.expectedMemory && peak !== undefined && isDtype(dtype.dtype)) {

@@ -47,6 +47,8 @@ export interface BenchmarkResult {
   rounds: number;
   stopReason: 'decided' | 'max-rounds' | 'max-time' | 'failed';
   seconds: number;
+  /** Sessions (worker processes) started per side; more than 1 when restarts replicate processes. */
+  processes: number;
   /** Rounds during which the GPU reported a throttling clock event. */
   throttledRounds: number[];
   metrics: MetricResult[];
@@ -55,8 +57,33 @@ export interface BenchmarkResult {
    * process-tree peak the sampler saw (the difference is the CUDA context);
    * null when the workload reports no framework numbers (ONNX, samples).
    */
-  memory: { base: MemoryBreakdownRow[] | null; head: MemoryBreakdownRow[] | null };
+  memory: { base: MemoryRow[] | null; head: MemoryRow[] | null };
+  /**
+   * Every sample behind each metric, in its unit, with the round it was taken
+   * in (latency: one per iteration; memory: one peak per round), so reports can
+   * draw them and a reader can recompute the statistics. Absent in results
+   * from before it was added; `merge` keeps it.
+   */
+  samples?: Partial<Record<MetricName, MetricSamples>>;
+  /** Per side, the process tree's VRAM per GPU over the benchmark (ms since it started). */
+  vramTimeline?: { base: VramTimeline[]; head: VramTimeline[] };
   warnings: string[];
+}
+
+/** One GPU's memory layers; `ranks` names the distributed ranks (torchrun) whose numbers it adds up. */
+export type MemoryRow = MemoryBreakdownRow & { ranks?: number[] };
+
+export interface MetricSamples {
+  base: number[];
+  head: number[];
+  baseRounds: number[];
+  headRounds: number[];
+}
+
+export interface VramTimeline {
+  gpuIndex: number;
+  /** [ms since the benchmark started, bytes]: the highest reading of each stretch, so peaks survive. */
+  points: Array<[number, number]>;
 }
 
 export type GateVerdict = 'pass' | 'regression' | 'inconclusive' | 'failed';

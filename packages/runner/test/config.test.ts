@@ -136,6 +136,7 @@ describe('parseConfig: valid files', () => {
         env: {},
         startupTimeoutSeconds: 300,
         itemsPerIteration: null,
+        restartEveryRounds: 4,
         options: {},
       },
       threshold: { latency: 0.02, memory: 0.05, throughput: 0.02 },
@@ -186,7 +187,7 @@ describe('parseConfig: problems name file, line, column and a fix', () => {
 
   test('unknown keys inside a workload list the keys of that kind', () => {
     expect(problems(`${MINIMAL}      cmd: x\n`)).toEqual([
-      'perf-gate.yml:7:7: benchmarks[0].workload.cmd: unknown key "cmd"; expected one of kind, command, cwd, env, startupTimeoutSeconds, itemsPerIteration, options (did you mean "command"?)',
+      'perf-gate.yml:7:7: benchmarks[0].workload.cmd: unknown key "cmd"; expected one of kind, command, cwd, env, startupTimeoutSeconds, itemsPerIteration, restartEveryRounds, options (did you mean "command"?)',
     ]);
   });
 

@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '../src/demo/vggt-onnx.js';
 import type { GateResults } from '../src/results.js';
+import { isGone } from './fixtures/workers/helpers.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const pythonClient = fileURLToPath(new URL('../../../clients/python', import.meta.url));
@@ -148,6 +150,72 @@ benchmarks:
     expect(bench?.metrics.find((m) => m.metric === 'latency')?.verdict).toBe('regression');
     expect(bench?.metrics.find((m) => m.metric === 'throughput')?.verdict).toBe('regression');
   }, 180_000);
+});
+
+describe('an interrupted run (Ctrl-C, a cancelled CI job)', () => {
+  it('stops the workers, keeps the samples taken and writes a partial results file', async () => {
+    const repo = repository();
+    const pids = mkdtempSync(join(tmpdir(), 'perf-gate-pids-'));
+    const worker = `import os, time
+import perf_gate
+def setup(ctx):
+    open(os.path.join(ctx.options['pids'], ctx.side + '-' + str(os.getpid())), 'w').close()
+def step(state):
+    time.sleep(0.01)
+perf_gate.serve(setup, step)
+`;
+    // A threshold no A/A run can decide: the run goes on until interrupted.
+    const config = `version: 1
+benchmarks:
+  - name: endless
+    metrics: [latency]
+    threshold: { latency: 0.0001 }
+    budget: { maxSeconds: 600, maxRounds: 10000, iterationsPerRound: 3 }
+    warmup: { iterations: 1 }
+    workload: { kind: worker, command: [python3, worker.py], options: { pids: ${JSON.stringify(pids)} } }
+`;
+    repo.commit({ 'perf-gate.yml': config, 'worker.py': worker }, 'base');
+    repo.commit({ 'a.txt': 'a' }, 'head');
+    const resultsPath = join(repo.dir, 'out', 'results.json');
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        'run',
+        '--base',
+        'HEAD~1',
+        '--dir',
+        repo.dir,
+        '--config',
+        join(repo.dir, 'perf-gate.yml'),
+        '--results',
+        resultsPath,
+      ],
+      { env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' } },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/\b6 rounds:/.test(stderr)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/SIGINT: stopping workers/);
+    const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as GateResults;
+    expect(results.status).toBe('partial');
+    const bench = results.benchmarks[0];
+    expect(bench?.error).toMatch(/interrupted by SIGINT after \d+ rounds/);
+    expect(bench?.samples?.latency?.base.length).toBeGreaterThanOrEqual(18);
+    // Every worker process the run started is gone, and so is the base checkout.
+    const started = readdirSync(pids).map((name) => Number(name.split('-')[1]));
+    expect(started.length).toBeGreaterThanOrEqual(2);
+    for (const pid of started) expect(isGone(pid)).toBe(true);
+    const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: repo.dir, encoding: 'utf8' });
+    expect(worktrees.stdout.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
 });
 
 describe('faults end with a clear message and a non-zero exit', () => {

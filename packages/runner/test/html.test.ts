@@ -4,7 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html.js';
-import type { BenchmarkResult, GateResults, MetricResult } from '../src/results.js';
+import { MAX_TIMELINE_POINTS, thinPeaks } from '../src/report/html-timeline.js';
+import type { BenchmarkResult, GateResults, MetricResult, VramTimeline } from '../src/results.js';
 
 /** Debian's chromium; CI installs it. Without it the browser test skips and says why. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -50,6 +51,7 @@ const workerBenchmark: BenchmarkResult = {
   rounds: 8,
   stopReason: 'decided',
   seconds: 41.2,
+  processes: 1,
   throttledRounds: [],
   warnings: [],
   memory: {
@@ -127,6 +129,7 @@ const onnxBenchmark: BenchmarkResult = {
   rounds: 6,
   stopReason: 'decided',
   seconds: 12.7,
+  processes: 1,
   throttledRounds: [],
   warnings: [],
   memory: { base: null, head: null },
@@ -161,6 +164,7 @@ const failedBenchmark: BenchmarkResult = {
   rounds: 0,
   stopReason: 'failed',
   seconds: 3.4,
+  processes: 1,
   throttledRounds: [],
   warnings: [],
   memory: { base: workerBenchmark.memory.base, head: null },
@@ -197,6 +201,42 @@ function fixture(overrides: Partial<GateResults> = {}): GateResults {
 /** Latency samples around a median, for the dots of the distribution chart. */
 function spread(median: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => median * (1 + 0.008 * Math.sin(i * 1.7)));
+}
+
+/** Round numbers for `count` samples taken `perRound` to a round. */
+function roundsOf(count: number, perRound: number): number[] {
+  return Array.from({ length: count }, (_, i) => Math.floor(i / perRound));
+}
+
+/**
+ * A VRAM timeline as the runner records it: ABBA rounds of `perRound`
+ * points each, the sides taking turns, per GPU; head uses `extra` more.
+ */
+function vramTimeline(
+  rounds: number,
+  gpus: readonly number[],
+  { perRound = 24, bytes = 9_500 * MiB, extra = 40 * MiB } = {},
+): { base: VramTimeline[]; head: VramTimeline[] } {
+  const out = {
+    base: gpus.map((gpuIndex) => ({ gpuIndex, points: [] as Array<[number, number]> })),
+    head: gpus.map((gpuIndex) => ({ gpuIndex, points: [] as Array<[number, number]> })),
+  };
+  let t = 1_200;
+  for (let r = 0; r < rounds; r++) {
+    const order =
+      r % 4 === 0 || r % 4 === 3 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+    for (const side of order) {
+      out[side].forEach((gpu, g) => {
+        for (let i = 0; i < perRound; i++) {
+          const ramp = Math.min(1, i / 4);
+          const level = (g === 0 ? bytes : bytes / 3) * (0.6 + 0.4 * ramp);
+          gpu.points.push([t + i * 25, Math.round(level + (side === 'head' ? extra : 0))]);
+        }
+      });
+      t += 700;
+    }
+  }
+  return out;
 }
 
 function metric(verdict: MetricResult['verdict']): MetricResult {
@@ -302,6 +342,129 @@ describe('renderHtml', () => {
     expect(notMeasured).not.toContain('class="chart change"');
   });
 
+  it('draws the samples in the results file as dots when the caller passes none', () => {
+    const withSamples: BenchmarkResult = {
+      ...workerBenchmark,
+      samples: {
+        latency: {
+          base: spread(188.1, 40),
+          head: spread(192.4, 40),
+          baseRounds: roundsOf(40, 5),
+          headRounds: roundsOf(40, 5),
+        },
+        memory: {
+          base: spread(9_512 * MiB, 8),
+          head: spread(9_514 * MiB, 8),
+          baseRounds: roundsOf(8, 1),
+          headRounds: roundsOf(8, 1),
+        },
+      },
+    };
+    const results = fixture({ benchmarks: [withSamples, onnxBenchmark] });
+    expect(renderHtml(results).match(/<circle class="dot"/g)).toHaveLength(96);
+    // Given samples win for their benchmark and metric; the results' own fill in the rest.
+    const given = renderHtml(results, {
+      samples: { 'vggt-forward-20f': { latency: { base: [188, 189], head: [192] } } },
+    });
+    expect(given.match(/<circle class="dot"/g)).toHaveLength(3 + 16);
+  });
+
+  it('thins thousands of samples to a bounded number of dots', () => {
+    const many = spread(188.1, 10_000);
+    const html = renderHtml(
+      fixture({
+        benchmarks: [
+          {
+            ...workerBenchmark,
+            metrics: [workerBenchmark.metrics[0]!],
+            samples: {
+              latency: {
+                base: many,
+                head: many,
+                baseRounds: roundsOf(10_000, 50),
+                headRounds: roundsOf(10_000, 50),
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const dots = html.match(/<circle class="dot"/g)?.length ?? 0;
+    expect(dots).toBeGreaterThan(100);
+    expect(dots).toBeLessThanOrEqual(800);
+  });
+
+  it('says how many worker processes each side started', () => {
+    const html = renderHtml(
+      fixture({ benchmarks: [{ ...workerBenchmark, processes: 2 }, onnxBenchmark] }),
+    );
+    expect(html).toContain(
+      '<strong>processes</strong> 2 worker processes per side: fresh ones replaced them during the run',
+    );
+    expect(html).toContain('<strong>processes</strong> 1 in-process session per side');
+    // Results from before `processes` was recorded: nothing rather than "undefined".
+    const { processes: _, ...old } = workerBenchmark;
+    const oldHtml = renderHtml(fixture({ benchmarks: [old as BenchmarkResult] }));
+    expect(oldHtml).not.toContain('<strong>processes</strong>');
+    expect(oldHtml).not.toContain('undefined');
+  });
+
+  it('draws a VRAM timeline per benchmark: a line per side and GPU, in bursts, with a legend', () => {
+    const html = renderHtml(
+      fixture({
+        benchmarks: [{ ...workerBenchmark, vramTimeline: vramTimeline(4, [0, 1]) }, onnxBenchmark],
+      }),
+    );
+    expect(html.match(/<svg class="chart timeline"/g)).toHaveLength(1);
+    const series = html.match(/<g class="series side-(base|head)">/g) ?? [];
+    expect(series).toEqual([
+      '<g class="series side-base">',
+      '<g class="series side-head">',
+      '<g class="series side-base">',
+      '<g class="series side-head">',
+    ]);
+    for (const name of ['base · GPU 0', 'head · GPU 0', 'base · GPU 1', 'head · GPU 1'])
+      expect(html).toContain(`${name} <span class="num">peak`);
+    expect(html).toContain('head · GPU 0 <span class="num">peak 9.32 GiB</span>');
+    // GPU 1 is told apart by its dash; GPU 0 is solid.
+    expect(html).toMatch(/<g class="series side-base">.*?<path class="vram-line" d="M[^"]+"\/>/);
+    expect(html).toMatch(/<path class="vram-line" d="M[^"]+" stroke-dasharray="7 4"\/>/);
+    // ABBA over 4 rounds: base runs in rounds 0, 1+2 (back to back) and 3, so three bursts.
+    const baseGpu0 = html.match(/<g class="series side-base">.*?d="([^"]+)"/)?.[1] ?? '';
+    expect(baseGpu0.split('M').length - 1).toBe(3);
+    // y in GiB from zero, x in seconds.
+    expect(html).toMatch(/<text class="tick unit"[^>]*>GiB<\/text>/);
+    expect(html).toMatch(/<text class="tick unit"[^>]*>s<\/text>/);
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it('draws no timeline without points, and none for results from before timelines', () => {
+    const empty = renderHtml(
+      fixture({
+        benchmarks: [
+          { ...workerBenchmark, vramTimeline: { base: [{ gpuIndex: 0, points: [] }], head: [] } },
+        ],
+      }),
+    );
+    expect(empty).not.toContain('class="chart timeline"');
+    expect(renderHtml(fixture())).not.toContain('VRAM over the run');
+  });
+
+  it('thins a long timeline but keeps its peaks', () => {
+    const long = vramTimeline(400, [0]);
+    const base = long.base[0]!;
+    expect(base.points.length).toBeGreaterThan(MAX_TIMELINE_POINTS);
+    const spike = base.points[3_001]!;
+    spike[1] = 20_000 * MiB;
+    const thinned = thinPeaks(base.points);
+    expect(thinned.length).toBeLessThanOrEqual(MAX_TIMELINE_POINTS);
+    expect(thinned).toContainEqual(spike);
+    const html = renderHtml(fixture({ benchmarks: [{ ...workerBenchmark, vramTimeline: long }] }));
+    const d = html.match(/<g class="series side-base">.*?d="([^"]+)"/)?.[1] ?? '';
+    expect(d.split(/[ML]/).length - 1).toBeLessThanOrEqual(MAX_TIMELINE_POINTS);
+    expect(html).toContain('base · GPU 0 <span class="num">peak 19.53 GiB</span>');
+  });
+
   it('renders a run without benchmarks or a GPU', () => {
     const html = renderHtml(
       fixture({ benchmarks: [], device: { state: 'no-gpu', reason: 'nvidia-smi not found' } }),
@@ -331,12 +494,28 @@ describe('renderHtml in a real browser', () => {
       mkdirSync(dirname(PAGE), { recursive: true });
       writeFileSync(
         PAGE,
-        renderHtml(fixture(), {
-          title: 'VGGT perf gate',
-          samples: {
-            'vggt-forward-20f': { latency: { base: spread(188.1, 40), head: spread(192.4, 40) } },
-          },
-        }),
+        renderHtml(
+          fixture({
+            benchmarks: [
+              {
+                ...workerBenchmark,
+                processes: 2,
+                samples: {
+                  latency: {
+                    base: spread(188.1, 40),
+                    head: spread(192.4, 40),
+                    baseRounds: roundsOf(40, 5),
+                    headRounds: roundsOf(40, 5),
+                  },
+                },
+                vramTimeline: vramTimeline(8, [0, 1]),
+              },
+              onnxBenchmark,
+              failedBenchmark,
+            ],
+          }),
+          { title: 'VGGT perf gate' },
+        ),
       );
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -360,19 +539,26 @@ describe('renderHtml in a real browser', () => {
         ).resolves.toContain('CUDA out of memory');
 
         const charts = page.locator('svg.chart');
-        await expect(charts.count()).resolves.toBe(6);
+        await expect(charts.count()).resolves.toBe(7);
+        await expect(page.locator('svg.chart.timeline path.vram-line').count()).resolves.toBe(4);
+        await expect(page.locator('figure.timeline .timeline-legend > span').count()).resolves.toBe(
+          4,
+        );
+        await expect(page.locator('svg.chart circle.dot').count()).resolves.toBe(80);
         for (const chart of await charts.all()) {
           const box = await chart.boundingBox();
           expect(box?.width).toBeGreaterThan(300);
           expect(box?.height).toBeGreaterThan(40);
         }
-        for (const mark of await page.locator('svg rect.box, svg .interval .whisker').all()) {
+        for (const mark of await page
+          .locator('svg rect.box, svg .interval .whisker, svg path.vram-line')
+          .all()) {
           const box = await mark.boundingBox();
           expect(box?.width).toBeGreaterThan(0);
         }
         // No card's content may spill out of it (long labels, charts wider than the card).
         const spills = await page.$$eval(
-          'figure.metric, section.benchmark',
+          'figure.metric, figure.timeline, section.benchmark',
           (nodes) => nodes.filter((n) => n.scrollWidth > n.clientWidth + 1).length,
         );
         expect(spills).toBe(0);

@@ -137,6 +137,18 @@ describe('worker workload: failures say what, where and how to fix', () => {
     await session.close();
   });
 
+  it('a child in a session of its own (as torchrun starts ranks) is stopped with the worker', async () => {
+    const { context } = testContext();
+    const session = await fixtureWorkload('new_session_child.py', { killGraceMs: 300 }).open(
+      context,
+    );
+    const child = session.info.extra.childPid as number;
+    expect(child).toBeGreaterThan(0);
+    expect(isGone(child)).toBe(false);
+    await session.close();
+    expect(isGone(child)).toBe(true);
+  });
+
   it('a timeout at startup names startupTimeoutMs', async () => {
     const { context } = testContext();
     // Sleeps before serve(): never says hello.

@@ -58,13 +58,26 @@ describe('worker protocol: a hand-written worker', () => {
     }
   });
 
-  it('warns in the log when the dtype in effect is not the one requested', async () => {
+  it('warns in the log when the dtype in effect after the first run is not the one requested', async () => {
+    // fp32 parameters and no autocast: a silent precision fallback.
     const { context, lines } = testContext({ dtype: 'bf16' });
-    const session = await fixtureWorkload('raw.py', { env: { MODE: 'info-update' } }).open(context);
+    const session = await fixtureWorkload('raw.py', { env: { MODE: 'short-result' } }).open(
+      context,
+    );
+    await session.warmup(1);
     await session.close();
     expect(lines).toContain(
       '[worker:head] warning: bf16 was requested but fp32 is in effect (from parameters).',
     );
+  });
+
+  it('does not warn about mixed precision: fp32 weights, bf16 autocast seen in the first run', async () => {
+    const { context, lines } = testContext({ dtype: 'bf16' });
+    const session = await fixtureWorkload('raw.py', { env: { MODE: 'info-update' } }).open(context);
+    await session.warmup(1);
+    expect(session.info.dtype).toBe('bf16');
+    await session.close();
+    expect(lines.some((line) => line.includes('is in effect'))).toBe(false);
   });
 
   it('a result with the wrong number of samples is a protocol error', async () => {

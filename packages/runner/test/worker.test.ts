@@ -92,3 +92,37 @@ describe('worker workload: a normal run with the Python client (no torch)', () =
     expect(() => workerWorkload({ command: 'x', startupTimeoutMs: 0 })).toThrow(/startupTimeoutMs/);
   });
 });
+
+describe('worker workload: ranks started by a launcher (torchrun closes fds 3 and 4)', () => {
+  it('rank 0 speaks the protocol over PERF_GATE_SOCKET; the whole launcher tree is stopped', async () => {
+    const { context, lines } = testContext();
+    const session = await fixtureWorkload('launcher.py', {}).open(context);
+    try {
+      expect(session.info.extra).toMatchObject({
+        fds_open: [false, false],
+        rank: 0,
+        world_size: 1,
+      });
+      await session.warmup(2);
+      const result = await session.run(4);
+      expect(result.samples).toHaveLength(4);
+    } finally {
+      await session.close();
+    }
+    expect(isReaped(session.pid)).toBe(true);
+    expect(lines.some((l) => l.includes('protocol over PERF_GATE_SOCKET'))).toBe(true);
+  });
+
+  it('a rank that dies mid-run ends in an error that quotes its stderr', async () => {
+    const { context } = testContext();
+    const session = await fixtureWorkload('launcher.py', { env: { FD_PROBE_DIE: '1' } }).open(
+      context,
+    );
+    try {
+      await expect(session.run(2)).rejects.toThrow(/rank 0 is going down hard/);
+    } finally {
+      await session.close();
+    }
+    expect(isReaped(session.pid)).toBe(true);
+  });
+});

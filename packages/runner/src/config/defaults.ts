@@ -53,6 +53,15 @@ export const DEFAULT_ONNX_PROVIDER = 'cuda';
  * checkpoint, initialising CUDA and compiling kernels can take minutes.
  */
 export const DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
+/**
+ * Worker processes are restarted (both sides together) every this many
+ * rounds. Two processes of the same code differed by up to 0.65% on an H100
+ * (allocator state, memory layout, clocks at start); with fresh processes
+ * every 4 rounds such an offset shows up as round-to-round spread and widens
+ * the interval, instead of passing for a real change. A verdict then needs at
+ * least two processes per side (8 rounds).
+ */
+export const DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 4;
 /** How long a samples command may run in all (s): it does its own warm-up and sampling. */
 export const DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
 

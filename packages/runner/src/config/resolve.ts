@@ -20,6 +20,7 @@ import {
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
   DEFAULT_THROUGHPUT_THRESHOLD,
   DEFAULT_WARMUP_ITERATIONS,
+  DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
   DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
 } from './defaults.js';
 import type { ConfigFile } from './schema.js';
@@ -89,6 +90,7 @@ function resolveWorkload(workload: FileWorkload): WorkloadConfig {
         startupTimeoutSeconds:
           workload.startupTimeoutSeconds ?? DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
         itemsPerIteration: workload.itemsPerIteration ?? null,
+        restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
         options: { ...workload.options },
       };
     case 'samples':

@@ -23,6 +23,7 @@ import {
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
   DEFAULT_THROUGHPUT_THRESHOLD,
   DEFAULT_WARMUP_ITERATIONS,
+  DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
   DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
 } from './defaults.js';
 
@@ -215,6 +216,16 @@ const WorkerWorkloadSchema = z
         description:
           'Items (e.g. frames) per iteration, for throughput; overrides what the worker reports.',
         examples: [20],
+      })
+      .optional(),
+    restartEveryRounds: z
+      .int()
+      .min(0)
+      .max(MAX_ROUNDS)
+      .meta({
+        description:
+          'Start fresh base and head worker processes every this many rounds (0: never). Process-level offsets then widen the interval instead of passing for a change; a verdict waits for two processes per side.',
+        default: DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
       })
       .optional(),
     options: z

@@ -73,6 +73,8 @@ export interface WorkerWorkloadConfig {
   startupTimeoutSeconds: number;
   /** Overrides what the worker reports; null to use the worker's own figure. */
   itemsPerIteration: number | null;
+  /** Fresh base and head processes every this many rounds; 0 never. */
+  restartEveryRounds: number;
   /** Passed to the worker's setup as `ctx.options`; empty when none were given. */
   options: Record<string, unknown>;
 }

@@ -1,16 +1,23 @@
-import type { MemoryBreakdownRow } from '@vggt-perf-gate/memory';
-import type { BenchmarkResult, MetricResult, SideSummary } from '../results.js';
+import type { BenchmarkResult, MemoryRow, MetricResult, SideSummary } from '../results.js';
 import type { WorkloadInfo } from '../workloads/types.js';
 import { formatChange, formatValue, metricLabel } from './format.js';
 import { verdictBadge } from './html-badge.js';
 import { changeChart, distributionChart, type SideSamples } from './html-charts.js';
 import { escapeHtml } from './html-escape.js';
+import { vramTimelineChart } from './html-timeline.js';
 
 const STOP_REASON: Record<BenchmarkResult['stopReason'], string> = {
   decided: 'stopped once decided',
   'max-rounds': 'stopped at the round limit',
   'max-time': 'stopped at the time limit',
   failed: 'stopped by a failure',
+};
+
+/** What a session is for each workload, singular and plural: only a worker has a process of its own. */
+const SESSION_NOUN: Record<BenchmarkResult['workload'], [string, string]> = {
+  worker: ['worker process', 'worker processes'],
+  onnx: ['in-process session', 'in-process sessions'],
+  samples: ['samples-command session', 'samples-command sessions'],
 };
 
 /** Anchor of a benchmark's section; by position, since names may hold any character. */
@@ -47,6 +54,7 @@ export function renderBenchmark(
     b.metrics.length > 0
       ? `<div class="metrics">${b.metrics.map((m) => metricCard(m, samples(m.metric))).join('')}</div>`
       : '',
+    vramTimelineChart(b),
     '</section>',
   ].join('');
 }
@@ -59,11 +67,25 @@ function whatRan(b: BenchmarkResult): string {
     '<div class="what-ran">',
     // The explanation already names the requested dtype and why it resolved as it did.
     `<p><strong>dtype</strong> <code>${escapeHtml(resolved)}</code>: ${escapeHtml(explanation)}</p>`,
+    processes(b),
     '<div class="scroll"><table class="ran"><thead><tr><th>side</th><th>framework</th><th>device</th><th>dtype</th><th>other</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table></div>`,
     memoryBreakdown(b),
     '</div>',
   ].join('');
+}
+
+/**
+ * How many sessions each side started: more than one means fresh processes
+ * replaced the first ones during the run (restarts), so process-level
+ * offsets were sampled too. Nothing for results from before it was recorded.
+ */
+function processes(b: BenchmarkResult): string {
+  const count = b.processes;
+  if (typeof count !== 'number' || !Number.isFinite(count)) return '';
+  const [one, many] = SESSION_NOUN[b.workload];
+  const why = count > 1 ? ': fresh ones replaced them during the run' : '';
+  return `<p><strong>processes</strong> ${escapeHtml(`${count} ${count === 1 ? one : many} per side${why}`)}</p>`;
 }
 
 /**
@@ -83,11 +105,12 @@ function memoryBreakdown(b: BenchmarkResult): string {
   ].join('');
 }
 
-function memoryRow(side: string, row: MemoryBreakdownRow): string {
+function memoryRow(side: string, row: MemoryRow): string {
   const bytes = (v: number | null) =>
     `<td class="num right">${v === null ? 'n/a' : formatValue(v, 'bytes')}</td>`;
   return [
-    `<tr><th scope="row">${side}</th><td>${row.gpuIndex}</td>`,
+    // Under torchrun: which ranks' torch numbers the row adds up.
+    `<tr><th scope="row">${side}</th><td>${row.gpuIndex}${row.ranks ? ` <span class="muted">(rank ${row.ranks.join(', ')})</span>` : ''}</td>`,
     bytes(row.allocatorPeak),
     bytes(row.reservedPeak),
     bytes(row.processPeak),

@@ -1,11 +1,12 @@
 import type { MetricResult, SideSummary } from '../results.js';
 import { formatChange, formatValue, metricLabel } from './format.js';
 import { escapeHtml } from './html-escape.js';
-import { axisUnit, type Domain, linearScale, niceTicks, paddedDomain } from './html-scale.js';
+import { axisUnit, linearScale, paddedDomain } from './html-scale.js';
+import { type Frame, n, svgOpen, xAxis } from './html-svg.js';
 
 /**
  * Inline SVG charts for one metric. Plain SVG rather than a charting
- * library: two small static charts need no script, keep the page a few
+ * library: small static charts need no script, keep the page a few
  * kilobytes, and print and screenshot exactly as rendered. Colours come
  * from CSS classes so the page's stylesheet (and its dark mode) owns them.
  */
@@ -45,72 +46,45 @@ const BAND_BOTTOM = 40;
 const CHANGE_Y = 23;
 const CHANGE_AXIS_Y = 44;
 const CHANGE_HEIGHT = 66;
-/** Gap between an axis line and its tick labels' baseline. */
-const TICK_LABEL_OFFSET = 15;
-/** Tick counts tried, most first, until the labels fit side by side. */
-const TICK_TARGETS = [6, 5, 4, 3, 2];
-/** Width of one tick-label character at the tick font size (11px), generously rounded up. */
-const TICK_CHAR_WIDTH = 6.5;
-/** Least free space between neighbouring tick labels. */
-const TICK_LABEL_GAP = 10;
-
+const RANGE_FRAME: Frame = {
+  width: WIDTH,
+  left: LEFT,
+  right: WIDTH - RIGHT,
+  top: 4,
+  bottom: RANGE_AXIS_Y,
+};
+const CHANGE_FRAME: Frame = {
+  width: WIDTH,
+  left: LEFT,
+  right: WIDTH - RIGHT,
+  top: BAND_TOP,
+  bottom: CHANGE_AXIS_Y,
+};
 const SIDES = ['base', 'head'] as const;
-
-/** Rounds a coordinate: a tenth of a unit is invisible and keeps the markup short. */
-function n(value: number): string {
-  return String(Math.round(value * 10) / 10);
-}
-
-function svgOpen(height: number, className: string, label: string): string {
-  return `<svg class="chart ${className}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(label)}">`;
-}
-
-/**
- * Vertical grid lines and labelled ticks along a horizontal axis, as many
- * as fit without labels touching, and the unit (if any) once, under the row
- * labels, rather than on every tick.
- */
-function axis(
-  domain: Domain,
-  x: (value: number) => number,
-  top: number,
-  axisY: number,
-  label: (tick: number, decimals: number) => string,
-  unit = '',
-): string {
-  const fits = (t: { ticks: number[]; decimals: number }) => {
-    const [a, b] = t.ticks;
-    if (a === undefined || b === undefined) return true;
-    const widest = Math.max(...t.ticks.map((tick) => label(tick, t.decimals).length));
-    return x(b) - x(a) >= widest * TICK_CHAR_WIDTH + TICK_LABEL_GAP;
-  };
-  const candidates = TICK_TARGETS.map((target) => niceTicks(domain, target));
-  const { ticks, decimals } = candidates.find(fits) ?? candidates[candidates.length - 1]!;
-  const parts = [
-    `<line class="axis-line" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${axisY}" y2="${axisY}"/>`,
-    unit
-      ? `<text class="tick unit" x="${LEFT - 10}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="end">${escapeHtml(unit)}</text>`
-      : '',
-  ];
-  // A tick whose label would run into the unit, or off the right edge, is left out.
-  const leftmost = unit ? LEFT - 2 : 0;
-  for (const tick of ticks) {
-    const half = (label(tick, decimals).length * TICK_CHAR_WIDTH) / 2;
-    if (x(tick) - half < leftmost || x(tick) + half > WIDTH) continue;
-    const tx = n(x(tick));
-    parts.push(
-      `<line class="grid" x1="${tx}" x2="${tx}" y1="${top}" y2="${axisY}"/>`,
-      `<text class="tick" x="${tx}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="middle">${escapeHtml(label(tick, decimals))}</text>`,
-    );
-  }
-  return parts.join('');
-}
 
 /** Every `step`-th value, so a long series keeps its shape at a bounded size. */
 function thin(values: readonly number[]): readonly number[] {
   if (values.length <= MAX_POINTS_PER_SIDE) return values;
   const step = values.length / MAX_POINTS_PER_SIDE;
   return Array.from({ length: MAX_POINTS_PER_SIDE }, (_, i) => values[Math.floor(i * step)] ?? 0);
+}
+
+/**
+ * Smallest and largest finite value of several lists, in a loop rather
+ * than `Math.min(...values)`: a results file may hold tens of thousands of
+ * samples, more arguments than a call can take.
+ */
+function extent(...lists: ReadonlyArray<readonly number[]>): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const list of lists) {
+    for (const v of list) {
+      if (!Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return { min, max };
 }
 
 function sideTooltip(side: string, s: SideSummary, unit: MetricResult['unit']): string {
@@ -123,20 +97,20 @@ function sideTooltip(side: string, s: SideSummary, unit: MetricResult['unit']): 
  * given. Same axis for both sides, so a shift is visible at a glance.
  */
 export function distributionChart(metric: MetricResult, samples?: SideSamples): string {
-  const raw = SIDES.flatMap((side) => {
-    const s = metric[side];
-    return [...(s ? [s.p5, s.median, s.p95] : []), ...(samples?.[side] ?? [])];
-  });
-  const unit = axisUnit(metric.unit, Math.max(0, ...raw.filter(Number.isFinite)));
-  const domain = paddedDomain(
-    raw.map((v) => v / unit.factor),
-    DOMAIN_PADDING,
+  const { min, max } = extent(
+    SIDES.flatMap((side) => {
+      const s = metric[side];
+      return s ? [s.p5, s.median, s.p95] : [];
+    }),
+    ...SIDES.map((side) => samples?.[side] ?? []),
   );
+  const unit = axisUnit(metric.unit, Math.max(0, max));
+  const domain = paddedDomain([min / unit.factor, max / unit.factor], DOMAIN_PADDING);
   const x = linearScale(domain, LEFT, WIDTH - RIGHT);
   const label = `${metricLabel(metric.metric)}: base and head distributions (p5, median, p95)`;
   const parts = [
-    svgOpen(RANGE_HEIGHT, 'distribution', label),
-    axis(domain, x, 4, RANGE_AXIS_Y, (t, d) => t.toFixed(d), unit.suffix),
+    svgOpen(WIDTH, RANGE_HEIGHT, 'distribution', label),
+    xAxis(RANGE_FRAME, domain, x, (t, d) => t.toFixed(d), unit.suffix),
   ];
   for (const side of SIDES) {
     const y = ROW_Y[side];
@@ -199,11 +173,11 @@ export function changeChart(metric: MetricResult): string | null {
   const level = Math.round(interval.level * 100);
   const tooltip = `change ${formatChange(ratio)}, ${level}% interval [${formatChange(interval.lower)}, ${formatChange(interval.upper)}], threshold ±${+threshold.toFixed(2)}%: ${metric.verdict}`;
   return [
-    svgOpen(CHANGE_HEIGHT, 'change', `${metricLabel(metric.metric)}: ${tooltip}`),
+    svgOpen(WIDTH, CHANGE_HEIGHT, 'change', `${metricLabel(metric.metric)}: ${tooltip}`),
     `<rect class="band" x="${n(bandLeft)}" y="${BAND_TOP}" width="${n(bandRight - bandLeft)}" height="${BAND_BOTTOM - BAND_TOP}"/>`,
     `<line class="band-edge" x1="${n(bandLeft)}" x2="${n(bandLeft)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
     `<line class="band-edge" x1="${n(bandRight)}" x2="${n(bandRight)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
-    axis(domain, x, BAND_TOP, CHANGE_AXIS_Y, percentLabel),
+    xAxis(CHANGE_FRAME, domain, x, percentLabel),
     `<line class="zero" x1="${n(x(0))}" x2="${n(x(0))}" y1="${BAND_TOP - 2}" y2="${CHANGE_AXIS_Y}"/>`,
     `<text class="row-label" x="${LEFT - 10}" y="${CHANGE_Y + 4}" text-anchor="end">change</text>`,
     `<g class="interval v-${metric.verdict}"><title>${escapeHtml(tooltip)}</title>`,

@@ -4,7 +4,7 @@
  * properties so the charts (which use these classes) follow dark mode too.
  * Verdict colours: red regression, green improvement, slate unchanged,
  * amber inconclusive, grey not measured; base is grey and head blue in
- * every chart.
+ * every chart (the VRAM timeline tells GPUs apart by dash, not colour).
  */
 export const REPORT_CSS = `
 :root {
@@ -140,8 +140,8 @@ svg .axis-line { stroke: var(--axis); stroke-width: 1; }
 svg .tick { fill: var(--muted); font-size: 11px; }
 svg .row-label { fill: var(--text); font-size: 12.5px; }
 svg .missing { fill: var(--muted); font-size: 12.5px; font-style: italic; }
-svg .side-base { --side: var(--base); }
-svg .side-head { --side: var(--head); }
+.side-base { --side: var(--base); }
+.side-head { --side: var(--head); }
 svg .box { fill: color-mix(in srgb, var(--side) 22%, transparent); stroke: var(--side); stroke-width: 1.5; }
 svg .median { stroke: var(--side); stroke-width: 3; stroke-linecap: round; }
 svg .dot { fill: var(--side); fill-opacity: 0.45; }
@@ -150,6 +150,19 @@ svg .band-edge { stroke: var(--band-edge); stroke-width: 1; stroke-dasharray: 4 
 svg .zero { stroke: var(--axis); stroke-width: 1; }
 svg .interval .whisker, svg .interval .cap { stroke: var(--tone); stroke-width: 2.5; stroke-linecap: round; }
 svg .interval .point { fill: var(--tone); stroke: var(--card); stroke-width: 1.5; }
+
+figure.timeline {
+  max-width: 900px; margin: 14px 0 0; padding: 12px 14px; border: 1px solid var(--border); border-radius: 8px; min-width: 0;
+}
+figure.timeline figcaption { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 10px; margin-bottom: 4px; }
+figure.timeline figcaption .muted { font-size: 0.85rem; }
+/* Time needs width: below this the chart scrolls in its box instead of shrinking its labels. */
+figure.timeline svg.chart { min-width: 640px; max-width: 860px; }
+svg .vram-line { fill: none; stroke: var(--side); stroke-width: 1.6; stroke-linejoin: round; stroke-linecap: round; }
+svg .vram-point { fill: var(--side); }
+.timeline-legend { margin: 6px 0 0; }
+.line-swatch { display: inline-block; width: 24px; height: 8px; margin-right: 6px; vertical-align: middle; overflow: visible; }
+.line-swatch line { stroke: var(--side); stroke-width: 2.5; }
 
 .how p, .how ul { margin: 0 0 8px; max-width: 80ch; }
 @media (max-width: 600px) {

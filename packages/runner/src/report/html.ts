@@ -1,4 +1,4 @@
-import type { GateResults, MetricName, MetricResult } from '../results.js';
+import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results.js';
 import { changeCell, formatValue, metricLabel } from './format.js';
 import { verdictBadge } from './html-badge.js';
 import { benchmarkId, renderBenchmark } from './html-benchmark.js';
@@ -8,14 +8,19 @@ import { REPORT_CSS } from './html-style.js';
 
 /**
  * Raw per-side values by benchmark name, then metric, in the metric's unit
- * (ms, bytes, items/s). Results files carry summaries only; a caller that
- * still holds the samples passes them to draw every sample as a dot.
+ * (ms, bytes, items/s), drawn as one dot per sample.
  */
 export type HtmlSamples = Readonly<Record<string, Partial<Record<MetricName, SideSamples>>>>;
 
 export interface HtmlOptions {
   /** Page title and heading; defaults to "Performance gate report". */
   title?: string;
+  /**
+   * Samples to draw instead of those in the results file, per benchmark and
+   * metric; where this has none, the results' own `samples` are drawn (files
+   * from before they were recorded carry none: then the charts show the
+   * summaries only).
+   */
   samples?: HtmlSamples;
 }
 
@@ -43,11 +48,12 @@ const HEADLINE: Record<GateResults['verdict'], string> = {
  */
 export function renderHtml(results: GateResults, options: HtmlOptions = {}): string {
   const title = options.title ?? DEFAULT_TITLE;
-  const samplesFor = (name: string) => (metric: MetricName) => {
-    // Own properties only: a benchmark called "constructor" must not find Object's.
-    const byMetric =
-      options.samples && Object.hasOwn(options.samples, name) ? options.samples[name] : undefined;
-    return byMetric && Object.hasOwn(byMetric, metric) ? byMetric[metric] : undefined;
+  const samplesFor = (b: BenchmarkResult) => (metric: MetricName) => {
+    const given =
+      options.samples && Object.hasOwn(options.samples, b.name)
+        ? options.samples[b.name]
+        : undefined;
+    return ownMetric(given, metric) ?? ownMetric(b.samples, metric);
   };
   const warnings = [
     ...results.warnings,
@@ -70,12 +76,20 @@ export function renderHtml(results: GateResults, options: HtmlOptions = {}): str
       : '',
     results.benchmarks.length > 0 ? '<h2>Benchmarks</h2>' : '',
     results.benchmarks.length > 0 ? legend() : '',
-    ...results.benchmarks.map((b, i) => renderBenchmark(b, i, samplesFor(b.name))),
+    ...results.benchmarks.map((b, i) => renderBenchmark(b, i, samplesFor(b))),
     howToRead(results),
     `<footer>${escapeHtml(`${results.tool.name} ${results.tool.version} · results schema ${results.schemaVersion} · ${results.createdAt}`)}</footer>`,
     '</main></body></html>',
     '',
   ].join('\n');
+}
+
+/** `byMetric[metric]`, own properties only: a results file is data, and "constructor" must not find Object's. */
+function ownMetric(
+  byMetric: Partial<Record<MetricName, SideSamples>> | undefined,
+  metric: MetricName,
+): SideSamples | undefined {
+  return byMetric && Object.hasOwn(byMetric, metric) ? byMetric[metric] : undefined;
 }
 
 function headline(results: GateResults): string {

@@ -57,7 +57,7 @@ export function renderMarkdown(results: GateResults): string {
     ...(['base', 'head'] as const).flatMap((side) =>
       (b.memory?.[side] ?? []).map(
         (row) =>
-          `  - ${side} GPU ${row.gpuIndex} memory: allocated ${formatValue(row.allocatorPeak, 'bytes')}, reserved ${formatValue(row.reservedPeak, 'bytes')}, process ${row.processPeak === null ? 'n/a' : formatValue(row.processPeak, 'bytes')}${row.contextOverhead === null ? '' : ` (context ${formatValue(row.contextOverhead, 'bytes')})`}`,
+          `  - ${side} GPU ${row.gpuIndex}${row.ranks ? ` (rank${row.ranks.length > 1 ? 's' : ''} ${row.ranks.join(', ')})` : ''} memory: allocated ${formatValue(row.allocatorPeak, 'bytes')}, reserved ${formatValue(row.reservedPeak, 'bytes')}, process ${row.processPeak === null ? 'n/a' : formatValue(row.processPeak, 'bytes')}${row.contextOverhead === null ? '' : ` (context ${formatValue(row.contextOverhead, 'bytes')})`}`,
       ),
     ),
   ]);

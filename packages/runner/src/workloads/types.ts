@@ -25,9 +25,14 @@ export interface IterationSample {
 
 /** Framework allocator peaks per device, e.g. torch max_memory_allocated / max_memory_reserved. */
 export interface FrameworkMemory {
+  /** The framework's device index (cuda:N), as the worker process numbers it. */
   device: number;
   maxAllocatedBytes: number;
   maxReservedBytes: number;
+  /** The distributed rank that reported it (torchrun); ranks may share a device. */
+  rank?: number | null;
+  /** The device's UUID, to find its driver index when CUDA_VISIBLE_DEVICES renumbers devices. */
+  uuid?: string | null;
 }
 
 /** What actually ran: reported by the workload, not assumed from the config. */

@@ -65,6 +65,10 @@ const result = z.object({
       device: z.number().int().nonnegative(),
       maxAllocatedBytes: bytes,
       maxReservedBytes: bytes,
+      /** The distributed rank that reported it; two ranks may share one device. */
+      rank: z.number().int().nonnegative().nullish(),
+      /** The device's UUID, which ties `device` to a driver index whatever CUDA_VISIBLE_DEVICES says. */
+      uuid: z.string().nullish(),
     }),
   ),
   info: z.object(infoUpdate).nullish(),

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunnerError } from '../errors.js';
 import type {
@@ -24,7 +25,12 @@ import {
   workerReported,
 } from './worker-failures.js';
 import { LineTail, readLines } from './worker-lines.js';
-import { killProcessGroup, spawnWorker, type WorkerProcess } from './worker-process.js';
+import {
+  killProcessGroup,
+  noteDescendants,
+  spawnWorker,
+  type WorkerProcess,
+} from './worker-process.js';
 import {
   encodeRequest,
   type HelloMessage,
@@ -39,6 +45,7 @@ import {
   type WorkerMessage,
   type WorkerMessageType,
 } from './worker-protocol.js';
+import { type LauncherSocket, listenForLauncher } from './worker-socket.js';
 
 /** Time for the worker to start, load its model and answer setup (model loads are slow). */
 export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
@@ -59,6 +66,11 @@ const LOG_LINE_MAX_CHARS = 64 * 1024;
  * Bounded because a grandchild holding the pipes open would delay 'end' forever.
  */
 const DRAIN_AFTER_EXIT_MS = 250;
+/**
+ * After the protocol socket closes, how long to wait for the launcher to exit
+ * (torchrun stops the other ranks first) so the error can quote its stderr.
+ */
+const EXIT_AFTER_SOCKET_CLOSE_MS = 10_000;
 
 /** Configuration of a `worker` workload. */
 export interface WorkerWorkloadConfig {
@@ -147,6 +159,11 @@ class WorkerSession implements WorkloadSession {
   private slowestIterationMs = 0;
   private requestsDone = 0;
   private readonly stderrTail = new LineTail(STDERR_TAIL_LINES);
+  /** Which channel carries the protocol: decided by the first line or connection. */
+  private channel: 'pending' | 'fds' | 'socket' = 'pending';
+  private requestsOut: Writable;
+  private repliesIn: Readable;
+  private socket: Socket | null = null;
   private readonly who: WorkerIdentity;
   private readonly startupTimeoutMs: number;
   private readonly graceMs: number;
@@ -157,8 +174,11 @@ class WorkerSession implements WorkloadSession {
     private readonly proc: WorkerProcess,
     who: WorkerIdentity,
     private readonly viaShell: boolean,
+    private readonly launcher: LauncherSocket,
   ) {
     this.who = who;
+    this.requestsOut = proc.requests;
+    this.repliesIn = proc.replies;
     this.pid = proc.child.pid ?? -1;
     this.startupTimeoutMs = config.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
     this.graceMs = config.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -182,6 +202,7 @@ class WorkerSession implements WorkloadSession {
     const who: WorkerIdentity = { side: context.side, pid: undefined, command: display, cwd };
     if (!isDirectory(cwd)) throw missingDirectory(who);
 
+    const launcher = await listenForLauncher();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       // Python buffers stdout into a pipe; unbuffered, a crash's last prints reach the log.
@@ -191,10 +212,17 @@ class WorkerSession implements WorkloadSession {
       ...context.env,
       ...config.env,
       ...PROTOCOL_ENV,
+      PERF_GATE_SOCKET: launcher.path,
     };
-    const proc = spawnWorker(file as string, args, { cwd, env, shell: viaShell });
+    let proc: WorkerProcess;
+    try {
+      proc = spawnWorker(file as string, args, { cwd, env, shell: viaShell });
+    } catch (error) {
+      launcher.close();
+      throw error;
+    }
     who.pid = proc.child.pid;
-    const session = new WorkerSession(config, context, proc, who, viaShell);
+    const session = new WorkerSession(config, context, proc, who, viaShell, launcher);
     context.log(`[worker:${context.side}] started pid ${session.pid}: ${display} (cwd ${cwd})`);
 
     const deadline = Date.now() + session.startupTimeoutMs;
@@ -225,7 +253,7 @@ class WorkerSession implements WorkloadSession {
         session.startupTimeoutMs,
       );
       session.applyUpdate(ready as InfoUpdate);
-      session.noteDtype();
+      noteDescendants(session.proc);
       return session;
     } catch (error) {
       await session.close();
@@ -251,6 +279,7 @@ class WorkerSession implements WorkloadSession {
     if (this.pending !== null) {
       this.fail(misuse(this.who, `finish ${this.pending.what}: the session was closed first`));
     }
+    noteDescendants(this.proc);
     if (this.failure === null && this.exit === null) {
       try {
         await this.request({ type: 'shutdown' }, 'bye', "'bye'", SHUTDOWN_TIMEOUT_MS, 'shutdown');
@@ -296,6 +325,7 @@ class WorkerSession implements WorkloadSession {
       throw error;
     }
     this.requestsDone += 1;
+    noteDescendants(this.proc);
     // wall / n bounds a warm-up's iterations, which return no samples.
     this.slowestIterationMs = Math.max(
       this.slowestIterationMs,
@@ -303,6 +333,9 @@ class WorkerSession implements WorkloadSession {
       ...reply.samples.map((sample) => sample.hostMs),
     );
     if (reply.info) this.applyUpdate(reply.info);
+    // After the first request, not at ready: autocast (mixed-precision training keeps
+    // fp32 weights) is only seen once a forward has run.
+    if (this.requestsDone === 1) this.noteDtype();
     return reply;
   }
 
@@ -343,7 +376,7 @@ class WorkerSession implements WorkloadSession {
         );
       }, timeoutMs);
       this.pending = { expect, what, resolve: resolvePending, reject: rejectPending, timer };
-      if (message !== null) this.proc.requests.write(encodeRequest(message));
+      if (message !== null) this.requestsOut.write(encodeRequest(message));
     });
   }
 
@@ -361,7 +394,10 @@ class WorkerSession implements WorkloadSession {
   }
 
   private endTree(): Promise<void> {
-    this.ending ??= killProcessGroup(this.proc, this.graceMs);
+    this.ending ??= killProcessGroup(this.proc, this.graceMs).finally(() => {
+      this.launcher.close();
+      this.socket?.destroy();
+    });
     return this.ending;
   }
 
@@ -381,16 +417,8 @@ class WorkerSession implements WorkloadSession {
       },
       { maxChars: LOG_LINE_MAX_CHARS, onOverflow: logStderr },
     );
-    readLines(replies, (line) => this.onReply(line), {
-      maxChars: MAX_PROTOCOL_LINE_CHARS,
-      onOverflow: (piece) =>
-        this.fail(
-          protocolViolation(
-            this.who,
-            `over ${MAX_PROTOCOL_LINE_CHARS} characters without a newline, starting ${quoteLine(piece)}`,
-          ),
-        ),
-    });
+    readLines(replies, (line) => this.onChannelLine('fds', line), this.protocolLineOptions());
+    this.launcher.onConnection((socket) => this.onSocket(socket));
     // A worker that dies mid-write breaks these pipes; the exit handler reports why.
     for (const stream of [requests, replies, stdout, stderr] as const) {
       stream.on('error', (error: Error) =>
@@ -416,9 +444,9 @@ class WorkerSession implements WorkloadSession {
     }
     if (this.failure !== null || this.closing !== null) return;
     // Let the last stderr lines and any final message (an error report) arrive first.
-    const { replies, stdout, stderr } = this.proc;
+    const { stdout, stderr } = this.proc;
     await Promise.race([
-      Promise.all([ended(replies), ended(stdout), ended(stderr)]),
+      Promise.all([ended(this.repliesIn), ended(stdout), ended(stderr)]),
       sleep(DRAIN_AFTER_EXIT_MS),
     ]);
     if (this.failure !== null || this.closing !== null || this.exit === null) return;
@@ -429,6 +457,75 @@ class WorkerSession implements WorkloadSession {
         this.pending?.what ?? null,
         this.stderrTail.format('stderr'),
         this.viaShell,
+      ),
+    );
+  }
+
+  private protocolLineOptions() {
+    return {
+      maxChars: MAX_PROTOCOL_LINE_CHARS,
+      onOverflow: (piece: string) =>
+        this.fail(
+          protocolViolation(
+            this.who,
+            `over ${MAX_PROTOCOL_LINE_CHARS} characters without a newline, starting ${quoteLine(piece)}`,
+          ),
+        ),
+    };
+  }
+
+  /** The first channel to carry a line is the protocol's; a line on the other is a violation. */
+  private onChannelLine(channel: 'fds' | 'socket', line: string): void {
+    if (this.channel === 'pending') {
+      this.channel = channel;
+      if (channel === 'fds') this.launcher.close();
+    }
+    if (this.channel !== channel) {
+      this.fail(
+        protocolViolation(
+          this.who,
+          `protocol lines on both fd 4 and PERF_GATE_SOCKET: only one process (rank 0) may speak the protocol; got ${quoteLine(line)}`,
+        ),
+      );
+      return;
+    }
+    this.onReply(line);
+  }
+
+  /** A launched rank connected to PERF_GATE_SOCKET: the protocol moves there. */
+  private onSocket(socket: Socket): void {
+    const tag = `[worker:${this.context.side}]`;
+    if (this.channel !== 'pending' || this.socket !== null) {
+      this.context.log(
+        `${tag} refused a second connection to the protocol socket: only one process (rank 0) may speak the protocol`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.socket = socket;
+    this.requestsOut = socket;
+    this.repliesIn = socket;
+    this.launcher.close(); // the connection stays open; no one else may connect
+    this.context.log(
+      `${tag} protocol over PERF_GATE_SOCKET (a launcher such as torchrun started the process that speaks it)`,
+    );
+    socket.on('error', (error) =>
+      this.context.log(`${tag} protocol socket error: ${error.message}`),
+    );
+    readLines(socket, (line) => this.onChannelLine('socket', line), this.protocolLineOptions());
+    socket.on('close', () => void this.onSocketClosed());
+  }
+
+  /** The speaking rank is gone. Its launcher normally exits soon after, with a better message. */
+  private async onSocketClosed(): Promise<void> {
+    if (this.failure !== null || this.closing !== null || this.exit !== null) return;
+    await Promise.race([this.proc.exited, sleep(EXIT_AFTER_SOCKET_CLOSE_MS)]);
+    await sleep(DRAIN_AFTER_EXIT_MS);
+    if (this.failure !== null || this.closing !== null || this.exit !== null) return;
+    this.fail(
+      protocolViolation(
+        this.who,
+        `the process speaking the protocol closed PERF_GATE_SOCKET without saying bye, while ${this.pending?.what ?? 'the runner waited'}, and the launcher kept running. ${this.stderrTail.format('stderr')}`,
       ),
     );
   }

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type BenchmarkPlan,
+  type BenchmarkProgress,
+  measureBenchmark,
+} from '../src/measure-benchmark.js';
+import type { Workload, WorkloadSession } from '../src/workloads/types.js';
+import { FIXTURES, fixtureWorkload } from './fixtures/workers/helpers.js';
+
+function plan(workload: Workload, overrides: Partial<BenchmarkPlan> = {}): BenchmarkPlan {
+  return {
+    name: 'sleepy',
+    workload,
+    metrics: ['latency'],
+    thresholds: { latency: 0.5, memory: 0.05, throughput: 0.5 },
+    warmupIterations: 1,
+    iterationsPerRound: 3,
+    maxRounds: 8,
+    maxSeconds: 60,
+    dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'test' },
+    gpu: null,
+    itemsPerIteration: null,
+    restartEveryRounds: 0,
+    ...overrides,
+  };
+}
+
+/** Wraps a workload to record the PID of every session it opens. */
+function recording(workload: Workload) {
+  const pids: Array<{ side: string; pid: number }> = [];
+  const wrapped: Workload = {
+    kind: workload.kind,
+    async open(context) {
+      const session: WorkloadSession = await workload.open(context);
+      pids.push({ side: context.side, pid: session.pid });
+      return session;
+    },
+  };
+  return { wrapped, pids };
+}
+
+describe('measureBenchmark: worker processes as the unit of replication', () => {
+  it('starts fresh base and head processes every restartEveryRounds rounds', async () => {
+    const { wrapped, pids } = recording(fixtureWorkload('sleepy.py'));
+    const progress: BenchmarkProgress[] = [];
+    const result = await measureBenchmark(
+      plan(wrapped, { restartEveryRounds: 1, maxRounds: 6 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+      (p) => progress.push(p),
+    );
+    expect(result.status).toBe('complete');
+    // Decided after the minimum 4 rounds, each with processes of its own: every one a new PID.
+    expect(result.rounds).toBe(4);
+    expect(result.processes).toBe(4);
+    expect(pids.filter((p) => p.side === 'base')).toHaveLength(4);
+    expect(new Set(pids.map((p) => p.pid)).size).toBe(8);
+    expect(progress.filter((p) => p.phase === 'restarting')).toHaveLength(3);
+    expect(progress.at(-1)?.phase).toBe('done');
+    // Every sample is kept, with its round, for reports and re-analysis.
+    const latency = result.samples?.latency;
+    expect(latency?.base).toHaveLength(result.rounds * 3);
+    expect(latency?.baseRounds.slice(0, 3)).toEqual([0, 0, 0]);
+  });
+
+  it('with restarts, a verdict waits for a second process per side', async () => {
+    // A 50% threshold decides "unchanged" after the first 4 rounds on its own.
+    const once = await measureBenchmark(
+      plan(fixtureWorkload('sleepy.py'), { restartEveryRounds: 0 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(once.stopReason).toBe('decided');
+    expect(once.rounds).toBe(4);
+    expect(once.processes).toBe(1);
+    const replicated = await measureBenchmark(
+      plan(fixtureWorkload('sleepy.py'), { restartEveryRounds: 3, maxRounds: 12 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(replicated.stopReason).toBe('decided');
+    expect(replicated.rounds).toBe(6);
+    expect(replicated.processes).toBe(2);
+  });
+});
