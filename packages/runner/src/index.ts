@@ -12,7 +12,7 @@ export {
   writeDemoModels,
 } from './demo/vggt-onnx.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
-export { checkoutBase, resolveCommit } from './git.js';
+export { checkoutBase, removeLiveCheckouts, resolveCommit } from './git.js';
 export {
   type BenchmarkPlan,
   type BenchmarkProgress,
@@ -27,3 +27,4 @@ export { onnxWorkload } from './workloads/onnx.js';
 export { samplesWorkload } from './workloads/samples.js';
 export type * from './workloads/types.js';
 export { workerWorkload } from './workloads/worker.js';
+export { killLiveWorkerGroups } from './workloads/worker-process.js';

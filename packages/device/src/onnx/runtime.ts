@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as OrtModule from 'onnxruntime-node';
 import { DeviceError } from '../errors.js';
 
@@ -26,12 +27,40 @@ const PROVIDER_LIBRARY: Record<GpuExecutionProvider, string> = {
 };
 
 /**
- * Imports onnxruntime-node (an optional peer dependency). `importer` exists
- * for tests. Throws DeviceError PROVIDER_MISSING with the install command
- * when the package is absent or its native binding does not load.
+ * Where onnxruntime-node is: next to this package first, else in the
+ * working directory's node_modules. The second matters for the bundled
+ * GitHub Action, which does not ship onnxruntime-node (hundreds of MB with
+ * its CUDA provider): the repository being gated installs it.
+ */
+export function resolveOnnxRuntime(): string | undefined {
+  for (const from of [import.meta.url, join(process.cwd(), 'package.json')]) {
+    try {
+      return createRequire(from).resolve('onnxruntime-node');
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+async function importFromHereOrWorkingDirectory(): Promise<unknown> {
+  try {
+    return await import('onnxruntime-node');
+  } catch (error) {
+    const path = resolveOnnxRuntime();
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND' || !path) throw error;
+    return import(pathToFileURL(path).href);
+  }
+}
+
+/**
+ * Imports onnxruntime-node (an optional peer dependency), from this package's
+ * node_modules or the working directory's. `importer` exists for tests.
+ * Throws DeviceError PROVIDER_MISSING with the install command when the
+ * package is absent or its native binding does not load.
  */
 export async function importOnnxRuntime(
-  importer: () => Promise<unknown> = () => import('onnxruntime-node'),
+  importer: () => Promise<unknown> = importFromHereOrWorkingDirectory,
 ): Promise<Ort> {
   try {
     return (await importer()) as Ort;
@@ -98,7 +127,8 @@ export function checkExecutionProvider(
 /** Where onnxruntime-node keeps a provider library, or undefined if its layout is not the one known. */
 function providerLibraryPath(provider: GpuExecutionProvider): string | undefined {
   try {
-    const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const entry = resolveOnnxRuntime();
+    if (!entry) return undefined;
     const bin = join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
     if (!existsSync(bin)) return undefined;
     const file =

@@ -1,0 +1,83 @@
+import { ActionError } from './errors.js';
+
+/** What a workflow step's `with:` says, validated. Names match action.yml. */
+export interface ActionInputs {
+  config: string;
+  /** Empty: the pull request's base commit. */
+  baseRef: string;
+  token: string;
+  failOn: FailOn;
+  comment: CommentMode;
+  commentKey: string;
+  workingDirectory: string;
+  /** Only these benchmarks; null for all. */
+  benchmarks: string[] | null;
+  shard: string | null;
+  /** Results files to merge and report instead of measuring; empty to measure. */
+  results: string[];
+  prNumber: number | null;
+  resultsPath: string;
+  reportPath: string;
+}
+
+export const FAIL_ON = ['regression', 'regression-or-inconclusive', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+export const COMMENT_MODES = ['always', 'on-change', 'never'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
+/** A comment key ends up inside an HTML comment: keep it to characters that cannot end one. */
+const COMMENT_KEY = /^[A-Za-z0-9._/-]{1,100}$/;
+
+/**
+ * Reads and checks every input. `get` returns an input's value as the
+ * runner passes it (INPUT_<NAME> in the environment; @actions/core's
+ * getInput), already trimmed, '' when unset.
+ */
+export function readInputs(get: (name: string) => string): ActionInputs {
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = get(name) || fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new ActionError(
+        `input "${name}" must be one of ${allowed.join(', ')}, not "${value}". Fix it in the step's \`with:\`.`,
+      );
+    }
+    return value as T;
+  };
+  const commentKey = get('comment-key') || 'default';
+  if (!COMMENT_KEY.test(commentKey)) {
+    throw new ActionError(
+      `input "comment-key" must be 1-100 letters, digits, ".", "_", "/" or "-", not "${commentKey}": it names the PR comment in a hidden marker.`,
+    );
+  }
+  const pr = get('pr-number');
+  if (pr && !/^[1-9][0-9]{0,9}$/.test(pr)) {
+    throw new ActionError(
+      `input "pr-number" must be a pull request number (digits), not "${pr}". In a workflow_run follow-up, read it from the measuring run's artifact and check it is a number.`,
+    );
+  }
+  const token = get('github-token');
+  return {
+    config: get('config') || 'perf-gate.yml',
+    baseRef: get('base-ref'),
+    token,
+    failOn: oneOf('fail-on', FAIL_ON, 'regression'),
+    comment: oneOf('comment', COMMENT_MODES, 'always'),
+    commentKey,
+    workingDirectory: get('working-directory') || '.',
+    benchmarks: list(get('benchmarks')),
+    shard: get('shard') || null,
+    results: list(get('results')) ?? [],
+    prNumber: pr ? Number(pr) : null,
+    resultsPath: get('results-path') || 'perf-gate-results.json',
+    reportPath: get('report-path') || 'perf-gate-report.md',
+  };
+}
+
+/** Comma- or newline-separated values; null when there are none. */
+function list(value: string): string[] | null {
+  const items = value
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : null;
+}

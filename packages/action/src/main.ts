@@ -1,0 +1,268 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import * as core from '@actions/core';
+import {
+  type GateResults,
+  killLiveWorkerGroups,
+  loadConfig,
+  mergeResults,
+  readResults,
+  removeLiveCheckouts,
+  renderHtml,
+  renderMarkdown,
+  runGate,
+  writeResults,
+} from '@vggt-perf-gate/runner';
+import { type CommentOutcome, upsertComment } from './comment.js';
+import { ActionError } from './errors.js';
+import { pullRequestOf, readEvent } from './event.js';
+import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
+import { createGitHubApi, type RetryPolicy } from './github-api.js';
+import { type ActionInputs, readInputs } from './inputs.js';
+import { annotate, failureMessage } from './verdict.js';
+
+const exec = promisify(execFile);
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Retry timing for the GitHub API (tests shorten it). */
+  retry?: RetryPolicy;
+  /** Aborted when the job is cancelled: measuring stops, what was measured is reported. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The whole action: read inputs, measure base vs head (or merge shards'
+ * results), write the results, the report and the job summary, annotate
+ * regressions, set outputs, upsert the PR comment, and fail per `fail-on`.
+ * A failed comment is a warning: it never hides the verdict.
+ */
+export async function run(options: RunOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const started = Date.now();
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs((name) => core.getInput(name));
+  } catch (error) {
+    core.setFailed((error as Error).message);
+    return;
+  }
+  if (inputs.token) core.setSecret(inputs.token);
+  try {
+    const event = readEvent(env.GITHUB_EVENT_PATH);
+    const pr = pullRequestOf(event);
+    const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
+    const resultsPath = resolve(workspace, inputs.resultsPath);
+    const reportPath = resolve(workspace, inputs.reportPath);
+    const htmlPath = reportPath.replace(/\.md$/, '') + '.html';
+
+    const results =
+      inputs.results.length > 0
+        ? await mergeShards(
+            inputs.results.map((p) => resolve(workspace, p)),
+            resultsPath,
+          )
+        : await measure(inputs, workspace, resultsPath, pr?.baseSha ?? null, options.signal);
+    const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
+
+    const markdown = renderMarkdown(results);
+    await mkdir(dirname(reportPath), { recursive: true });
+    await writeFile(reportPath, `${markdown}\n`);
+    await writeFile(htmlPath, renderHtml(results));
+    const runUrl = runLink(env);
+    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl).text);
+    annotate(results, (kind, text, title) =>
+      kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
+    );
+
+    core.setOutput('verdict', results.verdict);
+    core.setOutput('regressions', String(results.regressions));
+    core.setOutput('results-path', resultsPath);
+    core.setOutput('report-path', reportPath);
+    const prNumber = inputs.prNumber ?? pr?.number ?? null;
+    if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
+
+    const outcome = await comment(
+      inputs,
+      env,
+      prNumber,
+      pr?.fromFork ?? false,
+      results,
+      runUrl,
+      options.retry,
+    );
+    if (outcome && 'url' in outcome) core.setOutput('comment-url', outcome.url);
+
+    const overhead = (Date.now() - started) / 1000 - measuringSeconds;
+    core.info(
+      `perf gate: ${results.verdict}; measuring took ${measuringSeconds.toFixed(1)} s, everything else (probe, checkout, reports, comment) ${overhead.toFixed(1)} s`,
+    );
+    const failure = failureMessage(results, inputs.failOn);
+    if (failure) core.setFailed(failure);
+  } catch (error) {
+    core.setFailed((error as Error).message);
+  }
+}
+
+async function measure(
+  inputs: ActionInputs,
+  workspace: string,
+  resultsPath: string,
+  prBase: string | null,
+  signal: AbortSignal | undefined,
+): Promise<GateResults> {
+  const baseRef = inputs.baseRef || prBase;
+  if (!baseRef) {
+    throw new ActionError(
+      'no base to compare with: this is not a pull_request event, so set the input "base-ref" (e.g. ${{ github.event.before }} on push, or origin/main).',
+    );
+  }
+  await ensureCommit(workspace, baseRef);
+  const config = await loadConfig(resolve(workspace, inputs.config));
+  let lastPhase = '';
+  return core.group('Measuring base vs head', () =>
+    runGate({
+      config,
+      dir: workspace,
+      baseRef,
+      resultsPath,
+      log: (line) => core.info(line),
+      onProgress: (p) => {
+        const phase = `${p.benchmark}: ${p.phase}`;
+        if (phase !== lastPhase)
+          core.info(
+            `progress: ${phase} (round ${p.rounds}/${p.maxRounds}, ${p.elapsedSeconds.toFixed(0)} s of ${p.maxSeconds} s)`,
+          );
+        lastPhase = phase;
+      },
+      only: inputs.benchmarks ?? undefined,
+      shard: inputs.shard,
+      signal,
+    }),
+  );
+}
+
+async function mergeShards(paths: string[], resultsPath: string): Promise<GateResults> {
+  const merged = mergeResults(await Promise.all(paths.map((p) => readResults(p))));
+  await writeResults(resultsPath, merged);
+  return merged;
+}
+
+/**
+ * The base commit must be in the checkout for `git worktree add`. A default
+ * actions/checkout is shallow, so fetch just that commit when it is missing.
+ */
+async function ensureCommit(workspace: string, ref: string): Promise<void> {
+  const has = () =>
+    exec('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: workspace }).then(
+      () => true,
+      () => false,
+    );
+  if (await has()) return;
+  core.info(`base ${ref} is not in the checkout; fetching it from origin`);
+  try {
+    await exec('git', ['fetch', '--no-tags', '--depth=1', 'origin', ref], { cwd: workspace });
+  } catch (cause) {
+    throw new ActionError(
+      `the base ${ref} is not in the checkout and could not be fetched (${((cause as { stderr?: string }).stderr ?? '').trim().split('\n').at(-1)}). Use actions/checkout with fetch-depth: 0, or set "base-ref" to a ref that exists.`,
+      { cause },
+    );
+  }
+  if (!(await has()))
+    throw new ActionError(
+      `fetched ${ref} but it is not a commit: set "base-ref" to a commit, branch or tag.`,
+    );
+}
+
+async function comment(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  prNumber: number | null,
+  fromFork: boolean,
+  results: GateResults,
+  runUrl: string,
+  retry: RetryPolicy | undefined,
+): Promise<CommentOutcome | null> {
+  if (inputs.comment === 'never') return null;
+  if (prNumber === null) {
+    core.info(
+      'no pull request (not a pull_request event and no pr-number input): no PR comment; the report is in the job summary.',
+    );
+    return null;
+  }
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!owner || !repo) {
+    core.warning(
+      'GITHUB_REPOSITORY is not set: cannot tell which repository to comment on. The report is in the job summary.',
+    );
+    return null;
+  }
+  if (fromFork && env.GITHUB_EVENT_NAME === 'pull_request' && inputs.results.length === 0) {
+    core.notice(
+      'This pull request comes from a fork: its job token is read-only, so no PR comment. The report is in the job summary and the results file; to comment on fork PRs safely, see docs/fork-prs.md (a workflow_run follow-up).',
+      { title: 'perf gate: no comment on a fork PR' },
+    );
+    return null;
+  }
+  // Room for the marker and the footer below.
+  const fitted = fitReport(renderMarkdown(results), COMMENT_LIMIT, runUrl, 400);
+  const body = `${fitted.text}\n\n<sub>[vggt-perf-gate run](${runUrl})</sub>`;
+  try {
+    const api = createGitHubApi(inputs.token, (line) => core.info(line), retry);
+    const outcome = await upsertComment(
+      api,
+      { owner, repo, number: prNumber },
+      {
+        key: inputs.commentKey,
+        body,
+        mode: inputs.comment,
+        verdict: results.verdict,
+      },
+    );
+    core.info(
+      outcome.action === 'skipped'
+        ? `PR comment: skipped (${outcome.reason})`
+        : `PR comment ${outcome.action}: ${outcome.url}`,
+    );
+    return outcome;
+  } catch (error) {
+    // The verdict below still decides the step: a comment problem must not hide it.
+    core.warning(`PR comment not posted: ${(error as Error).message}`, {
+      title: 'perf gate: no PR comment',
+    });
+    return null;
+  }
+}
+
+/** The job summary; a summary that cannot be written is a warning, never the step's failure. */
+async function writeSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown, true).write();
+  } catch (error) {
+    core.warning(`job summary not written: ${(error as Error).message}`);
+  }
+}
+
+function runLink(env: NodeJS.ProcessEnv): string {
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  return `${server}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`;
+}
+
+/** Stops measuring on cancellation (SIGINT/SIGTERM from the runner), then reports what was measured. */
+export function cancelOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      core.warning(
+        `${signal}: the job was cancelled; stopping the workers and reporting what was measured.`,
+      );
+      controller.abort(new Error(`cancelled (${signal})`));
+      killLiveWorkerGroups();
+      // If reporting hangs, do not outlive the runner's patience.
+      setTimeout(() => void removeLiveCheckouts().finally(() => process.exit(1)), 15_000).unref();
+    });
+  }
+  return controller.signal;
+}

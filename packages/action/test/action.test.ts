@@ -1,0 +1,442 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { FakeGitHub } from './github-server.js';
+import { benchmark, gateResults, writeResultsFile } from './results-fixture.js';
+import { type ActionRun, runAction } from './run-action.js';
+
+const TOKEN = 'ghs_fakeJobToken0123456789abcdefABCDEF';
+const MARKER = '<!-- vggt-perf-gate:comment:default -->';
+const bundleDir = inject('bundleDir');
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+
+let github: FakeGitHub;
+let workspace: string;
+
+beforeEach(async () => {
+  github = await new FakeGitHub(TOKEN).start();
+  workspace = mkdtempSync(join(tmpdir(), 'perf-gate-action-ws-'));
+});
+afterEach(async () => {
+  await github.stop();
+});
+
+/** Reports a results file (no measuring), as a matrix merge job or a workflow_run follow-up does. */
+function report(
+  results: Parameters<typeof writeResultsFile>[2],
+  inputs: Record<string, string> = {},
+  extra: Partial<Parameters<typeof runAction>[0]> = {},
+): Promise<ActionRun> {
+  writeResultsFile(workspace, 'shard.json', results);
+  return runAction({
+    bundleDir,
+    apiUrl: github.url,
+    workspace,
+    inputs: { 'github-token': TOKEN, results: 'shard.json', ...inputs },
+    ...extra,
+  });
+}
+
+const pass = () => gateResults([benchmark('vggt-forward-20f')]);
+const slower = () => gateResults([benchmark('vggt-forward-20f', 1.08)]);
+
+function expectNoToken(run: ActionRun, token = TOKEN) {
+  // The runner turns ::add-mask:: into masking and never shows the line; the
+  // token must appear nowhere else (it is only sent in the Authorization header).
+  expect(run.stdout).toContain(`::add-mask::${token}`);
+  const shown = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+  expect(shown.join('\n') + run.stderr + run.summary).not.toContain(token);
+}
+
+describe('the PR comment: one sticky comment per key', () => {
+  it('the first run creates it, the second updates it in place', async () => {
+    const first = await report(slower());
+    expect(first.exitCode).toBe(1);
+    expect(first.outputs).toMatchObject({
+      verdict: 'regression',
+      regressions: '1',
+      'pr-number': '42',
+    });
+    const [created] = github.commentsOn(42);
+    expect(created?.body.startsWith(MARKER)).toBe(true);
+    expect(created?.body).toContain('vggt-forward-20f');
+    expect(created?.body).toMatch(/\+8\.00% \[\+7\.60%, \+8\.40%\] \| 🔴 \*\*regression\*\*/);
+    expect(first.outputs['comment-url']).toBe(created?.html_url);
+    expect(first.stdout).toMatch(
+      /::error title=perf regression%3A vggt-forward-20f latency::vggt-forward-20f latency: \+8\.00%25/,
+    );
+    expect(first.summary).toContain('| vggt-forward-20f | latency |');
+
+    const second = await report(pass());
+    expect(second.exitCode).toBe(0);
+    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(github.commentsOn(42)[0]?.body).toContain('No performance regression');
+    expect(github.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expectNoToken(first);
+    expectNoToken(second);
+  });
+
+  it('finds its comment on a later page of a busy PR', async () => {
+    github.seed(
+      42,
+      Array.from({ length: 230 }, (_, i) => `review comment ${i}`),
+    );
+    github.seed(42, [`${MARKER}\nan earlier report`]);
+    github.seed(
+      42,
+      Array.from({ length: 40 }, (_, i) => `later comment ${i}`),
+    );
+    const run = await report(pass());
+    expect(run.exitCode).toBe(0);
+    expect(github.commentsOn(42)).toHaveLength(271);
+    const ours = github.commentsOn(42).filter((c) => c.body.includes(MARKER));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.body).toContain('No performance regression');
+    const pages = github.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(pages.some((p) => p.includes('page=3'))).toBe(true);
+  });
+
+  it('comment keys give each shard or config a comment of its own', async () => {
+    await report(pass(), { 'comment-key': 'inference' });
+    await report(slower(), { 'comment-key': 'training' });
+    await report(slower(), { 'comment-key': 'training' });
+    const bodies = github.commentsOn(42).map((c) => c.body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]?.startsWith('<!-- vggt-perf-gate:comment:inference -->')).toBe(true);
+    expect(bodies[1]?.startsWith('<!-- vggt-perf-gate:comment:training -->')).toBe(true);
+  });
+
+  it('merges shards into one report and one comment', async () => {
+    writeResultsFile(workspace, 'a.json', gateResults([benchmark('vggt-forward-10f')], 'a'));
+    writeResultsFile(workspace, 'b.json', gateResults([benchmark('vggt-forward-20f', 1.08)], 'b'));
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace,
+      inputs: { 'github-token': TOKEN, results: 'a.json\nb.json' },
+    });
+    expect(run.exitCode).toBe(1);
+    const body = github.commentsOn(42)[0]?.body ?? '';
+    expect(body).toContain('vggt-forward-10f');
+    expect(body).toContain('vggt-forward-20f');
+    const merged = JSON.parse(readFileSync(run.outputs['results-path'] ?? '', 'utf8'));
+    expect(merged.benchmarks).toHaveLength(2);
+  });
+
+  it('on-change: no new comment for a clean pass, but an existing one is updated', async () => {
+    const quiet = await report(pass(), { comment: 'on-change' });
+    expect(quiet.exitCode).toBe(0);
+    expect(github.commentsOn(42)).toHaveLength(0);
+    expect(quiet.stdout).toContain('PR comment: skipped');
+    await report(slower(), { comment: 'on-change' });
+    await report(pass(), { comment: 'on-change' });
+    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(github.commentsOn(42)[0]?.body).toContain('No performance regression');
+  });
+
+  it('comment: never posts nothing and calls no API', async () => {
+    const run = await report(slower(), { comment: 'never' });
+    expect(run.exitCode).toBe(1);
+    expect(github.requests).toHaveLength(0);
+  });
+});
+
+describe('GitHub API failures never hide the verdict', () => {
+  it('a 403 on writing (read-only token) is a warning; the verdict still decides the step', async () => {
+    github.readOnly = true;
+    const failing = await report(slower());
+    expect(failing.exitCode).toBe(1);
+    expect(failing.stdout).toMatch(
+      /::warning title=perf gate%3A no PR comment::PR comment not posted: could not comment on org\/app#42: 403/,
+    );
+    expect(failing.stdout).toContain('docs/fork-prs.md');
+    expect(failing.outputs.verdict).toBe('regression');
+    expect(failing.summary).toContain('Performance regression');
+    const passing = await report(pass());
+    expect(passing.exitCode).toBe(0);
+  });
+
+  it('a bad token (401) is explained, and the step result follows the verdict', async () => {
+    const run = await report(pass(), { 'github-token': 'ghs_wrong' });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(
+      /could not list the comments of org\/app#42: 401 Bad credentials.*github-token/,
+    );
+    expectNoToken(run, 'ghs_wrong');
+  });
+
+  it('server errors are retried, then the comment goes through', async () => {
+    github.fail(
+      'POST',
+      /\/issues\/42\/comments$/,
+      { status: 502, body: { message: 'Server Error' }, headers: { 'retry-after': '0' } },
+      { status: 503, body: { message: 'Service Unavailable' } },
+    );
+    const run = await report(pass());
+    expect(run.exitCode).toBe(0);
+    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(run.stdout).toMatch(/GitHub API POST .*: 502; retrying in 0\.0 s \(attempt 2 of 4\)/);
+    expect(run.stdout).toMatch(/: 503; retrying in 2\.0 s \(attempt 3 of 4\)/);
+  });
+
+  it('rate limits are waited out: 429 retry-after, and 403 until x-ratelimit-reset', async () => {
+    github.fail('GET', /\/issues\/42\/comments$/, {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { message: 'You have exceeded a secondary rate limit' },
+    });
+    github.fail('POST', /\/issues\/42\/comments$/, {
+      status: 403,
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1),
+      },
+      body: { message: 'API rate limit exceeded for installation ID 1.' },
+    });
+    const run = await report(pass());
+    expect(run.exitCode).toBe(0);
+    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(run.stdout).toMatch(/: 429; retrying in 1\.0 s/);
+    expect(run.stdout).toMatch(/: 403; retrying in [0-2]\.\d s/);
+  });
+
+  it('a rate limit that resets too late is not waited for, and says so', async () => {
+    github.fail('GET', /\/issues\/42\/comments$/, {
+      status: 403,
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3600),
+      },
+      body: { message: 'API rate limit exceeded' },
+    });
+    const run = await report(slower());
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/rate limit was hit and did not reset within 60 s/);
+    expect(run.outputs.verdict).toBe('regression');
+  });
+});
+
+describe('reports that do not fit a comment', () => {
+  it('stays under 65,536 characters, keeps the regressions, and points to the full report', async () => {
+    const many = Array.from({ length: 600 }, (_, i) =>
+      benchmark(`vggt-forward-${String(i).padStart(3, '0')}-frames-518x336-bf16-flash-attention`),
+    );
+    many.push(benchmark('zz-the-one-that-regressed', 1.08));
+    const run = await report(gateResults(many));
+    expect(run.exitCode).toBe(1);
+    const body = github.commentsOn(42)[0]?.body ?? '';
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toContain('zz-the-one-that-regressed');
+    expect(body).toMatch(
+      /benchmark\(s\) of 601 left out to fit GitHub's limit of 65,536 characters/,
+    );
+    expect(body).toContain('https://github.com/org/app/actions/runs/7001');
+    // The job summary has room for all of them.
+    expect(run.summary).toContain('vggt-forward-599-frames');
+  });
+});
+
+describe('inputs and context', () => {
+  it('a bad input fails the step with what to change', async () => {
+    const run = await report(pass(), { 'fail-on': 'sometimes' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::input "fail-on" must be one of regression, regression-or-inconclusive, never, not "sometimes"',
+    );
+  });
+
+  it('a job summary that cannot be written is a warning, not a hidden verdict', async () => {
+    const run = await report(pass(), {}, { env: { GITHUB_STEP_SUMMARY: '/nonexistent/summary' } });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/::warning::job summary not written/);
+    expect(github.commentsOn(42)).toHaveLength(1);
+  });
+
+  it('fail-on never reports a regression without failing the step', async () => {
+    const run = await report(slower(), { 'fail-on': 'never' });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.verdict).toBe('regression');
+  });
+
+  it('a workflow_run follow-up names the PR with pr-number', async () => {
+    const run = await report(
+      slower(),
+      { 'pr-number': '77' },
+      { event: { workflow_run: { id: 1, conclusion: 'success' } }, eventName: 'workflow_run' },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(github.commentsOn(77)).toHaveLength(1);
+    const bad = await report(slower(), { 'pr-number': '77; rm -rf /' });
+    expect(bad.stdout).toContain('input "pr-number" must be a pull request number');
+  });
+});
+
+/** A git repository gated for real: base and head run a tiny samples harness. */
+function gatedRepository(headFactor: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'perf-gate-action-repo-'));
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  const bench = (factor: number) => `import { writeFileSync } from 'node:fs';
+const samples = Array.from({ length: 9 }, (_, i) => (10 + (i % 3) * 0.05) * ${factor});
+writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples }));
+`;
+  writeFileSync(join(dir, 'bench.mjs'), bench(1));
+  writeFileSync(
+    join(dir, 'perf-gate.yml'),
+    `version: 1
+benchmarks:
+  - name: harness
+    metrics: [latency]
+    threshold: { latency: 0.05 }
+    budget: { maxSeconds: 60, maxRounds: 6 }
+    workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, bench.mjs], output: samples.json }
+`,
+  );
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'a@example.com');
+  git('config', 'user.name', 'a');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+  writeFileSync(join(dir, 'bench.mjs'), bench(headFactor));
+  git('commit', '-q', '--allow-empty', '-am', 'head');
+  return dir;
+}
+
+describe('measuring on the runner', () => {
+  it('runs the gate base vs head, writes results, report, summary and outputs, and comments', async () => {
+    const repo = gatedRepository(1.2);
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace: repo,
+      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.verdict).toBe('regression');
+    const results = JSON.parse(readFileSync(join(repo, 'perf-gate-results.json'), 'utf8'));
+    expect(results.status).toBe('complete');
+    expect(readFileSync(join(repo, 'perf-gate-report.md'), 'utf8')).toContain(
+      '| harness | latency |',
+    );
+    expect(readFileSync(join(repo, 'perf-gate-report.html'), 'utf8')).toContain('<!doctype html>');
+    expect(github.commentsOn(42)[0]?.body).toContain('+20.');
+    expect(run.stdout).toMatch(
+      /measuring took [\d.]+ s, everything else \(probe, checkout, reports, comment\) [\d.]+ s/,
+    );
+    expect(run.stdout).toContain('::group::Measuring base vs head');
+  });
+
+  it('outside a pull request, base-ref is required and the message says so', async () => {
+    const repo = gatedRepository(1);
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace: repo,
+      event: { ref: 'refs/heads/main', before: 'abc' },
+      eventName: 'push',
+      inputs: { 'github-token': TOKEN },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      'no base to compare with: this is not a pull_request event, so set the input "base-ref"',
+    );
+  });
+
+  it('a base missing from a shallow checkout, and not fetchable, is explained', async () => {
+    const repo = gatedRepository(1);
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace: repo,
+      inputs: { 'github-token': TOKEN },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      'the base 4b825dc642cb6eb9a060e54bf8d69288fbee4904 is not in the checkout and could not be fetched',
+    );
+    expect(run.stdout).toContain('fetch-depth: 0');
+  });
+
+  it('a fork PR is measured and reported, but not commented on (read-only token)', async () => {
+    const repo = gatedRepository(1);
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace: repo,
+      event: 'pull_request.fork.json',
+      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(
+      /::notice title=perf gate%3A no comment on a fork PR::This pull request comes from a fork/,
+    );
+    expect(github.requests).toHaveLength(0);
+    expect(run.summary).toContain('| harness | latency |');
+  });
+});
+
+describe('ONNX workloads in the bundled action', () => {
+  it("load onnxruntime-node from the gated repository's node_modules (the bundle does not ship it)", async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'perf-gate-action-onnx-'));
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+    writeFileSync(
+      join(repo, 'model.onnx'),
+      buildVggtShapedModel({ ...DEMO_MODEL_OPTIONS, slowdown: 0 }),
+    );
+    writeFileSync(
+      join(repo, 'perf-gate.yml'),
+      `version: 1
+benchmarks:
+  - name: tiny-vggt
+    metrics: [latency]
+    threshold: { latency: 0.5 }
+    budget: { maxRounds: 4, iterationsPerRound: 3 }
+    warmup: { iterations: 2 }
+    workload: { kind: onnx, model: model.onnx, provider: cpu }
+`,
+    );
+    writeFileSync(join(repo, '.gitignore'), 'node_modules/\n');
+    // As \`npm install onnxruntime-node\` in the repository would leave it.
+    mkdirSync(join(repo, 'node_modules'));
+    for (const name of ['onnxruntime-node', 'onnxruntime-common'])
+      symlinkSync(join(repoRoot, 'node_modules', name), join(repo, 'node_modules', name));
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.email=a@b', '-c', 'user.name=a', 'add', '.');
+    git('-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'base');
+    git('-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '--allow-empty', '-m', 'head');
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace: repo,
+      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1', comment: 'never' },
+    });
+    expect(run.stdout).not.toContain('onnxruntime-node is not installed');
+    expect(run.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(repo, 'perf-gate-results.json'), 'utf8'));
+    expect(results.benchmarks[0].ran.head.framework).toBe('onnxruntime');
+    expect(results.benchmarks[0].status).toBe('complete');
+  });
+});
+
+describe('the committed dist/', () => {
+  it('is the bundle of the current sources (rebuild with npm run bundle)', () => {
+    const committed = new URL('../../../dist/', import.meta.url).pathname;
+    for (const file of ['index.js', 'sampler-worker.js', 'package.json']) {
+      const fresh = readFileSync(join(bundleDir, file), 'utf8');
+      let current = '';
+      try {
+        current = readFileSync(join(committed, file), 'utf8');
+      } catch {
+        // reported below
+      }
+      expect(current === fresh, `dist/${file} is stale: run npm run bundle and commit dist/`).toBe(
+        true,
+      );
+    }
+  });
+});

@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local HTTP server that speaks the GitHub REST endpoints the action uses
+ * (issue comments: list with Link-header pagination, create, update), with
+ * GitHub's status codes and error bodies, so the bundled action can run
+ * against it exactly as against api.github.com (GITHUB_API_URL). Faults are
+ * queued per route: the next matching requests get them instead.
+ */
+export interface StoredComment {
+  id: number;
+  issue: number;
+  body: string;
+  html_url: string;
+  user: { login: string };
+}
+
+export interface Fault {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+}
+
+/** GitHub's maximum comment body, in characters. */
+const MAX_BODY = 65_536;
+
+export class FakeGitHub {
+  readonly comments: StoredComment[] = [];
+  readonly requests: LoggedRequest[] = [];
+  /** When true, writes answer 403 like a fork PR's read-only token. */
+  readOnly = false;
+  private nextId = 1000;
+  private readonly faults: Array<{ method: string; path: RegExp; fault: Fault }> = [];
+  private server: Server | null = null;
+  url = '';
+
+  constructor(
+    readonly token: string,
+    readonly repository = 'org/app',
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** The next request matching method and path gets `fault` (queue several to fail repeatedly). */
+  fail(method: string, path: RegExp, ...faults: Fault[]): void {
+    for (const fault of faults) this.faults.push({ method, path, fault });
+  }
+
+  /** Comments already on the PR (other bots, people), before the action runs. */
+  seed(issue: number, bodies: string[]): void {
+    for (const body of bodies) this.add(issue, body, 'someone');
+  }
+
+  commentsOn(issue: number): StoredComment[] {
+    return this.comments.filter((c) => c.issue === issue);
+  }
+
+  private add(issue: number, body: string, login: string): StoredComment {
+    const id = this.nextId++;
+    const comment = {
+      id,
+      issue,
+      body,
+      html_url: `https://github.com/${this.repository}/pull/${issue}#issuecomment-${id}`,
+      user: { login },
+    };
+    this.comments.push(comment);
+    return comment;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const method = req.method ?? 'GET';
+    this.requests.push({
+      method,
+      path: url.pathname + url.search,
+      authorization: req.headers.authorization,
+    });
+    const body = await readBody(req);
+    const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(data));
+    };
+    const faultAt = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
+    if (faultAt !== -1) {
+      const { fault } = this.faults.splice(faultAt, 1)[0] as { fault: Fault };
+      send(fault.status, fault.body ?? { message: 'fault' }, fault.headers);
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
+      send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      return;
+    }
+    const repo = `/repos/${this.repository}`;
+    const list = url.pathname.match(new RegExp(`^${repo}/issues/(\\d+)/comments$`));
+    const one = url.pathname.match(new RegExp(`^${repo}/issues/comments/(\\d+)$`));
+    if (list && method === 'GET') {
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const all = this.commentsOn(Number(list[1]));
+      const last = Math.max(1, Math.ceil(all.length / perPage));
+      const link = (p: number, rel: string) =>
+        `<${this.url}${url.pathname}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+      const links = page < last ? [link(page + 1, 'next'), link(last, 'last')] : [];
+      send(
+        200,
+        all.slice((page - 1) * perPage, page * perPage),
+        links.length ? { link: links.join(', ') } : {},
+      );
+      return;
+    }
+    if ((list && method === 'POST') || (one && method === 'PATCH')) {
+      if (this.readOnly) {
+        send(403, { message: 'Resource not accessible by integration', status: '403' });
+        return;
+      }
+      const text = String((JSON.parse(body || '{}') as { body?: unknown }).body ?? '');
+      if (text.length > MAX_BODY) {
+        send(422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'IssueComment',
+              code: 'custom',
+              field: 'body',
+              message: `body is too long (maximum is ${MAX_BODY} characters)`,
+            },
+          ],
+        });
+        return;
+      }
+      if (list) {
+        send(201, this.add(Number(list[1]), text, 'github-actions[bot]'));
+        return;
+      }
+      const comment = this.comments.find((c) => c.id === Number(one?.[1]));
+      if (!comment) {
+        send(404, { message: 'Not Found' });
+        return;
+      }
+      comment.body = text;
+      send(200, comment);
+      return;
+    }
+    send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      data += chunk;
+    });
+    req.on('end', () => resolve(data));
+  });
+}
