@@ -53226,18 +53226,20 @@ function renderMarkdown(results) {
   lines.push("|---|---|---:|---:|---|---|");
   for (const b of results.benchmarks) {
     if (b.status === "failed") {
-      lines.push(`| ${b.name} | | | | | \u{1F4A5} failed: ${escapeCell(b.error ?? "unknown error")} |`);
+      lines.push(
+        `| ${escapeCell(b.name)} | | | | | \u{1F4A5} failed: ${escapeCell(b.error ?? "unknown error")} |`
+      );
       continue;
     }
     b.metrics.forEach((m, i) => {
       lines.push(
-        `| ${i === 0 ? b.name : ""} | ${metricLabel(m.metric)} | ${m.base ? formatValue(m.base.median, m.unit) : "n/a"} | ${m.head ? formatValue(m.head.median, m.unit) : "n/a"} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`
+        `| ${i === 0 ? escapeCell(b.name) : ""} | ${metricLabel(m.metric)} | ${m.base ? formatValue(m.base.median, m.unit) : "n/a"} | ${m.head ? formatValue(m.head.median, m.unit) : "n/a"} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`
       );
     });
   }
   lines.push("");
   const ran = results.benchmarks.flatMap((b) => [
-    `- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan2(b.ran.base)}; head: ${whatRan2(b.ran.head)}`,
+    `- **${escapeCell(b.name)}**: ${escapeCell(`${b.dtype.explanation}; base: ${whatRan2(b.ran.base)}; head: ${whatRan2(b.ran.head)}`)}`,
     ...["base", "head"].flatMap(
       (side2) => (b.memory?.[side2] ?? []).map(
         (row) => `  - ${side2} GPU ${row.gpuIndex}${row.ranks ? ` (rank${row.ranks.length > 1 ? "s" : ""} ${row.ranks.join(", ")})` : ""} memory: allocated ${formatValue(row.allocatorPeak, "bytes")}, reserved ${formatValue(row.reservedPeak, "bytes")}, process ${row.processPeak === null ? "n/a" : formatValue(row.processPeak, "bytes")}${row.contextOverhead === null ? "" : ` (context ${formatValue(row.contextOverhead, "bytes")})`}`
@@ -53282,7 +53284,7 @@ function thresholds(results) {
   return [...seen].map(([label2, t]) => `${label2} \xB1${+(t * 100).toFixed(2)}%`).join(", ") || "per metric";
 }
 function escapeCell(text) {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
 }
 
 // packages/action/src/comment.ts
@@ -57796,13 +57798,15 @@ async function run2(options = {}) {
     return;
   }
   if (inputs.token) setSecret(inputs.token);
+  scrubSecrets(env);
   try {
     const event = readEvent(env.GITHUB_EVENT_PATH);
     const pr = pullRequestOf(event);
     const workspace = resolve6(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
+    process.chdir(workspace);
     const resultsPath = resolve6(workspace, inputs.resultsPath);
     const reportPath = resolve6(workspace, inputs.reportPath);
-    const htmlPath = reportPath.replace(/\.md$/, "") + ".html";
+    const htmlPath = `${reportPath.replace(/\.md$/, "")}.html`;
     const results = inputs.results.length > 0 ? await mergeShards(
       inputs.results.map((p) => resolve6(workspace, p)),
       resultsPath
@@ -57823,6 +57827,7 @@ async function run2(options = {}) {
     setOutput("regressions", String(results.regressions));
     setOutput("results-path", resultsPath);
     setOutput("report-path", reportPath);
+    setOutput("html-path", htmlPath);
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) setOutput("pr-number", String(prNumber));
     const outcome = await comment(
@@ -57950,6 +57955,19 @@ async function comment(inputs, env, prNumber, fromFork, results, runUrl, retry) 
     });
     return null;
   }
+}
+var SECRET_VARIABLES = [
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_RUNTIME_URL",
+  "ACTIONS_RESULTS_URL",
+  "ACTIONS_CACHE_URL",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_URL",
+  "GITHUB_TOKEN"
+];
+function scrubSecrets(env) {
+  for (const name of Object.keys(env))
+    if (name.startsWith("INPUT_") || SECRET_VARIABLES.includes(name)) delete env[name];
 }
 async function writeSummary(markdown) {
   try {

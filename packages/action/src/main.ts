@@ -50,13 +50,17 @@ export async function run(options: RunOptions = {}): Promise<void> {
     return;
   }
   if (inputs.token) core.setSecret(inputs.token);
+  scrubSecrets(env);
   try {
     const event = readEvent(env.GITHUB_EVENT_PATH);
     const pr = pullRequestOf(event);
     const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
+    // Relative paths in the config, and onnxruntime-node installed in the gated
+    // repository, are found from here.
+    process.chdir(workspace);
     const resultsPath = resolve(workspace, inputs.resultsPath);
     const reportPath = resolve(workspace, inputs.reportPath);
-    const htmlPath = reportPath.replace(/\.md$/, '') + '.html';
+    const htmlPath = `${reportPath.replace(/\.md$/, '')}.html`;
 
     const results =
       inputs.results.length > 0
@@ -81,6 +85,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.setOutput('regressions', String(results.regressions));
     core.setOutput('results-path', resultsPath);
     core.setOutput('report-path', reportPath);
+    core.setOutput('html-path', htmlPath);
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
 
@@ -234,6 +239,27 @@ async function comment(
     });
     return null;
   }
+}
+
+/**
+ * Everything the benchmarks run (the PR's code: setup commands, workers,
+ * harnesses) inherits this process's environment, so the job token and the
+ * runner's own credentials leave it here, once the inputs are read: inputs
+ * (INPUT_GITHUB-TOKEN above all), the Actions runtime and OIDC tokens.
+ */
+const SECRET_VARIABLES = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_RUNTIME_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'GITHUB_TOKEN',
+];
+
+export function scrubSecrets(env: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(env))
+    if (name.startsWith('INPUT_') || SECRET_VARIABLES.includes(name)) delete env[name];
 }
 
 /** The job summary; a summary that cannot be written is a warning, never the step's failure. */

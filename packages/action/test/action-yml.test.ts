@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readInputs } from '../src/inputs.js';
@@ -36,6 +36,32 @@ describe('action.yml and the code agree', () => {
   it('every output the code sets is declared', () => {
     const set = [...mainSource.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]);
     expect(new Set(set)).toEqual(new Set(Object.keys(actionYml.outputs)));
+  });
+
+  it('docs/action.md lists every input and output', () => {
+    const docs = readFileSync(new URL('../../../docs/action.md', import.meta.url), 'utf8');
+    for (const name of [...Object.keys(actionYml.inputs), ...Object.keys(actionYml.outputs)])
+      expect(docs, `docs/action.md lacks a row for ${name}`).toContain(`| \`${name}\``);
+  });
+
+  it('the workflows pass the action only inputs it declares', () => {
+    const root = new URL('../../../', import.meta.url);
+    const files = ['.github/workflows', 'examples/workflows'].flatMap((dir) =>
+      readdirSync(new URL(dir, root))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => `${dir}/${f}`),
+    );
+    expect(files.length).toBeGreaterThan(4);
+    for (const file of files) {
+      const workflow = parse(readFileSync(new URL(file, root), 'utf8')) as {
+        jobs?: Record<string, { steps?: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+      };
+      for (const job of Object.values(workflow.jobs ?? {}))
+        for (const step of job.steps ?? [])
+          if (/^org\/vggt-perf-gate@/.test(step.uses ?? ''))
+            for (const key of Object.keys(step.with ?? {}))
+              expect(Object.keys(actionYml.inputs), `${file} passes "${key}"`).toContain(key);
+    }
   });
 
   it('runs the committed bundle on a Node runtime GitHub supports', () => {

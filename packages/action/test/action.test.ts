@@ -240,6 +240,18 @@ describe('reports that do not fit a comment', () => {
 });
 
 describe('inputs and context', () => {
+  it("a results file's text cannot break the table, inject HTML or mention people", async () => {
+    // A workflow_run follow-up reports a results file a fork PR's run produced.
+    const hostile = benchmark(
+      'x | <img src=x onerror=alert(1)> @org/maintainers <!-- vggt-perf-gate:comment:default -->',
+    );
+    await report(gateResults([hostile]), { 'pr-number': '42' });
+    const body = github.commentsOn(42)[0]?.body ?? '';
+    expect(body).toContain('x \\| &lt;img src=x onerror=alert(1)&gt; @\u200borg/maintainers');
+    expect(body).not.toContain('<img');
+    expect(body.split('<!-- vggt-perf-gate:comment:default -->')).toHaveLength(2);
+  });
+
   it('a bad input fails the step with what to change', async () => {
     const run = await report(pass(), { 'fail-on': 'sometimes' });
     expect(run.exitCode).toBe(1);
@@ -281,11 +293,14 @@ function gatedRepository(headFactor: number): string {
     const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   };
+  // Also leaves the environment the benchmark saw, to check no secret reached the PR's code.
   const bench = (factor: number) => `import { writeFileSync } from 'node:fs';
+writeFileSync('env-dump.json', JSON.stringify(process.env));
 const samples = Array.from({ length: 9 }, (_, i) => (10 + (i % 3) * 0.05) * ${factor});
 writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples }));
 `;
   writeFileSync(join(dir, 'bench.mjs'), bench(1));
+  writeFileSync(join(dir, '.gitignore'), 'env-dump.json\n');
   writeFileSync(
     join(dir, 'perf-gate.yml'),
     `version: 1
@@ -329,6 +344,27 @@ describe('measuring on the runner', () => {
       /measuring took [\d.]+ s, everything else \(probe, checkout, reports, comment\) [\d.]+ s/,
     );
     expect(run.stdout).toContain('::group::Measuring base vs head');
+    expect(run.outputs['html-path']).toBe(join(repo, 'perf-gate-report.html'));
+  });
+
+  it("never hands the job token or the runner's credentials to the code it measures", async () => {
+    const repo = gatedRepository(1);
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace: repo,
+      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+      env: {
+        ACTIONS_RUNTIME_TOKEN: 'runtime-secret',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret',
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example/token',
+      },
+    });
+    expect(run.exitCode).toBe(0);
+    const seen = readFileSync(join(repo, 'env-dump.json'), 'utf8');
+    for (const secret of [TOKEN, 'runtime-secret', 'oidc-secret', 'INPUT_'])
+      expect(seen).not.toContain(secret);
+    expect(JSON.parse(seen).GITHUB_REPOSITORY).toBe('org/app');
   });
 
   it('outside a pull request, base-ref is required and the message says so', async () => {

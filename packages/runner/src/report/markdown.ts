@@ -42,18 +42,20 @@ export function renderMarkdown(results: GateResults): string {
   lines.push('|---|---|---:|---:|---|---|');
   for (const b of results.benchmarks) {
     if (b.status === 'failed') {
-      lines.push(`| ${b.name} | | | | | 💥 failed: ${escapeCell(b.error ?? 'unknown error')} |`);
+      lines.push(
+        `| ${escapeCell(b.name)} | | | | | 💥 failed: ${escapeCell(b.error ?? 'unknown error')} |`,
+      );
       continue;
     }
     b.metrics.forEach((m, i) => {
       lines.push(
-        `| ${i === 0 ? b.name : ''} | ${metricLabel(m.metric)} | ${m.base ? formatValue(m.base.median, m.unit) : 'n/a'} | ${m.head ? formatValue(m.head.median, m.unit) : 'n/a'} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`,
+        `| ${i === 0 ? escapeCell(b.name) : ''} | ${metricLabel(m.metric)} | ${m.base ? formatValue(m.base.median, m.unit) : 'n/a'} | ${m.head ? formatValue(m.head.median, m.unit) : 'n/a'} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`,
       );
     });
   }
   lines.push('');
   const ran = results.benchmarks.flatMap((b) => [
-    `- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`,
+    `- **${escapeCell(b.name)}**: ${escapeCell(`${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`)}`,
     ...(['base', 'head'] as const).flatMap((side) =>
       (b.memory?.[side] ?? []).map(
         (row) =>
@@ -103,6 +105,16 @@ function thresholds(results: GateResults): string {
   );
 }
 
+/**
+ * Text from the results (names, errors, what a worker reported) as inert
+ * Markdown: a results file may come from a fork PR's run, so it must not be
+ * able to break the table, inject HTML, or @-mention people.
+ */
 function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b');
 }
