@@ -6,10 +6,12 @@ says so and exits 2. Settings, from the workload's options first, then the envir
   frames     PERF_GATE_FRAMES     frames per forward (default 20)
   attention  PERF_GATE_ATTENTION  'default' or 'math' (math: the memory blow-up)
   slowdown   PERF_GATE_SLOWDOWN   injected extra work, a fraction (0.03 = ~3%)
+  weights_dtype  PERF_GATE_WEIGHTS_DTYPE  build the model in this dtype instead of the runner's
+                                  (validation of the precision-fallback story: 'fp32')
 
 The defaults below are what a commit edits to change the workload for both sides.
-For validating the gate from one checkout, PERF_GATE_HEAD_ATTENTION and
-PERF_GATE_HEAD_SLOWDOWN apply to the head side only (never use them in a real gate).
+For validating the gate from one checkout, PERF_GATE_HEAD_ATTENTION, PERF_GATE_HEAD_SLOWDOWN and
+PERF_GATE_HEAD_WEIGHTS_DTYPE apply to the head side only (never use them in a real gate).
 """
 
 import os
@@ -46,14 +48,17 @@ def setup(ctx):
     frames = setting(ctx.options, ctx.side, "frames", DEFAULT_FRAMES, int)
     attention = setting(ctx.options, ctx.side, "attention", DEFAULT_ATTENTION, str)
     slowdown = setting(ctx.options, ctx.side, "slowdown", DEFAULT_SLOWDOWN, float)
+    # A silent precision fallback, on purpose: the runner asked for ctx.dtype, this builds another.
+    weights = setting(ctx.options, ctx.side, "weights_dtype", ctx.dtype, str)
+    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[weights]
     if frames != FRAMES:
         print(f"warning: {frames} frames from the options, {FRAMES} reported per iteration", file=sys.stderr)
     # ctx.torch_dtype is the runner's resolved dtype (PERF_GATE_DTYPE): bf16 on sm >= 8 for 'auto'.
-    model = build(ctx.device, ctx.torch_dtype, attention=attention, slowdown=slowdown)
+    model = build(ctx.device, dtype, attention=attention, slowdown=slowdown)
     # Input preparation happens here, once: it is not part of what a step costs.
     generator = torch.Generator(device=ctx.device).manual_seed(1)
     images = torch.rand(
-        frames, 3, model.cfg.height, model.cfg.width, device=ctx.device, dtype=ctx.torch_dtype, generator=generator
+        frames, 3, model.cfg.height, model.cfg.width, device=ctx.device, dtype=dtype, generator=generator
     )
     ctx.extra.update(
         {

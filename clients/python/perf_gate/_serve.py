@@ -6,7 +6,7 @@ import sys
 import time
 import traceback
 
-from . import _distributed, _torch
+from . import _distributed, _profile, _torch
 from ._channel import PROTOCOL_VERSION, VERSION, Channel
 
 _FAILED = 1  # exit status after an error was reported to the runner
@@ -63,6 +63,11 @@ def serve(setup, step, *, items_per_iteration=None, name=None, distributed_backe
             replies = ranks.gather(reply)
             if channel is not None:
                 channel.send(_distributed.merge_results(replies))
+        elif kind == "profile" and session is not None:
+            # Every rank runs the profiled iterations (a DDP step needs them all); rank 0 reports.
+            reply = session.profile(step)
+            if channel is not None:
+                channel.send(reply)
         elif kind == "shutdown":
             if channel is not None:
                 channel.send({"type": "bye"})
@@ -93,6 +98,7 @@ def _hello(ranks, items_per_iteration, name):
         "dtype": None,  # known once setup has built the model
         "itemsPerIteration": items_per_iteration,
         "extra": extra,
+        "features": ["profile"],  # requests beyond v1's core that this client answers
     }
 
 
@@ -147,6 +153,12 @@ class _Session:  # the state setup built, and what is known about how it runs
         self.reported_dtype, source = self.effective_dtype()
         extra, device = self.ctx.extra, _torch.device()[1]
         return {"dtype": self.reported_dtype, "dtypeSource": source, "device": device, "extra": extra}
+
+    def profile(self, step):
+        """Two untimed iterations under torch's recorders and profiler (see _profile.py)."""
+        autocast = self.autocast.get("dtype")
+        use_cuda = self.ctx.device.startswith("cuda")
+        return _profile.profile_iteration(step, self.state, self.parameter_dtype, autocast, use_cuda)
 
     def run(self, step, iterations, warmup):
         samples = []

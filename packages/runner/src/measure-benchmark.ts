@@ -21,7 +21,13 @@ import type {
   MetricResult,
   VramTimeline,
 } from './results.js';
-import type { FrameworkMemory, SideName, Workload, WorkloadSession } from './workloads/types.js';
+import type {
+  FrameworkMemory,
+  SideName,
+  Workload,
+  WorkloadProfile,
+  WorkloadSession,
+} from './workloads/types.js';
 
 /** Everything needed to measure one benchmark, resolved from the config. */
 export interface BenchmarkPlan {
@@ -50,7 +56,7 @@ export interface BenchmarkPlan {
 /** What a long measurement is doing, for a progress display. */
 export interface BenchmarkProgress {
   benchmark: string;
-  phase: 'starting' | 'warm-up' | 'measuring' | 'restarting' | 'done';
+  phase: 'starting' | 'warm-up' | 'measuring' | 'restarting' | 'profiling' | 'done';
   /** Rounds finished (one turn of base and one of head each count as a round). */
   rounds: number;
   maxRounds: number;
@@ -134,6 +140,7 @@ export async function measureBenchmark(
     head: new Map(),
   };
   const warnings: string[] = [];
+  const profiles: Record<SideName, WorkloadProfile | null> = { base: null, head: null };
   let rounds = 0;
   let stopReason: BenchmarkResult['stopReason'] = 'max-rounds';
   let comparisons: Partial<Record<MetricName, Comparison>> = {};
@@ -243,6 +250,11 @@ export async function measureBenchmark(
         break;
       }
     }
+    // After the last timed sample: the profiled iterations cannot change any sample.
+    progress('profiling');
+    for (const side of ['base', 'head'] as const) {
+      profiles[side] = await profileSide(sessions[side], side, log, warnings, plan.name);
+    }
   } catch (cause) {
     // An interrupt also makes the worker's request fail (its process is killed): say why.
     error = signal?.aborted
@@ -305,8 +317,29 @@ export async function measureBenchmark(
       base: timelineOut(timeline.base),
       head: timelineOut(timeline.head),
     },
+    profiles,
     warnings,
   };
+}
+
+/** One side's profile, or null; a profile that fails is a warning, never the benchmark's failure. */
+async function profileSide(
+  session: WorkloadSession | undefined,
+  side: SideName,
+  log: (line: string) => void,
+  warnings: string[],
+  name: string,
+): Promise<WorkloadProfile | null> {
+  if (!session?.profile) return null;
+  try {
+    const profile = await session.profile();
+    if (profile && !profile.available)
+      log(`[${name}] ${side}: no profile (${profile.reason ?? 'unavailable'})`);
+    return profile;
+  } catch (cause) {
+    warnings.push(`${side}: the profiled iteration failed: ${(cause as Error).message}`);
+    return null;
+  }
 }
 
 /** Appends one round's per-GPU timeline, in ms since the benchmark started. */

@@ -17,6 +17,7 @@ import {
   type BenchmarkProgress,
   measureBenchmark,
 } from './measure-benchmark.js';
+import { whatRan, whatRanWarnings } from './report/what-ran.js';
 import {
   type BenchmarkResult,
   type GateResults,
@@ -227,6 +228,15 @@ async function runBenchmark(
   };
   const result = await measureBenchmark(plan, dirs, log, onProgress, signal);
   if (dtype.warning) result.warnings.push(dtype.warning);
+  const latency = result.metrics.find((m) => m.metric === 'latency');
+  const deviceName = gpu?.name ?? null;
+  result.warnings.push(
+    ...whatRanWarnings(
+      whatRan(result.profiles?.base, latency?.base?.median ?? null, deviceName),
+      whatRan(result.profiles?.head, latency?.head?.median ?? null, deviceName),
+      dtype.dtype,
+    ),
+  );
   const peak = result.metrics.find((m) => m.metric === 'memory')?.head?.median;
   if (benchmark.expectedMemory && peak !== undefined && isDtype(dtype.dtype)) {
     const check = checkExpectedMemory({

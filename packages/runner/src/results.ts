@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { MemoryBreakdownRow } from '@vggt-perf-gate/memory';
 import type { Verdict } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
-import type { WorkloadInfo } from './workloads/types.js';
+import type { WorkloadInfo, WorkloadProfile } from './workloads/types.js';
 
 /**
  * The results file: everything a report, a PR comment or a later merge
@@ -65,6 +65,11 @@ export interface BenchmarkResult {
    * from before it was added; `merge` keeps it.
    */
   samples?: Partial<Record<MetricName, MetricSamples>>;
+  /**
+   * Per side, one profiled iteration taken after the last timed sample (kernels,
+   * operators, matmul dtypes, FLOPs); null when the workload cannot profile.
+   */
+  profiles?: { base: WorkloadProfile | null; head: WorkloadProfile | null };
   /** Per side, the process tree's VRAM per GPU over the benchmark (ms since it started). */
   vramTimeline?: { base: VramTimeline[]; head: VramTimeline[] };
   warnings: string[];

@@ -1,9 +1,14 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type BenchmarkPlan,
   type BenchmarkProgress,
   measureBenchmark,
 } from '../src/measure-benchmark.js';
+import { renderMarkdown } from '../src/report/markdown.js';
+import type { BenchmarkResult, GateResults } from '../src/results.js';
 import type { Workload, WorkloadSession } from '../src/workloads/types.js';
 import { FIXTURES, fixtureWorkload } from './fixtures/workers/helpers.js';
 
@@ -83,3 +88,68 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(replicated.processes).toBe(2);
   });
 });
+
+describe('measureBenchmark: what ran, profiled after the last timed sample', () => {
+  it('profiles each side once, after every run request, and keeps the profiles', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'perf-gate-profile-')), 'requests.txt');
+    const workload = fixtureWorkload('profiled.py', {
+      env: {
+        REQUEST_LOG: log,
+        PROFILE_BASE: 'vggt-bf16-default',
+        PROFILE_HEAD: 'vggt-bf16-math',
+        MS_BASE: '60',
+        MS_HEAD: '790',
+      },
+    });
+    const result = await measureBenchmark(
+      plan(workload, { restartEveryRounds: 2, maxRounds: 4 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.status).toBe('complete');
+    const requests = readFileSync(log, 'utf8').trim().split('\n');
+    // The profile comes after the last run of its process, and nothing is timed after it.
+    for (const side of ['base', 'head']) {
+      const mine = requests.filter((r) => r.startsWith(side));
+      expect(mine.filter((r) => r.endsWith('profile'))).toHaveLength(1);
+      expect(mine.at(-2)).toBe(`${side} profile`);
+      expect(mine.at(-1)).toBe(`${side} shutdown`);
+    }
+    expect(result.profiles?.head?.ops['aten::_scaled_dot_product_attention_math']).toBe(72);
+
+    const results = gateResultsOf(result);
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain('base profiled: bf16 · attention cuDNN · matmul bf16');
+    expect(markdown).toContain('head profiled: bf16 · attention math (materialised)');
+    expect(markdown).toMatch(/\*\*What changed in sleepy\*\*: kernels by device time/);
+    expect(markdown).toMatch(
+      /\| `at::native::::cunn_SoftMaxForwardReg` \| – \| [\d.]+ ms \| appeared \|/,
+    );
+  });
+});
+
+function gateResultsOf(benchmark: BenchmarkResult): GateResults {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'vggt-perf-gate', version: '0.0.0' },
+    createdAt: new Date(0).toISOString(),
+    configHash: 'test',
+    commits: {
+      base: { ref: 'HEAD~1', sha: null },
+      head: { ref: 'working tree', sha: null, dirty: false },
+    },
+    device: {
+      state: 'ok',
+      name: 'NVIDIA H100 80GB HBM3',
+      computeCapability: '9.0',
+      driver: '580',
+      source: 'nvml',
+    },
+    status: 'complete',
+    verdict: 'regression',
+    regressions: 1,
+    benchmarks: [benchmark],
+    warnings: [],
+    shard: null,
+  };
+}

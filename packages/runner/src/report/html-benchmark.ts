@@ -4,6 +4,7 @@ import { formatChange, formatValue, metricLabel } from './format.js';
 import { verdictBadge } from './html-badge.js';
 import { changeChart, distributionChart, type SideSamples } from './html-charts.js';
 import { escapeHtml } from './html-escape.js';
+import { profileSection } from './html-kernels.js';
 import { vramTimelineChart } from './html-timeline.js';
 
 const STOP_REASON: Record<BenchmarkResult['stopReason'], string> = {
@@ -34,6 +35,7 @@ export function renderBenchmark(
   b: BenchmarkResult,
   index: number,
   samples: (metric: MetricResult['metric']) => SideSamples | undefined,
+  deviceName: string | null = null,
 ): string {
   const failed = b.status === 'failed';
   const stats = [
@@ -55,6 +57,7 @@ export function renderBenchmark(
       ? `<div class="metrics">${b.metrics.map((m) => metricCard(m, samples(m.metric))).join('')}</div>`
       : '',
     vramTimelineChart(b),
+    profileSection(b, deviceName),
     '</section>',
   ].join('');
 }

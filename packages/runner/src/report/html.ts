@@ -76,7 +76,14 @@ export function renderHtml(results: GateResults, options: HtmlOptions = {}): str
       : '',
     results.benchmarks.length > 0 ? '<h2>Benchmarks</h2>' : '',
     results.benchmarks.length > 0 ? legend() : '',
-    ...results.benchmarks.map((b, i) => renderBenchmark(b, i, samplesFor(b))),
+    ...results.benchmarks.map((b, i) =>
+      renderBenchmark(
+        b,
+        i,
+        samplesFor(b),
+        results.device.state === 'ok' ? results.device.name : null,
+      ),
+    ),
     howToRead(results),
     `<footer>${escapeHtml(`${results.tool.name} ${results.tool.version} · results schema ${results.schemaVersion} · ${results.createdAt}`)}</footer>`,
     '</main></body></html>',

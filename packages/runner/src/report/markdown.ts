@@ -1,6 +1,12 @@
-import type { GateResults, MetricResult } from '../results.js';
+import type { BenchmarkResult, GateResults, MetricResult } from '../results.js';
 import type { WorkloadInfo } from '../workloads/types.js';
 import { changeCell, formatValue, metricLabel } from './format.js';
+import {
+  describeWhatRan,
+  kernelDiff,
+  shortKernelName,
+  whatRan as whatRanFromProfile,
+} from './what-ran.js';
 
 const VERDICT_TEXT: Record<MetricResult['verdict'], string> = {
   regression: '🔴 **regression**',
@@ -54,8 +60,21 @@ export function renderMarkdown(results: GateResults): string {
     });
   }
   lines.push('');
+  lines.push(...kernelSections(results));
+  const deviceName = results.device.state === 'ok' ? results.device.name : null;
+  const profiled = (b: BenchmarkResult, side: 'base' | 'head') =>
+    whatRanFromProfile(
+      b.profiles?.[side],
+      b.metrics.find((m) => m.metric === 'latency')?.[side]?.median ?? null,
+      deviceName,
+    );
   const ran = results.benchmarks.flatMap((b) => [
     `- **${escapeCell(b.name)}**: ${escapeCell(`${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`)}`,
+    ...(b.profiles?.base?.available || b.profiles?.head?.available
+      ? (['base', 'head'] as const).map(
+          (side) => `  - ${side} profiled: ${escapeCell(describeWhatRan(profiled(b, side)))}`,
+        )
+      : []),
     ...(['base', 'head'] as const).flatMap((side) =>
       (b.memory?.[side] ?? []).map(
         (row) =>
@@ -83,6 +102,36 @@ export function renderMarkdown(results: GateResults): string {
     '</details>',
   );
   return lines.join('\n');
+}
+
+/**
+ * For each benchmark whose latency or peak VRAM regressed: the kernels that
+ * appeared, disappeared or changed most, base vs head, from the profiled
+ * iterations. Outside the collapsed details: it is the first thing to read.
+ */
+function kernelSections(results: GateResults): string[] {
+  const out: string[] = [];
+  for (const b of results.benchmarks) {
+    const regressed = b.metrics.some(
+      (m) => m.verdict === 'regression' && (m.metric === 'latency' || m.metric === 'memory'),
+    );
+    if (!regressed) continue;
+    const changes = kernelDiff(b.profiles?.base, b.profiles?.head);
+    if (changes.length === 0) continue;
+    const us = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(2)} ms`);
+    out.push(
+      `**What changed in ${escapeCell(b.name)}**: kernels by device time per iteration (profiled once per side, untimed)`,
+      '',
+      '| kernel | base | head | |',
+      '|---|---:|---:|---|',
+      ...changes.map(
+        (c) =>
+          `| \`${escapeCell(shortKernelName(c.name)).replace(/`/g, "'")}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`,
+      ),
+      '',
+    );
+  }
+  return out;
 }
 
 function whatRan(info: WorkloadInfo | null): string {

@@ -23,6 +23,7 @@ const PHASE_WORDS: Record<BenchmarkProgress['phase'], string> = {
   'warm-up': 'warming up',
   measuring: 'measuring',
   restarting: 'starting fresh processes',
+  profiling: 'profiling what ran (untimed)',
   done: 'done',
 };
 

@@ -53,12 +53,55 @@ export interface RoundResult {
   memory: FrameworkMemory[];
 }
 
+/**
+ * What one profiled iteration showed, taken after the last timed sample so
+ * it cannot change them. Raw facts only; report/what-ran.ts classifies them
+ * (attention implementation, matmul precision).
+ */
+export interface WorkloadProfile {
+  /** Which profiler produced it, e.g. "torch.profiler", "onnxruntime". */
+  source: string;
+  /** False when the workload cannot profile (no torch, a profiler error); `reason` says why. */
+  available: boolean;
+  reason?: string;
+  /** Top kernels (GPU) or nodes (ONNX) by device time in the profiled iteration, longest first. */
+  kernels: ProfiledKernel[];
+  /** Total device time of the profiled iteration (µs), all kernels included. */
+  totalDeviceUs: number | null;
+  /** Framework operators seen, by name, with counts (e.g. aten::_scaled_dot_product_flash_attention). */
+  ops: Record<string, number>;
+  /** Inputs of matrix products by dtype ('bf16', 'fp16', 'fp32'...): counts of calls. */
+  matmulDtypes: Record<string, number>;
+  /** torch.backends.cuda.matmul.allow_tf32: fp32 products then run in TF32. */
+  allowTf32: boolean | null;
+  parameterDtype: string | null;
+  autocastDtype: string | null;
+  /** Floating-point operations of one iteration (torch's FLOP counter), when it could count them. */
+  flops: number | null;
+  /** ONNX: nodes per execution provider, and the nodes that ran on the CPU under a GPU provider. */
+  placement?: { byProvider: Record<string, number>; cpuNodes: string[] };
+}
+
+export interface ProfiledKernel {
+  name: string;
+  count: number;
+  /** Total device time of this kernel in the iteration (µs). */
+  deviceUs: number;
+  /** ONNX: the execution provider the node ran on. */
+  provider?: string;
+}
+
 export interface WorkloadSession {
   readonly info: WorkloadInfo;
   /** Root PID whose process tree holds the GPU memory (the worker), or this process for in-process workloads. */
   readonly pid: number;
   warmup(iterations: number): Promise<void>;
   run(iterations: number): Promise<RoundResult>;
+  /**
+   * One extra, untimed iteration under the framework's profiler, after the
+   * last timed sample. Absent (or null) when the workload cannot profile.
+   */
+  profile?(): Promise<WorkloadProfile | null>;
   /** Ends the session; always kills the worker's whole process tree. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -41,6 +41,8 @@ const hello = z.object({
   dtypeSource: dtypeSource.nullish(),
   itemsPerIteration: z.number().positive().nullable(),
   extra: z.record(z.string(), z.unknown()).nullish(),
+  /** Optional requests this worker answers beyond v1's core, e.g. ["profile"]. */
+  features: z.array(z.string()).nullish(),
 });
 
 /** What the worker learned during setup (or a step) that refines its hello. */
@@ -83,14 +85,39 @@ const error = z.object({
 
 const bye = z.object({ type: z.literal('bye') });
 
-const SCHEMAS = { hello, ready, result, error, bye } as const;
+const counts = z.record(z.string(), z.number().nonnegative());
+const profile = z.object({
+  type: z.literal('profile'),
+  source: z.string(),
+  available: z.boolean(),
+  reason: z.string().nullish(),
+  kernels: z.array(
+    z.object({ name: z.string(), count: z.number().int().nonnegative(), deviceUs: duration }),
+  ),
+  totalDeviceUs: duration.nullable(),
+  ops: counts,
+  matmulDtypes: counts,
+  allowTf32: z.boolean().nullable(),
+  parameterDtype: z.string().nullable(),
+  autocastDtype: z.string().nullable(),
+  flops: z.number().nonnegative().nullable(),
+});
+
+const SCHEMAS = { hello, ready, result, error, bye, profile } as const;
 
 export type HelloMessage = z.infer<typeof hello>;
 export type ReadyMessage = z.infer<typeof ready>;
 export type ResultMessage = z.infer<typeof result>;
 export type ErrorMessage = z.infer<typeof error>;
 export type ByeMessage = z.infer<typeof bye>;
-export type WorkerMessage = HelloMessage | ReadyMessage | ResultMessage | ErrorMessage | ByeMessage;
+export type ProfileMessage = z.infer<typeof profile>;
+export type WorkerMessage =
+  | HelloMessage
+  | ReadyMessage
+  | ResultMessage
+  | ErrorMessage
+  | ByeMessage
+  | ProfileMessage;
 export type WorkerMessageType = WorkerMessage['type'];
 export type InfoUpdate = Omit<ReadyMessage, 'type'>;
 
@@ -104,6 +131,7 @@ export type RunnerMessage =
       options: Record<string, unknown>;
     }
   | { type: 'run'; iterations: number; warmup: boolean }
+  | { type: 'profile' }
   | { type: 'shutdown' };
 
 /** The outcome of reading one line from the worker's protocol descriptor. */

@@ -9,6 +9,7 @@ import type {
   Workload,
   WorkloadContext,
   WorkloadInfo,
+  WorkloadProfile,
   WorkloadSession,
 } from './types.js';
 import {
@@ -38,6 +39,7 @@ import {
   MAX_PROTOCOL_LINE_CHARS,
   PROTOCOL_ENV,
   PROTOCOL_VERSION,
+  type ProfileMessage,
   parseWorkerLine,
   quoteLine,
   type ResultMessage,
@@ -158,6 +160,8 @@ class WorkerSession implements WorkloadSession {
   private closing: Promise<void> | null = null;
   private slowestIterationMs = 0;
   private requestsDone = 0;
+  /** Optional requests the worker said it answers (hello.features). */
+  private features: readonly string[] = [];
   private readonly stderrTail = new LineTail(STDERR_TAIL_LINES);
   /** Which channel carries the protocol: decided by the first line or connection. */
   private channel: 'pending' | 'fds' | 'socket' = 'pending';
@@ -237,6 +241,7 @@ class WorkerSession implements WorkloadSession {
         session.startupTimeoutMs,
       )) as HelloMessage;
       session.current = infoFromHello(hello);
+      session.features = hello.features ?? [];
       const setup: RunnerMessage = {
         type: 'setup',
         protocol: PROTOCOL_VERSION,
@@ -268,6 +273,29 @@ class WorkerSession implements WorkloadSession {
   async run(iterations: number): Promise<RoundResult> {
     const reply = await this.runRequest(iterations, false);
     return { samples: reply.samples, memory: reply.memory };
+  }
+
+  /**
+   * One profiled iteration (the Python client runs two untimed passes), if
+   * the worker said in its hello that it answers `profile`. Called after the
+   * last timed sample. A worker error here still ends the session (the
+   * protocol has no way back from it); the caller treats that as "no profile".
+   */
+  async profile(): Promise<WorkloadProfile | null> {
+    if (!this.features.includes('profile')) return null;
+    const timeoutMs = Math.max(
+      MIN_RUN_TIMEOUT_MS,
+      2 * SLOWEST_ITERATION_FACTOR * this.slowestIterationMs,
+    );
+    const reply = (await this.request(
+      { type: 'profile' },
+      'profile',
+      "'profile'",
+      timeoutMs,
+      'the profile timeout',
+    )) as ProfileMessage;
+    const { type: _type, reason, ...facts } = reply;
+    return reason ? { ...facts, reason } : facts;
   }
 
   close(): Promise<void> {

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  describeWhatRan,
+  kernelDiff,
+  shortKernelName,
+  whatRan,
+  whatRanWarnings,
+} from '../src/report/what-ran.js';
+import type { WorkloadProfile } from '../src/workloads/types.js';
+
+/** Real profiler output from an H100 (fixtures/profiles/README.md). */
+const fixture = (name: string) =>
+  JSON.parse(
+    readFileSync(new URL(`./fixtures/profiles/${name}.json`, import.meta.url), 'utf8'),
+  ) as WorkloadProfile;
+const H100 = 'NVIDIA H100 80GB HBM3';
+const defaultBf16 = fixture('vggt-bf16-default');
+const mathBf16 = fixture('vggt-bf16-math');
+const fp32 = fixture('vggt-fp32-default');
+
+describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
+  it("names PyTorch's default choice in bf16: cuDNN attention, bf16 products, and the achieved rate", () => {
+    // 10 frames ran in ~59 ms of device time; 25.6 TFLOP per iteration.
+    const w = whatRan(defaultBf16, 60, H100);
+    expect(w).toMatchObject({
+      dtype: 'bf16',
+      attention: 'cuDNN',
+      matmul: 'bf16',
+      matmulKey: 'bf16',
+    });
+    expect(w?.achievedTflops).toBeCloseTo(426, 0);
+    expect(w?.peakFraction).toBeCloseTo(426 / 989, 2);
+    expect(describeWhatRan(w)).toBe(
+      'bf16 · attention cuDNN · matmul bf16 · 426 TFLOPS, 43% of bf16 peak',
+    );
+  });
+
+  it('names the math (materialising) attention path and the fp32 GEMMs it upcasts to', () => {
+    const w = whatRan(mathBf16, 790, H100);
+    expect(w?.attention).toBe('math (materialised)');
+    expect(w?.matmul).toMatch(/^bf16; fp32 GEMM kernels \d+% of device time$/);
+    expect(w?.fp32GemmShare).toBeGreaterThan(0.2);
+  });
+
+  it('names fp32 weights: fp32 products and the memory-efficient kernel', () => {
+    expect(whatRan(fp32, 690, H100)).toMatchObject({
+      dtype: 'fp32',
+      attention: 'memory-efficient',
+      matmul: 'fp32',
+      matmulKey: 'fp32',
+    });
+  });
+
+  it('warns when the sides differ, and when a side left the configured precision', () => {
+    const base = whatRan(defaultBf16, 60, H100);
+    expect(whatRanWarnings(base, whatRan(mathBf16, 790, H100), 'bf16')).toEqual([
+      'attention implementation differs: base ran cuDNN, head ran math (materialised)',
+      expect.stringMatching(/^head spent \d+% of its device time in fp32 GEMM kernels \(base 0%\)/),
+    ]);
+    expect(whatRanWarnings(base, whatRan(fp32, 690, H100), 'bf16')).toEqual([
+      'attention implementation differs: base ran cuDNN, head ran memory-efficient',
+      'matmul precision differs: base ran bf16, head ran fp32',
+      'dtype in effect differs: base ran bf16, head ran fp32',
+      "head's matrix products ran in fp32, not the configured bf16",
+    ]);
+    expect(whatRanWarnings(base, whatRan(defaultBf16, 60, H100), 'bf16')).toEqual([]);
+  });
+
+  it('the kernel diff puts the math path’s new kernels first', () => {
+    const diff = kernelDiff(defaultBf16, mathBf16, 5);
+    expect(diff).toHaveLength(5);
+    expect(diff.every((c) => c.change === 'appeared' || c.change === 'grew')).toBe(true);
+    expect(diff.map((c) => shortKernelName(c.name)).join(' ')).toMatch(/SoftMax|xmma_gemm_f32f32/);
+    expect(kernelDiff(defaultBf16, defaultBf16).every((c) => c.baseUs === c.headUs)).toBe(true);
+  });
+
+  it('a profile that is not available says nothing rather than guessing', () => {
+    const none = { ...defaultBf16, available: false, reason: 'torch is not importable' };
+    expect(whatRan(none, 60, H100)).toBeNull();
+    expect(describeWhatRan(null)).toBe('not profiled');
+    expect(kernelDiff(none, mathBf16)).toEqual([]);
+  });
+
+  it('shortens C++ kernel names for a table', () => {
+    expect(
+      shortKernelName(
+        'void at::native::(anonymous namespace)::cunn_SoftMaxForwardReg<float, float, float, at::native::(anonymous namespace)::SoftMaxForwardEpilogue, long, 8>(float*, float const*, long)',
+      ),
+    ).toBe('at::native::::cunn_SoftMaxForwardReg');
+  });
+});
