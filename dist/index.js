@@ -48544,6 +48544,10 @@ var KNOWN_GPUS = [
 function findKnownGpu(name) {
   return KNOWN_GPUS.find((gpu) => gpu.match.test(name)) ?? null;
 }
+function fractionOfPeak(name, dtype, achievedTflops) {
+  const peak = findKnownGpu(name)?.peakTflops[dtype];
+  return peak ? achievedTflops / peak : null;
+}
 
 // packages/device/src/nvml-api.ts
 var NVML_RETURN = {
@@ -49444,23 +49448,23 @@ function mannWhitney(base, head) {
 }
 function exactTwoSided(u, nb, nh) {
   const maxU = nb * nh;
-  let counts = [];
-  for (let m = 0; m <= nh; m++) counts.push(m === 0 ? [1] : [1]);
+  let counts2 = [];
+  for (let m = 0; m <= nh; m++) counts2.push(m === 0 ? [1] : [1]);
   for (let b = 1; b <= nb; b++) {
     const next = [new Array(1).fill(1)];
     for (let m = 1; m <= nh; m++) {
       const size = b * m + 1;
       const row = new Array(size).fill(0);
-      const withoutHead = counts[m] ?? [];
+      const withoutHead = counts2[m] ?? [];
       const withHead = next[m - 1];
       for (let v = 0; v < size; v++) {
         row[v] = (withoutHead[v] ?? 0) + (v >= b ? withHead[v - b] ?? 0 : 0);
       }
       next.push(row);
     }
-    counts = next;
+    counts2 = next;
   }
-  const distribution = counts[nh];
+  const distribution = counts2[nh];
   let total = 0;
   for (const c of distribution) total += c;
   const centre = maxU / 2;
@@ -50544,6 +50548,7 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     head: /* @__PURE__ */ new Map()
   };
   const warnings = [];
+  const profiles = { base: null, head: null };
   let rounds = 0;
   let stopReason = "max-rounds";
   let comparisons = {};
@@ -50560,7 +50565,14 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
         side: side2,
         cwd: dirs[side2],
         dtype: plan.dtype.resolved,
-        env: { PERF_GATE_DTYPE: plan.dtype.resolved, PERF_GATE_SIDE: side2 },
+        env: {
+          PERF_GATE_DTYPE: plan.dtype.resolved,
+          PERF_GATE_SIDE: side2,
+          // The config's `device`, for single-process workers (the Python client sets it);
+          // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+          PERF_GATE_DEVICE: String(plan.device),
+          CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
+        },
         log: (line) => log(`[${plan.name} ${side2}] ${line}`)
       });
     }
@@ -50645,6 +50657,10 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
         break;
       }
     }
+    progress("profiling");
+    for (const side2 of ["base", "head"]) {
+      profiles[side2] = await profileSide(sessions[side2], side2, log, warnings, plan.name);
+    }
   } catch (cause) {
     error64 = signal?.aborted ? `${signal.reason instanceof Error ? signal.reason.message : "interrupted"} after ${rounds} rounds; the samples taken are kept` : cause instanceof Error ? cause.message : String(cause);
     stopReason = "failed";
@@ -50700,8 +50716,21 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
       base: timelineOut(timeline.base),
       head: timelineOut(timeline.head)
     },
+    profiles,
     warnings
   };
+}
+async function profileSide(session, side2, log, warnings, name) {
+  if (!session?.profile) return null;
+  try {
+    const profile2 = await session.profile();
+    if (profile2 && !profile2.available)
+      log(`[${name}] ${side2}: no profile (${profile2.reason ?? "unavailable"})`);
+    return profile2;
+  } catch (cause) {
+    warnings.push(`${side2}: the profiled iteration failed: ${cause.message}`);
+    return null;
+  }
 }
 function addTimeline(into, report, benchmarkStartMs) {
   const offset = report.startEpochMs - benchmarkStartMs;
@@ -50817,6 +50846,161 @@ import { execFile as execFile3 } from "node:child_process";
 import { resolve as resolve5 } from "node:path";
 import { promisify as promisify3 } from "node:util";
 
+// packages/runner/src/report/what-ran.ts
+var ATTENTION_OPS = [
+  [/_scaled_dot_product_flash_attention/, "flash"],
+  [/_scaled_dot_product_efficient_attention/, "memory-efficient"],
+  [/_scaled_dot_product_cudnn_attention/, "cuDNN"],
+  [/_scaled_dot_product_fused_attention_overrideable/, "fused (backend)"],
+  [/_scaled_dot_product_attention_math/, "math (materialised)"]
+];
+var ATTENTION_KERNELS = [
+  [/flash/i, "flash"],
+  [/fmha|mem_eff|efficient_attention|cutlassF/i, "memory-efficient"],
+  [/cudnn.*(sdpa|attn|mha)|(sdpa|mha).*cudnn/i, "cuDNN"]
+];
+var MATMUL_KERNELS = [
+  [/bf16/i, "bf16"],
+  [/tf32/i, "tf32"],
+  [/(^|[_\W])(f16|fp16|h16|hgemm|h884|h1688|h16816|half)/i, "fp16"],
+  [/sgemm|f32f32|s1688|s884/i, "fp32"]
+];
+var GEMM = /gemm|matmul|nvjet|xmma|s16816|s1688/i;
+var FP32_GEMM = /f32f32_f32f32|sgemm/i;
+var FP32_GEMM_NOTABLE = 0.05;
+function whatRan(profile2, latencyMedianMs, deviceName) {
+  if (!profile2?.available) return null;
+  const dtype = profile2.autocastDtype ? `${profile2.autocastDtype} (autocast${profile2.parameterDtype ? `; weights ${profile2.parameterDtype}` : ""})` : profile2.parameterDtype;
+  const precision = matmulPrecision(profile2);
+  const fp32GemmShare = profile2.totalDeviceUs ? profile2.kernels.filter((k) => GEMM.test(k.name) && FP32_GEMM.test(k.name) && !/tf32/i.test(k.name)).reduce((sum, k) => sum + k.deviceUs, 0) / profile2.totalDeviceUs : null;
+  const { matmulKey } = precision;
+  const matmul = precision.matmul && fp32GemmShare !== null && fp32GemmShare >= FP32_GEMM_NOTABLE && matmulKey !== "fp32" ? `${precision.matmul}; fp32 GEMM kernels ${Math.round(fp32GemmShare * 100)}% of device time` : precision.matmul;
+  const achievedTflops = profile2.flops && latencyMedianMs ? profile2.flops / (latencyMedianMs / 1e3) / 1e12 : null;
+  const peakFraction = achievedTflops !== null && matmulKey && deviceName ? fractionOfPeak(deviceName, matmulKey, achievedTflops) : null;
+  return {
+    dtype,
+    attention: attentionImplementation(profile2),
+    matmul,
+    matmulKey,
+    flops: profile2.flops,
+    achievedTflops,
+    peakFraction,
+    placement: placement(profile2),
+    fp32GemmShare
+  };
+}
+function attentionImplementation(profile2) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const [op, count] of Object.entries(profile2.ops)) {
+    const hit = ATTENTION_OPS.find(([pattern]) => pattern.test(op));
+    if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + count);
+  }
+  if (seen.size === 0) {
+    for (const k of profile2.kernels) {
+      const hit = ATTENTION_KERNELS.find(([pattern]) => pattern.test(k.name));
+      if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + k.count);
+    }
+  }
+  if (seen.size === 0) {
+    const composite = Object.keys(profile2.ops).some(
+      (op) => /scaled_dot_product_attention$/.test(op)
+    );
+    return composite ? "math (materialised)" : null;
+  }
+  if (seen.size === 1) return [...seen.keys()][0] ?? null;
+  return [...seen].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} \xD7${count}`).join(", ");
+}
+function matmulPrecision(profile2) {
+  const tf32 = (d) => d === "fp32" && profile2.allowTf32 ? "tf32" : d;
+  const counts2 = /* @__PURE__ */ new Map();
+  for (const [dtype, n2] of Object.entries(profile2.matmulDtypes))
+    counts2.set(tf32(dtype), (counts2.get(tf32(dtype)) ?? 0) + n2);
+  if (counts2.size === 0) {
+    for (const k of profile2.kernels.filter((k2) => GEMM.test(k2.name))) {
+      const hit = MATMUL_KERNELS.find(([pattern]) => pattern.test(k.name));
+      if (hit) counts2.set(hit[1], (counts2.get(hit[1]) ?? 0) + k.count);
+    }
+  }
+  if (counts2.size === 0) return { matmul: null, matmulKey: null };
+  const total = [...counts2.values()].reduce((a, b) => a + b, 0);
+  const ranked = [...counts2].sort((a, b) => b[1] - a[1]);
+  const top = ranked[0]?.[0] ?? null;
+  const matmul = ranked.length === 1 ? top : ranked.map(([d, n2]) => `${d} (${Math.round(100 * n2 / total)}%)`).join(", ");
+  const key = top === "fp32" || top === "tf32" || top === "fp16" || top === "bf16" ? top : null;
+  return { matmul, matmulKey: key };
+}
+function placement(profile2) {
+  if (!profile2.placement) return null;
+  const { byProvider, cpuNodes } = profile2.placement;
+  const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
+  if (cpuNodes.length === 0)
+    return Object.entries(byProvider).map(([provider, n2]) => `${n2 === total ? "all " : ""}${n2} nodes on ${provider}`).join(", ");
+  const shown = cpuNodes.slice(0, 5).join(", ");
+  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
+}
+function describeWhatRan(w) {
+  if (!w) return "not profiled";
+  const parts = [
+    w.dtype,
+    w.attention ? `attention ${w.attention}` : null,
+    w.matmul ? `matmul ${w.matmul}` : null,
+    w.achievedTflops !== null ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ""}` : null,
+    w.placement
+  ];
+  return parts.filter(Boolean).join(" \xB7 ");
+}
+function whatRanWarnings(base, head, configuredDtype) {
+  const out = [];
+  const differ = (what, b, h) => {
+    if (b && h && b !== h) out.push(`${what} differs: base ran ${b}, head ran ${h}`);
+  };
+  differ("attention implementation", base?.attention, head?.attention);
+  differ("matmul precision", base?.matmulKey, head?.matmulKey);
+  const share = (w) => w?.fp32GemmShare ?? 0;
+  if (head && head.matmulKey !== "fp32" && share(head) >= FP32_GEMM_NOTABLE && share(head) > 2 * share(base))
+    out.push(
+      `head spent ${Math.round(share(head) * 100)}% of its device time in fp32 GEMM kernels (base ${Math.round(share(base) * 100)}%): something computes in fp32 that did not`
+    );
+  differ("dtype in effect", base?.dtype, head?.dtype);
+  for (const [side2, w] of [
+    ["base", base],
+    ["head", head]
+  ]) {
+    if (w?.matmulKey && configuredDtype !== "fp32" && w.matmulKey !== configuredDtype)
+      out.push(
+        `${side2}'s matrix products ran in ${w.matmulKey}, not the configured ${configuredDtype}`
+      );
+    if (w?.placement?.includes("ran on the CPU")) out.push(`${side2}: ${w.placement}`);
+  }
+  return out;
+}
+function kernelDiff(base, head, limit = 5) {
+  if (!base?.available || !head?.available) return [];
+  const byName = (ks) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const k of ks) m.set(k.name, (m.get(k.name) ?? 0) + k.deviceUs);
+    return m;
+  };
+  const b = byName(base.kernels);
+  const h = byName(head.kernels);
+  const changes = [];
+  for (const name of /* @__PURE__ */ new Set([...b.keys(), ...h.keys()])) {
+    const baseUs = b.get(name) ?? null;
+    const headUs = h.get(name) ?? null;
+    const delta = (headUs ?? 0) - (baseUs ?? 0);
+    const change = baseUs === null ? "appeared" : headUs === null ? "disappeared" : delta >= 0 ? "grew" : "shrank";
+    changes.push({ name, baseUs, headUs, change, delta });
+  }
+  return changes.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)).slice(0, limit).map(({ delta: _delta, ...c }) => c);
+}
+function shortKernelName(name, max = 90) {
+  let short = name.replace(/^void /, "");
+  for (let i = 0; i < 10 && /<[^<>]*>|\([^()]*\)/.test(short); i++)
+    short = short.replace(/<[^<>]*>/g, "").replace(/\([^()]*\)/g, "");
+  short = short.trim() || name;
+  return short.length > max ? `${short.slice(0, max - 1)}\u2026` : short;
+}
+
 // packages/runner/src/results.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
@@ -50898,7 +51082,9 @@ function mergeResults(shards) {
 
 // packages/runner/src/workloads/onnx.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { resolve as resolve2 } from "node:path";
+import { mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile3, rm as rm4 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join4, resolve as resolve2 } from "node:path";
 
 // packages/runner/src/workloads/onnx-inputs.ts
 var INPUT_SEED = 24301;
@@ -51002,6 +51188,102 @@ function float16Bits(value2) {
   return sign | exponent + HALF_EXPONENT_BIAS << 10 | mantissa;
 }
 
+// packages/runner/src/workloads/onnx-profile.ts
+var ONNX_PROFILE_SOURCE = "onnxruntime";
+var TOP_KERNELS = 40;
+var KERNEL_TIME_SUFFIX = "_kernel_time";
+var CPU_EXECUTION_PROVIDER = "CPUExecutionProvider";
+var UNNAMED = "(unnamed)";
+function unavailableOnnxProfile(reason) {
+  return {
+    source: ONNX_PROFILE_SOURCE,
+    available: false,
+    reason,
+    kernels: [],
+    totalDeviceUs: null,
+    ops: {},
+    matmulDtypes: {},
+    allowTf32: null,
+    parameterDtype: null,
+    autocastDtype: null,
+    flops: null
+  };
+}
+function summarizeOnnxProfile(trace, provider) {
+  const nodes = profiledRunNodes(traceEvents(trace));
+  if (nodes.length === 0) {
+    throw new Error(
+      `the onnxruntime trace has no "Node" events named *${KERNEL_TIME_SUFFIX} for the profiled run`
+    );
+  }
+  const ops = {};
+  const byProvider = {};
+  let totalDeviceUs = 0;
+  for (const node2 of nodes) {
+    ops[node2.op] = (ops[node2.op] ?? 0) + 1;
+    byProvider[node2.provider] = (byProvider[node2.provider] ?? 0) + 1;
+    totalDeviceUs += node2.durUs;
+  }
+  const cpuNodes = provider === "cpu" ? [] : [...new Set(nodes.filter((n2) => n2.provider === CPU_EXECUTION_PROVIDER).map((n2) => n2.node))];
+  return {
+    source: ONNX_PROFILE_SOURCE,
+    available: true,
+    kernels: topKernels(nodes),
+    totalDeviceUs,
+    ops,
+    matmulDtypes: {},
+    allowTf32: null,
+    parameterDtype: null,
+    autocastDtype: null,
+    flops: null,
+    placement: { byProvider, cpuNodes }
+  };
+}
+function traceEvents(trace) {
+  const events = trace !== null && typeof trace === "object" && "traceEvents" in trace ? trace.traceEvents : trace;
+  if (!Array.isArray(events)) {
+    throw new Error("the onnxruntime trace is not a JSON array of trace events");
+  }
+  return events.filter((e) => e !== null && typeof e === "object");
+}
+function profiledRunNodes(events) {
+  const runs = events.filter((e) => e.cat === "Session" && e.name === "model_run");
+  const last = runs.at(-1);
+  const inLastRun = (e) => last === void 0 || typeof e.ts === "number" && typeof last.ts === "number" && typeof last.dur === "number" && e.ts >= last.ts && e.ts <= last.ts + last.dur;
+  const nodes = [];
+  for (const event of events) {
+    if (event.cat !== "Node" || typeof event.name !== "string") continue;
+    if (!event.name.endsWith(KERNEL_TIME_SUFFIX) || typeof event.dur !== "number") continue;
+    if (!inLastRun(event)) continue;
+    const op = nameOr(event.args?.op_name);
+    nodes.push({
+      // Nodes onnxruntime's optimiser makes may have no name of their own.
+      node: event.name.slice(0, -KERNEL_TIME_SUFFIX.length) || op,
+      op,
+      provider: nameOr(event.args?.provider),
+      durUs: event.dur
+    });
+  }
+  return nodes;
+}
+function nameOr(value2) {
+  return typeof value2 === "string" && value2 !== "" ? value2 : UNNAMED;
+}
+function topKernels(nodes) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const node2 of nodes) {
+    const key = `${node2.op}\0${node2.provider}`;
+    const group2 = groups.get(key);
+    if (group2 === void 0) {
+      groups.set(key, { name: node2.op, count: 1, deviceUs: node2.durUs, provider: node2.provider });
+    } else {
+      group2.count += 1;
+      group2.deviceUs += node2.durUs;
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.deviceUs - a.deviceUs || a.name.localeCompare(b.name)).slice(0, TOP_KERNELS);
+}
+
 // packages/runner/src/workloads/onnx-runtime.ts
 var ONNX_PROVIDERS2 = ["cpu", "cuda", "tensorrt"];
 function asWorkloadFailure(error64) {
@@ -51071,7 +51353,8 @@ async function openSession(config2, context3) {
   }
   const ort = config2.runtime === void 0 ? await loadOnnxRuntime2() : config2.runtime;
   checkProvider(ort, config2.provider, config2.runtime === void 0);
-  const session = await createSession(ort, config2, modelPath, where);
+  const options = providerSessionOptions(config2.provider, config2.deviceId ?? 0);
+  const session = await createSession(ort, config2, options, modelPath, where);
   let generated;
   try {
     generated = generateFeeds(ort, session, config2.inputs ?? {}, where);
@@ -51103,10 +51386,10 @@ async function openSession(config2, context3) {
       outputs: [...session.outputNames]
     }
   };
-  return new OnnxSession(session, generated.feeds, info2, config2.provider === "cpu");
+  const profiling = { ort, modelPath, provider: config2.provider, options };
+  return new OnnxSession(session, generated.feeds, info2, config2.provider === "cpu", profiling);
 }
-async function createSession(ort, config2, modelPath, where) {
-  const options = providerSessionOptions(config2.provider, config2.deviceId ?? 0);
+async function createSession(ort, config2, options, modelPath, where) {
   try {
     return await ort.InferenceSession.create(modelPath, options);
   } catch (error64) {
@@ -51130,16 +51413,20 @@ function modelDtype(generated) {
   const first = generated.inputs.find((input2) => DTYPE_NAMES[input2.type] !== void 0);
   return first === void 0 ? null : DTYPE_NAMES[first.type];
 }
+var PROFILE_DIR_PREFIX = "perf-gate-onnx-profile-";
+var PROFILE_FILE_PREFIX = "onnx-profile";
 var OnnxSession = class {
-  constructor(session, feeds, info2, hostIsDevice) {
+  constructor(session, feeds, info2, hostIsDevice, profiling) {
     this.feeds = feeds;
     this.info = info2;
     this.hostIsDevice = hostIsDevice;
+    this.profiling = profiling;
     this.session = session;
   }
   feeds;
   info;
   hostIsDevice;
+  profiling;
   pid = process.pid;
   session;
   async warmup(iterations) {
@@ -51156,6 +51443,31 @@ var OnnxSession = class {
       samples.push({ hostMs, deviceMs: this.hostIsDevice ? hostMs : null });
     }
     return { samples, memory: [] };
+  }
+  /**
+   * Profiles one run in a second session with the same model, options and
+   * feeds. onnxruntime profiles a session from its creation to
+   * endProfiling(), so the measuring session, created without profiling,
+   * is left as it was. Never throws: a failure is an unavailable profile.
+   */
+  async profile() {
+    const model = String(this.info.extra.model);
+    if (this.session === void 0) {
+      return unavailableOnnxProfile(
+        `the onnx session of ${model} was closed before profile() was called.`
+      );
+    }
+    try {
+      const trace = await traceOneRun(this.profiling, this.feeds);
+      return {
+        ...summarizeOnnxProfile(trace, this.profiling.provider),
+        parameterDtype: this.info.dtype
+      };
+    } catch (error64) {
+      return unavailableOnnxProfile(
+        `onnxruntime could not profile ${model} on ${this.info.device}: ${errorMessage(error64).replace(/\.$/, "")}.`
+      );
+    }
   }
   async close() {
     const session = this.session;
@@ -51194,10 +51506,39 @@ function describeInputs(info2) {
   const inputs = info2.extra.inputs;
   return inputs.map((i) => `${i.name}: ${i.type}[${i.dims.join(", ")}]`).join("; ");
 }
+async function traceOneRun(setup, feeds) {
+  const dir = await mkdtemp2(join4(tmpdir2(), PROFILE_DIR_PREFIX));
+  try {
+    const session = await setup.ort.InferenceSession.create(setup.modelPath, {
+      ...setup.options,
+      enableProfiling: true,
+      profileFilePrefix: join4(dir, PROFILE_FILE_PREFIX)
+    });
+    try {
+      await session.run(feeds);
+      await session.run(feeds);
+      session.endProfiling();
+    } finally {
+      await session.release();
+    }
+    return JSON.parse(await readFile3(await onlyTrace(dir), "utf8"));
+  } finally {
+    await rm4(dir, { recursive: true, force: true });
+  }
+}
+async function onlyTrace(dir) {
+  const traces = (await readdir2(dir)).filter((name) => name.endsWith(".json"));
+  if (traces.length !== 1 || traces[0] === void 0) {
+    throw new Error(
+      `endProfiling() left ${traces.length} trace files in ${dir} where one was expected (${traces.join(", ") || "none"})`
+    );
+  }
+  return join4(dir, traces[0]);
+}
 
 // packages/runner/src/workloads/samples.ts
 import { execFile as execFile2 } from "node:child_process";
-import { readFile as readFile3, rm as rm4 } from "node:fs/promises";
+import { readFile as readFile4, rm as rm5 } from "node:fs/promises";
 import { resolve as resolve3 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 var exec = promisify2(execFile2);
@@ -51222,7 +51563,7 @@ function samplesWorkload(options) {
         extra: {}
       };
       const runOnce = async () => {
-        await rm4(output2, { force: true });
+        await rm5(output2, { force: true });
         const [file2, args] = Array.isArray(options.command) ? [options.command[0], options.command.slice(1)] : ["sh", ["-c", options.command]];
         try {
           const { stdout, stderr } = await exec(file2, args, {
@@ -51242,7 +51583,7 @@ function samplesWorkload(options) {
         }
         let parsed;
         try {
-          parsed = JSON.parse(await readFile3(output2, "utf8"));
+          parsed = JSON.parse(await readFile4(output2, "utf8"));
         } catch (cause) {
           throw new RunnerError(
             "WORKLOAD_FAILED",
@@ -51311,7 +51652,9 @@ var hello = external_exports.object({
   dtype: external_exports.string().nullable(),
   dtypeSource: dtypeSource.nullish(),
   itemsPerIteration: external_exports.number().positive().nullable(),
-  extra: external_exports.record(external_exports.string(), external_exports.unknown()).nullish()
+  extra: external_exports.record(external_exports.string(), external_exports.unknown()).nullish(),
+  /** Optional requests this worker answers beyond v1's core, e.g. ["profile"]. */
+  features: external_exports.array(external_exports.string()).nullish()
 });
 var infoUpdate = {
   device: external_exports.string().nullish(),
@@ -51346,7 +51689,24 @@ var error63 = external_exports.object({
   phase: external_exports.string().nullish()
 });
 var bye = external_exports.object({ type: external_exports.literal("bye") });
-var SCHEMAS = { hello, ready, result, error: error63, bye };
+var counts = external_exports.record(external_exports.string(), external_exports.number().nonnegative());
+var profile = external_exports.object({
+  type: external_exports.literal("profile"),
+  source: external_exports.string(),
+  available: external_exports.boolean(),
+  reason: external_exports.string().nullish(),
+  kernels: external_exports.array(
+    external_exports.object({ name: external_exports.string(), count: external_exports.number().int().nonnegative(), deviceUs: duration3 })
+  ),
+  totalDeviceUs: duration3.nullable(),
+  ops: counts,
+  matmulDtypes: counts,
+  allowTf32: external_exports.boolean().nullable(),
+  parameterDtype: external_exports.string().nullable(),
+  autocastDtype: external_exports.string().nullable(),
+  flops: external_exports.number().nonnegative().nullable()
+});
+var SCHEMAS = { hello, ready, result, error: error63, bye, profile };
 var QUOTE_CHARS = 200;
 function quoteLine(line) {
   const cut = line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}...` : line;
@@ -51663,11 +52023,11 @@ function groupExists(pgid) {
 // packages/runner/src/workloads/worker-socket.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join5 } from "node:path";
 async function listenForLauncher() {
-  const dir = mkdtempSync(join4(tmpdir2(), "perf-gate-"));
-  const path = join4(dir, "worker.sock");
+  const dir = mkdtempSync(join5(tmpdir3(), "perf-gate-"));
+  const path = join5(dir, "worker.sock");
   const server = createServer();
   let handler2 = (socket) => socket.destroy();
   server.on("connection", (socket) => handler2(socket));
@@ -51763,6 +52123,8 @@ var WorkerSession = class _WorkerSession {
   closing = null;
   slowestIterationMs = 0;
   requestsDone = 0;
+  /** Optional requests the worker said it answers (hello.features). */
+  features = [];
   stderrTail = new LineTail(STDERR_TAIL_LINES);
   /** Which channel carries the protocol: decided by the first line or connection. */
   channel = "pending";
@@ -51818,6 +52180,7 @@ var WorkerSession = class _WorkerSession {
         session.startupTimeoutMs
       );
       session.current = infoFromHello(hello2);
+      session.features = hello2.features ?? [];
       const setup = {
         type: "setup",
         protocol: PROTOCOL_VERSION,
@@ -51847,6 +52210,28 @@ var WorkerSession = class _WorkerSession {
   async run(iterations) {
     const reply = await this.runRequest(iterations, false);
     return { samples: reply.samples, memory: reply.memory };
+  }
+  /**
+   * One profiled iteration (the Python client runs two untimed passes), if
+   * the worker said in its hello that it answers `profile`. Called after the
+   * last timed sample. A worker error here still ends the session (the
+   * protocol has no way back from it); the caller treats that as "no profile".
+   */
+  async profile() {
+    if (!this.features.includes("profile")) return null;
+    const timeoutMs = Math.max(
+      MIN_RUN_TIMEOUT_MS,
+      2 * SLOWEST_ITERATION_FACTOR * this.slowestIterationMs
+    );
+    const reply = await this.request(
+      { type: "profile" },
+      "profile",
+      "'profile'",
+      timeoutMs,
+      "the profile timeout"
+    );
+    const { type: _type, reason, ...facts } = reply;
+    return reason ? { ...facts, reason } : facts;
   }
   close() {
     this.closing ??= this.shutDown();
@@ -52291,12 +52676,22 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
     maxRounds: benchmark.budget.maxRounds,
     maxSeconds: benchmark.budget.maxSeconds,
     dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+    device: benchmark.device,
     gpu: reader && gpu ? { index: benchmark.device, reader } : null,
     itemsPerIteration: benchmark.workload.kind === "worker" ? benchmark.workload.itemsPerIteration : null,
     restartEveryRounds: benchmark.workload.kind === "worker" ? benchmark.workload.restartEveryRounds : 0
   };
   const result2 = await measureBenchmark(plan, dirs, log, onProgress, signal);
   if (dtype.warning) result2.warnings.push(dtype.warning);
+  const latency = result2.metrics.find((m) => m.metric === "latency");
+  const deviceName = gpu?.name ?? null;
+  result2.warnings.push(
+    ...whatRanWarnings(
+      whatRan(result2.profiles?.base, latency?.base?.median ?? null, deviceName),
+      whatRan(result2.profiles?.head, latency?.head?.median ?? null, deviceName),
+      dtype.dtype
+    )
+  );
   const peak = result2.metrics.find((m) => m.metric === "memory")?.head?.median;
   if (benchmark.expectedMemory && peak !== void 0 && isDtype(dtype.dtype)) {
     const check2 = checkExpectedMemory({
@@ -52635,6 +53030,31 @@ function changeChart(metric) {
   ].join("");
 }
 
+// packages/runner/src/report/html-kernels.ts
+var MAX_ROWS = 40;
+function profileSection(b, deviceName) {
+  const profiles = b.profiles;
+  if (!profiles?.base?.available && !profiles?.head?.available) return "";
+  const latency = b.metrics.find((m) => m.metric === "latency");
+  const line = (side2) => `<li><strong>${side2}</strong> ${escapeHtml(describeWhatRan(whatRan(profiles[side2], latency?.[side2]?.median ?? null, deviceName)))}${profiles[side2] && !profiles[side2]?.available ? ` <span class="muted">(${escapeHtml(profiles[side2]?.reason ?? "")})</span>` : ""}</li>`;
+  const rows2 = kernelDiff(profiles.base, profiles.head, MAX_ROWS);
+  const ms = (us) => us === null ? "\u2013" : (us / 1e3).toFixed(2);
+  const table = rows2.length === 0 ? "" : [
+    '<div class="scroll"><table class="ran kernels"><thead><tr><th>kernel (device time per iteration, ms)</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>',
+    ...rows2.map(
+      (r) => `<tr><td><code title="${escapeHtml(r.name)}">${escapeHtml(shortKernelName(r.name))}</code></td><td class="num right">${ms(r.baseUs)}</td><td class="num right">${ms(r.headUs)}</td><td>${escapeHtml(r.change)}</td></tr>`
+    ),
+    "</tbody></table></div>"
+  ].join("");
+  return [
+    '<div class="what-ran profiled">',
+    "<p><strong>profiled</strong> one untimed iteration per side, after the last timed sample</p>",
+    `<ul>${line("base")}${line("head")}</ul>`,
+    table,
+    "</div>"
+  ].join("");
+}
+
 // packages/runner/src/report/html-timeline.ts
 var WIDTH2 = 720;
 var HEIGHT = 220;
@@ -52784,7 +53204,7 @@ var SESSION_NOUN = {
 function benchmarkId(index) {
   return `bench-${index}`;
 }
-function renderBenchmark(b, index, samples) {
+function renderBenchmark(b, index, samples, deviceName = null) {
   const failed2 = b.status === "failed";
   const stats = [
     `${b.rounds} round${b.rounds === 1 ? "" : "s"}`,
@@ -52797,13 +53217,14 @@ function renderBenchmark(b, index, samples) {
     `<header><h3>${escapeHtml(b.name)}</h3><code class="muted">${escapeHtml(b.workload)}</code>${failed2 ? verdictBadge("failed") : ""}</header>`,
     `<p class="stats">${stats.map(escapeHtml).join(" \xB7 ")}${throttled}</p>`,
     failed2 ? `<pre class="error">${escapeHtml(b.error ?? "unknown error")}</pre>` : "",
-    whatRan(b),
+    whatRan2(b),
     b.metrics.length > 0 ? `<div class="metrics">${b.metrics.map((m) => metricCard(m, samples(m.metric))).join("")}</div>` : "",
     vramTimelineChart(b),
+    profileSection(b, deviceName),
     "</section>"
   ].join("");
 }
-function whatRan(b) {
+function whatRan2(b) {
   const { resolved, explanation } = b.dtype;
   const rows2 = ["base", "head"].map((side2) => sideRow(side2, b.ran[side2]));
   return [
@@ -53081,7 +53502,14 @@ function renderHtml(results, options = {}) {
     warnings.length > 0 ? `<h2>Warnings</h2><ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "",
     results.benchmarks.length > 0 ? "<h2>Benchmarks</h2>" : "",
     results.benchmarks.length > 0 ? legend() : "",
-    ...results.benchmarks.map((b, i) => renderBenchmark(b, i, samplesFor(b))),
+    ...results.benchmarks.map(
+      (b, i) => renderBenchmark(
+        b,
+        i,
+        samplesFor(b),
+        results.device.state === "ok" ? results.device.name : null
+      )
+    ),
     howToRead(results),
     `<footer>${escapeHtml(`${results.tool.name} ${results.tool.version} \xB7 results schema ${results.schemaVersion} \xB7 ${results.createdAt}`)}</footer>`,
     "</main></body></html>",
@@ -53238,8 +53666,18 @@ function renderMarkdown(results) {
     });
   }
   lines.push("");
+  lines.push(...kernelSections(results));
+  const deviceName = results.device.state === "ok" ? results.device.name : null;
+  const profiled = (b, side2) => whatRan(
+    b.profiles?.[side2],
+    b.metrics.find((m) => m.metric === "latency")?.[side2]?.median ?? null,
+    deviceName
+  );
   const ran = results.benchmarks.flatMap((b) => [
-    `- **${escapeCell(b.name)}**: ${escapeCell(`${b.dtype.explanation}; base: ${whatRan2(b.ran.base)}; head: ${whatRan2(b.ran.head)}`)}`,
+    `- **${escapeCell(b.name)}**: ${escapeCell(`${b.dtype.explanation}; base: ${whatRan3(b.ran.base)}; head: ${whatRan3(b.ran.head)}`)}`,
+    ...b.profiles?.base?.available || b.profiles?.head?.available ? ["base", "head"].map(
+      (side2) => `  - ${side2} profiled: ${escapeCell(describeWhatRan(profiled(b, side2)))}`
+    ) : [],
     ...["base", "head"].flatMap(
       (side2) => (b.memory?.[side2] ?? []).map(
         (row) => `  - ${side2} GPU ${row.gpuIndex}${row.ranks ? ` (rank${row.ranks.length > 1 ? "s" : ""} ${row.ranks.join(", ")})` : ""} memory: allocated ${formatValue(row.allocatorPeak, "bytes")}, reserved ${formatValue(row.reservedPeak, "bytes")}, process ${row.processPeak === null ? "n/a" : formatValue(row.processPeak, "bytes")}${row.contextOverhead === null ? "" : ` (context ${formatValue(row.contextOverhead, "bytes")})`}`
@@ -53267,7 +53705,30 @@ function renderMarkdown(results) {
   );
   return lines.join("\n");
 }
-function whatRan2(info2) {
+function kernelSections(results) {
+  const out = [];
+  for (const b of results.benchmarks) {
+    const regressed = b.metrics.some(
+      (m) => m.verdict === "regression" && (m.metric === "latency" || m.metric === "memory")
+    );
+    if (!regressed) continue;
+    const changes = kernelDiff(b.profiles?.base, b.profiles?.head);
+    if (changes.length === 0) continue;
+    const us = (v) => v === null ? "\u2013" : `${(v / 1e3).toFixed(2)} ms`;
+    out.push(
+      `**What changed in ${escapeCell(b.name)}**: kernels by device time per iteration (profiled once per side, untimed)`,
+      "",
+      "| kernel | base | head | |",
+      "|---|---:|---:|---|",
+      ...changes.map(
+        (c) => `| \`${escapeCell(shortKernelName(c.name)).replace(/`/g, "'")}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`
+      ),
+      ""
+    );
+  }
+  return out;
+}
+function whatRan3(info2) {
   if (!info2) return "did not start";
   const parts = [
     `${info2.framework}${info2.frameworkVersion ? ` ${info2.frameworkVersion}` : ""}`,

@@ -94,8 +94,14 @@ def launched_by_launcher():
 
 
 def join(backend=None):
-    """This process's place in the job: Single, or TorchRanks under torchrun."""
+    """This process's place in the job: Single, or TorchRanks under torchrun.
+
+    A single process takes the GPU the config names (PERF_GATE_DEVICE, in nvidia-smi's
+    numbering: the runner sets CUDA_DEVICE_ORDER=PCI_BUS_ID so CUDA agrees); under
+    torchrun each rank takes its LOCAL_RANK's GPU instead.
+    """
     if not launched_by_launcher():
+        _use_configured_device()
         return Single()
     if int(os.environ["WORLD_SIZE"]) == 1 or _torch.torch is None:
         if _torch.torch is None and int(os.environ["WORLD_SIZE"]) > 1:
@@ -105,6 +111,19 @@ def join(backend=None):
             )
         return Single(launched=True)
     return TorchRanks(backend)
+
+
+def _use_configured_device():
+    torch, index = _torch.torch, os.environ.get("PERF_GATE_DEVICE")
+    if torch is None or index in (None, "") or not torch.cuda.is_available():
+        return
+    if int(index) >= torch.cuda.device_count():
+        raise RuntimeError(
+            f"perf_gate: the config's device is {index}, but this process sees "
+            f"{torch.cuda.device_count()} CUDA device(s) (CUDA_VISIBLE_DEVICES="
+            f"{os.environ.get('CUDA_VISIBLE_DEVICES', 'unset')}); fix `device` in perf-gate.yml"
+        )
+    torch.cuda.set_device(int(index))
 
 
 def merge_results(replies):

@@ -40,6 +40,8 @@ export interface BenchmarkPlan {
   maxRounds: number;
   maxSeconds: number;
   dtype: { requested: string; resolved: string; explanation: string };
+  /** The config's GPU index (nvidia-smi numbering), passed to workers as PERF_GATE_DEVICE. */
+  device: number;
   /** GPU to watch for memory and clock events; null without a GPU. */
   gpu: { index: number; reader: GpuReader } | null;
   /** Overrides the items per iteration a workload reports (throughput). */
@@ -157,7 +159,14 @@ export async function measureBenchmark(
         side,
         cwd: dirs[side],
         dtype: plan.dtype.resolved,
-        env: { PERF_GATE_DTYPE: plan.dtype.resolved, PERF_GATE_SIDE: side },
+        env: {
+          PERF_GATE_DTYPE: plan.dtype.resolved,
+          PERF_GATE_SIDE: side,
+          // The config's `device`, for single-process workers (the Python client sets it);
+          // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+          PERF_GATE_DEVICE: String(plan.device),
+          CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
+        },
         log: (line) => log(`[${plan.name} ${side}] ${line}`),
       });
     }

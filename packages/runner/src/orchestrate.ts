@@ -220,6 +220,7 @@ async function runBenchmark(
     maxRounds: benchmark.budget.maxRounds,
     maxSeconds: benchmark.budget.maxSeconds,
     dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+    device: benchmark.device,
     gpu: reader && gpu ? { index: benchmark.device, reader } : null,
     itemsPerIteration:
       benchmark.workload.kind === 'worker' ? benchmark.workload.itemsPerIteration : null,

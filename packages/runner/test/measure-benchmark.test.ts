@@ -23,6 +23,7 @@ function plan(workload: Workload, overrides: Partial<BenchmarkPlan> = {}): Bench
     maxRounds: 8,
     maxSeconds: 60,
     dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'test' },
+    device: 0,
     gpu: null,
     itemsPerIteration: null,
     restartEveryRounds: 0,

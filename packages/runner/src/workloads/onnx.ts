@@ -4,10 +4,13 @@
  * model's own input metadata. Each iteration is one `session.run`.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
 import { RunnerError } from '../errors.js';
 import { type GeneratedFeeds, generateFeeds } from './onnx-inputs.js';
+import { summarizeOnnxProfile, unavailableOnnxProfile } from './onnx-profile.js';
 import {
   checkProvider,
   errorMessage,
@@ -26,6 +29,7 @@ import type {
   Workload,
   WorkloadContext,
   WorkloadInfo,
+  WorkloadProfile,
   WorkloadSession,
 } from './types.js';
 
@@ -102,7 +106,8 @@ async function openSession(
   const ort = config.runtime === undefined ? await loadOnnxRuntime() : (config.runtime as Ort);
   // A runtime passed in may live anywhere, so only the bundled copy's files are checked.
   checkProvider(ort, config.provider, config.runtime === undefined);
-  const session = await createSession(ort, config, modelPath, where);
+  const options = providerSessionOptions(config.provider, config.deviceId ?? 0);
+  const session = await createSession(ort, config, options, modelPath, where);
   let generated: GeneratedFeeds;
   try {
     generated = generateFeeds(ort, session, config.inputs ?? {}, where);
@@ -134,16 +139,17 @@ async function openSession(
       outputs: [...session.outputNames],
     },
   };
-  return new OnnxSession(session, generated.feeds, info, config.provider === 'cpu');
+  const profiling: ProfilingSetup = { ort, modelPath, provider: config.provider, options };
+  return new OnnxSession(session, generated.feeds, info, config.provider === 'cpu', profiling);
 }
 
 async function createSession(
   ort: Ort,
   config: OnnxWorkloadConfig,
+  options: OrtModule.InferenceSession.SessionOptions,
   modelPath: string,
   where: string,
 ): Promise<OrtModule.InferenceSession> {
-  const options = providerSessionOptions(config.provider, config.deviceId ?? 0);
   try {
     return await ort.InferenceSession.create(modelPath, options);
   } catch (error) {
@@ -173,6 +179,20 @@ function modelDtype(generated: GeneratedFeeds): string | null {
   return first === undefined ? null : DTYPE_NAMES[first.type]!;
 }
 
+/** What profile() needs to open a second session exactly like the measuring one. */
+interface ProfilingSetup {
+  ort: Ort;
+  modelPath: string;
+  provider: OnnxProvider;
+  /** The measuring session's options: same provider, same disabled CPU fallback, same threads. */
+  options: OrtModule.InferenceSession.SessionOptions;
+}
+
+/** Start of the temporary directory that holds one profiling trace. */
+const PROFILE_DIR_PREFIX = 'perf-gate-onnx-profile-';
+/** onnxruntime names the trace `<prefix>_<timestamp>.json`. */
+const PROFILE_FILE_PREFIX = 'onnx-profile';
+
 class OnnxSession implements WorkloadSession {
   readonly pid = process.pid;
   private session: OrtModule.InferenceSession | undefined;
@@ -183,6 +203,7 @@ class OnnxSession implements WorkloadSession {
     readonly info: WorkloadInfo,
     /** On the CPU provider the host clock times the device's work too. */
     private readonly hostIsDevice: boolean,
+    private readonly profiling: ProfilingSetup,
   ) {
     this.session = session;
   }
@@ -203,6 +224,32 @@ class OnnxSession implements WorkloadSession {
     }
     // onnxruntime-node exposes no allocator statistics for its arenas.
     return { samples, memory: [] };
+  }
+
+  /**
+   * Profiles one run in a second session with the same model, options and
+   * feeds. onnxruntime profiles a session from its creation to
+   * endProfiling(), so the measuring session, created without profiling,
+   * is left as it was. Never throws: a failure is an unavailable profile.
+   */
+  async profile(): Promise<WorkloadProfile> {
+    const model = String(this.info.extra.model);
+    if (this.session === undefined) {
+      return unavailableOnnxProfile(
+        `the onnx session of ${model} was closed before profile() was called.`,
+      );
+    }
+    try {
+      const trace = await traceOneRun(this.profiling, this.feeds);
+      return {
+        ...summarizeOnnxProfile(trace, this.profiling.provider),
+        parameterDtype: this.info.dtype,
+      };
+    } catch (error) {
+      return unavailableOnnxProfile(
+        `onnxruntime could not profile ${model} on ${this.info.device}: ${errorMessage(error).replace(/\.$/, '')}.`,
+      );
+    }
   }
 
   async close(): Promise<void> {
@@ -244,4 +291,47 @@ class OnnxSession implements WorkloadSession {
 function describeInputs(info: WorkloadInfo): string {
   const inputs = info.extra.inputs as { name: string; type: string; dims: number[] }[];
   return inputs.map((i) => `${i.name}: ${i.type}[${i.dims.join(', ')}]`).join('; ');
+}
+
+/**
+ * Creates a profiling session, runs it twice (a warm-up, so the profiled
+ * run is not the one that grows the memory arenas and picks algorithms)
+ * and returns the parsed trace, which holds both runs. The trace is
+ * written into a fresh temporary directory, deleted afterwards whatever
+ * happens: onnxruntime appends a timestamp to the prefix, and may write
+ * the file when a failed session is released.
+ */
+async function traceOneRun(
+  setup: ProfilingSetup,
+  feeds: Record<string, OrtModule.Tensor>,
+): Promise<unknown> {
+  const dir = await mkdtemp(join(tmpdir(), PROFILE_DIR_PREFIX));
+  try {
+    const session = await setup.ort.InferenceSession.create(setup.modelPath, {
+      ...setup.options,
+      enableProfiling: true,
+      profileFilePrefix: join(dir, PROFILE_FILE_PREFIX),
+    });
+    try {
+      await session.run(feeds);
+      await session.run(feeds);
+      session.endProfiling();
+    } finally {
+      await session.release();
+    }
+    return JSON.parse(await readFile(await onlyTrace(dir), 'utf8'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The one trace file onnxruntime wrote into `dir`. */
+async function onlyTrace(dir: string): Promise<string> {
+  const traces = (await readdir(dir)).filter((name) => name.endsWith('.json'));
+  if (traces.length !== 1 || traces[0] === undefined) {
+    throw new Error(
+      `endProfiling() left ${traces.length} trace files in ${dir} where one was expected (${traces.join(', ') || 'none'})`,
+    );
+  }
+  return join(dir, traces[0]);
 }
