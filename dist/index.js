@@ -50993,6 +50993,9 @@ function kernelDiff(base, head, limit = 5) {
   }
   return changes.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)).slice(0, limit).map(({ delta: _delta, ...c }) => c);
 }
+function profileTimeLabel(profile2) {
+  return profile2?.source === "onnxruntime" ? "nodes by time per iteration (onnxruntime node timings)" : "kernels by device time per iteration";
+}
 function shortKernelName(name, max = 90) {
   let short = name.replace(/^void /, "");
   for (let i = 0; i < 10 && /<[^<>]*>|\([^()]*\)/.test(short); i++)
@@ -53040,7 +53043,7 @@ function profileSection(b, deviceName) {
   const rows2 = kernelDiff(profiles.base, profiles.head, MAX_ROWS);
   const ms = (us) => us === null ? "\u2013" : (us / 1e3).toFixed(2);
   const table = rows2.length === 0 ? "" : [
-    '<div class="scroll"><table class="ran kernels"><thead><tr><th>kernel (device time per iteration, ms)</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>',
+    `<div class="scroll"><table class="ran kernels"><thead><tr><th>${escapeHtml(profileTimeLabel(profiles.head ?? profiles.base))}, ms</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>`,
     ...rows2.map(
       (r) => `<tr><td><code title="${escapeHtml(r.name)}">${escapeHtml(shortKernelName(r.name))}</code></td><td class="num right">${ms(r.baseUs)}</td><td class="num right">${ms(r.headUs)}</td><td>${escapeHtml(r.change)}</td></tr>`
     ),
@@ -53615,7 +53618,7 @@ function howToRead(results) {
   const thresholds2 = [...seen].map(([label2, t]) => `${label2} \xB1${+(t * 100).toFixed(2)}%`).join(", ") || "per metric";
   return [
     '<h2>How to read this</h2><section class="how">',
-    "<p>Base and head ran on the same GPU in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>",
+    "<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>",
     "<ul>",
     `<li><strong>regression</strong>: the whole interval is above the threshold (${escapeHtml(thresholds2)}); <strong>improvement</strong>: wholly below its negative;</li>`,
     "<li><strong>unchanged</strong>: the whole interval is inside \xB1 the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>",
@@ -53696,7 +53699,7 @@ function renderMarkdown(results) {
   lines.push(
     "<details><summary>How to read this</summary>",
     "",
-    "Base and head ran on the same GPU in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).",
+    "Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).",
     "",
     `- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
     "- **unchanged**: the whole interval is inside \xB1 the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).",
@@ -53716,7 +53719,7 @@ function kernelSections(results) {
     if (changes.length === 0) continue;
     const us = (v) => v === null ? "\u2013" : `${(v / 1e3).toFixed(2)} ms`;
     out.push(
-      `**What changed in ${escapeCell(b.name)}**: kernels by device time per iteration (profiled once per side, untimed)`,
+      `**What changed in ${escapeCell(b.name)}**: ${profileTimeLabel(b.profiles?.head ?? b.profiles?.base)} (profiled once per side, untimed)`,
       "",
       "| kernel | base | head | |",
       "|---|---:|---:|---|",
@@ -58315,6 +58318,7 @@ async function measure(inputs, workspace, resultsPath, prBase, signal) {
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, shown as is.
       'no base to compare with: this is not a pull_request event, so set the input "base-ref" (e.g. ${{ github.event.before }} on push, or origin/main).'
     );
   }

@@ -121,6 +121,7 @@ async function measure(
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, shown as is.
       'no base to compare with: this is not a pull_request event, so set the input "base-ref" (e.g. ${{ github.event.before }} on push, or origin/main).',
     );
   }

@@ -1,6 +1,12 @@
 import type { BenchmarkResult } from '../results.js';
 import { escapeHtml } from './html-escape.js';
-import { describeWhatRan, kernelDiff, shortKernelName, whatRan } from './what-ran.js';
+import {
+  describeWhatRan,
+  kernelDiff,
+  profileTimeLabel,
+  shortKernelName,
+  whatRan,
+} from './what-ran.js';
 
 /** Kernels listed per benchmark: every one either side profiled, up to this many. */
 const MAX_ROWS = 40;
@@ -26,7 +32,7 @@ export function profileSection(b: BenchmarkResult, deviceName: string | null): s
     rows.length === 0
       ? ''
       : [
-          '<div class="scroll"><table class="ran kernels"><thead><tr><th>kernel (device time per iteration, ms)</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>',
+          `<div class="scroll"><table class="ran kernels"><thead><tr><th>${escapeHtml(profileTimeLabel(profiles.head ?? profiles.base))}, ms</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>`,
           ...rows.map(
             (r) =>
               `<tr><td><code title="${escapeHtml(r.name)}">${escapeHtml(shortKernelName(r.name))}</code></td><td class="num right">${ms(r.baseUs)}</td><td class="num right">${ms(r.headUs)}</td><td>${escapeHtml(r.change)}</td></tr>`,

@@ -214,7 +214,7 @@ function howToRead(results: GateResults): string {
     [...seen].map(([label, t]) => `${label} ±${+(t * 100).toFixed(2)}%`).join(', ') || 'per metric';
   return [
     '<h2>How to read this</h2><section class="how">',
-    '<p>Base and head ran on the same GPU in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>',
+    '<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>',
     '<ul>',
     `<li><strong>regression</strong>: the whole interval is above the threshold (${escapeHtml(thresholds)}); <strong>improvement</strong>: wholly below its negative;</li>`,
     '<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>',

@@ -4,6 +4,7 @@ import { changeCell, formatValue, metricLabel } from './format.js';
 import {
   describeWhatRan,
   kernelDiff,
+  profileTimeLabel,
   shortKernelName,
   whatRan as whatRanFromProfile,
 } from './what-ran.js';
@@ -94,7 +95,7 @@ export function renderMarkdown(results: GateResults): string {
   lines.push(
     '<details><summary>How to read this</summary>',
     '',
-    'Base and head ran on the same GPU in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).',
+    'Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).',
     '',
     `- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
     '- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).',
@@ -120,7 +121,7 @@ function kernelSections(results: GateResults): string[] {
     if (changes.length === 0) continue;
     const us = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(2)} ms`);
     out.push(
-      `**What changed in ${escapeCell(b.name)}**: kernels by device time per iteration (profiled once per side, untimed)`,
+      `**What changed in ${escapeCell(b.name)}**: ${profileTimeLabel(b.profiles?.head ?? b.profiles?.base)} (profiled once per side, untimed)`,
       '',
       '| kernel | base | head | |',
       '|---|---:|---:|---|',

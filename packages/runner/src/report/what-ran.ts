@@ -263,6 +263,17 @@ export function kernelDiff(
     .map(({ delta: _delta, ...c }) => c);
 }
 
+/**
+ * What the times in a profile measure. onnxruntime's node timings are taken
+ * on the host around each node: under a GPU provider they are mostly launch
+ * time, not kernel time, so they are not called device time.
+ */
+export function profileTimeLabel(profile: WorkloadProfile | null | undefined): string {
+  return profile?.source === 'onnxruntime'
+    ? 'nodes by time per iteration (onnxruntime node timings)'
+    : 'kernels by device time per iteration';
+}
+
 /** A kernel's name short enough for a table: template arguments and parameter lists dropped. */
 export function shortKernelName(name: string, max = 90): string {
   let short = name.replace(/^void /, '');
