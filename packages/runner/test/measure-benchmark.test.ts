@@ -154,3 +154,40 @@ function gateResultsOf(benchmark: BenchmarkResult): GateResults {
     shard: null,
   };
 }
+
+describe('restarts keep a process-level offset from passing for a regression', () => {
+  // The same code on both sides; the first head process is 5% slower: a process-level
+  // offset, exaggerated from the up to 0.65% measured on a GPU so that the test is decisive
+  // on a busy CI machine. The latency threshold is 2%.
+  const run = (restartEveryRounds: number) =>
+    measureBenchmark(
+      plan(
+        fixtureWorkload('offset_process.py', {
+          env: { OFFSET_DIR: mkdtempSync(join(tmpdir(), 'perf-gate-offset-')) },
+        }),
+        {
+          thresholds: { latency: 0.02, memory: 0.05, throughput: 0.02 },
+          iterationsPerRound: 5,
+          maxRounds: 8,
+          restartEveryRounds,
+        },
+      ),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+
+  it('from one process pair, the offset reads as a regression (the failure restarts prevent)', async () => {
+    const once = await run(0);
+    const latency = once.metrics.find((m) => m.metric === 'latency');
+    expect(latency?.verdict).toBe('regression');
+    expect(latency?.ratio).toBeGreaterThan(1.02);
+  });
+
+  it('with fresh processes every 2 rounds, the same A/A is not a regression', async () => {
+    const replicated = await run(2);
+    expect(replicated.processes).toBeGreaterThanOrEqual(2);
+    const latency = replicated.metrics.find((m) => m.metric === 'latency');
+    expect(latency?.verdict).not.toBe('regression');
+    expect(latency?.interval?.lower).toBeLessThan(1.02);
+  });
+});
