@@ -1,0 +1,85 @@
+"""Maps the example's slowdown knob (an extra matmul worth a fraction of each block's FLOPs)
+to the slowdown in *time* it causes on this GPU, so that validation runs inject 3%, 5% and
+10% of measured time rather than of FLOPs (the two differ: 0.03 gave +4.3% and 0.10 gave
++42.5% on an H200, because the extra product's width grows with the attention sequence).
+
+One process, one model: the knob is changed in place between measurements, and the
+candidates are measured in interleaved rounds (every round times each candidate once,
+in rotated order), each with CUDA events around a synchronised forward.
+
+    python3 examples/vggt-torch/validation/calibrate_slowdown.py [--frames 20] [--rounds 7]
+
+Prints the median time ratio per knob value, and the knob values that give the target
+time slowdowns by interpolation (use them as PERF_GATE_HEAD_SLOWDOWN).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+
+import torch  # noqa: E402
+
+from model import build  # noqa: E402
+
+KNOBS = [0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.08]
+TARGETS = [0.03, 0.05, 0.10]
+
+
+def time_forward(model, images, iterations):
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    times = []
+    for _ in range(iterations):
+        start.record()
+        model(images)
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--iterations", type=int, default=5)
+    args = parser.parse_args()
+    dtype = torch.bfloat16 if torch.cuda.get_device_capability()[0] >= 8 else torch.float16
+    model = build("cuda", dtype)
+    images = torch.rand(args.frames, 3, model.cfg.height, model.cfg.width, device="cuda", dtype=dtype)
+    ratios = {k: [] for k in KNOBS}
+    with torch.inference_mode():
+        for k in KNOBS:  # warm-up: every width's weight is made and cached once
+            model.slowdown.fraction, model.slowdown.weight = k, None
+            time_forward(model, images, 2)
+        for r in range(args.rounds):
+            order = KNOBS[r % len(KNOBS):] + KNOBS[: r % len(KNOBS)]
+            times = {}
+            for k in order:
+                model.slowdown.fraction = k
+                times[k] = time_forward(model, images, args.iterations)
+            for k in KNOBS:
+                ratios[k].append(times[k] / times[0.0])
+    medians = {k: statistics.median(v) for k, v in ratios.items()}
+    print(f"{torch.cuda.get_device_name(0)}, {args.frames} frames, {dtype}")
+    print("knob     time ratio (median of rounds)   spread")
+    for k in KNOBS:
+        print(f"{k:<8} {medians[k]:.4f}                          {min(ratios[k]):.4f}-{max(ratios[k]):.4f}")
+    for target in TARGETS:
+        knob = interpolate(medians, 1 + target)
+        print(f"+{target:.0%} of time: PERF_GATE_HEAD_SLOWDOWN={knob:.4f}" if knob is not None else f"+{target:.0%}: beyond the knobs tried")
+
+
+def interpolate(medians, wanted):
+    points = sorted(medians.items())
+    for (k0, r0), (k1, r1) in zip(points, points[1:]):
+        if r0 <= wanted <= r1 and r1 > r0:
+            return k0 + (k1 - k0) * (wanted - r0) / (r1 - r0)
+    return None
+
+
+if __name__ == "__main__":
+    main()
