@@ -50561,6 +50561,7 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
       delete sessions[side2];
     }
     for (const side2 of ["base", "head"]) {
+      signal?.throwIfAborted();
       sessions[side2] = await plan.workload.open({
         side: side2,
         cwd: dirs[side2],
@@ -50578,10 +50579,16 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     }
     processes2 += 1;
     progress("warm-up");
-    for (const side2 of ["base", "head"])
+    for (const side2 of ["base", "head"]) {
+      signal?.throwIfAborted();
       await sessions[side2].warmup(plan.warmupIterations);
+    }
     progress("measuring");
   };
+  if (plan.restartEveryRounds > 0 && plan.maxRounds <= plan.restartEveryRounds)
+    warnings.push(
+      `restartEveryRounds (${plan.restartEveryRounds}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so a process-level offset could pass for a change. Raise maxRounds or lower restartEveryRounds.`
+    );
   const minRounds = plan.restartEveryRounds > 0 ? Math.max(MIN_ROUNDS, 2 * plan.restartEveryRounds) : MIN_ROUNDS;
   try {
     await openSessions();
@@ -50855,9 +50862,10 @@ var ATTENTION_OPS = [
   [/_scaled_dot_product_attention_math/, "math (materialised)"]
 ];
 var ATTENTION_KERNELS = [
+  // cuDNN first: its kernel is named ..._sdpa_sm90_flash_fprop_..., and is not FlashAttention.
+  [/cudnn.*(sdpa|attn|mha)|(sdpa|mha).*cudnn/i, "cuDNN"],
   [/flash/i, "flash"],
-  [/fmha|mem_eff|efficient_attention|cutlassF/i, "memory-efficient"],
-  [/cudnn.*(sdpa|attn|mha)|(sdpa|mha).*cudnn/i, "cuDNN"]
+  [/fmha|mem_eff|efficient_attention|cutlassF/i, "memory-efficient"]
 ];
 var MATMUL_KERNELS = [
   [/bf16/i, "bf16"],
@@ -52411,7 +52419,18 @@ var WorkerSession = class _WorkerSession {
   onChannelLine(channel, line) {
     if (this.channel === "pending") {
       this.channel = channel;
-      if (channel === "fds") this.launcher.close();
+      this.launcher.close();
+      if (channel === "socket" && this.socket) {
+        this.requestsOut = this.socket;
+        this.repliesIn = this.socket;
+        this.context.log(
+          `[worker:${this.context.side}] protocol over PERF_GATE_SOCKET (a launcher such as torchrun started the process that speaks it)`
+        );
+      } else if (channel === "fds" && this.socket) {
+        const stray = this.socket;
+        this.socket = null;
+        stray.destroy();
+      }
     }
     if (this.channel !== channel) {
       this.fail(
@@ -52424,7 +52443,7 @@ var WorkerSession = class _WorkerSession {
     }
     this.onReply(line);
   }
-  /** A launched rank connected to PERF_GATE_SOCKET: the protocol moves there. */
+  /** A launched rank connected to PERF_GATE_SOCKET; it becomes the channel once it speaks first. */
   onSocket(socket) {
     const tag = `[worker:${this.context.side}]`;
     if (this.channel !== "pending" || this.socket !== null) {
@@ -52435,18 +52454,14 @@ var WorkerSession = class _WorkerSession {
       return;
     }
     this.socket = socket;
-    this.requestsOut = socket;
-    this.repliesIn = socket;
-    this.launcher.close();
-    this.context.log(
-      `${tag} protocol over PERF_GATE_SOCKET (a launcher such as torchrun started the process that speaks it)`
-    );
     socket.on(
       "error",
       (error64) => this.context.log(`${tag} protocol socket error: ${error64.message}`)
     );
     readLines(socket, (line) => this.onChannelLine("socket", line), this.protocolLineOptions());
-    socket.on("close", () => void this.onSocketClosed());
+    socket.on("close", () => {
+      if (this.socket === socket && this.channel === "socket") void this.onSocketClosed();
+    });
   }
   /** The speaking rank is gone. Its launcher normally exits soon after, with a better message. */
   async onSocketClosed() {
@@ -53647,10 +53662,12 @@ function renderMarkdown(results) {
     `### ${HEADLINE2[results.verdict]}${results.verdict === "regression" ? `: ${count} metric${count === 1 ? "" : "s"}` : ""}`
   );
   lines.push("");
-  const sha = (s) => s ? `\`${s.slice(0, 8)}\`` : "working tree";
-  const device = results.device.state === "ok" ? `${results.device.name}${results.device.computeCapability ? ` (CC ${results.device.computeCapability})` : ""}, driver ${results.device.driver}` : "no GPU (CPU only)";
+  const sha = (s) => s ? `\`${s.slice(0, 8).replace(/[^0-9a-f]/gi, "")}\`` : "working tree";
+  const device = results.device.state === "ok" ? escapeCell(
+    `${results.device.name}${results.device.computeCapability ? ` (CC ${results.device.computeCapability})` : ""}, driver ${results.device.driver}`
+  ) : "no GPU (CPU only)";
   lines.push(
-    `base ${sha(results.commits.base.sha)} (${results.commits.base.ref}) vs head ${sha(results.commits.head.sha)}${results.commits.head.dirty ? " + uncommitted changes" : ""} \xB7 ${device}${results.status === "partial" ? " \xB7 **partial run**" : ""}`
+    `base ${sha(results.commits.base.sha)} (${escapeCell(results.commits.base.ref)}) vs head ${sha(results.commits.head.sha)}${results.commits.head.dirty ? " + uncommitted changes" : ""} \xB7 ${device}${results.status === "partial" ? " \xB7 **partial run**" : ""}`
   );
   lines.push("");
   lines.push("| benchmark | metric | base | head | change [95% interval] | verdict |");
@@ -53664,7 +53681,7 @@ function renderMarkdown(results) {
     }
     b.metrics.forEach((m, i) => {
       lines.push(
-        `| ${i === 0 ? escapeCell(b.name) : ""} | ${metricLabel(m.metric)} | ${m.base ? formatValue(m.base.median, m.unit) : "n/a"} | ${m.head ? formatValue(m.head.median, m.unit) : "n/a"} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`
+        `| ${i === 0 ? escapeCell(b.name) : ""} | ${escapeCell(metricLabel(m.metric))} | ${m.base ? formatValue(m.base.median, m.unit) : "n/a"} | ${m.head ? formatValue(m.head.median, m.unit) : "n/a"} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`
       );
     });
   }
@@ -53724,7 +53741,7 @@ function kernelSections(results) {
       "| kernel | base | head | |",
       "|---|---:|---:|---|",
       ...changes.map(
-        (c) => `| \`${escapeCell(shortKernelName(c.name)).replace(/`/g, "'")}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`
+        (c) => `| \`${codeSpan(shortKernelName(c.name))}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`
       ),
       ""
     );
@@ -53747,158 +53764,18 @@ function thresholds(results) {
     for (const m of b.metrics) seen.set(metricLabel(m.metric), m.threshold);
   return [...seen].map(([label2, t]) => `${label2} \xB1${+(t * 100).toFixed(2)}%`).join(", ") || "per metric";
 }
+function codeSpan(text) {
+  return text.replace(/[`\r\n]/g, "'").replace(/\|/g, "\\|");
+}
 function escapeCell(text) {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
-}
-
-// packages/action/src/comment.ts
-function commentMarker(key) {
-  return `<!-- vggt-perf-gate:comment:${key} -->`;
-}
-async function upsertComment(api, pr, options) {
-  if (options.mode === "never") return { action: "skipped", reason: "comment: never" };
-  const marker = commentMarker(options.key);
-  const body = options.body.includes(marker) ? options.body : `${marker}
-${options.body}`;
-  const existing = (await api.listComments(pr)).find((c) => c.body?.includes(marker));
-  if (existing) {
-    if (existing.body === body) return { action: "unchanged", url: existing.html_url };
-    const updated = await api.updateComment(pr, existing.id, body);
-    return { action: "updated", url: updated.html_url };
-  }
-  if (options.mode === "on-change" && options.verdict === "pass") {
-    return {
-      action: "skipped",
-      reason: "comment: on-change, and the verdict is a clean pass with no earlier comment to update"
-    };
-  }
-  const created = await api.createComment(pr, body);
-  return { action: "created", url: created.html_url };
-}
-
-// packages/action/src/errors.ts
-var ActionError = class extends Error {
-  constructor(message, options) {
-    super(message, options);
-    this.name = "ActionError";
-  }
-};
-
-// packages/action/src/event.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-function readEvent(path) {
-  if (!path) return null;
-  try {
-    return JSON.parse(readFileSync3(path, "utf8"));
-  } catch (cause) {
-    throw new ActionError(
-      `cannot read the event payload at GITHUB_EVENT_PATH (${path}): ${cause.message}. The Actions runner writes it; run the action inside a workflow.`,
-      { cause }
-    );
-  }
-}
-function pullRequestOf(event) {
-  const pr = event?.pull_request;
-  if (!pr || typeof pr.number !== "number") return null;
-  const baseSha = pr.base?.sha;
-  const headSha = pr.head?.sha;
-  const baseRepository = pr.base?.repo?.full_name;
-  if (typeof baseSha !== "string" || typeof headSha !== "string" || typeof baseRepository !== "string") {
-    throw new ActionError(
-      "the pull_request event payload lacks base.sha, head.sha or base.repo.full_name; set the inputs base-ref and pr-number explicitly."
-    );
-  }
-  const head = pr.head?.repo?.full_name;
-  const headRepository = typeof head === "string" ? head : null;
-  return {
-    number: pr.number,
-    baseSha,
-    headSha,
-    baseRepository,
-    headRepository,
-    fromFork: headRepository !== baseRepository
-  };
-}
-
-// packages/action/src/fit-report.ts
-var COMMENT_LIMIT = 65536;
-var SUMMARY_LIMIT = 1024 * 1024;
-var WARNINGS_KEPT = 10;
-function fitReport(markdown, githubLimit, fullReportLink, reserve = 0) {
-  const limit = githubLimit - reserve;
-  if (markdown.length <= limit) return { text: markdown, droppedBenchmarks: 0, shortened: false };
-  const note = (what) => `
-_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")} characters: the full report is in the [job summary and the results artifact](${fullReportLink})._
-`;
-  let lines = markdown.split("\n");
-  lines = dropBlock(lines, "<details><summary>What ran</summary>");
-  lines = shortenWarnings(lines);
-  const pruned = lines.join("\n") + note("Details");
-  if (pruned.length <= limit) return { text: pruned, droppedBenchmarks: 0, shortened: true };
-  const table = tableBounds(lines);
-  if (table) {
-    const groups = benchmarkGroups(lines.slice(table.start, table.end));
-    const urgent = (g) => g.some((l) => /regression|failed/.test(l));
-    const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
-    const before = lines.slice(0, table.start);
-    const after = lines.slice(table.end);
-    const kept = [];
-    for (const group2 of ordered) {
-      const dropped2 = groups.length - kept.length - 1;
-      const candidate = [...before, ...kept.flat(), ...group2, ...after].join("\n");
-      const tail2 = dropped2 > 0 ? note(`${dropped2} more benchmark(s)`) : note("Details");
-      if (candidate.length + tail2.length > limit) break;
-      kept.push(group2);
-    }
-    const dropped = groups.length - kept.length;
-    const text2 = [...before, ...kept.flat(), ...after].join("\n") + note(dropped > 0 ? `${dropped} benchmark(s) of ${groups.length}` : "Details");
-    if (text2.length <= limit) return { text: text2, droppedBenchmarks: dropped, shortened: true };
-  }
-  const tail = note("The rest of the report");
-  const room = limit - tail.length;
-  const cut = markdown.slice(0, room);
-  const text = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
-  return { text, droppedBenchmarks: 0, shortened: true };
-}
-function dropBlock(lines, opening) {
-  const start = lines.indexOf(opening);
-  if (start === -1) return lines;
-  const end = lines.indexOf("</details>", start);
-  return end === -1 ? lines : [...lines.slice(0, start), ...lines.slice(end + 1)];
-}
-function shortenWarnings(lines) {
-  const items = lines.flatMap((l, i) => l.startsWith("- \u26A0\uFE0F ") ? [i] : []);
-  if (items.length <= WARNINGS_KEPT) return lines;
-  const last = items[items.length - 1];
-  const firstDropped = items[WARNINGS_KEPT];
-  return [
-    ...lines.slice(0, firstDropped),
-    `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
-    ...lines.slice(last + 1)
-  ];
-}
-function tableBounds(lines) {
-  const separator = lines.findIndex((l) => /^\|(-|:|\|)+\|$/.test(l.replace(/\s/g, "")));
-  if (separator === -1) return null;
-  let end = separator + 1;
-  while (end < lines.length && lines[end]?.startsWith("|")) end++;
-  return { start: separator + 1, end };
-}
-function benchmarkGroups(rows2) {
-  const groups = [];
-  for (const row of rows2) {
-    const firstCell = row.split("|")[1]?.trim() ?? "";
-    if (firstCell !== "" || groups.length === 0) groups.push([row]);
-    else groups[groups.length - 1]?.push(row);
-  }
-  return groups;
+  return String(text).replace(/\\/g, "\\\\").replace(/[|[\]!`*_]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
 }
 
 // packages/action/src/github-api.ts
 import { setTimeout as sleep3 } from "node:timers/promises";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync4, existsSync as existsSync6 } from "fs";
+import { readFileSync as readFileSync3, existsSync as existsSync6 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -53909,7 +53786,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync6(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync4(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync3(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${EOL5}`);
@@ -58062,6 +57939,14 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// packages/action/src/errors.ts
+var ActionError = class extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "ActionError";
+  }
+};
+
 // packages/action/src/github-api.ts
 var DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1e3, maxWaitMs: 6e4 };
 function createGitHubApi(token, log, retry = DEFAULT_RETRY) {
@@ -58076,6 +57961,7 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY) {
       try {
         return await request2(options);
       } catch (error64) {
+        if (options.method === "POST" && unanswered(error64)) throw error64;
         const wait = retryDelayMs(error64, attempt, retry);
         if (wait === null || attempt >= retry.attempts) throw error64;
         const status = error64.status ?? "network error";
@@ -58108,6 +57994,13 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY) {
       () => octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body })
     )
   };
+}
+function unanswered(error64) {
+  return error64.status === void 0 || error64.status >= 500;
+}
+function outcomeUnknown(error64) {
+  const cause = error64?.cause;
+  return error64 instanceof ActionError && cause !== void 0 && unanswered(cause);
 }
 function retryDelayMs(error64, attempt, policy) {
   const status = error64.status;
@@ -58163,6 +58056,165 @@ function explain3(error64, what, pr, policy) {
     `could not ${what} ${where}: ${status ?? "no response"} ${detail}: ${advice}`,
     { cause: error64 }
   );
+}
+
+// packages/action/src/comment.ts
+function commentMarker(key) {
+  return `<!-- vggt-perf-gate:comment:${key} -->`;
+}
+var UNTRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set([
+  "NONE",
+  "FIRST_TIMER",
+  "FIRST_TIME_CONTRIBUTOR",
+  "CONTRIBUTOR",
+  "MANNEQUIN"
+]);
+var CREATE_ATTEMPTS = 3;
+function isOurs(c, marker) {
+  if (!c.body?.includes(marker)) return false;
+  if (c.user?.type === "Bot") return true;
+  return !UNTRUSTED_ASSOCIATIONS.has(c.author_association ?? "NONE");
+}
+async function upsertComment(api, pr, options, log = () => void 0) {
+  if (options.mode === "never") return { action: "skipped", reason: "comment: never" };
+  const marker = commentMarker(options.key);
+  const body = options.body.includes(marker) ? options.body : `${marker}
+${options.body}`;
+  const existing = (await api.listComments(pr)).find((c) => isOurs(c, marker));
+  if (existing) {
+    if (existing.body === body) return { action: "unchanged", url: existing.html_url };
+    const updated = await api.updateComment(pr, existing.id, body);
+    return { action: "updated", url: updated.html_url };
+  }
+  if (options.mode === "on-change" && options.verdict === "pass") {
+    return {
+      action: "skipped",
+      reason: "comment: on-change, and the verdict is a clean pass with no earlier comment to update"
+    };
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const created = await api.createComment(pr, body);
+      return { action: "created", url: created.html_url };
+    } catch (error64) {
+      if (!outcomeUnknown(error64) || attempt >= CREATE_ATTEMPTS) throw error64;
+      const landed = (await api.listComments(pr)).find((c) => isOurs(c, marker));
+      if (landed) return { action: "created", url: landed.html_url };
+      log(
+        `creating the PR comment failed (${error64.message.split(":")[0]}) and it is not there; posting again`
+      );
+    }
+  }
+}
+
+// packages/action/src/event.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+function readEvent(path) {
+  if (!path) return null;
+  try {
+    return JSON.parse(readFileSync4(path, "utf8"));
+  } catch (cause) {
+    throw new ActionError(
+      `cannot read the event payload at GITHUB_EVENT_PATH (${path}): ${cause.message}. The Actions runner writes it; run the action inside a workflow.`,
+      { cause }
+    );
+  }
+}
+function pullRequestOf(event) {
+  const pr = event?.pull_request;
+  if (!pr || typeof pr.number !== "number") return null;
+  const baseSha = pr.base?.sha;
+  const headSha = pr.head?.sha;
+  const baseRepository = pr.base?.repo?.full_name;
+  if (typeof baseSha !== "string" || typeof headSha !== "string" || typeof baseRepository !== "string") {
+    throw new ActionError(
+      "the pull_request event payload lacks base.sha, head.sha or base.repo.full_name; set the inputs base-ref and pr-number explicitly."
+    );
+  }
+  const head = pr.head?.repo?.full_name;
+  const headRepository = typeof head === "string" ? head : null;
+  return {
+    number: pr.number,
+    baseSha,
+    headSha,
+    baseRepository,
+    headRepository,
+    fromFork: headRepository !== baseRepository
+  };
+}
+
+// packages/action/src/fit-report.ts
+var COMMENT_LIMIT = 65536;
+var SUMMARY_LIMIT = 1024 * 1024;
+var WARNINGS_KEPT = 10;
+function fitReport(markdown, githubLimit, fullReportLink, reserve = 0, unit = "characters") {
+  const size = unit === "bytes" ? (text2) => Buffer.byteLength(text2, "utf8") : (text2) => text2.length;
+  const limit = githubLimit - reserve;
+  if (size(markdown) <= limit) return { text: markdown, droppedBenchmarks: 0, shortened: false };
+  const note = (what) => `
+_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._
+`;
+  let lines = markdown.split("\n");
+  lines = dropBlock(lines, "<details><summary>What ran</summary>");
+  lines = shortenWarnings(lines);
+  const pruned = lines.join("\n") + note("Details");
+  if (size(pruned) <= limit) return { text: pruned, droppedBenchmarks: 0, shortened: true };
+  const table = tableBounds(lines);
+  if (table) {
+    const groups = benchmarkGroups(lines.slice(table.start, table.end));
+    const urgent = (g) => g.some((l) => /regression|failed/.test(l));
+    const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
+    const before = lines.slice(0, table.start);
+    const after = lines.slice(table.end);
+    const tailFor = (dropped2) => note(dropped2 > 0 ? `${dropped2} benchmark(s) of ${groups.length}` : "Details");
+    const kept = [];
+    for (const group2 of ordered) {
+      const candidate = [...before, ...kept.flat(), ...group2, ...after].join("\n");
+      if (size(candidate + tailFor(groups.length - kept.length - 1)) > limit) break;
+      kept.push(group2);
+    }
+    const dropped = groups.length - kept.length;
+    const text2 = [...before, ...kept.flat(), ...after].join("\n") + tailFor(dropped);
+    if (size(text2) <= limit) return { text: text2, droppedBenchmarks: dropped, shortened: true };
+  }
+  const tail = note("The rest of the report");
+  let cut = markdown.slice(0, limit - size(tail));
+  while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
+  const text = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
+  return { text, droppedBenchmarks: 0, shortened: true };
+}
+function dropBlock(lines, opening) {
+  const start = lines.indexOf(opening);
+  if (start === -1) return lines;
+  const end = lines.indexOf("</details>", start);
+  return end === -1 ? lines : [...lines.slice(0, start), ...lines.slice(end + 1)];
+}
+function shortenWarnings(lines) {
+  const items = lines.flatMap((l, i) => l.startsWith("- \u26A0\uFE0F ") ? [i] : []);
+  if (items.length <= WARNINGS_KEPT) return lines;
+  const last = items[items.length - 1];
+  const firstDropped = items[WARNINGS_KEPT];
+  return [
+    ...lines.slice(0, firstDropped),
+    `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
+    ...lines.slice(last + 1)
+  ];
+}
+function tableBounds(lines) {
+  const separator = lines.findIndex((l) => /^\|(-|:|\|)+\|$/.test(l.replace(/\s/g, "")));
+  if (separator === -1) return null;
+  let end = separator + 1;
+  while (end < lines.length && lines[end]?.startsWith("|")) end++;
+  return { start: separator + 1, end };
+}
+function benchmarkGroups(rows2) {
+  const groups = [];
+  for (const row of rows2) {
+    const firstCell = row.split("|")[1]?.trim() ?? "";
+    if (firstCell !== "" || groups.length === 0) groups.push([row]);
+    else groups[groups.length - 1]?.push(row);
+  }
+  return groups;
 }
 
 // packages/action/src/inputs.ts
@@ -58282,7 +58334,7 @@ async function run2(options = {}) {
 `);
     await writeFile3(htmlPath, renderHtml(results));
     const runUrl = runLink(env);
-    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl).text);
+    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, "bytes").text);
     annotate(
       results,
       (kind, text, title) => kind === "error" ? error(text, { title }) : warning(text, { title })
@@ -58294,15 +58346,9 @@ async function run2(options = {}) {
     setOutput("html-path", htmlPath);
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) setOutput("pr-number", String(prNumber));
-    const outcome = await comment(
-      inputs,
-      env,
-      prNumber,
-      pr?.fromFork ?? false,
-      results,
-      runUrl,
-      options.retry
-    );
+    if (options.signal?.aborted)
+      info("cancelled: the PR comment is left as it was; the next run will update it");
+    const outcome = options.signal?.aborted ? null : await comment(inputs, env, prNumber, pr?.fromFork ?? false, results, runUrl, options.retry);
     if (outcome && "url" in outcome) setOutput("comment-url", outcome.url);
     const overhead = (Date.now() - started) / 1e3 - measuringSeconds;
     info(
@@ -58408,7 +58454,8 @@ async function comment(inputs, env, prNumber, fromFork, results, runUrl, retry) 
         body,
         mode: inputs.comment,
         verdict: results.verdict
-      }
+      },
+      (line) => info(line)
     );
     info(
       outcome.action === "skipped" ? `PR comment: skipped (${outcome.reason})` : `PR comment ${outcome.action}: ${outcome.url}`

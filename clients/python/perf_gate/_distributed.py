@@ -29,6 +29,9 @@ class Single:
     def gather(self, value):
         return [value]
 
+    def all_ok(self, ok):
+        return ok
+
     def close(self):
         pass
 
@@ -66,6 +69,12 @@ class TorchRanks:
         out = [None] * self.world_size if self.rank == 0 else None
         self.dist.gather_object(value, out, dst=0, group=self.control)
         return out
+
+    def all_ok(self, ok):
+        """True on every rank when every rank says ok: ranks must take the same path,
+        or one waits in a collective the others never reach."""
+        flags = self.gather(bool(ok))
+        return self.share(all(flags) if self.rank == 0 else None)
 
     def close(self):
         if self.dist.is_initialized():

@@ -38,7 +38,9 @@ def unavailable(reason):
     }
 
 
-def profile_iteration(step, state, parameter_dtype, autocast_dtype, use_cuda):
+def profile_iteration(step, state, parameter_dtype, autocast_dtype, use_cuda, all_ok=lambda ok: ok):
+    """all_ok(ok) -> bool: under torchrun, whether every rank's pass succeeded, so that all
+    ranks run the second pass (its step has collectives) or none does."""
     torch = _torch.torch
     if torch is None:
         return unavailable("torch is not importable in the worker: nothing to profile")
@@ -50,15 +52,23 @@ def profile_iteration(step, state, parameter_dtype, autocast_dtype, use_cuda):
         allowTf32=bool(torch.backends.cuda.matmul.allow_tf32) if use_cuda else None,
     )
     del reply["reason"]
+    failure = None
     try:
         matmul, dispatched, flops = _dispatch_pass(torch, step, state, use_cuda)
         reply.update(matmulDtypes=matmul, flops=flops)
+    except Exception as error:  # a profile is extra information, never a failure
+        failure = f"profiling failed: {type(error).__name__}: {error}"
+    if not all_ok(failure is None):
+        return unavailable(failure or "profiling failed on another rank")
+    try:
         kernels, total, ops = _profiler_pass(torch, step, state, use_cuda)
         for name, count in dispatched.items():  # dispatch-level names fill what the profiler lacks
             ops.setdefault(name, count)
         reply.update(kernels=kernels, totalDeviceUs=total, ops=ops)
-    except Exception as error:  # a profile is extra information, never a failure
-        return unavailable(f"profiling failed: {type(error).__name__}: {error}")
+    except Exception as error:
+        failure = f"profiling failed: {type(error).__name__}: {error}"
+    if not all_ok(failure is None):
+        return unavailable(failure or "profiling failed on another rank")
     return reply
 
 

@@ -65,7 +65,7 @@ def serve(setup, step, *, items_per_iteration=None, name=None, distributed_backe
                 channel.send(_distributed.merge_results(replies))
         elif kind == "profile" and session is not None:
             # Every rank runs the profiled iterations (a DDP step needs them all); rank 0 reports.
-            reply = session.profile(step)
+            reply = session.profile(step, ranks.all_ok)
             if channel is not None:
                 channel.send(reply)
         elif kind == "shutdown":
@@ -154,11 +154,11 @@ class _Session:  # the state setup built, and what is known about how it runs
         extra, device = self.ctx.extra, _torch.device()[1]
         return {"dtype": self.reported_dtype, "dtypeSource": source, "device": device, "extra": extra}
 
-    def profile(self, step):
+    def profile(self, step, all_ok):
         """Two untimed iterations under torch's recorders and profiler (see _profile.py)."""
         autocast = self.autocast.get("dtype")
         use_cuda = self.ctx.device.startswith("cuda")
-        return _profile.profile_iteration(step, self.state, self.parameter_dtype, autocast, use_cuda)
+        return _profile.profile_iteration(step, self.state, self.parameter_dtype, autocast, use_cuda, all_ok)
 
     def run(self, step, iterations, warmup):
         samples = []

@@ -1,5 +1,5 @@
 import type { GateVerdict } from '@vggt-perf-gate/runner';
-import type { GitHubApi, PrRef } from './github-api.js';
+import { type GitHubApi, type IssueComment, outcomeUnknown, type PrRef } from './github-api.js';
 import type { CommentMode } from './inputs.js';
 
 /**
@@ -16,16 +16,39 @@ export type CommentOutcome =
   | { action: 'unchanged'; url: string }
   | { action: 'skipped'; reason: string };
 
+/**
+ * Authors whose comments are never taken for ours, marker or not: anyone can
+ * paste the marker into a comment, and editing theirs (or failing to) would
+ * hijack the report. Bots (the job token's github-actions[bot], an app) and
+ * the repository's members and collaborators (a personal token) are trusted.
+ */
+const UNTRUSTED_ASSOCIATIONS = new Set([
+  'NONE',
+  'FIRST_TIMER',
+  'FIRST_TIME_CONTRIBUTOR',
+  'CONTRIBUTOR',
+  'MANNEQUIN',
+]);
+/** Tries to create the comment when a failed POST leaves unknown whether it was created. */
+const CREATE_ATTEMPTS = 3;
+
+function isOurs(c: IssueComment, marker: string): boolean {
+  if (!c.body?.includes(marker)) return false;
+  if (c.user?.type === 'Bot') return true;
+  return !UNTRUSTED_ASSOCIATIONS.has(c.author_association ?? 'NONE');
+}
+
 export async function upsertComment(
   api: GitHubApi,
   pr: PrRef,
   options: { key: string; body: string; mode: CommentMode; verdict: GateVerdict },
+  log: (line: string) => void = () => undefined,
 ): Promise<CommentOutcome> {
   if (options.mode === 'never') return { action: 'skipped', reason: 'comment: never' };
   const marker = commentMarker(options.key);
   const body = options.body.includes(marker) ? options.body : `${marker}\n${options.body}`;
   // Every page: on a busy PR the comment can be far down the list.
-  const existing = (await api.listComments(pr)).find((c) => c.body?.includes(marker));
+  const existing = (await api.listComments(pr)).find((c) => isOurs(c, marker));
   if (existing) {
     if (existing.body === body) return { action: 'unchanged', url: existing.html_url };
     const updated = await api.updateComment(pr, existing.id, body);
@@ -38,6 +61,18 @@ export async function upsertComment(
         'comment: on-change, and the verdict is a clean pass with no earlier comment to update',
     };
   }
-  const created = await api.createComment(pr, body);
-  return { action: 'created', url: created.html_url };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const created = await api.createComment(pr, body);
+      return { action: 'created', url: created.html_url };
+    } catch (error) {
+      if (!outcomeUnknown(error) || attempt >= CREATE_ATTEMPTS) throw error;
+      // The POST may have gone through: look before posting again, or it may be there twice.
+      const landed = (await api.listComments(pr)).find((c) => isOurs(c, marker));
+      if (landed) return { action: 'created', url: landed.html_url };
+      log(
+        `creating the PR comment failed (${(error as Error).message.split(':')[0]}) and it is not there; posting again`,
+      );
+    }
+  }
 }

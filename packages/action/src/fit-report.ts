@@ -8,7 +8,7 @@
 
 /** GitHub's limit on an issue comment's body, in characters. */
 export const COMMENT_LIMIT = 65_536;
-/** GitHub's limit on one step's job summary (1 MiB); counted in characters, which is stricter for ASCII. */
+/** GitHub's limit on one step's job summary: 1 MiB, in bytes (the report's emoji take 4). */
 export const SUMMARY_LIMIT = 1024 * 1024;
 /** Warnings kept when the list has to shrink. */
 const WARNINGS_KEPT = 10;
@@ -30,16 +30,22 @@ export function fitReport(
   githubLimit: number,
   fullReportLink: string,
   reserve = 0,
+  unit: 'characters' | 'bytes' = 'characters',
 ): Fitted {
+  // How GitHub counts: characters for a comment, bytes (UTF-8) for a job summary.
+  const size =
+    unit === 'bytes'
+      ? (text: string) => Buffer.byteLength(text, 'utf8')
+      : (text: string) => text.length;
   const limit = githubLimit - reserve;
-  if (markdown.length <= limit) return { text: markdown, droppedBenchmarks: 0, shortened: false };
+  if (size(markdown) <= limit) return { text: markdown, droppedBenchmarks: 0, shortened: false };
   const note = (what: string) =>
-    `\n_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString('en-US')} characters: the full report is in the [job summary and the results artifact](${fullReportLink})._\n`;
+    `\n_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString('en-US')} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._\n`;
   let lines = markdown.split('\n');
   lines = dropBlock(lines, '<details><summary>What ran</summary>');
   lines = shortenWarnings(lines);
   const pruned = lines.join('\n') + note('Details');
-  if (pruned.length <= limit) return { text: pruned, droppedBenchmarks: 0, shortened: true };
+  if (size(pruned) <= limit) return { text: pruned, droppedBenchmarks: 0, shortened: true };
 
   const table = tableBounds(lines);
   if (table) {
@@ -49,24 +55,23 @@ export function fitReport(
     const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
     const before = lines.slice(0, table.start);
     const after = lines.slice(table.end);
+    // One wording for the check and the result: a longer final note must not push it over.
+    const tailFor = (dropped: number) =>
+      note(dropped > 0 ? `${dropped} benchmark(s) of ${groups.length}` : 'Details');
     const kept: string[][] = [];
     for (const group of ordered) {
-      const dropped = groups.length - kept.length - 1;
       const candidate = [...before, ...kept.flat(), ...group, ...after].join('\n');
-      const tail = dropped > 0 ? note(`${dropped} more benchmark(s)`) : note('Details');
-      if (candidate.length + tail.length > limit) break;
+      if (size(candidate + tailFor(groups.length - kept.length - 1)) > limit) break;
       kept.push(group);
     }
     const dropped = groups.length - kept.length;
-    const text =
-      [...before, ...kept.flat(), ...after].join('\n') +
-      note(dropped > 0 ? `${dropped} benchmark(s) of ${groups.length}` : 'Details');
-    if (text.length <= limit) return { text, droppedBenchmarks: dropped, shortened: true };
+    const text = [...before, ...kept.flat(), ...after].join('\n') + tailFor(dropped);
+    if (size(text) <= limit) return { text, droppedBenchmarks: dropped, shortened: true };
   }
   // Still too long (one enormous row, say): cut at a line boundary.
   const tail = note('The rest of the report');
-  const room = limit - tail.length;
-  const cut = markdown.slice(0, room);
+  let cut = markdown.slice(0, limit - size(tail));
+  while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
   const text = cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + tail;
   return { text, droppedBenchmarks: 0, shortened: true };
 }

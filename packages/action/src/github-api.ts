@@ -25,6 +25,8 @@ export interface IssueComment {
   id: number;
   body?: string | null;
   html_url: string;
+  user?: { login?: string; type?: string } | null;
+  author_association?: string;
 }
 
 export interface RetryPolicy {
@@ -61,6 +63,9 @@ export function createGitHubApi(
       try {
         return await request(options);
       } catch (error) {
+        // A POST that failed without an answer may still have created the comment:
+        // retrying blindly would post a duplicate. The caller checks first (comment.ts).
+        if (options.method === 'POST' && unanswered(error as HttpFailure)) throw error;
         const wait = retryDelayMs(error as HttpFailure, attempt, retry);
         if (wait === null || attempt >= retry.attempts) throw error;
         const status = (error as HttpFailure).status ?? 'network error';
@@ -94,6 +99,17 @@ export function createGitHubApi(
         octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body }),
       ),
   };
+}
+
+/** No status, or a server error: the request may or may not have taken effect. */
+function unanswered(error: HttpFailure): boolean {
+  return error.status === undefined || error.status >= 500;
+}
+
+/** True when a write failed in a way that leaves its outcome unknown (it may have happened). */
+export function outcomeUnknown(error: unknown): boolean {
+  const cause = (error as { cause?: HttpFailure } | null)?.cause;
+  return error instanceof ActionError && cause !== undefined && unanswered(cause);
 }
 
 /** How long to wait before trying again, or null when another try cannot help. */

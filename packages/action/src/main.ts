@@ -76,7 +76,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     await writeFile(reportPath, `${markdown}\n`);
     await writeFile(htmlPath, renderHtml(results));
     const runUrl = runLink(env);
-    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl).text);
+    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, 'bytes').text);
     annotate(results, (kind, text, title) =>
       kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
     );
@@ -89,15 +89,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
 
-    const outcome = await comment(
-      inputs,
-      env,
-      prNumber,
-      pr?.fromFork ?? false,
-      results,
-      runUrl,
-      options.retry,
-    );
+    // A cancelled run (a newer push) must not replace a good comment with a partial one.
+    if (options.signal?.aborted)
+      core.info('cancelled: the PR comment is left as it was; the next run will update it');
+    const outcome = options.signal?.aborted
+      ? null
+      : await comment(inputs, env, prNumber, pr?.fromFork ?? false, results, runUrl, options.retry);
     if (outcome && 'url' in outcome) core.setOutput('comment-url', outcome.url);
 
     const overhead = (Date.now() - started) / 1000 - measuringSeconds;
@@ -226,6 +223,7 @@ async function comment(
         mode: inputs.comment,
         verdict: results.verdict,
       },
+      (line) => core.info(line),
     );
     core.info(
       outcome.action === 'skipped'

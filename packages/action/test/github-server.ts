@@ -13,10 +13,13 @@ export interface StoredComment {
   issue: number;
   body: string;
   html_url: string;
-  user: { login: string };
+  user: { login: string; type: 'User' | 'Bot' };
+  author_association: string;
 }
 
 export interface Fault {
+  /** Apply the request first, then answer with this fault (a write that landed but looked failed). */
+  afterWrite?: boolean;
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -62,23 +65,38 @@ export class FakeGitHub {
     for (const fault of faults) this.faults.push({ method, path, fault });
   }
 
-  /** Comments already on the PR (other bots, people), before the action runs. */
-  seed(issue: number, bodies: string[]): void {
-    for (const body of bodies) this.add(issue, body, 'someone');
+  /** Comments already on the PR, before the action runs: by a contributor unless `as` says otherwise. */
+  seed(
+    issue: number,
+    bodies: string[],
+    as: { login: string; type: 'User' | 'Bot'; association: string } = {
+      login: 'someone',
+      type: 'User',
+      association: 'CONTRIBUTOR',
+    },
+  ): void {
+    for (const body of bodies) this.add(issue, body, as.login, as.type, as.association);
   }
 
   commentsOn(issue: number): StoredComment[] {
     return this.comments.filter((c) => c.issue === issue);
   }
 
-  private add(issue: number, body: string, login: string): StoredComment {
+  private add(
+    issue: number,
+    body: string,
+    login: string,
+    type: 'User' | 'Bot' = 'Bot',
+    association = 'NONE',
+  ): StoredComment {
     const id = this.nextId++;
-    const comment = {
+    const comment: StoredComment = {
       id,
       issue,
       body,
       html_url: `https://github.com/${this.repository}/pull/${issue}#issuecomment-${id}`,
-      user: { login },
+      user: { login, type },
+      author_association: association,
     };
     this.comments.push(comment);
     return comment;
@@ -98,7 +116,10 @@ export class FakeGitHub {
       res.end(JSON.stringify(data));
     };
     const faultAt = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
-    if (faultAt !== -1) {
+    let after: Fault | null = null;
+    if (faultAt !== -1 && this.faults[faultAt]?.fault.afterWrite) {
+      after = (this.faults.splice(faultAt, 1)[0] as { fault: Fault }).fault;
+    } else if (faultAt !== -1) {
       const { fault } = this.faults.splice(faultAt, 1)[0] as { fault: Fault };
       send(fault.status, fault.body ?? { message: 'fault' }, fault.headers);
       return;
@@ -147,7 +168,9 @@ export class FakeGitHub {
         return;
       }
       if (list) {
-        send(201, this.add(Number(list[1]), text, 'github-actions[bot]'));
+        const created = this.add(Number(list[1]), text, 'github-actions[bot]');
+        if (after) send(after.status, after.body ?? { message: 'fault' }, after.headers);
+        else send(201, created);
         return;
       }
       const comment = this.comments.find((c) => c.id === Number(one?.[1]));

@@ -155,6 +155,9 @@ export async function measureBenchmark(
       delete sessions[side];
     }
     for (const side of ['base', 'head'] as const) {
+      // Checked before every start: closing the old sessions takes seconds, and an
+      // interrupt in between must not start new workers.
+      signal?.throwIfAborted();
       sessions[side] = await plan.workload.open({
         side,
         cwd: dirs[side],
@@ -172,12 +175,18 @@ export async function measureBenchmark(
     }
     processes += 1;
     progress('warm-up');
-    for (const side of ['base', 'head'] as const)
+    for (const side of ['base', 'head'] as const) {
+      signal?.throwIfAborted();
       await sessions[side]!.warmup(plan.warmupIterations);
+    }
     progress('measuring');
   };
   // With restarts, a verdict waits for a second process per side: one process
   // pair cannot show how much a process-level offset moves the ratio.
+  if (plan.restartEveryRounds > 0 && plan.maxRounds <= plan.restartEveryRounds)
+    warnings.push(
+      `restartEveryRounds (${plan.restartEveryRounds}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so a process-level offset could pass for a change. Raise maxRounds or lower restartEveryRounds.`,
+    );
   const minRounds =
     plan.restartEveryRounds > 0 ? Math.max(MIN_ROUNDS, 2 * plan.restartEveryRounds) : MIN_ROUNDS;
   try {

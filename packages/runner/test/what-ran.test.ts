@@ -75,6 +75,12 @@ describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
     expect(kernelDiff(defaultBf16, defaultBf16).every((c) => c.baseUs === c.headUs)).toBe(true);
   });
 
+  it('from kernel names alone (no operators), cuDNN attention is not mistaken for flash', () => {
+    const kernelsOnly = { ...defaultBf16, ops: {} };
+    expect(whatRan(kernelsOnly, 60, H100)?.attention).toBe('cuDNN');
+    expect(whatRan({ ...mathBf16, ops: {} }, 790, H100)?.attention).toBeNull();
+  });
+
   it('a profile that is not available says nothing rather than guessing', () => {
     const none = { ...defaultBf16, available: false, reason: 'torch is not importable' };
     expect(whatRan(none, 60, H100)).toBeNull();

@@ -36,13 +36,16 @@ export function renderMarkdown(results: GateResults): string {
     `### ${HEADLINE[results.verdict]}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}`,
   );
   lines.push('');
-  const sha = (s: string | null) => (s ? `\`${s.slice(0, 8)}\`` : 'working tree');
+  const sha = (s: string | null) =>
+    s ? `\`${s.slice(0, 8).replace(/[^0-9a-f]/gi, '')}\`` : 'working tree';
   const device =
     results.device.state === 'ok'
-      ? `${results.device.name}${results.device.computeCapability ? ` (CC ${results.device.computeCapability})` : ''}, driver ${results.device.driver}`
+      ? escapeCell(
+          `${results.device.name}${results.device.computeCapability ? ` (CC ${results.device.computeCapability})` : ''}, driver ${results.device.driver}`,
+        )
       : 'no GPU (CPU only)';
   lines.push(
-    `base ${sha(results.commits.base.sha)} (${results.commits.base.ref}) vs head ${sha(results.commits.head.sha)}${results.commits.head.dirty ? ' + uncommitted changes' : ''} · ${device}${results.status === 'partial' ? ' · **partial run**' : ''}`,
+    `base ${sha(results.commits.base.sha)} (${escapeCell(results.commits.base.ref)}) vs head ${sha(results.commits.head.sha)}${results.commits.head.dirty ? ' + uncommitted changes' : ''} · ${device}${results.status === 'partial' ? ' · **partial run**' : ''}`,
   );
   lines.push('');
   lines.push('| benchmark | metric | base | head | change [95% interval] | verdict |');
@@ -56,7 +59,7 @@ export function renderMarkdown(results: GateResults): string {
     }
     b.metrics.forEach((m, i) => {
       lines.push(
-        `| ${i === 0 ? escapeCell(b.name) : ''} | ${metricLabel(m.metric)} | ${m.base ? formatValue(m.base.median, m.unit) : 'n/a'} | ${m.head ? formatValue(m.head.median, m.unit) : 'n/a'} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`,
+        `| ${i === 0 ? escapeCell(b.name) : ''} | ${escapeCell(metricLabel(m.metric))} | ${m.base ? formatValue(m.base.median, m.unit) : 'n/a'} | ${m.head ? formatValue(m.head.median, m.unit) : 'n/a'} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`,
       );
     });
   }
@@ -127,7 +130,7 @@ function kernelSections(results: GateResults): string[] {
       '|---|---:|---:|---|',
       ...changes.map(
         (c) =>
-          `| \`${escapeCell(shortKernelName(c.name)).replace(/`/g, "'")}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`,
+          `| \`${codeSpan(shortKernelName(c.name))}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`,
       ),
       '',
     );
@@ -156,13 +159,20 @@ function thresholds(results: GateResults): string {
 }
 
 /**
- * Text from the results (names, errors, what a worker reported) as inert
- * Markdown: a results file may come from a fork PR's run, so it must not be
- * able to break the table, inject HTML, or @-mention people.
+ * Text from the results (names, errors, what a worker reported, refs, device
+ * names) as inert Markdown: a results file may come from a fork PR's run, so
+ * it must not be able to break the table, inject HTML or links, or @-mention
+ * people.
  */
-function escapeCell(text: string): string {
-  return text
-    .replace(/\|/g, '\\|')
+/** Text for inside a code span in a table: nothing there is Markdown or HTML, but a backtick or pipe would end it. */
+function codeSpan(text: string): string {
+  return text.replace(/[`\r\n]/g, "'").replace(/\|/g, '\\|');
+}
+
+function escapeCell(text: unknown): string {
+  return String(text)
+    .replace(/\\/g, '\\\\')
+    .replace(/[|[\]!`*_]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, ' ')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -42,9 +42,10 @@ const ATTENTION_OPS: ReadonlyArray<[RegExp, string]> = [
 ];
 /** The same from kernel names, for a profile without operators. */
 const ATTENTION_KERNELS: ReadonlyArray<[RegExp, string]> = [
+  // cuDNN first: its kernel is named ..._sdpa_sm90_flash_fprop_..., and is not FlashAttention.
+  [/cudnn.*(sdpa|attn|mha)|(sdpa|mha).*cudnn/i, 'cuDNN'],
   [/flash/i, 'flash'],
   [/fmha|mem_eff|efficient_attention|cutlassF/i, 'memory-efficient'],
-  [/cudnn.*(sdpa|attn|mha)|(sdpa|mha).*cudnn/i, 'cuDNN'],
 ];
 /** Precision from GEMM kernel names (cuBLAS, CUTLASS), first match wins. */
 const MATMUL_KERNELS: ReadonlyArray<[RegExp, WhatRan['matmulKey'] & string]> = [

@@ -506,7 +506,20 @@ class WorkerSession implements WorkloadSession {
   private onChannelLine(channel: 'fds' | 'socket', line: string): void {
     if (this.channel === 'pending') {
       this.channel = channel;
-      if (channel === 'fds') this.launcher.close();
+      this.launcher.close(); // no one else may connect now
+      if (channel === 'socket' && this.socket) {
+        // Requests follow the replies only now: a connection alone proves nothing.
+        this.requestsOut = this.socket;
+        this.repliesIn = this.socket;
+        this.context.log(
+          `[worker:${this.context.side}] protocol over PERF_GATE_SOCKET (a launcher such as torchrun started the process that speaks it)`,
+        );
+      } else if (channel === 'fds' && this.socket) {
+        // Something connected but the direct child spoke on fd 4: drop the silent socket.
+        const stray = this.socket;
+        this.socket = null;
+        stray.destroy();
+      }
     }
     if (this.channel !== channel) {
       this.fail(
@@ -520,7 +533,7 @@ class WorkerSession implements WorkloadSession {
     this.onReply(line);
   }
 
-  /** A launched rank connected to PERF_GATE_SOCKET: the protocol moves there. */
+  /** A launched rank connected to PERF_GATE_SOCKET; it becomes the channel once it speaks first. */
   private onSocket(socket: Socket): void {
     const tag = `[worker:${this.context.side}]`;
     if (this.channel !== 'pending' || this.socket !== null) {
@@ -531,17 +544,13 @@ class WorkerSession implements WorkloadSession {
       return;
     }
     this.socket = socket;
-    this.requestsOut = socket;
-    this.repliesIn = socket;
-    this.launcher.close(); // the connection stays open; no one else may connect
-    this.context.log(
-      `${tag} protocol over PERF_GATE_SOCKET (a launcher such as torchrun started the process that speaks it)`,
-    );
     socket.on('error', (error) =>
       this.context.log(`${tag} protocol socket error: ${error.message}`),
     );
     readLines(socket, (line) => this.onChannelLine('socket', line), this.protocolLineOptions());
-    socket.on('close', () => void this.onSocketClosed());
+    socket.on('close', () => {
+      if (this.socket === socket && this.channel === 'socket') void this.onSocketClosed();
+    });
   }
 
   /** The speaking rank is gone. Its launcher normally exits soon after, with a better message. */
