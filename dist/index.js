@@ -51079,6 +51079,14 @@ function mergeResults(shards) {
   }
   const benchmarks = shards.flatMap((s) => s.benchmarks);
   const { verdict, regressions } = gateVerdict(benchmarks);
+  const devices = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    const name = s.device.state === "ok" ? s.device.name : "no GPU";
+    devices.set(name, [...devices.get(name) ?? [], s.shard ?? "unnamed"]);
+  }
+  const deviceWarning = devices.size > 1 ? [
+    `shards ran on different devices: ${[...devices].map(([name, names]) => `${name} (${names.join(", ")})`).join("; ")}; each benchmark's base and head still shared one`
+  ] : [];
   return {
     ...first,
     createdAt: (/* @__PURE__ */ new Date()).toISOString(),
@@ -51086,7 +51094,7 @@ function mergeResults(shards) {
     verdict: shards.some((s) => s.status !== "complete") && verdict === "pass" ? "inconclusive" : verdict,
     regressions,
     benchmarks,
-    warnings: [...new Set(shards.flatMap((s) => s.warnings))],
+    warnings: [.../* @__PURE__ */ new Set([...shards.flatMap((s) => s.warnings), ...deviceWarning])],
     shard: null
   };
 }

@@ -199,6 +199,18 @@ export function mergeResults(shards: readonly GateResults[]): GateResults {
   }
   const benchmarks = shards.flatMap((s) => s.benchmarks);
   const { verdict, regressions } = gateVerdict(benchmarks);
+  // The header names one device: say so when shards measured on different ones.
+  const devices = new Map<string, string[]>();
+  for (const s of shards) {
+    const name = s.device.state === 'ok' ? s.device.name : 'no GPU';
+    devices.set(name, [...(devices.get(name) ?? []), s.shard ?? 'unnamed']);
+  }
+  const deviceWarning =
+    devices.size > 1
+      ? [
+          `shards ran on different devices: ${[...devices].map(([name, names]) => `${name} (${names.join(', ')})`).join('; ')}; each benchmark's base and head still shared one`,
+        ]
+      : [];
   return {
     ...first,
     createdAt: new Date().toISOString(),
@@ -207,7 +219,7 @@ export function mergeResults(shards: readonly GateResults[]): GateResults {
       shards.some((s) => s.status !== 'complete') && verdict === 'pass' ? 'inconclusive' : verdict,
     regressions,
     benchmarks,
-    warnings: [...new Set(shards.flatMap((s) => s.warnings))],
+    warnings: [...new Set([...shards.flatMap((s) => s.warnings), ...deviceWarning])],
     shard: null,
   };
 }
