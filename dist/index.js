@@ -50818,10 +50818,9 @@ function compareAll(plan, series) {
 }
 function describe5(comparisons) {
   return Object.entries(comparisons).map(
-    ([metric, c]) => `${metric} ${pct(c.ratio)} [${pct(c.interval.lower)}, ${pct(c.interval.upper)}] ${c.verdict}`
+    ([metric, c]) => `${metric} ${formatChange(c.ratio)} [${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}] ${c.verdict}`
   ).join("; ");
 }
-var pct = (ratio) => `${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(2)}%`;
 function metricResult(metric, plan, s, comparison) {
   const side2 = (values, known) => {
     if (values.length === 0) return null;
@@ -58281,7 +58280,7 @@ function annotate(results, emit) {
       continue;
     }
     for (const m of b.metrics) {
-      const change = m.ratio === null ? "" : ` ${pct2(m.ratio)}${m.interval ? ` [${pct2(m.interval.lower)}, ${pct2(m.interval.upper)}]` : ""}`;
+      const change = m.ratio === null ? "" : ` ${changeCell(m)}`;
       if (m.verdict === "regression")
         emit(
           "error",
@@ -58307,7 +58306,6 @@ function failureMessage(results, failOn) {
     return "the perf gate was inconclusive and fail-on is regression-or-inconclusive";
   return null;
 }
-var pct2 = (ratio) => `${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(2)}%`;
 
 // packages/action/src/main.ts
 var exec3 = promisify4(execFile4);

@@ -21,12 +21,11 @@ _INTERESTING = ("scaled_dot_product", "attention", "mm", "matmul", "linear", "co
 _MATMUL_OPS = {"mm", "addmm", "bmm", "baddbmm", "_scaled_mm", "addbmm", "matmul", "linear", "dot", "mv"}
 
 
-def unavailable(reason):
-    return {
+def _reply(available, **facts):
+    reply = {
         "type": "profile",
         "source": "torch.profiler",
-        "available": False,
-        "reason": reason,
+        "available": available,
         "kernels": [],
         "totalDeviceUs": None,
         "ops": {},
@@ -36,6 +35,12 @@ def unavailable(reason):
         "autocastDtype": None,
         "flops": None,
     }
+    reply.update(facts)
+    return reply
+
+
+def unavailable(reason):
+    return _reply(False, reason=reason)
 
 
 def profile_iteration(step, state, parameter_dtype, autocast_dtype, use_cuda, all_ok=lambda ok: ok):
@@ -44,14 +49,12 @@ def profile_iteration(step, state, parameter_dtype, autocast_dtype, use_cuda, al
     torch = _torch.torch
     if torch is None:
         return unavailable("torch is not importable in the worker: nothing to profile")
-    reply = unavailable("")
-    reply.update(
-        available=True,
+    reply = _reply(
+        True,
         parameterDtype=parameter_dtype,
         autocastDtype=autocast_dtype,
         allowTf32=bool(torch.backends.cuda.matmul.allow_tf32) if use_cuda else None,
     )
-    del reply["reason"]
     failure = None
     try:
         matmul, dispatched, flops = _dispatch_pass(torch, step, state, use_cuda)

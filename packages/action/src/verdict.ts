@@ -1,4 +1,4 @@
-import type { GateResults } from '@vggt-perf-gate/runner';
+import { changeCell, type GateResults } from '@vggt-perf-gate/runner';
 import type { FailOn } from './inputs.js';
 
 /**
@@ -15,10 +15,7 @@ export function annotate(
       continue;
     }
     for (const m of b.metrics) {
-      const change =
-        m.ratio === null
-          ? ''
-          : ` ${pct(m.ratio)}${m.interval ? ` [${pct(m.interval.lower)}, ${pct(m.interval.upper)}]` : ''}`;
+      const change = m.ratio === null ? '' : ` ${changeCell(m)}`;
       if (m.verdict === 'regression')
         emit(
           'error',
@@ -51,5 +48,3 @@ export function failureMessage(results: GateResults, failOn: FailOn): string | n
     return 'the perf gate was inconclusive and fail-on is regression-or-inconclusive';
   return null;
 }
-
-const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(2)}%`;

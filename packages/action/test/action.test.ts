@@ -322,24 +322,47 @@ describe('inputs and context', () => {
   });
 });
 
-/** A git repository gated for real: base and head run a tiny samples harness. */
-function gatedRepository(headFactor: number): string {
+/**
+ * A throwaway git repository: `base` files in the first commit, `head` files
+ * (possibly none) in a second one on top.
+ */
+function gitRepository(
+  base: Record<string, string | Uint8Array>,
+  head: Record<string, string | Uint8Array> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'perf-gate-action-repo-'));
   const git = (...args: string[]) => {
     const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   };
+  const write = (files: Record<string, string | Uint8Array>) => {
+    for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+  };
+  write(base);
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'a@example.com');
+  git('config', 'user.name', 'a');
+  git('add', '.');
+  git('commit', '-q', '-m', 'base');
+  write(head);
+  git('add', '.');
+  git('commit', '-q', '--allow-empty', '-m', 'head');
+  return dir;
+}
+
+/** A git repository gated for real: base and head run a tiny samples harness. */
+function gatedRepository(headFactor: number): string {
   // Also leaves the environment the benchmark saw, to check no secret reached the PR's code.
   const bench = (factor: number) => `import { writeFileSync } from 'node:fs';
 writeFileSync('env-dump.json', JSON.stringify(process.env));
 const samples = Array.from({ length: 9 }, (_, i) => (10 + (i % 3) * 0.05) * ${factor});
 writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples }));
 `;
-  writeFileSync(join(dir, 'bench.mjs'), bench(1));
-  writeFileSync(join(dir, '.gitignore'), 'env-dump.json\n');
-  writeFileSync(
-    join(dir, 'perf-gate.yml'),
-    `version: 1
+  return gitRepository(
+    {
+      'bench.mjs': bench(1),
+      '.gitignore': 'env-dump.json\n',
+      'perf-gate.yml': `version: 1
 benchmarks:
   - name: harness
     metrics: [latency]
@@ -347,15 +370,9 @@ benchmarks:
     budget: { maxSeconds: 60, maxRounds: 6 }
     workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, bench.mjs], output: samples.json }
 `,
+    },
+    headFactor === 1 ? {} : { 'bench.mjs': bench(headFactor) },
   );
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'a@example.com');
-  git('config', 'user.name', 'a');
-  git('add', '.');
-  git('commit', '-q', '-m', 'base');
-  writeFileSync(join(dir, 'bench.mjs'), bench(headFactor));
-  git('commit', '-q', '--allow-empty', '-am', 'head');
-  return dir;
 }
 
 describe('measuring on the runner', () => {
@@ -456,15 +473,9 @@ describe('measuring on the runner', () => {
 
 describe('ONNX workloads in the bundled action', () => {
   it("load onnxruntime-node from the gated repository's node_modules (the bundle does not ship it)", async () => {
-    const repo = mkdtempSync(join(tmpdir(), 'perf-gate-action-onnx-'));
-    const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
-    writeFileSync(
-      join(repo, 'model.onnx'),
-      buildVggtShapedModel({ ...DEMO_MODEL_OPTIONS, slowdown: 0 }),
-    );
-    writeFileSync(
-      join(repo, 'perf-gate.yml'),
-      `version: 1
+    const repo = gitRepository({
+      'model.onnx': buildVggtShapedModel({ ...DEMO_MODEL_OPTIONS, slowdown: 0 }),
+      'perf-gate.yml': `version: 1
 benchmarks:
   - name: tiny-vggt
     metrics: [latency]
@@ -473,16 +484,12 @@ benchmarks:
     warmup: { iterations: 2 }
     workload: { kind: onnx, model: model.onnx, provider: cpu }
 `,
-    );
-    writeFileSync(join(repo, '.gitignore'), 'node_modules/\n');
-    // As \`npm install onnxruntime-node\` in the repository would leave it.
+      '.gitignore': 'node_modules/\n',
+    });
+    // As `npm install onnxruntime-node` in the repository would leave it.
     mkdirSync(join(repo, 'node_modules'));
     for (const name of ['onnxruntime-node', 'onnxruntime-common'])
       symlinkSync(join(repoRoot, 'node_modules', name), join(repo, 'node_modules', name));
-    git('init', '-q', '-b', 'main');
-    git('-c', 'user.email=a@b', '-c', 'user.name=a', 'add', '.');
-    git('-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'base');
-    git('-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '--allow-empty', '-m', 'head');
     const run = await runAction({
       bundleDir,
       apiUrl: github.url,

@@ -19,6 +19,7 @@ export {
   measureBenchmark,
 } from './measure-benchmark.js';
 export { type GateOptions, runGate, TOOL_VERSION, workloadFor } from './orchestrate.js';
+export { changeCell } from './report/format.js';
 export { type HtmlOptions, renderHtml } from './report/html.js';
 export { renderMarkdown } from './report/markdown.js';
 export { renderTerminal } from './report/terminal.js';

@@ -9,6 +9,7 @@ import {
 import {
   type Comparison,
   compare,
+  formatChange,
   roundOrder,
   type SampleStats,
   summarize,
@@ -478,12 +479,10 @@ function describe(comparisons: Partial<Record<MetricName, Comparison>>): string 
   return Object.entries(comparisons)
     .map(
       ([metric, c]) =>
-        `${metric} ${pct(c.ratio)} [${pct(c.interval.lower)}, ${pct(c.interval.upper)}] ${c.verdict}`,
+        `${metric} ${formatChange(c.ratio)} [${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}] ${c.verdict}`,
     )
     .join('; ');
 }
-
-const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(2)}%`;
 
 function metricResult(
   metric: MetricName,
