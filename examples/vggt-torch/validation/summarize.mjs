@@ -1,5 +1,6 @@
 // Summarizes repeated gate runs (run-gates.sh): per label, how many runs gave each
-// latency verdict, the ratios and intervals, and the wall time per run.
+// latency verdict, the ratios and intervals, and each benchmark's time (`seconds` in the
+// results: worker starts to verdict; run-gates.sh prints each whole command's wall time).
 //
 //   node examples/vggt-torch/validation/summarize.mjs <dir> [--markdown]
 import { readdirSync, readFileSync } from 'node:fs';

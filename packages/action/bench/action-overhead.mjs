@@ -6,8 +6,8 @@
 // Runs the bundled dist/index.js as the Actions runner does, on a git
 // repository whose benchmark is a samples harness that returns at once, so
 // nearly all of the wall time is overhead. The GitHub API is a local server
-// (the tests' fake, transpiled here), so network latency to api.github.com
-// (typically 0.1-0.5 s per call, 2-3 calls) comes on top on a real runner.
+// (the tests' fake, transpiled here), so on a real runner the network round
+// trips of its 2-3 API calls come on top (not measured here).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
