@@ -50521,6 +50521,7 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
   const started = Date.now();
   let processes2 = 0;
   let estimate = null;
+  let verdictSeconds = null;
   const progress = (phase) => onProgress({
     benchmark: plan.name,
     phase,
@@ -50529,7 +50530,8 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     elapsedSeconds: (Date.now() - started) / 1e3,
     maxSeconds: plan.maxSeconds,
     processes: processes2,
-    estimate
+    estimate,
+    verdictSeconds
   });
   const series = {
     latency: emptySeries(),
@@ -50556,27 +50558,35 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
   const openSessions = async () => {
     signal?.throwIfAborted();
     progress(processes2 === 0 ? "starting" : "restarting");
-    for (const side2 of ["base", "head"]) {
-      await sessions[side2]?.close();
-      delete sessions[side2];
-    }
-    for (const side2 of ["base", "head"]) {
-      signal?.throwIfAborted();
-      sessions[side2] = await plan.workload.open({
-        side: side2,
-        cwd: dirs[side2],
-        dtype: plan.dtype.resolved,
-        env: {
-          PERF_GATE_DTYPE: plan.dtype.resolved,
-          PERF_GATE_SIDE: side2,
-          // The config's `device`, for single-process workers (the Python client sets it);
-          // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-          PERF_GATE_DEVICE: String(plan.device),
-          CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
-        },
-        log: (line) => log(`[${plan.name} ${side2}] ${line}`)
-      });
-    }
+    await Promise.all(
+      ["base", "head"].map(async (side2) => {
+        const old = sessions[side2];
+        delete sessions[side2];
+        await old?.close();
+      })
+    );
+    signal?.throwIfAborted();
+    const opened = await Promise.allSettled(
+      ["base", "head"].map(async (side2) => {
+        sessions[side2] = await plan.workload.open({
+          side: side2,
+          cwd: dirs[side2],
+          dtype: plan.dtype.resolved,
+          env: {
+            PERF_GATE_DTYPE: plan.dtype.resolved,
+            PERF_GATE_SIDE: side2,
+            // The config's `device`, for single-process workers (the Python client sets it);
+            // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+            PERF_GATE_DEVICE: String(plan.device),
+            CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
+          },
+          log: (line) => log(`[${plan.name} ${side2}] ${line}`)
+        });
+      })
+    );
+    const failedStart = opened.find((o) => o.status === "rejected");
+    if (failedStart) throw failedStart.reason;
+    signal?.throwIfAborted();
     processes2 += 1;
     progress("warm-up");
     for (const side2 of ["base", "head"]) {
@@ -50664,6 +50674,7 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
         break;
       }
     }
+    verdictSeconds = (Date.now() - started) / 1e3;
     progress("profiling");
     for (const side2 of ["base", "head"]) {
       profiles[side2] = await profileSide(sessions[side2], side2, log, warnings, plan.name);
@@ -50707,6 +50718,7 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     rounds,
     stopReason,
     seconds: (Date.now() - started) / 1e3,
+    verdictSeconds,
     processes: processes2,
     throttledRounds,
     metrics: plan.metrics.map(
@@ -52656,6 +52668,7 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
     rounds: 0,
     stopReason: "failed",
     seconds: 0,
+    verdictSeconds: null,
     processes: 0,
     throttledRounds: [],
     metrics: [],
@@ -53234,7 +53247,7 @@ function renderBenchmark(b, index, samples, deviceName = null) {
   const stats = [
     `${b.rounds} round${b.rounds === 1 ? "" : "s"}`,
     STOP_REASON[b.stopReason],
-    `${b.seconds.toFixed(1)} s`
+    b.verdictSeconds != null ? `verdict after ${b.verdictSeconds.toFixed(1)} s, ${b.seconds.toFixed(1)} s in all` : `${b.seconds.toFixed(1)} s`
   ];
   const throttled = b.throttledRounds.length > 0 ? ` \xB7 <span class="throttled">GPU throttled in round${b.throttledRounds.length === 1 ? "" : "s"} ${b.throttledRounds.join(", ")}</span>` : "";
   return [

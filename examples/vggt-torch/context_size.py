@@ -7,6 +7,7 @@ so the two can be compared. Run it the way the workload runs:
 
     python3 context_size.py                                      # one process, GPU 0
     python3 -m torch.distributed.run --standalone --nproc-per-node 2 context_size.py
+    CUDA_VISIBLE_DEVICES=0 python3 -m torch.distributed.run --standalone --nproc-per-node 2 context_size.py  # gloo, one GPU
 
 Each rank prints one JSON line: its GPU, the driver's per-process figure (nvidia-smi),
 torch's reserved bytes, and the difference.
@@ -45,7 +46,10 @@ def main():
     if world > 1:
         import torch.distributed as dist
 
-        dist.init_process_group("nccl")
+        # As the Python client chooses: NCCL when every rank has a GPU of its own, gloo
+        # when ranks share one (NCCL refuses two ranks on one GPU) or when asked.
+        backend = os.environ.get("PERF_GATE_DIST_BACKEND") or ("nccl" if torch.cuda.device_count() >= world else "gloo")
+        dist.init_process_group(backend)
         t = torch.ones(1 << 20, device=device)
         dist.all_reduce(t)
     # The kinds of kernels a training step loads: GEMM (cuBLAS), conv (cuDNN), SDPA, backward.

@@ -92,12 +92,18 @@ def slowdown_width(cfg, sequence, fraction):
     """Output width k of the extra [tokens, dim] x [dim, k] matmul that adds about
     `fraction` of a block's FLOPs (2*dim*k per token). 0 when fraction is 0.
 
+    k is rounded to a multiple of 64: an output row width that is not a multiple of
+    8 elements leaves cuBLAS on slow unaligned kernels, which made the slowdown jump
+    with the knob (on an H200, 0.03 gave +4.3% of time and 0.10 gave +42.5%).
+
     FLOPs are not time: attention and GEMMs run at different efficiencies, so the
-    slowdown measured is only near `fraction`; the validation runs measure it.
+    slowdown measured is only near `fraction`; validation/calibrate_slowdown.py
+    measures it.
     """
     if fraction <= 0:
         return 0
-    return max(1, round(fraction * block_flops_per_token(cfg, sequence) / (2 * cfg.dim)))
+    k = fraction * block_flops_per_token(cfg, sequence) / (2 * cfg.dim)
+    return max(64, 64 * round(k / 64))
 
 
 if __name__ == "__main__":

@@ -84,22 +84,29 @@ def _hello(ranks, items_per_iteration, name):
     framework = "python" if _torch.torch is None else "torch"
     version = platform.python_version() if _torch.torch is None else _torch.torch.__version__
     extra = {} if name is None else {"name": name}
-    device = _torch.device()[1]
     if ranks.world_size > 1:
         extra.update({"worldSize": ranks.world_size, "distributedBackend": ranks.backend})
-        device = f"{ranks.world_size} ranks ({ranks.backend}); rank 0 on {device}"
     return {
         "type": "hello",
         "protocol": PROTOCOL_VERSION,
         "client": f"perf-gate-client {VERSION}",
         "framework": framework,
         "frameworkVersion": version,
-        "device": device,
+        "device": _device_label(ranks),
         "dtype": None,  # known once setup has built the model
         "itemsPerIteration": items_per_iteration,
         "extra": extra,
         "features": ["profile"],  # requests beyond v1's core that this client answers
     }
+
+
+def _device_label(ranks):
+    """What the report calls the device: under torchrun, how many ranks over which backend
+    too (the hello and the reply to setup must say the same, or the later one hides it)."""
+    device = _torch.device()[1]
+    if ranks.world_size > 1:
+        return f"{ranks.world_size} ranks ({ranks.backend}); rank 0 on {device}"
+    return device
 
 
 def _guard(channel, phase, function, *args):
@@ -130,6 +137,7 @@ class _Session:  # the state setup built, and what is known about how it runs
 
     def __init__(self, request, setup, ranks):
         self.ctx = Context(request["side"], request["dtype"], request.get("options") or {}, ranks)
+        self.ranks = ranks
         self.rank = ranks.rank if ranks.world_size > 1 else None
         self.state = setup(self.ctx)
         modules = _torch.modules_in(self.state)
@@ -151,7 +159,7 @@ class _Session:  # the state setup built, and what is known about how it runs
 
     def describe(self):
         self.reported_dtype, source = self.effective_dtype()
-        extra, device = self.ctx.extra, _torch.device()[1]
+        extra, device = self.ctx.extra, _device_label(self.ranks)
         return {"dtype": self.reported_dtype, "dtypeSource": source, "device": device, "extra": extra}
 
     def profile(self, step, all_ok):

@@ -7,7 +7,7 @@ import threading
 import unittest
 from unittest import mock
 
-from perf_gate import _channel, _distributed
+from perf_gate import _channel, _distributed, _serve
 
 
 class MergeResults(unittest.TestCase):
@@ -55,6 +55,24 @@ class Launch(unittest.TestCase):
         self.assertEqual((ranks.rank, ranks.world_size, ranks.launched), (0, 1, False))
         self.assertEqual(ranks.share({"type": "run"}), {"type": "run"})
         self.assertEqual(ranks.gather("x"), ["x"])
+
+
+class DeviceLabel(unittest.TestCase):
+    """Under torchrun the report must say how many ranks ran: the hello says so, and the
+    reply to setup, which the runner takes as the later word, must not hide it (it did,
+    until a two-rank run on one GPU showed only "cuda:0 ...")."""
+
+    class TwoRanks:  # what _distributed.join() gives rank 0 of two, without torch
+        rank, local_rank, world_size, backend, launched = 0, 0, 2, "gloo", True
+
+    def test_hello_and_the_setup_reply_both_name_the_ranks(self):
+        hello = _serve._hello(self.TwoRanks(), None, "demo")
+        self.assertTrue(hello["device"].startswith("2 ranks (gloo); rank 0 on "), hello["device"])
+        session = _serve._Session({"side": "head", "dtype": "fp32"}, lambda ctx: {}, self.TwoRanks())
+        self.assertEqual(session.describe()["device"], hello["device"])
+
+    def test_a_single_process_is_named_by_its_device_alone(self):
+        self.assertNotIn("ranks", _serve._hello(_distributed.Single(), None, None)["device"])
 
 
 class Channel(unittest.TestCase):

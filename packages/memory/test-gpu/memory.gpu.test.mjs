@@ -94,6 +94,7 @@ test('the sampler peak equals torch max_memory_reserved plus the CUDA context, w
       source: { kind: 'nvml' },
     });
     let done;
+    let report;
     try {
       await py.send('alloc 3');
       await new Promise((r) => setTimeout(r, 300));
@@ -124,6 +125,7 @@ test('a 5 ms allocation spike is caught', { skip }, async () => {
       source: { kind: 'nvml' },
     });
     let spikes;
+    let report;
     try {
       spikes = await py.send('spike 4 5 5');
     } finally {
@@ -155,6 +157,7 @@ test('a parent and its child process are summed as one tree', { skip }, async ()
       source: { kind: 'nvml' },
     });
     let spawned;
+    let report;
     let parentBytes;
     let childBytes;
     try {

@@ -69,6 +69,8 @@ export interface BenchmarkProgress {
   processes: number;
   /** The latest estimate per metric, e.g. "latency +0.4% [-0.2%, +1.1%] unchanged". */
   estimate: string | null;
+  /** Seconds from the start to the last timed round, once measuring has ended; else null. */
+  verdictSeconds: number | null;
 }
 
 export interface SideDirs {
@@ -112,6 +114,7 @@ export async function measureBenchmark(
   const started = Date.now();
   let processes = 0;
   let estimate: string | null = null;
+  let verdictSeconds: number | null = null;
   const progress = (phase: BenchmarkProgress['phase']) =>
     onProgress({
       benchmark: plan.name,
@@ -122,6 +125,7 @@ export async function measureBenchmark(
       maxSeconds: plan.maxSeconds,
       processes,
       estimate,
+      verdictSeconds,
     });
   const series: Record<MetricName, Series> = {
     latency: emptySeries(),
@@ -151,29 +155,40 @@ export async function measureBenchmark(
   const openSessions = async () => {
     signal?.throwIfAborted();
     progress(processes === 0 ? 'starting' : 'restarting');
-    for (const side of ['base', 'head'] as const) {
-      await sessions[side]?.close();
-      delete sessions[side];
-    }
-    for (const side of ['base', 'head'] as const) {
-      // Checked before every start: closing the old sessions takes seconds, and an
-      // interrupt in between must not start new workers.
-      signal?.throwIfAborted();
-      sessions[side] = await plan.workload.open({
-        side,
-        cwd: dirs[side],
-        dtype: plan.dtype.resolved,
-        env: {
-          PERF_GATE_DTYPE: plan.dtype.resolved,
-          PERF_GATE_SIDE: side,
-          // The config's `device`, for single-process workers (the Python client sets it);
-          // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-          PERF_GATE_DEVICE: String(plan.device),
-          CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
-        },
-        log: (line) => log(`[${plan.name} ${side}] ${line}`),
-      });
-    }
+    await Promise.all(
+      (['base', 'head'] as const).map(async (side) => {
+        const old = sessions[side];
+        delete sessions[side];
+        await old?.close();
+      }),
+    );
+    // Checked after closing: that takes seconds, and an interrupt in between must
+    // not start new workers.
+    signal?.throwIfAborted();
+    // Both sides start at once: starting is untimed (a model build, seconds on a GPU),
+    // and one after the other it was a fifth of a gate run's time on the example.
+    const opened = await Promise.allSettled(
+      (['base', 'head'] as const).map(async (side) => {
+        sessions[side] = await plan.workload.open({
+          side,
+          cwd: dirs[side],
+          dtype: plan.dtype.resolved,
+          env: {
+            PERF_GATE_DTYPE: plan.dtype.resolved,
+            PERF_GATE_SIDE: side,
+            // The config's `device`, for single-process workers (the Python client sets it);
+            // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+            PERF_GATE_DEVICE: String(plan.device),
+            CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
+          },
+          log: (line) => log(`[${plan.name} ${side}] ${line}`),
+        });
+      }),
+    );
+    // A side that started is in `sessions`, so it is closed below even when the other failed.
+    const failedStart = opened.find((o) => o.status === 'rejected');
+    if (failedStart) throw failedStart.reason;
+    signal?.throwIfAborted();
     processes += 1;
     progress('warm-up');
     for (const side of ['base', 'head'] as const) {
@@ -269,6 +284,7 @@ export async function measureBenchmark(
         break;
       }
     }
+    verdictSeconds = (Date.now() - started) / 1000;
     // After the last timed sample: the profiled iterations cannot change any sample.
     progress('profiling');
     for (const side of ['base', 'head'] as const) {
@@ -318,6 +334,7 @@ export async function measureBenchmark(
     rounds,
     stopReason,
     seconds: (Date.now() - started) / 1000,
+    verdictSeconds,
     processes,
     throttledRounds,
     metrics: plan.metrics.map((metric) =>

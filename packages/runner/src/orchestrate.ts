@@ -175,6 +175,7 @@ async function runBenchmark(
     rounds: 0,
     stopReason: 'failed',
     seconds: 0,
+    verdictSeconds: null,
     processes: 0,
     throttledRounds: [],
     metrics: [],

@@ -46,7 +46,14 @@ export interface BenchmarkResult {
   ran: { base: WorkloadInfo | null; head: WorkloadInfo | null };
   rounds: number;
   stopReason: 'decided' | 'max-rounds' | 'max-time' | 'failed';
+  /** Seconds from the first worker start to the end, profiled iterations and shutdown included. */
   seconds: number;
+  /**
+   * Seconds from the first worker start to the last timed round, when the
+   * verdict was known; null when the benchmark failed. Absent in results from
+   * before it was added.
+   */
+  verdictSeconds?: number | null;
   /** Sessions (worker processes) started per side; more than 1 when restarts replicate processes. */
   processes: number;
   /** Rounds during which the GPU reported a throttling clock event. */

@@ -69,6 +69,57 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(latency?.baseRounds.slice(0, 3)).toEqual([0, 0, 0]);
   });
 
+  it('starts base and head at the same time, and says when the verdict was known', async () => {
+    const events: string[] = [];
+    const inner = fixtureWorkload('sleepy.py');
+    const wrapped: Workload = {
+      kind: inner.kind,
+      async open(context) {
+        events.push(`open ${context.side}`);
+        const session = await inner.open(context);
+        events.push(`opened ${context.side}`);
+        return session;
+      },
+    };
+    const result = await measureBenchmark(
+      plan(wrapped, { restartEveryRounds: 2, maxRounds: 4 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.status).toBe('complete');
+    // Each start (the first and the restart) asks for both sides before either is up.
+    expect(events.slice(0, 2).sort()).toEqual(['open base', 'open head']);
+    expect(events.slice(4, 6).sort()).toEqual(['open base', 'open head']);
+    // The verdict's time excludes the profiling and shutdown after the last round.
+    expect(result.verdictSeconds).toBeGreaterThan(0);
+    expect(result.verdictSeconds).toBeLessThanOrEqual(result.seconds);
+  });
+
+  it('when one side fails to start, the side that started is stopped and the error kept', async () => {
+    const inner = fixtureWorkload('sleepy.py');
+    const started: number[] = [];
+    const wrapped: Workload = {
+      kind: inner.kind,
+      async open(context) {
+        if (context.side === 'head') throw new Error('head: python3 worker.py exited with code 1');
+        const session = await inner.open(context);
+        started.push(session.pid);
+        return session;
+      },
+    };
+    const result = await measureBenchmark(
+      plan(wrapped),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('head: python3 worker.py exited with code 1');
+    expect(result.verdictSeconds).toBeNull();
+    expect(started).toHaveLength(1);
+    // The base worker was started and must not outlive the benchmark.
+    expect(() => process.kill(started[0]!, 0)).toThrow();
+  });
+
   it('with restarts, a verdict waits for a second process per side', async () => {
     // A 50% threshold decides "unchanged" after the first 4 rounds on its own.
     const once = await measureBenchmark(

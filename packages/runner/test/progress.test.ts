@@ -19,6 +19,7 @@ function progress(overrides: Partial<BenchmarkProgress> = {}): BenchmarkProgress
     maxSeconds: 600,
     processes: 2,
     estimate: 'latency +0.40% [-0.20%, +1.10%] unchanged',
+    verdictSeconds: null,
     ...overrides,
   };
 }
@@ -184,7 +185,8 @@ describe('ProgressDisplay in a CI log', () => {
     display.log('[vggt-forward-20f] 2 rounds: latency +0.40% [-0.20%, +1.10%] unchanged');
     display.update(progress({ phase: 'measuring', rounds: 2, processes: 1 }));
     display.update(progress({ phase: 'measuring', rounds: 4, processes: 1 }));
-    display.update(progress({ phase: 'done', rounds: 8, processes: 1 }));
+    display.update(progress({ phase: 'profiling', rounds: 8, processes: 2, verdictSeconds: 30.5 }));
+    display.update(progress({ phase: 'done', rounds: 8, processes: 2, verdictSeconds: 30.5 }));
     display.clear();
 
     const text = out.text();
@@ -195,7 +197,9 @@ describe('ProgressDisplay in a CI log', () => {
       '  2.0s [vggt-forward-20f] warming up (round 0/40, 41.2s of 600s, 1 process per side)',
       '  2.0s [vggt-forward-20f] measuring (round 0/40, 41.2s of 600s, 1 process per side)',
       '  2.0s [vggt-forward-20f] 2 rounds: latency +0.40% [-0.20%, +1.10%] unchanged',
-      '  2.0s [vggt-forward-20f] done (8 rounds, 41.2s, 1 process per side)',
+      // When the verdict was known, apart from the untimed profiling that follows it.
+      '  2.0s [vggt-forward-20f] profiling what ran (untimed) (round 8/40, verdict after 30.5s, 41.2s of 600s, 2 processes per side)',
+      '  2.0s [vggt-forward-20f] done (8 rounds, verdict after 30.5s, 41.2s in all, 2 processes per side)',
       '',
     ]);
   });

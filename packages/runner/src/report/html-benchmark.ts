@@ -41,7 +41,9 @@ export function renderBenchmark(
   const stats = [
     `${b.rounds} round${b.rounds === 1 ? '' : 's'}`,
     STOP_REASON[b.stopReason],
-    `${b.seconds.toFixed(1)} s`,
+    b.verdictSeconds != null
+      ? `verdict after ${b.verdictSeconds.toFixed(1)} s, ${b.seconds.toFixed(1)} s in all`
+      : `${b.seconds.toFixed(1)} s`,
   ];
   const throttled =
     b.throttledRounds.length > 0

@@ -86,10 +86,22 @@ export function formatStatus(p: BenchmarkProgress, elapsedSeconds = p.elapsedSec
 
 /** The plain line printed when a benchmark enters a phase (no control characters). */
 export function formatPhaseLine(p: BenchmarkProgress): string {
+  // Once measuring has ended, say when: the profiled iterations and the shutdown
+  // that follow add seconds to the run but nothing to the verdict.
+  const verdict =
+    p.verdictSeconds === null ? [] : [`verdict after ${p.verdictSeconds.toFixed(1)}s`];
   const details =
     p.phase === 'done'
-      ? [`${p.rounds} round${p.rounds === 1 ? '' : 's'}`, `${p.elapsedSeconds.toFixed(1)}s`]
-      : [`round ${p.rounds}/${p.maxRounds}`, `${p.elapsedSeconds.toFixed(1)}s of ${p.maxSeconds}s`];
+      ? [
+          `${p.rounds} round${p.rounds === 1 ? '' : 's'}`,
+          ...verdict,
+          `${p.elapsedSeconds.toFixed(1)}s${verdict.length > 0 ? ' in all' : ''}`,
+        ]
+      : [
+          `round ${p.rounds}/${p.maxRounds}`,
+          ...verdict,
+          `${p.elapsedSeconds.toFixed(1)}s of ${p.maxSeconds}s`,
+        ];
   const processes = processesText(p.processes);
   if (processes) details.push(processes);
   return `[${p.benchmark}] ${PHASE_WORDS[p.phase]} (${details.join(', ')})`;
