@@ -52186,7 +52186,10 @@ var WorkerSession = class _WorkerSession {
       ...context3.env,
       ...config2.env,
       ...PROTOCOL_ENV,
-      PERF_GATE_SOCKET: launcher.path
+      PERF_GATE_SOCKET: launcher.path,
+      // A runner killed with SIGKILL cannot stop its workers: the client watches this PID
+      // and exits when the runner is gone (docs/worker-protocol.md).
+      PERF_GATE_RUNNER_PID: String(process.pid)
     };
     let proc;
     try {

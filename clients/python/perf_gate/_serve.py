@@ -6,7 +6,7 @@ import sys
 import time
 import traceback
 
-from . import _distributed, _profile, _torch
+from . import _distributed, _profile, _torch, _watchdog
 from ._channel import PROTOCOL_VERSION, VERSION, Channel
 
 _FAILED = 1  # exit status after an error was reported to the runner
@@ -43,6 +43,7 @@ def serve(setup, step, *, items_per_iteration=None, name=None, distributed_backe
     talks to the runner; every rank runs setup and step; an iteration's time is the
     slowest rank's, and every rank's memory statistics are reported.
     """
+    _watchdog.watch_runner()  # first: joining the other ranks and setup can take minutes
     ranks = _distributed.join(distributed_backend)
     channel = Channel.from_environment(ranks.launched) if ranks.rank == 0 else None
     if channel is not None:

@@ -218,6 +218,57 @@ benchmarks:
   }, 120_000);
 });
 
+describe('a runner killed with SIGKILL (OOM killer, a hard-killed CI job)', () => {
+  it('leaves no worker behind, even one stuck in a long setup', async () => {
+    const repo = repository();
+    const pids = mkdtempSync(join(tmpdir(), 'perf-gate-pids-'));
+    // A setup that would hold its process (and on a GPU, its memory) for two minutes.
+    const worker = `import os, time
+import perf_gate
+def setup(ctx):
+    open(os.path.join(ctx.options['pids'], ctx.side + '-' + str(os.getpid())), 'w').close()
+    time.sleep(120)
+perf_gate.serve(setup, lambda state: None)
+`;
+    const config = `version: 1
+benchmarks:
+  - name: stuck
+    metrics: [latency]
+    workload: { kind: worker, command: [python3, worker.py], startupTimeoutSeconds: 300, options: { pids: ${JSON.stringify(pids)} } }
+`;
+    repo.commit({ 'perf-gate.yml': config, 'worker.py': worker }, 'base');
+    repo.commit({ 'a.txt': 'a' }, 'head');
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        'run',
+        '--base',
+        'HEAD~1',
+        '--dir',
+        repo.dir,
+        '--config',
+        join(repo.dir, 'perf-gate.yml'),
+      ],
+      { env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' }, stdio: 'ignore' },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    const started = () => readdirSync(pids).map((name) => Number(name.split('-')[1]));
+    while (started().length < 2) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // The workers check on the runner once a second; give them a few.
+    const deadline = Date.now() + 10_000;
+    while (started().some((pid) => !isGone(pid)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const left = started().filter((pid) => !isGone(pid));
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    expect(left).toEqual([]);
+  }, 60_000);
+});
+
 describe('faults end with a clear message and a non-zero exit', () => {
   it('a malformed config: exit 2 with file:line:col', () => {
     const repo = repository();
