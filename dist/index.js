@@ -50566,26 +50566,32 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
       })
     );
     signal?.throwIfAborted();
-    const opened = await Promise.allSettled(
+    const abandon = new AbortController();
+    await Promise.allSettled(
       ["base", "head"].map(async (side2) => {
-        sessions[side2] = await plan.workload.open({
-          side: side2,
-          cwd: dirs[side2],
-          dtype: plan.dtype.resolved,
-          env: {
-            PERF_GATE_DTYPE: plan.dtype.resolved,
-            PERF_GATE_SIDE: side2,
-            // The config's `device`, for single-process workers (the Python client sets it);
-            // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-            PERF_GATE_DEVICE: String(plan.device),
-            CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
-          },
-          log: (line) => log(`[${plan.name} ${side2}] ${line}`)
-        });
+        try {
+          sessions[side2] = await plan.workload.open({
+            side: side2,
+            cwd: dirs[side2],
+            dtype: plan.dtype.resolved,
+            env: {
+              PERF_GATE_DTYPE: plan.dtype.resolved,
+              PERF_GATE_SIDE: side2,
+              // The config's `device`, for single-process workers (the Python client sets it);
+              // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+              PERF_GATE_DEVICE: String(plan.device),
+              CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
+            },
+            log: (line) => log(`[${plan.name} ${side2}] ${line}`),
+            signal: abandon.signal
+          });
+        } catch (error65) {
+          if (!abandon.signal.aborted) abandon.abort(error65);
+          throw error65;
+        }
       })
     );
-    const failedStart = opened.find((o) => o.status === "rejected");
-    if (failedStart) throw failedStart.reason;
+    if (abandon.signal.aborted) throw abandon.signal.reason;
     signal?.throwIfAborted();
     processes2 += 1;
     progress("warm-up");
@@ -52176,6 +52182,7 @@ var WorkerSession = class _WorkerSession {
     const display = viaShell ? file2 : [file2, ...args].join(" ");
     const who = { side: context3.side, pid: void 0, command: display, cwd };
     if (!isDirectory2(cwd)) throw missingDirectory(who);
+    context3.signal?.throwIfAborted();
     const launcher = await listenForLauncher();
     const env = {
       ...process.env,
@@ -52203,6 +52210,8 @@ var WorkerSession = class _WorkerSession {
     context3.log(`[worker:${context3.side}] started pid ${session.pid}: ${display} (cwd ${cwd})`);
     const deadline = Date.now() + session.startupTimeoutMs;
     const remaining = () => Math.max(1, deadline - Date.now());
+    const abandon = () => void session.close();
+    context3.signal?.addEventListener("abort", abandon, { once: true });
     try {
       const hello2 = await session.request(
         null,
@@ -52235,6 +52244,8 @@ var WorkerSession = class _WorkerSession {
     } catch (error64) {
       await session.close();
       throw error64;
+    } finally {
+      context3.signal?.removeEventListener("abort", abandon);
     }
   }
   async warmup(iterations) {

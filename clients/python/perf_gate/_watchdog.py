@@ -7,7 +7,8 @@ of the closed channel, which for a worker inside a long setup or step can be min
 away, holding GPU memory all the while (seen on a GPU: two torchrun ranks building a
 model outlived a SIGKILLed runner). So every worker, every rank under torchrun, checks
 once a second that the runner named by PERF_GATE_RUNNER_PID still lives, and exits when
-it does not.
+it does not. watch_runner() is the first thing serve() does; work a script does before
+calling serve() (imports, a model built at module level) is not covered.
 """
 
 import os
@@ -50,27 +51,44 @@ def runner_alive(pid, started=None):
 
 
 def _stop(pid):
-    try:  # stderr is most likely a pipe to the dead runner: writing to it can fail
-        sys.stderr.write(f"perf-gate: the runner (pid {pid}) is gone; this worker stops (exit {RUNNER_GONE_EXIT})\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
+    try:  # stderr is most likely a pipe to the dead runner: _note ignores a failed write
+        _note(f"the runner (pid {pid}) is gone; this worker stops (exit {RUNNER_GONE_EXIT})")
     finally:
         os._exit(RUNNER_GONE_EXIT)  # from a thread, while the main thread may be deep in CUDA work
 
 
+def _note(text):
+    try:
+        sys.stderr.write(f"perf-gate: {text}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def watch_runner(environ=None, on_gone=_stop, period=_PERIOD_S):
-    """Starts the check in a daemon thread; returns it, or None when no runner PID is set."""
+    """Starts the check in a daemon thread; returns it, or None when there is nothing to watch.
+
+    Nothing is watched without a runner PID, or when that PID cannot be seen from here
+    at the start (another PID namespace, such as a container given the variable): the
+    runner is then not known to be gone, and stopping would be wrong.
+    """
     value = (os.environ if environ is None else environ).get(RUNNER_PID_ENV, "")
     if not value.isdigit():
         return None
     pid = int(value)
     stat = _stat(pid)
     started = None if stat is None else stat[1]
+    if not runner_alive(pid, started):
+        _note(f"the runner's pid {pid} ({RUNNER_PID_ENV}) is not visible here; not watching it")
+        return None
 
     def watch():
-        while runner_alive(pid, started):
-            time.sleep(period)
+        try:
+            while runner_alive(pid, started):
+                time.sleep(period)
+        except Exception as error:  # a check that cannot be made must not look like a dead runner
+            _note(f"stopped watching the runner (pid {pid}): {type(error).__name__}: {error}")
+            return
         on_gone(pid)
 
     thread = threading.Thread(target=watch, name="perf-gate-runner-watch", daemon=True)

@@ -20,6 +20,7 @@ class RunnerAlive(unittest.TestCase):
         self.assertTrue(_watchdog.runner_alive(os.getpid(), None if stat is None else stat[1]))
         self.assertTrue(_watchdog.runner_alive(os.getpid()))
 
+    @unittest.skipUnless(hasattr(os, "waitid"), "needs os.waitid to leave a zombie")
     def test_a_dead_process_is_gone_even_before_it_is_reaped(self):
         proc = _start_sleeper()
         stat = _watchdog._stat(proc.pid)
@@ -55,6 +56,34 @@ class WatchRunner(unittest.TestCase):
         runner.wait()
         self.assertTrue(gone.wait(5))
         self.assertEqual(seen, [runner.pid])
+
+    def test_a_runner_pid_not_visible_from_here_is_not_watched(self):
+        # Another PID namespace: the PID means nothing here, and must not stop the worker.
+        gone = _start_sleeper()
+        gone.kill()
+        gone.wait()
+        called = []
+        with open(os.devnull, "w") as quiet, mock.patch.object(sys, "stderr", quiet):
+            watching = _watchdog.watch_runner({_watchdog.RUNNER_PID_ENV: str(gone.pid)}, on_gone=called.append)
+        self.assertIsNone(watching)
+        self.assertEqual(called, [])
+
+    def test_a_check_that_fails_stops_the_watching_not_the_worker(self):
+        runner = _start_sleeper()
+        called = []
+        try:
+            with open(os.devnull, "w") as quiet, mock.patch.object(sys, "stderr", quiet), mock.patch.object(
+                _watchdog, "runner_alive", side_effect=[True, True, ValueError("odd /proc")]
+            ):
+                thread = _watchdog.watch_runner(
+                    {_watchdog.RUNNER_PID_ENV: str(runner.pid)}, on_gone=called.append, period=0.01
+                )
+                thread.join(5)
+            self.assertFalse(thread.is_alive())
+            self.assertEqual(called, [])  # the runner still lives: no stop
+        finally:
+            runner.kill()
+            runner.wait()
 
     def test_without_a_runner_pid_nothing_is_watched(self):
         self.assertIsNone(_watchdog.watch_runner({}))

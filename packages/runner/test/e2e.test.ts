@@ -256,16 +256,24 @@ benchmarks:
       child.on('exit', (_code, signal) => resolve(signal)),
     );
     const started = () => readdirSync(pids).map((name) => Number(name.split('-')[1]));
-    while (started().length < 2) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    // The workers check on the runner once a second; give them a few.
-    const deadline = Date.now() + 10_000;
-    while (started().some((pid) => !isGone(pid)) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    const left = started().filter((pid) => !isGone(pid));
-    for (const pid of left) process.kill(pid, 'SIGKILL');
-    expect(left).toEqual([]);
+    try {
+      const upBy = Date.now() + 30_000;
+      while (started().length < 2) {
+        if (child.exitCode !== null || Date.now() > upBy)
+          throw new Error(`the workers did not start (runner exit ${child.exitCode})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      // The workers check on the runner once a second; give them a few.
+      const goneBy = Date.now() + 10_000;
+      while (started().some((pid) => !isGone(pid)) && Date.now() < goneBy)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(started().filter((pid) => !isGone(pid))).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      for (const pid of started().filter((p) => !isGone(p))) process.kill(pid, 'SIGKILL');
+    }
   }, 60_000);
 });
 

@@ -10,7 +10,7 @@ import {
 import { renderMarkdown } from '../src/report/markdown.js';
 import type { BenchmarkResult, GateResults } from '../src/results.js';
 import type { Workload, WorkloadSession } from '../src/workloads/types.js';
-import { FIXTURES, fixtureWorkload } from './fixtures/workers/helpers.js';
+import { FIXTURES, fixtureWorkload, isGone } from './fixtures/workers/helpers.js';
 
 function plan(workload: Workload, overrides: Partial<BenchmarkPlan> = {}): BenchmarkPlan {
   return {
@@ -92,7 +92,8 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(events.slice(4, 6).sort()).toEqual(['open base', 'open head']);
     // The verdict's time excludes the profiling and shutdown after the last round.
     expect(result.verdictSeconds).toBeGreaterThan(0);
-    expect(result.verdictSeconds).toBeLessThanOrEqual(result.seconds);
+    // Stopping the workers (a `bye`, their exit) comes after the verdict and takes time.
+    expect(result.verdictSeconds).toBeLessThan(result.seconds);
   });
 
   it('when one side fails to start, the side that started is stopped and the error kept', async () => {
@@ -119,6 +120,39 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     // The base worker was started and must not outlive the benchmark.
     expect(() => process.kill(started[0]!, 0)).toThrow();
   });
+
+  it('a side that fails to start ends the start of the other, not after its setup', async () => {
+    // base's setup would take ten minutes; head fails at once.
+    const slow = fixtureWorkload('slow_setup.py');
+    const started: number[] = [];
+    const wrapped: Workload = {
+      kind: slow.kind,
+      async open(context) {
+        if (context.side === 'head') {
+          // Fail once base's worker is up (its PID is in the log), inside its setup.
+          await new Promise((r) => setTimeout(r, 500));
+          throw new Error('head: python3 worker.py exited with code 1');
+        }
+        return slow.open({
+          ...context,
+          log: (line) => {
+            const pid = /started pid (\d+)/.exec(line)?.[1];
+            if (pid) started.push(Number(pid));
+          },
+        });
+      },
+    };
+    const result = await measureBenchmark(
+      plan(wrapped),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('head: python3 worker.py exited with code 1');
+    expect(result.seconds).toBeLessThan(60);
+    expect(started).toHaveLength(1);
+    expect(isGone(started[0]!)).toBe(true);
+  }, 30_000);
 
   it('with restarts, a verdict waits for a second process per side', async () => {
     // A 50% threshold decides "unchanged" after the first 4 rounds on its own.

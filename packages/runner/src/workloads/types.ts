@@ -15,6 +15,12 @@ export interface WorkloadContext {
   dtype: string;
   /** Where to append a workload's stderr and diagnostics. */
   log: (line: string) => void;
+  /**
+   * Abandons the start: when it aborts, the workload stops what it started
+   * and `open` rejects (the other side failed to start; there is no use in
+   * waiting minutes for this one's model load).
+   */
+  signal?: AbortSignal;
 }
 
 /** One timed iteration. Device time (CUDA events after a synchronise) when the workload has it. */

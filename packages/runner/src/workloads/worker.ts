@@ -206,6 +206,7 @@ class WorkerSession implements WorkloadSession {
     const who: WorkerIdentity = { side: context.side, pid: undefined, command: display, cwd };
     if (!isDirectory(cwd)) throw missingDirectory(who);
 
+    context.signal?.throwIfAborted();
     const launcher = await listenForLauncher();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -234,6 +235,9 @@ class WorkerSession implements WorkloadSession {
 
     const deadline = Date.now() + session.startupTimeoutMs;
     const remaining = () => Math.max(1, deadline - Date.now());
+    // Closing fails the pending hello/ready request, so the start ends at once.
+    const abandon = () => void session.close();
+    context.signal?.addEventListener('abort', abandon, { once: true });
     try {
       const hello = (await session.request(
         null,
@@ -266,6 +270,8 @@ class WorkerSession implements WorkloadSession {
     } catch (error) {
       await session.close();
       throw error;
+    } finally {
+      context.signal?.removeEventListener('abort', abandon);
     }
   }
 
