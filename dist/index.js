@@ -50693,11 +50693,8 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     for (const session of Object.values(sessions)) await session?.close().catch(() => void 0);
     progress("done");
   }
-  if (throttledRounds.length > 0) {
-    warnings.push(
-      `the GPU reported throttling clock events (${[...throttleReasons].join(", ")}) in rounds ${throttledRounds.join(", ")}`
-    );
-  }
+  if (throttledRounds.length > 0)
+    warnings.push(throttleWarning(throttledRounds, rounds, [...throttleReasons]));
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = sessions.base?.info ?? null;
   const head = sessions.head?.info ?? null;
@@ -50744,6 +50741,13 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     profiles,
     warnings
   };
+}
+function throttleWarning(throttledRounds, rounds, reasons) {
+  const events = `throttling clock events (${reasons.join(", ")})`;
+  if (rounds > 0 && throttledRounds.length >= rounds)
+    return `the GPU reported ${events} in every round (${rounds} of ${rounds}): base and head ran under the same limit, so the change is measured fairly; absolute times are those of the limited GPU`;
+  const which2 = `${throttledRounds.length === 1 ? "round" : "rounds"} ${throttledRounds.join(", ")}`;
+  return `the GPU reported ${events} in ${which2} of ${rounds}: base and head take turns within every pair of rounds, so a limit lasting whole pairs moves both; a shorter one can favour one side, so check a close verdict against those rounds (the results file keeps each sample's round)`;
 }
 async function profileSide(session, side2, log, warnings, name) {
   if (!session?.profile) return null;

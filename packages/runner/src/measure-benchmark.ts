@@ -311,11 +311,8 @@ export async function measureBenchmark(
     for (const session of Object.values(sessions)) await session?.close().catch(() => undefined);
     progress('done');
   }
-  if (throttledRounds.length > 0) {
-    warnings.push(
-      `the GPU reported throttling clock events (${[...throttleReasons].join(', ')}) in rounds ${throttledRounds.join(', ')}`,
-    );
-  }
+  if (throttledRounds.length > 0)
+    warnings.push(throttleWarning(throttledRounds, rounds, [...throttleReasons]));
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = sessions.base?.info ?? null;
   const head = sessions.head?.info ?? null;
@@ -364,6 +361,24 @@ export async function measureBenchmark(
     profiles,
     warnings,
   };
+}
+
+/**
+ * The warning for rounds in which the GPU slowed its clocks. A GPU capped in
+ * every round (data-centre GPUs under a power cap often are) slowed base and
+ * head alike, so the ratio stands and only absolute times are lower; a cap in
+ * some rounds only is worth checking against a close verdict.
+ */
+export function throttleWarning(
+  throttledRounds: number[],
+  rounds: number,
+  reasons: string[],
+): string {
+  const events = `throttling clock events (${reasons.join(', ')})`;
+  if (rounds > 0 && throttledRounds.length >= rounds)
+    return `the GPU reported ${events} in every round (${rounds} of ${rounds}): base and head ran under the same limit, so the change is measured fairly; absolute times are those of the limited GPU`;
+  const which = `${throttledRounds.length === 1 ? 'round' : 'rounds'} ${throttledRounds.join(', ')}`;
+  return `the GPU reported ${events} in ${which} of ${rounds}: base and head take turns within every pair of rounds, so a limit lasting whole pairs moves both; a shorter one can favour one side, so check a close verdict against those rounds (the results file keeps each sample's round)`;
 }
 
 /** One side's profile, or null; a profile that fails is a warning, never the benchmark's failure. */

@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type NvmlRecording, nvmlReader, replayNvml } from '@vggt-perf-gate/device';
 import { describe, expect, it } from 'vitest';
 import {
   type BenchmarkPlan,
   type BenchmarkProgress,
   measureBenchmark,
+  throttleWarning,
 } from '../src/measure-benchmark.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import type { BenchmarkResult, GateResults } from '../src/results.js';
@@ -274,5 +276,39 @@ describe('restarts keep a process-level offset from passing for a regression', (
     const latency = replicated.metrics.find((m) => m.metric === 'latency');
     expect(latency?.verdict).not.toBe('regression');
     expect(latency?.interval?.lower).toBeLessThan(1.02);
+  });
+});
+
+describe('throttling clock events', () => {
+  // An NVML recording of a real GPU, its clock-event reasons set to a software power cap
+  // (0x4), which the H200 used for the validation runs reported in every round.
+  const recording = JSON.parse(
+    readFileSync(new URL('../../device/fixtures/nvml-busy.json', import.meta.url), 'utf8'),
+  ) as NvmlRecording;
+  const capped: NvmlRecording = {
+    ...recording,
+    devices: recording.devices.map((d) => ({ ...d, clockEventReasons: '0x4' })),
+  };
+
+  it('a cap in every round is reported as fair to both sides', async () => {
+    const result = await measureBenchmark(
+      plan(fixtureWorkload('sleepy.py'), {
+        gpu: { index: 0, reader: nvmlReader(replayNvml(capped)) },
+      }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.status).toBe('complete');
+    expect(result.throttledRounds).toHaveLength(result.rounds);
+    expect(result.warnings.join('\n')).toContain(
+      `(sw_power_cap) in every round (${result.rounds} of ${result.rounds}): base and head ran under the same limit`,
+    );
+  });
+
+  it('a cap in some rounds names them and says what to check', () => {
+    expect(throttleWarning([3, 7], 8, ['hw_slowdown'])).toMatch(
+      /^the GPU reported throttling clock events \(hw_slowdown\) in rounds 3, 7 of 8: .*check a close verdict against those rounds/,
+    );
+    expect(throttleWarning([2], 8, ['sw_power_cap'])).toContain('in round 2 of 8');
   });
 });
