@@ -72,9 +72,10 @@ class WatchRunner(unittest.TestCase):
         runner = _start_sleeper()
         called = []
         try:
+            # The polling path (no pidfd), where a check runs every period.
             with open(os.devnull, "w") as quiet, mock.patch.object(sys, "stderr", quiet), mock.patch.object(
                 _watchdog, "runner_alive", side_effect=[True, True, ValueError("odd /proc")]
-            ):
+            ), mock.patch.object(_watchdog, "_open_pidfd", return_value=None):
                 thread = _watchdog.watch_runner(
                     {_watchdog.RUNNER_PID_ENV: str(runner.pid)}, on_gone=called.append, period=0.01
                 )
@@ -84,6 +85,21 @@ class WatchRunner(unittest.TestCase):
         finally:
             runner.kill()
             runner.wait()
+
+    @unittest.skipUnless(hasattr(os, "pidfd_open"), "needs os.pidfd_open (Linux)")
+    def test_with_a_pidfd_the_watch_never_wakes_before_the_runner_exits(self):
+        # No polling: a wake would take the GIL inside the worker's timed iterations.
+        runner = _start_sleeper()
+        gone = threading.Event()
+        with mock.patch.object(_watchdog.time, "sleep", side_effect=AssertionError("polled")) as sleep:
+            _watchdog.watch_runner(
+                {_watchdog.RUNNER_PID_ENV: str(runner.pid)}, on_gone=lambda pid: gone.set(), period=0.01
+            )
+            self.assertFalse(gone.wait(0.3))
+            runner.kill()
+            runner.wait()
+            self.assertTrue(gone.wait(5))
+        sleep.assert_not_called()
 
     def test_without_a_runner_pid_nothing_is_watched(self):
         self.assertIsNone(_watchdog.watch_runner({}))
