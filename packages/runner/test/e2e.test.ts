@@ -152,47 +152,64 @@ benchmarks:
   }, 180_000);
 });
 
-describe('an interrupted run (Ctrl-C, a cancelled CI job)', () => {
-  it('stops the workers, keeps the samples taken and writes a partial results file', async () => {
-    const repo = repository();
-    const pids = mkdtempSync(join(tmpdir(), 'perf-gate-pids-'));
-    const worker = `import os, time
+/**
+ * `vggt-perf-gate run` started in the background on a fresh repository (base
+ * and head the same worker), CI-style output, its stderr piped. The worker
+ * records its PID (`<side>-<pid>` in a temporary directory) first thing in
+ * setup, then runs the Python in `setup`; `step` is its iteration.
+ */
+function backgroundGate(options: { setup: string; step: string; benchmark: string }) {
+  const repo = repository();
+  const pids = mkdtempSync(join(tmpdir(), 'perf-gate-pids-'));
+  const worker = `import os, time
 import perf_gate
 def setup(ctx):
     open(os.path.join(ctx.options['pids'], ctx.side + '-' + str(os.getpid())), 'w').close()
+    ${options.setup}
 def step(state):
-    time.sleep(0.01)
+    ${options.step}
 perf_gate.serve(setup, step)
 `;
-    // A threshold no A/A run can decide: the run goes on until interrupted.
-    const config = `version: 1
+  const config = `version: 1
 benchmarks:
-  - name: endless
+  - ${options.benchmark}
+    workload: { kind: worker, command: [python3, worker.py], startupTimeoutSeconds: 300, options: { pids: ${JSON.stringify(pids)} } }
+`;
+  repo.commit({ 'perf-gate.yml': config, 'worker.py': worker }, 'base');
+  repo.commit({ 'a.txt': 'a' }, 'head');
+  const resultsPath = join(repo.dir, 'out', 'results.json');
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'run',
+      '--base',
+      'HEAD~1',
+      '--dir',
+      repo.dir,
+      '--config',
+      join(repo.dir, 'perf-gate.yml'),
+      '--results',
+      resultsPath,
+    ],
+    { env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' } },
+  );
+  const started = () => readdirSync(pids).map((name) => Number(name.split('-')[1]));
+  return { repo, child, started, resultsPath };
+}
+
+describe('an interrupted run (Ctrl-C, a cancelled CI job)', () => {
+  it('stops the workers, keeps the samples taken and writes a partial results file', async () => {
+    // A threshold no A/A run can decide: the run goes on until interrupted.
+    const { repo, child, started, resultsPath } = backgroundGate({
+      setup: '',
+      step: 'time.sleep(0.01)',
+      benchmark: `name: endless
     metrics: [latency]
     threshold: { latency: 0.0001 }
     budget: { maxSeconds: 600, maxRounds: 10000, iterationsPerRound: 3 }
-    warmup: { iterations: 1 }
-    workload: { kind: worker, command: [python3, worker.py], options: { pids: ${JSON.stringify(pids)} } }
-`;
-    repo.commit({ 'perf-gate.yml': config, 'worker.py': worker }, 'base');
-    repo.commit({ 'a.txt': 'a' }, 'head');
-    const resultsPath = join(repo.dir, 'out', 'results.json');
-    const child = spawn(
-      process.execPath,
-      [
-        cli,
-        'run',
-        '--base',
-        'HEAD~1',
-        '--dir',
-        repo.dir,
-        '--config',
-        join(repo.dir, 'perf-gate.yml'),
-        '--results',
-        resultsPath,
-      ],
-      { env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' } },
-    );
+    warmup: { iterations: 1 }`,
+    });
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await new Promise<void>((resolve) => {
@@ -210,9 +227,8 @@ benchmarks:
     expect(bench?.error).toMatch(/interrupted by SIGINT after \d+ rounds/);
     expect(bench?.samples?.latency?.base.length).toBeGreaterThanOrEqual(18);
     // Every worker process the run started is gone, and so is the base checkout.
-    const started = readdirSync(pids).map((name) => Number(name.split('-')[1]));
-    expect(started.length).toBeGreaterThanOrEqual(2);
-    for (const pid of started) expect(isGone(pid)).toBe(true);
+    expect(started().length).toBeGreaterThanOrEqual(2);
+    for (const pid of started()) expect(isGone(pid)).toBe(true);
     const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: repo.dir, encoding: 'utf8' });
     expect(worktrees.stdout.trim().split('\n')).toHaveLength(1);
   }, 120_000);
@@ -220,42 +236,18 @@ benchmarks:
 
 describe('a runner killed with SIGKILL (OOM killer, a hard-killed CI job)', () => {
   it('leaves no worker behind, even one stuck in a long setup', async () => {
-    const repo = repository();
-    const pids = mkdtempSync(join(tmpdir(), 'perf-gate-pids-'));
     // A setup that would hold its process (and on a GPU, its memory) for two minutes.
-    const worker = `import os, time
-import perf_gate
-def setup(ctx):
-    open(os.path.join(ctx.options['pids'], ctx.side + '-' + str(os.getpid())), 'w').close()
-    time.sleep(120)
-perf_gate.serve(setup, lambda state: None)
-`;
-    const config = `version: 1
-benchmarks:
-  - name: stuck
-    metrics: [latency]
-    workload: { kind: worker, command: [python3, worker.py], startupTimeoutSeconds: 300, options: { pids: ${JSON.stringify(pids)} } }
-`;
-    repo.commit({ 'perf-gate.yml': config, 'worker.py': worker }, 'base');
-    repo.commit({ 'a.txt': 'a' }, 'head');
-    const child = spawn(
-      process.execPath,
-      [
-        cli,
-        'run',
-        '--base',
-        'HEAD~1',
-        '--dir',
-        repo.dir,
-        '--config',
-        join(repo.dir, 'perf-gate.yml'),
-      ],
-      { env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' }, stdio: 'ignore' },
-    );
+    const { child, started } = backgroundGate({
+      setup: 'time.sleep(120)',
+      step: 'pass',
+      benchmark: `name: stuck
+    metrics: [latency]`,
+    });
+    child.stdout.resume(); // nobody reads the run's output here: never let a pipe fill
+    child.stderr.resume();
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on('exit', (_code, signal) => resolve(signal)),
     );
-    const started = () => readdirSync(pids).map((name) => Number(name.split('-')[1]));
     try {
       const upBy = Date.now() + 30_000;
       while (started().length < 2) {
@@ -265,7 +257,7 @@ benchmarks:
       }
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
-      // The workers check on the runner once a second; give them a few.
+      // The workers watch the runner (a pidfd on Linux, else once a second); give them a few.
       const goneBy = Date.now() + 10_000;
       while (started().some((pid) => !isGone(pid)) && Date.now() < goneBy)
         await new Promise((r) => setTimeout(r, 100));

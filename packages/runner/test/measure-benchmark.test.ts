@@ -47,6 +47,43 @@ function recording(workload: Workload) {
   return { wrapped, pids };
 }
 
+const HEAD_START_FAILURE = 'head: python3 worker.py exited with code 1';
+
+/**
+ * Base opens `inner` (its worker PIDs are collected from the log); head fails
+ * once base's worker is `spawned` (inside its setup) or `ready` (fully open).
+ */
+function headFailsToStart(inner: Workload, after: 'spawned' | 'ready') {
+  const started: number[] = [];
+  let spawned: () => void = () => undefined;
+  const baseSpawned = new Promise<void>((resolve) => {
+    spawned = resolve;
+  });
+  let baseOpening: Promise<unknown> = Promise.resolve();
+  const workload: Workload = {
+    kind: inner.kind,
+    async open(context) {
+      if (context.side === 'head') {
+        await (after === 'spawned' ? baseSpawned : baseOpening.catch(() => undefined));
+        throw new Error(HEAD_START_FAILURE);
+      }
+      const opening = inner.open({
+        ...context,
+        log: (line) => {
+          const pid = /started pid (\d+)/.exec(line)?.[1];
+          if (pid) {
+            started.push(Number(pid));
+            spawned();
+          }
+        },
+      });
+      baseOpening = opening;
+      return opening;
+    },
+  };
+  return { workload, started };
+}
+
 describe('measureBenchmark: worker processes as the unit of replication', () => {
   it('starts fresh base and head processes every restartEveryRounds rounds', async () => {
     const { wrapped, pids } = recording(fixtureWorkload('sleepy.py'));
@@ -99,24 +136,14 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
   });
 
   it('when one side fails to start, the side that started is stopped and the error kept', async () => {
-    const inner = fixtureWorkload('sleepy.py');
-    const started: number[] = [];
-    const wrapped: Workload = {
-      kind: inner.kind,
-      async open(context) {
-        if (context.side === 'head') throw new Error('head: python3 worker.py exited with code 1');
-        const session = await inner.open(context);
-        started.push(session.pid);
-        return session;
-      },
-    };
+    const { workload, started } = headFailsToStart(fixtureWorkload('sleepy.py'), 'ready');
     const result = await measureBenchmark(
-      plan(wrapped),
+      plan(workload),
       { base: FIXTURES, head: FIXTURES },
       () => undefined,
     );
     expect(result.status).toBe('failed');
-    expect(result.error).toContain('head: python3 worker.py exited with code 1');
+    expect(result.error).toContain(HEAD_START_FAILURE);
     expect(result.verdictSeconds).toBeNull();
     expect(started).toHaveLength(1);
     // The base worker was started and must not outlive the benchmark.
@@ -124,33 +151,15 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
   });
 
   it('a side that fails to start ends the start of the other, not after its setup', async () => {
-    // base's setup would take ten minutes; head fails at once.
-    const slow = fixtureWorkload('slow_setup.py');
-    const started: number[] = [];
-    const wrapped: Workload = {
-      kind: slow.kind,
-      async open(context) {
-        if (context.side === 'head') {
-          // Fail once base's worker is up (its PID is in the log), inside its setup.
-          await new Promise((r) => setTimeout(r, 500));
-          throw new Error('head: python3 worker.py exited with code 1');
-        }
-        return slow.open({
-          ...context,
-          log: (line) => {
-            const pid = /started pid (\d+)/.exec(line)?.[1];
-            if (pid) started.push(Number(pid));
-          },
-        });
-      },
-    };
+    // base's setup would take ten minutes; head fails while it runs.
+    const { workload, started } = headFailsToStart(fixtureWorkload('slow_setup.py'), 'spawned');
     const result = await measureBenchmark(
-      plan(wrapped),
+      plan(workload),
       { base: FIXTURES, head: FIXTURES },
       () => undefined,
     );
     expect(result.status).toBe('failed');
-    expect(result.error).toBe('head: python3 worker.py exited with code 1');
+    expect(result.error).toBe(HEAD_START_FAILURE);
     expect(result.seconds).toBeLessThan(60);
     expect(started).toHaveLength(1);
     expect(isGone(started[0]!)).toBe(true);
