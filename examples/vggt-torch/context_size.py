@@ -16,9 +16,14 @@ torch's reserved bytes, and the difference.
 import json
 import os
 import subprocess
+import sys
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import worker  # noqa: E402,F401  (puts the perf_gate client on the path, as the workers find it)
+from perf_gate._distributed import default_backend  # noqa: E402
 
 
 def process_bytes_on_gpus(pid):
@@ -46,10 +51,9 @@ def main():
     if world > 1:
         import torch.distributed as dist
 
-        # As the Python client chooses: NCCL when every rank has a GPU of its own, gloo
-        # when ranks share one (NCCL refuses two ranks on one GPU) or when asked.
-        backend = os.environ.get("PERF_GATE_DIST_BACKEND") or ("nccl" if torch.cuda.device_count() >= world else "gloo")
-        dist.init_process_group(backend)
+        # The backend the workers' client chooses (NCCL when every rank has a GPU of its
+        # own, gloo when ranks share one), so the context measured is theirs.
+        dist.init_process_group(default_backend())
         t = torch.ones(1 << 20, device=device)
         dist.all_reduce(t)
     # The kinds of kernels a training step loads: GEMM (cuBLAS), conv (cuDNN), SDPA, backward.
