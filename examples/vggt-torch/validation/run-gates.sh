@@ -9,7 +9,7 @@
 #
 # Run from the repository root of a checkout whose HEAD contains examples/vggt-torch.
 # Results go to $OUT_DIR (default ./validation-runs)/<label>-<n>.json; summarize them
-# with `node examples/vggt-torch/validation/summarize.mjs <dir>`. CLI: the runner's
+# with `node examples/vggt-torch/validation/summarize.mjs <dir> [--runs]`. CLI: the runner's
 # cli.js (default packages/runner/dist/cli.js); CONFIG: the config (default the example's);
 # LABEL_OFFSET: number the runs from LABEL_OFFSET+1 (to add runs to a label).
 set -u
@@ -29,5 +29,8 @@ for i in $(seq 1 "$runs"); do
     --results "$out/$label-$((i + ${LABEL_OFFSET:-0})).json" --fail-on never > "$out/$label-$((i + ${LABEL_OFFSET:-0})).log" 2>&1
   code=$?
   n=$((i + ${LABEL_OFFSET:-0}))
-  echo "$label run $n: exit $code, $(( $(date +%s) - started )) s, $(grep -o 'verdict: [A-Z]*' "$out/$label-$n.log" | tail -1)"
+  took=$(( $(date +%s) - started ))
+  # summarize.mjs reads this line for the whole command's time (Node start and base checkout included).
+  echo "run-gates: whole command $took s, exit $code" >> "$out/$label-$n.log"
+  echo "$label run $n: exit $code, $took s, $(grep -o 'verdict: [A-Z]*' "$out/$label-$n.log" | tail -1)"
 done

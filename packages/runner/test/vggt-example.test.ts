@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -35,5 +38,48 @@ print(json.dumps([[slowdown_width(cfg, n, k) for k in knobs] for n in (cfg.token
       for (const k of row.slice(1)) expect(k % 64).toBe(0);
       for (let i = 2; i < row.length; i++) expect(row[i]!).toBeGreaterThanOrEqual(row[i - 1]!);
     }
+  });
+});
+
+describe('examples/vggt-torch/validation/summarize.mjs', () => {
+  // Real run-gates.sh output from an H200: the published validation tables come from this script.
+  const runs = fileURLToPath(new URL('./fixtures/validation-runs', import.meta.url));
+  const summarize = (...args: string[]) =>
+    spawnSync('node', [join(example, 'validation', 'summarize.mjs'), ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it('counts verdicts and gives medians, interval bounds and times per label', () => {
+    const r = summarize(runs, '--runs');
+    expect(r.status, r.stderr).toBe(0);
+    // Two +5% runs: the median of an even count is the mean of the middle two;
+    // slow5-302's results predate verdictSeconds, so its 27.8 s comes from its log.
+    expect(r.stdout).toContain(
+      '| slow5 | 2 | 2 | 0 | 0 | 0 | 0 | +5.22% | +4.75% / +5.50% | 28.3 (28.8) | 41.6 (42.4) | 44.0 (45.0) |',
+    );
+    expect(r.stdout).toContain('| aa | 1 | 0 | 1 | 0 | 0 | 0 |');
+    expect(r.stdout).toContain(
+      'slow5 slow5-302.json: regression +5.32% [+5.14%, +5.50%] 8 rounds, verdict after 27.8 s, 40.8 s in all, command 43 s',
+    );
+  });
+
+  it('pools several directories by label', () => {
+    const more = mkdtempSync(join(tmpdir(), 'summarize-'));
+    copyFileSync(join(runs, 'slow5-301.json'), join(more, 'slow5-9.json'));
+    const r = summarize(runs, more);
+    expect(r.status, r.stderr).toBe(0);
+    // No log beside the copy: its command time is unknown, the others still count.
+    expect(r.stdout).toContain('| slow5 | 3 | 3 | 0 | 0 | 0 | 0 | +5.12% | +4.75% / +5.50% |');
+    expect(r.stdout).toMatch(/\| slow5 \|.*\| 44\.0 \(45\.0\) \|$/m);
+  });
+
+  it('says which directory is missing or empty instead of printing an empty table', () => {
+    const missing = summarize(join(runs, 'nope'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/nope does not exist .*OUT_DIR/);
+    const empty = summarize(mkdtempSync(join(tmpdir(), 'summarize-')));
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/no results files/);
   });
 });
