@@ -6,12 +6,23 @@
 //
 //   node examples/vggt-torch/validation/summarize.mjs <dir>... [--runs]
 //
-// Several directories pool their runs by label (e.g. the runs of several sessions);
-// --runs adds one line per run.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+// Reads <label>-<n>.json (run-gates.sh's names) and the <label>-<n>.log beside each.
+// Several directories pool their runs by label (e.g. the runs of several sessions): give
+// runs of different settings different labels. --runs adds one line per run.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** What a run's log (run-gates.sh keeps it beside the results) says about its times. */
+const RUN_FILE = /^(.+)-(\d+)\.json$/;
+// Each run lands in exactly one column: a benchmark that did not complete is "failed"
+// whatever its metrics say; a complete one is counted by its latency verdict.
+const COLUMNS = ['regression', 'unchanged', 'inconclusive', 'improvement', 'failed or other'];
+
+function fail(message) {
+  console.error(`summarize: ${message}`);
+  process.exit(2);
+}
+
+/** What a run's log says about its times. */
 function fromLog(path) {
   if (!existsSync(path)) return { verdictSeconds: null, commandSeconds: null };
   const text = readFileSync(path, 'utf8');
@@ -32,14 +43,24 @@ function fromLog(path) {
 }
 
 function readRun(dir, file) {
-  const results = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const path = join(dir, file);
+  let results;
+  try {
+    results = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    fail(`${path} is not a results file (${error.message}); move it out of the directory`);
+  }
   const bench = results.benchmarks?.[0];
   const latency = bench?.metrics?.find((m) => m.metric === 'latency');
-  const log = fromLog(join(dir, file.replace(/\.json$/, '.log')));
+  const log = fromLog(path.replace(/\.json$/, '.log'));
+  const column =
+    bench?.status === 'complete' && COLUMNS.includes(latency?.verdict)
+      ? latency.verdict
+      : 'failed or other';
   return {
     file,
-    status: bench?.status ?? 'missing',
-    verdict: latency?.verdict ?? 'failed',
+    column,
+    verdict: bench?.status === 'complete' ? (latency?.verdict ?? 'no latency') : 'failed',
     ratio: latency?.ratio ?? null,
     lower: latency?.interval?.lower ?? null,
     upper: latency?.interval?.upper ?? null,
@@ -55,26 +76,34 @@ const dirs = args.filter((a) => !a.startsWith('--'));
 if (dirs.length === 0) dirs.push('validation-runs');
 const byLabel = new Map();
 for (const dir of dirs) {
-  if (!existsSync(dir)) {
-    console.error(
-      `summarize: ${dir} does not exist (run-gates.sh writes to OUT_DIR, default ./validation-runs)`,
+  if (!existsSync(dir))
+    fail(`${dir} does not exist (run-gates.sh writes to OUT_DIR, default ./validation-runs)`);
+  if (!statSync(dir).isDirectory()) fail(`${dir} is not a directory: give the directory of runs`);
+  const runs = readdirSync(dir)
+    .map((file) => ({ file, match: RUN_FILE.exec(file) }))
+    .filter(({ file, match }) => {
+      if (!match && file.endsWith('.json'))
+        console.error(`summarize: skipping ${join(dir, file)}: not named <label>-<n>.json`);
+      return match;
+    })
+    .sort(
+      (a, b) => a.match[1].localeCompare(b.match[1]) || Number(a.match[2]) - Number(b.match[2]),
     );
-    process.exit(2);
-  }
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    const label = basename(file).replace(/-\d+\.json$/, '');
+  if (runs.length === 0) console.error(`summarize: no <label>-<n>.json results in ${dir}`);
+  for (const { file, match } of runs) {
+    const label = match[1];
     if (!byLabel.has(label)) byLabel.set(label, []);
     byLabel.get(label).push(readRun(dir, file));
   }
 }
-if (byLabel.size === 0) {
-  console.error(`summarize: no results files (*.json) in ${dirs.join(', ')}`);
-  process.exit(2);
-}
+if (byLabel.size === 0) fail(`no results files in ${dirs.join(', ')}`);
+const labels = [...byLabel.keys()].sort((a, b) => a.localeCompare(b));
 
-const pct = (r) => (r === null ? 'n/a' : `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(2)}%`);
+const pct = (r) => {
+  if (r === null) return 'n/a';
+  const text = ((r - 1) * 100).toFixed(2);
+  return text === '-0.00' || text === '0.00' ? '0.00%' : `${r > 1 ? '+' : ''}${text}%`;
+};
 const known = (xs) => xs.filter((x) => x !== null);
 const median = (xs) => {
   const s = known(xs).sort((a, b) => a - b);
@@ -82,27 +111,39 @@ const median = (xs) => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
-const seconds = (xs) =>
-  known(xs).length ? `${median(xs).toFixed(1)} (${Math.max(...known(xs)).toFixed(1)})` : 'n/a';
+const seconds = (xs, digits) =>
+  known(xs).length
+    ? `${median(xs).toFixed(digits)} (${Math.max(...known(xs)).toFixed(digits)})`
+    : 'n/a';
 
 console.log(
-  '| label | runs | regression | unchanged | inconclusive | improvement | failed | median ratio | intervals, lowest lower / highest upper | verdict after, median (max) s | benchmark, median (max) s | whole command, median (max) s |',
+  `| label | runs | ${COLUMNS.join(' | ')} | median ratio | intervals, lowest lower / highest upper | verdict after, median (max) s | benchmark, median (max) s | whole command, median (max) s |`,
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|');
-for (const [label, rows] of [...byLabel].sort(([a], [b]) => a.localeCompare(b))) {
-  const count = (v) => rows.filter((r) => r.verdict === v).length;
+console.log(`|---|---:|${COLUMNS.map(() => '---:|').join('')}---:|---|---:|---:|---:|`);
+for (const label of labels) {
+  const rows = byLabel.get(label);
+  const counts = COLUMNS.map((c) => rows.filter((r) => r.column === c).length);
   const lowers = known(rows.map((r) => r.lower));
   const uppers = known(rows.map((r) => r.upper));
   const bounds = lowers.length
     ? `${pct(Math.min(...lowers))} / ${pct(Math.max(...uppers))}`
     : 'n/a';
   console.log(
-    `| ${label} | ${rows.length} | ${count('regression')} | ${count('unchanged')} | ${count('inconclusive')} | ${count('improvement')} | ${rows.filter((r) => r.status !== 'complete').length} | ${pct(median(rows.map((r) => r.ratio)))} | ${bounds} | ${seconds(rows.map((r) => r.verdictSeconds))} | ${seconds(rows.map((r) => r.seconds))} | ${seconds(rows.map((r) => r.commandSeconds))} |`,
+    `| ${label} | ${rows.length} | ${counts.join(' | ')} | ${pct(median(rows.map((r) => r.ratio)))} | ${bounds} | ${seconds(
+      rows.map((r) => r.verdictSeconds),
+      1,
+    )} | ${seconds(
+      rows.map((r) => r.seconds),
+      1,
+    )} | ${seconds(
+      rows.map((r) => r.commandSeconds),
+      0,
+    )} |`,
   );
 }
 if (args.includes('--runs'))
-  for (const [label, rows] of byLabel)
-    for (const r of rows)
+  for (const label of labels)
+    for (const r of byLabel.get(label))
       console.log(
         `${label} ${r.file}: ${r.verdict} ${pct(r.ratio)} [${pct(r.lower)}, ${pct(r.upper)}] ${r.rounds} rounds, verdict after ${r.verdictSeconds?.toFixed(1) ?? 'n/a'} s, ${r.seconds?.toFixed(1) ?? 'n/a'} s in all${r.commandSeconds === null ? '' : `, command ${r.commandSeconds} s`}`,
       );

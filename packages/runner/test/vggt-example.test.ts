@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,30 +56,51 @@ describe('examples/vggt-torch/validation/summarize.mjs', () => {
     // Two +5% runs: the median of an even count is the mean of the middle two;
     // slow5-302's results predate verdictSeconds, so its 27.8 s comes from its log.
     expect(r.stdout).toContain(
-      '| slow5 | 2 | 2 | 0 | 0 | 0 | 0 | +5.22% | +4.75% / +5.50% | 28.3 (28.8) | 41.6 (42.4) | 44.0 (45.0) |',
+      '| slow5 | 2 | 2 | 0 | 0 | 0 | 0 | +5.22% | +4.75% / +5.50% | 28.3 (28.8) | 41.6 (42.4) | 44 (45) |',
     );
-    expect(r.stdout).toContain('| aa | 1 | 0 | 1 | 0 | 0 | 0 |');
+    expect(r.stdout).toContain('| aa | 1 | 0 | 1 | 0 | 0 | 0 | 0.00% |');
     expect(r.stdout).toContain(
       'slow5 slow5-302.json: regression +5.32% [+5.14%, +5.50%] 8 rounds, verdict after 27.8 s, 40.8 s in all, command 43 s',
     );
   });
 
-  it('pools several directories by label', () => {
+  it('pools several directories by label, in run order, each run in one column', () => {
     const more = mkdtempSync(join(tmpdir(), 'summarize-'));
-    copyFileSync(join(runs, 'slow5-301.json'), join(more, 'slow5-9.json'));
-    const r = summarize(runs, more);
+    copyFileSync(join(runs, 'slow5-301.json'), join(more, 'slow5-10.json'));
+    // A run that failed keeps its latency numbers but counts as failed only.
+    const failed = JSON.parse(readFileSync(join(runs, 'slow5-302.json'), 'utf8'));
+    failed.benchmarks[0].status = 'failed';
+    writeFileSync(join(more, 'slow5-9.json'), JSON.stringify(failed));
+    writeFileSync(join(more, 'notes.json'), '{}');
+    const r = summarize(runs, more, '--runs');
     expect(r.status, r.stderr).toBe(0);
-    // No log beside the copy: its command time is unknown, the others still count.
-    expect(r.stdout).toContain('| slow5 | 3 | 3 | 0 | 0 | 0 | 0 | +5.12% | +4.75% / +5.50% |');
-    expect(r.stdout).toMatch(/\| slow5 \|.*\| 44\.0 \(45\.0\) \|$/m);
+    expect(r.stderr).toMatch(/skipping .*notes\.json: not named <label>-<n>\.json/);
+    // No log beside the copies: their command times are unknown, the others still count.
+    expect(r.stdout).toContain(
+      '| slow5 | 4 | 3 | 0 | 0 | 0 | 1 | +5.22% | +4.75% / +5.50% | 28.8 (28.8) | 41.6 (42.4) | 44 (45) |',
+    );
+    const order = [...r.stdout.matchAll(/^slow5 (slow5-\d+)\.json: (\w+)/gm)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    expect(order).toEqual([
+      'slow5-301 regression',
+      'slow5-302 regression',
+      'slow5-9 failed',
+      'slow5-10 regression',
+    ]);
   });
 
-  it('says which directory is missing or empty instead of printing an empty table', () => {
+  it('says which directory is missing, empty or unreadable instead of printing an empty table', () => {
     const missing = summarize(join(runs, 'nope'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nope does not exist .*OUT_DIR/);
     const empty = summarize(mkdtempSync(join(tmpdir(), 'summarize-')));
     expect(empty.status).toBe(2);
     expect(empty.stderr).toMatch(/no results files/);
+    const broken = mkdtempSync(join(tmpdir(), 'summarize-'));
+    writeFileSync(join(broken, 'aa-1.json'), '{ not json');
+    const r = summarize(broken);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/aa-1\.json is not a results file/);
   });
 });
