@@ -53,14 +53,11 @@ function readRun(dir, file) {
   const bench = results.benchmarks?.[0];
   const latency = bench?.metrics?.find((m) => m.metric === 'latency');
   const log = fromLog(path.replace(/\.json$/, '.log'));
-  const column =
-    bench?.status === 'complete' && COLUMNS.includes(latency?.verdict)
-      ? latency.verdict
-      : 'failed or other';
+  const verdict = bench?.status === 'complete' ? (latency?.verdict ?? 'no latency') : 'failed';
   return {
     file,
-    column,
-    verdict: bench?.status === 'complete' ? (latency?.verdict ?? 'no latency') : 'failed',
+    column: COLUMNS.includes(verdict) ? verdict : 'failed or other',
+    verdict,
     ratio: latency?.ratio ?? null,
     lower: latency?.interval?.lower ?? null,
     upper: latency?.interval?.upper ?? null,

@@ -42,22 +42,26 @@ function repository() {
   };
 }
 
+/** `vggt-perf-gate run` on a repository from `repository()`: base HEAD~1, its perf-gate.yml. */
+function runArgs(dir: string, resultsPath: string) {
+  return [
+    cli,
+    'run',
+    '--base',
+    'HEAD~1',
+    '--dir',
+    dir,
+    '--config',
+    join(dir, 'perf-gate.yml'),
+    '--results',
+    resultsPath,
+  ];
+}
+
 function gate(dir: string, args: string[] = []) {
   const r = spawnSync(
     process.execPath,
-    [
-      cli,
-      'run',
-      '--base',
-      'HEAD~1',
-      '--dir',
-      dir,
-      '--config',
-      join(dir, 'perf-gate.yml'),
-      '--results',
-      join(dir, 'out', 'results.json'),
-      ...args,
-    ],
+    [...runArgs(dir, join(dir, 'out', 'results.json')), ...args],
     {
       encoding: 'utf8',
       env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' },
@@ -178,22 +182,9 @@ benchmarks:
   repo.commit({ 'perf-gate.yml': config, 'worker.py': worker }, 'base');
   repo.commit({ 'a.txt': 'a' }, 'head');
   const resultsPath = join(repo.dir, 'out', 'results.json');
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      'run',
-      '--base',
-      'HEAD~1',
-      '--dir',
-      repo.dir,
-      '--config',
-      join(repo.dir, 'perf-gate.yml'),
-      '--results',
-      resultsPath,
-    ],
-    { env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' } },
-  );
+  const child = spawn(process.execPath, runArgs(repo.dir, resultsPath), {
+    env: { ...process.env, PYTHONPATH: pythonClient, CI: 'true' },
+  });
   const started = () => readdirSync(pids).map((name) => Number(name.split('-')[1]));
   return { repo, child, started, resultsPath };
 }
@@ -348,22 +339,9 @@ benchmarks:
     const locked = join(repo.dir, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o500);
-    const r = spawnSync(
-      process.execPath,
-      [
-        cli,
-        'run',
-        '--base',
-        'HEAD~1',
-        '--dir',
-        repo.dir,
-        '--config',
-        join(repo.dir, 'perf-gate.yml'),
-        '--results',
-        join(locked, 'sub', 'r.json'),
-      ],
-      { encoding: 'utf8' },
-    );
+    const r = spawnSync(process.execPath, runArgs(repo.dir, join(locked, 'sub', 'r.json')), {
+      encoding: 'utf8',
+    });
     // root can write anywhere: then the test can only check the file is complete.
     if (process.getuid?.() === 0) {
       expect(JSON.parse(readFileSync(join(locked, 'sub', 'r.json'), 'utf8')).status).toBe(
