@@ -8,7 +8,8 @@
 //
 // Reads <label>-<n>.json (run-gates.sh's names) and the <label>-<n>.log beside each.
 // Several directories pool their runs by label (e.g. the runs of several sessions): give
-// runs of different settings different labels. --runs adds one line per run.
+// runs of different settings different labels. With several labels, a last row gives
+// every run's times together. --runs adds one line per run.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -117,27 +118,25 @@ console.log(
   `| label | runs | ${COLUMNS.join(' | ')} | median ratio | intervals, lowest lower / highest upper | verdict after, median (max) s | benchmark, median (max) s | whole command, median (max) s |`,
 );
 console.log(`|---|---:|${COLUMNS.map(() => '---:|').join('')}---:|---|---:|---:|---:|`);
-for (const label of labels) {
-  const rows = byLabel.get(label);
+function row(label, rows, pooled = false) {
   const counts = COLUMNS.map((c) => rows.filter((r) => r.column === c).length);
   const lowers = known(rows.map((r) => r.lower));
   const uppers = known(rows.map((r) => r.upper));
   const bounds = lowers.length
     ? `${pct(Math.min(...lowers))} / ${pct(Math.max(...uppers))}`
     : 'n/a';
-  console.log(
-    `| ${label} | ${rows.length} | ${counts.join(' | ')} | ${pct(median(rows.map((r) => r.ratio)))} | ${bounds} | ${seconds(
-      rows.map((r) => r.verdictSeconds),
-      1,
-    )} | ${seconds(
-      rows.map((r) => r.seconds),
-      1,
-    )} | ${seconds(
-      rows.map((r) => r.commandSeconds),
-      0,
-    )} |`,
-  );
+  const times = (key, digits) =>
+    seconds(
+      rows.map((r) => r[key]),
+      digits,
+    );
+  return `| ${label} | ${rows.length} | ${counts.join(' | ')} | ${pooled ? '' : pct(median(rows.map((r) => r.ratio)))} | ${pooled ? '' : bounds} | ${times('verdictSeconds', 1)} | ${times('seconds', 1)} | ${times('commandSeconds', 0)} |`;
 }
+for (const label of labels) console.log(row(label, byLabel.get(label)));
+// Every run's times together: how long a gate run takes does not depend on the slowdown.
+// Its ratio and bounds would mix slowdowns, so they are left blank.
+const everyRun = labels.flatMap((l) => byLabel.get(l));
+if (labels.length > 1) console.log(row('(all runs)', everyRun, true));
 if (args.includes('--runs'))
   for (const label of labels)
     for (const r of byLabel.get(label))

@@ -59,6 +59,10 @@ describe('examples/vggt-torch/validation/summarize.mjs', () => {
       '| slow5 | 2 | 2 | 0 | 0 | 0 | 0 | +5.22% | +4.75% / +5.50% | 28.3 (28.8) | 41.6 (42.4) | 44 (45) |',
     );
     expect(r.stdout).toContain('| aa | 1 | 0 | 1 | 0 | 0 | 0 | 0.00% |');
+    // All runs' times together, with no ratio mixed across slowdowns.
+    expect(r.stdout).toContain(
+      '| (all runs) | 3 | 2 | 1 | 0 | 0 | 0 |  |  | 27.8 (28.8) | 40.8 (42.4) | 43 (45) |',
+    );
     expect(r.stdout).toContain(
       'slow5 slow5-302.json: regression +5.32% [+5.14%, +5.50%] 8 rounds, verdict after 27.8 s, 40.8 s in all, command 43 s',
     );
