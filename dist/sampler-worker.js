@@ -1,5 +1,2024 @@
 import { createRequire as __perfGateCreateRequire } from 'node:module';
 const require = __perfGateCreateRequire(import.meta.url);
+var __defProp = Object.defineProperty;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// packages/device/src/errors.ts
+var DeviceError;
+var init_errors = __esm({
+  "packages/device/src/errors.ts"() {
+    "use strict";
+    DeviceError = class extends Error {
+      code;
+      constructor(code, message, options) {
+        super(message, options);
+        this.name = "DeviceError";
+        this.code = code;
+      }
+    };
+  }
+});
+
+// packages/device/src/capabilities.ts
+function dtypeSupport(capability) {
+  let found = NO_TENSOR_CORES;
+  for (const [major, minor, support] of DTYPE_SUPPORT_BY_CAPABILITY) {
+    if (capability.major > major || capability.major === major && capability.minor >= minor)
+      found = support;
+  }
+  return found;
+}
+function resolveDtype(requested, device) {
+  const cc = device.computeCapability;
+  const ccText = cc ? `compute capability ${cc.major}.${cc.minor}` : "unknown compute capability";
+  if (!["auto", "fp32", "fp16", "bf16"].includes(requested)) {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `dtype ${JSON.stringify(requested)} is not one of auto, fp32, fp16, bf16.`
+    );
+  }
+  if (requested === "auto") {
+    if (!cc) {
+      return {
+        dtype: "fp16",
+        explanation: `auto -> fp16: the ${ccText} of ${device.name} is unknown, and fp16 runs everywhere tensor cores do`,
+        warning: `could not read the compute capability of ${device.name}; chose fp16. Set dtype explicitly if this GPU supports bf16.`
+      };
+    }
+    const dtype = cc.major >= 8 ? "bf16" : "fp16";
+    return {
+      dtype,
+      explanation: dtype === "bf16" ? `auto -> bf16: ${device.name} has ${ccText} (>= 8.0 has bf16 tensor cores)` : `auto -> fp16: ${device.name} has ${ccText} (bf16 needs >= 8.0)`,
+      warning: null
+    };
+  }
+  const support = cc ? dtypeSupport(cc) : null;
+  const unsupported = support && requested !== "fp32" && !support[requested];
+  return {
+    dtype: requested,
+    explanation: `${requested} as configured on ${device.name} (${ccText})`,
+    warning: unsupported ? `${device.name} (${ccText}) has no ${requested} tensor cores: frameworks emulate it or fall back to another precision, slower and often larger in memory. Use dtype: auto.` : null
+  };
+}
+var DTYPE_SUPPORT_BY_CAPABILITY, NO_TENSOR_CORES;
+var init_capabilities = __esm({
+  "packages/device/src/capabilities.ts"() {
+    "use strict";
+    init_errors();
+    DTYPE_SUPPORT_BY_CAPABILITY = [
+      [7, 0, { fp16: true, bf16: false, tf32: false, int8: false, fp8: false, fp4: false }],
+      [7, 2, { fp16: true, bf16: false, tf32: false, int8: true, fp8: false, fp4: false }],
+      [7, 5, { fp16: true, bf16: false, tf32: false, int8: true, fp8: false, fp4: false }],
+      [8, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: false, fp4: false }],
+      [8, 9, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: false }],
+      [9, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: false }],
+      [10, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: true }]
+    ];
+    NO_TENSOR_CORES = {
+      fp16: false,
+      bf16: false,
+      tf32: false,
+      int8: false,
+      fp8: false,
+      fp4: false
+    };
+  }
+});
+
+// packages/device/src/clock-events.ts
+function decodeClockEventReasons(mask) {
+  const names = [];
+  let rest = mask;
+  for (const [bit, name] of CLOCK_EVENT_REASONS) {
+    if ((mask & bit) !== 0n) names.push(name);
+    rest &= ~bit;
+  }
+  if (rest !== 0n) names.push(`unknown_0x${rest.toString(16)}`);
+  return names;
+}
+var CLOCK_EVENT_REASONS, THROTTLING_REASONS;
+var init_clock_events = __esm({
+  "packages/device/src/clock-events.ts"() {
+    "use strict";
+    CLOCK_EVENT_REASONS = [
+      [0x1n, "gpu_idle"],
+      [0x2n, "applications_clocks_setting"],
+      [0x4n, "sw_power_cap"],
+      [0x8n, "hw_slowdown"],
+      [0x10n, "sync_boost"],
+      [0x20n, "sw_thermal_slowdown"],
+      [0x40n, "hw_thermal_slowdown"],
+      [0x80n, "hw_power_brake_slowdown"],
+      [0x100n, "display_clock_setting"]
+    ];
+    THROTTLING_REASONS = /* @__PURE__ */ new Set([
+      "sw_power_cap",
+      "hw_slowdown",
+      "sw_thermal_slowdown",
+      "hw_thermal_slowdown",
+      "hw_power_brake_slowdown"
+    ]);
+  }
+});
+
+// packages/device/src/format.ts
+function formatDeviceProbe(probe) {
+  if (probe.state === "no-gpu") return `No NVIDIA GPU: ${probe.reason}`;
+  const { inventory } = probe;
+  const lines = [
+    `source: ${inventory.source}   driver: ${inventory.driverVersion}   CUDA (driver): ${inventory.cudaDriverVersion ?? "unknown"}`
+  ];
+  const header = [
+    "GPU",
+    "name",
+    "CC",
+    "memory used/total",
+    "SM clock",
+    "temp",
+    "power",
+    "dtype: auto",
+    "other processes"
+  ];
+  const rows2 = inventory.gpus.map((gpu) => {
+    const summary = probe.gpus.find((g) => g.index === gpu.index);
+    const cc = gpu.computeCapability ? `${gpu.computeCapability.major}.${gpu.computeCapability.minor}` : "?";
+    const mem = `${(gpu.memory.usedBytes / GIB2).toFixed(1)}/${(gpu.memory.totalBytes / GIB2).toFixed(1)} GiB`;
+    const clock = gpu.clocks.smMHz === null ? "?" : `${gpu.clocks.smMHz}/${gpu.clocks.smMaxMHz ?? "?"} MHz`;
+    const power = gpu.powerDrawW === null ? "?" : `${gpu.powerDrawW.toFixed(0)}/${gpu.powerLimitW?.toFixed(0) ?? "?"} W`;
+    return [
+      String(gpu.index),
+      gpu.name,
+      cc,
+      mem,
+      clock,
+      gpu.temperatureC === null ? "?" : `${gpu.temperatureC} C`,
+      power,
+      summary?.autoDtype.dtype ?? "?",
+      String(summary?.otherProcesses.length ?? 0)
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows2.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  lines.push(line(header), line(widths.map((w) => "-".repeat(w))), ...rows2.map(line));
+  for (const warning of probe.warnings) lines.push(`warning: ${warning}`);
+  return lines.join("\n");
+}
+var GIB2;
+var init_format = __esm({
+  "packages/device/src/format.ts"() {
+    "use strict";
+    GIB2 = 2 ** 30;
+  }
+});
+
+// packages/device/src/known-gpus.ts
+function findKnownGpu(name) {
+  return KNOWN_GPUS.find((gpu) => gpu.match.test(name)) ?? null;
+}
+function fractionOfPeak(name, dtype, achievedTflops) {
+  const peak = findKnownGpu(name)?.peakTflops[dtype];
+  return peak ? achievedTflops / peak : null;
+}
+var KNOWN_GPUS;
+var init_known_gpus = __esm({
+  "packages/device/src/known-gpus.ts"() {
+    "use strict";
+    KNOWN_GPUS = [
+      {
+        match: /RTX 4090/i,
+        name: "GeForce RTX 4090",
+        peakTflops: { fp32: 82.6, tf32: 82.6, fp16: 165.2, bf16: 165.2, fp8: 330.3, int8: 660.6 },
+        memoryBandwidthGBs: 1008,
+        memoryGiB: 24
+      },
+      {
+        match: /RTX 3090/i,
+        name: "GeForce RTX 3090",
+        peakTflops: { fp32: 35.6, tf32: 35.6, fp16: 71, bf16: 71, int8: 284 },
+        memoryBandwidthGBs: 936,
+        memoryGiB: 24
+      },
+      {
+        match: /A100.*80GB|A100-SXM4-80GB|A100 80GB/i,
+        name: "A100 80GB",
+        peakTflops: { fp32: 19.5, tf32: 156, fp16: 312, bf16: 312, int8: 624 },
+        memoryBandwidthGBs: 2039,
+        memoryGiB: 80
+      },
+      {
+        match: /A100/i,
+        name: "A100 40GB",
+        peakTflops: { fp32: 19.5, tf32: 156, fp16: 312, bf16: 312, int8: 624 },
+        memoryBandwidthGBs: 1555,
+        memoryGiB: 40
+      },
+      {
+        match: /H200/i,
+        name: "H200",
+        peakTflops: { fp32: 67, tf32: 494.7, fp16: 989.4, bf16: 989.4, fp8: 1978.9, int8: 1978.9 },
+        memoryBandwidthGBs: 4800,
+        memoryGiB: 141
+      },
+      {
+        match: /H100.*PCIe/i,
+        name: "H100 PCIe",
+        peakTflops: { fp32: 51, tf32: 378, fp16: 756, bf16: 756, fp8: 1513, int8: 1513 },
+        memoryBandwidthGBs: 2e3,
+        memoryGiB: 80
+      },
+      {
+        match: /H100/i,
+        name: "H100 SXM",
+        peakTflops: { fp32: 67, tf32: 494.7, fp16: 989.4, bf16: 989.4, fp8: 1978.9, int8: 1978.9 },
+        memoryBandwidthGBs: 3350,
+        memoryGiB: 80
+      },
+      {
+        match: /\bL4\b/i,
+        name: "L4",
+        peakTflops: { fp32: 30.3, tf32: 60, fp16: 121, bf16: 121, fp8: 242.5, int8: 242.5 },
+        memoryBandwidthGBs: 300,
+        memoryGiB: 24
+      },
+      {
+        match: /\bT4\b/i,
+        name: "T4",
+        peakTflops: { fp32: 8.1, fp16: 65, int8: 130 },
+        memoryBandwidthGBs: 320,
+        memoryGiB: 16
+      }
+    ];
+  }
+});
+
+// packages/device/src/nvml-api.ts
+function nvmlHint(code) {
+  switch (code) {
+    case 9:
+      return "The NVIDIA kernel driver is not loaded: check `nvidia-smi` and `lsmod | grep nvidia`.";
+    case 18:
+      return "libnvidia-ml and the kernel driver are different versions (a driver upgrade without a reboot?): reboot, or reinstall matching driver packages.";
+    case 4:
+      return "No permission to query this GPU: run as a user with access to /dev/nvidia*.";
+    case 15:
+      return "The GPU has fallen off the bus: check `dmesg` for Xid errors; the machine needs attention.";
+    default:
+      return "Check that `nvidia-smi` works on this machine.";
+  }
+}
+var NVML_RETURN, NVML_SUCCESS, NVML_ERROR_NOT_SUPPORTED, NVML_ERROR_INSUFFICIENT_SIZE, NvmlCallError;
+var init_nvml_api = __esm({
+  "packages/device/src/nvml-api.ts"() {
+    "use strict";
+    init_errors();
+    NVML_RETURN = {
+      0: "SUCCESS",
+      1: "UNINITIALIZED",
+      2: "INVALID_ARGUMENT",
+      3: "NOT_SUPPORTED",
+      4: "NO_PERMISSION",
+      5: "ALREADY_INITIALIZED",
+      6: "NOT_FOUND",
+      7: "INSUFFICIENT_SIZE",
+      8: "INSUFFICIENT_POWER",
+      9: "DRIVER_NOT_LOADED",
+      10: "TIMEOUT",
+      12: "LIBRARY_NOT_FOUND",
+      13: "FUNCTION_NOT_FOUND",
+      15: "GPU_IS_LOST",
+      18: "LIB_RM_VERSION_MISMATCH",
+      999: "UNKNOWN"
+    };
+    NVML_SUCCESS = 0;
+    NVML_ERROR_NOT_SUPPORTED = 3;
+    NVML_ERROR_INSUFFICIENT_SIZE = 7;
+    NvmlCallError = class extends DeviceError {
+      returnCode;
+      call;
+      constructor(call, returnCode, description) {
+        const name = NVML_RETURN[returnCode] ?? `error ${returnCode}`;
+        super(
+          "DRIVER_ERROR",
+          `${call} failed: NVML_ERROR_${name} (${description}). ${nvmlHint(returnCode)}`
+        );
+        this.name = "NvmlCallError";
+        this.returnCode = returnCode;
+        this.call = call;
+      }
+    };
+  }
+});
+
+// packages/device/src/nvml-koffi.ts
+import { createRequire } from "node:module";
+function declareTypes(koffi) {
+  if (typesDeclared) return;
+  koffi.pointer("nvmlDevice_t", koffi.opaque("nvmlDevice_st"));
+  typesDeclared = true;
+}
+function defaultNvmlLibrary(platform = process.platform) {
+  return platform === "win32" ? "nvml.dll" : "libnvidia-ml.so.1";
+}
+function loadNvml(library = defaultNvmlLibrary()) {
+  const koffi = createRequire(import.meta.url)("koffi");
+  let lib;
+  try {
+    lib = koffi.load(library);
+  } catch (cause) {
+    throw new DeviceError(
+      "NO_DRIVER",
+      `cannot load the NVIDIA management library (${library}): ${cause.message}. Is the NVIDIA driver installed? On Linux it provides libnvidia-ml.so.1 (check \`ldconfig -p | grep nvidia-ml\`); in a container, run with the NVIDIA container toolkit (--gpus all).`,
+      { cause }
+    );
+  }
+  const bind = (signature) => {
+    try {
+      return lib.func(signature);
+    } catch {
+      return null;
+    }
+  };
+  const need = (signature) => {
+    const fn = bind(signature);
+    if (!fn) {
+      throw new DeviceError(
+        "DRIVER_ERROR",
+        `${library} lacks ${signature.split("(")[0]}: the NVIDIA driver is too old for this tool; update the driver.`
+      );
+    }
+    return fn;
+  };
+  declareTypes(koffi);
+  const errorString = bind("const char *nvmlErrorString(int result)");
+  const describe2 = (code) => errorString ? String(errorString(code)) : `code ${code}`;
+  const check = (call, code) => {
+    if (code !== NVML_SUCCESS) throw new NvmlCallError(call, code, describe2(code));
+  };
+  const optional = (call, run) => {
+    const [code, value2] = run();
+    if (code === NVML_ERROR_NOT_SUPPORTED) return null;
+    check(call, code);
+    return value2;
+  };
+  const init = need("int nvmlInit_v2()");
+  check("nvmlInit_v2", init());
+  const fns = {
+    shutdown: need("int nvmlShutdown()"),
+    driverVersion: need("int nvmlSystemGetDriverVersion(_Out_ char *version, unsigned int length)"),
+    cudaVersion: bind("int nvmlSystemGetCudaDriverVersion_v2(_Out_ int *version)") ?? bind("int nvmlSystemGetCudaDriverVersion(_Out_ int *version)"),
+    count: need("int nvmlDeviceGetCount_v2(_Out_ unsigned int *count)"),
+    handle: need(
+      "int nvmlDeviceGetHandleByIndex_v2(unsigned int index, _Out_ nvmlDevice_t *device)"
+    ),
+    name: need("int nvmlDeviceGetName(nvmlDevice_t device, _Out_ char *name, unsigned int length)"),
+    uuid: need("int nvmlDeviceGetUUID(nvmlDevice_t device, _Out_ char *uuid, unsigned int length)"),
+    pci: need("int nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, _Out_ uint8_t *pci)"),
+    capability: bind(
+      "int nvmlDeviceGetCudaComputeCapability(nvmlDevice_t device, _Out_ int *major, _Out_ int *minor)"
+    ),
+    memoryV2: bind("int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, _Inout_ uint8_t *memory)"),
+    memory: need("int nvmlDeviceGetMemoryInfo(nvmlDevice_t device, _Out_ uint8_t *memory)"),
+    clock: need(
+      "int nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, _Out_ unsigned int *mhz)"
+    ),
+    maxClock: need(
+      "int nvmlDeviceGetMaxClockInfo(nvmlDevice_t device, int type, _Out_ unsigned int *mhz)"
+    ),
+    reasons: bind(
+      "int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, _Out_ uint64_t *reasons)"
+    ) ?? bind(
+      "int nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, _Out_ uint64_t *reasons)"
+    ),
+    temperature: need(
+      "int nvmlDeviceGetTemperature(nvmlDevice_t device, int sensor, _Out_ unsigned int *temp)"
+    ),
+    power: need("int nvmlDeviceGetPowerUsage(nvmlDevice_t device, _Out_ unsigned int *milliwatts)"),
+    powerLimit: need(
+      "int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, _Out_ unsigned int *milliwatts)"
+    ),
+    processes: bind(
+      "int nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, _Inout_ unsigned int *count, uint8_t *infos)"
+    ) ?? need(
+      "int nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, _Inout_ unsigned int *count, uint8_t *infos)"
+    )
+  };
+  const handles = /* @__PURE__ */ new Map();
+  const device = (index) => {
+    let handle = handles.get(index);
+    if (handle === void 0) {
+      const out = [null];
+      check(`nvmlDeviceGetHandleByIndex_v2(${index})`, fns.handle(index, out));
+      handle = out[0];
+      handles.set(index, handle);
+    }
+    return handle;
+  };
+  const text = (call, run) => {
+    const buffer = Buffer.alloc(STRING_BUFFER);
+    check(call, run(buffer));
+    const end = buffer.indexOf(0);
+    return buffer.toString("utf8", 0, end < 0 ? buffer.length : end);
+  };
+  const unsigned = (call, run) => optional(call, () => {
+    const out = [0];
+    return [run(out), out[0]];
+  });
+  return {
+    driverVersion: () => text("nvmlSystemGetDriverVersion", (b) => fns.driverVersion(b, b.length)),
+    cudaDriverVersion: () => {
+      const get = fns.cudaVersion;
+      return get ? unsigned("nvmlSystemGetCudaDriverVersion", (out) => get(out)) : null;
+    },
+    deviceCount: () => {
+      const out = [0];
+      check("nvmlDeviceGetCount_v2", fns.count(out));
+      return out[0];
+    },
+    name: (i) => text("nvmlDeviceGetName", (b) => fns.name(device(i), b, b.length)),
+    uuid: (i) => text("nvmlDeviceGetUUID", (b) => fns.uuid(device(i), b, b.length)),
+    pciBusId: (i) => {
+      const buffer = Buffer.alloc(68);
+      check("nvmlDeviceGetPciInfo_v3", fns.pci(device(i), buffer));
+      const busId = buffer.subarray(36, 68);
+      const end = busId.indexOf(0);
+      return busId.toString("utf8", 0, end < 0 ? busId.length : end);
+    },
+    computeCapability: (i) => {
+      const get = fns.capability;
+      if (!get) return null;
+      return optional("nvmlDeviceGetCudaComputeCapability", () => {
+        const major = [0];
+        const minor = [0];
+        return [get(device(i), major, minor), [major[0], minor[0]]];
+      });
+    },
+    memoryV2: (i) => {
+      const get = fns.memoryV2;
+      if (!get) return null;
+      return optional("nvmlDeviceGetMemoryInfo_v2", () => {
+        const buffer = Buffer.alloc(40);
+        buffer.writeUInt32LE(MEMORY_V2_VERSION, 0);
+        const code = get(device(i), buffer);
+        return [
+          code,
+          {
+            total: buffer.readBigUInt64LE(8),
+            reserved: buffer.readBigUInt64LE(16),
+            free: buffer.readBigUInt64LE(24),
+            used: buffer.readBigUInt64LE(32)
+          }
+        ];
+      });
+    },
+    memory: (i) => {
+      const buffer = Buffer.alloc(24);
+      check("nvmlDeviceGetMemoryInfo", fns.memory(device(i), buffer));
+      return {
+        total: buffer.readBigUInt64LE(0),
+        free: buffer.readBigUInt64LE(8),
+        used: buffer.readBigUInt64LE(16)
+      };
+    },
+    clock: (i, kind, max) => unsigned(
+      max ? "nvmlDeviceGetMaxClockInfo" : "nvmlDeviceGetClockInfo",
+      (out) => (max ? fns.maxClock : fns.clock)(
+        device(i),
+        kind === "sm" ? NVML_CLOCK_SM : NVML_CLOCK_MEM,
+        out
+      )
+    ),
+    clockEventReasons: (i) => {
+      const get = fns.reasons;
+      if (!get) return null;
+      return optional("nvmlDeviceGetCurrentClocksEventReasons", () => {
+        const out = [0n];
+        const code = get(device(i), out);
+        return [code, BigInt(out[0])];
+      });
+    },
+    temperature: (i) => unsigned(
+      "nvmlDeviceGetTemperature",
+      (out) => fns.temperature(device(i), NVML_TEMPERATURE_GPU, out)
+    ),
+    powerUsage: (i) => unsigned("nvmlDeviceGetPowerUsage", (out) => fns.power(device(i), out)),
+    powerLimit: (i) => unsigned("nvmlDeviceGetEnforcedPowerLimit", (out) => fns.powerLimit(device(i), out)),
+    computeProcesses: (i) => {
+      let capacity = 0;
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const count = [capacity];
+        const buffer = Buffer.alloc(Math.max(1, capacity) * PROCESS_INFO_SIZE);
+        const code = fns.processes(device(i), count, capacity === 0 ? null : buffer);
+        if (code === NVML_SUCCESS) {
+          const out = [];
+          for (let k = 0; k < count[0]; k++) {
+            const used = buffer.readBigUInt64LE(k * PROCESS_INFO_SIZE + 8);
+            out.push({
+              pid: buffer.readUInt32LE(k * PROCESS_INFO_SIZE),
+              usedGpuMemory: used === VALUE_NOT_AVAILABLE ? null : used
+            });
+          }
+          return out;
+        }
+        if (code !== NVML_ERROR_INSUFFICIENT_SIZE)
+          check("nvmlDeviceGetComputeRunningProcesses", code);
+        capacity = count[0] + 8;
+      }
+      throw new DeviceError(
+        "DRIVER_ERROR",
+        "nvmlDeviceGetComputeRunningProcesses kept growing between calls: processes are starting faster than they can be listed; try again."
+      );
+    },
+    shutdown: () => {
+      fns.shutdown();
+    }
+  };
+}
+var typesDeclared, MEMORY_V2_VERSION, PROCESS_INFO_SIZE, VALUE_NOT_AVAILABLE, NVML_CLOCK_SM, NVML_CLOCK_MEM, NVML_TEMPERATURE_GPU, STRING_BUFFER;
+var init_nvml_koffi = __esm({
+  "packages/device/src/nvml-koffi.ts"() {
+    "use strict";
+    init_errors();
+    init_nvml_api();
+    typesDeclared = false;
+    MEMORY_V2_VERSION = 40 | 2 << 24;
+    PROCESS_INFO_SIZE = 24;
+    VALUE_NOT_AVAILABLE = 0xffffffffffffffffn;
+    NVML_CLOCK_SM = 1;
+    NVML_CLOCK_MEM = 2;
+    NVML_TEMPERATURE_GPU = 0;
+    STRING_BUFFER = 96;
+  }
+});
+
+// packages/device/src/nvml-reader.ts
+function nvmlReader(calls) {
+  let closed = false;
+  const count = calls.deviceCount();
+  const checkIndex = (index) => {
+    if (closed)
+      throw new DeviceError("INVALID_ARGUMENT", "this GPU reader is closed; open a new one.");
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new DeviceError(
+        "NO_SUCH_GPU",
+        `GPU index ${index} does not exist: this machine has ${count} NVIDIA GPU(s)${count > 0 ? ` (indices 0-${count - 1})` : ""}. Check the device index in your config, and CUDA_VISIBLE_DEVICES (NVML numbers all GPUs, CUDA only the visible ones).`
+      );
+    }
+  };
+  const uuids = /* @__PURE__ */ new Map();
+  const uuidOf = (index) => {
+    let uuid = uuids.get(index);
+    if (uuid === void 0) {
+      uuid = calls.uuid(index);
+      uuids.set(index, uuid);
+    }
+    return uuid;
+  };
+  const memory = (index) => {
+    checkIndex(index);
+    const v2 = calls.memoryV2(index);
+    if (v2) {
+      return {
+        totalBytes: Number(v2.total),
+        usedBytes: Number(v2.used),
+        freeBytes: Number(v2.free),
+        reservedBytes: Number(v2.reserved)
+      };
+    }
+    const v1 = calls.memory(index);
+    return {
+      totalBytes: Number(v1.total),
+      usedBytes: Number(v1.used),
+      freeBytes: Number(v1.free),
+      reservedBytes: null
+    };
+  };
+  const processes = (index) => {
+    checkIndex(index);
+    const gpuUuid = uuidOf(index);
+    return calls.computeProcesses(index).map((p) => ({
+      pid: p.pid,
+      gpuIndex: index,
+      gpuUuid,
+      usedBytes: p.usedGpuMemory === null ? null : Number(p.usedGpuMemory)
+    }));
+  };
+  const info = (index) => {
+    checkIndex(index);
+    const capability = calls.computeCapability(index);
+    const reasons = calls.clockEventReasons(index);
+    const power = calls.powerUsage(index);
+    const limit = calls.powerLimit(index);
+    return {
+      index,
+      name: calls.name(index),
+      uuid: uuidOf(index),
+      pciBusId: calls.pciBusId(index),
+      computeCapability: capability && { major: capability[0], minor: capability[1] },
+      memory: memory(index),
+      clocks: {
+        smMHz: calls.clock(index, "sm", false),
+        memoryMHz: calls.clock(index, "memory", false),
+        smMaxMHz: calls.clock(index, "sm", true),
+        memoryMaxMHz: calls.clock(index, "memory", true)
+      },
+      throttleReasons: reasons === null ? [] : decodeClockEventReasons(reasons),
+      temperatureC: calls.temperature(index),
+      powerDrawW: power === null ? null : power / 1e3,
+      powerLimitW: limit === null ? null : limit / 1e3
+    };
+  };
+  return {
+    source: "nvml",
+    deviceCount: () => count,
+    processes,
+    memory,
+    inventory: () => {
+      const gpus = Array.from({ length: count }, (_, i) => info(i));
+      const cuda = calls.cudaDriverVersion();
+      return {
+        source: "nvml",
+        driverVersion: calls.driverVersion(),
+        cudaDriverVersion: cuda === null ? null : `${Math.floor(cuda / 1e3)}.${cuda % 1e3 / 10}`,
+        gpus,
+        processes: gpus.flatMap((g) => processes(g.index))
+      };
+    },
+    close: () => {
+      if (!closed) {
+        closed = true;
+        calls.shutdown();
+      }
+    }
+  };
+}
+var init_nvml_reader = __esm({
+  "packages/device/src/nvml-reader.ts"() {
+    "use strict";
+    init_clock_events();
+    init_errors();
+  }
+});
+
+// packages/device/src/nvml-recording.ts
+function recordNvml(calls, capturedWith) {
+  const devices = [];
+  for (let i = 0; i < calls.deviceCount(); i++) {
+    const v2 = calls.memoryV2(i);
+    const memory = calls.memory(i);
+    devices.push({
+      name: calls.name(i),
+      uuid: calls.uuid(i),
+      pciBusId: calls.pciBusId(i),
+      computeCapability: calls.computeCapability(i),
+      memoryV2: v2 && {
+        total: String(v2.total),
+        reserved: String(v2.reserved),
+        free: String(v2.free),
+        used: String(v2.used)
+      },
+      memory: { total: String(memory.total), free: String(memory.free), used: String(memory.used) },
+      clocks: {
+        sm: calls.clock(i, "sm", false),
+        memory: calls.clock(i, "memory", false),
+        smMax: calls.clock(i, "sm", true),
+        memoryMax: calls.clock(i, "memory", true)
+      },
+      clockEventReasons: nullable(calls.clockEventReasons(i), (v) => `0x${v.toString(16)}`),
+      temperature: calls.temperature(i),
+      powerUsage: calls.powerUsage(i),
+      powerLimit: calls.powerLimit(i),
+      computeProcesses: calls.computeProcesses(i).map((p) => ({
+        pid: p.pid,
+        usedGpuMemory: nullable(p.usedGpuMemory, String)
+      }))
+    });
+  }
+  return {
+    capturedWith,
+    driverVersion: calls.driverVersion(),
+    cudaDriverVersion: calls.cudaDriverVersion(),
+    devices
+  };
+}
+function replayNvml(recording) {
+  const at = (index) => {
+    const device = recording.devices[index];
+    if (!device) {
+      throw new DeviceError(
+        "NO_SUCH_GPU",
+        `GPU index ${index} does not exist: this recording has ${recording.devices.length} GPU(s) (indices 0-${recording.devices.length - 1}).`
+      );
+    }
+    return device;
+  };
+  return {
+    driverVersion: () => recording.driverVersion,
+    cudaDriverVersion: () => recording.cudaDriverVersion,
+    deviceCount: () => recording.devices.length,
+    name: (i) => at(i).name,
+    uuid: (i) => at(i).uuid,
+    pciBusId: (i) => at(i).pciBusId,
+    computeCapability: (i) => at(i).computeCapability,
+    memoryV2: (i) => nullable(at(i).memoryV2, (m) => ({
+      total: BigInt(m.total),
+      reserved: BigInt(m.reserved),
+      free: BigInt(m.free),
+      used: BigInt(m.used)
+    })),
+    memory: (i) => {
+      const m = at(i).memory;
+      return { total: BigInt(m.total), free: BigInt(m.free), used: BigInt(m.used) };
+    },
+    clock: (i, kind, max) => {
+      const c = at(i).clocks;
+      return kind === "sm" ? max ? c.smMax : c.sm : max ? c.memoryMax : c.memory;
+    },
+    clockEventReasons: (i) => nullable(at(i).clockEventReasons, BigInt),
+    temperature: (i) => at(i).temperature,
+    powerUsage: (i) => at(i).powerUsage,
+    powerLimit: (i) => at(i).powerLimit,
+    computeProcesses: (i) => at(i).computeProcesses.map((p) => ({
+      pid: p.pid,
+      usedGpuMemory: nullable(p.usedGpuMemory, BigInt)
+    })),
+    shutdown: () => {
+    }
+  };
+}
+function nullable(value2, map) {
+  return value2 === null ? null : map(value2);
+}
+var init_nvml_recording = __esm({
+  "packages/device/src/nvml-recording.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// packages/device/src/onnx/format.ts
+function formatDtypeProbe(result) {
+  const rows2 = result.results.map((entry) => [
+    entry.dtype,
+    entry.model,
+    entry.status,
+    entry.ms === void 0 ? "-" : entry.ms.toFixed(3),
+    oneLine(entry.detail)
+  ]);
+  const widths = HEADERS.map(
+    (header, column) => Math.max(header.length, ...rows2.map((row) => row[column].length))
+  );
+  const line = (cells) => cells.map((cell, column) => column === cells.length - 1 ? cell : cell.padEnd(widths[column])).join("  ").trimEnd();
+  const summary = Object.entries(result.summary).map(([dtype, ok]) => {
+    const upcast = result.results.some((entry) => entry.dtype === dtype && entry.upcast);
+    const verdict = ok ? upcast ? "runs, upcast to float32" : "supported" : "not supported";
+    return `  ${dtype.padEnd(widths[0])}  ${verdict}`;
+  });
+  return [
+    `dtype probe on onnxruntime ${result.onnxruntimeVersion}, provider ${result.provider}`,
+    line(HEADERS),
+    line(widths.map((width) => "-".repeat(width))),
+    ...rows2.map(line),
+    "",
+    "summary (every model built for the dtype ran and matched the reference):",
+    ...summary
+  ].join("\n");
+}
+function oneLine(text) {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}\u2026` : flat;
+}
+var HEADERS, MAX_DETAIL;
+var init_format2 = __esm({
+  "packages/device/src/onnx/format.ts"() {
+    "use strict";
+    HEADERS = ["dtype", "model", "status", "ms", "detail"];
+    MAX_DETAIL = 160;
+  }
+});
+
+// packages/device/src/onnx/proto.ts
+function invalid(where, problem) {
+  return new DeviceError("INVALID_ARGUMENT", `ONNX model ${where}: ${problem}.`);
+}
+function checkInt(where, value2) {
+  if (!Number.isSafeInteger(value2)) {
+    throw invalid(where, `${value2} is not an integer; protobuf int64 fields take safe integers`);
+  }
+}
+function encodeShape(where, shape) {
+  const out = new Writer();
+  for (const dim of shape) {
+    const d = new Writer();
+    if (typeof dim === "string") {
+      if (dim === "") throw invalid(where, "a symbolic dimension has an empty name");
+      d.string(2, dim);
+    } else {
+      checkInt(where, dim);
+      if (dim < 0)
+        throw invalid(where, `dimension ${dim} is negative; use a name for unknown sizes`);
+      d.int(1, dim);
+    }
+    out.bytes(1, d.finish());
+  }
+  return out.finish();
+}
+function encodeValueInfo(info) {
+  const tensor = new Writer();
+  tensor.int(1, info.elemType);
+  tensor.bytes(2, encodeShape(`value ${JSON.stringify(info.name)}`, info.shape));
+  const type = new Writer();
+  type.bytes(1, tensor.finish());
+  const out = new Writer();
+  out.string(1, info.name);
+  out.bytes(2, type.finish());
+  return out.finish();
+}
+function encodeAttribute(node, attribute) {
+  const out = new Writer();
+  out.string(1, attribute.name);
+  const where = `node ${node} attribute ${JSON.stringify(attribute.name)}`;
+  if ("int" in attribute) {
+    checkInt(where, attribute.int);
+    out.int(3, attribute.int);
+    out.int(20, ATTRIBUTE_INT);
+  } else if ("float" in attribute) {
+    out.float(2, attribute.float);
+    out.int(20, ATTRIBUTE_FLOAT);
+  } else if ("ints" in attribute) {
+    for (const value2 of attribute.ints) {
+      checkInt(where, value2);
+      out.int(8, value2);
+    }
+    out.int(20, ATTRIBUTE_INTS);
+  } else {
+    out.bytes(4, new TextEncoder().encode(attribute.string));
+    out.int(20, ATTRIBUTE_STRING);
+  }
+  return out.finish();
+}
+function encodeNode(node, index) {
+  const label = node.name ? JSON.stringify(node.name) : `#${index} (${node.opType})`;
+  if (node.opType === "") throw invalid(`node ${label}`, "op_type is empty");
+  const out = new Writer();
+  for (const input of node.inputs) out.string(1, input);
+  for (const output of node.outputs) out.string(2, output);
+  if (node.name) out.string(3, node.name);
+  out.string(4, node.opType);
+  for (const attribute of node.attributes ?? []) out.bytes(5, encodeAttribute(label, attribute));
+  if (node.domain) out.string(7, node.domain);
+  return out.finish();
+}
+function encodeTensor(tensor) {
+  const where = `initializer ${JSON.stringify(tensor.name)}`;
+  let count = 1;
+  for (const dim of tensor.dims) {
+    checkInt(where, dim);
+    if (dim < 0) throw invalid(where, `dimension ${dim} is negative`);
+    count *= dim;
+  }
+  const expected = count * ELEMENT_BYTES[tensor.dataType];
+  if (tensor.rawData.length !== expected) {
+    throw invalid(
+      where,
+      `raw_data holds ${tensor.rawData.length} bytes but dims [${tensor.dims.join(", ")}] of data type ${tensor.dataType} need ${expected}`
+    );
+  }
+  const out = new Writer();
+  if (tensor.dims.length > 0) out.packedInts(1, tensor.dims);
+  out.int(2, tensor.dataType);
+  out.string(8, tensor.name);
+  out.bytes(9, tensor.rawData);
+  return out.finish();
+}
+function encodeGraph(graph) {
+  const out = new Writer();
+  graph.nodes.forEach((node, index) => {
+    out.bytes(1, encodeNode(node, index));
+  });
+  out.string(2, graph.name);
+  for (const tensor of graph.initializers ?? []) out.bytes(5, encodeTensor(tensor));
+  for (const input of graph.inputs) out.bytes(11, encodeValueInfo(input));
+  for (const output of graph.outputs) out.bytes(12, encodeValueInfo(output));
+  return out.finish();
+}
+function encodeModel(model) {
+  checkInt("ir_version", model.irVersion);
+  if (model.opsetImports.length === 0) {
+    throw invalid("opset_import", 'is empty; import at least the standard set ({ domain: "" })');
+  }
+  const out = new Writer();
+  out.int(1, model.irVersion);
+  if (model.producerName) out.string(2, model.producerName);
+  out.bytes(7, encodeGraph(model.graph));
+  for (const opset of model.opsetImports) {
+    checkInt(`opset_import ${JSON.stringify(opset.domain)}`, opset.version);
+    const entry = new Writer();
+    if (opset.domain) entry.string(1, opset.domain);
+    entry.int(2, opset.version);
+    out.bytes(8, entry.finish());
+  }
+  return out.finish();
+}
+function littleEndianBytes(values) {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) return bytes.slice();
+  const size = values.BYTES_PER_ELEMENT;
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += size) {
+    for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j];
+  }
+  return out;
+}
+var OnnxDataType, VARINT, LENGTH_DELIMITED, FIXED32, ATTRIBUTE_FLOAT, ATTRIBUTE_INT, ATTRIBUTE_STRING, ATTRIBUTE_INTS, ELEMENT_BYTES, Writer;
+var init_proto = __esm({
+  "packages/device/src/onnx/proto.ts"() {
+    "use strict";
+    init_errors();
+    OnnxDataType = {
+      FLOAT: 1,
+      UINT8: 2,
+      INT8: 3,
+      INT32: 6,
+      INT64: 7,
+      FLOAT16: 10,
+      BFLOAT16: 16,
+      FLOAT8E4M3FN: 17
+    };
+    VARINT = 0;
+    LENGTH_DELIMITED = 2;
+    FIXED32 = 5;
+    ATTRIBUTE_FLOAT = 1;
+    ATTRIBUTE_INT = 2;
+    ATTRIBUTE_STRING = 3;
+    ATTRIBUTE_INTS = 7;
+    ELEMENT_BYTES = {
+      1: 4,
+      2: 1,
+      3: 1,
+      6: 4,
+      7: 8,
+      10: 2,
+      16: 2,
+      17: 1
+    };
+    Writer = class _Writer {
+      chunks = [];
+      parts = [];
+      length = 0;
+      /** An unsigned varint; negative int64 values are written as their 64-bit two's complement, as protobuf requires. */
+      varint(value2) {
+        if (value2 >= 0 && value2 <= 4294967295) {
+          let rest2 = value2;
+          while (rest2 > 127) {
+            this.byte(rest2 & 127 | 128);
+            rest2 = Math.floor(rest2 / 128);
+          }
+          this.byte(rest2);
+          return;
+        }
+        let rest = BigInt.asUintN(64, BigInt(value2));
+        while (rest > 0x7fn) {
+          this.byte(Number(rest & 0x7fn) | 128);
+          rest >>= 7n;
+        }
+        this.byte(Number(rest));
+      }
+      tag(field, wireType) {
+        this.varint(field * 8 + wireType);
+      }
+      bytes(field, value2) {
+        this.tag(field, LENGTH_DELIMITED);
+        this.varint(value2.length);
+        this.flush();
+        this.parts.push(value2);
+        this.length += value2.length;
+      }
+      string(field, value2) {
+        this.bytes(field, new TextEncoder().encode(value2));
+      }
+      int(field, value2) {
+        this.tag(field, VARINT);
+        this.varint(value2);
+      }
+      float(field, value2) {
+        this.tag(field, FIXED32);
+        const view = new DataView(new ArrayBuffer(4));
+        view.setFloat32(0, value2, true);
+        for (let i = 0; i < 4; i++) this.byte(view.getUint8(i));
+      }
+      /** A packed repeated int64 (proto3 style, which proto2 parsers also accept). */
+      packedInts(field, values) {
+        const inner = new _Writer();
+        for (const value2 of values) inner.varint(value2);
+        this.bytes(field, inner.finish());
+      }
+      finish() {
+        this.flush();
+        const out = new Uint8Array(this.length);
+        let offset = 0;
+        for (const part of this.parts) {
+          out.set(part, offset);
+          offset += part.length;
+        }
+        return out;
+      }
+      byte(value2) {
+        this.chunks.push(value2);
+        this.length++;
+      }
+      flush() {
+        if (this.chunks.length === 0) return;
+        this.parts.push(Uint8Array.from(this.chunks));
+        this.chunks.length = 0;
+      }
+    };
+  }
+});
+
+// packages/device/src/onnx/probe-models.ts
+function buildProbeModel(dtype, kind, seed = 1) {
+  const skipped = SKIP_REASONS[`${dtype}/${kind}`];
+  if (skipped !== void 0) return { dtype, kind, skipped };
+  const random = seededRandom(seed);
+  return kind === "matmul" ? buildMatMul(dtype, random) : buildAttention(dtype, random);
+}
+function buildMatMul(dtype, random) {
+  const plan = PLANS[dtype];
+  const integer = dtype === "int8";
+  const a = gridValues(M * K, random, integer);
+  const b = gridValues(K * N, random, integer);
+  const expected = matmul(a, b, M, K, N);
+  const feeds = [feed("a", plan, [M, K], a), feed("b", plan, [K, N], b)];
+  const nodes = [];
+  const initializers = [];
+  let outputType = plan.feed;
+  const opsets = [{ domain: "", version: OPSET }];
+  if (dtype === "int8") {
+    nodes.push({ name: "matmul", opType: "MatMulInteger", inputs: ["a", "b"], outputs: ["y"] });
+    outputType = "int32";
+  } else if (dtype === "float8e4m3fn") {
+    nodes.push(...castInputs(["a", "b"], plan.compute));
+    initializers.push(scalar("scale_a", OnnxDataType.FLOAT, 1), scalar("scale_b", OnnxDataType.FLOAT, 1));
+    nodes.push({
+      name: "matmul",
+      opType: "GemmFloat8",
+      domain: MS_DOMAIN,
+      // Input 2 (the bias C) is left out; the scales are 1.
+      inputs: ["a_cast", "b_cast", "", "scale_a", "scale_b"],
+      outputs: ["y"],
+      attributes: [{ name: "dtype", int: OnnxDataType.FLOAT }]
+    });
+    opsets.push({ domain: MS_DOMAIN, version: 1 });
+  } else {
+    const cast = plan.compute !== FEED_CODE[plan.feed];
+    if (cast) nodes.push(...castInputs(["a", "b"], plan.compute));
+    const [x, y] = cast ? ["a_cast", "b_cast"] : ["a", "b"];
+    nodes.push({
+      name: "matmul",
+      opType: "MatMul",
+      inputs: [x, y],
+      outputs: [cast ? "y_c" : "y"]
+    });
+    if (cast) nodes.push(castNode("y_c", "y", FEED_CODE[plan.feed]));
+  }
+  const bytes = encodeModel({
+    irVersion: IR_VERSION,
+    opsetImports: opsets,
+    graph: {
+      name: `probe_matmul_${dtype}`,
+      nodes,
+      initializers,
+      inputs: feeds.map((f) => ({ name: f.name, elemType: FEED_CODE[plan.feed], shape: f.dims })),
+      outputs: [{ name: "y", elemType: feedCode(outputType), shape: [M, N] }]
+    }
+  });
+  return {
+    dtype,
+    kind: "matmul",
+    bytes,
+    feeds,
+    output: { name: "y", type: outputType, dims: [M, N] },
+    expected,
+    tolerance: plan.tolerance
+  };
+}
+function buildAttention(dtype, random) {
+  const plan = PLANS[dtype];
+  const dims = [...ATTENTION_SHAPE];
+  const [, heads, sequence, headSize] = ATTENTION_SHAPE;
+  const size = heads * sequence * headSize;
+  const q = gridValues(size, random, false);
+  const k = gridValues(size, random, false);
+  const v = gridValues(size, random, false);
+  const { value: scale, bytes: scaleBytes } = encodeScalar(plan.compute, 1 / Math.sqrt(headSize));
+  const cast = plan.compute !== FEED_CODE[plan.feed];
+  const [qc, kc, vc] = cast ? ["q_cast", "k_cast", "v_cast"] : ["q", "k", "v"];
+  const nodes = [
+    ...cast ? castInputs(["q", "k", "v"], plan.compute) : [],
+    {
+      name: "k_t",
+      opType: "Transpose",
+      inputs: [kc],
+      outputs: ["k_t"],
+      attributes: [{ name: "perm", ints: [0, 1, 3, 2] }]
+    },
+    { name: "scores", opType: "MatMul", inputs: [qc, "k_t"], outputs: ["scores"] },
+    { name: "scaled", opType: "Mul", inputs: ["scores", "scale"], outputs: ["scaled"] },
+    {
+      name: "softmax",
+      opType: "Softmax",
+      inputs: ["scaled"],
+      outputs: ["probs"],
+      attributes: [{ name: "axis", int: -1 }]
+    },
+    { name: "context", opType: "MatMul", inputs: ["probs", vc], outputs: [cast ? "y_c" : "y"] },
+    ...cast ? [castNode("y_c", "y", FEED_CODE[plan.feed])] : []
+  ];
+  const feeds = [feed("q", plan, dims, q), feed("k", plan, dims, k), feed("v", plan, dims, v)];
+  const bytes = encodeModel({
+    irVersion: IR_VERSION,
+    opsetImports: [{ domain: "", version: OPSET }],
+    graph: {
+      name: `probe_attention_${dtype}`,
+      nodes,
+      initializers: [{ name: "scale", dataType: plan.compute, dims: [], rawData: scaleBytes }],
+      inputs: feeds.map((f) => ({ name: f.name, elemType: FEED_CODE[plan.feed], shape: dims })),
+      outputs: [{ name: "y", elemType: FEED_CODE[plan.feed], shape: dims }]
+    }
+  });
+  return {
+    dtype,
+    kind: "attention",
+    bytes,
+    feeds,
+    output: { name: "y", type: plan.feed, dims },
+    expected: attention(q, k, v, heads, sequence, headSize, scale),
+    tolerance: plan.tolerance
+  };
+}
+function castNode(input, output, to) {
+  return {
+    name: output,
+    opType: "Cast",
+    inputs: [input],
+    outputs: [output],
+    attributes: [{ name: "to", int: to }]
+  };
+}
+function castInputs(names, to) {
+  return names.map((name) => castNode(name, `${name}_cast`, to));
+}
+function scalar(name, dataType, value2) {
+  return { name, dataType, dims: [], rawData: encodeScalar(dataType, value2).bytes };
+}
+function encodeScalar(type, value2) {
+  if (type === OnnxDataType.FLOAT16) {
+    const bits = float16Bits(value2);
+    return { value: float16Value(bits), bytes: littleEndianBytes(Uint16Array.of(bits)) };
+  }
+  if (type === OnnxDataType.BFLOAT16) {
+    const bits = bfloat16Bits(value2);
+    return { value: bfloat16Value(bits), bytes: littleEndianBytes(Uint16Array.of(bits)) };
+  }
+  return { value: Math.fround(value2), bytes: littleEndianBytes(Float32Array.of(value2)) };
+}
+function feed(name, plan, dims, values) {
+  if (plan.feed === "int8") return { name, type: "int8", dims, data: Int8Array.from(values) };
+  if (plan.feed === "float16") {
+    return { name, type: "float16", dims, data: Uint16Array.from(values, float16Bits) };
+  }
+  return { name, type: "float32", dims, data: Float32Array.from(values) };
+}
+function feedCode(type) {
+  return type === "int32" ? OnnxDataType.INT32 : FEED_CODE[type];
+}
+function outputValues(type, data) {
+  return type === "float16" ? Float64Array.from(data, float16Value) : Float64Array.from(data);
+}
+function gridValues(count, random, integer) {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const step = Math.floor(random() * (2 * GRID_STEPS + 1)) - GRID_STEPS;
+    out[i] = integer ? step : step / GRID_STEPS;
+  }
+  return out;
+}
+function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = state + 1831565813 >>> 0;
+    let t = state;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+function matmul(a, b, rows2, inner, cols) {
+  const out = new Float64Array(rows2 * cols);
+  for (let i = 0; i < rows2; i++) {
+    for (let j = 0; j < cols; j++) {
+      let sum2 = 0;
+      for (let p = 0; p < inner; p++) sum2 += a[i * inner + p] * b[p * cols + j];
+      out[i * cols + j] = sum2;
+    }
+  }
+  return out;
+}
+function attention(q, k, v, heads, sequence, headSize, scale) {
+  const out = new Float64Array(heads * sequence * headSize);
+  const row = new Float64Array(sequence);
+  for (let h = 0; h < heads; h++) {
+    const base = h * sequence * headSize;
+    for (let i = 0; i < sequence; i++) {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < sequence; j++) {
+        let dot = 0;
+        for (let d = 0; d < headSize; d++) {
+          dot += q[base + i * headSize + d] * k[base + j * headSize + d];
+        }
+        row[j] = dot * scale;
+        max = Math.max(max, row[j]);
+      }
+      let total = 0;
+      for (let j = 0; j < sequence; j++) {
+        row[j] = Math.exp(row[j] - max);
+        total += row[j];
+      }
+      for (let d = 0; d < headSize; d++) {
+        let sum2 = 0;
+        for (let j = 0; j < sequence; j++) sum2 += row[j] / total * v[base + j * headSize + d];
+        out[base + i * headSize + d] = sum2;
+      }
+    }
+  }
+  return out;
+}
+function float16Bits(value2) {
+  scratch.setFloat32(0, value2);
+  const bits = scratch.getUint32(0);
+  const sign = bits >>> 16 & 32768;
+  const exponent = bits >>> 23 & 255;
+  const mantissa = bits & 8388607;
+  if (exponent === 255) return sign | 31744 | (mantissa ? 512 : 0);
+  const unbiased = exponent - 127;
+  if (unbiased > 15) return sign | 31744;
+  if (unbiased >= -14) {
+    return sign | roundShift((unbiased + 15 << 10) * 8192 + mantissa, 13);
+  }
+  if (unbiased < -25) return sign;
+  return sign | roundShift(mantissa | 8388608, -unbiased - 1);
+}
+function roundShift(value2, shift) {
+  const divisor = 2 ** shift;
+  const quotient = Math.floor(value2 / divisor);
+  const remainder = value2 - quotient * divisor;
+  const half = divisor / 2;
+  return remainder > half || remainder === half && quotient % 2 === 1 ? quotient + 1 : quotient;
+}
+function float16Value(bits) {
+  const sign = bits & 32768 ? -1 : 1;
+  const exponent = bits >>> 10 & 31;
+  const mantissa = bits & 1023;
+  if (exponent === 31) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+function bfloat16Bits(value2) {
+  scratch.setFloat32(0, value2);
+  const bits = scratch.getUint32(0);
+  if (Number.isNaN(value2)) return bits >>> 16 | 64;
+  return roundShift(bits, 16) & 65535;
+}
+function bfloat16Value(bits) {
+  scratch.setUint32(0, bits << 16);
+  return scratch.getFloat32(0);
+}
+var PROBE_DTYPES, PROBE_MODEL_KINDS, IR_VERSION, OPSET, MS_DOMAIN, M, K, N, ATTENTION_SHAPE, GRID_STEPS, PLANS, FEED_CODE, SKIP_REASONS, scratch;
+var init_probe_models = __esm({
+  "packages/device/src/onnx/probe-models.ts"() {
+    "use strict";
+    init_proto();
+    PROBE_DTYPES = [
+      "float32",
+      "float16",
+      "bfloat16",
+      "int8",
+      "float8e4m3fn"
+    ];
+    PROBE_MODEL_KINDS = ["matmul", "attention"];
+    IR_VERSION = 9;
+    OPSET = 19;
+    MS_DOMAIN = "com.microsoft";
+    M = 8;
+    K = 16;
+    N = 8;
+    ATTENTION_SHAPE = [1, 4, 16, 8];
+    GRID_STEPS = 8;
+    PLANS = {
+      float32: { compute: OnnxDataType.FLOAT, feed: "float32", tolerance: 1e-5 },
+      // Softmax and the second MatMul round to 11 significant bits.
+      float16: { compute: OnnxDataType.FLOAT16, feed: "float16", tolerance: 4e-3 },
+      // 8 significant bits.
+      bfloat16: { compute: OnnxDataType.BFLOAT16, feed: "float32", tolerance: 0.03 },
+      int8: { compute: OnnxDataType.INT8, feed: "int8", tolerance: 0 },
+      // Exact inputs, float32 accumulation and output: only the accumulation order differs.
+      float8e4m3fn: { compute: OnnxDataType.FLOAT8E4M3FN, feed: "float32", tolerance: 1e-5 }
+    };
+    FEED_CODE = {
+      float32: OnnxDataType.FLOAT,
+      float16: OnnxDataType.FLOAT16,
+      int8: OnnxDataType.INT8
+    };
+    SKIP_REASONS = {
+      "int8/attention": "ONNX has no integer Softmax: int8 attention is quantize/dequantize around float attention, which would measure the float dtype, not int8",
+      "float8e4m3fn/attention": "ONNX has no float8 MatMul or Softmax: float8 attention exists only as fused vendor kernels"
+    };
+    scratch = new DataView(new ArrayBuffer(4));
+  }
+});
+
+// packages/device/src/onnx/runtime.ts
+import { existsSync } from "node:fs";
+import { createRequire as createRequire2 } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+function resolveOnnxRuntime() {
+  for (const from of [import.meta.url, join(process.cwd(), "package.json")]) {
+    try {
+      return createRequire2(from).resolve("onnxruntime-node");
+    } catch {
+    }
+  }
+  return void 0;
+}
+async function importFromHereOrWorkingDirectory() {
+  try {
+    return await import("onnxruntime-node");
+  } catch (error) {
+    const path = resolveOnnxRuntime();
+    if (error.code !== "ERR_MODULE_NOT_FOUND" || !path) throw error;
+    return import(pathToFileURL(path).href);
+  }
+}
+async function importOnnxRuntime(importer = importFromHereOrWorkingDirectory) {
+  try {
+    return await importer();
+  } catch (error) {
+    const notInstalled = error.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("onnxruntime-node");
+    const message = notInstalled ? `onnxruntime-node is not installed; ONNX models run through it. Install it with: ${ONNX_INSTALL_COMMAND}` : `onnxruntime-node is installed but failed to load (${error.message}). Reinstall it with: ${ONNX_INSTALL_COMMAND}`;
+    throw new DeviceError("PROVIDER_MISSING", message, { cause: error });
+  }
+}
+function onnxRuntimeVersion(ort) {
+  return ort.env.versions.node ?? ort.env.versions.common;
+}
+function gpuProviderHint(provider) {
+  const extra = provider === "tensorrt" ? ", TensorRT 10" : "";
+  return `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: allow it (npm 11: \`npm install-scripts approve onnxruntime-node\`, or list it in allowScripts), make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with \`npm rebuild onnxruntime-node\`. The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. This never falls back to the CPU.`;
+}
+function checkExecutionProvider(ort, provider, checkFiles = true) {
+  if (provider === "cpu") return;
+  const version = onnxRuntimeVersion(ort);
+  const backends = ort.listSupportedBackends();
+  const backend = backends.find((b) => b.name === provider);
+  if (backend === void 0) {
+    throw new DeviceError(
+      "PROVIDER_MISSING",
+      `onnxruntime-node ${version} on ${process.platform}/${process.arch} has no ${provider} provider (it offers: ${backends.map((b) => b.name).join(", ")}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`
+    );
+  }
+  if (backend.bundled || !checkFiles) return;
+  const library = providerLibraryPath(provider);
+  if (library !== void 0 && !existsSync(library)) {
+    throw new DeviceError(
+      "PROVIDER_MISSING",
+      `onnxruntime-node ${version}'s ${provider} provider is not installed: ${library} is missing. ${gpuProviderHint(provider)}`
+    );
+  }
+}
+function providerLibraryPath(provider) {
+  try {
+    const entry = resolveOnnxRuntime();
+    if (!entry) return void 0;
+    const bin = join(dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
+    if (!existsSync(bin)) return void 0;
+    const file = process.platform === "win32" ? `${PROVIDER_LIBRARY[provider]}.dll` : `lib${PROVIDER_LIBRARY[provider]}.so`;
+    return join(bin, file);
+  } catch {
+    return void 0;
+  }
+}
+function providerOnlySessionOptions(provider, deviceId, session = {}) {
+  if (provider === "cpu") {
+    return Object.keys(session).length > 0 ? { executionProviders: ["cpu"], extra: { session } } : { executionProviders: ["cpu"] };
+  }
+  return {
+    executionProviders: [{ name: provider, deviceId }],
+    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU:
+    // a probe would call a dtype supported, a benchmark would time a CPU/GPU mix.
+    extra: { session: { ...session, disable_cpu_ep_fallback: "1" } }
+  };
+}
+var ONNX_INSTALL_COMMAND, PROVIDER_LIBRARY;
+var init_runtime = __esm({
+  "packages/device/src/onnx/runtime.ts"() {
+    "use strict";
+    init_errors();
+    ONNX_INSTALL_COMMAND = "npm install onnxruntime-node";
+    PROVIDER_LIBRARY = {
+      cuda: "onnxruntime_providers_cuda",
+      tensorrt: "onnxruntime_providers_tensorrt"
+    };
+  }
+});
+
+// packages/device/src/onnx/probe.ts
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+async function probeDtypes(options = {}) {
+  const provider = options.provider ?? "cpu";
+  const dtypes = checkOptions(options, provider);
+  const ort = options.runtime === void 0 ? await loadOnnxRuntime() : options.runtime;
+  const version = onnxRuntimeVersion(ort);
+  checkExecutionProvider(ort, provider, options.runtime === void 0);
+  const sessionOptions = providerOnlySessionOptions(provider, options.deviceId ?? 0);
+  const profileDir = provider === "cpu" ? mkdtempSync(join2(tmpdir(), "vggt-dtype-probe-")) : void 0;
+  const results = [];
+  try {
+    for (const dtype of dtypes) {
+      for (const kind of PROBE_MODEL_KINDS) {
+        const model = buildProbeModel(dtype, kind, options.seed);
+        if ("skipped" in model) {
+          results.push({ dtype, model: kind, status: "skipped", detail: model.skipped });
+        } else {
+          results.push(await runProbeModel(ort, model, provider, sessionOptions, profileDir));
+        }
+      }
+    }
+  } finally {
+    if (profileDir !== void 0) rmSync(profileDir, { recursive: true, force: true });
+  }
+  const summary = {};
+  for (const dtype of dtypes) {
+    const built = results.filter((r) => r.dtype === dtype && r.status !== "skipped");
+    summary[dtype] = built.length > 0 && built.every((r) => r.status === "ran");
+  }
+  return { provider, onnxruntimeVersion: version, results, summary };
+}
+function checkOptions(options, provider) {
+  if (!PROBE_PROVIDERS.includes(provider)) {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `probeDtypes: provider ${JSON.stringify(provider)} is not one of ${PROBE_PROVIDERS.join(", ")}.`
+    );
+  }
+  const deviceId = options.deviceId ?? 0;
+  if (!Number.isInteger(deviceId) || deviceId < 0) {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `probeDtypes: deviceId ${deviceId} is invalid: expected a GPU index (an integer >= 0).`
+    );
+  }
+  const dtypes = [...new Set(options.dtypes ?? PROBE_DTYPES)];
+  const unknown = dtypes.filter((d) => !PROBE_DTYPES.includes(d));
+  if (unknown.length > 0 || dtypes.length === 0) {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `probeDtypes: dtypes [${dtypes.join(", ")}] is invalid: expected one or more of ${PROBE_DTYPES.join(", ")}.`
+    );
+  }
+  return dtypes;
+}
+async function loadOnnxRuntime(importer) {
+  return importOnnxRuntime(importer);
+}
+async function runProbeModel(ort, model, provider, sessionOptions, profileDir) {
+  const entry = { dtype: model.dtype, model: model.kind };
+  const profilePrefix = `${model.dtype}-${model.kind}`;
+  const options = profileDir === void 0 ? sessionOptions : {
+    ...sessionOptions,
+    enableProfiling: true,
+    profileFilePrefix: join2(profileDir, profilePrefix)
+  };
+  let session;
+  try {
+    session = await ort.InferenceSession.create(model.bytes, options);
+  } catch (error) {
+    const message = errorMessage(error);
+    if (provider !== "cpu" && PROVIDER_LOAD_FAILED.test(message)) {
+      throw new DeviceError(
+        "PROVIDER_MISSING",
+        `onnxruntime could not start its ${provider} provider: ${message}. ${gpuProviderHint(provider)}`,
+        { cause: error }
+      );
+    }
+    return { ...entry, ...refused(message) };
+  }
+  try {
+    const feeds = {};
+    for (const feed2 of model.feeds) {
+      feeds[feed2.name] = new ort.Tensor(feed2.type, feed2.data, feed2.dims);
+    }
+    await session.run(feeds);
+    const start = performance.now();
+    const outputs = await session.run(feeds);
+    const ms = performance.now() - start;
+    const output = outputs[model.output.name];
+    const problem = checkOutput(model, output);
+    if (problem !== void 0) return { ...entry, status: "failed", detail: problem, ms };
+    const detail = accuracy(model, output);
+    const upcast = profileDir === void 0 ? [] : upcastOps(session, profileDir, profilePrefix);
+    if (upcast.length === 0) return { ...entry, status: "ran", detail, ms };
+    return {
+      ...entry,
+      status: "ran",
+      detail: `upcast to float32 (no ${model.dtype} kernel: ${upcast.join(", ")}); ${detail}`,
+      ms,
+      upcast
+    };
+  } catch (error) {
+    return { ...entry, ...refused(errorMessage(error)) };
+  } finally {
+    await session.release();
+  }
+}
+function upcastOps(session, dir, prefix) {
+  try {
+    session.endProfiling();
+    const file = readdirSync(dir).find((name) => name.startsWith(prefix) && name.endsWith(".json"));
+    if (file === void 0) return [];
+    const events = JSON.parse(readFileSync(join2(dir, file), "utf8")).filter(
+      (e) => e.cat === "Node"
+    );
+    if (!events.some((e) => e.name?.startsWith(INSERTED_CAST))) return [];
+    const ops = events.filter((e) => e.args?.op_name !== void 0 && e.args.op_name !== "Cast").filter((e) => e.args?.input_type_shape?.some((input) => "float" in input)).map((e) => e.args.op_name);
+    return [...new Set(ops)];
+  } catch {
+    return [];
+  }
+}
+function refused(message) {
+  return { status: NOT_IMPLEMENTED.test(message) ? "not-implemented" : "failed", detail: message };
+}
+function checkOutput(model, output) {
+  const want = model.output;
+  if (output === void 0) return `no output named ${JSON.stringify(want.name)}`;
+  if (output.type !== want.type || output.dims.join(",") !== want.dims.join(",")) {
+    return `output is ${output.type} [${output.dims.join(", ")}], expected ${want.type} [${want.dims.join(", ")}]`;
+  }
+  const values = outputValues(want.type, output.data);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) return `output element ${bad} is ${values[bad]}, not a finite number`;
+  const { error, allowed } = measure(model, values);
+  if (error > allowed) {
+    return `output differs from the float64 reference by up to ${short(error)} (allowed ${short(allowed)})`;
+  }
+  return void 0;
+}
+function accuracy(model, output) {
+  const { error, allowed } = measure(
+    model,
+    outputValues(model.output.type, output.data)
+  );
+  return `max |error| ${short(error)} vs reference (allowed ${short(allowed)})`;
+}
+function measure(model, values) {
+  let error = 0;
+  let scale = 1;
+  for (let i = 0; i < values.length; i++) {
+    const expected = model.expected[i];
+    error = Math.max(error, Math.abs(values[i] - expected));
+    scale = Math.max(scale, Math.abs(expected));
+  }
+  return { error, allowed: model.tolerance * scale };
+}
+function short(value2) {
+  return value2 === 0 ? "0" : value2.toExponential(1);
+}
+function errorMessage(error) {
+  return (error instanceof Error ? error.message : String(error)).trim();
+}
+var PROBE_PROVIDERS, NOT_IMPLEMENTED, PROVIDER_LOAD_FAILED, INSERTED_CAST;
+var init_probe = __esm({
+  "packages/device/src/onnx/probe.ts"() {
+    "use strict";
+    init_errors();
+    init_probe_models();
+    init_runtime();
+    PROBE_PROVIDERS = ["cpu", "cuda", "tensorrt"];
+    NOT_IMPLEMENTED = /Could not find an implementation|NOT_IMPLEMENTED|fallback to CPU EP has been explicitly disabled|CUBLAS_STATUS_NOT_SUPPORTED/i;
+    PROVIDER_LOAD_FAILED = /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
+    INSERTED_CAST = "InsertedPrecisionFreeCast";
+  }
+});
+
+// packages/device/src/smi.ts
+import { execFileSync } from "node:child_process";
+function runNvidiaSmi(args, options = {}) {
+  const path = options.path ?? "nvidia-smi";
+  const timeout = options.timeoutMs ?? DEFAULT_SMI_TIMEOUT_MS;
+  try {
+    return execFileSync(path, [...args], {
+      encoding: "utf8",
+      timeout,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+  } catch (error) {
+    const e = error;
+    if (e.code === "ENOENT") {
+      throw new DeviceError(
+        "NO_DRIVER",
+        `${path} was not found. Without it and without libnvidia-ml there is no way to see NVIDIA GPUs: install the NVIDIA driver, or run on a machine (or container, with --gpus all) that has one.`,
+        { cause: error }
+      );
+    }
+    if (e.code === "ETIMEDOUT" || e.signal === "SIGTERM") {
+      throw new DeviceError(
+        "NVIDIA_SMI_FAILED",
+        `${path} ${args.join(" ")} did not answer within ${timeout} ms: the driver may be hung (check \`dmesg\` for Xid errors).`,
+        { cause: error }
+      );
+    }
+    const said = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim();
+    const code = /couldn't communicate with the NVIDIA driver|No devices were found/i.test(said) ? "NO_DRIVER" : "NVIDIA_SMI_FAILED";
+    throw new DeviceError(
+      code,
+      `${path} ${args.join(" ")} failed: ${said || e.message}. ${code === "NO_DRIVER" ? "The NVIDIA driver is not running or sees no GPU: check `nvidia-smi` by hand." : "Run it by hand to see the full error."}`,
+      { cause: error }
+    );
+  }
+}
+function value(raw) {
+  const v = raw?.trim() ?? "";
+  return v === "" || /^\[.*\]$/.test(v) || v === "N/A" ? null : v;
+}
+function num(raw) {
+  const v = value(raw);
+  if (v === null) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+function rows(text) {
+  return text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0).map((line) => line.split(", "));
+}
+function parseGpuCsv(text, fields) {
+  return rows(text).map((cells, row) => {
+    if (cells.length !== fields.length) {
+      throw new DeviceError(
+        "NVIDIA_SMI_FAILED",
+        `nvidia-smi printed ${cells.length} fields on line ${row + 1} where ${fields.length} were asked for: ${cells.join(", ")}`
+      );
+    }
+    const get = (field) => cells[fields.indexOf(field)];
+    const capability = value(get("compute_cap"));
+    const reasons = value(
+      get("clocks_event_reasons.active") ?? get("clocks_throttle_reasons.active")
+    );
+    const mib = (field) => {
+      const v = num(get(field));
+      return v === null ? null : v * MIB2;
+    };
+    return {
+      index: num(get("index")) ?? row,
+      name: value(get("name")) ?? "unknown",
+      uuid: value(get("uuid")) ?? "",
+      pciBusId: value(get("pci.bus_id")) ?? "",
+      computeCapability: capability ? { major: Number(capability.split(".")[0]), minor: Number(capability.split(".")[1] ?? 0) } : null,
+      driverVersion: value(get("driver_version")),
+      memory: {
+        totalBytes: mib("memory.total") ?? 0,
+        usedBytes: mib("memory.used") ?? 0,
+        freeBytes: mib("memory.free") ?? 0,
+        reservedBytes: mib("memory.reserved")
+      },
+      clocks: {
+        smMHz: num(get("clocks.sm")),
+        memoryMHz: num(get("clocks.mem")),
+        smMaxMHz: num(get("clocks.max.sm")),
+        memoryMaxMHz: num(get("clocks.max.mem"))
+      },
+      throttleReasons: reasons ? decodeClockEventReasons(BigInt(reasons)) : [],
+      temperatureC: num(get("temperature.gpu")),
+      powerDrawW: num(get("power.draw")),
+      powerLimitW: num(get("power.limit"))
+    };
+  });
+}
+function parseAppsCsv(text, gpuIndexOf) {
+  if (/No running processes found/i.test(text)) return [];
+  return rows(text).map((cells) => {
+    const used = num(cells[1]);
+    const uuid = value(cells[2]) ?? "";
+    return {
+      pid: Number(cells[0]),
+      gpuIndex: gpuIndexOf(uuid),
+      gpuUuid: uuid,
+      usedBytes: used === null ? null : used * MIB2
+    };
+  });
+}
+function parseCudaVersion(text) {
+  return /CUDA Version:\s*([\d.]+)/.exec(text)?.[1] ?? null;
+}
+function smiReader(options = {}) {
+  let fields = GPU_FIELDS;
+  const queryGpus = () => {
+    const run = () => parseGpuCsv(
+      runNvidiaSmi([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"], options),
+      fields
+    );
+    try {
+      return run();
+    } catch (error) {
+      if (fields === GPU_FIELDS && /not a valid field/i.test(error.message)) {
+        fields = LEGACY_GPU_FIELDS;
+        return run();
+      }
+      throw error;
+    }
+  };
+  const first = queryGpus();
+  const count = first.length;
+  const uuids = first.map((g) => g.uuid);
+  const checkIndex = (index) => {
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new DeviceError(
+        "NO_SUCH_GPU",
+        `GPU index ${index} does not exist: nvidia-smi lists ${count} GPU(s)${count > 0 ? ` (indices 0-${count - 1})` : ""}. Check the device index in your config.`
+      );
+    }
+  };
+  const allProcesses = () => parseAppsCsv(
+    runNvidiaSmi(
+      [`--query-compute-apps=${APP_FIELDS.join(",")}`, "--format=csv,noheader,nounits"],
+      options
+    ),
+    (uuid) => uuids.indexOf(uuid)
+  );
+  return {
+    source: "nvidia-smi",
+    deviceCount: () => count,
+    processes: (index) => {
+      checkIndex(index);
+      return allProcesses().filter((p) => p.gpuIndex === index);
+    },
+    memory: (index) => {
+      checkIndex(index);
+      return queryGpus()[index].memory;
+    },
+    inventory: () => {
+      const gpus = queryGpus();
+      return {
+        source: "nvidia-smi",
+        driverVersion: gpus[0]?.driverVersion ?? "unknown",
+        cudaDriverVersion: parseCudaVersion(runNvidiaSmi([], options)),
+        gpus: gpus.map(({ driverVersion: _, ...gpu }) => gpu),
+        processes: allProcesses()
+      };
+    },
+    close: () => {
+    }
+  };
+}
+var DEFAULT_SMI_TIMEOUT_MS, MIB2, GPU_FIELDS, LEGACY_GPU_FIELDS, APP_FIELDS;
+var init_smi = __esm({
+  "packages/device/src/smi.ts"() {
+    "use strict";
+    init_clock_events();
+    init_errors();
+    DEFAULT_SMI_TIMEOUT_MS = 1e4;
+    MIB2 = 1024 * 1024;
+    GPU_FIELDS = [
+      "index",
+      "name",
+      "uuid",
+      "pci.bus_id",
+      "compute_cap",
+      "driver_version",
+      "memory.total",
+      "memory.used",
+      "memory.free",
+      "memory.reserved",
+      "clocks.sm",
+      "clocks.mem",
+      "clocks.max.sm",
+      "clocks.max.mem",
+      "clocks_event_reasons.active",
+      "temperature.gpu",
+      "power.draw",
+      "power.limit"
+    ];
+    LEGACY_GPU_FIELDS = [
+      ...GPU_FIELDS.filter(
+        (f) => f !== "compute_cap" && f !== "memory.reserved" && f !== "clocks_event_reasons.active"
+      ),
+      "clocks_throttle_reasons.active"
+    ];
+    APP_FIELDS = ["pid", "used_memory", "gpu_uuid"];
+  }
+});
+
+// packages/device/src/open.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function openGpuReader(options = {}) {
+  const order = options.prefer === "nvidia-smi" ? ["nvidia-smi", "nvml"] : ["nvml", "nvidia-smi"];
+  const tried = options.only ? order.slice(0, 1) : order;
+  const failures = [];
+  for (const source of tried) {
+    try {
+      return source === "nvml" ? nvmlReader(nvmlCalls(options)) : smiReader(options);
+    } catch (error) {
+      failures.push(`${source}: ${error.message}`);
+      if (error instanceof DeviceError && (error.code === "NO_SUCH_GPU" || error.code === "INVALID_ARGUMENT"))
+        throw error;
+    }
+  }
+  throw new DeviceError("NO_DRIVER", `no NVIDIA GPU can be read here.
+  ${failures.join("\n  ")}`);
+}
+function nvmlCalls(options) {
+  const recording = options.nvmlRecording ?? process.env[NVML_RECORDING_ENV];
+  if (recording) return replayNvml(readRecording(recording));
+  return loadNvml(options.nvmlLibrary ?? defaultNvmlLibrary());
+}
+function readRecording(path) {
+  let recording;
+  try {
+    recording = JSON.parse(readFileSync2(path, "utf8"));
+  } catch (cause) {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `cannot read the NVML recording ${path} (named by ${NVML_RECORDING_ENV}): ${cause.message}. Unset ${NVML_RECORDING_ENV} to read the real GPU.`,
+      { cause }
+    );
+  }
+  if (!Array.isArray(recording.devices) || typeof recording.driverVersion !== "string") {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `${path} (named by ${NVML_RECORDING_ENV}) is not an NVML recording: it needs "driverVersion" and "devices", as recordNvml() writes them.`
+    );
+  }
+  return recording;
+}
+var NVML_RECORDING_ENV;
+var init_open = __esm({
+  "packages/device/src/open.ts"() {
+    "use strict";
+    init_errors();
+    init_nvml_koffi();
+    init_nvml_reader();
+    init_nvml_recording();
+    init_smi();
+    NVML_RECORDING_ENV = "PERF_GATE_NVML_RECORDING";
+  }
+});
+
+// packages/device/src/probe.ts
+function probeDevice(options = {}) {
+  let reader = options.reader;
+  if (!reader) {
+    try {
+      reader = openGpuReader(options);
+    } catch (error) {
+      if (error instanceof DeviceError && error.code === "NO_DRIVER")
+        return { state: "no-gpu", reason: error.message };
+      throw error;
+    }
+  }
+  try {
+    const inventory = reader.inventory();
+    if (inventory.gpus.length === 0) {
+      return {
+        state: "no-gpu",
+        reason: `the NVIDIA driver (${inventory.driverVersion}) sees no GPU`
+      };
+    }
+    const own = new Set(options.ownPids ?? [process.pid]);
+    const warnings = [];
+    const recording = options.nvmlRecording ?? process.env[NVML_RECORDING_ENV];
+    if (recording && !options.reader && inventory.source === "nvml")
+      warnings.push(
+        `GPU readings come from the NVML recording ${recording} (${NVML_RECORDING_ENV}), not from the driver: a setting for tests; unset it to measure the real GPU.`
+      );
+    const gpus = inventory.gpus.map((gpu) => {
+      const otherProcesses = inventory.processes.filter(
+        (p) => p.gpuIndex === gpu.index && !own.has(p.pid)
+      );
+      if (otherProcesses.length > 0) {
+        const held = otherProcesses.reduce((sum2, p) => sum2 + (p.usedBytes ?? 0), 0);
+        warnings.push(
+          `GPU ${gpu.index} (${gpu.name}) is in use by ${otherProcesses.length} other process(es) (PIDs ${otherProcesses.map((p) => p.pid).join(", ")}, ${(held / 2 ** 30).toFixed(1)} GiB): timings and memory will be disturbed; stop them or use another GPU.`
+        );
+      }
+      const throttling = gpu.throttleReasons.filter((r) => r !== "gpu_idle");
+      if (throttling.length > 0) {
+        warnings.push(
+          `GPU ${gpu.index} (${gpu.name}) reports clock events: ${throttling.join(", ")}.`
+        );
+      }
+      const autoDtype = resolveDtype("auto", gpu);
+      if (autoDtype.warning) warnings.push(autoDtype.warning);
+      return { index: gpu.index, autoDtype, known: findKnownGpu(gpu.name), otherProcesses };
+    });
+    return { state: "ok", inventory, gpus, warnings };
+  } finally {
+    if (!options.reader) reader.close();
+  }
+}
+var init_probe2 = __esm({
+  "packages/device/src/probe.ts"() {
+    "use strict";
+    init_capabilities();
+    init_errors();
+    init_known_gpus();
+    init_open();
+  }
+});
+
+// packages/device/src/index.ts
+var src_exports = {};
+__export(src_exports, {
+  APP_FIELDS: () => APP_FIELDS,
+  CLOCK_EVENT_REASONS: () => CLOCK_EVENT_REASONS,
+  DEFAULT_SMI_TIMEOUT_MS: () => DEFAULT_SMI_TIMEOUT_MS,
+  DTYPE_SUPPORT_BY_CAPABILITY: () => DTYPE_SUPPORT_BY_CAPABILITY,
+  DeviceError: () => DeviceError,
+  GPU_FIELDS: () => GPU_FIELDS,
+  KNOWN_GPUS: () => KNOWN_GPUS,
+  LEGACY_GPU_FIELDS: () => LEGACY_GPU_FIELDS,
+  NVML_RECORDING_ENV: () => NVML_RECORDING_ENV,
+  NVML_RETURN: () => NVML_RETURN,
+  NvmlCallError: () => NvmlCallError,
+  ONNX_INSTALL_COMMAND: () => ONNX_INSTALL_COMMAND,
+  OnnxDataType: () => OnnxDataType,
+  PROBE_DTYPES: () => PROBE_DTYPES,
+  PROBE_PROVIDERS: () => PROBE_PROVIDERS,
+  PROVIDER_LOAD_FAILED: () => PROVIDER_LOAD_FAILED,
+  THROTTLING_REASONS: () => THROTTLING_REASONS,
+  checkExecutionProvider: () => checkExecutionProvider,
+  decodeClockEventReasons: () => decodeClockEventReasons,
+  defaultNvmlLibrary: () => defaultNvmlLibrary,
+  dtypeSupport: () => dtypeSupport,
+  encodeModel: () => encodeModel,
+  findKnownGpu: () => findKnownGpu,
+  formatDeviceProbe: () => formatDeviceProbe,
+  formatDtypeProbe: () => formatDtypeProbe,
+  fractionOfPeak: () => fractionOfPeak,
+  gpuProviderHint: () => gpuProviderHint,
+  importOnnxRuntime: () => importOnnxRuntime,
+  littleEndianBytes: () => littleEndianBytes,
+  loadNvml: () => loadNvml,
+  loadOnnxRuntime: () => loadOnnxRuntime,
+  nvmlReader: () => nvmlReader,
+  onnxRuntimeVersion: () => onnxRuntimeVersion,
+  openGpuReader: () => openGpuReader,
+  parseAppsCsv: () => parseAppsCsv,
+  parseCudaVersion: () => parseCudaVersion,
+  parseGpuCsv: () => parseGpuCsv,
+  probeDevice: () => probeDevice,
+  probeDtypes: () => probeDtypes,
+  providerOnlySessionOptions: () => providerOnlySessionOptions,
+  recordNvml: () => recordNvml,
+  replayNvml: () => replayNvml,
+  resolveDtype: () => resolveDtype,
+  runNvidiaSmi: () => runNvidiaSmi,
+  smiReader: () => smiReader
+});
+var init_src = __esm({
+  "packages/device/src/index.ts"() {
+    "use strict";
+    init_capabilities();
+    init_clock_events();
+    init_errors();
+    init_format();
+    init_known_gpus();
+    init_nvml_api();
+    init_nvml_koffi();
+    init_nvml_reader();
+    init_nvml_recording();
+    init_format2();
+    init_probe();
+    init_probe_models();
+    init_proto();
+    init_runtime();
+    init_open();
+    init_probe2();
+    init_smi();
+  }
+});
 
 // packages/memory/src/sampler-worker.ts
 import { parentPort, workerData } from "node:worker_threads";
@@ -13,21 +2032,21 @@ var MemoryError = class extends Error {
     this.code = code;
   }
 };
-function invalidOption(name, value, expected) {
+function invalidOption(name, value2, expected) {
   return new MemoryError(
     "INVALID_OPTION",
-    `option ${name} = ${describe(value)} is invalid: expected ${expected}.`
+    `option ${name} = ${describe(value2)} is invalid: expected ${expected}.`
   );
 }
-function describe(value) {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value !== null && typeof value === "object") return "an object";
-  return String(value);
+function describe(value2) {
+  if (typeof value2 === "string") return JSON.stringify(value2);
+  if (typeof value2 === "function") return "a function";
+  if (Array.isArray(value2)) return `an array of ${value2.length}`;
+  if (value2 !== null && typeof value2 === "object") return "an object";
+  return String(value2);
 }
-function isNonNegative(value) {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+function isNonNegative(value2) {
+  return typeof value2 === "number" && Number.isFinite(value2) && value2 >= 0;
 }
 
 // packages/memory/src/protocol.ts
@@ -35,15 +2054,15 @@ var RUNNING = 0;
 
 // packages/memory/src/recording.ts
 var RECORDING_VERSION = 1;
-function validateRecording(value) {
+function validateRecording(value2) {
   const fail = (where, got, expected) => {
     throw new MemoryError(
       "INVALID_RECORDING",
       `recording${where} = ${describe(got)} is invalid: expected ${expected}. A recording is { version: ${RECORDING_VERSION}, deviceCount, frames: [{ tMs, processes: [{ pid, gpuIndex, usedBytes }], treePids? }] }.`
     );
   };
-  if (value === null || typeof value !== "object") return fail("", value, "an object");
-  const recording = value;
+  if (value2 === null || typeof value2 !== "object") return fail("", value2, "an object");
+  const recording = value2;
   if (recording.version !== RECORDING_VERSION) {
     fail(".version", recording.version, `${RECORDING_VERSION} (the only version so far)`);
   }
@@ -89,8 +2108,8 @@ function validateRecording(value) {
   }
   return recording;
 }
-function isPid(value) {
-  return typeof value === "number" && Number.isInteger(value) && value > 0;
+function isPid(value2) {
+  return typeof value2 === "number" && Number.isInteger(value2) && value2 > 0;
 }
 var ReplaySource = class {
   source = "replay";
@@ -360,7 +2379,7 @@ function checkPerGpu(perGpu, where) {
 }
 function sum(values) {
   let total = 0;
-  for (const value of values) total += value;
+  for (const value2 of values) total += value2;
   return total;
 }
 
@@ -456,7 +2475,7 @@ var DEVICE_PACKAGE = "@vggt-perf-gate/device";
 async function openLiveSource(kind) {
   let device;
   try {
-    device = await import(DEVICE_PACKAGE);
+    device = await Promise.resolve().then(() => (init_src(), src_exports));
   } catch (error) {
     throw new MemoryError(
       "SOURCE_UNAVAILABLE",
@@ -487,7 +2506,7 @@ function messageOf(error) {
 }
 
 // packages/memory/src/process-tree.ts
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync as existsSync2, readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
 var PROC = "/proc";
 var childrenListsExist;
 function findProcessTree(rootPid, options = {}) {
@@ -499,7 +2518,7 @@ function findProcessTree(rootPid, options = {}) {
     throw invalidOption("method", wanted, '"auto", "children" or "stat-scan"');
   }
   const method = wanted === "auto" ? hasChildrenLists() ? "children" : "stat-scan" : wanted;
-  const rootAlive = existsSync(`${PROC}/${rootPid}`);
+  const rootAlive = existsSync2(`${PROC}/${rootPid}`);
   if (!rootAlive) return { supported: true, pids: /* @__PURE__ */ new Set([rootPid]), rootAlive, method };
   const pids = method === "children" ? walkChildren(rootPid) : walkParents(rootPid);
   return { supported: true, pids, rootAlive, method };
@@ -521,14 +2540,14 @@ function treeUnsupportedReason() {
   if (process.platform !== "linux") {
     return `process trees are read from Linux's /proc, and this is ${process.platform}: only the root PID itself can be tracked`;
   }
-  if (!existsSync(`${PROC}/self/stat`)) {
+  if (!existsSync2(`${PROC}/self/stat`)) {
     return `${PROC} is not mounted: only the root PID itself can be tracked`;
   }
   return void 0;
 }
 function hasChildrenLists() {
   if (childrenListsExist === void 0) {
-    childrenListsExist = existsSync(`${PROC}/self/task/${process.pid}/children`);
+    childrenListsExist = existsSync2(`${PROC}/self/task/${process.pid}/children`);
   }
   return childrenListsExist;
 }
@@ -582,14 +2601,14 @@ function parentOf(pid) {
 }
 function readText(path) {
   try {
-    return readFileSync(path, "latin1");
+    return readFileSync3(path, "latin1");
   } catch {
     return void 0;
   }
 }
 function readDir(path) {
   try {
-    return readdirSync(path);
+    return readdirSync2(path);
   } catch {
     return [];
   }
@@ -659,13 +2678,13 @@ async function runSampling(input, send) {
   try {
     reader = input.source.kind === "replay" ? new ReplaySource(input.source.recording) : await openLiveSource(input.source.kind);
   } catch (error) {
-    send(errorMessage(error));
+    send(errorMessage2(error));
     return;
   }
   try {
     send({ type: "report", report: sample(input, reader, stop, send) });
   } catch (error) {
-    send(errorMessage(error));
+    send(errorMessage2(error));
   } finally {
     reader.close?.();
   }
@@ -758,7 +2777,7 @@ function sourceName(reader) {
     `the GPU reader says its source is ${JSON.stringify(name)}; expected "nvml" or "nvidia-smi": install matching versions of @vggt-perf-gate/device and @vggt-perf-gate/memory.`
   );
 }
-function errorMessage(error) {
+function errorMessage2(error) {
   if (error instanceof MemoryError)
     return { type: "error", code: error.code, message: error.message };
   return {

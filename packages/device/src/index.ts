@@ -67,7 +67,7 @@ export {
   onnxRuntimeVersion,
   providerOnlySessionOptions,
 } from './onnx/runtime.js';
-export { type OpenOptions, openGpuReader } from './open.js';
+export { NVML_RECORDING_ENV, type OpenOptions, openGpuReader } from './open.js';
 export { type DeviceProbe, type GpuSummary, type ProbeOptions, probeDevice } from './probe.js';
 export {
   APP_FIELDS,

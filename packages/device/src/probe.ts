@@ -1,7 +1,7 @@
 import { type ResolvedDtype, resolveDtype } from './capabilities.js';
 import { DeviceError } from './errors.js';
 import { findKnownGpu, type KnownGpu } from './known-gpus.js';
-import { type OpenOptions, openGpuReader } from './open.js';
+import { NVML_RECORDING_ENV, type OpenOptions, openGpuReader } from './open.js';
 import type { GpuReader, Inventory } from './types.js';
 
 export interface ProbeOptions extends OpenOptions {
@@ -50,6 +50,11 @@ export function probeDevice(options: ProbeOptions = {}): DeviceProbe {
     }
     const own = new Set(options.ownPids ?? [process.pid]);
     const warnings: string[] = [];
+    const recording = options.nvmlRecording ?? process.env[NVML_RECORDING_ENV];
+    if (recording && !options.reader && inventory.source === 'nvml')
+      warnings.push(
+        `GPU readings come from the NVML recording ${recording} (${NVML_RECORDING_ENV}), not from the driver: a setting for tests; unset it to measure the real GPU.`,
+      );
     const gpus = inventory.gpus.map((gpu): GpuSummary => {
       const otherProcesses = inventory.processes.filter(
         (p) => p.gpuIndex === gpu.index && !own.has(p.pid),

@@ -58,9 +58,11 @@ export const DEFAULT_INTERVAL_MS = {
 } as const;
 
 /**
- * The device package is imported lazily, by a name held in a variable, so a
- * replay (tests, demos, machines without a GPU) never loads it or koffi's
- * native module, and the worker's bundle stays free of it.
+ * The device package is imported lazily, so a replay (tests, demos, machines
+ * without a GPU) never loads it or koffi's native module. The specifier is a
+ * literal on purpose: a bundler (the GitHub Action's dist/) must see it to
+ * ship the package inside the bundle. A name held in a variable once left
+ * the bundled sampler unable to read any GPU.
  */
 const DEVICE_PACKAGE = '@vggt-perf-gate/device';
 
@@ -79,7 +81,7 @@ interface DeviceModule {
 export async function openLiveSource(kind: LiveSourceKind): Promise<ProcessMemorySource> {
   let device: Partial<DeviceModule>;
   try {
-    device = (await import(DEVICE_PACKAGE)) as Partial<DeviceModule>;
+    device = (await import('@vggt-perf-gate/device')) as Partial<DeviceModule>;
   } catch (error) {
     throw new MemoryError(
       'SOURCE_UNAVAILABLE',
