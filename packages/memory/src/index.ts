@@ -33,6 +33,7 @@ export {
   type ProcessTree,
   type ProcessTreeMethod,
   type ProcessTreeOptions,
+  processStartTime,
 } from './process-tree.js';
 export {
   captureFrame,

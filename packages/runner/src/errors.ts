@@ -12,7 +12,9 @@ export type RunnerErrorCode =
   /** Results could not be written or read. */
   | 'RESULTS_IO'
   /** Bad arguments to a function or command. */
-  | 'USAGE';
+  | 'USAGE'
+  /** Another gate run holds this repository's run lock. */
+  | 'ALREADY_RUNNING';
 
 export class RunnerError extends Error {
   readonly code: RunnerErrorCode;

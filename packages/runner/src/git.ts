@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { RunnerError } from './errors.js';
 
@@ -28,6 +28,37 @@ export async function isDirty(cwd: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The git directory shared by every worktree of the repository (where the run lock lives). */
+export async function gitCommonDir(cwd: string): Promise<string> {
+  return resolve(cwd, await git(cwd, ['rev-parse', '--git-common-dir']));
+}
+
+/** Base worktrees are made under the temp directory with this prefix (and nothing else is). */
+const BASE_CHECKOUT_PREFIX = 'perf-gate-base-';
+
+/**
+ * Removes base worktrees an earlier run left registered: a run that was
+ * SIGKILLed (or lost its machine) never reached its cleanup, and git keeps
+ * such a worktree, and its directory in the temp directory, forever. Call it
+ * holding the run lock, so no live run's worktree can be among them.
+ * Returns the paths removed.
+ */
+export async function pruneStaleBaseCheckouts(repo: string): Promise<string[]> {
+  const live = new Set([...liveCheckouts].map((c) => c.dir));
+  const listing = await git(repo, ['worktree', 'list', '--porcelain']).catch(() => '');
+  const stale = listing
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length))
+    .filter((dir) => basename(dir).startsWith(BASE_CHECKOUT_PREFIX) && !live.has(dir));
+  for (const dir of stale) {
+    await git(repo, ['worktree', 'remove', '--force', '--force', dir]).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (stale.length > 0) await git(repo, ['worktree', 'prune']).catch(() => undefined);
+  return stale;
 }
 
 /** Worktrees not yet removed, so an interrupt (Ctrl-C, a cancelled job) can still remove them. */
@@ -67,7 +98,7 @@ export async function checkoutBase(repo: string, ref: string): Promise<BaseCheck
       `the base ref "${ref}" names no commit in ${repo}. In CI, fetch it first (actions/checkout with fetch-depth: 0, or \`git fetch origin ${ref}\`), or pass a sha with --base.`,
     );
   }
-  const dir = await mkdtemp(join(tmpdir(), 'perf-gate-base-'));
+  const dir = await mkdtemp(join(tmpdir(), BASE_CHECKOUT_PREFIX));
   try {
     await git(repo, ['worktree', 'add', '--detach', '--force', dir, sha]);
   } catch (cause) {

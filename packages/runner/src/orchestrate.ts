@@ -11,7 +11,14 @@ import {
 } from '@vggt-perf-gate/device';
 import { checkExpectedMemory } from '@vggt-perf-gate/memory';
 import { type BenchmarkConfig, type GateConfig, hashConfig } from './config/index.js';
-import { checkoutBase, isDirty, resolveCommit } from './git.js';
+import {
+  type BaseCheckout,
+  checkoutBase,
+  gitCommonDir,
+  isDirty,
+  pruneStaleBaseCheckouts,
+  resolveCommit,
+} from './git.js';
 import {
   type BenchmarkPlan,
   type BenchmarkProgress,
@@ -25,6 +32,7 @@ import {
   RESULTS_SCHEMA_VERSION,
   writeResults,
 } from './results.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import { onnxWorkload } from './workloads/onnx.js';
 import { samplesWorkload } from './workloads/samples.js';
 import type { Workload } from './workloads/types.js';
@@ -111,7 +119,14 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
     (b) => !options.only || options.only.includes(b.name),
   );
   let reader: GpuReader | null = null;
-  const base = await checkoutBase(dir, options.baseRef);
+  const lock = await lockRepository(dir, options.resultsPath, log);
+  let base: BaseCheckout;
+  try {
+    base = await checkoutBase(dir, options.baseRef);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   results.commits.base.sha = base.sha;
   log(`base ${options.baseRef} (${base.sha.slice(0, 12)}) checked out in ${base.dir}`);
   try {
@@ -140,9 +155,34 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
     Object.assign(results, gateVerdict(results.benchmarks));
     if (results.status !== 'complete' && results.verdict === 'pass')
       results.verdict = 'inconclusive';
-    await writeResults(options.resultsPath, results);
+    try {
+      await writeResults(options.resultsPath, results);
+    } finally {
+      lock.release();
+    }
   }
   return results;
+}
+
+/**
+ * Takes the repository's run lock, then removes the base worktrees a killed
+ * run left behind: with the lock held, none of them can be a live run's.
+ */
+async function lockRepository(
+  dir: string,
+  resultsPath: string,
+  log: (line: string) => void,
+): Promise<RunLock> {
+  const gitDir = await gitCommonDir(dir).catch(() => null);
+  // Not a repository: checkoutBase says so, with what to do.
+  if (gitDir === null) return { path: '', release: () => {} };
+  const lock = acquireRunLock(gitDir, resolve(resultsPath));
+  const stale = await pruneStaleBaseCheckouts(dir);
+  if (stale.length > 0)
+    log(
+      `removed ${stale.length} base worktree(s) an earlier, interrupted run left: ${stale.join(', ')}`,
+    );
+  return lock;
 }
 
 async function runBenchmark(

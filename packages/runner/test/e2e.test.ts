@@ -8,12 +8,13 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '../src/demo/vggt-onnx.js';
 import type { GateResults } from '../src/results.js';
+import { acquireRunLock, LOCK_FILE } from '../src/run-lock.js';
 import { isGone } from './fixtures/workers/helpers.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -56,6 +57,32 @@ function runArgs(dir: string, resultsPath: string) {
     '--results',
     resultsPath,
   ];
+}
+
+/** A config outside the repository: one quick samples benchmark, the same on both sides. */
+function quickConfig(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'perf-gate-quick-'));
+  writeFileSync(
+    join(dir, 'bench.mjs'),
+    "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples: [10, 10.1, 9.9, 10, 10.05] }));\n",
+  );
+  writeFileSync(
+    join(dir, 'perf-gate.yml'),
+    `version: 1
+benchmarks:
+  - name: quick
+    metrics: [latency]
+    threshold: { latency: 0.5 }
+    budget: { maxRounds: 4 }
+    workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(join(dir, 'bench.mjs'))}], output: samples.json }
+`,
+  );
+  return join(dir, 'perf-gate.yml');
+}
+
+function worktreeCount(dir: string): number {
+  const list = spawnSync('git', ['worktree', 'list'], { cwd: dir, encoding: 'utf8' });
+  return list.stdout.trim().split('\n').length;
 }
 
 function gate(dir: string, args: string[] = []) {
@@ -228,7 +255,7 @@ describe('an interrupted run (Ctrl-C, a cancelled CI job)', () => {
 describe('a runner killed with SIGKILL (OOM killer, a hard-killed CI job)', () => {
   it('leaves no worker behind, even one stuck in a long setup', async () => {
     // A setup that would hold its process (and on a GPU, its memory) for two minutes.
-    const { child, started } = backgroundGate({
+    const { repo, child, started } = backgroundGate({
       setup: 'time.sleep(120)',
       step: 'pass',
       benchmark: `name: stuck
@@ -253,11 +280,64 @@ describe('a runner killed with SIGKILL (OOM killer, a hard-killed CI job)', () =
       while (started().some((pid) => !isGone(pid)) && Date.now() < goneBy)
         await new Promise((r) => setTimeout(r, 100));
       expect(started().filter((pid) => !isGone(pid))).toEqual([]);
+
+      // Its base worktree and run lock outlived it; the next run removes both and measures.
+      expect(worktreeCount(repo.dir)).toBe(2);
+      const next = spawnSync(
+        process.execPath,
+        [...runArgs(repo.dir, join(repo.dir, 'out', 'next.json')), '--config', quickConfig()],
+        { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 },
+      );
+      expect(next.stderr).toMatch(/removed 1 base worktree\(s\) an earlier, interrupted run left/);
+      expect(next.status).toBe(0);
+      expect(worktreeCount(repo.dir)).toBe(1);
+      expect(existsSync(join(repo.dir, '.git', LOCK_FILE))).toBe(false);
     } finally {
       child.kill('SIGKILL');
       for (const pid of started().filter((p) => !isGone(p))) process.kill(pid, 'SIGKILL');
     }
   }, 60_000);
+});
+
+describe('one run per repository at a time', () => {
+  it('a second run is refused, naming the first, and writes nothing', () => {
+    const repo = repository();
+    repo.commit({ 'a.txt': 'a' }, 'base');
+    repo.commit({ 'a.txt': 'b' }, 'head');
+    const lock = acquireRunLock(join(repo.dir, '.git'), '/elsewhere/results.json');
+    try {
+      const resultsPath = join(repo.dir, 'out', 'results.json');
+      const run = spawnSync(
+        process.execPath,
+        [...runArgs(repo.dir, resultsPath), '--config', quickConfig()],
+        { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 },
+      );
+      expect(run.stderr).toContain(
+        `another vggt-perf-gate run is using this repository (pid ${process.pid}`,
+      );
+      expect(run.stderr).toContain('writing /elsewhere/results.json');
+      expect(run.status).not.toBe(0);
+      expect(existsSync(resultsPath)).toBe(false);
+      expect(worktreeCount(repo.dir)).toBe(1);
+    } finally {
+      lock.release();
+    }
+    expect(existsSync(lock.path)).toBe(false);
+  });
+
+  it('a lock left by a process that is gone is taken over', () => {
+    const repo = repository();
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], {
+      encoding: 'utf8',
+    });
+    const deadPid = Number(dead.stdout.trim());
+    const path = join(repo.dir, '.git', LOCK_FILE);
+    writeFileSync(path, JSON.stringify({ pid: deadPid, startTime: '1', host: hostname() }));
+    const lock = acquireRunLock(join(repo.dir, '.git'), 'r.json');
+    expect(JSON.parse(readFileSync(path, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(path)).toBe(false);
+  });
 });
 
 describe('faults end with a clear message and a non-zero exit', () => {
