@@ -159,16 +159,17 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
       () => undefined,
     );
     expect(result.status).toBe('failed');
+    // Not after base's ten-minute setup: the test's own time limit would end it first.
     expect(result.error).toBe(HEAD_START_FAILURE);
-    expect(result.seconds).toBeLessThan(60);
     expect(started).toHaveLength(1);
     expect(isGone(started[0]!)).toBe(true);
   }, 30_000);
 
   it('with restarts, a verdict waits for a second process per side', async () => {
-    // A 50% threshold decides "unchanged" after the first 4 rounds on its own.
+    // A 50% threshold decides "unchanged" after the first 4 rounds on its own. Scripted
+    // times: the round counts below must not depend on how loaded the machine is.
     const once = await measureBenchmark(
-      plan(fixtureWorkload('sleepy.py'), { restartEveryRounds: 0 }),
+      plan(fixtureWorkload('scripted_times.py'), { restartEveryRounds: 0 }),
       { base: FIXTURES, head: FIXTURES },
       () => undefined,
     );
@@ -176,7 +177,7 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(once.rounds).toBe(4);
     expect(once.processes).toBe(1);
     const replicated = await measureBenchmark(
-      plan(fixtureWorkload('sleepy.py'), { restartEveryRounds: 3, maxRounds: 12 }),
+      plan(fixtureWorkload('scripted_times.py'), { restartEveryRounds: 3, maxRounds: 12 }),
       { base: FIXTURES, head: FIXTURES },
       () => undefined,
     );
@@ -253,12 +254,12 @@ function gateResultsOf(benchmark: BenchmarkResult): GateResults {
 
 describe('restarts keep a process-level offset from passing for a regression', () => {
   // The same code on both sides; the first head process is 5% slower: a process-level
-  // offset, exaggerated from the up to 0.65% measured on a GPU so that the test is decisive
-  // on a busy CI machine. The latency threshold is 2%.
+  // offset, exaggerated from the up to 0.65% measured on a GPU. The latency threshold is
+  // 2%. The times are scripted, so the verdicts do not depend on the machine's load.
   const run = (restartEveryRounds: number) =>
     measureBenchmark(
       plan(
-        fixtureWorkload('offset_process.py', {
+        fixtureWorkload('scripted_times.py', {
           env: { OFFSET_DIR: mkdtempSync(join(tmpdir(), 'perf-gate-offset-')) },
         }),
         {
