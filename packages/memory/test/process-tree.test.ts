@@ -46,15 +46,6 @@ describe.runIf(onLinux)('findProcessTree on Linux', () => {
     expect(isDescendantOf(tree.childPid, tree.childPid)).toBe(true);
   });
 
-  it('is cheap enough to re-scan every 50 ms', async () => {
-    tree = await startRealTree();
-    const start = performance.now();
-    const scans = 50;
-    for (let i = 0; i < scans; i++) findProcessTree(tree.childPid);
-    // Well under a millisecond on an idle machine; the bound leaves room for a loaded CI runner.
-    expect((performance.now() - start) / scans).toBeLessThan(10);
-  });
-
   it('reports a root that has exited instead of throwing', () => {
     // PIDs are capped well below 2^22 on Linux (pid_max), so this one cannot exist.
     const gone = findProcessTree(4_194_303 + 1);
