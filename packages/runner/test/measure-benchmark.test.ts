@@ -86,7 +86,8 @@ function headFailsToStart(inner: Workload, after: 'spawned' | 'ready') {
 
 describe('measureBenchmark: worker processes as the unit of replication', () => {
   it('starts fresh base and head processes every restartEveryRounds rounds', async () => {
-    const { wrapped, pids } = recording(fixtureWorkload('sleepy.py'));
+    // Scripted times: the round count below must not depend on the machine's load.
+    const { wrapped, pids } = recording(fixtureWorkload('scripted_times.py'));
     const progress: BenchmarkProgress[] = [];
     const result = await measureBenchmark(
       plan(wrapped, { restartEveryRounds: 1, maxRounds: 6 }),
