@@ -2173,9 +2173,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve10, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve7(data);
+              return err ? reject(err) : resolve10(data);
             });
           });
         }
@@ -2213,12 +2213,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve10, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve7(data);
+              ) : resolve10(data);
             });
           });
         }
@@ -2590,14 +2590,14 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname: hostname3, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname: hostname4, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
             tls = __require("node:tls");
           }
           servername = servername || options.servername || util.getServerName(host) || null;
-          const sessionKey = servername || hostname3;
+          const sessionKey = servername || hostname4;
           assert2(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
           port = port || 443;
@@ -2613,7 +2613,7 @@ var require_connect = __commonJS({
             socket: httpSocket,
             // upgrade socket connection
             port,
-            host: hostname3
+            host: hostname4
           });
           socket.on("session", function(session2) {
             sessionCache.set(sessionKey, session2);
@@ -2627,14 +2627,14 @@ var require_connect = __commonJS({
             ...options,
             localAddress,
             port,
-            host: hostname3
+            host: hostname4
           });
         }
         if (options.keepAlive == null || options.keepAlive) {
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname3, port });
+        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname4, port });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -4485,8 +4485,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve7, reject) => {
-        res = resolve7;
+      const promise2 = new Promise((resolve10, reject) => {
+        res = resolve10;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -5798,7 +5798,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5873,7 +5873,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5968,11 +5968,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5995,10 +5995,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6015,7 +6015,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6195,7 +6195,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6217,7 +6217,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6253,13 +6253,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6737,12 +6737,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve10, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve10;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7102,8 +7102,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream;
-      const { hostname: hostname3, port } = client[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port ? `:${port}` : ""}`;
+      const { hostname: hostname4, port } = client[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname4}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error64) => {
         if (request2.aborted) {
@@ -7412,12 +7412,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve10, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve10;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7896,16 +7896,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve7) => {
+        return new Promise((resolve10) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve7;
+            this[kClosedResolve] = resolve10;
           } else {
-            resolve7(null);
+            resolve10(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve7) => {
+        return new Promise((resolve10) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7916,7 +7916,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve7(null);
+            resolve10(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7943,20 +7943,20 @@ var require_client = __commonJS({
     async function connect(client) {
       assert2(!client[kConnecting]);
       assert2(!client[kHTTPContext]);
-      let { host, hostname: hostname3, protocol, port } = client[kUrl];
-      if (hostname3[0] === "[") {
-        const idx = hostname3.indexOf("]");
+      let { host, hostname: hostname4, protocol, port } = client[kUrl];
+      if (hostname4[0] === "[") {
+        const idx = hostname4.indexOf("]");
         assert2(idx !== -1);
-        const ip = hostname3.substring(1, idx);
+        const ip = hostname4.substring(1, idx);
         assert2(net.isIP(ip));
-        hostname3 = ip;
+        hostname4 = ip;
       }
       client[kConnecting] = true;
       if (channels.beforeConnect.hasSubscribers) {
         channels.beforeConnect.publish({
           connectParams: {
             host,
-            hostname: hostname3,
+            hostname: hostname4,
             protocol,
             port,
             version: client[kHTTPContext]?.version,
@@ -7967,10 +7967,10 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve7, reject) => {
+        const socket = await new Promise((resolve10, reject) => {
           client[kConnector]({
             host,
-            hostname: hostname3,
+            hostname: hostname4,
             protocol,
             port,
             servername: client[kServerName],
@@ -7979,7 +7979,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve7(socket2);
+              resolve10(socket2);
             }
           });
         });
@@ -8003,7 +8003,7 @@ var require_client = __commonJS({
           channels.connected.publish({
             connectParams: {
               host,
-              hostname: hostname3,
+              hostname: hostname4,
               protocol,
               port,
               version: client[kHTTPContext]?.version,
@@ -8024,7 +8024,7 @@ var require_client = __commonJS({
           channels.connectError.publish({
             connectParams: {
               host,
-              hostname: hostname3,
+              hostname: hostname4,
               protocol,
               port,
               version: client[kHTTPContext]?.version,
@@ -8315,8 +8315,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve7) => {
-            this[kClosedResolve] = resolve7;
+          await new Promise((resolve10) => {
+            this[kClosedResolve] = resolve10;
           });
         }
       }
@@ -8999,10 +8999,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
       }
       #getProxyAgentForUrl(url2) {
-        let { protocol, host: hostname3, port } = url2;
-        hostname3 = hostname3.replace(/:\d*$/, "").toLowerCase();
+        let { protocol, host: hostname4, port } = url2;
+        hostname4 = hostname4.replace(/:\d*$/, "").toLowerCase();
         port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname3, port)) {
+        if (!this.#shouldProxy(hostname4, port)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -9010,7 +9010,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname3, port) {
+      #shouldProxy(hostname4, port) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -9026,11 +9026,11 @@ var require_env_http_proxy_agent = __commonJS({
             continue;
           }
           if (!/^[.*]/.test(entry.hostname)) {
-            if (hostname3 === entry.hostname) {
+            if (hostname4 === entry.hostname) {
               return false;
             }
           } else {
-            if (hostname3.endsWith(entry.hostname.replace(/^\*/, ""))) {
+            if (hostname4.endsWith(entry.hostname.replace(/^\*/, ""))) {
               return false;
             }
           }
@@ -9585,7 +9585,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve7, reject) => {
+        return await new Promise((resolve10, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9598,7 +9598,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve7(null);
+              resolve10(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9617,7 +9617,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve7, reject) => {
+      return new Promise((resolve10, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9634,7 +9634,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve7,
+              resolve: resolve10,
               reject,
               length: 0,
               body: []
@@ -9704,18 +9704,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve7, stream, length } = consume2;
+      const { type, body, resolve: resolve10, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve7(chunksDecode(body, length));
+          resolve10(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve7(JSON.parse(chunksDecode(body, length)));
+          resolve10(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve7(chunksConcat(body, length).buffer);
+          resolve10(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve7(new Blob(body, { type: stream[kContentType] }));
+          resolve10(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve7(chunksConcat(body, length));
+          resolve10(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9972,9 +9972,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -10197,9 +10197,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -10484,9 +10484,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -10578,9 +10578,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve10(data);
           });
         });
       }
@@ -14443,7 +14443,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve7, reject) => agent.dispatch(
+        return new Promise((resolve10, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14519,7 +14519,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve7({
+              resolve10({
                 status,
                 statusText,
                 headersList,
@@ -14562,7 +14562,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve7({
+              resolve10({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18303,8 +18303,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve7) => {
-        setTimeout(resolve7, ms).unref();
+      return new Promise((resolve10) => {
+        setTimeout(resolve10, ms).unref();
       });
     }
     module.exports = {
@@ -26789,9 +26789,9 @@ function loadNvml(library = defaultNvmlLibrary()) {
   };
   declareTypes(koffi);
   const errorString = bind2("const char *nvmlErrorString(int result)");
-  const describe6 = (code) => errorString ? String(errorString(code)) : `code ${code}`;
+  const describe7 = (code) => errorString ? String(errorString(code)) : `code ${code}`;
   const check2 = (call, code) => {
-    if (code !== NVML_SUCCESS) throw new NvmlCallError(call, code, describe6(code));
+    if (code !== NVML_SUCCESS) throw new NvmlCallError(call, code, describe7(code));
   };
   const optional2 = (call, run3) => {
     const [code, value2] = run3();
@@ -27720,11 +27720,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter4 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value2) {
-        return value2 instanceof P ? value2 : new P(function(resolve7) {
-          resolve7(value2);
+        return value2 instanceof P ? value2 : new P(function(resolve10) {
+          resolve10(value2);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve10, reject) {
         function fulfilled(value2) {
           try {
             step(generator.next(value2));
@@ -27740,7 +27740,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result2) {
-          result2.done ? resolve7(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+          result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -27827,26 +27827,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve7) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve10) => __awaiter4(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve7(output2.toString());
+              resolve10(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve7) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve10) => __awaiter4(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve7(Buffer.concat(chunks));
+              resolve10(Buffer.concat(chunks));
             });
           }));
         });
@@ -28054,14 +28054,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve10, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve7(res);
+                resolve10(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -28305,12 +28305,12 @@ var require_lib = __commonJS({
         return __awaiter4(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve7) => setTimeout(() => resolve7(), ms));
+          return new Promise((resolve10) => setTimeout(() => resolve10(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve7, reject) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve10, reject) => __awaiter4(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -28318,7 +28318,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve7(response);
+              resolve10(response);
             }
             function dateTimeDeserializer(key, value2) {
               if (typeof value2 === "string") {
@@ -28357,7 +28357,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve7(response);
+              resolve10(response);
             }
           }));
         });
@@ -28370,8 +28370,7 @@ var require_lib = __commonJS({
 
 // packages/action/src/main.ts
 import { execFile as execFile4 } from "node:child_process";
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname3, resolve as resolve6 } from "node:path";
+import { resolve as resolve9 } from "node:path";
 import { promisify as promisify4 } from "node:util";
 
 // node_modules/@actions/core/lib/command.js
@@ -28539,11 +28538,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve7) {
-      resolve7(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve10) {
+      resolve10(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve7, reject) {
+  return new (P || (P = Promise))(function(resolve10, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -28559,7 +28558,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve7(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -28838,11 +28837,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve7) {
-      resolve7(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve10) {
+      resolve10(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve7, reject) {
+  return new (P || (P = Promise))(function(resolve10, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -28858,7 +28857,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve7(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31805,9 +31804,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value2) {
   return value2.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname3) {
-  hostname3.lastIndex = 0;
-  return hostname3.test(url2.hostname);
+function urlHostnameOk(url2, hostname4) {
+  hostname4.lastIndex = 0;
+  return hostname4.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -34046,7 +34045,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve7) {
+function isRecursive(inst, stack, resolve10) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -34056,7 +34055,7 @@ function isRecursive(inst, stack, resolve7) {
   let result2 = NONE;
   const check2 = (child2) => {
     if (result2 !== PROVEN && child2?._zod) {
-      const answer = isRecursive(child2, stack, resolve7);
+      const answer = isRecursive(child2, stack, resolve10);
       if (answer > result2)
         result2 = answer;
     }
@@ -34067,7 +34066,7 @@ function isRecursive(inst, stack, resolve7) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve7) : NONE;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve10) : NONE;
       if (child2 > answer)
         answer = child2;
     }
@@ -34131,7 +34130,7 @@ function isRecursive(inst, stack, resolve7) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve10 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -48928,8 +48927,8 @@ function formatPath(path) {
 }
 function quote(value2) {
   if (typeof value2 === "string") {
-    const shown = value2.length > MAX_SHOWN_STRING ? `${value2.slice(0, MAX_SHOWN_STRING)}...` : value2;
-    return JSON.stringify(shown);
+    const shown2 = value2.length > MAX_SHOWN_STRING ? `${value2.slice(0, MAX_SHOWN_STRING)}...` : value2;
+    return JSON.stringify(shown2);
   }
   return String(value2);
 }
@@ -50120,7 +50119,7 @@ function roundOrder(round) {
 import { execFile } from "node:child_process";
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { basename, join as join3, resolve as resolve2 } from "node:path";
 import { promisify } from "node:util";
 var run = promisify(execFile);
 async function git(cwd, args) {
@@ -50140,6 +50139,21 @@ async function isDirty(cwd) {
   } catch {
     return false;
   }
+}
+async function gitCommonDir(cwd) {
+  return resolve2(cwd, await git(cwd, ["rev-parse", "--git-common-dir"]));
+}
+var BASE_CHECKOUT_PREFIX = "perf-gate-base-";
+async function pruneStaleBaseCheckouts(repo) {
+  const live = new Set([...liveCheckouts].map((c) => c.dir));
+  const listing = await git(repo, ["worktree", "list", "--porcelain"]).catch(() => "");
+  const stale = listing.split("\n").filter((line) => line.startsWith("worktree ")).map((line) => line.slice("worktree ".length)).filter((dir) => basename(dir).startsWith(BASE_CHECKOUT_PREFIX) && !live.has(dir));
+  for (const dir of stale) {
+    await git(repo, ["worktree", "remove", "--force", "--force", dir]).catch(() => void 0);
+    await rm2(dir, { recursive: true, force: true });
+  }
+  if (stale.length > 0) await git(repo, ["worktree", "prune"]).catch(() => void 0);
+  return stale;
 }
 var liveCheckouts = /* @__PURE__ */ new Set();
 async function removeLiveCheckouts() {
@@ -50162,7 +50176,7 @@ async function checkoutBase(repo, ref) {
       `the base ref "${ref}" names no commit in ${repo}. In CI, fetch it first (actions/checkout with fetch-depth: 0, or \`git fetch origin ${ref}\`), or pass a sha with --base.`
     );
   }
-  const dir = await mkdtemp(join3(tmpdir(), "perf-gate-base-"));
+  const dir = await mkdtemp(join3(tmpdir(), BASE_CHECKOUT_PREFIX));
   try {
     await git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
   } catch (cause) {
@@ -50491,6 +50505,12 @@ function parentOf(pid) {
   const parent = Number(fields[1]);
   return Number.isInteger(parent) ? parent : void 0;
 }
+function processStartTime(pid) {
+  const text = readText(`${PROC}/${pid}/stat`);
+  if (text === void 0) return null;
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return fields[0] === "Z" ? null : fields[19] ?? null;
+}
 function readText(path) {
   try {
     return readFileSync2(path, "latin1");
@@ -50593,13 +50613,13 @@ async function startVramSampler(options) {
   const stopFlag = new Int32Array(input2.stopSignal);
   let settleReady = () => {
   };
-  const ready2 = new Promise((resolve7) => {
-    settleReady = resolve7;
+  const ready2 = new Promise((resolve10) => {
+    settleReady = resolve10;
   });
   let settleReport = () => {
   };
-  const finished = new Promise((resolve7) => {
-    settleReport = resolve7;
+  const finished = new Promise((resolve10) => {
+    settleReport = resolve10;
   });
   const fail = (error64) => {
     settleReady({ type: "error", code: error64.code, message: error64.message });
@@ -51074,7 +51094,7 @@ function metricResult(metric, plan, s, comparison) {
 // packages/runner/src/orchestrate.ts
 init_src();
 import { execFile as execFile3 } from "node:child_process";
-import { resolve as resolve5 } from "node:path";
+import { resolve as resolve6 } from "node:path";
 import { promisify as promisify3 } from "node:util";
 
 // packages/runner/src/report/what-ran.ts
@@ -51168,8 +51188,8 @@ function placement(profile2) {
   const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
   if (cpuNodes.length === 0)
     return Object.entries(byProvider).map(([provider, n2]) => `${n2 === total ? "all " : ""}${n2} nodes on ${provider}`).join(", ");
-  const shown = cpuNodes.slice(0, 5).join(", ");
-  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
+  const shown2 = cpuNodes.slice(0, 5).join(", ");
+  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown2}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
 }
 function describeWhatRan(w) {
   if (!w) return "not profiled";
@@ -51324,11 +51344,139 @@ function mergeResults(shards) {
   };
 }
 
+// packages/runner/src/run-lock.ts
+import { readFileSync as readFileSync3, rmSync, writeFileSync } from "node:fs";
+import { hostname as hostname3 } from "node:os";
+import { join as join4 } from "node:path";
+var LOCK_FILE = "vggt-perf-gate.lock";
+function acquireRunLock(gitDir, resultsPath) {
+  const path = join4(gitDir, LOCK_FILE);
+  const me = {
+    pid: process.pid,
+    startTime: processStartTime(process.pid),
+    host: hostname3(),
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    resultsPath
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, `${JSON.stringify(me)}
+`, { flag: "wx" });
+      break;
+    } catch (error64) {
+      if (error64.code !== "EEXIST" || attempt > 0) throw error64;
+      const owner = readOwner(path);
+      if (owner && isAlive(owner)) throw alreadyRunning(path, owner);
+      rmSync(path, { force: true });
+    }
+  }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.removeListener("exit", release);
+    if (readOwner(path)?.pid === me.pid) rmSync(path, { force: true });
+  };
+  process.once("exit", release);
+  return { path, release };
+}
+function readOwner(path) {
+  try {
+    const owner = JSON.parse(readFileSync3(path, "utf8"));
+    return typeof owner.pid === "number" ? owner : null;
+  } catch {
+    return null;
+  }
+}
+function isAlive(owner) {
+  if (owner.host !== hostname3()) return true;
+  const started = processStartTime(owner.pid);
+  return started !== null && (owner.startTime === null || started === owner.startTime);
+}
+function alreadyRunning(path, owner) {
+  return new RunnerError(
+    "ALREADY_RUNNING",
+    `another vggt-perf-gate run is using this repository (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}, writing ${owner.resultsPath}): two runs would overwrite one results file and disturb each other's timings. Wait for it to finish, or stop it (kill ${owner.pid}). If no such run exists, remove ${path}.`
+  );
+}
+
+// packages/runner/src/select-benchmarks.ts
+var BenchmarkSelectionError = class extends RunnerError {
+  /** The names asked for that the config does not have. */
+  unknown;
+  /** Every benchmark name the config has, in config order. */
+  known;
+  constructor(unknown2, known, message) {
+    super("USAGE", message);
+    this.name = "BenchmarkSelectionError";
+    this.unknown = unknown2;
+    this.known = known;
+  }
+};
+function selectBenchmarks(config2, only, setBy = "the benchmark filter") {
+  if (only === null || only === void 0) return config2.benchmarks;
+  const known = config2.benchmarks.map((b) => b.name);
+  const unknown2 = [...new Set(only.filter((name) => !known.includes(name)))];
+  if (only.length === 0 || unknown2.length > 0)
+    throw new BenchmarkSelectionError(unknown2, known, describe6(unknown2, known, setBy));
+  return config2.benchmarks.filter((b) => only.includes(b.name));
+}
+function describe6(unknown2, known, setBy) {
+  const list2 = `The config's benchmarks: ${known.join(", ")}.`;
+  const fix = `Fix the name${unknown2.length === 1 ? "" : "s"} in ${setBy}, or leave ${setBy} out to measure every benchmark.`;
+  if (unknown2.length === 0) return `${setBy} names no benchmark. ${list2} ${fix}`;
+  const names = unknown2.map((name) => `"${name}"${suggestion2(name, known)}`).join(", ");
+  const noun = unknown2.length === 1 ? "a benchmark" : "benchmarks";
+  return `${setBy} names ${noun} the config does not have: ${names}. ${list2} ${fix}`;
+}
+function suggestion2(name, known) {
+  const guess = didYouMean(name, known);
+  return guess === void 0 ? "" : ` (did you mean "${guess}"?)`;
+}
+
+// packages/runner/src/unsaved-results.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join5 } from "node:path";
+var ResultsNotSavedError = class extends RunnerError {
+  /** Everything measured, as it would have been written. */
+  results;
+  /** Where the results were to go. */
+  path;
+  /** The OS error behind the failure (its `code` says why: ENOSPC, ENOTDIR...). */
+  systemError;
+  constructor(path, results, cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super("RESULTS_IO", `the results were measured but not saved: ${reason}`, { cause });
+    this.name = "ResultsNotSavedError";
+    this.results = results;
+    this.path = path;
+    this.systemError = deepestCause(cause);
+  }
+};
+function deepestCause(error64) {
+  let current = error64;
+  while (current instanceof Error && current.cause !== void 0) current = current.cause;
+  return current;
+}
+async function saveResultsFallback(results) {
+  const path = join5(
+    tmpdir2(),
+    `perf-gate-results-${Date.now()}-${randomBytes2(3).toString("hex")}.json`
+  );
+  try {
+    await writeResults(path, results);
+    return path;
+  } catch {
+    return null;
+  }
+}
+
 // packages/runner/src/workloads/onnx.ts
 import { existsSync as existsSync5 } from "node:fs";
 import { mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile3, rm as rm4 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4, resolve as resolve2 } from "node:path";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join6, resolve as resolve3 } from "node:path";
 
 // packages/runner/src/workloads/onnx-inputs.ts
 var INPUT_SEED = 24301;
@@ -51589,7 +51737,7 @@ function checkConfig(config2) {
   }
 }
 async function openSession(config2, context3) {
-  const modelPath = resolve2(context3.cwd, config2.model);
+  const modelPath = resolve3(context3.cwd, config2.model);
   const where = `model ${modelPath} (${context3.side})`;
   if (!existsSync5(modelPath)) {
     throw new RunnerError(
@@ -51753,12 +51901,12 @@ function describeInputs(info2) {
   return inputs.map((i) => `${i.name}: ${i.type}[${i.dims.join(", ")}]`).join("; ");
 }
 async function traceOneRun(setup, feeds) {
-  const dir = await mkdtemp2(join4(tmpdir2(), PROFILE_DIR_PREFIX));
+  const dir = await mkdtemp2(join6(tmpdir3(), PROFILE_DIR_PREFIX));
   try {
     const session = await setup.ort.InferenceSession.create(setup.modelPath, {
       ...setup.options,
       enableProfiling: true,
-      profileFilePrefix: join4(dir, PROFILE_FILE_PREFIX)
+      profileFilePrefix: join6(dir, PROFILE_FILE_PREFIX)
     });
     try {
       await session.run(feeds);
@@ -51779,21 +51927,21 @@ async function onlyTrace(dir) {
       `endProfiling() left ${traces.length} trace files in ${dir} where one was expected (${traces.join(", ") || "none"})`
     );
   }
-  return join4(dir, traces[0]);
+  return join6(dir, traces[0]);
 }
 
 // packages/runner/src/workloads/samples.ts
 import { execFile as execFile2 } from "node:child_process";
 import { readFile as readFile4, rm as rm5 } from "node:fs/promises";
-import { resolve as resolve3 } from "node:path";
+import { resolve as resolve4 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 var exec = promisify2(execFile2);
 function samplesWorkload(options) {
   return {
     kind: "samples",
     open: async (context3) => {
-      const cwd = resolve3(context3.cwd, options.cwd);
-      const output2 = resolve3(cwd, options.output);
+      const cwd = resolve4(context3.cwd, options.cwd);
+      const output2 = resolve4(cwd, options.output);
       const env = {
         ...process.env,
         ...context3.env,
@@ -51874,7 +52022,7 @@ function samplesWorkload(options) {
 
 // packages/runner/src/workloads/worker.ts
 import { statSync } from "node:fs";
-import { resolve as resolve4 } from "node:path";
+import { resolve as resolve5 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 
 // packages/runner/src/workloads/worker-protocol.ts
@@ -52150,7 +52298,7 @@ ${body}`;
 
 // packages/runner/src/workloads/worker-process.ts
 import { spawn } from "node:child_process";
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 var GROUP_POLL_MS = 20;
@@ -52167,10 +52315,10 @@ function spawnWorker(file2, args, options) {
     stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
     windowsHide: true
   });
-  const exited = new Promise((resolve7) => {
-    child2.once("exit", () => resolve7());
+  const exited = new Promise((resolve10) => {
+    child2.once("exit", () => resolve10());
     child2.once("error", () => {
-      if (child2.pid === void 0) resolve7();
+      if (child2.pid === void 0) resolve10();
     });
   });
   const [, stdout, stderr, requests, replies] = child2.stdio;
@@ -52223,8 +52371,8 @@ function descendantsOf(pid) {
 }
 function startTime(pid) {
   try {
-    const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
-    const fields = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
+    const stat3 = readFileSync4(`/proc/${pid}/stat`, "utf8");
+    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
     return fields[0] === "Z" ? null : fields[19] ?? null;
   } catch {
     return null;
@@ -52267,21 +52415,21 @@ function groupExists(pgid) {
 }
 
 // packages/runner/src/workloads/worker-socket.ts
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join5 } from "node:path";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join7 } from "node:path";
 async function listenForLauncher() {
-  const dir = mkdtempSync(join5(tmpdir3(), "perf-gate-"));
-  const path = join5(dir, "worker.sock");
+  const dir = mkdtempSync(join7(tmpdir4(), "perf-gate-"));
+  const path = join7(dir, "worker.sock");
   const server = createServer();
   let handler2 = (socket) => socket.destroy();
   server.on("connection", (socket) => handler2(socket));
-  await new Promise((resolve7, reject) => {
+  await new Promise((resolve10, reject) => {
     server.once("error", reject);
     server.listen(path, () => {
       server.off("error", reject);
-      resolve7();
+      resolve10();
     });
   });
   server.on("error", () => void 0);
@@ -52295,7 +52443,7 @@ async function listenForLauncher() {
       if (closed) return;
       closed = true;
       server.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync2(dir, { recursive: true, force: true });
     }
   };
 }
@@ -52386,7 +52534,7 @@ var WorkerSession = class _WorkerSession {
   }
   /** Starts the worker, waits for its hello, sends setup and waits for ready. */
   static async open(config2, context3) {
-    const cwd = resolve4(context3.cwd, config2.cwd ?? ".");
+    const cwd = resolve5(context3.cwd, config2.cwd ?? ".");
     const viaShell = typeof config2.command === "string";
     const [file2, ...args] = viaShell ? [config2.command] : config2.command;
     const display = viaShell ? file2 : [file2, ...args].join(" ");
@@ -52806,7 +52954,7 @@ var exec2 = promisify3(execFile3);
 var TOOL_VERSION = "0.0.0";
 async function runGate(options) {
   const { config: config2, log } = options;
-  const dir = resolve5(options.dir);
+  const dir = resolve6(options.dir);
   const probe = options.probe ?? probeDevice();
   const warnings = probe.state === "ok" ? [...probe.warnings] : [];
   if (probe.state === "no-gpu")
@@ -52839,11 +52987,16 @@ async function runGate(options) {
     warnings,
     shard: options.shard ?? null
   };
-  const benchmarks = config2.benchmarks.filter(
-    (b) => !options.only || options.only.includes(b.name)
-  );
+  const benchmarks = selectBenchmarks(config2, options.only);
   let reader = null;
-  const base = await checkoutBase(dir, options.baseRef);
+  const lock = await lockRepository(dir, options.resultsPath, log);
+  let base;
+  try {
+    base = await checkoutBase(dir, options.baseRef);
+  } catch (error64) {
+    lock.release();
+    throw error64;
+  }
   results.commits.base.sha = base.sha;
   log(`base ${options.baseRef} (${base.sha.slice(0, 12)}) checked out in ${base.dir}`);
   try {
@@ -52862,7 +53015,9 @@ async function runGate(options) {
           options.signal
         )
       );
-      await writeResults(options.resultsPath, results);
+      await writeResults(options.resultsPath, results).catch(
+        (e) => log(`results not saved to ${options.resultsPath} yet (${e.message}); measuring goes on`)
+      );
     }
     if (!options.signal?.aborted) results.status = "complete";
   } finally {
@@ -52871,9 +53026,27 @@ async function runGate(options) {
     Object.assign(results, gateVerdict(results.benchmarks));
     if (results.status !== "complete" && results.verdict === "pass")
       results.verdict = "inconclusive";
-    await writeResults(options.resultsPath, results);
+    try {
+      await writeResults(options.resultsPath, results).catch((cause) => {
+        throw new ResultsNotSavedError(options.resultsPath, results, cause);
+      });
+    } finally {
+      lock.release();
+    }
   }
   return results;
+}
+async function lockRepository(dir, resultsPath, log) {
+  const gitDir = await gitCommonDir(dir).catch(() => null);
+  if (gitDir === null) return { path: "", release: () => {
+  } };
+  const lock = acquireRunLock(gitDir, resolve6(resultsPath));
+  const stale = await pruneStaleBaseCheckouts(dir);
+  if (stale.length > 0)
+    log(
+      `removed ${stale.length} base worktree(s) an earlier, interrupted run left: ${stale.join(", ")}`
+    );
+  return lock;
 }
 async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, signal) {
   const gpu = probe.state === "ok" ? probe.inventory.gpus[benchmark.device] : void 0;
@@ -52997,6 +53170,179 @@ function workloadFor(benchmark) {
         env: w.env,
         timeoutSeconds: w.timeoutSeconds
       });
+  }
+}
+
+// packages/runner/src/output-paths.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { constants as constants3 } from "node:fs";
+import { access as access2, mkdir as mkdir3, open as open3, rmdir as rmdir2, stat as stat2, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname3, isAbsolute, join as join8, relative, resolve as resolve7 } from "node:path";
+var OutputPathError = class extends RunnerError {
+  /** The path as the user gave it. */
+  path;
+  /** The flag or input that set it. */
+  setBy;
+  /** The OS error code behind it (`ENOTDIR`, `EACCES`...), when there was one. */
+  reason;
+  constructor(target, failure2, options) {
+    super(
+      "USAGE",
+      `cannot write ${target.setBy} ${target.path}: ${failure2.why}. ${failure2.fix} (Checked before measuring: nothing was run.)`,
+      options
+    );
+    this.name = "OutputPathError";
+    this.path = target.path;
+    this.setBy = target.setBy;
+    this.reason = failure2.code;
+  }
+};
+async function checkOutputPaths(targets) {
+  for (const target of targets) {
+    const failure2 = await checkOne(target);
+    if (failure2) throw new OutputPathError(target, failure2);
+  }
+}
+async function checkOne(target) {
+  const path = resolve7(target.path);
+  const existing = await statOrNull(path);
+  if (existing?.isDirectory()) return isADirectory(target);
+  if (existing && !existing.isFile()) return checkSpecialFile(target, path);
+  const blocker = await fileAncestor(dirname3(path));
+  if (blocker !== null) return notADirectory(blocker);
+  try {
+    await probeDirectory(dirname3(path));
+  } catch (cause) {
+    return explainWriteError(cause, target.path);
+  }
+  return existing && !target.atomic ? checkWritable(path) : null;
+}
+async function checkSpecialFile(target, path) {
+  if (!target.atomic) return checkWritable(path);
+  return {
+    why: "it is not a regular file (a device, pipe or socket), and the results file is replaced by a rename",
+    fix: "Name a regular file, e.g. perf-gate-results.json.",
+    code: null
+  };
+}
+async function checkWritable(path) {
+  try {
+    await access2(path, constants3.W_OK);
+    return null;
+  } catch (cause) {
+    const code = cause.code ?? "EACCES";
+    return {
+      why: `${shown(path)} is not writable by this user (${code})`,
+      fix: "Make it writable (chmod u+w), or choose another path.",
+      code
+    };
+  }
+}
+function isADirectory(target) {
+  const example = target.atomic ? `, e.g. ${join8(target.path, "perf-gate-results.json")}` : "";
+  return {
+    why: "it is a directory (EISDIR)",
+    fix: `Add a file name to the path${example}.`,
+    code: "EISDIR"
+  };
+}
+async function probeDirectory(directory) {
+  const created = await mkdir3(directory, { recursive: true });
+  const probe = join8(
+    directory,
+    `.perf-gate-probe-${process.pid}-${randomBytes3(4).toString("hex")}`
+  );
+  try {
+    const handle = await open3(probe, "wx");
+    try {
+      await handle.write("perf-gate write probe\n");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    await unlink2(probe).catch(() => {
+    });
+    if (created !== void 0) await removeCreated(directory, created);
+  }
+}
+async function removeCreated(directory, firstCreated) {
+  for (let dir = directory; ; dir = dirname3(dir)) {
+    try {
+      await rmdir2(dir);
+    } catch {
+      return;
+    }
+    if (dir === firstCreated || dir === dirname3(dir)) return;
+  }
+}
+async function writeOutputFile(path, text) {
+  await mkdir3(dirname3(resolve7(path)), { recursive: true });
+  await writeFile3(path, text);
+}
+async function explainWriteError(cause, path) {
+  const code = cause?.code ?? null;
+  const directory = shown((await nearestExisting(dirname3(resolve7(path)))).path);
+  switch (code) {
+    case "ENOTDIR":
+    case "EEXIST": {
+      const blocker = await fileAncestor(dirname3(resolve7(path)));
+      if (blocker !== null) return notADirectory(blocker);
+      break;
+    }
+    case "EISDIR":
+      return isADirectory({ path, setBy: "" });
+    case "EACCES":
+    case "EPERM":
+      return {
+        why: `this user may not write in ${directory} (${code})`,
+        fix: "Choose a directory this user can write to, or give it write permission there.",
+        code
+      };
+    case "EROFS":
+      return {
+        why: `${directory} is on a read-only file system (EROFS)`,
+        fix: "Choose a path on a writable disk.",
+        code
+      };
+    case "ENOSPC":
+    case "EDQUOT":
+      return {
+        why: `the disk holding ${directory} is full (${code === "EDQUOT" ? "disk quota exceeded, EDQUOT" : "no space left, ENOSPC"})`,
+        fix: "Free some space there, or choose a path on another disk.",
+        code
+      };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { why: message, fix: "Choose another path.", code };
+}
+function notADirectory(blocker) {
+  return {
+    why: `${shown(blocker)} is a file, not a directory (ENOTDIR)`,
+    fix: `Choose a path whose parent is a directory, or move ${shown(blocker)} away.`,
+    code: "ENOTDIR"
+  };
+}
+function shown(path) {
+  const inside = relative(process.cwd(), path);
+  return inside === "" || inside.startsWith("..") || isAbsolute(inside) ? path : inside;
+}
+async function fileAncestor(directory) {
+  const found = await nearestExisting(directory);
+  return found.isDirectory ? null : found.path;
+}
+async function nearestExisting(directory) {
+  for (let dir = directory; ; dir = dirname3(dir)) {
+    const found = await statOrNull(dir);
+    if (found) return { path: dir, isDirectory: found.isDirectory() };
+    if (dir === dirname3(dir)) return { path: dir, isDirectory: true };
+  }
+}
+async function statOrNull(path) {
+  try {
+    return await stat2(path);
+  } catch {
+    return null;
   }
 }
 
@@ -54015,11 +54361,47 @@ function escapeCell(text) {
   return String(text).replace(/\\/g, "\\\\").replace(/[|[\]!`*_]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
 }
 
+// packages/runner/src/report/terminal.ts
+function renderTerminal(results) {
+  const rows2 = [
+    ["benchmark", "metric", "base", "head", "change [95% interval]", "verdict"]
+  ];
+  for (const b of results.benchmarks) {
+    if (b.status === "failed") {
+      rows2.push([b.name, "", "", "", "", `FAILED: ${b.error ?? ""}`]);
+      continue;
+    }
+    b.metrics.forEach((m, i) => {
+      rows2.push([
+        i === 0 ? b.name : "",
+        metricLabel(m.metric),
+        m.base ? formatValue(m.base.median, m.unit) : "n/a",
+        m.head ? formatValue(m.head.median, m.unit) : "n/a",
+        changeCell(m),
+        m.verdict.toUpperCase()
+      ]);
+    });
+  }
+  const widths = rows2[0].map((_, c) => Math.max(...rows2.map((r) => (r[c] ?? "").length)));
+  const line = (r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
+  const out = [line(rows2[0]), line(widths.map((w) => "-".repeat(w))), ...rows2.slice(1).map(line)];
+  const warnings = [
+    ...results.warnings,
+    ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`))
+  ];
+  for (const w of warnings) out.push(`warning: ${w}`);
+  out.push(
+    "",
+    `verdict: ${results.verdict.toUpperCase()}${results.status === "partial" ? " (partial run)" : ""}`
+  );
+  return out.join("\n");
+}
+
 // packages/action/src/github-api.ts
 import { setTimeout as sleep3 } from "node:timers/promises";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync4, existsSync as existsSync6 } from "fs";
+import { readFileSync as readFileSync5, existsSync as existsSync6 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -54030,7 +54412,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync6(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync4(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync5(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${EOL5}`);
@@ -54074,11 +54456,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve7) {
-      resolve7(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve10) {
+      resolve10(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve7, reject) {
+  return new (P || (P = Promise))(function(resolve10, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -54094,7 +54476,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve7(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -58351,12 +58733,29 @@ ${options.body}`;
   }
 }
 
+// packages/action/src/config-annotations.ts
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve8 } from "node:path";
+function annotateConfigError(error64, repositoryRoot, emit) {
+  for (const problem of error64.problems) {
+    emit(problem.message, {
+      title: problem.path === "" ? "perf gate config" : `perf gate config: ${problem.path}`,
+      file: workspacePath(problem.file, repositoryRoot),
+      startLine: problem.line,
+      startColumn: problem.column
+    });
+  }
+}
+function workspacePath(file2, root) {
+  const inside = relative2(root, resolve8(file2));
+  return inside.startsWith("..") || isAbsolute2(inside) ? file2 : inside;
+}
+
 // packages/action/src/event.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 function readEvent(path) {
   if (!path) return null;
   try {
-    return JSON.parse(readFileSync5(path, "utf8"));
+    return JSON.parse(readFileSync6(path, "utf8"));
   } catch (cause) {
     throw new ActionError(
       `cannot read the event payload at GITHUB_EVENT_PATH (${path}): ${cause.message}. The Actions runner writes it; run the action inside a workflow.`,
@@ -58508,6 +58907,16 @@ function list(value2) {
   const items = value2.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
   return items.length > 0 ? items : null;
 }
+function htmlPathOf(reportPath) {
+  return `${reportPath.replace(/\.md$/, "")}.html`;
+}
+function outputTargets(inputs) {
+  return [
+    { path: inputs.resultsPath, setBy: 'input "results-path"', atomic: true },
+    { path: inputs.reportPath, setBy: 'input "report-path"' },
+    { path: htmlPathOf(inputs.reportPath), setBy: 'input "report-path" (its HTML report)' }
+  ];
+}
 
 // packages/action/src/verdict.ts
 function annotate(results, emit) {
@@ -58544,6 +58953,42 @@ function failureMessage(results, failOn) {
   return null;
 }
 
+// packages/action/src/write-outputs.ts
+async function writeOutputs(results, markdown, paths, unsaved, log) {
+  const problems = [];
+  let resultsAt = paths.results;
+  if (unsaved) {
+    const kept = await keepUnsaved(unsaved, paths.results, log);
+    resultsAt = kept.at;
+    problems.push(kept.problem);
+  }
+  const write = async (path, format, text) => {
+    try {
+      await writeOutputFile(path, text);
+      return path;
+    } catch (cause) {
+      problems.push(await reportProblem(cause, path, format, resultsAt));
+      return null;
+    }
+  };
+  const reportAt = await write(paths.report, "markdown", `${markdown}
+`);
+  const htmlAt = await write(paths.html, "html", renderHtml(results));
+  return { resultsAt, reportAt, htmlAt, problems };
+}
+async function keepUnsaved(unsaved, path, log) {
+  const { why, fix } = await explainWriteError(unsaved.systemError, path);
+  const at = await saveResultsFallback(unsaved.results);
+  const kept = at ? `saved them to ${at} instead (output "results-path" names it: upload it from there)` : "could not save them in the temp directory either, so the results JSON is in the log above";
+  if (!at) log(JSON.stringify(unsaved.results, null, 2));
+  return { at, problem: `cannot write the results to ${path}: ${why}; ${kept}. ${fix}` };
+}
+async function reportProblem(cause, path, format, resultsAt) {
+  const { why, fix } = await explainWriteError(cause, path);
+  const again = resultsAt ? ` The job summary and the PR comment still have the report; to render the file again: npx vggt-perf-gate report --results ${resultsAt} --format ${format} --out ${path}` : "";
+  return `cannot write the ${format === "html" ? "HTML" : "Markdown"} report to ${path}: ${why}. ${fix}${again}`;
+}
+
 // packages/action/src/main.ts
 var exec3 = promisify4(execFile4);
 async function run2(options = {}) {
@@ -58561,21 +59006,32 @@ async function run2(options = {}) {
   try {
     const event = readEvent(env.GITHUB_EVENT_PATH);
     const pr = pullRequestOf(event);
-    const workspace = resolve6(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
+    const repositoryRoot = resolve9(env.GITHUB_WORKSPACE ?? process.cwd());
+    const workspace = resolve9(repositoryRoot, inputs.workingDirectory);
     process.chdir(workspace);
-    const resultsPath = resolve6(workspace, inputs.resultsPath);
-    const reportPath = resolve6(workspace, inputs.reportPath);
-    const htmlPath = `${reportPath.replace(/\.md$/, "")}.html`;
-    const results = inputs.results.length > 0 ? await mergeShards(
-      inputs.results.map((p) => resolve6(workspace, p)),
-      resultsPath
-    ) : await measure(inputs, workspace, resultsPath, pr?.baseSha ?? null, options.signal);
+    const paths = {
+      results: resolve9(workspace, inputs.resultsPath),
+      report: resolve9(workspace, inputs.reportPath),
+      html: resolve9(workspace, htmlPathOf(inputs.reportPath))
+    };
+    const measuring = inputs.results.length === 0;
+    const config2 = measuring ? await readConfig(inputs, workspace, repositoryRoot) : null;
+    if (config2) selectBenchmarks(config2, inputs.benchmarks, 'input "benchmarks"');
+    await checkOutputPaths(outputTargets(inputs));
+    const { results, unsaved } = config2 ? await measure(inputs, config2, workspace, paths.results, pr?.baseSha ?? null, options.signal) : await mergeShards(
+      inputs.results.map((p) => resolve9(workspace, p)),
+      paths.results
+    );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
+    info(renderTerminal(results));
     const markdown = renderMarkdown(results);
-    await mkdir3(dirname3(reportPath), { recursive: true });
-    await writeFile3(reportPath, `${markdown}
-`);
-    await writeFile3(htmlPath, renderHtml(results));
+    const written = await writeOutputs(
+      results,
+      markdown,
+      paths,
+      unsaved,
+      (text) => info(text)
+    );
     const runUrl = runLink(env);
     await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, "bytes").text);
     annotate(
@@ -58584,9 +59040,9 @@ async function run2(options = {}) {
     );
     setOutput("verdict", results.verdict);
     setOutput("regressions", String(results.regressions));
-    setOutput("results-path", resultsPath);
-    setOutput("report-path", reportPath);
-    setOutput("html-path", htmlPath);
+    setOutput("results-path", written.resultsAt ?? "");
+    setOutput("report-path", written.reportAt ?? "");
+    setOutput("html-path", written.htmlAt ?? "");
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) setOutput("pr-number", String(prNumber));
     if (options.signal?.aborted)
@@ -58597,13 +59053,26 @@ async function run2(options = {}) {
     info(
       `perf gate: ${results.verdict}; measuring took ${measuringSeconds.toFixed(1)} s, everything else (probe, checkout, reports, comment) ${overhead.toFixed(1)} s`
     );
-    const failure2 = failureMessage(results, inputs.failOn);
-    if (failure2) setFailed(failure2);
+    const failures = [...written.problems, failureMessage(results, inputs.failOn)].filter(Boolean);
+    if (failures.length > 0) setFailed(failures.join("\n"));
   } catch (error64) {
     setFailed(error64.message);
   }
 }
-async function measure(inputs, workspace, resultsPath, prBase, signal) {
+async function readConfig(inputs, workspace, repositoryRoot) {
+  try {
+    return await loadConfig(resolve9(workspace, inputs.config));
+  } catch (error64) {
+    if (error64 instanceof ConfigError)
+      annotateConfigError(
+        error64,
+        repositoryRoot,
+        (message, properties) => error(message, properties)
+      );
+    throw error64;
+  }
+}
+async function measure(inputs, config2, workspace, resultsPath, prBase, signal) {
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
@@ -58612,34 +59081,43 @@ async function measure(inputs, workspace, resultsPath, prBase, signal) {
     );
   }
   await ensureCommit(workspace, baseRef);
-  const config2 = await loadConfig(resolve6(workspace, inputs.config));
   let lastPhase = "";
-  return group(
-    "Measuring base vs head",
-    () => runGate({
-      config: config2,
-      dir: workspace,
-      baseRef,
-      resultsPath,
-      log: (line) => info(line),
-      onProgress: (p) => {
-        const phase = `${p.benchmark}: ${p.phase}`;
-        if (phase !== lastPhase)
-          info(
-            `progress: ${phase} (round ${p.rounds}/${p.maxRounds}, ${p.elapsedSeconds.toFixed(0)} s of ${p.maxSeconds} s)`
-          );
-        lastPhase = phase;
-      },
-      only: inputs.benchmarks ?? void 0,
-      shard: inputs.shard,
-      signal
-    })
-  );
+  try {
+    const results = await group(
+      "Measuring base vs head",
+      () => runGate({
+        config: config2,
+        dir: workspace,
+        baseRef,
+        resultsPath,
+        log: (line) => info(line),
+        onProgress: (p) => {
+          const phase = `${p.benchmark}: ${p.phase}`;
+          if (phase !== lastPhase)
+            info(
+              `progress: ${phase} (round ${p.rounds}/${p.maxRounds}, ${p.elapsedSeconds.toFixed(0)} s of ${p.maxSeconds} s)`
+            );
+          lastPhase = phase;
+        },
+        only: inputs.benchmarks ?? void 0,
+        shard: inputs.shard,
+        signal
+      })
+    );
+    return { results, unsaved: null };
+  } catch (error64) {
+    if (error64 instanceof ResultsNotSavedError) return { results: error64.results, unsaved: error64 };
+    throw error64;
+  }
 }
 async function mergeShards(paths, resultsPath) {
   const merged = mergeResults(await Promise.all(paths.map((p) => readResults(p))));
-  await writeResults(resultsPath, merged);
-  return merged;
+  try {
+    await writeResults(resultsPath, merged);
+    return { results: merged, unsaved: null };
+  } catch (cause) {
+    return { results: merged, unsaved: new ResultsNotSavedError(resultsPath, merged, cause) };
+  }
 }
 async function ensureCommit(workspace, ref) {
   const has = () => exec3("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: workspace }).then(

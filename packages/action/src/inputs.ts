@@ -1,3 +1,4 @@
+import type { OutputTarget } from '@vggt-perf-gate/runner';
 import { ActionError } from './errors.js';
 
 /** What a workflow step's `with:` says, validated. Names match action.yml. */
@@ -80,4 +81,22 @@ function list(value: string): string[] | null {
     .map((s) => s.trim())
     .filter(Boolean);
   return items.length > 0 ? items : null;
+}
+
+/** The HTML report's path: next to the Markdown one, `.html` for `.md`. */
+export function htmlPathOf(reportPath: string): string {
+  return `${reportPath.replace(/\.md$/, '')}.html`;
+}
+
+/**
+ * Every file the action writes, named by the input that sets it, for the
+ * check before measuring. Paths as given (relative to working-directory,
+ * which is the current directory by then).
+ */
+export function outputTargets(inputs: ActionInputs): OutputTarget[] {
+  return [
+    { path: inputs.resultsPath, setBy: 'input "results-path"', atomic: true },
+    { path: inputs.reportPath, setBy: 'input "report-path"' },
+    { path: htmlPathOf(inputs.reportPath), setBy: 'input "report-path" (its HTML report)' },
+  ];
 }

@@ -1,27 +1,33 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as core from '@actions/core';
 import {
+  ConfigError,
+  checkOutputPaths,
+  type GateConfig,
   type GateResults,
   killLiveWorkerGroups,
   loadConfig,
   mergeResults,
+  ResultsNotSavedError,
   readResults,
   removeLiveCheckouts,
-  renderHtml,
   renderMarkdown,
+  renderTerminal,
   runGate,
+  selectBenchmarks,
   writeResults,
 } from '@vggt-perf-gate/runner';
 import { type CommentOutcome, upsertComment } from './comment.js';
+import { annotateConfigError } from './config-annotations.js';
 import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
 import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
-import { type ActionInputs, readInputs } from './inputs.js';
+import { type ActionInputs, htmlPathOf, outputTargets, readInputs } from './inputs.js';
 import { annotate, failureMessage } from './verdict.js';
+import { writeOutputs } from './write-outputs.js';
 
 const exec = promisify(execFile);
 
@@ -54,27 +60,38 @@ export async function run(options: RunOptions = {}): Promise<void> {
   try {
     const event = readEvent(env.GITHUB_EVENT_PATH);
     const pr = pullRequestOf(event);
-    const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
+    const repositoryRoot = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    const workspace = resolve(repositoryRoot, inputs.workingDirectory);
     // Relative paths in the config, and onnxruntime-node installed in the gated
     // repository, are found from here.
     process.chdir(workspace);
-    const resultsPath = resolve(workspace, inputs.resultsPath);
-    const reportPath = resolve(workspace, inputs.reportPath);
-    const htmlPath = `${reportPath.replace(/\.md$/, '')}.html`;
+    const paths = {
+      results: resolve(workspace, inputs.resultsPath),
+      report: resolve(workspace, inputs.reportPath),
+      html: resolve(workspace, htmlPathOf(inputs.reportPath)),
+    };
 
-    const results =
-      inputs.results.length > 0
-        ? await mergeShards(
-            inputs.results.map((p) => resolve(workspace, p)),
-            resultsPath,
-          )
-        : await measure(inputs, workspace, resultsPath, pr?.baseSha ?? null, options.signal);
+    // Everything that can be wrong before measuring is checked first, the config
+    // before the base (a fetch error must not hide a broken config).
+    const measuring = inputs.results.length === 0;
+    const config = measuring ? await readConfig(inputs, workspace, repositoryRoot) : null;
+    if (config) selectBenchmarks(config, inputs.benchmarks, 'input "benchmarks"');
+    await checkOutputPaths(outputTargets(inputs));
+
+    const { results, unsaved } = config
+      ? await measure(inputs, config, workspace, paths.results, pr?.baseSha ?? null, options.signal)
+      : await mergeShards(
+          inputs.results.map((p) => resolve(workspace, p)),
+          paths.results,
+        );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
 
+    // The table first: whatever cannot be written below, the verdict is in the log.
+    core.info(renderTerminal(results));
     const markdown = renderMarkdown(results);
-    await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, `${markdown}\n`);
-    await writeFile(htmlPath, renderHtml(results));
+    const written = await writeOutputs(results, markdown, paths, unsaved, (text) =>
+      core.info(text),
+    );
     const runUrl = runLink(env);
     await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, 'bytes').text);
     annotate(results, (kind, text, title) =>
@@ -83,9 +100,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
 
     core.setOutput('verdict', results.verdict);
     core.setOutput('regressions', String(results.regressions));
-    core.setOutput('results-path', resultsPath);
-    core.setOutput('report-path', reportPath);
-    core.setOutput('html-path', htmlPath);
+    // Where the files are, which after a failed write may be a fallback, or nowhere.
+    core.setOutput('results-path', written.resultsAt ?? '');
+    core.setOutput('report-path', written.reportAt ?? '');
+    core.setOutput('html-path', written.htmlAt ?? '');
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
 
@@ -101,20 +119,44 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.info(
       `perf gate: ${results.verdict}; measuring took ${measuringSeconds.toFixed(1)} s, everything else (probe, checkout, reports, comment) ${overhead.toFixed(1)} s`,
     );
-    const failure = failureMessage(results, inputs.failOn);
-    if (failure) core.setFailed(failure);
+    const failures = [...written.problems, failureMessage(results, inputs.failOn)].filter(Boolean);
+    if (failures.length > 0) core.setFailed(failures.join('\n'));
   } catch (error) {
     core.setFailed((error as Error).message);
   }
 }
 
+/** The config, validated; each problem is also an annotation on its line of the file. */
+async function readConfig(
+  inputs: ActionInputs,
+  workspace: string,
+  repositoryRoot: string,
+): Promise<GateConfig> {
+  try {
+    return await loadConfig(resolve(workspace, inputs.config));
+  } catch (error) {
+    if (error instanceof ConfigError)
+      annotateConfigError(error, repositoryRoot, (message, properties) =>
+        core.error(message, properties),
+      );
+    throw error;
+  }
+}
+
+/** What measuring or merging produced, and the gate's error when the results file was not written. */
+interface Outcome {
+  results: GateResults;
+  unsaved: ResultsNotSavedError | null;
+}
+
 async function measure(
   inputs: ActionInputs,
+  config: GateConfig,
   workspace: string,
   resultsPath: string,
   prBase: string | null,
   signal: AbortSignal | undefined,
-): Promise<GateResults> {
+): Promise<Outcome> {
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
@@ -123,34 +165,44 @@ async function measure(
     );
   }
   await ensureCommit(workspace, baseRef);
-  const config = await loadConfig(resolve(workspace, inputs.config));
   let lastPhase = '';
-  return core.group('Measuring base vs head', () =>
-    runGate({
-      config,
-      dir: workspace,
-      baseRef,
-      resultsPath,
-      log: (line) => core.info(line),
-      onProgress: (p) => {
-        const phase = `${p.benchmark}: ${p.phase}`;
-        if (phase !== lastPhase)
-          core.info(
-            `progress: ${phase} (round ${p.rounds}/${p.maxRounds}, ${p.elapsedSeconds.toFixed(0)} s of ${p.maxSeconds} s)`,
-          );
-        lastPhase = phase;
-      },
-      only: inputs.benchmarks ?? undefined,
-      shard: inputs.shard,
-      signal,
-    }),
-  );
+  try {
+    const results = await core.group('Measuring base vs head', () =>
+      runGate({
+        config,
+        dir: workspace,
+        baseRef,
+        resultsPath,
+        log: (line) => core.info(line),
+        onProgress: (p) => {
+          const phase = `${p.benchmark}: ${p.phase}`;
+          if (phase !== lastPhase)
+            core.info(
+              `progress: ${phase} (round ${p.rounds}/${p.maxRounds}, ${p.elapsedSeconds.toFixed(0)} s of ${p.maxSeconds} s)`,
+            );
+          lastPhase = phase;
+        },
+        only: inputs.benchmarks ?? undefined,
+        shard: inputs.shard,
+        signal,
+      }),
+    );
+    return { results, unsaved: null };
+  } catch (error) {
+    // Measured but not saved: report what was measured and keep it elsewhere.
+    if (error instanceof ResultsNotSavedError) return { results: error.results, unsaved: error };
+    throw error;
+  }
 }
 
-async function mergeShards(paths: string[], resultsPath: string): Promise<GateResults> {
+async function mergeShards(paths: string[], resultsPath: string): Promise<Outcome> {
   const merged = mergeResults(await Promise.all(paths.map((p) => readResults(p))));
-  await writeResults(resultsPath, merged);
-  return merged;
+  try {
+    await writeResults(resultsPath, merged);
+    return { results: merged, unsaved: null };
+  } catch (cause) {
+    return { results: merged, unsaved: new ResultsNotSavedError(resultsPath, merged, cause) };
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { gitRepository } from './git-repository.js';
 import { FakeGitHub } from './github-server.js';
 import { benchmark, gateResults, writeResultsFile } from './results-fixture.js';
 import { type ActionRun, runAction } from './run-action.js';
@@ -321,34 +321,6 @@ describe('inputs and context', () => {
     expect(bad.stdout).toContain('input "pr-number" must be a pull request number');
   });
 });
-
-/**
- * A throwaway git repository: `base` files in the first commit, `head` files
- * (possibly none) in a second one on top.
- */
-function gitRepository(
-  base: Record<string, string | Uint8Array>,
-  head: Record<string, string | Uint8Array> = {},
-): string {
-  const dir = mkdtempSync(join(tmpdir(), 'perf-gate-action-repo-'));
-  const git = (...args: string[]) => {
-    const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  };
-  const write = (files: Record<string, string | Uint8Array>) => {
-    for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
-  };
-  write(base);
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'a@example.com');
-  git('config', 'user.name', 'a');
-  git('add', '.');
-  git('commit', '-q', '-m', 'base');
-  write(head);
-  git('add', '.');
-  git('commit', '-q', '--allow-empty', '-m', 'head');
-  return dir;
-}
 
 /** A git repository gated for real: base and head run a tiny samples harness. */
 function gatedRepository(headFactor: number): string {

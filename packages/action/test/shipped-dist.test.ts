@@ -7,12 +7,13 @@
  * package and NVML from inside the bundle. A recorded NVML snapshot stands in
  * for the driver ($PERF_GATE_NVML_RECORDING), so this runs where no GPU is.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitRepository } from './git-repository.js';
 import { FakeGitHub } from './github-server.js';
 import { runAction } from './run-action.js';
 
@@ -99,7 +100,9 @@ describe('the committed dist/, as a uses: step gets it', () => {
       expect(memory.verdict).toBe('regression');
       expect(run.exitCode).toBe(1);
       const body = github.commentsOn(42)[0]?.body ?? '';
-      expect(body).toMatch(/\| peak VRAM \| 1\.00 GiB \| 1\.50 GiB \| \+50\.00% .*\| 🔴 \*\*regression\*\* \|/);
+      expect(body).toMatch(
+        /\| peak VRAM \| 1\.00 GiB \| 1\.50 GiB \| \+50\.00% .*\| 🔴 \*\*regression\*\* \|/,
+      );
       // The report says the readings were not a real GPU's.
       expect(body).toContain('GPU readings come from the NVML recording');
     } finally {
@@ -156,15 +159,10 @@ perf_gate.serve(setup, step, name="vram-harness")
 `;
 
 function gatedRepository(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'perf-gate-shipped-repo-'));
-  const git = (...args: string[]) => {
-    const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  };
-  writeFileSync(join(dir, 'worker.py'), worker(1));
-  writeFileSync(
-    join(dir, 'perf-gate.yml'),
-    `version: 1
+  return gitRepository(
+    {
+      'worker.py': worker(1),
+      'perf-gate.yml': `version: 1
 benchmarks:
   - name: vram-harness
     metrics: [latency, memory]
@@ -173,13 +171,7 @@ benchmarks:
     warmup: { iterations: 1 }
     workload: { kind: worker, command: [python3, worker.py], restartEveryRounds: 2 }
 `,
+    },
+    { 'worker.py': worker(1.5) },
   );
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'a@example.com');
-  git('config', 'user.name', 'a');
-  git('add', '.');
-  git('commit', '-q', '-m', 'base');
-  writeFileSync(join(dir, 'worker.py'), worker(1.5));
-  git('commit', '-q', '-am', 'head holds more GPU memory');
-  return dir;
 }

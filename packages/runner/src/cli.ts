@@ -14,11 +14,19 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { RunnerError } from './errors.js';
 import { removeLiveCheckouts } from './git.js';
 import { runGate } from './orchestrate.js';
+import {
+  checkOutputPaths,
+  explainWriteError,
+  type OutputTarget,
+  writeOutputFile,
+} from './output-paths.js';
 import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import { ProgressDisplay, shouldShowLiveStatus } from './report/progress.js';
 import { renderTerminal } from './report/terminal.js';
 import { type GateResults, mergeResults, readResults, writeResults } from './results.js';
+import { selectBenchmarks } from './select-benchmarks.js';
+import { ResultsNotSavedError, saveResultsFallback } from './unsaved-results.js';
 import { killLiveWorkerGroups } from './workloads/worker-process.js';
 
 export const EXIT = { pass: 0, regression: 1, usage: 2, failure: 3 } as const;
@@ -35,9 +43,14 @@ measure base vs head for every benchmark in the config
   --results <file>     default perf-gate-results.json
   --markdown <file>    also write the Markdown report here
   --html <file>        also write the self-contained HTML report here
-  --only <name,...>    only these benchmarks
+  --only <name,...>    only these benchmarks (each must be in the config)
   --shard <name>       label these results as one shard of a matrix run
   --fail-on <mode>     regression (default) | regression-or-inconclusive | never
+
+Before anything is measured, the config, --only and every output path are
+checked (exit 2 naming what to fix). A file that cannot be written after
+measuring is an error line (exit 3); the table is printed first, and results
+that cannot go to --results are saved in the temp directory instead.
 
 On a terminal a status line at the bottom shows the benchmark, its phase,
 rounds, time and latest estimate; with CI=true or when stderr is not a
@@ -105,6 +118,9 @@ async function run(argv: string[]): Promise<number> {
       'fail-on': { type: 'string', default: 'regression' },
     },
   });
+  // Everything that can be wrong before measuring is checked here, config first:
+  // a broken config is the first thing to fix, whatever else is missing.
+  const config = await loadConfig(values.config);
   if (!values.base)
     throw new RunnerError(
       'USAGE',
@@ -117,7 +133,12 @@ async function run(argv: string[]): Promise<number> {
       `--fail-on must be regression, regression-or-inconclusive or never, not "${failOn}".`,
     );
   }
-  const config = await loadConfig(values.config);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  selectBenchmarks(config, only, '--only');
+  await checkOutputPaths(outputTargets(values));
   const live = shouldShowLiveStatus(process.stderr, process.env);
   const started = Date.now();
   const display = new ProgressDisplay({
@@ -131,6 +152,7 @@ async function run(argv: string[]): Promise<number> {
   });
   activeDisplay = display;
   let results: GateResults;
+  let unsaved: ResultsNotSavedError | null = null;
   try {
     results = await runGate({
       config,
@@ -139,24 +161,92 @@ async function run(argv: string[]): Promise<number> {
       resultsPath: values.results,
       log: (line) => display.log(line),
       onProgress: (progress) => display.update(progress),
-      only: values.only?.split(',').map((s) => s.trim()),
+      only,
       shard: values.shard ?? null,
       signal: interrupt.signal,
     });
+  } catch (error) {
+    // Measured but not saved: the results are still here, so report and keep them.
+    if (!(error instanceof ResultsNotSavedError)) throw error;
+    unsaved = error;
+    results = error.results;
   } finally {
     // Before anything else is printed: the table must not share a line with the status.
     display.clear();
     activeDisplay = null;
   }
+  // The table first: whatever cannot be written below, the verdict is on screen.
   console.log(renderTerminal(results));
-  if (values.markdown) await writeFile(values.markdown, `${renderMarkdown(results)}\n`);
-  if (values.html) await writeFile(values.html, renderHtml(results));
-  console.error(`results written to ${values.results}`);
+  const written = await writeOutputs(results, values, unsaved);
   if (interrupted) {
     console.error(`stopped by ${interrupted}: the results file says status "partial".`);
-    return interrupted === 'SIGINT' ? 130 : 143;
+    if (written) return interrupted === 'SIGINT' ? 130 : 143;
   }
-  return failOnExit(results, failOn);
+  return written ? failOnExit(results, failOn) : EXIT.failure;
+}
+
+/** Every file `run` writes, with the flag that names it, for the check before measuring. */
+function outputTargets(values: { results: string; markdown?: string; html?: string }) {
+  const targets: OutputTarget[] = [{ path: values.results, setBy: '--results', atomic: true }];
+  if (values.markdown) targets.push({ path: values.markdown, setBy: '--markdown' });
+  if (values.html) targets.push({ path: values.html, setBy: '--html' });
+  return targets;
+}
+
+/**
+ * After measuring: the results (saved by runGate, or to a fallback file when
+ * that failed) and the reports. A file that cannot be written is one error
+ * line that says where its content is instead; never a stack trace.
+ *
+ * @returns whether every file was written where asked
+ */
+async function writeOutputs(
+  results: GateResults,
+  values: { results: string; markdown?: string; html?: string },
+  unsaved: ResultsNotSavedError | null,
+): Promise<boolean> {
+  let resultsAt: string | null = values.results;
+  if (unsaved) resultsAt = await keepUnsavedResults(unsaved, values.results);
+  else console.error(`results written to ${values.results}`);
+  const reports = [
+    { path: values.markdown, format: 'markdown', render: () => `${renderMarkdown(results)}\n` },
+    { path: values.html, format: 'html', render: () => renderHtml(results) },
+  ];
+  let written = unsaved === null;
+  for (const { path, format, render } of reports) {
+    if (!path) continue;
+    try {
+      await writeOutputFile(path, render());
+    } catch (cause) {
+      written = false;
+      const { why, fix } = await explainWriteError(cause, path);
+      const again = resultsAt
+        ? ` Once fixed, render it from the results: vggt-perf-gate report --results ${resultsAt} --format ${format} --out ${path}`
+        : '';
+      console.error(`error: cannot write the ${format} report to ${path}: ${why}. ${fix}${again}`);
+    }
+  }
+  return written;
+}
+
+/**
+ * The results file could not be written: save the results to the temp
+ * directory instead, or print them as the last resort.
+ *
+ * @returns where the results are now, or null when only stdout has them
+ */
+async function keepUnsavedResults(
+  unsaved: ResultsNotSavedError,
+  path: string,
+): Promise<string | null> {
+  const { why, fix } = await explainWriteError(unsaved.systemError, path);
+  const fallback = await saveResultsFallback(unsaved.results);
+  const kept = fallback
+    ? `saved them to ${fallback} instead (copy that file where you need it)`
+    : 'could not save them in the temp directory either, so the results JSON follows on stdout';
+  console.error(`error: cannot write the results to ${path}: ${why}; ${kept}. ${fix}`);
+  if (!fallback) console.log(JSON.stringify(unsaved.results, null, 2));
+  return fallback;
 }
 
 const REPORT_FORMATS = ['terminal', 'markdown', 'html'] as const;

@@ -19,11 +19,21 @@ export {
   measureBenchmark,
 } from './measure-benchmark.js';
 export { type GateOptions, runGate, TOOL_VERSION, workloadFor } from './orchestrate.js';
+export {
+  checkOutputPaths,
+  explainWriteError,
+  OutputPathError,
+  type OutputTarget,
+  type WriteFailure,
+  writeOutputFile,
+} from './output-paths.js';
 export { changeCell } from './report/format.js';
 export { type HtmlOptions, renderHtml } from './report/html.js';
 export { renderMarkdown } from './report/markdown.js';
 export { renderTerminal } from './report/terminal.js';
 export * from './results.js';
+export { BenchmarkSelectionError, selectBenchmarks } from './select-benchmarks.js';
+export { ResultsNotSavedError, saveResultsFallback } from './unsaved-results.js';
 export { onnxWorkload } from './workloads/onnx.js';
 export { samplesWorkload } from './workloads/samples.js';
 export type * from './workloads/types.js';

@@ -33,6 +33,8 @@ import {
   writeResults,
 } from './results.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
+import { selectBenchmarks } from './select-benchmarks.js';
+import { ResultsNotSavedError } from './unsaved-results.js';
 import { onnxWorkload } from './workloads/onnx.js';
 import { samplesWorkload } from './workloads/samples.js';
 import type { Workload } from './workloads/types.js';
@@ -55,7 +57,7 @@ export interface GateOptions {
   resultsPath: string;
   /** Progress and workload output, one line at a time. */
   log: (line: string) => void;
-  /** Only these benchmarks (by name); all when absent. */
+  /** Only these benchmarks (by name); all when absent. A name not in the config is an error. */
   only?: readonly string[];
   shard?: string | null;
   /** Device probe to use (tests); probed here when absent. */
@@ -74,6 +76,9 @@ export interface GateOptions {
  * Runs the whole gate: probe the device, check the base out, run each
  * side's setup, measure every benchmark base vs head, and write the results.
  * The base worktree is removed and every worker is stopped whatever happens.
+ *
+ * @throws ResultsNotSavedError when the results file cannot be written at the
+ *   end; it carries the results, so the caller can still report and keep them
  */
 export async function runGate(options: GateOptions): Promise<GateResults> {
   const { config, log } = options;
@@ -115,9 +120,7 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
     warnings,
     shard: options.shard ?? null,
   };
-  const benchmarks = config.benchmarks.filter(
-    (b) => !options.only || options.only.includes(b.name),
-  );
+  const benchmarks = selectBenchmarks(config, options.only);
   let reader: GpuReader | null = null;
   const lock = await lockRepository(dir, options.resultsPath, log);
   let base: BaseCheckout;
@@ -146,7 +149,10 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
         ),
       );
       // Written after every benchmark: a crash later loses nothing measured (status stays partial).
-      await writeResults(options.resultsPath, results);
+      // A failed write does not stop measuring: the final write below reports it, results attached.
+      await writeResults(options.resultsPath, results).catch((e: Error) =>
+        log(`results not saved to ${options.resultsPath} yet (${e.message}); measuring goes on`),
+      );
     }
     if (!options.signal?.aborted) results.status = 'complete';
   } finally {
@@ -156,7 +162,9 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
     if (results.status !== 'complete' && results.verdict === 'pass')
       results.verdict = 'inconclusive';
     try {
-      await writeResults(options.resultsPath, results);
+      await writeResults(options.resultsPath, results).catch((cause) => {
+        throw new ResultsNotSavedError(options.resultsPath, results, cause);
+      });
     } finally {
       lock.release();
     }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +10,12 @@ import type { GateResults } from '../src/results.js';
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const MiB = 2 ** 20;
 
-function vggtPerfGate(args: string[], env: Record<string, string> = {}) {
+function vggtPerfGate(args: string[], env: Record<string, string> = {}, cwd?: string) {
   const r = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
     env: { ...process.env, CI: 'true', ...env },
     timeout: 60_000,
+    cwd,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -135,19 +136,19 @@ describe('vggt-perf-gate report', () => {
   });
 });
 
+/** A harness that writes a few samples at once. */
+const QUICK_BENCH = `import { writeFileSync } from 'node:fs';
+writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples: [10, 10.1, 9.9, 10.05, 9.95] }));
+`;
+
 /** A git repository whose base and head run the same tiny samples harness (no GPU, no model). */
-function samplesRepository(): string {
+function samplesRepository(bench = QUICK_BENCH): string {
   const dir = mkdtempSync(join(tmpdir(), 'perf-gate-cli-run-'));
   const git = (...args: string[]) => {
     const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   };
-  writeFileSync(
-    join(dir, 'bench.mjs'),
-    `import { writeFileSync } from 'node:fs';
-writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples: [10, 10.1, 9.9, 10.05, 9.95] }));
-`,
-  );
+  writeFileSync(join(dir, 'bench.mjs'), bench);
   writeFileSync(
     join(dir, 'perf-gate.yml'),
     `version: 1
@@ -225,5 +226,138 @@ describe('vggt-perf-gate <command> --help', () => {
     expect(r.status).toBe(0);
     for (const command of ['run', 'report', 'merge', 'compare', 'probe'])
       expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+});
+
+/** `run` on a repository from samplesRepository(), from inside it, with relative paths. */
+function runIn(dir: string, args: string[], env: Record<string, string> = {}) {
+  return vggtPerfGate(['run', '--base', 'HEAD~1', '--config', 'perf-gate.yml', ...args], env, dir);
+}
+
+/** Whether the run got as far as the base checkout or a benchmark. */
+const measured = (stderr: string) => /checked out|\[harness\]/.test(stderr);
+/** A stack trace's frames, which no expected failure may show. */
+const STACK_FRAME = /^\s+at /m;
+
+describe('vggt-perf-gate run checks its inputs before measuring', () => {
+  it('a broken config is reported first, even without --base', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-gate-cli-config-'));
+    const config = join(dir, 'perf-gate.yml');
+    writeFileSync(
+      config,
+      'version: 1\nbenchmarks:\n  - name: a\n    metrics: [latncy]\n    workload: { kind: onnx, model: m.onnx }\n',
+    );
+    const r = vggtPerfGate(['run', '--config', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${config}:4:15: benchmarks[0].metrics[0]: unknown value "latncy"`);
+    expect(r.stderr).not.toContain('--base');
+  });
+
+  it('--only that matches no benchmark: exit 2 naming it and the known ones, before the checkout', () => {
+    const r = runIn(samplesRepository(), ['--only', 'nope']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      `error: --only names a benchmark the config does not have: "nope". The config's benchmarks: harness.`,
+    );
+    expect(measured(r.stderr)).toBe(false);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--only with an unknown name among known ones: exit 2, with a did-you-mean', () => {
+    const r = runIn(samplesRepository(), ['--only', 'harness, harnes']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('"harnes" (did you mean "harness"?)');
+    expect(measured(r.stderr)).toBe(false);
+  });
+
+  it('--results under a file: exit 2 naming the path, the flag, the reason and the fix', () => {
+    const r = runIn(samplesRepository(), ['--results', 'perf-gate.yml/x.json']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'error: cannot write --results perf-gate.yml/x.json: perf-gate.yml is a file, not a directory (ENOTDIR). Choose a path whose parent is a directory, or move perf-gate.yml away. (Checked before measuring: nothing was run.)\n',
+    );
+  });
+
+  it('--markdown that is a directory and --html under a file are refused the same way', () => {
+    const dir = samplesRepository();
+    mkdirSync(join(dir, 'reports'));
+    const markdown = runIn(dir, ['--markdown', 'reports']);
+    expect(markdown.status).toBe(2);
+    expect(markdown.stderr).toContain(
+      'cannot write --markdown reports: it is a directory (EISDIR)',
+    );
+    const html = runIn(dir, ['--html', 'bench.mjs/report.html']);
+    expect(html.status).toBe(2);
+    expect(html.stderr).toContain('cannot write --html bench.mjs/report.html: bench.mjs is a file');
+    expect(measured(markdown.stderr + html.stderr)).toBe(false);
+  });
+});
+
+/**
+ * A harness that breaks the run's outputs while it measures, as a disk that
+ * fills up meanwhile would: paths in TEST_FILL_UP become links to /dev/full
+ * (every write there fails with ENOSPC), and TEST_TURN_TO_FILE, a directory,
+ * becomes a file. Base and head run it, so each step tolerates the other side
+ * having done it first.
+ */
+const BREAKING_BENCH = `import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+for (const path of (process.env.TEST_FILL_UP ?? '').split(',').filter(Boolean)) {
+  try { rmSync(path, { force: true }); symlinkSync('/dev/full', path); } catch {}
+}
+const dir = process.env.TEST_TURN_TO_FILE;
+if (dir) try { rmSync(dir, { recursive: true, force: true }); writeFileSync(dir, ''); } catch {}
+writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples: [10, 10.1, 9.9, 10.05, 9.95] }));
+`;
+
+describe('vggt-perf-gate run when a file cannot be written after measuring', () => {
+  it.skipIf(!existsSync('/dev/full'))(
+    'reports on a disk that filled up: the table, the results file, one error line each, exit 3',
+    () => {
+      const dir = samplesRepository(BREAKING_BENCH);
+      const [markdown, html] = [join(dir, 'report.md'), join(dir, 'report.html')];
+      const r = runIn(
+        dir,
+        ['--results', 'out/results.json', '--markdown', markdown, '--html', html],
+        {
+          TEST_FILL_UP: `${markdown},${html}`,
+        },
+      );
+      expect(r.status).toBe(3);
+      expect(r.stdout).toMatch(/harness\s+latency/);
+      expect(r.stderr).toContain('results written to out/results.json');
+      const results = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8'));
+      expect(results.benchmarks[0].name).toBe('harness');
+      expect(r.stderr).toContain(
+        `error: cannot write the markdown report to ${markdown}: the disk holding ${dir} is full (no space left, ENOSPC). Free some space there, or choose a path on another disk. Once fixed, render it from the results: vggt-perf-gate report --results out/results.json --format markdown --out ${markdown}\n`,
+      );
+      expect(r.stderr).toContain(
+        `error: cannot write the html report to ${html}: the disk holding`,
+      );
+      expect(r.stderr).not.toMatch(STACK_FRAME);
+    },
+  );
+
+  it('results whose directory went away: the table, the results in a temp file, one error line, exit 3', () => {
+    const dir = samplesRepository(BREAKING_BENCH);
+    const r = runIn(dir, ['--results', 'out/results.json'], {
+      TEST_TURN_TO_FILE: join(dir, 'out'),
+    });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/harness\s+latency/);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('error: ')) ?? '';
+    expect(line).toMatch(
+      /^error: cannot write the results to out\/results\.json: out is a file, not a directory \(ENOTDIR\); saved them to (\S+) instead \(copy that file where you need it\)\. Choose a path whose parent is a directory, or move out away\.$/,
+    );
+    const fallback = line.match(/saved them to (\S+) instead/)?.[1] ?? '';
+    expect(fallback.startsWith(tmpdir())).toBe(true);
+    try {
+      const results = JSON.parse(readFileSync(fallback, 'utf8')) as GateResults;
+      expect(results.status).toBe('complete');
+      expect(results.benchmarks.map((b) => b.name)).toEqual(['harness']);
+      expect(results.benchmarks[0]?.samples?.latency?.head.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(fallback, { force: true });
+    }
   });
 });

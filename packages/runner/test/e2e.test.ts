@@ -409,7 +409,7 @@ benchmarks:
     expect(run.results?.benchmarks[0]?.error).toMatch(/7/);
   }, 120_000);
 
-  it('a results directory that is not writable: exit 3 and no results file', () => {
+  it('a results directory that is not writable: exit 2 before measuring, and no results file', () => {
     const repo = repository();
     repo.commit(
       { 'perf-gate.yml': onnxConfig, 'model.onnx': buildVggtShapedModel(DEMO_MODEL_OPTIONS) },
@@ -429,8 +429,10 @@ benchmarks:
       );
       return;
     }
-    expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/cannot write the results/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`cannot write --results ${join(locked, 'sub', 'r.json')}`);
+    expect(r.stderr).toContain('(EACCES)');
+    expect(r.stderr).not.toContain('checked out');
     expect(existsSync(join(locked, 'sub', 'r.json'))).toBe(false);
   }, 120_000);
 });
