@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { FakeGitHub } from './github-server.js';
+import { closedPortUrl, FakeGitHub } from './github-server.js';
 import { benchmark, gateResults, writeResultsFile } from './results-fixture.js';
 import { type ActionRun, runAction } from './run-action.js';
 
@@ -250,8 +250,44 @@ describe('GitHub API failures never hide the verdict', () => {
     });
     const run = await report(slower());
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(/rate limit was hit and did not reset within 60 s/);
+    expect(run.stdout).toMatch(
+      /rate limit was hit \(after 1 try\) and GitHub asked to wait 60 min \(the limit resets at [\dT:-]+Z\), beyond this action's budget of 60 s for one wait, so it did not wait/,
+    );
     expect(run.outputs.verdict).toBe('regression');
+  });
+
+  it('an API that cannot be reached is named, not "GitHub kept failing"', async () => {
+    writeResultsFile(workspace, 'shard.json', slower());
+    const closed = await closedPortUrl();
+    const run = await runAction({
+      bundleDir,
+      apiUrl: closed,
+      workspace,
+      inputs: { 'github-token': TOKEN, results: 'shard.json' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.verdict).toBe('regression');
+    expect(run.stdout).toContain(
+      `PR comment not posted: could not list the comments of org/app#42: the GitHub API at ${closed} could not be reached (ECONNREFUSED`,
+    );
+    expect(run.stdout).toMatch(/\) after 4 tries\. Check GITHUB_API_URL/);
+    expect(run.stdout).not.toContain('GitHub kept failing');
+  });
+
+  it('an answer that is not JSON (a web page where the API should be) says so', async () => {
+    github.fail('GET', /\/issues\/42\/comments$/, {
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      raw: '<!DOCTYPE html><html><title>GitHub</title></html>',
+    });
+    const run = await report(slower());
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.verdict).toBe('regression');
+    expect(run.stdout).toContain(
+      `could not list the comments of org/app#42: the API at ${github.url} answered 200 with text/html, not JSON (it begins "<!DOCTYPE html><html><title>GitHub</title></html>") after 1 try.`,
+    );
+    expect(run.stdout).not.toContain('could not be reached');
+    expect(github.requests).toHaveLength(1);
   });
 });
 
