@@ -309,6 +309,28 @@ describe('reports that do not fit a comment', () => {
     // The job summary has room for all of them.
     expect(run.summary).toContain('vggt-forward-599-frames');
   });
+
+  it("one benchmark's 100 KB error is shortened; every benchmark keeps its row", async () => {
+    const crashed = {
+      ...benchmark('vggt-forward-20f'),
+      status: 'failed' as const,
+      error: `worker exited: ${'RuntimeError: CUDA error: an illegal memory access '.repeat(2_000)}`,
+      metrics: [],
+    };
+    const run = await report(
+      gateResults([benchmark('vggt-forward-10f'), crashed, benchmark('vggt-forward-40f', 1.08)]),
+    );
+    expect(run.exitCode).toBe(1);
+    const body = github.commentsOn(42)[0]?.body ?? '';
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toContain('| vggt-forward-10f | latency |');
+    expect(body).toMatch(
+      /\| vggt-forward-20f \| \| \| \| \| 💥 failed: worker exited: RuntimeError/,
+    );
+    expect(body).toContain('… (truncated, full text in the job summary / results file) |');
+    expect(body).toMatch(/\| vggt-forward-40f \| latency \|.*🔴 \*\*regression\*\*/);
+    expect(body).not.toContain('benchmark(s) of 3 left out');
+  });
 });
 
 describe('inputs and context', () => {
