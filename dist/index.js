@@ -24854,7 +24854,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -24932,7 +24932,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt === "---" || dt === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -25031,7 +25031,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -25039,7 +25039,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -25047,7 +25047,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n2 = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n2;
@@ -25111,7 +25111,7 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
           const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -25153,7 +25153,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -25216,7 +25216,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -25298,10 +25298,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i]) {
           if (ch === ":") {
             const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -25368,7 +25368,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -25387,7 +25387,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i = this.pos + 2;
           let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i];
           return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
         } else {
@@ -58574,114 +58574,357 @@ var ActionError = class extends Error {
 };
 
 // packages/action/src/github-api.ts
-var DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1e3, maxWaitMs: 6e4 };
-function createGitHubApi(token, log, retry = DEFAULT_RETRY) {
+var DEFAULT_ATTEMPTS = 4;
+var DEFAULT_BASE_DELAY_MS = 1e3;
+var DEFAULT_MAX_WAIT_MS = 6e4;
+var DEFAULT_REQUEST_TIMEOUT_MS = 2e4;
+var DEFAULT_RETRY = {
+  attempts: DEFAULT_ATTEMPTS,
+  baseDelayMs: DEFAULT_BASE_DELAY_MS,
+  maxWaitMs: DEFAULT_MAX_WAIT_MS,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS
+};
+var RESET_MARGIN_MS = 500;
+var QUOTED_CHARS = 80;
+var NOT_SENT_CODES = /* @__PURE__ */ new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT"
+]);
+var OPERATION_TEXT = {
+  list: "list the comments of",
+  create: "comment on",
+  update: "update its comment on"
+};
+var GitHubApiError = class extends ActionError {
+  details;
+  constructor(details, options) {
+    super(describeFailure(details), options);
+    this.name = "GitHubApiError";
+    this.details = details;
+  }
+};
+var FailedRequest = class extends Error {
+  constructor(failure2, attempts, stop, cause) {
+    super(failure2.kind, { cause });
+    this.failure = failure2;
+    this.attempts = attempts;
+    this.stop = stop;
+  }
+  failure;
+  attempts;
+  stop;
+};
+var NotJsonAnswer = class extends Error {
+  constructor(status, headers, data) {
+    super("the answer is not JSON");
+    this.status = status;
+    this.headers = headers;
+    this.data = data;
+  }
+  status;
+  headers;
+  data;
+};
+var RequestTimeout = class extends Error {
+  constructor(ms) {
+    super(`no answer within ${seconds(ms, ms < 1e4 ? 1 : 0)} s`);
+    this.ms = ms;
+    this.name = "RequestTimeout";
+  }
+  ms;
+};
+function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
   if (!token) {
     throw new ActionError(
       'input "github-token" is empty: the PR comment needs a token. Leave the input unset to use the job token, or set comment: never.'
     );
   }
-  const octokit = getOctokit(token);
+  const octokit = getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+  const baseUrl2 = octokit.request.endpoint.DEFAULTS.baseUrl;
   octokit.hook.wrap("request", async (request2, options) => {
+    const { method, url: url2 } = octokit.request.endpoint.parse(options);
     for (let attempt = 1; ; attempt++) {
+      let failure2;
+      let cause;
       try {
-        return await request2(options);
+        return await withTimeout(retry.requestTimeoutMs, async (signal) => {
+          options.request = { ...options.request, signal };
+          const response = await request2(options);
+          if (isJsonBody(response.status, response.data)) return response;
+          if (signal.aborted) throw signal.reason;
+          throw new NotJsonAnswer(response.status, response.headers, response.data);
+        });
       } catch (error64) {
-        if (options.method === "POST" && unanswered(error64)) throw error64;
-        const wait = retryDelayMs(error64, attempt, retry);
-        if (wait === null || attempt >= retry.attempts) throw error64;
-        const status = error64.status ?? "network error";
-        log(
-          `GitHub API ${options.method} ${options.url}: ${status}; retrying in ${(wait / 1e3).toFixed(1)} s (attempt ${attempt + 1} of ${retry.attempts})`
-        );
-        await sleep3(wait);
+        cause = error64;
+        failure2 = classify(error64, baseUrl2);
       }
+      const next = nextTry(failure2, attempt, method, retry);
+      if ("why" in next) throw new FailedRequest(failure2, attempt, next, cause);
+      log(
+        `GitHub API ${method} ${url2}: ${shortReason(failure2)}; retrying in ${seconds(next.waitMs, 1)} s (attempt ${attempt + 1} of ${retry.attempts}), ${next.because}`
+      );
+      await sleep3(next.waitMs);
     }
   });
-  const call = async (what, pr, send) => {
+  const call = async (operation, pr, send, expect) => {
+    let data;
     try {
-      return (await send()).data;
+      data = await send();
     } catch (error64) {
-      throw explain3(error64, what, pr, retry);
+      if (!(error64 instanceof FailedRequest)) throw error64;
+      const { failure: failure3, attempts, stop } = error64;
+      throw new GitHubApiError({ operation, pr, failure: failure3, attempts, stop }, { cause: error64.cause });
     }
+    if (expect.test(data)) return data;
+    const failure2 = {
+      kind: "wrong-shape",
+      apiUrl: baseUrl2,
+      expected: expect.name
+    };
+    throw new GitHubApiError({
+      operation,
+      pr,
+      failure: failure2,
+      attempts: 1,
+      stop: { why: "not-retryable" }
+    });
   };
   const target = (pr) => ({ owner: pr.owner, repo: pr.repo, issue_number: pr.number });
   return {
-    listComments: (pr) => call("list the comments of", pr, async () => ({
-      data: await octokit.paginate(octokit.rest.issues.listComments, {
-        ...target(pr),
-        per_page: 100
-      })
-    })),
-    createComment: (pr, body) => call("comment on", pr, () => octokit.rest.issues.createComment({ ...target(pr), body })),
-    updateComment: (pr, id, body) => call(
-      "update its comment on",
+    listComments: (pr) => call(
+      "list",
       pr,
-      () => octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body })
+      () => octokit.paginate(octokit.rest.issues.listComments, { ...target(pr), per_page: 100 }),
+      COMMENT_LIST
+    ),
+    createComment: (pr, body) => call(
+      "create",
+      pr,
+      async () => (await octokit.rest.issues.createComment({ ...target(pr), body })).data,
+      COMMENT
+    ),
+    updateComment: (pr, id, body) => call(
+      "update",
+      pr,
+      async () => (await octokit.rest.issues.updateComment({
+        owner: pr.owner,
+        repo: pr.repo,
+        comment_id: id,
+        body
+      })).data,
+      COMMENT
     )
   };
 }
-function unanswered(error64) {
-  return error64.status === void 0 || error64.status >= 500;
-}
-function outcomeUnknown(error64) {
-  const cause = error64?.cause;
-  return error64 instanceof ActionError && cause !== void 0 && unanswered(cause);
-}
-function retryDelayMs(error64, attempt, policy) {
-  const status = error64.status;
-  const headers = error64.response?.headers ?? {};
-  const header = (name) => {
-    const value2 = headers[name];
-    return value2 === void 0 ? void 0 : String(value2);
-  };
-  const retryAfter = Number(header("retry-after"));
-  if (status === 429 || status === 403 && isRateLimited(error64)) {
-    let wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1e3 : null;
-    const reset = Number(header("x-ratelimit-reset"));
-    if (wait === null && header("x-ratelimit-remaining") === "0" && Number.isFinite(reset))
-      wait = Math.max(0, reset * 1e3 - Date.now()) + 500;
-    wait ??= policy.baseDelayMs * 2 ** (attempt - 1);
-    return wait <= policy.maxWaitMs ? wait : null;
+async function withTimeout(ms, send) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RequestTimeout(ms)), ms);
+  try {
+    return await send(controller.signal);
+  } finally {
+    clearTimeout(timer);
   }
-  if (status === void 0 || status >= 500) {
-    if (Number.isFinite(retryAfter) && retryAfter >= 0)
-      return Math.min(retryAfter * 1e3, policy.maxWaitMs);
-    return policy.baseDelayMs * 2 ** (attempt - 1);
+}
+var COMMENT = {
+  name: "an issue comment",
+  test: (data) => typeof data === "object" && data !== null && typeof data.id === "number" && typeof data.html_url === "string"
+};
+var COMMENT_LIST = {
+  name: "a list of issue comments",
+  test: (data) => Array.isArray(data) && data.every((c) => typeof c === "object" && c !== null && "id" in c)
+};
+function isJsonBody(status, data) {
+  if (status === 204 || status === 205) return true;
+  return typeof data === "object" && data !== null && !(data instanceof ArrayBuffer);
+}
+function classify(error64, apiUrl) {
+  if (error64 instanceof NotJsonAnswer)
+    return notJsonFailure(apiUrl, error64.status, error64.headers, error64.data);
+  const timeout = findCause(error64, (e) => e instanceof RequestTimeout);
+  if (timeout) {
+    const { message: message2 } = timeout;
+    return { kind: "unreachable", apiUrl, code: "timeout", detail: message2, timedOut: true };
+  }
+  const http = error64;
+  if (!http.response) {
+    const code = connectionCode(error64) ?? "no answer";
+    const detail = firstLine(http.message ?? String(error64));
+    return { kind: "unreachable", apiUrl, code, detail, timedOut: false };
+  }
+  const status = http.status ?? 0;
+  const data = http.response.data;
+  const headers = stringHeaders(http.response.headers ?? {});
+  if (!isJsonBody(status, data) && !isEmpty(data))
+    return notJsonFailure(apiUrl, status, headers, data);
+  const message = firstLine(http.message ?? "");
+  const rateLimited = status === 429 || status === 403 && isRateLimited(headers, message, data);
+  return { kind: "status", status, message, rateLimited, headers };
+}
+function notJsonFailure(apiUrl, status, headers, data) {
+  const contentType = stringHeaders(headers)["content-type"] ?? "";
+  const text = data instanceof ArrayBuffer ? Buffer.from(data).toString("utf8") : String(data ?? "");
+  const start = text.replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS);
+  return { kind: "not-json", apiUrl, status, contentType, start };
+}
+function nextTry(failure2, attempt, method, policy) {
+  const backoff = {
+    waitMs: Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxWaitMs),
+    because: "backing off exponentially"
+  };
+  const outOfTries = attempt >= policy.attempts;
+  const isWrite = method !== "GET";
+  switch (failure2.kind) {
+    case "unreachable":
+      if (isWrite && !NOT_SENT_CODES.has(failure2.code)) return { why: "outcome-unknown" };
+      return outOfTries ? { why: "out-of-tries" } : backoff;
+    case "not-json":
+      if (failure2.status < 500) return { why: "not-retryable" };
+      if (isWrite) return { why: "outcome-unknown" };
+      return outOfTries ? { why: "out-of-tries" } : backoff;
+    case "wrong-shape":
+      return { why: "not-retryable" };
+    case "status":
+      return nextTryAfterStatus(failure2, isWrite, outOfTries, backoff, policy);
+  }
+}
+function nextTryAfterStatus(failure2, isWrite, outOfTries, backoff, policy) {
+  const asked = askedWait(failure2.headers);
+  if (failure2.rateLimited) {
+    if (asked && asked.ms > policy.maxWaitMs)
+      return {
+        why: "wait-too-long",
+        askedMs: asked.ms,
+        askedBy: asked.by,
+        budgetMs: policy.maxWaitMs
+      };
+    if (outOfTries) return { why: "out-of-tries" };
+    return asked ? { waitMs: asked.ms, because: `as GitHub asked (${asked.by})` } : backoff;
+  }
+  if (failure2.status >= 500) {
+    if (isWrite) return { why: "outcome-unknown" };
+    if (outOfTries) return { why: "out-of-tries" };
+    return asked ? { waitMs: Math.min(asked.ms, policy.maxWaitMs), because: `as GitHub asked (${asked.by})` } : backoff;
+  }
+  return { why: "not-retryable" };
+}
+function askedWait(headers) {
+  const retryAfter = headers["retry-after"];
+  if (retryAfter !== void 0 && retryAfter.trim() !== "") {
+    const secondsAsked = Number(retryAfter);
+    if (Number.isFinite(secondsAsked) && secondsAsked >= 0)
+      return { ms: secondsAsked * 1e3, by: `retry-after: ${retryAfter}` };
+    const at = Date.parse(retryAfter);
+    if (Number.isFinite(at))
+      return { ms: Math.max(0, at - Date.now()), by: `retry-after: ${retryAfter}` };
+  }
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset) && reset > 0) {
+    const at = new Date(reset * 1e3);
+    return {
+      ms: Math.max(0, at.getTime() - Date.now()) + RESET_MARGIN_MS,
+      by: `the limit resets at ${at.toISOString().replace(".000Z", "Z")}`
+    };
   }
   return null;
 }
-function isRateLimited(error64) {
-  const headers = error64.response?.headers ?? {};
-  if (String(headers["x-ratelimit-remaining"]) === "0") return true;
-  return /rate limit/i.test(`${error64.message ?? ""} ${JSON.stringify(error64.response?.data ?? "")}`);
+function isRateLimited(headers, message, data) {
+  if (headers["x-ratelimit-remaining"] === "0") return true;
+  return /rate limit/i.test(`${message} ${JSON.stringify(data ?? "")}`);
 }
-function explain3(error64, what, pr, policy) {
-  const where = `${pr.owner}/${pr.repo}#${pr.number}`;
-  const detail = (error64.message ?? "").split("\n")[0];
-  const status = error64.status;
-  let advice;
-  if (status === 401) {
-    advice = "the token was rejected. Check the `github-token` input (unset, it is the job token, which works).";
-  } else if (status === 403 && isRateLimited(error64)) {
-    advice = `GitHub's API rate limit was hit and did not reset within ${policy.maxWaitMs / 1e3} s. The report is in the job summary; re-run the job later.`;
-  } else if (status === 403) {
-    advice = "the token may not write comments here. On a fork PR the job token is read-only: see docs/fork-prs.md for the workflow_run follow-up that comments safely. Otherwise give the job `permissions: pull-requests: write`.";
-  } else if (status === 404) {
-    advice = "the pull request or repository was not found with this token. Check `pr-number`, and that the token can read this repository.";
-  } else if (status === 422) {
-    advice = "GitHub rejected the request as invalid (for a comment: usually its size).";
-  } else if (status === void 0) {
-    advice = `the API could not be reached after ${policy.attempts} tries. Check GITHUB_API_URL and the runner's network or proxy.`;
-  } else if (status >= 500) {
-    advice = `GitHub kept failing after ${policy.attempts} tries. Re-run the job; the report is in the job summary meanwhile.`;
-  } else {
-    advice = "unexpected response.";
+function outcomeUnknown(error64) {
+  return error64 instanceof GitHubApiError && error64.details.stop.why === "outcome-unknown";
+}
+function shortReason(failure2) {
+  switch (failure2.kind) {
+    case "unreachable":
+      return failure2.timedOut ? failure2.detail : `${failure2.code} (no answer)`;
+    case "not-json":
+      return `${failure2.status}, not JSON (${failure2.contentType || "no content-type"})`;
+    case "wrong-shape":
+      return "unexpected JSON";
+    case "status":
+      return String(failure2.status);
   }
-  return new ActionError(
-    `could not ${what} ${where}: ${status ?? "no response"} ${detail}: ${advice}`,
-    { cause: error64 }
-  );
+}
+function describeFailure(d) {
+  const where = `${d.pr.owner}/${d.pr.repo}#${d.pr.number}`;
+  const note = d.note ? ` ${d.note}` : "";
+  return `could not ${OPERATION_TEXT[d.operation]} ${where}: ${explain3(d)}${note}`;
+}
+function explain3(d) {
+  const f = d.failure;
+  const after = `after ${tries(d.attempts)}`;
+  switch (f.kind) {
+    case "unreachable":
+      return f.timedOut ? `the GitHub API at ${f.apiUrl} did not answer (${f.detail}, timed out) ${after}. GitHub may be slow or down, or a proxy or firewall holds the connection: check https://www.githubstatus.com and the runner's network, and re-run the job; the report is in the job summary meanwhile.` : `the GitHub API at ${f.apiUrl} could not be reached (${f.code}: ${f.detail}) ${after}. Check GITHUB_API_URL (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server) and the runner's network, DNS and proxy settings (HTTPS_PROXY, NO_PROXY); the report is in the job summary meanwhile.`;
+    case "not-json":
+      return `the API at ${f.apiUrl} answered ${f.status} with ${f.contentType || "no content-type"}, not JSON (it begins "${f.start}") ${after}. That is most likely not the GitHub REST API: GITHUB_API_URL may point at a web page (github.com instead of api.github.com; https://HOST/api/v3 on GitHub Enterprise Server), or a proxy answered with a page of its own. Check GITHUB_API_URL and the runner's proxy settings.`;
+    case "wrong-shape":
+      return `the API at ${f.apiUrl} answered with JSON that is not ${f.expected}: GITHUB_API_URL may point at another service, or a proxy changed the answer. Check GITHUB_API_URL.`;
+    case "status":
+      return `${f.status}${f.message ? ` ${f.message}` : ""}: ${adviceForStatus(f, d)}`;
+  }
+}
+function adviceForStatus(f, d) {
+  const after = `after ${tries(d.attempts)}`;
+  if (d.stop.why === "wait-too-long") {
+    return `GitHub's API rate limit was hit (${after}) and GitHub asked to wait ${duration4(d.stop.askedMs)} (${d.stop.askedBy}), beyond this action's budget of ${duration4(d.stop.budgetMs)} for one wait, so it did not wait. The report is in the job summary; re-run the job once the limit has reset, or make fewer calls with this token at once (many matrix jobs commenting together share one limit).`;
+  }
+  if (f.rateLimited)
+    return `GitHub's API rate limit was still hit ${after}. The report is in the job summary; re-run the job later.`;
+  if (f.status === 401)
+    return "the token was rejected. Check the `github-token` input (unset, it is the job token, which works).";
+  if (f.status === 403)
+    return "the token may not write comments here. On a fork PR the job token is read-only: see docs/fork-prs.md for the workflow_run follow-up that comments safely. Otherwise give the job `permissions: pull-requests: write`.";
+  if (f.status === 404)
+    return d.operation === "update" ? "the comment to update is gone (deleted while the job ran?). Re-run the job to post a new one." : "no such pull request or repository for this token. Check `pr-number` (or the event) and GITHUB_REPOSITORY, and that the token can read this repository (a token of another repository, or an app not installed on it, gets 404).";
+  if (f.status === 422)
+    return "GitHub rejected the request as invalid (for a comment: usually its size).";
+  if (f.status >= 500) {
+    return d.stop.why === "outcome-unknown" ? `GitHub failed ${after}, and the comment may or may not have been posted. Re-run the job; the report is in the job summary meanwhile.` : `GitHub kept failing ${after}. Re-run the job; the report is in the job summary meanwhile.`;
+  }
+  return `unexpected answer ${after}.`;
+}
+function tries(n2) {
+  return n2 === 1 ? "1 try" : `${n2} tries`;
+}
+function duration4(ms) {
+  const s = Math.round(ms / 1e3);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+function seconds(ms, digits = 0) {
+  return (ms / 1e3).toFixed(digits);
+}
+function firstLine(text) {
+  return text.split("\n")[0] ?? "";
+}
+function isEmpty(data) {
+  return data === void 0 || data === null || data === "" || data instanceof ArrayBuffer && data.byteLength === 0;
+}
+function stringHeaders(headers) {
+  const out = {};
+  for (const [name, value2] of Object.entries(headers))
+    if (value2 !== void 0) out[name.toLowerCase()] = String(value2);
+  return out;
+}
+function findCause(error64, match, depth = 0) {
+  if (error64 === null || typeof error64 !== "object" || depth > 8) return void 0;
+  if (match(error64)) return error64;
+  const inner = error64.errors;
+  if (Array.isArray(inner))
+    for (const e of inner) {
+      const found = findCause(e, match, depth + 1);
+      if (found) return found;
+    }
+  return findCause(error64.cause, match, depth + 1);
+}
+function connectionCode(error64) {
+  const found = findCause(error64, (e) => typeof e.code === "string");
+  return found ? String(found.code) : void 0;
 }
 
 // packages/action/src/comment.ts
@@ -58718,19 +58961,32 @@ ${options.body}`;
       reason: "comment: on-change, and the verdict is a clean pass with no earlier comment to update"
     };
   }
+  let tried = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       const created = await api.createComment(pr, body);
       return { action: "created", url: created.html_url };
     } catch (error64) {
-      if (!outcomeUnknown(error64) || attempt >= CREATE_ATTEMPTS) throw error64;
+      tried += error64 instanceof GitHubApiError ? error64.details.attempts : 1;
+      if (!outcomeUnknown(error64) || attempt >= CREATE_ATTEMPTS) throw withTotal(error64, tried);
       const landed = (await api.listComments(pr)).find((c) => isOurs(c, marker));
       if (landed) return { action: "created", url: landed.html_url };
       log(
-        `creating the PR comment failed (${error64.message.split(":")[0]}) and it is not there; posting again`
+        `creating the PR comment got no clear answer (${shortReason(error64.details.failure)}) and it is not there; posting again (try ${attempt + 1} of ${CREATE_ATTEMPTS})`
       );
     }
   }
+}
+function withTotal(error64, tried) {
+  if (!(error64 instanceof GitHubApiError) || tried === error64.details.attempts) return error64;
+  return new GitHubApiError(
+    {
+      ...error64.details,
+      attempts: tried,
+      note: "Before each new try the pull request was checked for the comment, and it was not there."
+    },
+    { cause: error64.cause }
+  );
 }
 
 // packages/action/src/config-annotations.ts
@@ -58789,42 +59045,120 @@ function pullRequestOf(event) {
 // packages/action/src/fit-report.ts
 var COMMENT_LIMIT = 65536;
 var SUMMARY_LIMIT = 1024 * 1024;
+var TRUNCATION_NOTE = "\u2026 (truncated, full text in the job summary / results file)";
 var WARNINGS_KEPT = 10;
+var WARNING_SIZE = 1e3;
+var MIN_CELL_SIZE = 300;
 function fitReport(markdown, githubLimit, fullReportLink, reserve = 0, unit = "characters") {
   const size = unit === "bytes" ? (text2) => Buffer.byteLength(text2, "utf8") : (text2) => text2.length;
   const limit = githubLimit - reserve;
-  if (size(markdown) <= limit) return { text: markdown, droppedBenchmarks: 0, shortened: false };
+  if (size(markdown) <= limit)
+    return { text: markdown, droppedBenchmarks: 0, truncatedCells: 0, shortened: false };
   const note = (what) => `
 _${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._
 `;
   let lines = markdown.split("\n");
   lines = dropBlock(lines, "<details><summary>What ran</summary>");
-  lines = shortenWarnings(lines);
+  const warnings = shortenWarnings(lines, size);
+  lines = warnings.lines;
+  const fitted = (text2, droppedBenchmarks, truncatedCells) => ({
+    text: text2,
+    droppedBenchmarks,
+    truncatedCells: warnings.truncated + truncatedCells,
+    shortened: true
+  });
   const pruned = lines.join("\n") + note("Details");
-  if (size(pruned) <= limit) return { text: pruned, droppedBenchmarks: 0, shortened: true };
+  if (size(pruned) <= limit) return fitted(pruned, 0, 0);
   const table = tableBounds(lines);
   if (table) {
-    const groups = benchmarkGroups(lines.slice(table.start, table.end));
-    const urgent = (g) => g.some((l) => /regression|failed/.test(l));
-    const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
     const before = lines.slice(0, table.start);
     const after = lines.slice(table.end);
-    const tailFor = (dropped2) => note(dropped2 > 0 ? `${dropped2} benchmark(s) of ${groups.length}` : "Details");
-    const kept = [];
-    for (const group2 of ordered) {
-      const candidate = [...before, ...kept.flat(), ...group2, ...after].join("\n");
-      if (size(candidate + tailFor(groups.length - kept.length - 1)) > limit) break;
-      kept.push(group2);
+    const compose = (rows3, tail2) => [...before, ...rows3, ...after].join("\n") + tail2;
+    let rows2 = lines.slice(table.start, table.end);
+    let truncated = 0;
+    const longest = rows2.reduce(
+      (most, row) => Math.max(most, ...innerCells(row).map((c) => size(c.trim()))),
+      0
+    );
+    if (longest > MIN_CELL_SIZE) {
+      const capped = (cap) => capCells(rows2, cap, size);
+      const fits = (cap) => size(compose(capped(cap).rows, note("Details"))) <= limit;
+      if (fits(MIN_CELL_SIZE)) {
+        let low = MIN_CELL_SIZE;
+        let high = longest;
+        while (high - low > 1) {
+          const middle2 = Math.floor((low + high) / 2);
+          if (fits(middle2)) low = middle2;
+          else high = middle2;
+        }
+        const best = capped(low);
+        return fitted(compose(best.rows, note("Details")), 0, best.truncated);
+      }
+      ({ rows: rows2, truncated } = capped(MIN_CELL_SIZE));
     }
-    const dropped = groups.length - kept.length;
-    const text2 = [...before, ...kept.flat(), ...after].join("\n") + tailFor(dropped);
-    if (size(text2) <= limit) return { text: text2, droppedBenchmarks: dropped, shortened: true };
+    const total = benchmarkGroups(rows2).length;
+    const tailFor = (count) => note(count > 0 ? `${count} benchmark(s) of ${total}` : "Details");
+    const dropped = dropBenchmarks(
+      rows2,
+      (kept, count) => compose(kept, tailFor(count)),
+      size,
+      limit
+    );
+    const text2 = compose(dropped.kept, tailFor(dropped.count));
+    if (size(text2) <= limit) return fitted(text2, dropped.count, truncated);
   }
   const tail = note("The rest of the report");
   let cut = markdown.slice(0, limit - size(tail));
   while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
   const text = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
-  return { text, droppedBenchmarks: 0, shortened: true };
+  return { text, droppedBenchmarks: 0, truncatedCells: 0, shortened: true };
+}
+function dropBenchmarks(rows2, compose, size, limit) {
+  const groups = benchmarkGroups(rows2);
+  const urgent = (g) => g.some((l) => /regression|failed/.test(l));
+  const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
+  const kept = [];
+  for (const group2 of ordered) {
+    const candidate = compose([...kept.flat(), ...group2], groups.length - kept.length - 1);
+    if (size(candidate) > limit) break;
+    kept.push(group2);
+  }
+  return { kept: kept.flat(), count: groups.length - kept.length };
+}
+function capCells(rows2, cap, size) {
+  let truncated = 0;
+  const out = rows2.map((row) => {
+    const cells = splitCells(row);
+    for (let i = 1; i < cells.length - 1; i++) {
+      const text = cells[i].trim();
+      if (size(text) <= cap) continue;
+      cells[i] = ` ${truncate(text, cap, size)} `;
+      truncated++;
+    }
+    return cells.join("|");
+  });
+  return { rows: out, truncated };
+}
+function truncate(text, max, size = (t) => t.length) {
+  const room = max - size(TRUNCATION_NOTE);
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle2 = Math.ceil((low + high) / 2);
+    if (size(text.slice(0, middle2)) <= room) low = middle2;
+    else high = middle2 - 1;
+  }
+  return `${text.slice(0, safeCut(text, low)).trimEnd()}${TRUNCATION_NOTE}`;
+}
+function safeCut(text, end) {
+  let cut = end;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 55296 && code <= 56319) cut--;
+  const amp = text.lastIndexOf("&", cut - 1);
+  if (amp !== -1 && cut - amp < 5 && !text.slice(amp, cut).includes(";")) cut = amp;
+  let slashes = 0;
+  while (slashes < cut && text[cut - 1 - slashes] === "\\") slashes++;
+  return slashes % 2 === 1 ? cut - 1 : cut;
 }
 function dropBlock(lines, opening) {
   const start = lines.indexOf(opening);
@@ -58832,16 +59166,26 @@ function dropBlock(lines, opening) {
   const end = lines.indexOf("</details>", start);
   return end === -1 ? lines : [...lines.slice(0, start), ...lines.slice(end + 1)];
 }
-function shortenWarnings(lines) {
-  const items = lines.flatMap((l, i) => l.startsWith("- \u26A0\uFE0F ") ? [i] : []);
-  if (items.length <= WARNINGS_KEPT) return lines;
+function shortenWarnings(lines, size) {
+  const prefix = "- \u26A0\uFE0F ";
+  let truncated = 0;
+  const short = lines.map((line) => {
+    if (!line.startsWith(prefix) || size(line) <= WARNING_SIZE) return line;
+    truncated++;
+    return prefix + truncate(line.slice(prefix.length), WARNING_SIZE - size(prefix), size);
+  });
+  const items = short.flatMap((l, i) => l.startsWith(prefix) ? [i] : []);
+  if (items.length <= WARNINGS_KEPT) return { lines: short, truncated };
   const last = items[items.length - 1];
   const firstDropped = items[WARNINGS_KEPT];
-  return [
-    ...lines.slice(0, firstDropped),
-    `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
-    ...lines.slice(last + 1)
-  ];
+  return {
+    lines: [
+      ...short.slice(0, firstDropped),
+      `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
+      ...short.slice(last + 1)
+    ],
+    truncated
+  };
 }
 function tableBounds(lines) {
   const separator = lines.findIndex((l) => /^\|(-|:|\|)+\|$/.test(l.replace(/\s/g, "")));
@@ -58853,11 +59197,27 @@ function tableBounds(lines) {
 function benchmarkGroups(rows2) {
   const groups = [];
   for (const row of rows2) {
-    const firstCell = row.split("|")[1]?.trim() ?? "";
+    const firstCell = innerCells(row)[0]?.trim() ?? "";
     if (firstCell !== "" || groups.length === 0) groups.push([row]);
     else groups[groups.length - 1]?.push(row);
   }
   return groups;
+}
+function splitCells(row) {
+  const parts = [];
+  let start = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === "\\") i++;
+    else if (row[i] === "|") {
+      parts.push(row.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(row.slice(start));
+  return parts;
+}
+function innerCells(row) {
+  return splitCells(row).slice(1, -1);
 }
 
 // packages/action/src/inputs.ts
@@ -59166,7 +59526,7 @@ async function comment(inputs, env, prNumber, fromFork, results, runUrl, retry) 
 
 <sub>[vggt-perf-gate run](${runUrl})</sub>`;
   try {
-    const api = createGitHubApi(inputs.token, (line) => info(line), retry);
+    const api = createGitHubApi(inputs.token, (line) => info(line), retry, env.GITHUB_API_URL);
     const outcome = await upsertComment(
       api,
       { owner, repo, number: prNumber },

@@ -1,5 +1,12 @@
 import type { GateVerdict } from '@vggt-perf-gate/runner';
-import { type GitHubApi, type IssueComment, outcomeUnknown, type PrRef } from './github-api.js';
+import {
+  type GitHubApi,
+  GitHubApiError,
+  type IssueComment,
+  outcomeUnknown,
+  type PrRef,
+  shortReason,
+} from './github-api.js';
 import type { CommentMode } from './inputs.js';
 
 /**
@@ -11,6 +18,7 @@ export function commentMarker(key: string): string {
   return `<!-- vggt-perf-gate:comment:${key} -->`;
 }
 
+/** What happened to the comment. */
 export type CommentOutcome =
   | { action: 'created' | 'updated'; url: string }
   | { action: 'unchanged'; url: string }
@@ -38,6 +46,11 @@ function isOurs(c: IssueComment, marker: string): boolean {
   return !UNTRUSTED_ASSOCIATIONS.has(c.author_association ?? 'NONE');
 }
 
+/**
+ * Creates or updates the PR comment for `options.key`. A create that fails
+ * with its outcome unknown (no answer, a 5xx) is checked for before it is
+ * sent again, so a slow GitHub does not get the report twice.
+ */
 export async function upsertComment(
   api: GitHubApi,
   pr: PrRef,
@@ -61,18 +74,34 @@ export async function upsertComment(
         'comment: on-change, and the verdict is a clean pass with no earlier comment to update',
     };
   }
+  // Tries actually made, over all the POSTs: the message must not say fewer.
+  let tried = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       const created = await api.createComment(pr, body);
       return { action: 'created', url: created.html_url };
     } catch (error) {
-      if (!outcomeUnknown(error) || attempt >= CREATE_ATTEMPTS) throw error;
+      tried += error instanceof GitHubApiError ? error.details.attempts : 1;
+      if (!outcomeUnknown(error) || attempt >= CREATE_ATTEMPTS) throw withTotal(error, tried);
       // The POST may have gone through: look before posting again, or it may be there twice.
       const landed = (await api.listComments(pr)).find((c) => isOurs(c, marker));
       if (landed) return { action: 'created', url: landed.html_url };
       log(
-        `creating the PR comment failed (${(error as Error).message.split(':')[0]}) and it is not there; posting again`,
+        `creating the PR comment got no clear answer (${shortReason((error as GitHubApiError).details.failure)}) and it is not there; posting again (try ${attempt + 1} of ${CREATE_ATTEMPTS})`,
       );
     }
   }
+}
+
+/** The last create's error, told with every try made to create the comment. */
+function withTotal(error: unknown, tried: number): unknown {
+  if (!(error instanceof GitHubApiError) || tried === error.details.attempts) return error;
+  return new GitHubApiError(
+    {
+      ...error.details,
+      attempts: tried,
+      note: 'Before each new try the pull request was checked for the comment, and it was not there.',
+    },
+    { cause: error.cause },
+  );
 }

@@ -3,11 +3,12 @@ import { getOctokit } from '@actions/github';
 import { ActionError } from './errors.js';
 
 /**
- * The few GitHub REST calls the action makes (issue comments), with retries
- * where retrying helps: server errors and rate limits. Every other failure
- * becomes an ActionError that says what the status means for this action and
- * what to change. The token only ever travels in the Authorization header
- * (GITHUB_API_URL, via @actions/github); it is never logged.
+ * The few GitHub REST calls the action makes (issue comments), with a time
+ * limit on every request and retries where retrying helps: no answer, server
+ * errors and rate limits. Every other failure becomes a GitHubApiError that
+ * says what happened, where, and what to change. The token only ever travels
+ * in the Authorization header (to GITHUB_API_URL, via @actions/github); it is
+ * never logged.
  */
 export interface GitHubApi {
   listComments(pr: PrRef): Promise<IssueComment[]>;
@@ -15,12 +16,14 @@ export interface GitHubApi {
   updateComment(pr: PrRef, id: number, body: string): Promise<IssueComment>;
 }
 
+/** The pull request (an issue, to the REST API) a comment belongs to. */
 export interface PrRef {
   owner: string;
   repo: string;
   number: number;
 }
 
+/** The fields of a GitHub issue comment the action reads. */
 export interface IssueComment {
   id: number;
   body?: string | null;
@@ -29,154 +32,545 @@ export interface IssueComment {
   author_association?: string;
 }
 
+/** When and how often a request is tried. */
 export interface RetryPolicy {
   /** Tries per request, the first included. */
   attempts: number;
-  /** First back-off after a server error (ms); doubles each time. */
+  /** First back-off after a failed try (ms); doubles each time. */
   baseDelayMs: number;
-  /** A rate limit that resets later than this is not waited for (ms). */
+  /** The longest single wait (ms): a rate limit that asks for more is not waited for. */
   maxWaitMs: number;
+  /** How long one try may take, the answer's body included, before it counts as failed (ms). */
+  requestTimeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1_000, maxWaitMs: 60_000 };
+/** Tries per request: with the back-off below, about 7 s of waiting in all. */
+export const DEFAULT_ATTEMPTS = 4;
+/** First back-off (ms): 1, 2, 4 s. */
+export const DEFAULT_BASE_DELAY_MS = 1_000;
+/** One minute: long enough for a secondary rate limit, short enough not to stall the job. */
+export const DEFAULT_MAX_WAIT_MS = 60_000;
+/**
+ * GitHub's REST API gives up on a request itself after 10 s; twice that
+ * leaves room for a slow proxy and a 100-comment page, and a server that
+ * never answers costs at most this per try instead of hanging the step.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
+/** The policy the action runs with. */
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: DEFAULT_ATTEMPTS,
+  baseDelayMs: DEFAULT_BASE_DELAY_MS,
+  maxWaitMs: DEFAULT_MAX_WAIT_MS,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+};
+
+/** Added to a rate limit's reset time: GitHub's clock and ours differ by a little. */
+const RESET_MARGIN_MS = 500;
+/** How much of an answer that is not JSON is quoted in the message. */
+const QUOTED_CHARS = 80;
+/** Connection errors that happen before a request is sent: retrying a POST after them cannot duplicate it. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Which call failed: it picks the message's wording and what a 404 means. */
+export type Operation = 'list' | 'create' | 'update';
+
+const OPERATION_TEXT: Record<Operation, string> = {
+  list: 'list the comments of',
+  create: 'comment on',
+  update: 'update its comment on',
+};
+
+/** Why one try failed, as far as the action can tell from the outside. */
+export type RequestFailure =
+  /** No HTTP answer: the connection failed, or nothing came back in time. */
+  | { kind: 'unreachable'; apiUrl: string; code: string; detail: string; timedOut: boolean }
+  /** An answer whose body is not JSON: most likely not the REST API at all. */
+  | { kind: 'not-json'; apiUrl: string; status: number; contentType: string; start: string }
+  /** A JSON answer that is not what this endpoint returns. */
+  | { kind: 'wrong-shape'; apiUrl: string; expected: string }
+  /** An HTTP error status from the API. */
+  | {
+      kind: 'status';
+      status: number;
+      message: string;
+      rateLimited: boolean;
+      headers: Record<string, string>;
+    };
+
+/** Why the action stopped trying. */
+export type StopReason =
+  | { why: 'not-retryable' }
+  | { why: 'out-of-tries' }
+  /** A write with no clear answer: trying again blindly could post it twice. */
+  | { why: 'outcome-unknown' }
+  /** GitHub asked to wait longer than the policy allows for one wait. */
+  | { why: 'wait-too-long'; askedMs: number; askedBy: string; budgetMs: number };
+
+/** Everything a failed call's message is made from. */
+export interface FailureDetails {
+  operation: Operation;
+  pr: PrRef;
+  failure: RequestFailure;
+  /** Tries actually made. */
+  attempts: number;
+  stop: StopReason;
+  /** A last sentence from the caller (comment.ts: what it checked between tries). */
+  note?: string;
+}
+
+/** A GitHub API call that failed for good, with a message that says what to do. */
+export class GitHubApiError extends ActionError {
+  readonly details: FailureDetails;
+  constructor(details: FailureDetails, options?: { cause?: unknown }) {
+    super(describeFailure(details), options);
+    this.name = 'GitHubApiError';
+    this.details = details;
+  }
+}
+
+/** One try's failure, thrown from the request hook to the call that made it. */
+class FailedRequest extends Error {
+  constructor(
+    readonly failure: RequestFailure,
+    readonly attempts: number,
+    readonly stop: StopReason,
+    cause: unknown,
+  ) {
+    super(failure.kind, { cause });
+  }
+}
+
+/** A 2xx answer whose body Octokit could not parse: it hands such a body back as text. */
+class NotJsonAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, unknown>,
+    readonly data: unknown,
+  ) {
+    super('the answer is not JSON');
+  }
+}
+
+/** Our own abort reason, so a time-out is told apart from any other abort. */
+class RequestTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${seconds(ms, ms < 10_000 ? 1 : 0)} s`);
+    this.name = 'RequestTimeout';
+  }
+}
 
 /** What an Octokit RequestError carries, read defensively. */
 interface HttpFailure {
   status?: number;
   message?: string;
+  cause?: unknown;
   response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
 }
 
+/**
+ * The action's GitHub API client. `apiUrl` overrides GITHUB_API_URL (which
+ * @actions/github reads when it is loaded); tests point it at a local server.
+ */
 export function createGitHubApi(
   token: string,
   log: (line: string) => void,
   retry: RetryPolicy = DEFAULT_RETRY,
+  apiUrl?: string,
 ): GitHubApi {
   if (!token) {
     throw new ActionError(
       'input "github-token" is empty: the PR comment needs a token. Leave the input unset to use the job token, or set comment: never.',
     );
   }
-  const octokit = getOctokit(token);
+  const octokit = getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+  const baseUrl = octokit.request.endpoint.DEFAULTS.baseUrl;
   octokit.hook.wrap('request', async (request, options) => {
+    const { method, url } = octokit.request.endpoint.parse(options);
     for (let attempt = 1; ; attempt++) {
+      let failure: RequestFailure;
+      let cause: unknown;
       try {
-        return await request(options);
+        return await withTimeout(retry.requestTimeoutMs, async (signal) => {
+          // Set on `options` itself: the token's auth hook, next in the chain, was
+          // bound to this object and ignores options passed to it.
+          options.request = { ...options.request, signal };
+          const response = await request(options);
+          if (isJsonBody(response.status, response.data)) return response;
+          // A time-out while the body was read leaves it empty, not an error.
+          if (signal.aborted) throw signal.reason;
+          throw new NotJsonAnswer(response.status, response.headers, response.data);
+        });
       } catch (error) {
-        // A POST that failed without an answer may still have created the comment:
-        // retrying blindly would post a duplicate. The caller checks first (comment.ts).
-        if (options.method === 'POST' && unanswered(error as HttpFailure)) throw error;
-        const wait = retryDelayMs(error as HttpFailure, attempt, retry);
-        if (wait === null || attempt >= retry.attempts) throw error;
-        const status = (error as HttpFailure).status ?? 'network error';
-        log(
-          `GitHub API ${options.method} ${options.url}: ${status}; retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${retry.attempts})`,
-        );
-        await sleep(wait);
+        cause = error;
+        failure = classify(error, baseUrl);
       }
+      const next = nextTry(failure, attempt, method, retry);
+      if ('why' in next) throw new FailedRequest(failure, attempt, next, cause);
+      log(
+        `GitHub API ${method} ${url}: ${shortReason(failure)}; retrying in ${seconds(next.waitMs, 1)} s (attempt ${attempt + 1} of ${retry.attempts}), ${next.because}`,
+      );
+      await sleep(next.waitMs);
     }
   });
-  const call = async <T>(what: string, pr: PrRef, send: () => Promise<{ data: T }>) => {
+  const call = async <T>(
+    operation: Operation,
+    pr: PrRef,
+    send: () => Promise<unknown>,
+    expect: Shape<T>,
+  ): Promise<T> => {
+    let data: unknown;
     try {
-      return (await send()).data;
+      data = await send();
     } catch (error) {
-      throw explain(error as HttpFailure, what, pr, retry);
+      if (!(error instanceof FailedRequest)) throw error;
+      const { failure, attempts, stop } = error;
+      throw new GitHubApiError({ operation, pr, failure, attempts, stop }, { cause: error.cause });
     }
+    if (expect.test(data)) return data;
+    const failure: RequestFailure = {
+      kind: 'wrong-shape',
+      apiUrl: baseUrl,
+      expected: expect.name,
+    };
+    throw new GitHubApiError({
+      operation,
+      pr,
+      failure,
+      attempts: 1,
+      stop: { why: 'not-retryable' },
+    });
   };
   const target = (pr: PrRef) => ({ owner: pr.owner, repo: pr.repo, issue_number: pr.number });
   return {
     listComments: (pr) =>
-      call('list the comments of', pr, async () => ({
-        data: (await octokit.paginate(octokit.rest.issues.listComments, {
-          ...target(pr),
-          per_page: 100,
-        })) as IssueComment[],
-      })),
+      call(
+        'list',
+        pr,
+        () => octokit.paginate(octokit.rest.issues.listComments, { ...target(pr), per_page: 100 }),
+        COMMENT_LIST,
+      ),
     createComment: (pr, body) =>
-      call('comment on', pr, () => octokit.rest.issues.createComment({ ...target(pr), body })),
+      call(
+        'create',
+        pr,
+        async () => (await octokit.rest.issues.createComment({ ...target(pr), body })).data,
+        COMMENT,
+      ),
     updateComment: (pr, id, body) =>
-      call('update its comment on', pr, () =>
-        octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body }),
+      call(
+        'update',
+        pr,
+        async () =>
+          (
+            await octokit.rest.issues.updateComment({
+              owner: pr.owner,
+              repo: pr.repo,
+              comment_id: id,
+              body,
+            })
+          ).data,
+        COMMENT,
       ),
   };
 }
 
-/** No status, or a server error: the request may or may not have taken effect. */
-function unanswered(error: HttpFailure): boolean {
-  return error.status === undefined || error.status >= 500;
-}
-
-/** True when a write failed in a way that leaves its outcome unknown (it may have happened). */
-export function outcomeUnknown(error: unknown): boolean {
-  const cause = (error as { cause?: HttpFailure } | null)?.cause;
-  return error instanceof ActionError && cause !== undefined && unanswered(cause);
-}
-
-/** How long to wait before trying again, or null when another try cannot help. */
-export function retryDelayMs(
-  error: HttpFailure,
-  attempt: number,
-  policy: RetryPolicy,
-): number | null {
-  const status = error.status;
-  const headers = error.response?.headers ?? {};
-  const header = (name: string) => {
-    const value = headers[name];
-    return value === undefined ? undefined : String(value);
-  };
-  const retryAfter = Number(header('retry-after'));
-  if (status === 429 || (status === 403 && isRateLimited(error))) {
-    // Secondary limits say retry-after; primary ones say when the window resets.
-    let wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : null;
-    const reset = Number(header('x-ratelimit-reset'));
-    if (wait === null && header('x-ratelimit-remaining') === '0' && Number.isFinite(reset))
-      wait = Math.max(0, reset * 1000 - Date.now()) + 500;
-    wait ??= policy.baseDelayMs * 2 ** (attempt - 1);
-    return wait <= policy.maxWaitMs ? wait : null;
+/** Runs `send` with a signal that aborts after `ms`; the timer never outlives it. */
+async function withTimeout<T>(ms: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RequestTimeout(ms)), ms);
+  try {
+    return await send(controller.signal);
+  } finally {
+    clearTimeout(timer);
   }
-  // No status: the connection failed (reset, DNS, timeout). 5xx: GitHub had a problem.
-  if (status === undefined || status >= 500) {
-    if (Number.isFinite(retryAfter) && retryAfter >= 0)
-      return Math.min(retryAfter * 1000, policy.maxWaitMs);
-    return policy.baseDelayMs * 2 ** (attempt - 1);
+}
+
+/** A check that a parsed answer is what the endpoint returns. */
+interface Shape<T> {
+  name: string;
+  test: (data: unknown) => data is T;
+}
+
+const COMMENT: Shape<IssueComment> = {
+  name: 'an issue comment',
+  test: (data): data is IssueComment =>
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as IssueComment).id === 'number' &&
+    typeof (data as IssueComment).html_url === 'string',
+};
+
+const COMMENT_LIST: Shape<IssueComment[]> = {
+  name: 'a list of issue comments',
+  test: (data): data is IssueComment[] =>
+    Array.isArray(data) && data.every((c) => typeof c === 'object' && c !== null && 'id' in c),
+};
+
+/** Octokit hands back a body it could not parse as a string (or bytes), not an error. */
+function isJsonBody(status: number, data: unknown): boolean {
+  if (status === 204 || status === 205) return true;
+  return typeof data === 'object' && data !== null && !(data instanceof ArrayBuffer);
+}
+
+/** Sorts a failed try into what the message and the retry decision need. */
+function classify(error: unknown, apiUrl: string): RequestFailure {
+  if (error instanceof NotJsonAnswer)
+    return notJsonFailure(apiUrl, error.status, error.headers, error.data);
+  const timeout = findCause(error, (e) => e instanceof RequestTimeout);
+  if (timeout) {
+    const { message } = timeout as RequestTimeout;
+    return { kind: 'unreachable', apiUrl, code: 'timeout', detail: message, timedOut: true };
+  }
+  const http = error as HttpFailure;
+  if (!http.response) {
+    const code = connectionCode(error) ?? 'no answer';
+    const detail = firstLine(http.message ?? String(error));
+    return { kind: 'unreachable', apiUrl, code, detail, timedOut: false };
+  }
+  const status = http.status ?? 0;
+  const data = http.response.data;
+  const headers = stringHeaders(http.response.headers ?? {});
+  // An error page from a proxy or a web server: HTML, plain text, JSON that does not parse.
+  if (!isJsonBody(status, data) && !isEmpty(data))
+    return notJsonFailure(apiUrl, status, headers, data);
+  const message = firstLine(http.message ?? '');
+  const rateLimited = status === 429 || (status === 403 && isRateLimited(headers, message, data));
+  return { kind: 'status', status, message, rateLimited, headers };
+}
+
+function notJsonFailure(
+  apiUrl: string,
+  status: number,
+  headers: Record<string, unknown>,
+  data: unknown,
+): RequestFailure {
+  const contentType = stringHeaders(headers)['content-type'] ?? '';
+  const text =
+    data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : String(data ?? '');
+  const start = text.replace(/\s+/g, ' ').trim().slice(0, QUOTED_CHARS);
+  return { kind: 'not-json', apiUrl, status, contentType, start };
+}
+
+/** The next try's wait, or why there is none. */
+function nextTry(
+  failure: RequestFailure,
+  attempt: number,
+  method: string,
+  policy: RetryPolicy,
+): { waitMs: number; because: string } | StopReason {
+  const backoff = {
+    waitMs: Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxWaitMs),
+    because: 'backing off exponentially',
+  };
+  const outOfTries = attempt >= policy.attempts;
+  const isWrite = method !== 'GET';
+  switch (failure.kind) {
+    case 'unreachable':
+      // A write that went out and got no answer may have landed: the caller looks first.
+      if (isWrite && !NOT_SENT_CODES.has(failure.code)) return { why: 'outcome-unknown' };
+      return outOfTries ? { why: 'out-of-tries' } : backoff;
+    case 'not-json':
+      // A proxy's 502 page passes; a 200 web page (a wrong GITHUB_API_URL) will not change.
+      if (failure.status < 500) return { why: 'not-retryable' };
+      if (isWrite) return { why: 'outcome-unknown' };
+      return outOfTries ? { why: 'out-of-tries' } : backoff;
+    case 'wrong-shape':
+      return { why: 'not-retryable' };
+    case 'status':
+      return nextTryAfterStatus(failure, isWrite, outOfTries, backoff, policy);
+  }
+}
+
+function nextTryAfterStatus(
+  failure: Extract<RequestFailure, { kind: 'status' }>,
+  isWrite: boolean,
+  outOfTries: boolean,
+  backoff: { waitMs: number; because: string },
+  policy: RetryPolicy,
+): { waitMs: number; because: string } | StopReason {
+  const asked = askedWait(failure.headers);
+  if (failure.rateLimited) {
+    // Checked before the tries left: "GitHub asked for an hour" is the more useful message.
+    if (asked && asked.ms > policy.maxWaitMs)
+      return {
+        why: 'wait-too-long',
+        askedMs: asked.ms,
+        askedBy: asked.by,
+        budgetMs: policy.maxWaitMs,
+      };
+    if (outOfTries) return { why: 'out-of-tries' };
+    return asked ? { waitMs: asked.ms, because: `as GitHub asked (${asked.by})` } : backoff;
+  }
+  if (failure.status >= 500) {
+    if (isWrite) return { why: 'outcome-unknown' };
+    if (outOfTries) return { why: 'out-of-tries' };
+    return asked
+      ? { waitMs: Math.min(asked.ms, policy.maxWaitMs), because: `as GitHub asked (${asked.by})` }
+      : backoff;
+  }
+  return { why: 'not-retryable' };
+}
+
+/**
+ * How long GitHub asked to wait: `retry-after` (secondary limits, some 5xx),
+ * else, with the limit used up, until `x-ratelimit-reset` (primary limits).
+ */
+function askedWait(headers: Record<string, string>): { ms: number; by: string } | null {
+  const retryAfter = headers['retry-after'];
+  if (retryAfter !== undefined && retryAfter.trim() !== '') {
+    const secondsAsked = Number(retryAfter);
+    if (Number.isFinite(secondsAsked) && secondsAsked >= 0)
+      return { ms: secondsAsked * 1000, by: `retry-after: ${retryAfter}` };
+    // The header may also be an HTTP date.
+    const at = Date.parse(retryAfter);
+    if (Number.isFinite(at))
+      return { ms: Math.max(0, at - Date.now()), by: `retry-after: ${retryAfter}` };
+  }
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) && reset > 0) {
+    const at = new Date(reset * 1000);
+    return {
+      ms: Math.max(0, at.getTime() - Date.now()) + RESET_MARGIN_MS,
+      by: `the limit resets at ${at.toISOString().replace('.000Z', 'Z')}`,
+    };
   }
   return null;
 }
 
-function isRateLimited(error: HttpFailure): boolean {
-  const headers = error.response?.headers ?? {};
-  if (String(headers['x-ratelimit-remaining']) === '0') return true;
-  return /rate limit/i.test(`${error.message ?? ''} ${JSON.stringify(error.response?.data ?? '')}`);
+function isRateLimited(headers: Record<string, string>, message: string, data: unknown): boolean {
+  if (headers['x-ratelimit-remaining'] === '0') return true;
+  return /rate limit/i.test(`${message} ${JSON.stringify(data ?? '')}`);
 }
 
-/** An ActionError that says what the status means here. */
-function explain(error: HttpFailure, what: string, pr: PrRef, policy: RetryPolicy): ActionError {
-  const where = `${pr.owner}/${pr.repo}#${pr.number}`;
-  const detail = (error.message ?? '').split('\n')[0];
-  const status = error.status;
-  let advice: string;
-  if (status === 401) {
-    advice =
-      'the token was rejected. Check the `github-token` input (unset, it is the job token, which works).';
-  } else if (status === 403 && isRateLimited(error)) {
-    advice = `GitHub's API rate limit was hit and did not reset within ${policy.maxWaitMs / 1000} s. The report is in the job summary; re-run the job later.`;
-  } else if (status === 403) {
-    advice =
-      'the token may not write comments here. On a fork PR the job token is read-only: see docs/fork-prs.md for the workflow_run follow-up that comments safely. Otherwise give the job `permissions: pull-requests: write`.';
-  } else if (status === 404) {
-    advice =
-      'the pull request or repository was not found with this token. Check `pr-number`, and that the token can read this repository.';
-  } else if (status === 422) {
-    advice = 'GitHub rejected the request as invalid (for a comment: usually its size).';
-  } else if (status === undefined) {
-    advice = `the API could not be reached after ${policy.attempts} tries. Check GITHUB_API_URL and the runner's network or proxy.`;
-  } else if (status >= 500) {
-    advice = `GitHub kept failing after ${policy.attempts} tries. Re-run the job; the report is in the job summary meanwhile.`;
-  } else {
-    advice = 'unexpected response.';
+/** True when a write failed in a way that leaves its outcome unknown (it may have happened). */
+export function outcomeUnknown(error: unknown): boolean {
+  return error instanceof GitHubApiError && error.details.stop.why === 'outcome-unknown';
+}
+
+/** A failed try in a few words, for log lines. */
+export function shortReason(failure: RequestFailure): string {
+  switch (failure.kind) {
+    case 'unreachable':
+      return failure.timedOut ? failure.detail : `${failure.code} (no answer)`;
+    case 'not-json':
+      return `${failure.status}, not JSON (${failure.contentType || 'no content-type'})`;
+    case 'wrong-shape':
+      return 'unexpected JSON';
+    case 'status':
+      return String(failure.status);
   }
-  return new ActionError(
-    `could not ${what} ${where}: ${status ?? 'no response'} ${detail}: ${advice}`,
-    { cause: error },
+}
+
+/** The whole message: what failed, where, after how many tries, and what to do. */
+export function describeFailure(d: FailureDetails): string {
+  const where = `${d.pr.owner}/${d.pr.repo}#${d.pr.number}`;
+  const note = d.note ? ` ${d.note}` : '';
+  return `could not ${OPERATION_TEXT[d.operation]} ${where}: ${explain(d)}${note}`;
+}
+
+function explain(d: FailureDetails): string {
+  const f = d.failure;
+  const after = `after ${tries(d.attempts)}`;
+  switch (f.kind) {
+    case 'unreachable':
+      return f.timedOut
+        ? `the GitHub API at ${f.apiUrl} did not answer (${f.detail}, timed out) ${after}. GitHub may be slow or down, or a proxy or firewall holds the connection: check https://www.githubstatus.com and the runner's network, and re-run the job; the report is in the job summary meanwhile.`
+        : `the GitHub API at ${f.apiUrl} could not be reached (${f.code}: ${f.detail}) ${after}. Check GITHUB_API_URL (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server) and the runner's network, DNS and proxy settings (HTTPS_PROXY, NO_PROXY); the report is in the job summary meanwhile.`;
+    case 'not-json':
+      return `the API at ${f.apiUrl} answered ${f.status} with ${f.contentType || 'no content-type'}, not JSON (it begins "${f.start}") ${after}. That is most likely not the GitHub REST API: GITHUB_API_URL may point at a web page (github.com instead of api.github.com; https://HOST/api/v3 on GitHub Enterprise Server), or a proxy answered with a page of its own. Check GITHUB_API_URL and the runner's proxy settings.`;
+    case 'wrong-shape':
+      return `the API at ${f.apiUrl} answered with JSON that is not ${f.expected}: GITHUB_API_URL may point at another service, or a proxy changed the answer. Check GITHUB_API_URL.`;
+    case 'status':
+      return `${f.status}${f.message ? ` ${f.message}` : ''}: ${adviceForStatus(f, d)}`;
+  }
+}
+
+function adviceForStatus(
+  f: Extract<RequestFailure, { kind: 'status' }>,
+  d: FailureDetails,
+): string {
+  const after = `after ${tries(d.attempts)}`;
+  if (d.stop.why === 'wait-too-long') {
+    return `GitHub's API rate limit was hit (${after}) and GitHub asked to wait ${duration(d.stop.askedMs)} (${d.stop.askedBy}), beyond this action's budget of ${duration(d.stop.budgetMs)} for one wait, so it did not wait. The report is in the job summary; re-run the job once the limit has reset, or make fewer calls with this token at once (many matrix jobs commenting together share one limit).`;
+  }
+  if (f.rateLimited)
+    return `GitHub's API rate limit was still hit ${after}. The report is in the job summary; re-run the job later.`;
+  if (f.status === 401)
+    return 'the token was rejected. Check the `github-token` input (unset, it is the job token, which works).';
+  if (f.status === 403)
+    return 'the token may not write comments here. On a fork PR the job token is read-only: see docs/fork-prs.md for the workflow_run follow-up that comments safely. Otherwise give the job `permissions: pull-requests: write`.';
+  if (f.status === 404)
+    return d.operation === 'update'
+      ? 'the comment to update is gone (deleted while the job ran?). Re-run the job to post a new one.'
+      : 'no such pull request or repository for this token. Check `pr-number` (or the event) and GITHUB_REPOSITORY, and that the token can read this repository (a token of another repository, or an app not installed on it, gets 404).';
+  if (f.status === 422)
+    return 'GitHub rejected the request as invalid (for a comment: usually its size).';
+  if (f.status >= 500) {
+    return d.stop.why === 'outcome-unknown'
+      ? `GitHub failed ${after}, and the comment may or may not have been posted. Re-run the job; the report is in the job summary meanwhile.`
+      : `GitHub kept failing ${after}. Re-run the job; the report is in the job summary meanwhile.`;
+  }
+  return `unexpected answer ${after}.`;
+}
+
+/** "1 try", "4 tries". */
+function tries(n: number): string {
+  return n === 1 ? '1 try' : `${n} tries`;
+}
+
+/** Seconds below two minutes, minutes below two hours, then hours: what a reader compares. */
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+function seconds(ms: number, digits = 0): string {
+  return (ms / 1000).toFixed(digits);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+function isEmpty(data: unknown): boolean {
+  return (
+    data === undefined ||
+    data === null ||
+    data === '' ||
+    (data instanceof ArrayBuffer && data.byteLength === 0)
   );
+}
+
+function stringHeaders(headers: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) out[name.toLowerCase()] = String(value);
+  return out;
+}
+
+/** The first error in the `cause` chain (and AggregateError's `errors`) that matches. */
+function findCause(error: unknown, match: (e: unknown) => boolean, depth = 0): unknown {
+  if (error === null || typeof error !== 'object' || depth > 8) return undefined;
+  if (match(error)) return error;
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner))
+    for (const e of inner) {
+      const found = findCause(e, match, depth + 1);
+      if (found) return found;
+    }
+  return findCause((error as { cause?: unknown }).cause, match, depth + 1);
+}
+
+/** The system's error code (ECONNREFUSED, ENOTFOUND, ECONNRESET, UND_ERR_SOCKET...), if any. */
+function connectionCode(error: unknown): string | undefined {
+  const found = findCause(error, (e) => typeof (e as { code?: unknown }).code === 'string');
+  return found ? String((found as { code: string }).code) : undefined;
 }

@@ -265,7 +265,7 @@ async function comment(
   const fitted = fitReport(renderMarkdown(results), COMMENT_LIMIT, runUrl, 400);
   const body = `${fitted.text}\n\n<sub>[vggt-perf-gate run](${runUrl})</sub>`;
   try {
-    const api = createGitHubApi(inputs.token, (line) => core.info(line), retry);
+    const api = createGitHubApi(inputs.token, (line) => core.info(line), retry, env.GITHUB_API_URL);
     const outcome = await upsertComment(
       api,
       { owner, repo, number: prNumber },

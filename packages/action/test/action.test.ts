@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { gitRepository } from './git-repository.js';
-import { FakeGitHub } from './github-server.js';
+import { closedPortUrl, FakeGitHub } from './github-server.js';
 import { benchmark, gateResults, writeResultsFile } from './results-fixture.js';
 import { type ActionRun, runAction } from './run-action.js';
 
@@ -250,8 +250,44 @@ describe('GitHub API failures never hide the verdict', () => {
     });
     const run = await report(slower());
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(/rate limit was hit and did not reset within 60 s/);
+    expect(run.stdout).toMatch(
+      /rate limit was hit \(after 1 try\) and GitHub asked to wait 60 min \(the limit resets at [\dT:-]+Z\), beyond this action's budget of 60 s for one wait, so it did not wait/,
+    );
     expect(run.outputs.verdict).toBe('regression');
+  });
+
+  it('an API that cannot be reached is named, not "GitHub kept failing"', async () => {
+    writeResultsFile(workspace, 'shard.json', slower());
+    const closed = await closedPortUrl();
+    const run = await runAction({
+      bundleDir,
+      apiUrl: closed,
+      workspace,
+      inputs: { 'github-token': TOKEN, results: 'shard.json' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.verdict).toBe('regression');
+    expect(run.stdout).toContain(
+      `PR comment not posted: could not list the comments of org/app#42: the GitHub API at ${closed} could not be reached (ECONNREFUSED`,
+    );
+    expect(run.stdout).toMatch(/\) after 4 tries\. Check GITHUB_API_URL/);
+    expect(run.stdout).not.toContain('GitHub kept failing');
+  });
+
+  it('an answer that is not JSON (a web page where the API should be) says so', async () => {
+    github.fail('GET', /\/issues\/42\/comments$/, {
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      raw: '<!DOCTYPE html><html><title>GitHub</title></html>',
+    });
+    const run = await report(slower());
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.verdict).toBe('regression');
+    expect(run.stdout).toContain(
+      `could not list the comments of org/app#42: the API at ${github.url} answered 200 with text/html, not JSON (it begins "<!DOCTYPE html><html><title>GitHub</title></html>") after 1 try.`,
+    );
+    expect(run.stdout).not.toContain('could not be reached');
+    expect(github.requests).toHaveLength(1);
   });
 });
 
@@ -272,6 +308,28 @@ describe('reports that do not fit a comment', () => {
     expect(body).toContain('https://github.com/org/app/actions/runs/7001');
     // The job summary has room for all of them.
     expect(run.summary).toContain('vggt-forward-599-frames');
+  });
+
+  it("one benchmark's 100 KB error is shortened; every benchmark keeps its row", async () => {
+    const crashed = {
+      ...benchmark('vggt-forward-20f'),
+      status: 'failed' as const,
+      error: `worker exited: ${'RuntimeError: CUDA error: an illegal memory access '.repeat(2_000)}`,
+      metrics: [],
+    };
+    const run = await report(
+      gateResults([benchmark('vggt-forward-10f'), crashed, benchmark('vggt-forward-40f', 1.08)]),
+    );
+    expect(run.exitCode).toBe(1);
+    const body = github.commentsOn(42)[0]?.body ?? '';
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toContain('| vggt-forward-10f | latency |');
+    expect(body).toMatch(
+      /\| vggt-forward-20f \| \| \| \| \| 💥 failed: worker exited: RuntimeError/,
+    );
+    expect(body).toContain('… (truncated, full text in the job summary / results file) |');
+    expect(body).toMatch(/\| vggt-forward-40f \| latency \|.*🔴 \*\*regression\*\*/);
+    expect(body).not.toContain('benchmark(s) of 3 left out');
   });
 });
 

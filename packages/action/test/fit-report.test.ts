@@ -1,5 +1,8 @@
+import type { BenchmarkResult } from '@vggt-perf-gate/runner';
+import { renderMarkdown } from '@vggt-perf-gate/runner';
 import { describe, expect, it } from 'vitest';
-import { fitReport } from '../src/fit-report.js';
+import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT, TRUNCATION_NOTE } from '../src/fit-report.js';
+import { benchmark, gateResults } from './results-fixture.js';
 
 /** A report shaped like renderMarkdown's: headline, table, what ran, legend. */
 function report(rows: number, regressedAt: number, nameLength: number): string {
@@ -48,5 +51,107 @@ describe('fitReport at the size boundary', () => {
     expect(Buffer.byteLength(fitted.text, 'utf8')).toBeLessThanOrEqual(20_000);
     expect(fitted.text).toContain('bench-399-');
     expect(fitted.text).toContain("GitHub's limit of 20,000 bytes");
+  });
+});
+
+/** A benchmark that failed to measure, with `error` as its message. */
+function failed(name: string, error: string): BenchmarkResult {
+  return { ...benchmark(name), status: 'failed', error, metrics: [] };
+}
+
+/** The report's table rows, one per metric or failed benchmark. */
+const tableRows = (text: string) => text.split('\n').filter((l) => /^\| (?!benchmark \|)/.test(l));
+/** Cells of a row, counted as GitHub does: `\\x` is one escaped character, never a cell border. */
+const cellCount = (row: string) => row.replace(/\\./g, '').split('|').length;
+/** The comment with the marker and footer room the action keeps. */
+const fitComment = (markdown: string) =>
+  fitReport(markdown, COMMENT_LIMIT, 'https://example.invalid/run', 400);
+
+describe('one huge error in the table', () => {
+  const results = () =>
+    gateResults([
+      benchmark('vggt-forward-10f'),
+      failed('vggt-forward-20f', `CUDA error: out of memory\n${'Traceback line\n'.repeat(7_000)}`),
+      benchmark('vggt-forward-40f', 1.08),
+      benchmark('vggt-backward-10f'),
+    ]);
+
+  it('is shortened with a note; every benchmark keeps its row and verdict', () => {
+    const markdown = renderMarkdown(results());
+    expect(markdown.length).toBeGreaterThan(100_000);
+    const fitted = fitComment(markdown);
+    expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_LIMIT - 400);
+    expect(fitted.droppedBenchmarks).toBe(0);
+    expect(fitted.truncatedCells).toBe(1);
+    const rows = tableRows(fitted.text);
+    expect(rows.filter((r) => r.startsWith('| vggt-forward-10f | latency |'))).toHaveLength(1);
+    expect(rows.filter((r) => r.includes('✅ unchanged'))).toHaveLength(5);
+    expect(rows.filter((r) => r.includes('🔴 **regression**'))).toEqual([
+      expect.stringMatching(/^\| vggt-forward-40f \| latency \|/),
+    ]);
+    const failedRow = rows.find((r) => r.startsWith('| vggt-forward-20f |')) ?? '';
+    expect(failedRow).toMatch(/\| 💥 failed: CUDA error: out of memory Traceback line /);
+    expect(failedRow.endsWith(`${TRUNCATION_NOTE} |`)).toBe(true);
+    // As much of the error as fits is kept, not a token excerpt.
+    expect(failedRow.length).toBeGreaterThan(50_000);
+  });
+
+  it('two of them share the room, and neither costs another benchmark its row', () => {
+    const markdown = renderMarkdown(
+      gateResults([
+        failed('a', 'x'.repeat(100_000)),
+        benchmark('b', 1.08),
+        failed('c', 'y'.repeat(100_000)),
+      ]),
+    );
+    const fitted = fitComment(markdown);
+    expect(fitted.text.length).toBeLessThanOrEqual(COMMENT_LIMIT - 400);
+    expect(fitted.droppedBenchmarks).toBe(0);
+    expect(fitted.truncatedCells).toBe(2);
+    const rows = tableRows(fitted.text);
+    expect(rows.map((r) => r.split(' ')[1])).toEqual(['a', 'b', '', 'c']);
+  });
+
+  it('never cuts through an escape, an entity or an emoji, whatever the cut point', () => {
+    // The error's text escaped by the report: `\|`, `\\`, `&lt;`, `&gt;`, and 4-byte emoji.
+    const error = '|\\<a>🔥 '.repeat(20_000);
+    const markdown = renderMarkdown(gateResults([failed('wide', error), benchmark('b')]));
+    const header = tableRows(markdown)[1] ?? '';
+    for (let limit = 20_000; limit < 20_040; limit++) {
+      for (const unit of ['characters', 'bytes'] as const) {
+        const fitted = fitReport(markdown, limit, 'https://example.invalid/run', 0, unit);
+        const size = unit === 'bytes' ? Buffer.byteLength(fitted.text) : fitted.text.length;
+        expect(size).toBeLessThanOrEqual(limit);
+        const [wide, b] = tableRows(fitted.text);
+        expect(cellCount(wide ?? '')).toBe(cellCount(header));
+        expect(b).toMatch(/^\| b \| latency \|/);
+        const kept = (wide ?? '').slice(0, -TRUNCATION_NOTE.length - 2);
+        expect(kept).not.toMatch(/&[lg]?t?$/);
+        // A lone half of a surrogate pair does not survive a round trip through UTF-8.
+        expect(Buffer.from(kept, 'utf8').toString('utf8')).toBe(kept);
+      }
+    }
+  });
+
+  it('a huge warning is shortened too, the table left whole', () => {
+    const results = gateResults([benchmark('a'), benchmark('b', 1.08)]);
+    results.warnings.push(`worker stderr: ${'noise '.repeat(30_000)}`);
+    const fitted = fitComment(renderMarkdown(results));
+    expect(fitted.droppedBenchmarks).toBe(0);
+    expect(fitted.truncatedCells).toBe(1);
+    expect(fitted.text).toMatch(
+      /^- ⚠️ worker stderr: (noise )+[a-z]*… \(truncated, full text in the job summary \/ results file\)$/m,
+    );
+    expect(tableRows(fitted.text)).toHaveLength(4);
+  });
+
+  it('in the job summary, counted in bytes', () => {
+    const markdown = renderMarkdown(
+      gateResults([failed('a', '🔥'.repeat(400_000)), benchmark('b')]),
+    );
+    const fitted = fitReport(markdown, SUMMARY_LIMIT, 'https://example.invalid/run', 0, 'bytes');
+    expect(Buffer.byteLength(fitted.text)).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(fitted.droppedBenchmarks).toBe(0);
+    expect(tableRows(fitted.text)).toHaveLength(3);
   });
 });

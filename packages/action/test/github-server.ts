@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
  * (issue comments: list with Link-header pagination, create, update), with
  * GitHub's status codes and error bodies, so the bundled action can run
  * against it exactly as against api.github.com (GITHUB_API_URL). Faults are
- * queued per route: the next matching requests get them instead.
+ * queued per route: the next matching requests get them instead. Every
+ * request is logged as it arrives, so tests count tries from the server's
+ * side. For "connection refused", see closedPortUrl().
  */
 export interface StoredComment {
   id: number;
@@ -17,12 +19,32 @@ export interface StoredComment {
   author_association: string;
 }
 
-export interface Fault {
+/** What a faulty request gets instead of its normal answer. */
+export type Fault = Answer | Silence | Drop;
+
+/** An answer with this status and body. */
+export interface Answer {
   /** Apply the request first, then answer with this fault (a write that landed but looked failed). */
   afterWrite?: boolean;
   status: number;
   headers?: Record<string, string>;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is instead of `body` (malformed JSON, an HTML page), with `content-type` from headers. */
+  raw?: string;
+}
+
+/** The connection is closed with no answer (a reset). */
+export interface Drop {
+  drop: true;
+  afterWrite?: never;
+}
+
+/** No answer at all: the request hangs until the client gives up (or the server stops). */
+export interface Silence {
+  hang: true;
+  /** Apply the request first (a write that landed, then the answer never came). */
+  afterWrite?: boolean;
 }
 
 export interface LoggedRequest {
@@ -57,7 +79,10 @@ export class FakeGitHub {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    // Requests left hanging on purpose would keep close() waiting forever.
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   /** The next request matching method and path gets `fault` (queue several to fail repeatedly). */
@@ -116,12 +141,24 @@ export class FakeGitHub {
       res.end(JSON.stringify(data));
     };
     const faultAt = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
+    const fault =
+      faultAt === -1 ? null : (this.faults.splice(faultAt, 1)[0] as { fault: Fault }).fault;
+    const answer = (f: Fault) => {
+      if ('hang' in f) return; // never answered: the socket stays open until the client aborts
+      if ('drop' in f) {
+        req.socket.destroy();
+        return;
+      }
+      if (f.raw === undefined) send(f.status, f.body ?? { message: 'fault' }, f.headers);
+      else {
+        res.writeHead(f.status, f.headers);
+        res.end(f.raw);
+      }
+    };
     let after: Fault | null = null;
-    if (faultAt !== -1 && this.faults[faultAt]?.fault.afterWrite) {
-      after = (this.faults.splice(faultAt, 1)[0] as { fault: Fault }).fault;
-    } else if (faultAt !== -1) {
-      const { fault } = this.faults.splice(faultAt, 1)[0] as { fault: Fault };
-      send(fault.status, fault.body ?? { message: 'fault' }, fault.headers);
+    if (fault?.afterWrite) after = fault;
+    else if (fault) {
+      answer(fault);
       return;
     }
     const auth = req.headers.authorization ?? '';
@@ -169,7 +206,7 @@ export class FakeGitHub {
       }
       if (list) {
         const created = this.add(Number(list[1]), text, 'github-actions[bot]');
-        if (after) send(after.status, after.body ?? { message: 'fault' }, after.headers);
+        if (after) answer(after);
         else send(201, created);
         return;
       }
@@ -195,4 +232,16 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on('end', () => resolve(data));
   });
+}
+
+/**
+ * A URL on 127.0.0.1 where nothing listens: a port that was just bound and
+ * released, so connecting to it is refused (ECONNREFUSED).
+ */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }

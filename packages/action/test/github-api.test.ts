@@ -1,0 +1,253 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGitHubApi, type GitHubApi, type RetryPolicy } from '../src/github-api.js';
+import { closedPortUrl, FakeGitHub } from './github-server.js';
+
+/**
+ * The GitHub API client against a real local server that misbehaves on
+ * purpose: no answer, a refused or dropped connection, answers that are not
+ * JSON, rate limits. Tries are counted by the server (or by the client's own
+ * retry log lines), never by the clock.
+ */
+const TOKEN = 'ghs_apiTestToken0123456789';
+const PR = { owner: 'org', repo: 'app', number: 42 };
+const COMMENTS = /\/issues\/42\/comments$/;
+/**
+ * Short waits, so a test sleeps well under a second; no count depends on them.
+ * The time-out stays long (a loaded machine must not turn a slow answer into
+ * an extra try) except where every try is left unanswered on purpose.
+ */
+const FAST: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 1,
+  maxWaitMs: 5_000,
+  requestTimeoutMs: 10_000,
+};
+
+let github: FakeGitHub;
+let logged: string[];
+
+beforeEach(async () => {
+  github = await new FakeGitHub(TOKEN).start();
+  logged = [];
+});
+afterEach(async () => {
+  await github.stop();
+});
+
+function api(policy: RetryPolicy = FAST, url = github.url): GitHubApi {
+  return createGitHubApi(TOKEN, (line) => logged.push(line), policy, url);
+}
+
+/** The error message of a call that must fail. */
+async function failure(call: Promise<unknown>): Promise<string> {
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, 'the call should have failed').toBeInstanceOf(Error);
+  return (error as Error).message;
+}
+
+const triesOf = (method: string) => github.requests.filter((r) => r.method === method).length;
+const retries = () => logged.filter((l) => l.includes('; retrying in '));
+
+describe('a server that does not answer', () => {
+  it('times each try out, retries, and says it did not answer after the tries it made', async () => {
+    github.fail('GET', COMMENTS, { hang: true }, { hang: true }, { hang: true }, { hang: true });
+    // Every try hangs, so the count is 4 however long the time-out.
+    const message = await failure(api({ ...FAST, requestTimeoutMs: 300 }).listComments(PR));
+    expect(triesOf('GET')).toBe(4);
+    expect(message).toContain(
+      `could not list the comments of org/app#42: the GitHub API at ${github.url} did not answer (no answer within 0.3 s, timed out) after 4 tries.`,
+    );
+    expect(message).not.toContain('GitHub kept failing');
+    expect(retries()).toHaveLength(3);
+    expect(retries()[0]).toContain(': no answer within 0.3 s; retrying in');
+  });
+
+  it('goes on once a later try is answered', async () => {
+    github.seed(42, ['hello']);
+    github.fail('GET', COMMENTS, { hang: true });
+    // Long enough for the second try's answer on a loaded machine.
+    const comments = await api({ ...FAST, requestTimeoutMs: 2_000 }).listComments(PR);
+    expect(comments.map((c) => c.body)).toEqual(['hello']);
+    expect(triesOf('GET')).toBe(2);
+  });
+});
+
+describe('connection errors are "could not be reached", not "GitHub kept failing"', () => {
+  it('a refused connection (nothing listening) names the API URL and the code', async () => {
+    const closed = await closedPortUrl();
+    const message = await failure(api(FAST, closed).listComments(PR));
+    expect(message).toMatch(
+      new RegExp(
+        `^could not list the comments of org/app#42: the GitHub API at ${closed} could not be reached \\(ECONNREFUSED: [^)]*\\) after 4 tries\\. Check GITHUB_API_URL`,
+      ),
+    );
+    expect(message).not.toContain('GitHub kept failing');
+    // Three waits between four tries, each logged with its length.
+    expect(retries()).toHaveLength(3);
+    expect(retries()[0]).toMatch(
+      /: ECONNREFUSED \(no answer\); retrying in \d+\.\d s \(attempt 2 of 4\)/,
+    );
+  });
+
+  it('a connection closed without an answer is retried, then reported with its code', async () => {
+    github.fail('GET', COMMENTS, { drop: true }, { drop: true }, { drop: true }, { drop: true });
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(4);
+    expect(message).toMatch(
+      /the GitHub API at http:\/\/127\.0\.0\.1:\d+ could not be reached \([A-Z_]+: [^)]*\) after 4 tries/,
+    );
+  });
+});
+
+describe('answers that are not JSON', () => {
+  it('malformed JSON is reported as such, at once, with status, content-type and its start', async () => {
+    github.fail('GET', COMMENTS, {
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      raw: '[{"id": 1, "body": ',
+    });
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(1);
+    expect(message).toContain(
+      `the API at ${github.url} answered 200 with application/json; charset=utf-8, not JSON (it begins "[{"id": 1, "body":") after 1 try.`,
+    );
+    expect(message).toContain('GITHUB_API_URL may point at a web page');
+    expect(message).not.toContain('could not be reached');
+  });
+
+  it("a web page (a wrong GITHUB_API_URL, a proxy's page) says what it likely means", async () => {
+    github.fail('POST', COMMENTS, {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      raw: '<!DOCTYPE html>\n<html><head><title>Sign in to the proxy</title></head></html>',
+    });
+    const message = await failure(api().createComment(PR, 'report'));
+    expect(triesOf('POST')).toBe(1);
+    expect(message).toMatch(
+      /^could not comment on org\/app#42: the API at .* answered 200 with text\/html; charset=utf-8, not JSON \(it begins "<!DOCTYPE html> <html><head><title>Sign in to the proxy/,
+    );
+    expect(message).toContain('a proxy answered with a page of its own');
+  });
+
+  it("a proxy's 502 page is retried like a server error, and the count is the tries made", async () => {
+    const page = {
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      raw: '<html>Bad Gateway</html>',
+    };
+    github.fail('GET', COMMENTS, page, page, page, page);
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(4);
+    expect(message).toContain(
+      'answered 502 with text/html, not JSON (it begins "<html>Bad Gateway</html>") after 4 tries',
+    );
+  });
+
+  it('JSON that is not a comment is not taken for one', async () => {
+    github.fail('POST', COMMENTS, {
+      status: 201,
+      body: { message: 'welcome to some other service' },
+    });
+    const message = await failure(api().createComment(PR, 'report'));
+    expect(message).toContain('answered with JSON that is not an issue comment');
+  });
+});
+
+describe('rate limits', () => {
+  it('a 429 whose retry-after is beyond the budget says how long, that it is too long, and what to do', async () => {
+    github.fail('GET', COMMENTS, {
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      body: { message: 'You have exceeded a secondary rate limit' },
+    });
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(1);
+    expect(message).toContain(
+      "429 You have exceeded a secondary rate limit: GitHub's API rate limit was hit (after 1 try) and GitHub asked to wait 60 min (retry-after: 3600), beyond this action's budget of 5 s for one wait, so it did not wait.",
+    );
+    expect(message).toContain('re-run the job once the limit has reset');
+  });
+
+  it('a 403 rate limit that resets beyond the budget names the reset time', async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 7200;
+    github.fail('GET', COMMENTS, {
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+      body: { message: 'API rate limit exceeded for installation ID 1.' },
+    });
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(1);
+    const at = new Date(reset * 1000).toISOString().replace('.000Z', 'Z');
+    expect(message).toContain(`(the limit resets at ${at}), beyond this action's budget of 5 s`);
+  });
+
+  it('a rate limit within the budget is waited for as GitHub asked, and logged', async () => {
+    github.seed(42, ['hello']);
+    github.fail('GET', COMMENTS, {
+      status: 429,
+      headers: { 'retry-after': '0' },
+      body: { message: 'slow down' },
+    });
+    expect(await api().listComments(PR)).toHaveLength(1);
+    expect(retries()).toEqual([
+      expect.stringMatching(
+        /^GitHub API GET http:.*\/issues\/42\/comments\?per_page=100: 429; retrying in 0\.0 s \(attempt 2 of 4\), as GitHub asked \(retry-after: 0\)$/,
+      ),
+    ]);
+  });
+});
+
+describe('retries and their count', () => {
+  it('backs off exponentially, each wait logged', async () => {
+    github.seed(42, ['hello']);
+    const busy = { status: 503, body: { message: 'Service Unavailable' } };
+    github.fail('GET', COMMENTS, busy, busy, busy);
+    await api({ ...FAST, baseDelayMs: 100 }).listComments(PR);
+    expect(triesOf('GET')).toBe(4);
+    expect(retries().map((l) => l.replace(/^.*: 503; /, ''))).toEqual([
+      'retrying in 0.1 s (attempt 2 of 4), backing off exponentially',
+      'retrying in 0.2 s (attempt 3 of 4), backing off exponentially',
+      'retrying in 0.4 s (attempt 4 of 4), backing off exponentially',
+    ]);
+  });
+
+  it('server errors to the last try: "GitHub kept failing after 4 tries"', async () => {
+    const broken = { status: 500, body: { message: 'Server Error' } };
+    github.fail('GET', COMMENTS, broken, broken, broken, broken);
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(4);
+    expect(message).toContain('500 Server Error: GitHub kept failing after 4 tries.');
+  });
+
+  it('a rate limit too long to wait for after two server errors says 3 tries, the number made', async () => {
+    const broken = { status: 502, body: { message: 'Server Error' } };
+    const limited = {
+      status: 429,
+      headers: { 'retry-after': '600' },
+      body: { message: 'rate limit' },
+    };
+    github.fail('GET', COMMENTS, broken, broken, limited);
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(3);
+    expect(message).toContain('(after 3 tries) and GitHub asked to wait 10 min');
+  });
+
+  it('a non-retryable answer stops at once, and claims no tries it did not make', async () => {
+    github.fail('GET', COMMENTS, { status: 502, body: { message: 'Server Error' } });
+    github.fail('GET', COMMENTS, { status: 404, body: { message: 'Not Found' } });
+    const message = await failure(api().listComments(PR));
+    expect(triesOf('GET')).toBe(2);
+    expect(message).toContain('404 Not Found: no such pull request or repository for this token');
+    expect(message).not.toMatch(/after \d+ tries/);
+  });
+
+  it('a comment deleted while the job ran is not "no such pull request"', async () => {
+    const message = await failure(api().updateComment(PR, 999_999, 'report'));
+    expect(message).toContain(
+      'could not update its comment on org/app#42: 404 Not Found: the comment to update is gone',
+    );
+  });
+});
