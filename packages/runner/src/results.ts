@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { MemoryBreakdownRow } from '@vggt-perf-gate/memory';
 import type { Verdict } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
+import { checkResults } from './results-schema.js';
 import type { WorkloadInfo, WorkloadProfile } from './workloads/types.js';
 
 /**
@@ -54,8 +55,11 @@ export interface BenchmarkResult {
    * before it was added.
    */
   verdictSeconds?: number | null;
-  /** Sessions (worker processes) started per side; more than 1 when restarts replicate processes. */
-  processes: number;
+  /**
+   * Sessions (worker processes) started per side; more than 1 when restarts
+   * replicate processes. Absent in results from before it was added.
+   */
+  processes?: number;
   /** Rounds during which the GPU reported a throttling clock event. */
   throttledRounds: number[];
   metrics: MetricResult[];
@@ -161,7 +165,11 @@ export async function writeResults(path: string, results: GateResults): Promise<
   }
 }
 
-/** Reads and checks a results file. */
+/**
+ * Reads and checks a results file: its schema version, then every field's
+ * type (results-schema.ts), since the file may come from a fork's run.
+ * Throws a RunnerError (RESULTS_IO) naming the file and the fields.
+ */
 export async function readResults(path: string): Promise<GateResults> {
   let parsed: unknown;
   try {
@@ -180,7 +188,7 @@ export async function readResults(path: string): Promise<GateResults> {
       `${path} has results schema version ${JSON.stringify(version)}; this tool reads version ${RESULTS_SCHEMA_VERSION}. Re-run the gate with this version, or use the version that wrote it.`,
     );
   }
-  return parsed as GateResults;
+  return checkResults(parsed, path);
 }
 
 /**
@@ -196,9 +204,10 @@ export function mergeResults(shards: readonly GateResults[]): GateResults {
     for (const b of shard.benchmarks) {
       const other = seen.get(b.name);
       if (other !== undefined) {
+        // Names quoted as JSON: a name from a file must not start a line of its own in a log.
         throw new RunnerError(
           'USAGE',
-          `benchmark "${b.name}" appears in two shards (${other} and ${shard.shard ?? 'unnamed'}): give each shard its own benchmarks.`,
+          `benchmark ${JSON.stringify(b.name)} appears in two shards (${inline(other)} and ${inline(shard.shard ?? 'unnamed')}): give each shard its own benchmarks.`,
         );
       }
       seen.set(b.name, shard.shard ?? 'unnamed');
@@ -229,4 +238,9 @@ export function mergeResults(shards: readonly GateResults[]): GateResults {
     warnings: [...new Set([...shards.flatMap((s) => s.warnings), ...deviceWarning])],
     shard: null,
   };
+}
+
+/** Text from a results file inside a message: JSON's escapes (line breaks, quotes), without the quotes. */
+function inline(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }

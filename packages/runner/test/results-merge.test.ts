@@ -58,4 +58,11 @@ describe('merging matrix shards', () => {
       'benchmark "x" appears in two shards (a and b)',
     );
   });
+
+  it('keeps names from the files on one line in its error (a CI log would read a new line)', () => {
+    const name = 'x\n::error::injected';
+    expect(() => mergeResults([shard('a\nb', 'g', name), shard('c', 'g', name)])).toThrow(
+      'benchmark "x\\n::error::injected" appears in two shards (a\\nb and c)',
+    );
+  });
 });

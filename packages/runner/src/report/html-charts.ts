@@ -1,6 +1,7 @@
 import type { MetricResult, SideSummary } from '../results.js';
 import { formatChange, formatValue, metricLabel } from './format.js';
-import { escapeHtml } from './html-escape.js';
+import { verdictClass } from './html-badge.js';
+import { type HtmlHole, html, type SafeHtml } from './html-escape.js';
 import { axisUnit, linearScale, paddedDomain } from './html-scale.js';
 import { type Frame, n, svgOpen, xAxis } from './html-svg.js';
 
@@ -96,7 +97,7 @@ function sideTooltip(side: string, s: SideSummary, unit: MetricResult['unit']): 
  * the median marked, one row per side, and the raw samples as dots when
  * given. Same axis for both sides, so a shift is visible at a glance.
  */
-export function distributionChart(metric: MetricResult, samples?: SideSamples): string {
+export function distributionChart(metric: MetricResult, samples?: SideSamples): SafeHtml {
   const { min, max } = extent(
     SIDES.flatMap((side) => {
       const s = metric[side];
@@ -108,40 +109,40 @@ export function distributionChart(metric: MetricResult, samples?: SideSamples): 
   const domain = paddedDomain([min / unit.factor, max / unit.factor], DOMAIN_PADDING);
   const x = linearScale(domain, LEFT, WIDTH - RIGHT);
   const label = `${metricLabel(metric.metric)}: base and head distributions (p5, median, p95)`;
-  const parts = [
+  const parts: HtmlHole[] = [
     svgOpen(WIDTH, RANGE_HEIGHT, 'distribution', label),
     xAxis(RANGE_FRAME, domain, x, (t, d) => t.toFixed(d), unit.suffix),
   ];
   for (const side of SIDES) {
     const y = ROW_Y[side];
     parts.push(
-      `<text class="row-label" x="${LEFT - 10}" y="${y + 4}" text-anchor="end">${side}</text>`,
+      html`<text class="row-label" x="${LEFT - 10}" y="${y + 4}" text-anchor="end">${side}</text>`,
     );
     const summary = metric[side];
     if (!summary) {
-      parts.push(`<text class="missing" x="${LEFT + 8}" y="${y + 4}">not measured</text>`);
+      parts.push(html`<text class="missing" x="${LEFT + 8}" y="${y + 4}">not measured</text>`);
       continue;
     }
     const [p5, median, p95] = [summary.p5, summary.median, summary.p95].map((v) =>
       x(v / unit.factor),
     ) as [number, number, number];
     parts.push(
-      `<g class="side side-${side}"><title>${escapeHtml(sideTooltip(side, summary, metric.unit))}</title>`,
-      `<rect class="box" x="${n(p5)}" y="${n(y - BOX_HEIGHT / 2)}" width="${n(Math.max(p95 - p5, 1))}" height="${BOX_HEIGHT}" rx="3"/>`,
+      html`<g class="side side-${side}"><title>${sideTooltip(side, summary, metric.unit)}</title>`,
+      html`<rect class="box" x="${n(p5)}" y="${n(y - BOX_HEIGHT / 2)}" width="${n(Math.max(p95 - p5, 1))}" height="${BOX_HEIGHT}" rx="3"/>`,
     );
     thin(samples?.[side] ?? []).forEach((value, i) => {
       const jitter = (((i * GOLDEN_RATIO_FRACTION) % 1) - 0.5) * JITTER_HEIGHT;
       parts.push(
-        `<circle class="dot" cx="${n(x(value / unit.factor))}" cy="${n(y + jitter)}" r="1.8"/>`,
+        html`<circle class="dot" cx="${n(x(value / unit.factor))}" cy="${n(y + jitter)}" r="1.8"/>`,
       );
     });
     parts.push(
-      `<line class="median" x1="${n(median)}" x2="${n(median)}" y1="${n(y - BOX_HEIGHT / 2 - 3)}" y2="${n(y + BOX_HEIGHT / 2 + 3)}"/>`,
-      '</g>',
+      html`<line class="median" x1="${n(median)}" x2="${n(median)}" y1="${n(y - BOX_HEIGHT / 2 - 3)}" y2="${n(y + BOX_HEIGHT / 2 + 3)}"/>`,
+      html`</g>`,
     );
   }
-  parts.push('</svg>');
-  return parts.join('');
+  parts.push(html`</svg>`);
+  return html`${parts}`;
 }
 
 function percentLabel(tick: number, decimals: number): string {
@@ -155,7 +156,7 @@ function percentLabel(tick: number, decimals: number): string {
  * wholly inside it unchanged, across an edge inconclusive. Null when the
  * metric has no interval (not measured).
  */
-export function changeChart(metric: MetricResult): string | null {
+export function changeChart(metric: MetricResult): SafeHtml | null {
   const { ratio, interval } = metric;
   if (ratio === null || interval === null) return null;
   const percent = (r: number) => (r - 1) * 100;
@@ -172,19 +173,19 @@ export function changeChart(metric: MetricResult): string | null {
   const bandRight = x(threshold);
   const level = Math.round(interval.level * 100);
   const tooltip = `change ${formatChange(ratio)}, ${level}% interval [${formatChange(interval.lower)}, ${formatChange(interval.upper)}], threshold ±${+threshold.toFixed(2)}%: ${metric.verdict}`;
-  return [
+  return html`${[
     svgOpen(WIDTH, CHANGE_HEIGHT, 'change', `${metricLabel(metric.metric)}: ${tooltip}`),
-    `<rect class="band" x="${n(bandLeft)}" y="${BAND_TOP}" width="${n(bandRight - bandLeft)}" height="${BAND_BOTTOM - BAND_TOP}"/>`,
-    `<line class="band-edge" x1="${n(bandLeft)}" x2="${n(bandLeft)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
-    `<line class="band-edge" x1="${n(bandRight)}" x2="${n(bandRight)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
+    html`<rect class="band" x="${n(bandLeft)}" y="${BAND_TOP}" width="${n(bandRight - bandLeft)}" height="${BAND_BOTTOM - BAND_TOP}"/>`,
+    html`<line class="band-edge" x1="${n(bandLeft)}" x2="${n(bandLeft)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
+    html`<line class="band-edge" x1="${n(bandRight)}" x2="${n(bandRight)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
     xAxis(CHANGE_FRAME, domain, x, percentLabel),
-    `<line class="zero" x1="${n(x(0))}" x2="${n(x(0))}" y1="${BAND_TOP - 2}" y2="${CHANGE_AXIS_Y}"/>`,
-    `<text class="row-label" x="${LEFT - 10}" y="${CHANGE_Y + 4}" text-anchor="end">change</text>`,
-    `<g class="interval v-${metric.verdict}"><title>${escapeHtml(tooltip)}</title>`,
-    `<line class="whisker" x1="${n(lower)}" x2="${n(upper)}" y1="${CHANGE_Y}" y2="${CHANGE_Y}"/>`,
-    `<line class="cap" x1="${n(lower)}" x2="${n(lower)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
-    `<line class="cap" x1="${n(upper)}" x2="${n(upper)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
-    `<circle class="point" cx="${n(point)}" cy="${CHANGE_Y}" r="4.5"/>`,
-    '</g></svg>',
-  ].join('');
+    html`<line class="zero" x1="${n(x(0))}" x2="${n(x(0))}" y1="${BAND_TOP - 2}" y2="${CHANGE_AXIS_Y}"/>`,
+    html`<text class="row-label" x="${LEFT - 10}" y="${CHANGE_Y + 4}" text-anchor="end">change</text>`,
+    html`<g class="interval ${verdictClass(metric.verdict)}"><title>${tooltip}</title>`,
+    html`<line class="whisker" x1="${n(lower)}" x2="${n(upper)}" y1="${CHANGE_Y}" y2="${CHANGE_Y}"/>`,
+    html`<line class="cap" x1="${n(lower)}" x2="${n(lower)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
+    html`<line class="cap" x1="${n(upper)}" x2="${n(upper)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
+    html`<circle class="point" cx="${n(point)}" cy="${CHANGE_Y}" r="4.5"/>`,
+    html`</g></svg>`,
+  ]}`;
 }

@@ -1,7 +1,8 @@
 import type { BenchmarkResult } from '../results.js';
-import { escapeHtml } from './html-escape.js';
+import { html, type SafeHtml } from './html-escape.js';
 import {
   describeWhatRan,
+  type KernelChange,
   kernelDiff,
   profileTimeLabel,
   shortKernelName,
@@ -16,34 +17,37 @@ const MAX_ROWS = 40;
  * attention, matmul precision, achieved rate) and the full kernel table,
  * base beside head, largest change first. Nothing when neither side profiled.
  */
-export function profileSection(b: BenchmarkResult, deviceName: string | null): string {
+export function profileSection(b: BenchmarkResult, deviceName: string | null): SafeHtml {
   const profiles = b.profiles;
-  if (!profiles?.base?.available && !profiles?.head?.available) return '';
+  if (!profiles?.base?.available && !profiles?.head?.available) return html``;
   const latency = b.metrics.find((m) => m.metric === 'latency');
-  const line = (side: 'base' | 'head') =>
-    `<li><strong>${side}</strong> ${escapeHtml(describeWhatRan(whatRan(profiles[side], latency?.[side]?.median ?? null, deviceName)))}${
-      profiles[side] && !profiles[side]?.available
-        ? ` <span class="muted">(${escapeHtml(profiles[side]?.reason ?? '')})</span>`
-        : ''
-    }</li>`;
+  const line = (side: 'base' | 'head') => {
+    const profile = profiles[side];
+    const ran = describeWhatRan(whatRan(profile, latency?.[side]?.median ?? null, deviceName));
+    const why =
+      profile && !profile.available
+        ? html` <span class="muted">(${profile.reason ?? ''})</span>`
+        : '';
+    return html`<li><strong>${side}</strong> ${ran}${why}</li>`;
+  };
   const rows = kernelDiff(profiles.base, profiles.head, MAX_ROWS);
+  return html`${[
+    html`<div class="what-ran profiled">`,
+    html`<p><strong>profiled</strong> one untimed iteration per side, after the last timed sample</p>`,
+    html`<ul>${line('base')}${line('head')}</ul>`,
+    rows.length === 0 ? '' : kernelTable(rows, profileTimeLabel(profiles.head ?? profiles.base)),
+    html`</div>`,
+  ]}`;
+}
+
+/** The kernels base beside head, in ms per iteration; the full name in each row's tooltip. */
+function kernelTable(rows: readonly KernelChange[], label: string): SafeHtml {
   const ms = (us: number | null) => (us === null ? '–' : (us / 1000).toFixed(2));
-  const table =
-    rows.length === 0
-      ? ''
-      : [
-          `<div class="scroll"><table class="ran kernels"><thead><tr><th>${escapeHtml(profileTimeLabel(profiles.head ?? profiles.base))}, ms</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>`,
-          ...rows.map(
-            (r) =>
-              `<tr><td><code title="${escapeHtml(r.name)}">${escapeHtml(shortKernelName(r.name))}</code></td><td class="num right">${ms(r.baseUs)}</td><td class="num right">${ms(r.headUs)}</td><td>${escapeHtml(r.change)}</td></tr>`,
-          ),
-          '</tbody></table></div>',
-        ].join('');
-  return [
-    '<div class="what-ran profiled">',
-    '<p><strong>profiled</strong> one untimed iteration per side, after the last timed sample</p>',
-    `<ul>${line('base')}${line('head')}</ul>`,
-    table,
-    '</div>',
-  ].join('');
+  const row = (r: KernelChange) =>
+    html`<tr><td><code title="${r.name}">${shortKernelName(r.name)}</code></td><td class="num right">${ms(r.baseUs)}</td><td class="num right">${ms(r.headUs)}</td><td>${r.change}</td></tr>`;
+  return html`${[
+    html`<div class="scroll"><table class="ran kernels"><thead><tr><th>${label}, ms</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>`,
+    rows.map(row),
+    html`</tbody></table></div>`,
+  ]}`;
 }

@@ -1,3 +1,5 @@
+import { html } from './html-escape.js';
+
 /**
  * The report's whole stylesheet, inlined into the page: the file must open
  * offline, from a CI artifact, with nothing fetched. Colours are custom
@@ -5,8 +7,9 @@
  * Verdict colours: red regression, green improvement, slate unchanged,
  * amber inconclusive, grey not measured; base is grey and head blue in
  * every chart (the VRAM timeline tells GPUs apart by dash, not colour).
+ * A template without holes: the page takes it as it is.
  */
-export const REPORT_CSS = `
+export const REPORT_CSS = html`
 :root {
   color-scheme: light dark;
   --bg: #f6f7f9; --card: #ffffff; --text: #1f2328; --muted: #5b636d; --border: #d8dee4;
@@ -87,6 +90,7 @@ table.results { border-collapse: collapse; width: 100%; }
 .v-not-measured { --tone: var(--not-measured); --tone-bg: var(--not-measured-bg); }
 .v-failed { --tone: var(--failed); --tone-bg: var(--failed-bg); }
 .v-pass { --tone: var(--pass); --tone-bg: var(--pass-bg); }
+.v-unknown { --tone: var(--not-measured); --tone-bg: var(--not-measured-bg); }
 
 .warnings { list-style: none; padding: 0; margin: 0; display: grid; gap: 6px; }
 .warnings li {

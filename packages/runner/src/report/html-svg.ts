@@ -1,4 +1,4 @@
-import { escapeHtml } from './html-escape.js';
+import { type HtmlHole, html, type SafeHtml } from './html-escape.js';
 import { type Domain, niceTicks } from './html-scale.js';
 
 /**
@@ -40,8 +40,8 @@ export function n(value: number): string {
 }
 
 /** The chart's `<svg>` tag: scales to its container's width, named for screen readers. */
-export function svgOpen(width: number, height: number, className: string, label: string): string {
-  return `<svg class="chart ${className}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label)}">`;
+export function svgOpen(width: number, height: number, className: string, label: string): SafeHtml {
+  return html`<svg class="chart ${className}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${label}">`;
 }
 
 type TickLabel = (tick: number, decimals: number) => string;
@@ -66,7 +66,7 @@ export function xAxis(
   x: (value: number) => number,
   label: TickLabel,
   unit = '',
-): string {
+): SafeHtml {
   const { ticks, decimals } = chooseTicks(domain, (t) => {
     const [a, b] = t.ticks;
     if (a === undefined || b === undefined) return true;
@@ -74,10 +74,10 @@ export function xAxis(
     return x(b) - x(a) >= widest * TICK_CHAR_WIDTH + TICK_LABEL_GAP;
   });
   const axisY = frame.bottom;
-  const parts = [
-    `<line class="axis-line" x1="${frame.left}" x2="${frame.right}" y1="${axisY}" y2="${axisY}"/>`,
+  const parts: HtmlHole[] = [
+    html`<line class="axis-line" x1="${frame.left}" x2="${frame.right}" y1="${axisY}" y2="${axisY}"/>`,
     unit
-      ? `<text class="tick unit" x="${frame.left - 10}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="end">${escapeHtml(unit)}</text>`
+      ? html`<text class="tick unit" x="${frame.left - 10}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="end">${unit}</text>`
       : '',
   ];
   // A tick whose label would run into the unit, or off the right edge, is left out.
@@ -87,11 +87,11 @@ export function xAxis(
     if (x(tick) - half < leftmost || x(tick) + half > frame.width) continue;
     const tx = n(x(tick));
     parts.push(
-      `<line class="grid" x1="${tx}" x2="${tx}" y1="${frame.top}" y2="${axisY}"/>`,
-      `<text class="tick" x="${tx}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="middle">${escapeHtml(label(tick, decimals))}</text>`,
+      html`<line class="grid" x1="${tx}" x2="${tx}" y1="${frame.top}" y2="${axisY}"/>`,
+      html`<text class="tick" x="${tx}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="middle">${label(tick, decimals)}</text>`,
     );
   }
-  return parts.join('');
+  return html`${parts}`;
 }
 
 /**
@@ -105,26 +105,26 @@ export function yAxis(
   y: (value: number) => number,
   label: TickLabel,
   unit = '',
-): string {
+): SafeHtml {
   const { ticks, decimals } = chooseTicks(domain, (t) => {
     const [a, b] = t.ticks;
     if (a === undefined || b === undefined) return true;
     return Math.abs(y(a) - y(b)) >= Y_TICK_MIN_SPACING;
   });
   const labelX = frame.left - Y_LABEL_GAP;
-  const parts = [
-    `<line class="axis-line" x1="${frame.left}" x2="${frame.left}" y1="${frame.top}" y2="${frame.bottom}"/>`,
+  const parts: HtmlHole[] = [
+    html`<line class="axis-line" x1="${frame.left}" x2="${frame.left}" y1="${frame.top}" y2="${frame.bottom}"/>`,
     unit
-      ? `<text class="tick unit" x="${labelX}" y="${frame.top - 6}" text-anchor="end">${escapeHtml(unit)}</text>`
+      ? html`<text class="tick unit" x="${labelX}" y="${frame.top - 6}" text-anchor="end">${unit}</text>`
       : '',
   ];
   for (const tick of ticks) {
     const ty = y(tick);
     if (ty < frame.top - 0.5 || ty > frame.bottom + 0.5) continue;
     parts.push(
-      `<line class="grid" x1="${frame.left}" x2="${frame.right}" y1="${n(ty)}" y2="${n(ty)}"/>`,
-      `<text class="tick" x="${labelX}" y="${n(ty + Y_LABEL_BASELINE)}" text-anchor="end">${escapeHtml(label(tick, decimals))}</text>`,
+      html`<line class="grid" x1="${frame.left}" x2="${frame.right}" y1="${n(ty)}" y2="${n(ty)}"/>`,
+      html`<text class="tick" x="${labelX}" y="${n(ty + Y_LABEL_BASELINE)}" text-anchor="end">${label(tick, decimals)}</text>`,
     );
   }
-  return parts.join('');
+  return html`${parts}`;
 }

@@ -1,6 +1,6 @@
 import type { BenchmarkResult, VramTimeline } from '../results.js';
 import { formatValue } from './format.js';
-import { escapeHtml } from './html-escape.js';
+import { type HtmlHole, html, type SafeHtml } from './html-escape.js';
 import { axisUnit, linearScale } from './html-scale.js';
 import { type Frame, n, svgOpen, xAxis, yAxis } from './html-svg.js';
 
@@ -151,9 +151,25 @@ function seriesName(s: Series): string {
 }
 
 /** A short line in the series' colour and dash, for the legend. */
-function swatch(s: Series): string {
-  const dash = GPU_DASHES[s.gpuOrdinal % GPU_DASHES.length];
-  return `<svg class="line-swatch side-${s.side}" viewBox="0 0 24 8" aria-hidden="true"><line x1="1" x2="23" y1="4" y2="4"${dash ? ` stroke-dasharray="${dash}"` : ''}/></svg>`;
+function swatch(s: Series): SafeHtml {
+  const dash = dashOf(s);
+  const line = dash
+    ? html`<line x1="1" x2="23" y1="4" y2="4" stroke-dasharray="${dash}"/>`
+    : html`<line x1="1" x2="23" y1="4" y2="4"/>`;
+  return html`<svg class="line-swatch side-${s.side}" viewBox="0 0 24 8" aria-hidden="true">${line}</svg>`;
+}
+
+/** The series' dash pattern; none (a solid line) for the first GPU. */
+function dashOf(s: Series): string {
+  return GPU_DASHES[s.gpuOrdinal % GPU_DASHES.length] ?? '';
+}
+
+/** A burst line through `path` in the series' dash. */
+function seriesPath(s: Series, path: string): SafeHtml {
+  const dash = dashOf(s);
+  return dash
+    ? html`<path class="vram-line" d="${path}" stroke-dasharray="${dash}"/>`
+    : html`<path class="vram-line" d="${path}"/>`;
 }
 
 /**
@@ -162,8 +178,8 @@ function swatch(s: Series): string {
  * below 1 GiB, as in the tables), and a legend naming each line with its
  * peak. Empty string when there is nothing to draw.
  */
-export function vramTimelineChart(b: BenchmarkResult): string {
-  if (!b.vramTimeline || !hasVramTimeline(b)) return '';
+export function vramTimelineChart(b: BenchmarkResult): SafeHtml {
+  if (!b.vramTimeline || !hasVramTimeline(b)) return html``;
   const series = buildSeries(b.vramTimeline);
   const gpuCount = new Set(series.map((s) => s.gpuIndex)).size;
   const peak = series.reduce((m, s) => Math.max(m, s.peak), 0);
@@ -182,13 +198,12 @@ export function vramTimelineChart(b: BenchmarkResult): string {
       .sort((p, q) => p - q);
   const times = { base: timesOf('base'), head: timesOf('head') };
   const label = `VRAM of the process tree over the run, per side${gpuCount > 1 ? ' and GPU' : ''}: ${series.map((s) => `${seriesName(s)} peak ${formatValue(s.peak, 'bytes')}`).join(', ')}`;
-  const parts = [
+  const parts: HtmlHole[] = [
     svgOpen(WIDTH, HEIGHT, 'timeline', label),
     yAxis(FRAME, yDomain, y, (t, d) => t.toFixed(d), unit.suffix),
     xAxis(FRAME, xDomain, x, (t, d) => t.toFixed(d), 's'),
   ];
   for (const s of series) {
-    const dash = GPU_DASHES[s.gpuOrdinal % GPU_DASHES.length];
     const other = times[s.side === 'base' ? 'head' : 'base'];
     const runs = bursts(s.points, other);
     const path = runs
@@ -199,29 +214,25 @@ export function vramTimelineChart(b: BenchmarkResult): string {
       .filter((r) => r.length === 1)
       .map((r) => {
         const [px, py] = at(r[0]!).split(' ');
-        return `<circle class="vram-point" cx="${px}" cy="${py}" r="${LONE_POINT_RADIUS}"/>`;
+        return html`<circle class="vram-point" cx="${px}" cy="${py}" r="${LONE_POINT_RADIUS}"/>`;
       });
     parts.push(
-      `<g class="series side-${s.side}"><title>${escapeHtml(`${seriesName(s)}: peak ${formatValue(s.peak, 'bytes')}`)}</title>`,
-      path
-        ? `<path class="vram-line" d="${path}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`
-        : '',
+      html`<g class="series side-${s.side}"><title>${seriesName(s)}: peak ${formatValue(s.peak, 'bytes')}</title>`,
+      path ? seriesPath(s, path) : '',
       ...lone,
-      '</g>',
+      html`</g>`,
     );
   }
-  parts.push('</svg>');
-  const legend = series
-    .map(
-      (s) =>
-        `<span>${swatch(s)}${escapeHtml(seriesName(s))} <span class="num">peak ${escapeHtml(formatValue(s.peak, 'bytes'))}</span></span>`,
-    )
-    .join('');
-  return [
-    '<figure class="timeline">',
-    '<figcaption><span class="metric-name">VRAM over the run</span> <span class="muted">process tree; base and head take turns, so each line is a series of bursts</span></figcaption>',
-    `<div class="scroll">${parts.join('')}</div>`,
-    `<p class="legend timeline-legend">${legend}</p>`,
-    '</figure>',
-  ].join('');
+  parts.push(html`</svg>`);
+  const legend = series.map(
+    (s) =>
+      html`<span>${swatch(s)}${seriesName(s)} <span class="num">peak ${formatValue(s.peak, 'bytes')}</span></span>`,
+  );
+  return html`${[
+    html`<figure class="timeline">`,
+    html`<figcaption><span class="metric-name">VRAM over the run</span> <span class="muted">process tree; base and head take turns, so each line is a series of bursts</span></figcaption>`,
+    html`<div class="scroll">${parts}</div>`,
+    html`<p class="legend timeline-legend">${legend}</p>`,
+    html`</figure>`,
+  ]}`;
 }

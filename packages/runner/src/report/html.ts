@@ -1,9 +1,9 @@
 import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results.js';
-import { changeCell, formatValue, metricLabel } from './format.js';
-import { verdictBadge } from './html-badge.js';
+import { changeCell, formatValue, lookup, metricLabel } from './format.js';
+import { verdictBadge, verdictClass } from './html-badge.js';
 import { benchmarkId, renderBenchmark } from './html-benchmark.js';
 import type { SideSamples } from './html-charts.js';
-import { escapeHtml } from './html-escape.js';
+import { html, joinHtml, type SafeHtml } from './html-escape.js';
 import { REPORT_CSS } from './html-style.js';
 
 /**
@@ -32,7 +32,7 @@ const SHORT_HASH = 12;
 /** Interval level named in the table header when no metric has one to read it from. */
 const DEFAULT_LEVEL = 0.95;
 
-const HEADLINE: Record<GateResults['verdict'], string> = {
+const HEADLINE: Readonly<Record<GateResults['verdict'], string>> = {
   pass: 'No performance regression',
   regression: 'Performance regression',
   inconclusive: 'Performance gate inconclusive',
@@ -44,7 +44,8 @@ const HEADLINE: Record<GateResults['verdict'], string> = {
  * or network, so it opens as a CI artifact anywhere. It carries the
  * headline verdict, commits and device, the Markdown report's table, and
  * per benchmark what ran, with charts of base vs head and of the change
- * against its threshold. All text from the results is escaped.
+ * against its threshold. Every part is an `html` template, so all text from
+ * the results is escaped where it is put (see html-escape.ts).
  */
 export function renderHtml(results: GateResults, options: HtmlOptions = {}): string {
   const title = options.title ?? DEFAULT_TITLE;
@@ -59,36 +60,31 @@ export function renderHtml(results: GateResults, options: HtmlOptions = {}): str
     ...results.warnings,
     ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`)),
   ];
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(`${title}: ${headline(results)}`)}</title>`,
-    `<style>${REPORT_CSS}</style>`,
-    '</head><body><main>',
-    `<h1>${escapeHtml(title)}</h1>`,
+  const deviceName = results.device.state === 'ok' ? results.device.name : null;
+  const page = [
+    html`<!doctype html>`,
+    html`<html lang="en"><head><meta charset="utf-8">`,
+    html`<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    html`<title>${title}: ${headline(results)}</title>`,
+    html`<style>${REPORT_CSS}</style>`,
+    html`</head><body><main>`,
+    html`<h1>${title}</h1>`,
     headlineBanner(results),
     meta(results),
-    '<h2>Results</h2>',
+    html`<h2>Results</h2>`,
     resultsTable(results),
     warnings.length > 0
-      ? `<h2>Warnings</h2><ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
-      : '',
-    results.benchmarks.length > 0 ? '<h2>Benchmarks</h2>' : '',
-    results.benchmarks.length > 0 ? legend() : '',
-    ...results.benchmarks.map((b, i) =>
-      renderBenchmark(
-        b,
-        i,
-        samplesFor(b),
-        results.device.state === 'ok' ? results.device.name : null,
-      ),
-    ),
+      ? html`<h2>Warnings</h2><ul class="warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>`
+      : html``,
+    results.benchmarks.length > 0 ? html`<h2>Benchmarks</h2>` : html``,
+    results.benchmarks.length > 0 ? legend() : html``,
+    ...results.benchmarks.map((b, i) => renderBenchmark(b, i, samplesFor(b), deviceName)),
     howToRead(results),
-    `<footer>${escapeHtml(`${results.tool.name} ${results.tool.version} · results schema ${results.schemaVersion} · ${results.createdAt}`)}</footer>`,
-    '</main></body></html>',
-    '',
-  ].join('\n');
+    html`<footer>${results.tool.name} ${results.tool.version} · results schema ${results.schemaVersion} · ${results.createdAt}</footer>`,
+    html`</main></body></html>`,
+    html``,
+  ];
+  return joinHtml(page, html`\n`).toString();
 }
 
 /** `byMetric[metric]`, own properties only: a results file is data, and "constructor" must not find Object's. */
@@ -99,95 +95,103 @@ function ownMetric(
   return byMetric && Object.hasOwn(byMetric, metric) ? byMetric[metric] : undefined;
 }
 
+/** Plain text: it is put in the page's title and banner, escaped there. */
 function headline(results: GateResults): string {
   const count = results.regressions;
-  return `${HEADLINE[results.verdict]}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}`;
+  const title = lookup(HEADLINE, results.verdict, `Performance gate: ${results.verdict}`);
+  return `${title}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}`;
 }
 
 /** The verdict banner, with a one-line tally of what the verdict rests on. */
-function headlineBanner(results: GateResults): string {
+function headlineBanner(results: GateResults): SafeHtml {
   const tally = new Map<string, number>();
   for (const b of results.benchmarks) {
     for (const m of b.metrics) tally.set(m.verdict, (tally.get(m.verdict) ?? 0) + 1);
   }
   const failed = results.benchmarks.filter((b) => b.status === 'failed').length;
-  const parts = [...tally].map(([verdict, count]) => `${count} ${verdict.replace('-', ' ')}`);
+  const parts = [...tally].map(
+    ([verdict, count]) => `${count} ${String(verdict).replace('-', ' ')}`,
+  );
   if (failed > 0) parts.push(`${failed} benchmark${failed === 1 ? '' : 's'} failed`);
   const metrics = [...tally.values()].reduce((sum, c) => sum + c, 0);
   const summary = `${results.benchmarks.length} benchmark${results.benchmarks.length === 1 ? '' : 's'}, ${metrics} metric${metrics === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
-  const tone = results.verdict === 'pass' ? 'pass' : results.verdict;
-  return `<section class="headline v-${tone}" id="verdict"><p>${escapeHtml(headline(results))}</p><p class="summary">${escapeHtml(summary)}</p></section>`;
+  return html`<section class="headline ${verdictClass(results.verdict)}" id="verdict"><p>${headline(results)}</p><p class="summary">${summary}</p></section>`;
 }
 
-function meta(results: GateResults): string {
+function meta(results: GateResults): SafeHtml {
   const { base, head } = results.commits;
   const sha = (s: string | null) =>
-    s
-      ? `<code title="${escapeHtml(s)}">${escapeHtml(s.slice(0, SHORT_SHA))}</code>`
-      : 'working tree';
+    s ? html`<code title="${s}">${String(s).slice(0, SHORT_SHA)}</code>` : html`working tree`;
   const d = results.device;
   const device =
     d.state === 'ok'
-      ? `${escapeHtml(d.name)}${d.computeCapability ? ` (compute capability ${escapeHtml(d.computeCapability)})` : ''}, driver ${escapeHtml(d.driver)} <span class="muted">via ${escapeHtml(d.source)}</span>`
-      : `no GPU (CPU only): ${escapeHtml(d.reason)}`;
+      ? html`${d.name}${d.computeCapability ? html` (compute capability ${d.computeCapability})` : ''}, driver ${d.driver} <span class="muted">via ${d.source}</span>`
+      : html`no GPU (CPU only): ${d.reason}`;
+  const configHash = String(results.configHash);
   const run = [
-    results.status === 'partial' ? '<strong>partial run</strong> (stopped early)' : 'complete',
-    results.shard !== null ? `shard ${escapeHtml(results.shard)}` : null,
-    `config <code title="${escapeHtml(results.configHash)}">${escapeHtml(results.configHash.slice(0, SHORT_HASH))}</code>`,
-    escapeHtml(results.createdAt),
+    results.status === 'partial' ? html`<strong>partial run</strong> (stopped early)` : 'complete',
+    results.shard !== null ? html`shard ${results.shard}` : null,
+    html`config <code title="${configHash}">${configHash.slice(0, SHORT_HASH)}</code>`,
+    results.createdAt,
   ];
-  const rows: [string, string][] = [
-    ['base', `${sha(base.sha)} <span class="muted">${escapeHtml(base.ref)}</span>`],
+  const rows: [string, SafeHtml][] = [
+    ['base', html`${sha(base.sha)} <span class="muted">${base.ref}</span>`],
     [
       'head',
-      `${sha(head.sha)} <span class="muted">${escapeHtml(head.ref)}</span>${head.dirty ? ' + uncommitted changes' : ''}`,
+      html`${sha(head.sha)} <span class="muted">${head.ref}</span>${head.dirty === true ? ' + uncommitted changes' : ''}`,
     ],
     ['device', device],
-    ['run', run.filter((p) => p !== null).join(' · ')],
+    [
+      'run',
+      joinHtml(
+        run.filter((p) => p !== null),
+        html` · `,
+      ),
+    ],
   ];
-  return `<dl class="meta">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
+  return html`<dl class="meta">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
 /** The Markdown report's table, with rowspans for the benchmark name and colour by verdict. */
-function resultsTable(results: GateResults): string {
+function resultsTable(results: GateResults): SafeHtml {
   const level = results.benchmarks.flatMap((b) => b.metrics).find((m) => m.interval)
     ?.interval?.level;
   const header = [
-    '<th>benchmark</th>',
-    '<th>metric</th>',
-    '<th class="right">base</th>',
-    '<th class="right">head</th>',
-    `<th>change [${Math.round((level ?? DEFAULT_LEVEL) * 100)}% interval]</th>`,
-    '<th>verdict</th>',
+    html`<th>benchmark</th>`,
+    html`<th>metric</th>`,
+    html`<th class="right">base</th>`,
+    html`<th class="right">head</th>`,
+    html`<th>change [${Math.round((level ?? DEFAULT_LEVEL) * 100)}% interval]</th>`,
+    html`<th>verdict</th>`,
   ];
-  const rows: string[] = [];
-  results.benchmarks.forEach((b, i) => {
-    const name = `<a href="#${benchmarkId(i)}">${escapeHtml(b.name)}</a>`;
-    if (b.status === 'failed' || b.metrics.length === 0) {
-      const reason =
-        b.status === 'failed'
-          ? `${verdictBadge('failed')} <span class="error-text">${escapeHtml(b.error ?? 'unknown error')}</span>`
-          : '<span class="muted">no metrics</span>';
-      rows.push(
-        `<tr class="failed"><th scope="row">${name}</th><td colspan="5">${reason}</td></tr>`,
-      );
-      return;
-    }
-    b.metrics.forEach((m, j) => {
-      const nameCell = j === 0 ? `<th scope="row" rowspan="${b.metrics.length}">${name}</th>` : '';
-      rows.push(
-        `<tr class="v-${m.verdict}">${nameCell}<td>${escapeHtml(metricLabel(m.metric))}</td><td class="num right">${side(m, 'base')}</td><td class="num right">${side(m, 'head')}</td><td class="num">${escapeHtml(changeCell(m))}</td><td title="${escapeHtml(m.explanation)}">${verdictBadge(m.verdict)}</td></tr>`,
-      );
-    });
-  });
+  const rows = results.benchmarks.flatMap(resultRows);
   if (rows.length === 0)
-    rows.push('<tr><td colspan="6" class="muted">No benchmarks ran.</td></tr>');
-  return [
-    '<div class="table-wrap"><table class="results">',
-    `<thead><tr>${header.join('')}</tr></thead>`,
-    `<tbody>${rows.join('')}</tbody>`,
-    '</table></div>',
-  ].join('');
+    rows.push(html`<tr><td colspan="6" class="muted">No benchmarks ran.</td></tr>`);
+  return html`${[
+    html`<div class="table-wrap"><table class="results">`,
+    html`<thead><tr>${header}</tr></thead>`,
+    html`<tbody>${rows}</tbody>`,
+    html`</table></div>`,
+  ]}`;
+}
+
+/** One benchmark's rows of the results table: a row per metric, or one saying why there are none. */
+function resultRows(b: BenchmarkResult, index: number): SafeHtml[] {
+  const name = html`<a href="#${benchmarkId(index)}">${b.name}</a>`;
+  if (b.status === 'failed' || b.metrics.length === 0) {
+    const reason =
+      b.status === 'failed'
+        ? html`${verdictBadge('failed')} <span class="error-text">${b.error ?? 'unknown error'}</span>`
+        : html`<span class="muted">no metrics</span>`;
+    return [
+      html`<tr class="failed"><th scope="row">${name}</th><td colspan="5">${reason}</td></tr>`,
+    ];
+  }
+  return b.metrics.map((m, j) => {
+    const nameCell =
+      j === 0 ? html`<th scope="row" rowspan="${b.metrics.length}">${name}</th>` : '';
+    return html`<tr class="${verdictClass(m.verdict)}">${nameCell}<td>${metricLabel(m.metric)}</td><td class="num right">${side(m, 'base')}</td><td class="num right">${side(m, 'head')}</td><td class="num">${changeCell(m)}</td><td title="${m.explanation}">${verdictBadge(m.verdict)}</td></tr>`;
+  });
 }
 
 function side(m: MetricResult, which: 'base' | 'head'): string {
@@ -195,29 +199,29 @@ function side(m: MetricResult, which: 'base' | 'head'): string {
   return s ? formatValue(s.median, m.unit) : 'n/a';
 }
 
-function legend(): string {
-  return [
-    '<p class="legend">',
-    '<span><span class="swatch base"></span>base</span>',
-    '<span><span class="swatch head"></span>head</span>',
-    '<span>box: p5 to p95, bar: median</span>',
-    '<span><span class="swatch band"></span>± threshold: change inside is unchanged</span>',
-    '</p>',
-  ].join('');
+function legend(): SafeHtml {
+  return html`${[
+    html`<p class="legend">`,
+    html`<span><span class="swatch base"></span>base</span>`,
+    html`<span><span class="swatch head"></span>head</span>`,
+    html`<span>box: p5 to p95, bar: median</span>`,
+    html`<span><span class="swatch band"></span>± threshold: change inside is unchanged</span>`,
+    html`</p>`,
+  ]}`;
 }
 
-function howToRead(results: GateResults): string {
+function howToRead(results: GateResults): SafeHtml {
   const seen = new Map<string, number>();
   for (const b of results.benchmarks)
     for (const m of b.metrics) seen.set(metricLabel(m.metric), m.threshold);
   const thresholds =
     [...seen].map(([label, t]) => `${label} ±${+(t * 100).toFixed(2)}%`).join(', ') || 'per metric';
-  return [
-    '<h2>How to read this</h2><section class="how">',
-    '<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>',
-    '<ul>',
-    `<li><strong>regression</strong>: the whole interval is above the threshold (${escapeHtml(thresholds)}); <strong>improvement</strong>: wholly below its negative;</li>`,
-    '<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>',
-    '</ul></section>',
-  ].join('');
+  return html`${[
+    html`<h2>How to read this</h2><section class="how">`,
+    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>`,
+    html`<ul>`,
+    html`<li><strong>regression</strong>: the whole interval is above the threshold (${thresholds}); <strong>improvement</strong>: wholly below its negative;</li>`,
+    html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>`,
+    html`</ul></section>`,
+  ]}`;
 }

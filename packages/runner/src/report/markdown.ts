@@ -1,6 +1,7 @@
-import type { BenchmarkResult, GateResults, MetricResult } from '../results.js';
+import type { BenchmarkResult, GateResults, MemoryRow, MetricResult } from '../results.js';
 import type { WorkloadInfo } from '../workloads/types.js';
-import { changeCell, formatValue, metricLabel } from './format.js';
+import { formatChange, formatValue, lookup, metricLabel } from './format.js';
+import { code, joinMd, md, type SafeMarkdown } from './markdown-escape.js';
 import {
   describeWhatRan,
   kernelDiff,
@@ -9,20 +10,30 @@ import {
   whatRan as whatRanFromProfile,
 } from './what-ran.js';
 
-const VERDICT_TEXT: Record<MetricResult['verdict'], string> = {
-  regression: '🔴 **regression**',
-  improvement: '🟢 improvement',
-  unchanged: '✅ unchanged',
-  inconclusive: '🟡 inconclusive',
-  'not-measured': '➖ not measured',
+/*
+ * Every line below is an `md` template: its literal parts are the only
+ * Markdown, and each value from the results (a fork's run may have written
+ * them) is escaped where it is put. See markdown-escape.ts.
+ */
+
+const VERDICT_TEXT: Readonly<Record<MetricResult['verdict'], SafeMarkdown>> = {
+  regression: md`🔴 **regression**`,
+  improvement: md`🟢 improvement`,
+  unchanged: md`✅ unchanged`,
+  inconclusive: md`🟡 inconclusive`,
+  'not-measured': md`➖ not measured`,
 };
 
-const HEADLINE: Record<GateResults['verdict'], string> = {
-  pass: '✅ No performance regression',
-  regression: '🔴 Performance regression',
-  inconclusive: '🟡 Performance gate inconclusive',
-  failed: '💥 Performance gate failed to measure',
+const HEADLINE: Readonly<Record<GateResults['verdict'], SafeMarkdown>> = {
+  pass: md`✅ No performance regression`,
+  regression: md`🔴 Performance regression`,
+  inconclusive: md`🟡 Performance gate inconclusive`,
+  failed: md`💥 Performance gate failed to measure`,
 };
+
+/** Characters of a commit sha shown. */
+const SHORT_SHA = 8;
+const NEWLINE = md`\n`;
 
 /**
  * The report for a PR comment and the job summary: a headline, one table
@@ -30,82 +41,66 @@ const HEADLINE: Record<GateResults['verdict'], string> = {
  * what actually ran on each side, warnings, and a legend.
  */
 export function renderMarkdown(results: GateResults): string {
-  const lines: string[] = [];
-  const count = results.regressions;
-  lines.push(
-    `### ${HEADLINE[results.verdict]}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}`,
-  );
-  lines.push('');
-  const sha = (s: string | null) =>
-    s ? `\`${s.slice(0, 8).replace(/[^0-9a-f]/gi, '')}\`` : 'working tree';
-  const device =
-    results.device.state === 'ok'
-      ? escapeCell(
-          `${results.device.name}${results.device.computeCapability ? ` (CC ${results.device.computeCapability})` : ''}, driver ${results.device.driver}`,
-        )
-      : 'no GPU (CPU only)';
-  lines.push(
-    `base ${sha(results.commits.base.sha)} (${escapeCell(results.commits.base.ref)}) vs head ${sha(results.commits.head.sha)}${results.commits.head.dirty ? ' + uncommitted changes' : ''} · ${device}${results.status === 'partial' ? ' · **partial run**' : ''}`,
-  );
-  lines.push('');
-  lines.push('| benchmark | metric | base | head | change [95% interval] | verdict |');
-  lines.push('|---|---|---:|---:|---|---|');
-  for (const b of results.benchmarks) {
-    if (b.status === 'failed') {
-      lines.push(
-        `| ${escapeCell(b.name)} | | | | | 💥 failed: ${escapeCell(b.error ?? 'unknown error')} |`,
-      );
-      continue;
-    }
-    b.metrics.forEach((m, i) => {
-      lines.push(
-        `| ${i === 0 ? escapeCell(b.name) : ''} | ${escapeCell(metricLabel(m.metric))} | ${m.base ? formatValue(m.base.median, m.unit) : 'n/a'} | ${m.head ? formatValue(m.head.median, m.unit) : 'n/a'} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`,
-      );
-    });
-  }
-  lines.push('');
-  lines.push(...kernelSections(results));
-  const deviceName = results.device.state === 'ok' ? results.device.name : null;
-  const profiled = (b: BenchmarkResult, side: 'base' | 'head') =>
-    whatRanFromProfile(
-      b.profiles?.[side],
-      b.metrics.find((m) => m.metric === 'latency')?.[side]?.median ?? null,
-      deviceName,
-    );
-  const ran = results.benchmarks.flatMap((b) => [
-    `- **${escapeCell(b.name)}**: ${escapeCell(`${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`)}`,
-    ...(b.profiles?.base?.available || b.profiles?.head?.available
-      ? (['base', 'head'] as const).map(
-          (side) => `  - ${side} profiled: ${escapeCell(describeWhatRan(profiled(b, side)))}`,
-        )
-      : []),
-    ...(['base', 'head'] as const).flatMap((side) =>
-      (b.memory?.[side] ?? []).map(
-        (row) =>
-          `  - ${side} GPU ${row.gpuIndex}${row.ranks ? ` (rank${row.ranks.length > 1 ? 's' : ''} ${row.ranks.join(', ')})` : ''} memory: allocated ${formatValue(row.allocatorPeak, 'bytes')}, reserved ${formatValue(row.reservedPeak, 'bytes')}, process ${row.processPeak === null ? 'n/a' : formatValue(row.processPeak, 'bytes')}${row.contextOverhead === null ? '' : ` (context ${formatValue(row.contextOverhead, 'bytes')})`}`,
-      ),
-    ),
-  ]);
-  if (ran.length > 0)
-    lines.push('<details><summary>What ran</summary>', '', ...ran, '', '</details>', '');
-  const warnings = [
-    ...results.warnings,
-    ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`)),
+  const lines: SafeMarkdown[] = [
+    md`### ${headline(results)}`,
+    md``,
+    commitsLine(results),
+    md``,
+    md`| benchmark | metric | base | head | change [95% interval] | verdict |`,
+    md`|---|---|---:|---:|---|---|`,
+    ...results.benchmarks.flatMap(tableRows),
+    md``,
+    ...kernelSections(results),
+    ...whatRanSection(results),
+    ...warningsSection(results),
+    ...legend(results),
   ];
-  if (warnings.length > 0) {
-    lines.push('**Warnings**', '', ...warnings.map((w) => `- ⚠️ ${escapeCell(w)}`), '');
-  }
-  lines.push(
-    '<details><summary>How to read this</summary>',
-    '',
-    'Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).',
-    '',
-    `- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
-    '- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).',
-    '',
-    '</details>',
+  return joinMd(lines, NEWLINE).toString();
+}
+
+function headline(results: GateResults): SafeMarkdown {
+  const count = results.regressions;
+  const title = lookup(HEADLINE, results.verdict, md`Performance gate: ${results.verdict}`);
+  return results.verdict === 'regression'
+    ? md`${title}: ${count} metric${count === 1 ? '' : 's'}`
+    : title;
+}
+
+function commitsLine(results: GateResults): SafeMarkdown {
+  const { base, head } = results.commits;
+  const d = results.device;
+  const device =
+    d.state === 'ok'
+      ? md`${d.name}${d.computeCapability ? md` (CC ${d.computeCapability})` : ''}, driver ${d.driver}`
+      : md`no GPU (CPU only)`;
+  return md`base ${sha(base.sha)} (${base.ref}) vs head ${sha(head.sha)}${head.dirty === true ? md` + uncommitted changes` : ''} · ${device}${results.status === 'partial' ? md` · **partial run**` : ''}`;
+}
+
+/** A commit as a short code span; hex digits only, whatever the file says. */
+function sha(s: string | null): SafeMarkdown {
+  return typeof s === 'string' && s !== ''
+    ? code(s.slice(0, SHORT_SHA).replace(/[^0-9a-f]/gi, ''))
+    : md`working tree`;
+}
+
+function tableRows(b: BenchmarkResult): SafeMarkdown[] {
+  if (b.status === 'failed')
+    return [md`| ${b.name} | | | | | 💥 failed: ${b.error ?? 'unknown error'} |`];
+  return b.metrics.map(
+    (m, i) =>
+      md`| ${i === 0 ? b.name : ''} | ${metricLabel(m.metric)} | ${side(m, 'base')} | ${side(m, 'head')} | ${changeCell(m)} | ${lookup(VERDICT_TEXT, m.verdict, md`${m.verdict}`)} |`,
   );
-  return lines.join('\n');
+}
+
+function side(m: MetricResult, which: 'base' | 'head'): string {
+  const s = m[which];
+  return s ? formatValue(s.median, m.unit) : 'n/a';
+}
+
+/** format.ts's changeCell, with its brackets as literal Markdown and the numbers as holes. */
+function changeCell(m: MetricResult): SafeMarkdown {
+  if (m.ratio === null || m.interval === null) return md`n/a`;
+  return md`${formatChange(m.ratio)} [${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}]`;
 }
 
 /**
@@ -113,8 +108,8 @@ export function renderMarkdown(results: GateResults): string {
  * appeared, disappeared or changed most, base vs head, from the profiled
  * iterations. Outside the collapsed details: it is the first thing to read.
  */
-function kernelSections(results: GateResults): string[] {
-  const out: string[] = [];
+function kernelSections(results: GateResults): SafeMarkdown[] {
+  const out: SafeMarkdown[] = [];
   for (const b of results.benchmarks) {
     const regressed = b.metrics.some(
       (m) => m.verdict === 'regression' && (m.metric === 'latency' || m.metric === 'memory'),
@@ -124,18 +119,72 @@ function kernelSections(results: GateResults): string[] {
     if (changes.length === 0) continue;
     const us = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(2)} ms`);
     out.push(
-      `**What changed in ${escapeCell(b.name)}**: ${profileTimeLabel(b.profiles?.head ?? b.profiles?.base)} (profiled once per side, untimed)`,
-      '',
-      '| kernel | base | head | |',
-      '|---|---:|---:|---|',
+      md`**What changed in ${b.name}**: ${profileTimeLabel(b.profiles?.head ?? b.profiles?.base)} (profiled once per side, untimed)`,
+      md``,
+      md`| kernel | base | head | |`,
+      md`|---|---:|---:|---|`,
       ...changes.map(
         (c) =>
-          `| \`${codeSpan(shortKernelName(c.name))}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`,
+          md`| ${code(shortKernelName(c.name))} | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`,
       ),
-      '',
+      md``,
     );
   }
   return out;
+}
+
+/** Per benchmark: the dtype decision, what each side reported, its profile and memory rows. */
+function whatRanSection(results: GateResults): SafeMarkdown[] {
+  const deviceName = results.device.state === 'ok' ? results.device.name : null;
+  const profiled = (b: BenchmarkResult, side: 'base' | 'head') =>
+    whatRanFromProfile(
+      b.profiles?.[side],
+      b.metrics.find((m) => m.metric === 'latency')?.[side]?.median ?? null,
+      deviceName,
+    );
+  const ran = results.benchmarks.flatMap((b) => [
+    md`- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`,
+    ...(b.profiles?.base?.available || b.profiles?.head?.available
+      ? (['base', 'head'] as const).map(
+          (side) => md`  - ${side} profiled: ${describeWhatRan(profiled(b, side))}`,
+        )
+      : []),
+    ...(['base', 'head'] as const).flatMap((side) =>
+      (b.memory?.[side] ?? []).map((row) => memoryLine(side, row)),
+    ),
+  ]);
+  if (ran.length === 0) return [];
+  return [md`<details><summary>What ran</summary>`, md``, ...ran, md``, md`</details>`, md``];
+}
+
+function memoryLine(side: 'base' | 'head', row: MemoryRow): SafeMarkdown {
+  const bytes = (v: number) => formatValue(v, 'bytes');
+  const ranks = Array.isArray(row.ranks)
+    ? md` (rank${row.ranks.length > 1 ? 's' : ''} ${row.ranks.join(', ')})`
+    : '';
+  return md`  - ${side} GPU ${row.gpuIndex}${ranks} memory: allocated ${bytes(row.allocatorPeak)}, reserved ${bytes(row.reservedPeak)}, process ${row.processPeak === null ? 'n/a' : bytes(row.processPeak)}${row.contextOverhead === null ? '' : md` (context ${bytes(row.contextOverhead)})`}`;
+}
+
+function warningsSection(results: GateResults): SafeMarkdown[] {
+  const warnings = [
+    ...results.warnings,
+    ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`)),
+  ];
+  if (warnings.length === 0) return [];
+  return [md`**Warnings**`, md``, ...warnings.map((w) => md`- ⚠️ ${w}`), md``];
+}
+
+function legend(results: GateResults): SafeMarkdown[] {
+  return [
+    md`<details><summary>How to read this</summary>`,
+    md``,
+    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).`,
+    md``,
+    md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
+    md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).`,
+    md``,
+    md`</details>`,
+  ];
 }
 
 function whatRan(info: WorkloadInfo | null): string {
@@ -144,7 +193,7 @@ function whatRan(info: WorkloadInfo | null): string {
     `${info.framework}${info.frameworkVersion ? ` ${info.frameworkVersion}` : ''}`,
     info.dtype ?? 'dtype unknown',
     info.device ? `on ${info.device}` : null,
-    typeof info.extra.attention === 'string' ? `attention: ${info.extra.attention}` : null,
+    typeof info.extra?.attention === 'string' ? `attention: ${info.extra.attention}` : null,
   ];
   return parts.filter(Boolean).join(', ');
 }
@@ -156,25 +205,4 @@ function thresholds(results: GateResults): string {
   return (
     [...seen].map(([label, t]) => `${label} ±${+(t * 100).toFixed(2)}%`).join(', ') || 'per metric'
   );
-}
-
-/**
- * Text from the results (names, errors, what a worker reported, refs, device
- * names) as inert Markdown: a results file may come from a fork PR's run, so
- * it must not be able to break the table, inject HTML or links, or @-mention
- * people.
- */
-/** Text for inside a code span in a table: nothing there is Markdown or HTML, but a backtick or pipe would end it. */
-function codeSpan(text: string): string {
-  return text.replace(/[`\r\n]/g, "'").replace(/\|/g, '\\|');
-}
-
-function escapeCell(text: unknown): string {
-  return String(text)
-    .replace(/\\/g, '\\\\')
-    .replace(/[|[\]!`*_]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b');
 }

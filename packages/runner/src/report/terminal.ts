@@ -1,5 +1,21 @@
 import type { GateResults } from '../results.js';
 import { changeCell, formatValue, metricLabel } from './format.js';
+import { oneLine } from './one-line.js';
+
+/** GitHub Actions reads `::command::` and `##[command]` in a step's output as workflow commands. */
+const WORKFLOW_COMMAND = /::|##\[/g;
+
+/**
+ * Text from the results as inert log text. `merge` and `report` print this
+ * table to a CI log, maybe of a fork's results: an escape sequence could
+ * rewrite the terminal, a line break start a line of its own, and such a
+ * line, or `##[` anywhere, would be a workflow command (`::add-mask::`,
+ * `::stop-commands::`). So each cell is one line, and a zero-width space
+ * splits `::` and `##[`.
+ */
+function plain(text: unknown): string {
+  return oneLine(String(text)).replace(WORKFLOW_COMMAND, (c) => `${c[0]}\u200b${c.slice(1)}`);
+}
 
 /** The results as an aligned plain-text table for a terminal or a CI log. */
 export function renderTerminal(results: GateResults): string {
@@ -18,25 +34,31 @@ export function renderTerminal(results: GateResults): string {
         m.base ? formatValue(m.base.median, m.unit) : 'n/a',
         m.head ? formatValue(m.head.median, m.unit) : 'n/a',
         changeCell(m),
-        m.verdict.toUpperCase(),
+        String(m.verdict).toUpperCase(),
       ]);
     });
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  // Every cell through `plain` here, before the widths: the one place the table escapes.
+  const cells = rows.map((r) => r.map(plain));
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) =>
     r
       .map((cell, c) => cell.padEnd(widths[c]!))
       .join('  ')
       .trimEnd();
-  const out = [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)];
+  const out = [
+    line(cells[0]!),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...cells.slice(1).map(line),
+  ];
   const warnings = [
     ...results.warnings,
     ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`)),
   ];
-  for (const w of warnings) out.push(`warning: ${w}`);
+  for (const w of warnings) out.push(`warning: ${plain(w)}`);
   out.push(
     '',
-    `verdict: ${results.verdict.toUpperCase()}${results.status === 'partial' ? ' (partial run)' : ''}`,
+    `verdict: ${plain(results.verdict).toUpperCase()}${results.status === 'partial' ? ' (partial run)' : ''}`,
   );
   return out.join('\n');
 }
