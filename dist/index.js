@@ -602,10 +602,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -628,12 +628,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -644,12 +644,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -859,8 +859,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -881,11 +881,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node2 = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node2.code === code) {
+          if (node2.code === code2) {
             if (length === ++index) {
               node2.value = value2;
               break;
@@ -895,7 +895,7 @@ var require_tree = __commonJS({
               node2.middle = new _TstNode(key, value2, index);
               break;
             }
-          } else if (node2.code < code) {
+          } else if (node2.code < code2) {
             if (node2.left !== null) {
               node2 = node2.left;
             } else {
@@ -919,19 +919,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node2 = this;
         while (node2 !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node2 !== null) {
-            if (code === node2.code) {
+            if (code2 === node2.code) {
               if (keylength === ++index) {
                 return node2;
               }
               node2 = node2.middle;
               break;
             }
-            node2 = node2.code < code ? node2.left : node2.right;
+            node2 = node2.code < code2 ? node2.left : node2.right;
           }
         }
         return null;
@@ -1638,11 +1638,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason } = evt;
+        const { websocket, code: code2, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code,
+          code2,
           reason
         );
       });
@@ -4130,9 +4130,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url2) {
       for (let i = 0; i < url2.length; ++i) {
-        const code = url2.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url2.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -4723,8 +4723,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4750,8 +4750,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -7042,9 +7042,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id) {
+    function onHttp2FrameError(type, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7054,8 +7054,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code2) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7260,8 +7260,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+      stream.once("frameError", (type, code2) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       return true;
       function writeBodyH2() {
@@ -9199,7 +9199,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9211,7 +9211,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -11654,7 +11654,7 @@ var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
     var { isIP } = __require("node:net");
-    var { lookup } = __require("node:dns");
+    var { lookup: lookup2 } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
     var maxInt = Math.pow(2, 31) - 1;
@@ -11744,7 +11744,7 @@ var require_dns = __commonJS({
         }
       }
       #defaultLookup(origin, opts, cb) {
-        lookup(
+        lookup2(
           origin.hostname,
           {
             all: true,
@@ -11954,8 +11954,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -16110,8 +16110,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value2) {
       for (let i = 0; i < value2.length; ++i) {
-        const code = value2.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value2.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -16119,26 +16119,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16154,31 +16154,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value2.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value2.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain2) {
       if (domain2 === " ") {
@@ -16189,8 +16189,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain2.length; ++i) {
-        const code = domain2.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain2.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16200,10 +16200,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16977,37 +16977,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17276,7 +17276,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code2, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17284,12 +17284,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason === void 0) {
+        if (code2 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17314,25 +17314,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code = 1005;
+      let code2 = 1005;
       let reason = "";
       const result2 = ws[kByteParser].closingInfo;
       if (result2 && !result2.error) {
-        code = result2.code ?? 1005;
+        code2 = result2.code ?? 1005;
         reason = result2.reason;
       } else if (!ws[kReceivedClose]) {
-        code = 1006;
+        code2 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code,
+        code: code2,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code,
+          code: code2,
           reason
         });
       }
@@ -17457,8 +17457,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code2, reason) {
+      closeWebSocketConnection(ws, code2, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable2 {
@@ -17645,8 +17645,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error64, data) => {
                     if (error64) {
-                      const code = error64 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error64.message);
+                      const code2 = error64 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code2, error64.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17732,11 +17732,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert2(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17748,7 +17748,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17763,8 +17763,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason, reason.length);
+            const { code: code2, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code2, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -18002,17 +18002,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", { clamp: true });
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code !== void 0) {
-          if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+        if (code2 !== void 0) {
+          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18026,7 +18026,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason, reasonByteLength);
+        closeWebSocketConnection(this, code2, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18272,15 +18272,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code;
+      let code2;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code = err.code;
+        code2 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code);
+      closeWebSocketConnection(this, code2);
     }
     module.exports = {
       WebSocket
@@ -20129,14 +20129,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -20153,14 +20153,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -20177,12 +20177,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -20194,12 +20194,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -20214,39 +20214,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -20309,8 +20309,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json2.slice(start, i);
-                const code = json2.substr(i + 2, 4);
-                switch (code) {
+                const code2 = json2.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -20336,8 +20336,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str += "\\x" + code2.substr(2);
                     else
                       str += json2.substr(i, 6);
                 }
@@ -22836,22 +22836,22 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code2, message) {
         super();
         this.name = name;
-        this.code = code;
+        this.code = code2;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLParseError", pos, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLWarning", pos, code2, message);
       }
     };
     var prettifyError2 = (src, lc) => (error64) => {
@@ -23760,7 +23760,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value2;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -23958,9 +23958,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -24282,12 +24282,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning2) => {
+        this.onError = (source, code2, message, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -24449,12 +24449,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code2, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -26499,10 +26499,10 @@ var init_errors = __esm({
     "use strict";
     DeviceError = class extends Error {
       code;
-      constructor(code, message, options) {
+      constructor(code2, message, options) {
         super(message, options);
         this.name = "DeviceError";
-        this.code = code;
+        this.code = code2;
       }
     };
   }
@@ -26691,8 +26691,8 @@ var init_known_gpus = __esm({
 });
 
 // packages/device/src/nvml-api.ts
-function nvmlHint(code) {
-  switch (code) {
+function nvmlHint(code2) {
+  switch (code2) {
     case 9:
       return "The NVIDIA kernel driver is not loaded: check `nvidia-smi` and `lsmod | grep nvidia`.";
     case 18:
@@ -26789,14 +26789,14 @@ function loadNvml(library = defaultNvmlLibrary()) {
   };
   declareTypes(koffi);
   const errorString = bind2("const char *nvmlErrorString(int result)");
-  const describe7 = (code) => errorString ? String(errorString(code)) : `code ${code}`;
-  const check2 = (call, code) => {
-    if (code !== NVML_SUCCESS) throw new NvmlCallError(call, code, describe7(code));
+  const describe7 = (code2) => errorString ? String(errorString(code2)) : `code ${code2}`;
+  const check2 = (call, code2) => {
+    if (code2 !== NVML_SUCCESS) throw new NvmlCallError(call, code2, describe7(code2));
   };
   const optional2 = (call, run3) => {
-    const [code, value2] = run3();
-    if (code === NVML_ERROR_NOT_SUPPORTED) return null;
-    check2(call, code);
+    const [code2, value2] = run3();
+    if (code2 === NVML_ERROR_NOT_SUPPORTED) return null;
+    check2(call, code2);
     return value2;
   };
   const init = need("int nvmlInit_v2()");
@@ -26852,7 +26852,7 @@ function loadNvml(library = defaultNvmlLibrary()) {
     }
     return handle;
   };
-  const text = (call, run3) => {
+  const text2 = (call, run3) => {
     const buffer = Buffer.alloc(STRING_BUFFER);
     check2(call, run3(buffer));
     const end = buffer.indexOf(0);
@@ -26863,7 +26863,7 @@ function loadNvml(library = defaultNvmlLibrary()) {
     return [run3(out), out[0]];
   });
   return {
-    driverVersion: () => text("nvmlSystemGetDriverVersion", (b) => fns.driverVersion(b, b.length)),
+    driverVersion: () => text2("nvmlSystemGetDriverVersion", (b) => fns.driverVersion(b, b.length)),
     cudaDriverVersion: () => {
       const get = fns.cudaVersion;
       return get ? unsigned("nvmlSystemGetCudaDriverVersion", (out) => get(out)) : null;
@@ -26873,8 +26873,8 @@ function loadNvml(library = defaultNvmlLibrary()) {
       check2("nvmlDeviceGetCount_v2", fns.count(out));
       return out[0];
     },
-    name: (i) => text("nvmlDeviceGetName", (b) => fns.name(device(i), b, b.length)),
-    uuid: (i) => text("nvmlDeviceGetUUID", (b) => fns.uuid(device(i), b, b.length)),
+    name: (i) => text2("nvmlDeviceGetName", (b) => fns.name(device(i), b, b.length)),
+    uuid: (i) => text2("nvmlDeviceGetUUID", (b) => fns.uuid(device(i), b, b.length)),
     pciBusId: (i) => {
       const buffer = Buffer.alloc(68);
       check2("nvmlDeviceGetPciInfo_v3", fns.pci(device(i), buffer));
@@ -26897,9 +26897,9 @@ function loadNvml(library = defaultNvmlLibrary()) {
       return optional2("nvmlDeviceGetMemoryInfo_v2", () => {
         const buffer = Buffer.alloc(40);
         buffer.writeUInt32LE(MEMORY_V2_VERSION, 0);
-        const code = get(device(i), buffer);
+        const code2 = get(device(i), buffer);
         return [
-          code,
+          code2,
           {
             total: buffer.readBigUInt64LE(8),
             reserved: buffer.readBigUInt64LE(16),
@@ -26931,8 +26931,8 @@ function loadNvml(library = defaultNvmlLibrary()) {
       if (!get) return null;
       return optional2("nvmlDeviceGetCurrentClocksEventReasons", () => {
         const out = [0n];
-        const code = get(device(i), out);
-        return [code, BigInt(out[0])];
+        const code2 = get(device(i), out);
+        return [code2, BigInt(out[0])];
       });
     },
     temperature: (i) => unsigned(
@@ -26946,8 +26946,8 @@ function loadNvml(library = defaultNvmlLibrary()) {
       for (let attempt = 0; attempt < 4; attempt++) {
         const count = [capacity];
         const buffer = Buffer.alloc(Math.max(1, capacity) * PROCESS_INFO_SIZE);
-        const code = fns.processes(device(i), count, capacity === 0 ? null : buffer);
-        if (code === NVML_SUCCESS) {
+        const code2 = fns.processes(device(i), count, capacity === 0 ? null : buffer);
+        if (code2 === NVML_SUCCESS) {
           const out = [];
           for (let k = 0; k < count[0]; k++) {
             const used = buffer.readBigUInt64LE(k * PROCESS_INFO_SIZE + 8);
@@ -26958,8 +26958,8 @@ function loadNvml(library = defaultNvmlLibrary()) {
           }
           return out;
         }
-        if (code !== NVML_ERROR_INSUFFICIENT_SIZE)
-          check2("nvmlDeviceGetComputeRunningProcesses", code);
+        if (code2 !== NVML_ERROR_INSUFFICIENT_SIZE)
+          check2("nvmlDeviceGetComputeRunningProcesses", code2);
         capacity = count[0] + 8;
       }
       throw new DeviceError(
@@ -27286,10 +27286,10 @@ function runNvidiaSmi(args, options = {}) {
       );
     }
     const said = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim();
-    const code = /couldn't communicate with the NVIDIA driver|No devices were found/i.test(said) ? "NO_DRIVER" : "NVIDIA_SMI_FAILED";
+    const code2 = /couldn't communicate with the NVIDIA driver|No devices were found/i.test(said) ? "NO_DRIVER" : "NVIDIA_SMI_FAILED";
     throw new DeviceError(
-      code,
-      `${path} ${args.join(" ")} failed: ${said || e.message}. ${code === "NO_DRIVER" ? "The NVIDIA driver is not running or sees no GPU: check `nvidia-smi` by hand." : "Run it by hand to see the full error."}`,
+      code2,
+      `${path} ${args.join(" ")} failed: ${said || e.message}. ${code2 === "NO_DRIVER" ? "The NVIDIA driver is not running or sees no GPU: check `nvidia-smi` by hand." : "Run it by hand to see the full error."}`,
       { cause: error64 }
     );
   }
@@ -27304,11 +27304,11 @@ function num(raw) {
   const n2 = Number(v);
   return Number.isFinite(n2) ? n2 : null;
 }
-function rows(text) {
-  return text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0).map((line) => line.split(", "));
+function rows(text2) {
+  return text2.split("\n").map((line) => line.trim()).filter((line) => line.length > 0).map((line) => line.split(", "));
 }
-function parseGpuCsv(text, fields) {
-  return rows(text).map((cells, row) => {
+function parseGpuCsv(text2, fields) {
+  return rows(text2).map((cells, row) => {
     if (cells.length !== fields.length) {
       throw new DeviceError(
         "NVIDIA_SMI_FAILED",
@@ -27350,9 +27350,9 @@ function parseGpuCsv(text, fields) {
     };
   });
 }
-function parseAppsCsv(text, gpuIndexOf) {
-  if (/No running processes found/i.test(text)) return [];
-  return rows(text).map((cells) => {
+function parseAppsCsv(text2, gpuIndexOf) {
+  if (/No running processes found/i.test(text2)) return [];
+  return rows(text2).map((cells) => {
     const used = num(cells[1]);
     const uuid3 = value(cells[2]) ?? "";
     return {
@@ -27363,8 +27363,8 @@ function parseAppsCsv(text, gpuIndexOf) {
     };
   });
 }
-function parseCudaVersion(text) {
-  return /CUDA Version:\s*([\d.]+)/.exec(text)?.[1] ?? null;
+function parseCudaVersion(text2) {
+  return /CUDA Version:\s*([\d.]+)/.exec(text2)?.[1] ?? null;
 }
 function smiReader(options = {}) {
   let fields = GPU_FIELDS;
@@ -28668,8 +28668,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -28688,9 +28688,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code, lang) {
+  addCodeBlock(code2, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code), attrs);
+    const element = this.wrap("pre", this.wrap("code", code2), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -28765,10 +28765,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -28797,9 +28797,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -28810,8 +28810,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -28926,10 +28926,10 @@ function group(name, fn) {
 // packages/runner/src/errors.ts
 var RunnerError = class extends Error {
   code;
-  constructor(code, message, options) {
+  constructor(code2, message, options) {
     super(message, options);
     this.name = "RunnerError";
-    this.code = code;
+    this.code = code2;
   }
 };
 
@@ -32079,12 +32079,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
+    const code2 = iban3.charCodeAt(i);
+    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -32998,7 +32998,7 @@ function handleIntersectionResults(result2, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect = (iss, side2) => {
+  const collect = (iss, side3) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -33014,7 +33014,7 @@ function handleIntersectionResults(result2, left, right) {
     for (const k of keys) {
       if (!unrecKeys.has(k))
         unrecKeys.set(k, {});
-      unrecKeys.get(k)[side2] = true;
+      unrecKeys.get(k)[side3] = true;
     }
     return true;
   };
@@ -38328,8 +38328,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -42030,12 +42030,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code = doc.content.join("\n");
+  const code2 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code}` : code : "";
+${code2}` : code2 : "";
   const F = Function;
   const factoryCode = `return (input) => {
-${code}
+${code2}
 }`;
   let fn;
   try {
@@ -48641,11 +48641,11 @@ function deepPartial(schema) {
 }
 
 // node_modules/zod/v4/classic/in-out.js
-function withChecks(side2, checks) {
+function withChecks(side3, checks) {
   if (!checks?.length)
-    return side2;
-  const def = side2._zod.def;
-  return clone(side2, mergeDefs(def, { checks: [...def.checks ?? [], ...checks] }), { parent: true });
+    return side3;
+  const def = side3._zod.def;
+  return clone(side3, mergeDefs(def, { checks: [...def.checks ?? [], ...checks] }), { parent: true });
 }
 function outSide(def) {
   return withChecks(def.out, def.checks);
@@ -48917,18 +48917,18 @@ var import_yaml2 = __toESM(require_dist(), 1);
 var MAX_SHOWN_STRING = 60;
 var PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
 function formatPath(path) {
-  let text = "";
+  let text2 = "";
   for (const segment of path) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (PLAIN_KEY.test(segment)) text += text === "" ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
+    if (typeof segment === "number") text2 += `[${segment}]`;
+    else if (PLAIN_KEY.test(segment)) text2 += text2 === "" ? segment : `.${segment}`;
+    else text2 += `[${JSON.stringify(segment)}]`;
   }
-  return text;
+  return text2;
 }
 function quote(value2) {
   if (typeof value2 === "string") {
-    const shown2 = value2.length > MAX_SHOWN_STRING ? `${value2.slice(0, MAX_SHOWN_STRING)}...` : value2;
-    return JSON.stringify(shown2);
+    const shown3 = value2.length > MAX_SHOWN_STRING ? `${value2.slice(0, MAX_SHOWN_STRING)}...` : value2;
+    return JSON.stringify(shown3);
   }
   return String(value2);
 }
@@ -49391,9 +49391,9 @@ var SYNTAX_HINTS = {
   BAD_DQ_ESCAPE: "use a valid escape in double quotes, or single quotes for a literal backslash"
 };
 var DEFAULT_SYNTAX_HINT = 'check the indentation, and quote values that contain ": " or " #" or start with a special character';
-function parseConfig(text, fileName) {
+function parseConfig(text2, fileName) {
   const lineCounter = new import_yaml2.LineCounter();
-  const document = (0, import_yaml2.parseDocument)(text, { lineCounter, prettyErrors: false });
+  const document = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
     throw new ConfigError(
       sortProblems(document.errors.map((error64) => syntaxProblem(error64, fileName, lineCounter)))
@@ -49453,18 +49453,18 @@ function dedupe(problems) {
 // packages/runner/src/config/load.ts
 var DOCS_HINT = "See docs/config.md for every key.";
 async function loadConfig(path) {
-  let text;
+  let text2;
   try {
-    text = await readFile(path, "utf8");
+    text2 = await readFile(path, "utf8");
   } catch (cause) {
     throw unreadable(path, cause);
   }
-  return parseConfig(text, path);
+  return parseConfig(text2, path);
 }
 function unreadable(path, cause) {
-  const code = cause?.code;
+  const code2 = cause?.code;
   const problem = { file: path, line: 1, column: 1, path: "" };
-  if (code === "ENOENT") {
+  if (code2 === "ENOENT") {
     return new ConfigError(
       [
         {
@@ -49478,7 +49478,7 @@ ${STARTER_CONFIG}
 ${DOCS_HINT}` }
     );
   }
-  if (code === "EISDIR") {
+  if (code2 === "EISDIR") {
     const message2 = `is a directory; pass the config file itself, e.g. ${join(path, "perf-gate.yml")}`;
     return new ConfigError([{ ...problem, message: message2 }], { cause });
   }
@@ -49582,10 +49582,10 @@ function studentTQuantile(p, df) {
 // packages/timing/src/errors.ts
 var TimingError = class extends Error {
   code;
-  constructor(code, message, options) {
+  constructor(code2, message, options) {
     super(message, options);
     this.name = "TimingError";
-    this.code = code;
+    this.code = code2;
   }
 };
 function invalidOption(name, value2, expected) {
@@ -49675,9 +49675,9 @@ function exactTwoSided(u, nb, nh) {
 }
 var HODGES_LEHMANN_MAX_PAIRS = 1e6;
 function hodgesLehmannRatio(base, head) {
-  const side2 = Math.floor(Math.sqrt(HODGES_LEHMANN_MAX_PAIRS));
-  const b = thin(base, side2).map(Math.log);
-  const h = thin(head, side2).map(Math.log);
+  const side3 = Math.floor(Math.sqrt(HODGES_LEHMANN_MAX_PAIRS));
+  const b = thin(base, side3).map(Math.log);
+  const h = thin(head, side3).map(Math.log);
   const differences = new Float64Array(b.length * h.length);
   let k = 0;
   for (const hv of h) for (const bv of b) differences[k++] = hv - bv;
@@ -49911,10 +49911,10 @@ function compare(base, head, options = {}) {
   const baseMedian = median(baseSorted);
   const headMedian = median(headSorted);
   if (!(baseMedian > 0) || !(headMedian > 0)) {
-    const side2 = baseMedian > 0 ? "head" : "base";
+    const side3 = baseMedian > 0 ? "head" : "base";
     throw new TimingError(
       "INVALID_SAMPLES",
-      `${side2} median is 0, so no ratio can be formed. The timed work is below the clock's resolution: time a batch of calls per sample (measure() does this for fast functions).`
+      `${side3} median is 0, so no ratio can be formed. The timed work is below the clock's resolution: time a batch of calls per sample (measure() does this for fast functions).`
     );
   }
   const ratio = headMedian / baseMedian;
@@ -50169,8 +50169,8 @@ async function checkoutBase(repo, ref) {
       { cause }
     );
   }
-  const sha = await resolveCommit(repo, ref);
-  if (sha === null) {
+  const sha3 = await resolveCommit(repo, ref);
+  if (sha3 === null) {
     throw new RunnerError(
       "BASE_CHECKOUT_FAILED",
       `the base ref "${ref}" names no commit in ${repo}. In CI, fetch it first (actions/checkout with fetch-depth: 0, or \`git fetch origin ${ref}\`), or pass a sha with --base.`
@@ -50178,19 +50178,19 @@ async function checkoutBase(repo, ref) {
   }
   const dir = await mkdtemp(join3(tmpdir(), BASE_CHECKOUT_PREFIX));
   try {
-    await git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
+    await git(repo, ["worktree", "add", "--detach", "--force", dir, sha3]);
   } catch (cause) {
     await rm2(dir, { recursive: true, force: true });
     throw new RunnerError(
       "BASE_CHECKOUT_FAILED",
-      `git worktree add for ${ref} (${sha.slice(0, 12)}) failed: ${cause.message}`,
+      `git worktree add for ${ref} (${sha3.slice(0, 12)}) failed: ${cause.message}`,
       { cause }
     );
   }
   let removed = false;
   const checkout = {
     dir,
-    sha,
+    sha: sha3,
     remove: async () => {
       if (removed) return;
       removed = true;
@@ -50210,10 +50210,10 @@ init_src();
 // packages/memory/src/errors.ts
 var MemoryError = class extends Error {
   code;
-  constructor(code, message, options) {
+  constructor(code2, message, options) {
     super(message, options);
     this.name = "MemoryError";
-    this.code = code;
+    this.code = code2;
   }
 };
 function invalidOption2(name, value2, expected) {
@@ -50462,9 +50462,9 @@ function walkChildren(rootPid) {
   const queue = [rootPid];
   for (let next = queue.pop(); next !== void 0; next = queue.pop()) {
     for (const tid of readDir(`${PROC}/${next}/task`)) {
-      const text = readText(`${PROC}/${next}/task/${tid}/children`);
-      if (text === void 0) continue;
-      for (const word of text.split(" ")) {
+      const text2 = readText(`${PROC}/${next}/task/${tid}/children`);
+      if (text2 === void 0) continue;
+      for (const word of text2.split(" ")) {
         const child2 = Number(word);
         if (word === "" || !Number.isInteger(child2) || found.has(child2)) continue;
         found.add(child2);
@@ -50497,18 +50497,18 @@ function walkParents(rootPid) {
   return found;
 }
 function parentOf(pid) {
-  const text = readText(`${PROC}/${pid}/stat`);
-  if (text === void 0) return void 0;
-  const close = text.lastIndexOf(")");
+  const text2 = readText(`${PROC}/${pid}/stat`);
+  if (text2 === void 0) return void 0;
+  const close = text2.lastIndexOf(")");
   if (close < 0) return void 0;
-  const fields = text.slice(close + 2).split(" ");
+  const fields = text2.slice(close + 2).split(" ");
   const parent = Number(fields[1]);
   return Number.isInteger(parent) ? parent : void 0;
 }
 function processStartTime(pid) {
-  const text = readText(`${PROC}/${pid}/stat`);
-  if (text === void 0) return null;
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const text2 = readText(`${PROC}/${pid}/stat`);
+  if (text2 === void 0) return null;
+  const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
   return fields[0] === "Z" ? null : fields[19] ?? null;
 }
 function readText(path) {
@@ -50640,10 +50640,10 @@ async function startVramSampler(options) {
   );
   worker.on(
     "exit",
-    (code) => fail(
+    (code2) => fail(
       new MemoryError(
         "SAMPLER_FAILED",
-        `the sampler worker exited (code ${code}) before sending its report; the run's memory numbers are lost. Run it again; if it repeats, report it with the Node version.`
+        `the sampler worker exited (code ${code2}) before sending its report; the run's memory numbers are lost. Run it again; if it repeats, report it with the Node version.`
       )
     )
   );
@@ -50781,30 +50781,30 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     signal?.throwIfAborted();
     progress(processes2 === 0 ? "starting" : "restarting");
     await Promise.all(
-      ["base", "head"].map(async (side2) => {
-        const old = sessions[side2];
-        delete sessions[side2];
+      ["base", "head"].map(async (side3) => {
+        const old = sessions[side3];
+        delete sessions[side3];
         await old?.close();
       })
     );
     signal?.throwIfAborted();
     const abandon = new AbortController();
     await Promise.allSettled(
-      ["base", "head"].map(async (side2) => {
+      ["base", "head"].map(async (side3) => {
         try {
-          sessions[side2] = await plan.workload.open({
-            side: side2,
-            cwd: dirs[side2],
+          sessions[side3] = await plan.workload.open({
+            side: side3,
+            cwd: dirs[side3],
             dtype: plan.dtype.resolved,
             env: {
               PERF_GATE_DTYPE: plan.dtype.resolved,
-              PERF_GATE_SIDE: side2,
+              PERF_GATE_SIDE: side3,
               // The config's `device`, for single-process workers (the Python client sets it);
               // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
               PERF_GATE_DEVICE: String(plan.device),
               CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
             },
-            log: (line) => log(`[${plan.name} ${side2}] ${line}`),
+            log: (line) => log(`[${plan.name} ${side3}] ${line}`),
             signal: abandon.signal
           });
         } catch (error65) {
@@ -50817,9 +50817,9 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     signal?.throwIfAborted();
     processes2 += 1;
     progress("warm-up");
-    for (const side2 of ["base", "head"]) {
+    for (const side3 of ["base", "head"]) {
       signal?.throwIfAborted();
-      await sessions[side2].warmup(plan.warmupIterations);
+      await sessions[side3].warmup(plan.warmupIterations);
     }
     progress("measuring");
   };
@@ -50838,9 +50838,9 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
         log(`[${plan.name}] ${rounds} rounds: starting new base and head processes`);
         await openSessions();
       }
-      for (const side2 of roundOrder(rounds)) {
+      for (const side3 of roundOrder(rounds)) {
         signal?.throwIfAborted();
-        const session = sessions[side2];
+        const session = sessions[side3];
         const sampler = memoryWanted && plan.gpu ? await startVramSampler({
           rootPid: session.pid,
           intervalMs: 1,
@@ -50854,22 +50854,22 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
           const report = await sampler?.stop();
           if (report && plan.gpu) {
             const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
-            push(series.memory, side2, rounds, [busiest]);
-            memoryDetail[side2].processPeaks = maxPeaks(
-              memoryDetail[side2].processPeaks,
+            push(series.memory, side3, rounds, [busiest]);
+            memoryDetail[side3].processPeaks = maxPeaks(
+              memoryDetail[side3].processPeaks,
               report.perGpu
             );
-            addTimeline(timeline[side2], report, started);
+            addTimeline(timeline[side3], report, started);
           }
         }
-        memoryDetail[side2].framework = maxFramework(memoryDetail[side2].framework, result2.memory);
+        memoryDetail[side3].framework = maxFramework(memoryDetail[side3].framework, result2.memory);
         const times = result2.samples.map((s) => s.deviceMs ?? s.hostMs);
-        push(series.latency, side2, rounds, times);
+        push(series.latency, side3, rounds, times);
         const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
         if (items)
           push(
             series.throughput,
-            side2,
+            side3,
             rounds,
             times.map((ms) => items * 1e3 / ms)
           );
@@ -50904,8 +50904,8 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     }
     verdictSeconds = (Date.now() - started) / 1e3;
     progress("profiling");
-    for (const side2 of ["base", "head"]) {
-      profiles[side2] = await profileSide(sessions[side2], side2, log, warnings, plan.name);
+    for (const side3 of ["base", "head"]) {
+      profiles[side3] = await profileSide(sessions[side3], side3, log, warnings, plan.name);
     }
   } catch (cause) {
     error64 = signal?.aborted ? `${signal.reason instanceof Error ? signal.reason.message : "interrupted"} after ${rounds} rounds; the samples taken are kept` : cause instanceof Error ? cause.message : String(cause);
@@ -50920,12 +50920,12 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = sessions.base?.info ?? null;
   const head = sessions.head?.info ?? null;
-  for (const [side2, info2] of [
+  for (const [side3, info2] of [
     ["base", base],
     ["head", head]
   ]) {
     if (info2?.dtype && info2.dtype !== plan.dtype.resolved) {
-      warnings.push(`${side2} ran in ${info2.dtype}, not the configured ${plan.dtype.resolved}`);
+      warnings.push(`${side3} ran in ${info2.dtype}, not the configured ${plan.dtype.resolved}`);
     }
   }
   if (base?.dtype && head?.dtype && base.dtype !== head.dtype) {
@@ -50971,15 +50971,15 @@ function throttleWarning(throttledRounds, rounds, reasons) {
   const which2 = `${throttledRounds.length === 1 ? "round" : "rounds"} ${throttledRounds.join(", ")}`;
   return `the GPU reported ${events} in ${which2} of ${rounds}: base and head take turns within every pair of rounds, so a limit lasting whole pairs moves both; a shorter one can favour one side, so check a close verdict against those rounds (the results file keeps each sample's round)`;
 }
-async function profileSide(session, side2, log, warnings, name) {
+async function profileSide(session, side3, log, warnings, name) {
   if (!session?.profile) return null;
   try {
-    const profile2 = await session.profile();
-    if (profile2 && !profile2.available)
-      log(`[${name}] ${side2}: no profile (${profile2.reason ?? "unavailable"})`);
-    return profile2;
+    const profile3 = await session.profile();
+    if (profile3 && !profile3.available)
+      log(`[${name}] ${side3}: no profile (${profile3.reason ?? "unavailable"})`);
+    return profile3;
   } catch (cause) {
-    warnings.push(`${side2}: the profiled iteration failed: ${cause.message}`);
+    warnings.push(`${side3}: the profiled iteration failed: ${cause.message}`);
     return null;
   }
 }
@@ -51033,10 +51033,10 @@ function maxFramework(known, latest) {
   }
   return [...out.values()];
 }
-function push(s, side2, round, values) {
+function push(s, side3, round, values) {
   for (const v of values) {
-    s[side2].push(v);
-    s[side2 === "base" ? "baseRounds" : "headRounds"].push(round);
+    s[side3].push(v);
+    s[side3 === "base" ? "baseRounds" : "headRounds"].push(round);
   }
 }
 function compareAll(plan, series) {
@@ -51066,7 +51066,7 @@ function describe5(comparisons) {
   ).join("; ");
 }
 function metricResult(metric, plan, s, comparison) {
-  const side2 = (values, known) => {
+  const side3 = (values, known) => {
     if (values.length === 0) return null;
     if (values.length === 1)
       return { count: 1, median: values[0], p5: values[0], p95: values[0] };
@@ -51081,8 +51081,8 @@ function metricResult(metric, plan, s, comparison) {
   return {
     metric,
     unit: UNITS[metric],
-    base: side2(s.base, comparison?.base),
-    head: side2(s.head, comparison?.head),
+    base: side3(s.base, comparison?.base),
+    head: side3(s.head, comparison?.head),
     ratio: comparison?.ratio ?? null,
     interval: comparison?.interval ?? null,
     threshold: plan.thresholds[metric],
@@ -51121,41 +51121,41 @@ var MATMUL_KERNELS = [
 var GEMM = /gemm|matmul|nvjet|xmma|s16816|s1688/i;
 var FP32_GEMM = /f32f32_f32f32|sgemm/i;
 var FP32_GEMM_NOTABLE = 0.05;
-function whatRan(profile2, latencyMedianMs, deviceName) {
-  if (!profile2?.available) return null;
-  const dtype = profile2.autocastDtype ? `${profile2.autocastDtype} (autocast${profile2.parameterDtype ? `; weights ${profile2.parameterDtype}` : ""})` : profile2.parameterDtype;
-  const precision = matmulPrecision(profile2);
-  const fp32GemmShare = profile2.totalDeviceUs ? profile2.kernels.filter((k) => GEMM.test(k.name) && FP32_GEMM.test(k.name) && !/tf32/i.test(k.name)).reduce((sum, k) => sum + k.deviceUs, 0) / profile2.totalDeviceUs : null;
+function whatRan(profile3, latencyMedianMs, deviceName) {
+  if (!profile3?.available) return null;
+  const dtype = profile3.autocastDtype ? `${profile3.autocastDtype} (autocast${profile3.parameterDtype ? `; weights ${profile3.parameterDtype}` : ""})` : profile3.parameterDtype;
+  const precision = matmulPrecision(profile3);
+  const fp32GemmShare = profile3.totalDeviceUs ? profile3.kernels.filter((k) => GEMM.test(k.name) && FP32_GEMM.test(k.name) && !/tf32/i.test(k.name)).reduce((sum, k) => sum + k.deviceUs, 0) / profile3.totalDeviceUs : null;
   const { matmulKey } = precision;
   const matmul = precision.matmul && fp32GemmShare !== null && fp32GemmShare >= FP32_GEMM_NOTABLE && matmulKey !== "fp32" ? `${precision.matmul}; fp32 GEMM kernels ${Math.round(fp32GemmShare * 100)}% of device time` : precision.matmul;
-  const achievedTflops = profile2.flops && latencyMedianMs ? profile2.flops / (latencyMedianMs / 1e3) / 1e12 : null;
+  const achievedTflops = profile3.flops && latencyMedianMs ? profile3.flops / (latencyMedianMs / 1e3) / 1e12 : null;
   const peakFraction = achievedTflops !== null && matmulKey && deviceName ? fractionOfPeak(deviceName, matmulKey, achievedTflops) : null;
   return {
     dtype,
-    attention: attentionImplementation(profile2),
+    attention: attentionImplementation(profile3),
     matmul,
     matmulKey,
-    flops: profile2.flops,
+    flops: profile3.flops,
     achievedTflops,
     peakFraction,
-    placement: placement(profile2),
+    placement: placement(profile3),
     fp32GemmShare
   };
 }
-function attentionImplementation(profile2) {
+function attentionImplementation(profile3) {
   const seen = /* @__PURE__ */ new Map();
-  for (const [op, count] of Object.entries(profile2.ops)) {
+  for (const [op, count] of Object.entries(profile3.ops)) {
     const hit = ATTENTION_OPS.find(([pattern]) => pattern.test(op));
     if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + count);
   }
   if (seen.size === 0) {
-    for (const k of profile2.kernels) {
+    for (const k of profile3.kernels) {
       const hit = ATTENTION_KERNELS.find(([pattern]) => pattern.test(k.name));
       if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + k.count);
     }
   }
   if (seen.size === 0) {
-    const composite = Object.keys(profile2.ops).some(
+    const composite = Object.keys(profile3.ops).some(
       (op) => /scaled_dot_product_attention$/.test(op)
     );
     return composite ? "math (materialised)" : null;
@@ -51163,13 +51163,13 @@ function attentionImplementation(profile2) {
   if (seen.size === 1) return [...seen.keys()][0] ?? null;
   return [...seen].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} \xD7${count}`).join(", ");
 }
-function matmulPrecision(profile2) {
-  const tf32 = (d) => d === "fp32" && profile2.allowTf32 ? "tf32" : d;
+function matmulPrecision(profile3) {
+  const tf32 = (d) => d === "fp32" && profile3.allowTf32 ? "tf32" : d;
   const counts2 = /* @__PURE__ */ new Map();
-  for (const [dtype, n2] of Object.entries(profile2.matmulDtypes))
+  for (const [dtype, n2] of Object.entries(profile3.matmulDtypes))
     counts2.set(tf32(dtype), (counts2.get(tf32(dtype)) ?? 0) + n2);
   if (counts2.size === 0) {
-    for (const k of profile2.kernels.filter((k2) => GEMM.test(k2.name))) {
+    for (const k of profile3.kernels.filter((k2) => GEMM.test(k2.name))) {
       const hit = MATMUL_KERNELS.find(([pattern]) => pattern.test(k.name));
       if (hit) counts2.set(hit[1], (counts2.get(hit[1]) ?? 0) + k.count);
     }
@@ -51182,14 +51182,14 @@ function matmulPrecision(profile2) {
   const key = top === "fp32" || top === "tf32" || top === "fp16" || top === "bf16" ? top : null;
   return { matmul, matmulKey: key };
 }
-function placement(profile2) {
-  if (!profile2.placement) return null;
-  const { byProvider, cpuNodes } = profile2.placement;
+function placement(profile3) {
+  if (!profile3.placement) return null;
+  const { byProvider, cpuNodes } = profile3.placement;
   const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
   if (cpuNodes.length === 0)
     return Object.entries(byProvider).map(([provider, n2]) => `${n2 === total ? "all " : ""}${n2} nodes on ${provider}`).join(", ");
-  const shown2 = cpuNodes.slice(0, 5).join(", ");
-  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown2}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
+  const shown3 = cpuNodes.slice(0, 5).join(", ");
+  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown3}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
 }
 function describeWhatRan(w) {
   if (!w) return "not profiled";
@@ -51215,15 +51215,15 @@ function whatRanWarnings(base, head, configuredDtype) {
       `head spent ${Math.round(share(head) * 100)}% of its device time in fp32 GEMM kernels (base ${Math.round(share(base) * 100)}%): something computes in fp32 that did not`
     );
   differ("dtype in effect", base?.dtype, head?.dtype);
-  for (const [side2, w] of [
+  for (const [side3, w] of [
     ["base", base],
     ["head", head]
   ]) {
     if (w?.matmulKey && configuredDtype !== "fp32" && w.matmulKey !== configuredDtype)
       out.push(
-        `${side2}'s matrix products ran in ${w.matmulKey}, not the configured ${configuredDtype}`
+        `${side3}'s matrix products ran in ${w.matmulKey}, not the configured ${configuredDtype}`
       );
-    if (w?.placement?.includes("ran on the CPU")) out.push(`${side2}: ${w.placement}`);
+    if (w?.placement?.includes("ran on the CPU")) out.push(`${side3}: ${w.placement}`);
   }
   return out;
 }
@@ -51246,8 +51246,8 @@ function kernelDiff(base, head, limit = 5) {
   }
   return changes.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)).slice(0, limit).map(({ delta: _delta, ...c }) => c);
 }
-function profileTimeLabel(profile2) {
-  return profile2?.source === "onnxruntime" ? "nodes by time per iteration (onnxruntime node timings)" : "kernels by device time per iteration";
+function profileTimeLabel(profile3) {
+  return profile3?.source === "onnxruntime" ? "nodes by time per iteration (onnxruntime node timings)" : "kernels by device time per iteration";
 }
 function shortKernelName(name, max = 90) {
   let short = name.replace(/^void /, "");
@@ -51261,6 +51261,195 @@ function shortKernelName(name, max = 90) {
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
+
+// packages/runner/src/results-schema.ts
+var MAX_LISTED_ISSUES = 5;
+var MAX_SHOWN_VALUE = 60;
+var COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
+var TYPE_WORDS = {
+  number: "a number",
+  int: "a whole number",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  tuple: "a list",
+  object: "an object",
+  record: "an object"
+};
+var finite = number2();
+var whole = number2().int().nonnegative();
+var text = string2();
+var sideSummary = object({ count: whole, median: finite, p5: finite, p95: finite });
+var metricResult2 = object({
+  metric: _enum2(["latency", "memory", "throughput"]),
+  unit: _enum2(["ms", "bytes", "items/s"]),
+  base: sideSummary.nullable(),
+  head: sideSummary.nullable(),
+  ratio: finite.nullable(),
+  interval: object({ lower: finite, upper: finite, level: finite }).nullable(),
+  threshold: finite,
+  verdict: _enum2(["regression", "improvement", "unchanged", "inconclusive", "not-measured"]),
+  explanation: text
+});
+var workloadInfo = object({
+  framework: text,
+  frameworkVersion: text.nullable(),
+  device: text.nullable(),
+  dtype: text.nullable(),
+  itemsPerIteration: finite.nullable(),
+  extra: record(string2(), unknown())
+});
+var memoryRow = object({
+  gpuIndex: whole,
+  allocatorPeak: finite,
+  reservedPeak: finite,
+  processPeak: finite.nullable(),
+  // Negative when the sampler missed the peak: a number, not a count.
+  contextOverhead: finite.nullable(),
+  note: text.optional(),
+  ranks: array(whole).optional()
+});
+var metricSamples = object({
+  base: array(finite),
+  head: array(finite),
+  baseRounds: array(whole),
+  headRounds: array(whole)
+});
+var profile = object({
+  source: text,
+  available: boolean2(),
+  reason: text.optional(),
+  kernels: array(
+    object({ name: text, count: whole, deviceUs: finite, provider: text.optional() })
+  ),
+  totalDeviceUs: finite.nullable(),
+  ops: record(string2(), finite),
+  matmulDtypes: record(string2(), finite),
+  allowTf32: boolean2().nullable(),
+  parameterDtype: text.nullable(),
+  autocastDtype: text.nullable(),
+  flops: finite.nullable(),
+  placement: object({ byProvider: record(string2(), whole), cpuNodes: array(text) }).optional()
+});
+var vramTimeline = object({
+  gpuIndex: whole,
+  points: array(tuple([finite, finite]))
+});
+var sides = (side3) => object({ base: side3, head: side3 });
+var benchmarkResult = object({
+  name: text,
+  workload: _enum2(["onnx", "worker", "samples"]),
+  status: _enum2(["complete", "failed"]),
+  error: text.nullable(),
+  dtype: object({ requested: text, resolved: text, explanation: text }),
+  ran: sides(workloadInfo.nullable()),
+  rounds: whole,
+  stopReason: _enum2(["decided", "max-rounds", "max-time", "failed"]),
+  seconds: finite,
+  warnings: array(text),
+  throttledRounds: array(whole),
+  metrics: array(metricResult2),
+  // Absent from files written before each was added; reports handle their absence.
+  verdictSeconds: finite.nullable().optional(),
+  processes: whole.optional(),
+  memory: sides(array(memoryRow).nullable()).default({ base: null, head: null }),
+  samples: object({
+    latency: metricSamples.optional(),
+    memory: metricSamples.optional(),
+    throughput: metricSamples.optional()
+  }).optional(),
+  profiles: sides(profile.nullable()).optional(),
+  vramTimeline: sides(array(vramTimeline)).optional()
+});
+var sha = string2().regex(COMMIT_SHA, "a commit sha (hex digits)").nullable();
+var gateResults = object({
+  // RESULTS_SCHEMA_VERSION; readResults checks it first, with its own message.
+  schemaVersion: literal(1),
+  tool: object({ name: literal("vggt-perf-gate"), version: text }),
+  createdAt: text,
+  configHash: text,
+  commits: object({
+    base: object({ ref: text, sha }),
+    head: object({ ref: text, sha, dirty: boolean2() })
+  }),
+  device: discriminatedUnion("state", [
+    object({
+      state: literal("ok"),
+      name: text,
+      computeCapability: text.nullable(),
+      driver: text,
+      source: text
+    }),
+    object({ state: literal("no-gpu"), reason: text })
+  ]),
+  status: _enum2(["complete", "partial"]),
+  verdict: _enum2(["pass", "regression", "inconclusive", "failed"]),
+  regressions: whole,
+  benchmarks: array(benchmarkResult),
+  warnings: array(text),
+  shard: text.nullable()
+});
+function checkResults(data, path) {
+  const parsed = gateResults.safeParse(data);
+  if (parsed.success) {
+    const results = parsed.data;
+    return results;
+  }
+  const issues = parsed.error.issues;
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue3) => describeIssue2(issue3, data));
+  const more = issues.length - listed.length;
+  throw new RunnerError(
+    "RESULTS_IO",
+    `${path} is not a valid results file: ${listed.join("; ")}${more > 0 ? `; and ${more} more` : ""}. A results file is written by vggt-perf-gate run (or merge): if this one came from another run, that run or something after it changed it; re-run the gate to get a file this version reads.`
+  );
+}
+function describeIssue2(issue3, data) {
+  const path = issue3.path.filter(
+    (segment) => typeof segment !== "symbol"
+  );
+  const where = path.length === 0 ? "the file" : formatPath(path);
+  const value2 = valueAt2(data, path);
+  return `${where} must be ${expectation(issue3)}, not ${shown(value2)}`;
+}
+function expectation(issue3) {
+  switch (issue3.code) {
+    case "invalid_value":
+      return `one of ${issue3.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_type":
+      return Object.hasOwn(TYPE_WORDS, issue3.expected) ? TYPE_WORDS[issue3.expected] : issue3.expected;
+    case "too_small":
+      return `${issue3.inclusive === false ? "above" : "at least"} ${issue3.minimum}`;
+    case "invalid_format":
+      return issue3.message;
+    case "invalid_union": {
+      const options = issue3.options;
+      return options ? `one of ${options.map((v) => JSON.stringify(v)).join(", ")}` : "valid";
+    }
+    default:
+      return `valid (${issue3.message})`;
+  }
+}
+function valueAt2(data, path) {
+  let value2 = data;
+  for (const segment of path) {
+    if (typeof value2 !== "object" || value2 === null || !Object.hasOwn(value2, segment))
+      return void 0;
+    value2 = value2[segment];
+  }
+  return value2;
+}
+function shown(value2) {
+  if (value2 === void 0) return "missing";
+  if (typeof value2 === "string") {
+    const cut = value2.length > MAX_SHOWN_VALUE ? `${value2.slice(0, MAX_SHOWN_VALUE)}\u2026` : value2;
+    return `the string ${JSON.stringify(cut)}`;
+  }
+  if (Array.isArray(value2)) return "a list";
+  if (typeof value2 === "object" && value2 !== null) return "an object";
+  return String(value2);
+}
+
+// packages/runner/src/results.ts
 var RESULTS_SCHEMA_VERSION = 1;
 function gateVerdict(benchmarks) {
   const verdicts = benchmarks.flatMap((b) => b.metrics.map((m) => m.verdict));
@@ -51278,7 +51467,7 @@ async function writeResults(path, results) {
 `);
     await rename2(temporary, path);
   } catch (cause) {
-    await rm3(temporary, { force: true });
+    await rm3(temporary, { force: true }).catch(() => void 0);
     throw new RunnerError(
       "RESULTS_IO",
       `cannot write the results to ${path}: ${cause.message}. Choose a writable path with --results.`,
@@ -51304,7 +51493,7 @@ async function readResults(path) {
       `${path} has results schema version ${JSON.stringify(version2)}; this tool reads version ${RESULTS_SCHEMA_VERSION}. Re-run the gate with this version, or use the version that wrote it.`
     );
   }
-  return parsed;
+  return checkResults(parsed, path);
 }
 function mergeResults(shards) {
   const [first] = shards;
@@ -51316,7 +51505,7 @@ function mergeResults(shards) {
       if (other !== void 0) {
         throw new RunnerError(
           "USAGE",
-          `benchmark "${b.name}" appears in two shards (${other} and ${shard.shard ?? "unnamed"}): give each shard its own benchmarks.`
+          `benchmark ${JSON.stringify(b.name)} appears in two shards (${inline(other)} and ${inline(shard.shard ?? "unnamed")}): give each shard its own benchmarks.`
         );
       }
       seen.set(b.name, shard.shard ?? "unnamed");
@@ -51342,6 +51531,9 @@ function mergeResults(shards) {
     warnings: [.../* @__PURE__ */ new Set([...shards.flatMap((s) => s.warnings), ...deviceWarning])],
     shard: null
   };
+}
+function inline(text2) {
+  return JSON.stringify(text2).slice(1, -1);
 }
 
 // packages/runner/src/run-lock.ts
@@ -52084,7 +52276,7 @@ var error63 = external_exports.object({
 });
 var bye = external_exports.object({ type: external_exports.literal("bye") });
 var counts = external_exports.record(external_exports.string(), external_exports.number().nonnegative());
-var profile = external_exports.object({
+var profile2 = external_exports.object({
   type: external_exports.literal("profile"),
   source: external_exports.string(),
   available: external_exports.boolean(),
@@ -52100,7 +52292,7 @@ var profile = external_exports.object({
   autocastDtype: external_exports.string().nullable(),
   flops: external_exports.number().nonnegative().nullable()
 });
-var SCHEMAS = { hello, ready, result, error: error63, bye, profile };
+var SCHEMAS = { hello, ready, result, error: error63, bye, profile: profile2 };
 var QUOTE_CHARS = 200;
 function quoteLine(line) {
   const cut = line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}...` : line;
@@ -52767,9 +52959,9 @@ var WorkerSession = class _WorkerSession {
       if (child2.pid === void 0) this.fail(spawnFailed(this.who, error64));
       else this.context.log(`${prefix}] ${error64.message}`);
     });
-    child2.on("exit", (code, signal) => {
-      this.exit = { code, signal };
-      this.context.log(`${prefix}] exited (${signal ?? `code ${code}`})`);
+    child2.on("exit", (code2, signal) => {
+      this.exit = { code: code2, signal };
+      this.context.log(`${prefix}] exited (${signal ?? `code ${code2}`})`);
       void this.onExit();
     });
   }
@@ -53083,21 +53275,21 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
       `GPU ${benchmark.device} is in use by PIDs ${busy.map((p) => p.pid).join(", ")} and gpuBusy is "fail": stop them, or set gpuBusy: warn.`
     );
   }
-  for (const side2 of ["base", "head"]) {
-    const command = benchmark.setup[side2];
+  for (const side3 of ["base", "head"]) {
+    const command = benchmark.setup[side3];
     if (!command) continue;
-    log(`[${benchmark.name} ${side2}] setup: ${command}`);
+    log(`[${benchmark.name} ${side3}] setup: ${command}`);
     try {
       const { stdout, stderr } = await exec2("sh", ["-c", command], {
-        cwd: dirs[side2],
+        cwd: dirs[side3],
         maxBuffer: 64 * 1024 * 1024
       });
       for (const line of `${stdout}${stderr}`.split("\n").filter(Boolean))
-        log(`[${benchmark.name} ${side2}] ${line}`);
+        log(`[${benchmark.name} ${side3}] ${line}`);
     } catch (cause) {
       const e = cause;
       return failed2(
-        `${side2} setup "${command}" failed (exit ${e.code}): ${(e.stderr ?? "").trim().split("\n").slice(-10).join(" | ")}`
+        `${side3} setup "${command}" failed (exit ${e.code}): ${(e.stderr ?? "").trim().split("\n").slice(-10).join(" | ")}`
       );
     }
   }
@@ -53230,11 +53422,11 @@ async function checkWritable(path) {
     await access2(path, constants3.W_OK);
     return null;
   } catch (cause) {
-    const code = cause.code ?? "EACCES";
+    const code2 = cause.code ?? "EACCES";
     return {
-      why: `${shown(path)} is not writable by this user (${code})`,
+      why: `${shown2(path)} is not writable by this user (${code2})`,
       fix: "Make it writable (chmod u+w), or choose another path.",
-      code
+      code: code2
     };
   }
 }
@@ -53276,14 +53468,14 @@ async function removeCreated(directory, firstCreated) {
     if (dir === firstCreated || dir === dirname3(dir)) return;
   }
 }
-async function writeOutputFile(path, text) {
+async function writeOutputFile(path, text2) {
   await mkdir3(dirname3(resolve7(path)), { recursive: true });
-  await writeFile3(path, text);
+  await writeFile3(path, text2);
 }
 async function explainWriteError(cause, path) {
-  const code = cause?.code ?? null;
-  const directory = shown((await nearestExisting(dirname3(resolve7(path)))).path);
-  switch (code) {
+  const code2 = cause?.code ?? null;
+  const directory = shown2((await nearestExisting(dirname3(resolve7(path)))).path);
+  switch (code2) {
     case "ENOTDIR":
     case "EEXIST": {
       const blocker = await fileAncestor(dirname3(resolve7(path)));
@@ -53295,35 +53487,35 @@ async function explainWriteError(cause, path) {
     case "EACCES":
     case "EPERM":
       return {
-        why: `this user may not write in ${directory} (${code})`,
+        why: `this user may not write in ${directory} (${code2})`,
         fix: "Choose a directory this user can write to, or give it write permission there.",
-        code
+        code: code2
       };
     case "EROFS":
       return {
         why: `${directory} is on a read-only file system (EROFS)`,
         fix: "Choose a path on a writable disk.",
-        code
+        code: code2
       };
     case "ENOSPC":
     case "EDQUOT":
       return {
-        why: `the disk holding ${directory} is full (${code === "EDQUOT" ? "disk quota exceeded, EDQUOT" : "no space left, ENOSPC"})`,
+        why: `the disk holding ${directory} is full (${code2 === "EDQUOT" ? "disk quota exceeded, EDQUOT" : "no space left, ENOSPC"})`,
         fix: "Free some space there, or choose a path on another disk.",
-        code
+        code: code2
       };
   }
   const message = cause instanceof Error ? cause.message : String(cause);
-  return { why: message, fix: "Choose another path.", code };
+  return { why: message, fix: "Choose another path.", code: code2 };
 }
 function notADirectory(blocker) {
   return {
-    why: `${shown(blocker)} is a file, not a directory (ENOTDIR)`,
-    fix: `Choose a path whose parent is a directory, or move ${shown(blocker)} away.`,
+    why: `${shown2(blocker)} is a file, not a directory (ENOTDIR)`,
+    fix: `Choose a path whose parent is a directory, or move ${shown2(blocker)} away.`,
     code: "ENOTDIR"
   };
 }
-function shown(path) {
+function shown2(path) {
   const inside = relative(process.cwd(), path);
   return inside === "" || inside.startsWith("..") || isAbsolute(inside) ? path : inside;
 }
@@ -53355,27 +53547,70 @@ function formatValue(value2, unit) {
       return value2 >= 2 ** 30 ? `${(value2 / 2 ** 30).toFixed(2)} GiB` : `${(value2 / 2 ** 20).toFixed(1)} MiB`;
     case "items/s":
       return `${value2.toFixed(2)}/s`;
+    default:
+      return `${value2} ${unit}`;
   }
 }
+function lookup(table, key, fallback) {
+  return typeof key === "string" && Object.hasOwn(table, key) ? table[key] : fallback;
+}
+var METRIC_LABEL = {
+  latency: "latency",
+  memory: "peak VRAM",
+  throughput: "throughput"
+};
 function metricLabel(metric) {
-  return metric === "memory" ? "peak VRAM" : metric;
+  return lookup(METRIC_LABEL, metric, String(metric));
 }
 function changeCell(m) {
   if (m.ratio === null || m.interval === null) return "n/a";
   return `${formatChange(m.ratio)} [${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}]`;
 }
 
-// packages/runner/src/report/html-badge.ts
-var VERDICT_LABEL = {
-  regression: "regression",
-  improvement: "improvement",
-  unchanged: "unchanged",
-  inconclusive: "inconclusive",
-  "not-measured": "not measured",
-  failed: "failed"
+// packages/runner/src/report/safe-text.ts
+var MINT = /* @__PURE__ */ Symbol("SafeText");
+var SafeText = class {
+  language;
+  #text;
+  /** Not for callers: templates and `join` make these (the token is private to this module). */
+  constructor(token, language, text2) {
+    if (token !== MINT) {
+      throw new TypeError(
+        "SafeText comes from its template tag (html`...`, md`...`), not from new SafeText"
+      );
+    }
+    this.language = language;
+    this.#text = text2;
+  }
+  toString() {
+    return this.#text;
+  }
 };
-function verdictBadge(verdict) {
-  return `<span class="badge v-${verdict}">${VERDICT_LABEL[verdict]}</span>`;
+function defineLanguage(language, escapeText, checkLiterals = () => void 0) {
+  const checked = /* @__PURE__ */ new WeakSet();
+  const isSafe = (value2) => value2 instanceof SafeText && value2.language === language;
+  const render = (hole) => {
+    if (isSafe(hole)) return hole.toString();
+    if (Array.isArray(hole)) return hole.map(render).join("");
+    if (hole === null || hole === void 0 || hole === false) return "";
+    return escapeText(String(hole));
+  };
+  const mint = (text2) => new SafeText(MINT, language, text2);
+  return {
+    tag(literals, ...holes) {
+      if (!checked.has(literals)) {
+        checkLiterals(literals);
+        checked.add(literals);
+      }
+      let text2 = literals[0] ?? "";
+      holes.forEach((hole, i) => {
+        text2 += render(hole) + (literals[i + 1] ?? "");
+      });
+      return mint(text2);
+    },
+    join: (items, separator) => mint(items.map(render).join(render(separator))),
+    fromEscaped: mint
+  };
 }
 
 // packages/runner/src/report/html-escape.ts
@@ -53386,8 +53621,67 @@ var HTML_ENTITIES = {
   '"': "&quot;",
   "'": "&#39;"
 };
-function escapeHtml(text) {
-  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+var SCRIPT_ATTRIBUTE = /\s(on[a-z]+|style|srcdoc)\s*=\s*["'][^"']*$/i;
+var URL_ATTRIBUTE = /\s(href|src|action|formaction|xlink:href)\s*=\s*["'](?!#)[^"']*$/i;
+function escapeHtml(text2) {
+  return text2.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+function checkHtmlLiterals(literals) {
+  let tag = null;
+  let quote2 = null;
+  literals.forEach((literal2, i) => {
+    for (const c of literal2) {
+      if (tag === null) {
+        if (c === "<") tag = c;
+        continue;
+      }
+      tag += c;
+      if (quote2 !== null) {
+        if (c === quote2) quote2 = null;
+      } else if (c === '"' || c === "'") quote2 = c;
+      else if (c === ">") tag = null;
+    }
+    if (i === literals.length - 1 || tag === null) return;
+    if (quote2 === null || SCRIPT_ATTRIBUTE.test(tag) || URL_ATTRIBUTE.test(tag)) {
+      throw new TypeError(
+        `html template: hole ${i + 1} follows ${JSON.stringify(tag.slice(-40))}; holes belong in text or in a quoted, non-script, non-URL attribute value`
+      );
+    }
+    tag += "x";
+  });
+}
+var HTML = defineLanguage("html", escapeHtml, checkHtmlLiterals);
+var html = HTML.tag;
+var joinHtml = HTML.join;
+
+// packages/runner/src/report/html-badge.ts
+var VERDICT_LABEL = {
+  regression: "regression",
+  improvement: "improvement",
+  unchanged: "unchanged",
+  inconclusive: "inconclusive",
+  "not-measured": "not measured",
+  failed: "failed",
+  pass: "pass"
+};
+var VERDICT_CLASS = {
+  regression: "v-regression",
+  improvement: "v-improvement",
+  unchanged: "v-unchanged",
+  inconclusive: "v-inconclusive",
+  "not-measured": "v-not-measured",
+  failed: "v-failed",
+  pass: "v-pass"
+};
+var UNKNOWN_CLASS = "v-unknown";
+function verdictClass(verdict) {
+  return lookup(VERDICT_CLASS, verdict, UNKNOWN_CLASS);
+}
+function verdictLabel(verdict) {
+  return lookup(VERDICT_LABEL, verdict, String(verdict));
+}
+function verdictBadge(verdict) {
+  return html`<span class="badge ${verdictClass(verdict)}">${verdictLabel(verdict)}</span>`;
 }
 
 // packages/runner/src/report/html-scale.ts
@@ -53395,10 +53689,10 @@ var TICK_EPSILON = 1e-9;
 var TICK_PRECISION = 12;
 var FLAT_DOMAIN_HALF_WIDTH = 0.01;
 function paddedDomain(values, padding) {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { min: 0, max: 1 };
-  let min = Math.min(...finite);
-  let max = Math.max(...finite);
+  const finite2 = values.filter(Number.isFinite);
+  if (finite2.length === 0) return { min: 0, max: 1 };
+  let min = Math.min(...finite2);
+  let max = Math.max(...finite2);
   if (max === min) {
     const half = Math.abs(min) * FLAT_DOMAIN_HALF_WIDTH || 1;
     return { min: min - half, max: max + half };
@@ -53448,7 +53742,7 @@ function n(value2) {
   return String(Math.round(value2 * 10) / 10);
 }
 function svgOpen(width, height, className, label2) {
-  return `<svg class="chart ${className}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label2)}">`;
+  return html`<svg class="chart ${className}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${label2}">`;
 }
 function chooseTicks(domain2, fits) {
   const candidates = TICK_TARGETS.map((target) => niceTicks(domain2, target));
@@ -53463,8 +53757,8 @@ function xAxis(frame, domain2, x, label2, unit = "") {
   });
   const axisY = frame.bottom;
   const parts = [
-    `<line class="axis-line" x1="${frame.left}" x2="${frame.right}" y1="${axisY}" y2="${axisY}"/>`,
-    unit ? `<text class="tick unit" x="${frame.left - 10}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="end">${escapeHtml(unit)}</text>` : ""
+    html`<line class="axis-line" x1="${frame.left}" x2="${frame.right}" y1="${axisY}" y2="${axisY}"/>`,
+    unit ? html`<text class="tick unit" x="${frame.left - 10}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="end">${unit}</text>` : ""
   ];
   const leftmost = unit ? frame.left - 2 : 0;
   for (const tick of ticks) {
@@ -53472,11 +53766,11 @@ function xAxis(frame, domain2, x, label2, unit = "") {
     if (x(tick) - half < leftmost || x(tick) + half > frame.width) continue;
     const tx = n(x(tick));
     parts.push(
-      `<line class="grid" x1="${tx}" x2="${tx}" y1="${frame.top}" y2="${axisY}"/>`,
-      `<text class="tick" x="${tx}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="middle">${escapeHtml(label2(tick, decimals))}</text>`
+      html`<line class="grid" x1="${tx}" x2="${tx}" y1="${frame.top}" y2="${axisY}"/>`,
+      html`<text class="tick" x="${tx}" y="${axisY + TICK_LABEL_OFFSET}" text-anchor="middle">${label2(tick, decimals)}</text>`
     );
   }
-  return parts.join("");
+  return html`${parts}`;
 }
 function yAxis(frame, domain2, y, label2, unit = "") {
   const { ticks, decimals } = chooseTicks(domain2, (t) => {
@@ -53486,18 +53780,18 @@ function yAxis(frame, domain2, y, label2, unit = "") {
   });
   const labelX = frame.left - Y_LABEL_GAP;
   const parts = [
-    `<line class="axis-line" x1="${frame.left}" x2="${frame.left}" y1="${frame.top}" y2="${frame.bottom}"/>`,
-    unit ? `<text class="tick unit" x="${labelX}" y="${frame.top - 6}" text-anchor="end">${escapeHtml(unit)}</text>` : ""
+    html`<line class="axis-line" x1="${frame.left}" x2="${frame.left}" y1="${frame.top}" y2="${frame.bottom}"/>`,
+    unit ? html`<text class="tick unit" x="${labelX}" y="${frame.top - 6}" text-anchor="end">${unit}</text>` : ""
   ];
   for (const tick of ticks) {
     const ty = y(tick);
     if (ty < frame.top - 0.5 || ty > frame.bottom + 0.5) continue;
     parts.push(
-      `<line class="grid" x1="${frame.left}" x2="${frame.right}" y1="${n(ty)}" y2="${n(ty)}"/>`,
-      `<text class="tick" x="${labelX}" y="${n(ty + Y_LABEL_BASELINE)}" text-anchor="end">${escapeHtml(label2(tick, decimals))}</text>`
+      html`<line class="grid" x1="${frame.left}" x2="${frame.right}" y1="${n(ty)}" y2="${n(ty)}"/>`,
+      html`<text class="tick" x="${labelX}" y="${n(ty + Y_LABEL_BASELINE)}" text-anchor="end">${label2(tick, decimals)}</text>`
     );
   }
-  return parts.join("");
+  return html`${parts}`;
 }
 
 // packages/runner/src/report/html-charts.ts
@@ -53550,16 +53844,16 @@ function extent(...lists) {
   }
   return { min, max };
 }
-function sideTooltip(side2, s, unit) {
-  return `${side2}: median ${formatValue(s.median, unit)}, p5 ${formatValue(s.p5, unit)}, p95 ${formatValue(s.p95, unit)} (${s.count} samples)`;
+function sideTooltip(side3, s, unit) {
+  return `${side3}: median ${formatValue(s.median, unit)}, p5 ${formatValue(s.p5, unit)}, p95 ${formatValue(s.p95, unit)} (${s.count} samples)`;
 }
 function distributionChart(metric, samples) {
   const { min, max } = extent(
-    SIDES.flatMap((side2) => {
-      const s = metric[side2];
+    SIDES.flatMap((side3) => {
+      const s = metric[side3];
       return s ? [s.p5, s.median, s.p95] : [];
     }),
-    ...SIDES.map((side2) => samples?.[side2] ?? [])
+    ...SIDES.map((side3) => samples?.[side3] ?? [])
   );
   const unit = axisUnit(metric.unit, Math.max(0, max));
   const domain2 = paddedDomain([min / unit.factor, max / unit.factor], DOMAIN_PADDING);
@@ -53569,36 +53863,36 @@ function distributionChart(metric, samples) {
     svgOpen(WIDTH, RANGE_HEIGHT, "distribution", label2),
     xAxis(RANGE_FRAME, domain2, x, (t, d) => t.toFixed(d), unit.suffix)
   ];
-  for (const side2 of SIDES) {
-    const y = ROW_Y[side2];
+  for (const side3 of SIDES) {
+    const y = ROW_Y[side3];
     parts.push(
-      `<text class="row-label" x="${LEFT - 10}" y="${y + 4}" text-anchor="end">${side2}</text>`
+      html`<text class="row-label" x="${LEFT - 10}" y="${y + 4}" text-anchor="end">${side3}</text>`
     );
-    const summary2 = metric[side2];
+    const summary2 = metric[side3];
     if (!summary2) {
-      parts.push(`<text class="missing" x="${LEFT + 8}" y="${y + 4}">not measured</text>`);
+      parts.push(html`<text class="missing" x="${LEFT + 8}" y="${y + 4}">not measured</text>`);
       continue;
     }
     const [p5, median2, p95] = [summary2.p5, summary2.median, summary2.p95].map(
       (v) => x(v / unit.factor)
     );
     parts.push(
-      `<g class="side side-${side2}"><title>${escapeHtml(sideTooltip(side2, summary2, metric.unit))}</title>`,
-      `<rect class="box" x="${n(p5)}" y="${n(y - BOX_HEIGHT / 2)}" width="${n(Math.max(p95 - p5, 1))}" height="${BOX_HEIGHT}" rx="3"/>`
+      html`<g class="side side-${side3}"><title>${sideTooltip(side3, summary2, metric.unit)}</title>`,
+      html`<rect class="box" x="${n(p5)}" y="${n(y - BOX_HEIGHT / 2)}" width="${n(Math.max(p95 - p5, 1))}" height="${BOX_HEIGHT}" rx="3"/>`
     );
-    thin2(samples?.[side2] ?? []).forEach((value2, i) => {
+    thin2(samples?.[side3] ?? []).forEach((value2, i) => {
       const jitter = (i * GOLDEN_RATIO_FRACTION % 1 - 0.5) * JITTER_HEIGHT;
       parts.push(
-        `<circle class="dot" cx="${n(x(value2 / unit.factor))}" cy="${n(y + jitter)}" r="1.8"/>`
+        html`<circle class="dot" cx="${n(x(value2 / unit.factor))}" cy="${n(y + jitter)}" r="1.8"/>`
       );
     });
     parts.push(
-      `<line class="median" x1="${n(median2)}" x2="${n(median2)}" y1="${n(y - BOX_HEIGHT / 2 - 3)}" y2="${n(y + BOX_HEIGHT / 2 + 3)}"/>`,
-      "</g>"
+      html`<line class="median" x1="${n(median2)}" x2="${n(median2)}" y1="${n(y - BOX_HEIGHT / 2 - 3)}" y2="${n(y + BOX_HEIGHT / 2 + 3)}"/>`,
+      html`</g>`
     );
   }
-  parts.push("</svg>");
-  return parts.join("");
+  parts.push(html`</svg>`);
+  return html`${parts}`;
 }
 function percentLabel(tick, decimals) {
   if (tick === 0) return "0%";
@@ -53621,46 +53915,52 @@ function changeChart(metric) {
   const bandRight = x(threshold);
   const level = Math.round(interval.level * 100);
   const tooltip = `change ${formatChange(ratio)}, ${level}% interval [${formatChange(interval.lower)}, ${formatChange(interval.upper)}], threshold \xB1${+threshold.toFixed(2)}%: ${metric.verdict}`;
-  return [
+  return html`${[
     svgOpen(WIDTH, CHANGE_HEIGHT, "change", `${metricLabel(metric.metric)}: ${tooltip}`),
-    `<rect class="band" x="${n(bandLeft)}" y="${BAND_TOP}" width="${n(bandRight - bandLeft)}" height="${BAND_BOTTOM - BAND_TOP}"/>`,
-    `<line class="band-edge" x1="${n(bandLeft)}" x2="${n(bandLeft)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
-    `<line class="band-edge" x1="${n(bandRight)}" x2="${n(bandRight)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
+    html`<rect class="band" x="${n(bandLeft)}" y="${BAND_TOP}" width="${n(bandRight - bandLeft)}" height="${BAND_BOTTOM - BAND_TOP}"/>`,
+    html`<line class="band-edge" x1="${n(bandLeft)}" x2="${n(bandLeft)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
+    html`<line class="band-edge" x1="${n(bandRight)}" x2="${n(bandRight)}" y1="${BAND_TOP}" y2="${BAND_BOTTOM}"/>`,
     xAxis(CHANGE_FRAME, domain2, x, percentLabel),
-    `<line class="zero" x1="${n(x(0))}" x2="${n(x(0))}" y1="${BAND_TOP - 2}" y2="${CHANGE_AXIS_Y}"/>`,
-    `<text class="row-label" x="${LEFT - 10}" y="${CHANGE_Y + 4}" text-anchor="end">change</text>`,
-    `<g class="interval v-${metric.verdict}"><title>${escapeHtml(tooltip)}</title>`,
-    `<line class="whisker" x1="${n(lower)}" x2="${n(upper)}" y1="${CHANGE_Y}" y2="${CHANGE_Y}"/>`,
-    `<line class="cap" x1="${n(lower)}" x2="${n(lower)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
-    `<line class="cap" x1="${n(upper)}" x2="${n(upper)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
-    `<circle class="point" cx="${n(point)}" cy="${CHANGE_Y}" r="4.5"/>`,
-    "</g></svg>"
-  ].join("");
+    html`<line class="zero" x1="${n(x(0))}" x2="${n(x(0))}" y1="${BAND_TOP - 2}" y2="${CHANGE_AXIS_Y}"/>`,
+    html`<text class="row-label" x="${LEFT - 10}" y="${CHANGE_Y + 4}" text-anchor="end">change</text>`,
+    html`<g class="interval ${verdictClass(metric.verdict)}"><title>${tooltip}</title>`,
+    html`<line class="whisker" x1="${n(lower)}" x2="${n(upper)}" y1="${CHANGE_Y}" y2="${CHANGE_Y}"/>`,
+    html`<line class="cap" x1="${n(lower)}" x2="${n(lower)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
+    html`<line class="cap" x1="${n(upper)}" x2="${n(upper)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
+    html`<circle class="point" cx="${n(point)}" cy="${CHANGE_Y}" r="4.5"/>`,
+    html`</g></svg>`
+  ]}`;
 }
 
 // packages/runner/src/report/html-kernels.ts
 var MAX_ROWS = 40;
 function profileSection(b, deviceName) {
   const profiles = b.profiles;
-  if (!profiles?.base?.available && !profiles?.head?.available) return "";
+  if (!profiles?.base?.available && !profiles?.head?.available) return html``;
   const latency = b.metrics.find((m) => m.metric === "latency");
-  const line = (side2) => `<li><strong>${side2}</strong> ${escapeHtml(describeWhatRan(whatRan(profiles[side2], latency?.[side2]?.median ?? null, deviceName)))}${profiles[side2] && !profiles[side2]?.available ? ` <span class="muted">(${escapeHtml(profiles[side2]?.reason ?? "")})</span>` : ""}</li>`;
+  const line = (side3) => {
+    const profile3 = profiles[side3];
+    const ran = describeWhatRan(whatRan(profile3, latency?.[side3]?.median ?? null, deviceName));
+    const why = profile3 && !profile3.available ? html` <span class="muted">(${profile3.reason ?? ""})</span>` : "";
+    return html`<li><strong>${side3}</strong> ${ran}${why}</li>`;
+  };
   const rows2 = kernelDiff(profiles.base, profiles.head, MAX_ROWS);
+  return html`${[
+    html`<div class="what-ran profiled">`,
+    html`<p><strong>profiled</strong> one untimed iteration per side, after the last timed sample</p>`,
+    html`<ul>${line("base")}${line("head")}</ul>`,
+    rows2.length === 0 ? "" : kernelTable(rows2, profileTimeLabel(profiles.head ?? profiles.base)),
+    html`</div>`
+  ]}`;
+}
+function kernelTable(rows2, label2) {
   const ms = (us) => us === null ? "\u2013" : (us / 1e3).toFixed(2);
-  const table = rows2.length === 0 ? "" : [
-    `<div class="scroll"><table class="ran kernels"><thead><tr><th>${escapeHtml(profileTimeLabel(profiles.head ?? profiles.base))}, ms</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>`,
-    ...rows2.map(
-      (r) => `<tr><td><code title="${escapeHtml(r.name)}">${escapeHtml(shortKernelName(r.name))}</code></td><td class="num right">${ms(r.baseUs)}</td><td class="num right">${ms(r.headUs)}</td><td>${escapeHtml(r.change)}</td></tr>`
-    ),
-    "</tbody></table></div>"
-  ].join("");
-  return [
-    '<div class="what-ran profiled">',
-    "<p><strong>profiled</strong> one untimed iteration per side, after the last timed sample</p>",
-    `<ul>${line("base")}${line("head")}</ul>`,
-    table,
-    "</div>"
-  ].join("");
+  const row = (r) => html`<tr><td><code title="${r.name}">${shortKernelName(r.name)}</code></td><td class="num right">${ms(r.baseUs)}</td><td class="num right">${ms(r.headUs)}</td><td>${r.change}</td></tr>`;
+  return html`${[
+    html`<div class="scroll"><table class="ran kernels"><thead><tr><th>${label2}, ms</th><th class="right">base</th><th class="right">head</th><th>change</th></tr></thead><tbody>`,
+    rows2.map(row),
+    html`</tbody></table></div>`
+  ]}`;
 }
 
 // packages/runner/src/report/html-timeline.ts
@@ -53696,12 +53996,12 @@ function buildSeries(timeline) {
   );
   const out = [];
   for (const gpuIndex of gpus) {
-    for (const side2 of ["base", "head"]) {
-      const found = timeline[side2].filter((g) => g.gpuIndex === gpuIndex);
+    for (const side3 of ["base", "head"]) {
+      const found = timeline[side3].filter((g) => g.gpuIndex === gpuIndex);
       const points = found.flatMap((g) => g.points).filter(([t, bytes2]) => Number.isFinite(t) && Number.isFinite(bytes2)).sort((a, b) => a[0] - b[0]);
       if (points.length === 0) continue;
       out.push({
-        side: side2,
+        side: side3,
         gpuIndex,
         gpuOrdinal: gpus.indexOf(gpuIndex),
         points: thinPeaks(points),
@@ -53745,11 +54045,19 @@ function seriesName(s) {
   return `${s.side} \xB7 GPU ${s.gpuIndex}`;
 }
 function swatch(s) {
-  const dash = GPU_DASHES[s.gpuOrdinal % GPU_DASHES.length];
-  return `<svg class="line-swatch side-${s.side}" viewBox="0 0 24 8" aria-hidden="true"><line x1="1" x2="23" y1="4" y2="4"${dash ? ` stroke-dasharray="${dash}"` : ""}/></svg>`;
+  const dash = dashOf(s);
+  const line = dash ? html`<line x1="1" x2="23" y1="4" y2="4" stroke-dasharray="${dash}"/>` : html`<line x1="1" x2="23" y1="4" y2="4"/>`;
+  return html`<svg class="line-swatch side-${s.side}" viewBox="0 0 24 8" aria-hidden="true">${line}</svg>`;
+}
+function dashOf(s) {
+  return GPU_DASHES[s.gpuOrdinal % GPU_DASHES.length] ?? "";
+}
+function seriesPath(s, path) {
+  const dash = dashOf(s);
+  return dash ? html`<path class="vram-line" d="${path}" stroke-dasharray="${dash}"/>` : html`<path class="vram-line" d="${path}"/>`;
 }
 function vramTimelineChart(b) {
-  if (!b.vramTimeline || !hasVramTimeline(b)) return "";
+  if (!b.vramTimeline || !hasVramTimeline(b)) return html``;
   const series = buildSeries(b.vramTimeline);
   const gpuCount = new Set(series.map((s) => s.gpuIndex)).size;
   const peak = series.reduce((m, s) => Math.max(m, s.peak), 0);
@@ -53760,7 +54068,7 @@ function vramTimelineChart(b) {
   const x = linearScale(xDomain, FRAME.left, FRAME.right);
   const y = linearScale(yDomain, FRAME.bottom, FRAME.top);
   const at = ([t, bytes2]) => `${n(x(t / 1e3))} ${n(y(bytes2 / unit.factor))}`;
-  const timesOf = (side2) => series.filter((s) => s.side === side2).flatMap((s) => s.points.map((p) => p[0])).sort((p, q) => p - q);
+  const timesOf = (side3) => series.filter((s) => s.side === side3).flatMap((s) => s.points.map((p) => p[0])).sort((p, q) => p - q);
   const times = { base: timesOf("base"), head: timesOf("head") };
   const label2 = `VRAM of the process tree over the run, per side${gpuCount > 1 ? " and GPU" : ""}: ${series.map((s) => `${seriesName(s)} peak ${formatValue(s.peak, "bytes")}`).join(", ")}`;
   const parts = [
@@ -53769,32 +54077,31 @@ function vramTimelineChart(b) {
     xAxis(FRAME, xDomain, x, (t, d) => t.toFixed(d), "s")
   ];
   for (const s of series) {
-    const dash = GPU_DASHES[s.gpuOrdinal % GPU_DASHES.length];
     const other = times[s.side === "base" ? "head" : "base"];
     const runs = bursts(s.points, other);
     const path = runs.filter((r) => r.length > 1).map((r) => `M${r.map(at).join("L")}`).join("");
     const lone = runs.filter((r) => r.length === 1).map((r) => {
       const [px, py] = at(r[0]).split(" ");
-      return `<circle class="vram-point" cx="${px}" cy="${py}" r="${LONE_POINT_RADIUS}"/>`;
+      return html`<circle class="vram-point" cx="${px}" cy="${py}" r="${LONE_POINT_RADIUS}"/>`;
     });
     parts.push(
-      `<g class="series side-${s.side}"><title>${escapeHtml(`${seriesName(s)}: peak ${formatValue(s.peak, "bytes")}`)}</title>`,
-      path ? `<path class="vram-line" d="${path}"${dash ? ` stroke-dasharray="${dash}"` : ""}/>` : "",
+      html`<g class="series side-${s.side}"><title>${seriesName(s)}: peak ${formatValue(s.peak, "bytes")}</title>`,
+      path ? seriesPath(s, path) : "",
       ...lone,
-      "</g>"
+      html`</g>`
     );
   }
-  parts.push("</svg>");
-  const legend2 = series.map(
-    (s) => `<span>${swatch(s)}${escapeHtml(seriesName(s))} <span class="num">peak ${escapeHtml(formatValue(s.peak, "bytes"))}</span></span>`
-  ).join("");
-  return [
-    '<figure class="timeline">',
-    '<figcaption><span class="metric-name">VRAM over the run</span> <span class="muted">process tree; base and head take turns, so each line is a series of bursts</span></figcaption>',
-    `<div class="scroll">${parts.join("")}</div>`,
-    `<p class="legend timeline-legend">${legend2}</p>`,
-    "</figure>"
-  ].join("");
+  parts.push(html`</svg>`);
+  const legend3 = series.map(
+    (s) => html`<span>${swatch(s)}${seriesName(s)} <span class="num">peak ${formatValue(s.peak, "bytes")}</span></span>`
+  );
+  return html`${[
+    html`<figure class="timeline">`,
+    html`<figcaption><span class="metric-name">VRAM over the run</span> <span class="muted">process tree; base and head take turns, so each line is a series of bursts</span></figcaption>`,
+    html`<div class="scroll">${parts}</div>`,
+    html`<p class="legend timeline-legend">${legend3}</p>`,
+    html`</figure>`
+  ]}`;
 }
 
 // packages/runner/src/report/html-benchmark.ts
@@ -53809,6 +54116,7 @@ var SESSION_NOUN = {
   onnx: ["in-process session", "in-process sessions"],
   samples: ["samples-command session", "samples-command sessions"]
 };
+var SESSION_NOUN_UNKNOWN = ["session", "sessions"];
 function benchmarkId(index) {
   return `bench-${index}`;
 }
@@ -53816,98 +54124,100 @@ function renderBenchmark(b, index, samples, deviceName = null) {
   const failed2 = b.status === "failed";
   const stats = [
     `${b.rounds} round${b.rounds === 1 ? "" : "s"}`,
-    STOP_REASON[b.stopReason],
+    lookup(STOP_REASON, b.stopReason, String(b.stopReason)),
     b.verdictSeconds != null ? `verdict after ${b.verdictSeconds.toFixed(1)} s, ${b.seconds.toFixed(1)} s in all` : `${b.seconds.toFixed(1)} s`
   ];
-  const throttled = b.throttledRounds.length > 0 ? ` \xB7 <span class="throttled">GPU throttled in round${b.throttledRounds.length === 1 ? "" : "s"} ${b.throttledRounds.join(", ")}</span>` : "";
-  return [
-    `<section class="benchmark" id="${benchmarkId(index)}">`,
-    `<header><h3>${escapeHtml(b.name)}</h3><code class="muted">${escapeHtml(b.workload)}</code>${failed2 ? verdictBadge("failed") : ""}</header>`,
-    `<p class="stats">${stats.map(escapeHtml).join(" \xB7 ")}${throttled}</p>`,
-    failed2 ? `<pre class="error">${escapeHtml(b.error ?? "unknown error")}</pre>` : "",
+  const throttled = b.throttledRounds.length > 0 ? html` · <span class="throttled">GPU throttled in round${b.throttledRounds.length === 1 ? "" : "s"} ${b.throttledRounds.join(", ")}</span>` : "";
+  return html`${[
+    html`<section class="benchmark" id="${benchmarkId(index)}">`,
+    html`<header><h3>${b.name}</h3><code class="muted">${b.workload}</code>${failed2 ? verdictBadge("failed") : ""}</header>`,
+    html`<p class="stats">${joinHtml(stats, html` · `)}${throttled}</p>`,
+    failed2 ? html`<pre class="error">${b.error ?? "unknown error"}</pre>` : "",
     whatRan2(b),
-    b.metrics.length > 0 ? `<div class="metrics">${b.metrics.map((m) => metricCard(m, samples(m.metric))).join("")}</div>` : "",
+    b.metrics.length > 0 ? html`<div class="metrics">${b.metrics.map((m) => metricCard(m, samples(m.metric)))}</div>` : "",
     vramTimelineChart(b),
     profileSection(b, deviceName),
-    "</section>"
-  ].join("");
+    html`</section>`
+  ]}`;
 }
 function whatRan2(b) {
   const { resolved, explanation } = b.dtype;
-  const rows2 = ["base", "head"].map((side2) => sideRow(side2, b.ran[side2]));
-  return [
-    '<div class="what-ran">',
+  const rows2 = ["base", "head"].map((side3) => sideRow(side3, b.ran[side3]));
+  return html`${[
+    html`<div class="what-ran">`,
     // The explanation already names the requested dtype and why it resolved as it did.
-    `<p><strong>dtype</strong> <code>${escapeHtml(resolved)}</code>: ${escapeHtml(explanation)}</p>`,
+    html`<p><strong>dtype</strong> <code>${resolved}</code>: ${explanation}</p>`,
     processes(b),
-    '<div class="scroll"><table class="ran"><thead><tr><th>side</th><th>framework</th><th>device</th><th>dtype</th><th>other</th></tr></thead>',
-    `<tbody>${rows2.join("")}</tbody></table></div>`,
+    html`<div class="scroll"><table class="ran"><thead><tr><th>side</th><th>framework</th><th>device</th><th>dtype</th><th>other</th></tr></thead>`,
+    html`<tbody>${rows2}</tbody></table></div>`,
     memoryBreakdown(b),
-    "</div>"
-  ].join("");
+    html`</div>`
+  ]}`;
 }
 function processes(b) {
   const count = b.processes;
-  if (typeof count !== "number" || !Number.isFinite(count)) return "";
-  const [one, many] = SESSION_NOUN[b.workload];
+  if (typeof count !== "number" || !Number.isFinite(count)) return html``;
+  const [one, many] = lookup(SESSION_NOUN, b.workload, SESSION_NOUN_UNKNOWN);
   const why = count > 1 ? ": fresh ones replaced them during the run" : "";
-  return `<p><strong>processes</strong> ${escapeHtml(`${count} ${count === 1 ? one : many} per side${why}`)}</p>`;
+  return html`<p><strong>processes</strong> ${count} ${count === 1 ? one : many} per side${why}</p>`;
 }
 function memoryBreakdown(b) {
   const rows2 = ["base", "head"].flatMap(
-    (side2) => (b.memory?.[side2] ?? []).map((row) => memoryRow(side2, row))
+    (side3) => (b.memory?.[side3] ?? []).map((row) => memoryRow2(side3, row))
   );
-  if (rows2.length === 0) return "";
-  return [
-    '<div class="scroll"><table class="ran memory"><thead><tr><th>memory</th><th>GPU</th><th class="right">allocated</th><th class="right">reserved</th><th class="right">process</th><th class="right">context</th><th></th></tr></thead>',
-    `<tbody>${rows2.join("")}</tbody></table></div>`
-  ].join("");
+  if (rows2.length === 0) return html``;
+  return html`${[
+    html`<div class="scroll"><table class="ran memory"><thead><tr><th>memory</th><th>GPU</th><th class="right">allocated</th><th class="right">reserved</th><th class="right">process</th><th class="right">context</th><th></th></tr></thead>`,
+    html`<tbody>${rows2}</tbody></table></div>`
+  ]}`;
 }
-function memoryRow(side2, row) {
-  const bytes2 = (v) => `<td class="num right">${v === null ? "n/a" : formatValue(v, "bytes")}</td>`;
-  return [
-    // Under torchrun: which ranks' torch numbers the row adds up.
-    `<tr><th scope="row">${side2}</th><td>${row.gpuIndex}${row.ranks ? ` <span class="muted">(rank ${row.ranks.join(", ")})</span>` : ""}</td>`,
+function memoryRow2(side3, row) {
+  const bytes2 = (v) => html`<td class="num right">${v === null ? "n/a" : formatValue(v, "bytes")}</td>`;
+  const ranks = Array.isArray(row.ranks) ? html` <span class="muted">(rank ${row.ranks.join(", ")})</span>` : "";
+  return html`${[
+    html`<tr><th scope="row">${side3}</th><td>${row.gpuIndex}${ranks}</td>`,
     bytes2(row.allocatorPeak),
     bytes2(row.reservedPeak),
     bytes2(row.processPeak),
     bytes2(row.contextOverhead),
-    `<td class="muted">${escapeHtml(row.note ?? "")}</td></tr>`
-  ].join("");
+    html`<td class="muted">${row.note ?? ""}</td></tr>`
+  ]}`;
 }
-function sideRow(side2, info2) {
+function sideRow(side3, info2) {
   if (!info2)
-    return `<tr><th scope="row">${side2}</th><td colspan="4" class="muted">did not start</td></tr>`;
+    return html`<tr><th scope="row">${side3}</th><td colspan="4" class="muted">did not start</td></tr>`;
   const framework = `${info2.framework}${info2.frameworkVersion ? ` ${info2.frameworkVersion}` : ""}`;
-  const extras = Object.entries(info2.extra).filter(([, v]) => ["string", "number", "boolean"].includes(typeof v)).map(([k, v]) => `${k}: ${String(v)}`);
+  const extras = Object.entries(info2.extra ?? {}).filter(([, v]) => ["string", "number", "boolean"].includes(typeof v)).map(([k, v]) => `${k}: ${String(v)}`);
   if (info2.itemsPerIteration !== null) extras.unshift(`${info2.itemsPerIteration} items/iteration`);
   const cells = [framework, info2.device ?? "unknown", info2.dtype ?? "unknown", extras.join(", ")];
-  return `<tr><th scope="row">${side2}</th>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`;
+  return html`<tr><th scope="row">${side3}</th>${cells.map((c) => html`<td>${c}</td>`)}</tr>`;
 }
-function summaryRow(side2, s, unit) {
-  if (!s) return `<tr><td>${side2}</td><td colspan="4" class="muted">not measured</td></tr>`;
-  const cells = [s.median, s.p5, s.p95].map((v) => `<td class="num">${formatValue(v, unit)}</td>`);
-  return `<tr><td><span class="swatch ${side2}"></span>${side2}</td>${cells.join("")}<td class="num">${s.count}</td></tr>`;
+function summaryRow(side3, s, unit) {
+  if (!s) return html`<tr><td>${side3}</td><td colspan="4" class="muted">not measured</td></tr>`;
+  const cells = [s.median, s.p5, s.p95].map(
+    (v) => html`<td class="num">${formatValue(v, unit)}</td>`
+  );
+  return html`<tr><td><span class="swatch ${side3}"></span>${side3}</td>${cells}<td class="num">${s.count}</td></tr>`;
 }
 function metricCard(m, samples) {
-  const change = m.ratio !== null && m.interval !== null ? `<p class="change-text num">${formatChange(m.ratio)} <span class="interval">[${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}] ${Math.round(m.interval.level * 100)}%</span></p>` : '<p class="change-text muted">no change measured</p>';
-  return [
-    `<figure class="metric v-${m.verdict}">`,
-    `<figcaption><span class="metric-name">${escapeHtml(metricLabel(m.metric))}</span>${verdictBadge(m.verdict)}</figcaption>`,
+  const change = m.ratio !== null && m.interval !== null ? html`<p class="change-text num">${formatChange(m.ratio)} <span class="interval">[${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}] ${Math.round(m.interval.level * 100)}%</span></p>` : html`<p class="change-text muted">no change measured</p>`;
+  return html`${[
+    html`<figure class="metric ${verdictClass(m.verdict)}">`,
+    html`<figcaption><span class="metric-name">${metricLabel(m.metric)}</span>${verdictBadge(m.verdict)}</figcaption>`,
     change,
     distributionChart(m, samples),
-    '<table class="summary"><thead><tr><th></th><th>median</th><th>p5</th><th>p95</th><th>n</th></tr></thead><tbody>',
+    html`<table class="summary"><thead><tr><th></th><th>median</th><th>p5</th><th>p95</th><th>n</th></tr></thead><tbody>`,
     summaryRow("base", m.base, m.unit),
     summaryRow("head", m.head, m.unit),
-    "</tbody></table>",
-    changeChart(m) ?? "",
-    `<p class="explanation">${escapeHtml(m.explanation)}</p>`,
-    "</figure>"
-  ].join("");
+    html`</tbody></table>`,
+    changeChart(m),
+    html`<p class="explanation">${m.explanation}</p>`,
+    html`</figure>`
+  ]}`;
 }
 
 // packages/runner/src/report/html-style.ts
-var REPORT_CSS = `
+var REPORT_CSS = html`
 :root {
   color-scheme: light dark;
   --bg: #f6f7f9; --card: #ffffff; --text: #1f2328; --muted: #5b636d; --border: #d8dee4;
@@ -53988,6 +54298,7 @@ table.results { border-collapse: collapse; width: 100%; }
 .v-not-measured { --tone: var(--not-measured); --tone-bg: var(--not-measured-bg); }
 .v-failed { --tone: var(--failed); --tone-bg: var(--failed-bg); }
 .v-pass { --tone: var(--pass); --tone-bg: var(--pass-bg); }
+.v-unknown { --tone: var(--not-measured); --tone-bg: var(--not-measured-bg); }
 
 .warnings { list-style: none; padding: 0; margin: 0; display: grid; gap: 6px; }
 .warnings li {
@@ -54095,41 +54406,37 @@ function renderHtml(results, options = {}) {
     ...results.warnings,
     ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`))
   ];
-  return [
-    "<!doctype html>",
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(`${title}: ${headline(results)}`)}</title>`,
-    `<style>${REPORT_CSS}</style>`,
-    "</head><body><main>",
-    `<h1>${escapeHtml(title)}</h1>`,
+  const deviceName = results.device.state === "ok" ? results.device.name : null;
+  const page = [
+    html`<!doctype html>`,
+    html`<html lang="en"><head><meta charset="utf-8">`,
+    html`<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    html`<title>${title}: ${headline(results)}</title>`,
+    html`<style>${REPORT_CSS}</style>`,
+    html`</head><body><main>`,
+    html`<h1>${title}</h1>`,
     headlineBanner(results),
     meta3(results),
-    "<h2>Results</h2>",
+    html`<h2>Results</h2>`,
     resultsTable(results),
-    warnings.length > 0 ? `<h2>Warnings</h2><ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "",
-    results.benchmarks.length > 0 ? "<h2>Benchmarks</h2>" : "",
-    results.benchmarks.length > 0 ? legend() : "",
-    ...results.benchmarks.map(
-      (b, i) => renderBenchmark(
-        b,
-        i,
-        samplesFor(b),
-        results.device.state === "ok" ? results.device.name : null
-      )
-    ),
+    warnings.length > 0 ? html`<h2>Warnings</h2><ul class="warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : html``,
+    results.benchmarks.length > 0 ? html`<h2>Benchmarks</h2>` : html``,
+    results.benchmarks.length > 0 ? legend() : html``,
+    ...results.benchmarks.map((b, i) => renderBenchmark(b, i, samplesFor(b), deviceName)),
     howToRead(results),
-    `<footer>${escapeHtml(`${results.tool.name} ${results.tool.version} \xB7 results schema ${results.schemaVersion} \xB7 ${results.createdAt}`)}</footer>`,
-    "</main></body></html>",
-    ""
-  ].join("\n");
+    html`<footer>${results.tool.name} ${results.tool.version} · results schema ${results.schemaVersion} · ${results.createdAt}</footer>`,
+    html`</main></body></html>`,
+    html``
+  ];
+  return joinHtml(page, html`\n`).toString();
 }
 function ownMetric(byMetric, metric) {
   return byMetric && Object.hasOwn(byMetric, metric) ? byMetric[metric] : void 0;
 }
 function headline(results) {
   const count = results.regressions;
-  return `${HEADLINE[results.verdict]}${results.verdict === "regression" ? `: ${count} metric${count === 1 ? "" : "s"}` : ""}`;
+  const title = lookup(HEADLINE, results.verdict, `Performance gate: ${results.verdict}`);
+  return `${title}${results.verdict === "regression" ? `: ${count} metric${count === 1 ? "" : "s"}` : ""}`;
 }
 function headlineBanner(results) {
   const tally = /* @__PURE__ */ new Map();
@@ -54137,183 +54444,203 @@ function headlineBanner(results) {
     for (const m of b.metrics) tally.set(m.verdict, (tally.get(m.verdict) ?? 0) + 1);
   }
   const failed2 = results.benchmarks.filter((b) => b.status === "failed").length;
-  const parts = [...tally].map(([verdict, count]) => `${count} ${verdict.replace("-", " ")}`);
+  const parts = [...tally].map(
+    ([verdict, count]) => `${count} ${String(verdict).replace("-", " ")}`
+  );
   if (failed2 > 0) parts.push(`${failed2} benchmark${failed2 === 1 ? "" : "s"} failed`);
   const metrics = [...tally.values()].reduce((sum, c) => sum + c, 0);
   const summary2 = `${results.benchmarks.length} benchmark${results.benchmarks.length === 1 ? "" : "s"}, ${metrics} metric${metrics === 1 ? "" : "s"}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}`;
-  const tone = results.verdict === "pass" ? "pass" : results.verdict;
-  return `<section class="headline v-${tone}" id="verdict"><p>${escapeHtml(headline(results))}</p><p class="summary">${escapeHtml(summary2)}</p></section>`;
+  return html`<section class="headline ${verdictClass(results.verdict)}" id="verdict"><p>${headline(results)}</p><p class="summary">${summary2}</p></section>`;
 }
 function meta3(results) {
   const { base, head } = results.commits;
-  const sha = (s) => s ? `<code title="${escapeHtml(s)}">${escapeHtml(s.slice(0, SHORT_SHA))}</code>` : "working tree";
+  const sha3 = (s) => s ? html`<code title="${s}">${String(s).slice(0, SHORT_SHA)}</code>` : html`working tree`;
   const d = results.device;
-  const device = d.state === "ok" ? `${escapeHtml(d.name)}${d.computeCapability ? ` (compute capability ${escapeHtml(d.computeCapability)})` : ""}, driver ${escapeHtml(d.driver)} <span class="muted">via ${escapeHtml(d.source)}</span>` : `no GPU (CPU only): ${escapeHtml(d.reason)}`;
+  const device = d.state === "ok" ? html`${d.name}${d.computeCapability ? html` (compute capability ${d.computeCapability})` : ""}, driver ${d.driver} <span class="muted">via ${d.source}</span>` : html`no GPU (CPU only): ${d.reason}`;
+  const configHash = String(results.configHash);
   const run3 = [
-    results.status === "partial" ? "<strong>partial run</strong> (stopped early)" : "complete",
-    results.shard !== null ? `shard ${escapeHtml(results.shard)}` : null,
-    `config <code title="${escapeHtml(results.configHash)}">${escapeHtml(results.configHash.slice(0, SHORT_HASH))}</code>`,
-    escapeHtml(results.createdAt)
+    results.status === "partial" ? html`<strong>partial run</strong> (stopped early)` : "complete",
+    results.shard !== null ? html`shard ${results.shard}` : null,
+    html`config <code title="${configHash}">${configHash.slice(0, SHORT_HASH)}</code>`,
+    results.createdAt
   ];
   const rows2 = [
-    ["base", `${sha(base.sha)} <span class="muted">${escapeHtml(base.ref)}</span>`],
+    ["base", html`${sha3(base.sha)} <span class="muted">${base.ref}</span>`],
     [
       "head",
-      `${sha(head.sha)} <span class="muted">${escapeHtml(head.ref)}</span>${head.dirty ? " + uncommitted changes" : ""}`
+      html`${sha3(head.sha)} <span class="muted">${head.ref}</span>${head.dirty === true ? " + uncommitted changes" : ""}`
     ],
     ["device", device],
-    ["run", run3.filter((p) => p !== null).join(" \xB7 ")]
+    [
+      "run",
+      joinHtml(
+        run3.filter((p) => p !== null),
+        html` · `
+      )
+    ]
   ];
-  return `<dl class="meta">${rows2.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
+  return html`<dl class="meta">${rows2.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 function resultsTable(results) {
   const level = results.benchmarks.flatMap((b) => b.metrics).find((m) => m.interval)?.interval?.level;
   const header = [
-    "<th>benchmark</th>",
-    "<th>metric</th>",
-    '<th class="right">base</th>',
-    '<th class="right">head</th>',
-    `<th>change [${Math.round((level ?? DEFAULT_LEVEL) * 100)}% interval]</th>`,
-    "<th>verdict</th>"
+    html`<th>benchmark</th>`,
+    html`<th>metric</th>`,
+    html`<th class="right">base</th>`,
+    html`<th class="right">head</th>`,
+    html`<th>change [${Math.round((level ?? DEFAULT_LEVEL) * 100)}% interval]</th>`,
+    html`<th>verdict</th>`
   ];
-  const rows2 = [];
-  results.benchmarks.forEach((b, i) => {
-    const name = `<a href="#${benchmarkId(i)}">${escapeHtml(b.name)}</a>`;
-    if (b.status === "failed" || b.metrics.length === 0) {
-      const reason = b.status === "failed" ? `${verdictBadge("failed")} <span class="error-text">${escapeHtml(b.error ?? "unknown error")}</span>` : '<span class="muted">no metrics</span>';
-      rows2.push(
-        `<tr class="failed"><th scope="row">${name}</th><td colspan="5">${reason}</td></tr>`
-      );
-      return;
-    }
-    b.metrics.forEach((m, j) => {
-      const nameCell = j === 0 ? `<th scope="row" rowspan="${b.metrics.length}">${name}</th>` : "";
-      rows2.push(
-        `<tr class="v-${m.verdict}">${nameCell}<td>${escapeHtml(metricLabel(m.metric))}</td><td class="num right">${side(m, "base")}</td><td class="num right">${side(m, "head")}</td><td class="num">${escapeHtml(changeCell(m))}</td><td title="${escapeHtml(m.explanation)}">${verdictBadge(m.verdict)}</td></tr>`
-      );
-    });
-  });
+  const rows2 = results.benchmarks.flatMap(resultRows);
   if (rows2.length === 0)
-    rows2.push('<tr><td colspan="6" class="muted">No benchmarks ran.</td></tr>');
-  return [
-    '<div class="table-wrap"><table class="results">',
-    `<thead><tr>${header.join("")}</tr></thead>`,
-    `<tbody>${rows2.join("")}</tbody>`,
-    "</table></div>"
-  ].join("");
+    rows2.push(html`<tr><td colspan="6" class="muted">No benchmarks ran.</td></tr>`);
+  return html`${[
+    html`<div class="table-wrap"><table class="results">`,
+    html`<thead><tr>${header}</tr></thead>`,
+    html`<tbody>${rows2}</tbody>`,
+    html`</table></div>`
+  ]}`;
+}
+function resultRows(b, index) {
+  const name = html`<a href="#${benchmarkId(index)}">${b.name}</a>`;
+  if (b.status === "failed" || b.metrics.length === 0) {
+    const reason = b.status === "failed" ? html`${verdictBadge("failed")} <span class="error-text">${b.error ?? "unknown error"}</span>` : html`<span class="muted">no metrics</span>`;
+    return [
+      html`<tr class="failed"><th scope="row">${name}</th><td colspan="5">${reason}</td></tr>`
+    ];
+  }
+  return b.metrics.map((m, j) => {
+    const nameCell = j === 0 ? html`<th scope="row" rowspan="${b.metrics.length}">${name}</th>` : "";
+    return html`<tr class="${verdictClass(m.verdict)}">${nameCell}<td>${metricLabel(m.metric)}</td><td class="num right">${side(m, "base")}</td><td class="num right">${side(m, "head")}</td><td class="num">${changeCell(m)}</td><td title="${m.explanation}">${verdictBadge(m.verdict)}</td></tr>`;
+  });
 }
 function side(m, which2) {
   const s = m[which2];
   return s ? formatValue(s.median, m.unit) : "n/a";
 }
 function legend() {
-  return [
-    '<p class="legend">',
-    '<span><span class="swatch base"></span>base</span>',
-    '<span><span class="swatch head"></span>head</span>',
-    "<span>box: p5 to p95, bar: median</span>",
-    '<span><span class="swatch band"></span>\xB1 threshold: change inside is unchanged</span>',
-    "</p>"
-  ].join("");
+  return html`${[
+    html`<p class="legend">`,
+    html`<span><span class="swatch base"></span>base</span>`,
+    html`<span><span class="swatch head"></span>head</span>`,
+    html`<span>box: p5 to p95, bar: median</span>`,
+    html`<span><span class="swatch band"></span>± threshold: change inside is unchanged</span>`,
+    html`</p>`
+  ]}`;
 }
 function howToRead(results) {
   const seen = /* @__PURE__ */ new Map();
   for (const b of results.benchmarks)
     for (const m of b.metrics) seen.set(metricLabel(m.metric), m.threshold);
   const thresholds2 = [...seen].map(([label2, t]) => `${label2} \xB1${+(t * 100).toFixed(2)}%`).join(", ") || "per metric";
-  return [
-    '<h2>How to read this</h2><section class="how">',
-    "<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>",
-    "<ul>",
-    `<li><strong>regression</strong>: the whole interval is above the threshold (${escapeHtml(thresholds2)}); <strong>improvement</strong>: wholly below its negative;</li>`,
-    "<li><strong>unchanged</strong>: the whole interval is inside \xB1 the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>",
-    "</ul></section>"
-  ].join("");
+  return html`${[
+    html`<h2>How to read this</h2><section class="how">`,
+    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>`,
+    html`<ul>`,
+    html`<li><strong>regression</strong>: the whole interval is above the threshold (${thresholds2}); <strong>improvement</strong>: wholly below its negative;</li>`,
+    html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>`,
+    html`</ul></section>`
+  ]}`;
+}
+
+// packages/runner/src/report/one-line.ts
+var CONTROLS = /\r\n|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+var REORDERING = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+function oneLine(text2) {
+  return text2.replace(CONTROLS, " ").replace(REORDERING, "");
+}
+
+// packages/runner/src/report/markdown-escape.ts
+var PUNCTUATION = /[\\`*_[\]!|~$]/g;
+var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+var MENTION = /@(?=[A-Za-z0-9])/g;
+var ISSUE_REFERENCE = /#(?=\d)/g;
+var ZERO_WIDTH_SPACE = "\u200B";
+function escapeMarkdown(text2) {
+  return oneLine(text2).replace(PUNCTUATION, (c) => `\\${c}`).replace(/[&<>]/g, (c) => ENTITIES[c] ?? c).replace(MENTION, `@${ZERO_WIDTH_SPACE}`).replace(ISSUE_REFERENCE, `#${ZERO_WIDTH_SPACE}`);
+}
+function checkMarkdownLiterals(literals) {
+  let backticks = 0;
+  literals.forEach((literal2, i) => {
+    backticks += literal2.split("`").length - 1;
+    if (i === literals.length - 1) return;
+    const problem = backticks % 2 === 1 ? "inside a code span: use code(text)" : literal2.endsWith("](") ? "as a link destination" : literal2.endsWith("\n") ? "at the start of a line" : null;
+    if (problem !== null) {
+      throw new TypeError(
+        `md template: hole ${i + 1} sits ${problem} (after ${JSON.stringify(literal2.slice(-40))})`
+      );
+    }
+  });
+}
+var MARKDOWN = defineLanguage("markdown", escapeMarkdown, checkMarkdownLiterals);
+var md = MARKDOWN.tag;
+var joinMd = MARKDOWN.join;
+function code(text2) {
+  const inert = oneLine(String(text2)).replace(/`/g, "'").replace(/\|/g, "\\|");
+  return MARKDOWN.fromEscaped(`\`${inert}\``);
 }
 
 // packages/runner/src/report/markdown.ts
 var VERDICT_TEXT = {
-  regression: "\u{1F534} **regression**",
-  improvement: "\u{1F7E2} improvement",
-  unchanged: "\u2705 unchanged",
-  inconclusive: "\u{1F7E1} inconclusive",
-  "not-measured": "\u2796 not measured"
+  regression: md`🔴 **regression**`,
+  improvement: md`🟢 improvement`,
+  unchanged: md`✅ unchanged`,
+  inconclusive: md`🟡 inconclusive`,
+  "not-measured": md`➖ not measured`
 };
 var HEADLINE2 = {
-  pass: "\u2705 No performance regression",
-  regression: "\u{1F534} Performance regression",
-  inconclusive: "\u{1F7E1} Performance gate inconclusive",
-  failed: "\u{1F4A5} Performance gate failed to measure"
+  pass: md`✅ No performance regression`,
+  regression: md`🔴 Performance regression`,
+  inconclusive: md`🟡 Performance gate inconclusive`,
+  failed: md`💥 Performance gate failed to measure`
 };
+var SHORT_SHA2 = 8;
+var NEWLINE = md`\n`;
 function renderMarkdown(results) {
-  const lines = [];
-  const count = results.regressions;
-  lines.push(
-    `### ${HEADLINE2[results.verdict]}${results.verdict === "regression" ? `: ${count} metric${count === 1 ? "" : "s"}` : ""}`
-  );
-  lines.push("");
-  const sha = (s) => s ? `\`${s.slice(0, 8).replace(/[^0-9a-f]/gi, "")}\`` : "working tree";
-  const device = results.device.state === "ok" ? escapeCell(
-    `${results.device.name}${results.device.computeCapability ? ` (CC ${results.device.computeCapability})` : ""}, driver ${results.device.driver}`
-  ) : "no GPU (CPU only)";
-  lines.push(
-    `base ${sha(results.commits.base.sha)} (${escapeCell(results.commits.base.ref)}) vs head ${sha(results.commits.head.sha)}${results.commits.head.dirty ? " + uncommitted changes" : ""} \xB7 ${device}${results.status === "partial" ? " \xB7 **partial run**" : ""}`
-  );
-  lines.push("");
-  lines.push("| benchmark | metric | base | head | change [95% interval] | verdict |");
-  lines.push("|---|---|---:|---:|---|---|");
-  for (const b of results.benchmarks) {
-    if (b.status === "failed") {
-      lines.push(
-        `| ${escapeCell(b.name)} | | | | | \u{1F4A5} failed: ${escapeCell(b.error ?? "unknown error")} |`
-      );
-      continue;
-    }
-    b.metrics.forEach((m, i) => {
-      lines.push(
-        `| ${i === 0 ? escapeCell(b.name) : ""} | ${escapeCell(metricLabel(m.metric))} | ${m.base ? formatValue(m.base.median, m.unit) : "n/a"} | ${m.head ? formatValue(m.head.median, m.unit) : "n/a"} | ${changeCell(m)} | ${VERDICT_TEXT[m.verdict]} |`
-      );
-    });
-  }
-  lines.push("");
-  lines.push(...kernelSections(results));
-  const deviceName = results.device.state === "ok" ? results.device.name : null;
-  const profiled = (b, side2) => whatRan(
-    b.profiles?.[side2],
-    b.metrics.find((m) => m.metric === "latency")?.[side2]?.median ?? null,
-    deviceName
-  );
-  const ran = results.benchmarks.flatMap((b) => [
-    `- **${escapeCell(b.name)}**: ${escapeCell(`${b.dtype.explanation}; base: ${whatRan3(b.ran.base)}; head: ${whatRan3(b.ran.head)}`)}`,
-    ...b.profiles?.base?.available || b.profiles?.head?.available ? ["base", "head"].map(
-      (side2) => `  - ${side2} profiled: ${escapeCell(describeWhatRan(profiled(b, side2)))}`
-    ) : [],
-    ...["base", "head"].flatMap(
-      (side2) => (b.memory?.[side2] ?? []).map(
-        (row) => `  - ${side2} GPU ${row.gpuIndex}${row.ranks ? ` (rank${row.ranks.length > 1 ? "s" : ""} ${row.ranks.join(", ")})` : ""} memory: allocated ${formatValue(row.allocatorPeak, "bytes")}, reserved ${formatValue(row.reservedPeak, "bytes")}, process ${row.processPeak === null ? "n/a" : formatValue(row.processPeak, "bytes")}${row.contextOverhead === null ? "" : ` (context ${formatValue(row.contextOverhead, "bytes")})`}`
-      )
-    )
-  ]);
-  if (ran.length > 0)
-    lines.push("<details><summary>What ran</summary>", "", ...ran, "", "</details>", "");
-  const warnings = [
-    ...results.warnings,
-    ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`))
+  const lines = [
+    md`### ${headline2(results)}`,
+    md``,
+    commitsLine(results),
+    md``,
+    md`| benchmark | metric | base | head | change [95% interval] | verdict |`,
+    md`|---|---|---:|---:|---|---|`,
+    ...results.benchmarks.flatMap(tableRows),
+    md``,
+    ...kernelSections(results),
+    ...whatRanSection(results),
+    ...warningsSection(results),
+    ...legend2(results)
   ];
-  if (warnings.length > 0) {
-    lines.push("**Warnings**", "", ...warnings.map((w) => `- \u26A0\uFE0F ${escapeCell(w)}`), "");
-  }
-  lines.push(
-    "<details><summary>How to read this</summary>",
-    "",
-    "Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).",
-    "",
-    `- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
-    "- **unchanged**: the whole interval is inside \xB1 the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).",
-    "",
-    "</details>"
+  return joinMd(lines, NEWLINE).toString();
+}
+function headline2(results) {
+  const count = results.regressions;
+  const title = lookup(HEADLINE2, results.verdict, md`Performance gate: ${results.verdict}`);
+  return results.verdict === "regression" ? md`${title}: ${count} metric${count === 1 ? "" : "s"}` : title;
+}
+function commitsLine(results) {
+  const { base, head } = results.commits;
+  const d = results.device;
+  const device = d.state === "ok" ? md`${d.name}${d.computeCapability ? md` (CC ${d.computeCapability})` : ""}, driver ${d.driver}` : md`no GPU (CPU only)`;
+  return md`base ${sha2(base.sha)} (${base.ref}) vs head ${sha2(head.sha)}${head.dirty === true ? md` + uncommitted changes` : ""} · ${device}${results.status === "partial" ? md` · **partial run**` : ""}`;
+}
+function sha2(s) {
+  return typeof s === "string" && s !== "" ? code(s.slice(0, SHORT_SHA2).replace(/[^0-9a-f]/gi, "")) : md`working tree`;
+}
+function tableRows(b) {
+  if (b.status === "failed")
+    return [md`| ${b.name} | | | | | 💥 failed: ${b.error ?? "unknown error"} |`];
+  return b.metrics.map(
+    (m, i) => md`| ${i === 0 ? b.name : ""} | ${metricLabel(m.metric)} | ${side2(m, "base")} | ${side2(m, "head")} | ${changeCell2(m)} | ${lookup(VERDICT_TEXT, m.verdict, md`${m.verdict}`)} |`
   );
-  return lines.join("\n");
+}
+function side2(m, which2) {
+  const s = m[which2];
+  return s ? formatValue(s.median, m.unit) : "n/a";
+}
+function changeCell2(m) {
+  if (m.ratio === null || m.interval === null) return md`n/a`;
+  return md`${formatChange(m.ratio)} [${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}]`;
 }
 function kernelSections(results) {
   const out = [];
@@ -54326,17 +54653,61 @@ function kernelSections(results) {
     if (changes.length === 0) continue;
     const us = (v) => v === null ? "\u2013" : `${(v / 1e3).toFixed(2)} ms`;
     out.push(
-      `**What changed in ${escapeCell(b.name)}**: ${profileTimeLabel(b.profiles?.head ?? b.profiles?.base)} (profiled once per side, untimed)`,
-      "",
-      "| kernel | base | head | |",
-      "|---|---:|---:|---|",
+      md`**What changed in ${b.name}**: ${profileTimeLabel(b.profiles?.head ?? b.profiles?.base)} (profiled once per side, untimed)`,
+      md``,
+      md`| kernel | base | head | |`,
+      md`|---|---:|---:|---|`,
       ...changes.map(
-        (c) => `| \`${codeSpan(shortKernelName(c.name))}\` | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`
+        (c) => md`| ${code(shortKernelName(c.name))} | ${us(c.baseUs)} | ${us(c.headUs)} | ${c.change} |`
       ),
-      ""
+      md``
     );
   }
   return out;
+}
+function whatRanSection(results) {
+  const deviceName = results.device.state === "ok" ? results.device.name : null;
+  const profiled = (b, side3) => whatRan(
+    b.profiles?.[side3],
+    b.metrics.find((m) => m.metric === "latency")?.[side3]?.median ?? null,
+    deviceName
+  );
+  const ran = results.benchmarks.flatMap((b) => [
+    md`- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan3(b.ran.base)}; head: ${whatRan3(b.ran.head)}`,
+    ...b.profiles?.base?.available || b.profiles?.head?.available ? ["base", "head"].map(
+      (side3) => md`  - ${side3} profiled: ${describeWhatRan(profiled(b, side3))}`
+    ) : [],
+    ...["base", "head"].flatMap(
+      (side3) => (b.memory?.[side3] ?? []).map((row) => memoryLine(side3, row))
+    )
+  ]);
+  if (ran.length === 0) return [];
+  return [md`<details><summary>What ran</summary>`, md``, ...ran, md``, md`</details>`, md``];
+}
+function memoryLine(side3, row) {
+  const bytes2 = (v) => formatValue(v, "bytes");
+  const ranks = Array.isArray(row.ranks) ? md` (rank${row.ranks.length > 1 ? "s" : ""} ${row.ranks.join(", ")})` : "";
+  return md`  - ${side3} GPU ${row.gpuIndex}${ranks} memory: allocated ${bytes2(row.allocatorPeak)}, reserved ${bytes2(row.reservedPeak)}, process ${row.processPeak === null ? "n/a" : bytes2(row.processPeak)}${row.contextOverhead === null ? "" : md` (context ${bytes2(row.contextOverhead)})`}`;
+}
+function warningsSection(results) {
+  const warnings = [
+    ...results.warnings,
+    ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`))
+  ];
+  if (warnings.length === 0) return [];
+  return [md`**Warnings**`, md``, ...warnings.map((w) => md`- ⚠️ ${w}`), md``];
+}
+function legend2(results) {
+  return [
+    md`<details><summary>How to read this</summary>`,
+    md``,
+    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).`,
+    md``,
+    md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
+    md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).`,
+    md``,
+    md`</details>`
+  ];
 }
 function whatRan3(info2) {
   if (!info2) return "did not start";
@@ -54344,7 +54715,7 @@ function whatRan3(info2) {
     `${info2.framework}${info2.frameworkVersion ? ` ${info2.frameworkVersion}` : ""}`,
     info2.dtype ?? "dtype unknown",
     info2.device ? `on ${info2.device}` : null,
-    typeof info2.extra.attention === "string" ? `attention: ${info2.extra.attention}` : null
+    typeof info2.extra?.attention === "string" ? `attention: ${info2.extra.attention}` : null
   ];
   return parts.filter(Boolean).join(", ");
 }
@@ -54354,14 +54725,12 @@ function thresholds(results) {
     for (const m of b.metrics) seen.set(metricLabel(m.metric), m.threshold);
   return [...seen].map(([label2, t]) => `${label2} \xB1${+(t * 100).toFixed(2)}%`).join(", ") || "per metric";
 }
-function codeSpan(text) {
-  return text.replace(/[`\r\n]/g, "'").replace(/\|/g, "\\|");
-}
-function escapeCell(text) {
-  return String(text).replace(/\\/g, "\\\\").replace(/[|[\]!`*_]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
-}
 
 // packages/runner/src/report/terminal.ts
+var WORKFLOW_COMMAND = /::|##\[/g;
+function plain(text2) {
+  return oneLine(String(text2)).replace(WORKFLOW_COMMAND, (c) => `${c[0]}\u200B${c.slice(1)}`);
+}
 function renderTerminal(results) {
   const rows2 = [
     ["benchmark", "metric", "base", "head", "change [95% interval]", "verdict"]
@@ -54378,21 +54747,26 @@ function renderTerminal(results) {
         m.base ? formatValue(m.base.median, m.unit) : "n/a",
         m.head ? formatValue(m.head.median, m.unit) : "n/a",
         changeCell(m),
-        m.verdict.toUpperCase()
+        String(m.verdict).toUpperCase()
       ]);
     });
   }
-  const widths = rows2[0].map((_, c) => Math.max(...rows2.map((r) => (r[c] ?? "").length)));
+  const cells = rows2.map((r) => r.map(plain));
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
   const line = (r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
-  const out = [line(rows2[0]), line(widths.map((w) => "-".repeat(w))), ...rows2.slice(1).map(line)];
+  const out = [
+    line(cells[0]),
+    line(widths.map((w) => "-".repeat(w))),
+    ...cells.slice(1).map(line)
+  ];
   const warnings = [
     ...results.warnings,
     ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`))
   ];
-  for (const w of warnings) out.push(`warning: ${w}`);
+  for (const w of warnings) out.push(`warning: ${plain(w)}`);
   out.push(
     "",
-    `verdict: ${results.verdict.toUpperCase()}${results.status === "partial" ? " (partial run)" : ""}`
+    `verdict: ${plain(results.verdict).toUpperCase()}${results.status === "partial" ? " (partial run)" : ""}`
   );
   return out.join("\n");
 }
@@ -54971,20 +55345,20 @@ CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
 CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 128; code <= 255; code++) {
-  CHAR_MAP[code] |= LOWER_CASE;
+for (let code2 = 128; code2 <= 255; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE;
 }
 for (const char of "!#$%&'*+-.^_`|~") {
   CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
 }
-for (let code = 48; code <= 57; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code2 = 48; code2 <= 57; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
-for (let code = 65; code <= 90; code++) {
-  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+for (let code2 = 65; code2 <= 90; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
 }
-for (let code = 97; code <= 122; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code2 = 97; code2 <= 122; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
   const C = function() {
@@ -55004,8 +55378,8 @@ function parse4(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code = header.charCodeAt(index);
-    const flags = CHAR_MAP[code];
+    const code2 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code2];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -55016,7 +55390,7 @@ function parse4(header, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code & NON_ASCII | flags;
+    typeFlags |= code2 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
@@ -55038,14 +55412,14 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code = header.charCodeAt(index);
-      const flags = CHAR_MAP[code];
+      const code2 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code2];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code === EQ) {
+      if (code2 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value2 = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
@@ -55057,16 +55431,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code2 = header.charCodeAt(index);
-            if (code2 === DQUOTE) {
+            const code3 = header.charCodeAt(index);
+            if (code3 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code3 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code3];
+                const code4 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code4];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -55077,7 +55451,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code2 === BSLASH && index + 1 < len) {
+            if (code3 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -55090,8 +55464,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code2];
+          const code3 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code3];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -55118,7 +55492,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code & NON_ASCII | flags;
+      keyFlags |= code2 & NON_ASCII | flags;
       index++;
     }
   }
@@ -55377,8 +55751,8 @@ var convertMarkedBigIntsReviver = (key, value2, context3, userReviver) => {
   if (!hasUserReviver) return value2;
   return userReviver(key, value2, context3);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value2, context3) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value2, context3) => {
     const isNumber = typeof value2 === "number";
     const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -55436,8 +55810,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -55451,18 +55825,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value2, context3) => convertMarkedBigIntsReviver(key, value2, context3, reviver)
     );
   } catch (error64) {
     if (error64 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -55630,12 +56004,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -58749,9 +59123,9 @@ function classify(error64, apiUrl) {
   }
   const http = error64;
   if (!http.response) {
-    const code = connectionCode(error64) ?? "no answer";
+    const code2 = connectionCode(error64) ?? "no answer";
     const detail = firstLine(http.message ?? String(error64));
-    return { kind: "unreachable", apiUrl, code, detail, timedOut: false };
+    return { kind: "unreachable", apiUrl, code: code2, detail, timedOut: false };
   }
   const status = http.status ?? 0;
   const data = http.response.data;
@@ -58764,8 +59138,8 @@ function classify(error64, apiUrl) {
 }
 function notJsonFailure(apiUrl, status, headers, data) {
   const contentType = stringHeaders(headers)["content-type"] ?? "";
-  const text = data instanceof ArrayBuffer ? Buffer.from(data).toString("utf8") : String(data ?? "");
-  const start = text.replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS);
+  const text2 = data instanceof ArrayBuffer ? Buffer.from(data).toString("utf8") : String(data ?? "");
+  const start = text2.replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS);
   return { kind: "not-json", apiUrl, status, contentType, start };
 }
 function nextTry(failure2, attempt, method, policy) {
@@ -58899,8 +59273,8 @@ function duration4(ms) {
 function seconds(ms, digits = 0) {
   return (ms / 1e3).toFixed(digits);
 }
-function firstLine(text) {
-  return text.split("\n")[0] ?? "";
+function firstLine(text2) {
+  return text2.split("\n")[0] ?? "";
 }
 function isEmpty(data) {
   return data === void 0 || data === null || data === "" || data instanceof ArrayBuffer && data.byteLength === 0;
@@ -59050,7 +59424,7 @@ var WARNINGS_KEPT = 10;
 var WARNING_SIZE = 1e3;
 var MIN_CELL_SIZE = 300;
 function fitReport(markdown, githubLimit, fullReportLink, reserve = 0, unit = "characters") {
-  const size = unit === "bytes" ? (text2) => Buffer.byteLength(text2, "utf8") : (text2) => text2.length;
+  const size = unit === "bytes" ? (text3) => Buffer.byteLength(text3, "utf8") : (text3) => text3.length;
   const limit = githubLimit - reserve;
   if (size(markdown) <= limit)
     return { text: markdown, droppedBenchmarks: 0, truncatedCells: 0, shortened: false };
@@ -59061,8 +59435,8 @@ _${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")
   lines = dropBlock(lines, "<details><summary>What ran</summary>");
   const warnings = shortenWarnings(lines, size);
   lines = warnings.lines;
-  const fitted = (text2, droppedBenchmarks, truncatedCells) => ({
-    text: text2,
+  const fitted = (text3, droppedBenchmarks, truncatedCells) => ({
+    text: text3,
     droppedBenchmarks,
     truncatedCells: warnings.truncated + truncatedCells,
     shortened: true
@@ -59104,14 +59478,14 @@ _${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")
       size,
       limit
     );
-    const text2 = compose(dropped.kept, tailFor(dropped.count));
-    if (size(text2) <= limit) return fitted(text2, dropped.count, truncated);
+    const text3 = compose(dropped.kept, tailFor(dropped.count));
+    if (size(text3) <= limit) return fitted(text3, dropped.count, truncated);
   }
   const tail = note("The rest of the report");
   let cut = markdown.slice(0, limit - size(tail));
   while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
-  const text = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
-  return { text, droppedBenchmarks: 0, truncatedCells: 0, shortened: true };
+  const text2 = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
+  return { text: text2, droppedBenchmarks: 0, truncatedCells: 0, shortened: true };
 }
 function dropBenchmarks(rows2, compose, size, limit) {
   const groups = benchmarkGroups(rows2);
@@ -59130,34 +59504,34 @@ function capCells(rows2, cap, size) {
   const out = rows2.map((row) => {
     const cells = splitCells(row);
     for (let i = 1; i < cells.length - 1; i++) {
-      const text = cells[i].trim();
-      if (size(text) <= cap) continue;
-      cells[i] = ` ${truncate(text, cap, size)} `;
+      const text2 = cells[i].trim();
+      if (size(text2) <= cap) continue;
+      cells[i] = ` ${truncate(text2, cap, size)} `;
       truncated++;
     }
     return cells.join("|");
   });
   return { rows: out, truncated };
 }
-function truncate(text, max, size = (t) => t.length) {
+function truncate(text2, max, size = (t) => t.length) {
   const room = max - size(TRUNCATION_NOTE);
   let low = 0;
-  let high = text.length;
+  let high = text2.length;
   while (low < high) {
     const middle2 = Math.ceil((low + high) / 2);
-    if (size(text.slice(0, middle2)) <= room) low = middle2;
+    if (size(text2.slice(0, middle2)) <= room) low = middle2;
     else high = middle2 - 1;
   }
-  return `${text.slice(0, safeCut(text, low)).trimEnd()}${TRUNCATION_NOTE}`;
+  return `${text2.slice(0, safeCut(text2, low)).trimEnd()}${TRUNCATION_NOTE}`;
 }
-function safeCut(text, end) {
+function safeCut(text2, end) {
   let cut = end;
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 55296 && code <= 56319) cut--;
-  const amp = text.lastIndexOf("&", cut - 1);
-  if (amp !== -1 && cut - amp < 5 && !text.slice(amp, cut).includes(";")) cut = amp;
+  const code2 = text2.charCodeAt(cut - 1);
+  if (code2 >= 55296 && code2 <= 56319) cut--;
+  const amp = text2.lastIndexOf("&", cut - 1);
+  if (amp !== -1 && cut - amp < 5 && !text2.slice(amp, cut).includes(";")) cut = amp;
   let slashes = 0;
-  while (slashes < cut && text[cut - 1 - slashes] === "\\") slashes++;
+  while (slashes < cut && text2[cut - 1 - slashes] === "\\") slashes++;
   return slashes % 2 === 1 ? cut - 1 : cut;
 }
 function dropBlock(lines, opening) {
@@ -59322,9 +59696,9 @@ async function writeOutputs(results, markdown, paths, unsaved, log) {
     resultsAt = kept.at;
     problems.push(kept.problem);
   }
-  const write = async (path, format, text) => {
+  const write = async (path, format, text2) => {
     try {
-      await writeOutputFile(path, text);
+      await writeOutputFile(path, text2);
       return path;
     } catch (cause) {
       problems.push(await reportProblem(cause, path, format, resultsAt));
@@ -59390,13 +59764,13 @@ async function run2(options = {}) {
       markdown,
       paths,
       unsaved,
-      (text) => info(text)
+      (text2) => info(text2)
     );
     const runUrl = runLink(env);
     await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, "bytes").text);
     annotate(
       results,
-      (kind, text, title) => kind === "error" ? error(text, { title }) : warning(text, { title })
+      (kind, text2, title) => kind === "error" ? error(text2, { title }) : warning(text2, { title })
     );
     setOutput("verdict", results.verdict);
     setOutput("regressions", String(results.regressions));

@@ -156,7 +156,8 @@ export async function writeResults(path: string, results: GateResults): Promise<
     await writeFile(temporary, `${JSON.stringify(results, null, 2)}\n`);
     await rename(temporary, path);
   } catch (cause) {
-    await rm(temporary, { force: true });
+    // Best effort: where the write failed (a parent that is a file), so can this.
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw new RunnerError(
       'RESULTS_IO',
       `cannot write the results to ${path}: ${(cause as Error).message}. Choose a writable path with --results.`,
