@@ -195,7 +195,7 @@ async function runBenchmark(
   const warnings: string[] = [];
   let result: BenchmarkResult;
   try {
-    const setup = await runSetup(benchmark, dirs, log);
+    const setup = await runSetup(benchmark, dirs, log, signal);
     warnings.push(...setup.warnings);
     if (setup.error !== null) return failed(setup.error, warnings);
     const plan: BenchmarkPlan = {

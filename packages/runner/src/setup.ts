@@ -16,13 +16,14 @@ export interface SetupOutcome {
 /**
  * Runs each side's `setup` command in that side's checkout, base first,
  * through the shared command runner: a process group of its own, the
- * benchmark's `setupTimeoutSeconds`, output logged line by line. Stops at
- * the first failure; never rejects.
+ * benchmark's `setupTimeoutSeconds`, output logged line by line; aborting
+ * `signal` stops it. Stops at the first failure; never rejects.
  */
 export async function runSetup(
   benchmark: BenchmarkConfig,
   dirs: { base: string; head: string },
   log: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<SetupOutcome> {
   const warnings: string[] = [];
   for (const side of ['base', 'head'] as const) {
@@ -38,6 +39,7 @@ export async function runSetup(
       timeoutSetting: SETUP_TIMEOUT,
       what: `the ${side} setup command`,
       log: (line) => log(`${prefix} ${line}`),
+      signal,
     });
     warnings.push(...outcome.warnings);
     if (outcome.state === 'failed') return { error: outcome.error, warnings };

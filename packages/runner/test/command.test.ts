@@ -94,6 +94,25 @@ describe('runCommand: a command that runs to its end', () => {
     for (const pid of children) expect(isGone(pid)).toBe(true);
   });
 
+  it('an aborted run (an interrupted gate) stops the whole tree and says so, not "out of memory"', async () => {
+    const interrupt = new AbortController();
+    const outcome = await runCommand(
+      spec(`sleep 30 & touch "$DIR/child-$!.pid"; echo started; wait`, {
+        env: { ...process.env, DIR: dir },
+        signal: interrupt.signal,
+        log: (line) => {
+          if (line === 'started') interrupt.abort(new Error('interrupted by SIGINT'));
+        },
+      }),
+    );
+    expect(outcome.state === 'failed' && outcome.error).toMatch(
+      /^the head setup command ".*" was stopped: interrupted by SIGINT$/,
+    );
+    const children = recorded();
+    expect(children).toHaveLength(1);
+    for (const pid of children) expect(isGone(pid)).toBe(true);
+  });
+
   it('keeps only the tail of output far over 64 MB, and says the output was long', async () => {
     let logged = 0;
     // 70 000 lines of 1000 characters: 70 MB, past execFile's old 64 MB maxBuffer.

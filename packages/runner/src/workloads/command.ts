@@ -47,6 +47,8 @@ export interface CommandSpec {
   /** Every line of output, as it arrives. */
   log: (line: string) => void;
   killGraceMs?: number;
+  /** Aborting stops the command's whole tree (an interrupted gate); the outcome says why. */
+  signal?: AbortSignal;
 }
 
 /** How a command ended; `warnings` (processes it left running) belong in the results either way. */
@@ -69,16 +71,18 @@ export async function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
   const output = new OutputTail(OUTPUT_TAIL_LINES);
   collectOutput(proc, output, spec.log);
   const grace = spec.killGraceMs ?? COMMAND_KILL_GRACE_MS;
-  const { timedOut, strays } = await waitAndClean(proc, spec.timeoutMs, grace);
+  const { timedOut, strays } = await waitAndClean(proc, spec.timeoutMs, grace, spec.signal);
   const warnings = strays.length > 0 ? [leftRunning(spec.what, shown, strays)] : [];
   for (const warning of warnings) spec.log(`warning: ${warning}`);
   const status = { code: proc.child.exitCode, signal: proc.child.signalCode };
   const failure = spawnError();
-  const error = timedOut
-    ? timeoutMessage(spec, shown, grace, output)
-    : failure !== null
-      ? `${spec.what} ${shown} cannot start in ${spec.cwd}: ${failure.message}. Install the program, make sure it is on PATH for the runner, or give an absolute path.`
-      : exitMessage(spec, shown, status, viaShell, output);
+  const error = spec.signal?.aborted
+    ? `${spec.what} ${shown} was stopped: ${reasonOf(spec.signal)}`
+    : timedOut
+      ? timeoutMessage(spec, shown, grace, output)
+      : failure !== null
+        ? `${spec.what} ${shown} cannot start in ${spec.cwd}: ${failure.message}. Install the program, make sure it is on PATH for the runner, or give an absolute path.`
+        : exitMessage(spec, shown, status, viaShell, output);
   return error === null ? { state: 'ok', warnings } : { state: 'failed', error, warnings };
 }
 
@@ -118,6 +122,7 @@ async function waitAndClean(
   proc: TrackedProcess,
   timeoutMs: number,
   graceMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ timedOut: boolean; strays: StrayProcess[] }> {
   let stopping: Promise<StrayProcess[]> | null = null;
   const stop = () => {
@@ -129,8 +134,12 @@ async function waitAndClean(
     timedOut = true;
     void stop();
   }, timeoutMs);
+  const onAbort = () => void stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   await proc.exited;
   clearTimeout(timer);
+  signal?.removeEventListener('abort', onAbort);
   // Whatever still carries the command's token has outlived it (after a timeout,
   // the tree is being stopped on purpose): found before stop() kills it.
   const outlived = timedOut ? [] : await findTokenCarriers(proc.token);
@@ -234,6 +243,10 @@ class OutputTail {
     const size = this.bytes >= MB ? `${(this.bytes / MB).toFixed(1)} MB` : `${this.bytes} bytes`;
     return `Its output was long (${this.count} lines, ${size}, all logged above); the last ${this.lines.length} lines:\n${body}`;
   }
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : 'interrupted';
 }
 
 /** True for an existing directory; spawn would report a missing one as ENOENT of the program. */
