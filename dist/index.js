@@ -3383,13 +3383,13 @@ var require_data_url = __commonJS({
     }
     function collectASequenceOfCodePointsFast(char, input2, position) {
       const idx = input2.indexOf(char, position.position);
-      const start = position.position;
+      const start2 = position.position;
       if (idx === -1) {
         position.position = input2.length;
-        return input2.slice(start);
+        return input2.slice(start2);
       }
       position.position = idx;
-      return input2.slice(start, position.position);
+      return input2.slice(start2, position.position);
     }
     function stringPercentDecode(input2) {
       const bytes2 = encoder.encode(input2);
@@ -5395,11 +5395,11 @@ var require_formdata_parser = __commonJS({
       return name;
     }
     function collectASequenceOfBytes(condition, input2, position) {
-      let start = position.position;
-      while (start < input2.length && condition(input2[start])) {
-        ++start;
+      let start2 = position.position;
+      while (start2 < input2.length && condition(input2[start2])) {
+        ++start2;
       }
-      return input2.subarray(position.position, position.position = start);
+      return input2.subarray(position.position, position.position = start2);
     }
     function removeChars(buf, leading, trailing, predicate) {
       let lead = 0;
@@ -5412,12 +5412,12 @@ var require_formdata_parser = __commonJS({
       }
       return lead === 0 && trail === buf.length - 1 ? buf : buf.subarray(lead, trail + 1);
     }
-    function bufferStartsWith(buffer, start, position) {
-      if (buffer.length < start.length) {
+    function bufferStartsWith(buffer, start2, position) {
+      if (buffer.length < start2.length) {
         return false;
       }
-      for (let i = 0; i < start.length; i++) {
-        if (start[i] !== buffer[position.position + i]) {
+      for (let i = 0; i < start2.length; i++) {
+        if (start2[i] !== buffer[position.position + i]) {
           return false;
         }
       }
@@ -5823,8 +5823,8 @@ var require_client_h1 = __commonJS({
           },
           wasm_on_status: (p, at, len) => {
             assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            const start2 = at - currentBufferPtr + currentBufferRef.byteOffset;
+            return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start2, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert2(currentParser.ptr === p);
@@ -5832,13 +5832,13 @@ var require_client_h1 = __commonJS({
           },
           wasm_on_header_field: (p, at, len) => {
             assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            const start2 = at - currentBufferPtr + currentBufferRef.byteOffset;
+            return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start2, len)) || 0;
           },
           wasm_on_header_value: (p, at, len) => {
             assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            const start2 = at - currentBufferPtr + currentBufferRef.byteOffset;
+            return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start2, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert2(currentParser.ptr === p);
@@ -5846,8 +5846,8 @@ var require_client_h1 = __commonJS({
           },
           wasm_on_body: (p, at, len) => {
             assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-            return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
+            const start2 = at - currentBufferPtr + currentBufferRef.byteOffset;
+            return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start2, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
             assert2(currentParser.ptr === p);
@@ -9295,8 +9295,8 @@ var require_retry_handler = __commonJS({
             this.abort(contentLengthError);
             return false;
           }
-          const { start, size, end = size - 1 } = contentRange;
-          if (this.start !== start || this.end != null && this.end !== end) {
+          const { start: start2, size, end = size - 1 } = contentRange;
+          if (this.start !== start2 || this.end != null && this.end !== end) {
             this.abort(
               new RequestRetryError("Content-Range mismatch", statusCode, {
                 headers,
@@ -9325,13 +9325,13 @@ var require_retry_handler = __commonJS({
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size, end = size - 1 } = range;
+            const { start: start2, size, end = size - 1 } = range;
             assert2(
-              start != null && Number.isFinite(start),
+              start2 != null && Number.isFinite(start2),
               "content-range mismatch"
             );
             assert2(end != null && Number.isFinite(end), "invalid content-length");
-            this.start = start;
+            this.start = start2;
             this.end = end;
           }
           if (this.end == null) {
@@ -9657,9 +9657,9 @@ var require_readable = __commonJS({
       }
       const { _readableState: state } = consume2.stream;
       if (state.bufferIndex) {
-        const start = state.bufferIndex;
+        const start2 = state.bufferIndex;
         const end = state.buffer.length;
-        for (let n2 = start; n2 < end; n2++) {
+        for (let n2 = start2; n2 < end; n2++) {
           consumePush(consume2, state.buffer[n2]);
         }
       } else {
@@ -9684,8 +9684,8 @@ var require_readable = __commonJS({
       }
       const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
       const bufferLength = buffer.length;
-      const start = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
-      return buffer.utf8Slice(start, bufferLength);
+      const start2 = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
+      return buffer.utf8Slice(start2, bufferLength);
     }
     function chunksConcat(chunks, length) {
       if (chunks.length === 0 || length === 0) {
@@ -11126,7 +11126,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify5 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11166,7 +11166,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify5(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11179,7 +11179,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify5 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11219,7 +11219,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify5(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -18335,31 +18335,31 @@ var require_eventsource_stream = __commonJS({
     var minParserItems = 1024;
     var maxParserItems = 131072;
     var bytesPerParserItem = 128;
-    function isASCIINumberBytes(buffer2, start) {
-      if (start >= buffer2.length) {
+    function isASCIINumberBytes(buffer2, start2) {
+      if (start2 >= buffer2.length) {
         return false;
       }
-      for (let i = start; i < buffer2.length; i++) {
+      for (let i = start2; i < buffer2.length; i++) {
         if (buffer2[i] < 48 || buffer2[i] > 57) {
           return false;
         }
       }
       return true;
     }
-    function isValidLastEventIdBytes(buffer2, start) {
-      for (let i = start; i < buffer2.length; i++) {
+    function isValidLastEventIdBytes(buffer2, start2) {
+      for (let i = start2; i < buffer2.length; i++) {
         if (buffer2[i] === 0) {
           return false;
         }
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -18560,13 +18560,13 @@ ${value2}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -18650,9 +18650,9 @@ ${value2}`;
         let length = 0;
         for (let i = this.lineChunkIndex; i <= this.chunkIndex; i++) {
           const chunk = this.chunks[i];
-          const start = i === this.lineChunkIndex ? this.linePos : 0;
+          const start2 = i === this.lineChunkIndex ? this.linePos : 0;
           const end = i === this.chunkIndex ? this.pos : chunk.length;
-          const slice = chunk.subarray(start, end);
+          const slice = chunk.subarray(start2, end);
           length += slice.length;
           chunks.push(slice);
         }
@@ -20235,18 +20235,18 @@ ${indent}${text2.slice(fold + 1, end2)}`;
     }
     function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
-      let start = i + 1;
-      let ch = text2[start];
+      let start2 = i + 1;
+      let ch = text2[start2];
       while (ch === " " || ch === "	") {
-        if (i < start + indent) {
+        if (i < start2 + indent) {
           ch = text2[++i];
         } else {
           do {
             ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
-          start = i + 1;
-          ch = text2[start];
+          start2 = i + 1;
+          ch = text2[start2];
         }
       }
       return end;
@@ -20277,12 +20277,12 @@ var require_stringifyString = __commonJS({
       const strLen = str.length;
       if (strLen <= limit)
         return false;
-      for (let i = 0, start = 0; i < strLen; ++i) {
+      for (let i = 0, start2 = 0; i < strLen; ++i) {
         if (str[i] === "\n") {
-          if (i - start > limit)
+          if (i - start2 > limit)
             return true;
-          start = i + 1;
-          if (strLen - start <= limit)
+          start2 = i + 1;
+          if (strLen - start2 <= limit)
             return false;
         }
       }
@@ -20296,19 +20296,19 @@ var require_stringifyString = __commonJS({
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
       let str = "";
-      let start = 0;
+      let start2 = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str += json2.slice(start, i) + "\\ ";
+          str += json2.slice(start2, i) + "\\ ";
           i += 1;
-          start = i;
+          start2 = i;
           ch = "\\";
         }
         if (ch === "\\")
           switch (json2[i + 1]) {
             case "u":
               {
-                str += json2.slice(start, i);
+                str += json2.slice(start2, i);
                 const code2 = json2.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
@@ -20342,14 +20342,14 @@ var require_stringifyString = __commonJS({
                       str += json2.substr(i, 6);
                 }
                 i += 5;
-                start = i + 1;
+                start2 = i + 1;
               }
               break;
             case "n":
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json2.slice(start, i) + "\n\n";
+                str += json2.slice(start2, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
                   str += "\n";
                   i += 2;
@@ -20358,14 +20358,14 @@ var require_stringifyString = __commonJS({
                 if (json2[i + 2] === " ")
                   str += "\\";
                 i += 1;
-                start = i + 1;
+                start2 = i + 1;
               }
               break;
             default:
               i += 1;
           }
       }
-      str = start ? str + json2.slice(start) : json2;
+      str = start2 ? str + json2.slice(start2) : json2;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value2, ctx) {
@@ -20444,10 +20444,10 @@ ${indent}`) + "'";
         else
           break;
       }
-      let start = value2.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-      if (start) {
-        value2 = value2.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
+      let start2 = value2.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      if (start2) {
+        value2 = value2.substring(start2.length);
+        start2 = start2.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
       let header = (startWithSpace ? indentSize : "") + chomp;
@@ -20465,14 +20465,14 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body = foldFlowLines.foldFlowLines(`${start2}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
 ${indent}${body}`;
       }
       value2 = value2.replace(/\n+/g, `$&${indent}`);
       return `|${header}
-${indent}${start}${value2}${end}`;
+${indent}${start2}${value2}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
       const { type, value: value2 } = item;
@@ -21103,23 +21103,23 @@ ${indent}${line}` : "\n";
         lines.push(str);
         linesAtValue = lines.length;
       }
-      const { start, end } = flowChars;
+      const { start: start2, end } = flowChars;
       if (lines.length === 0) {
-        return start + end;
+        return start2 + end;
       } else {
         if (!reqNewline) {
           const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str = start2;
           for (const line of lines)
             str += line ? `
 ${indentStep}${indent}${line}` : "\n";
           return `${str}
 ${indent}${end}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start2}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
         }
       }
     }
@@ -22914,7 +22914,7 @@ var require_resolve_props = __commonJS({
       let newlineAfterProp = null;
       let comma = null;
       let found = null;
-      let start = null;
+      let start2 = null;
       for (const token of tokens) {
         if (reqSpace) {
           if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
@@ -22966,7 +22966,7 @@ var require_resolve_props = __commonJS({
             if (token.source.endsWith(":"))
               onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
             anchor2 = token;
-            start ?? (start = token.offset);
+            start2 ?? (start2 = token.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -22975,7 +22975,7 @@ var require_resolve_props = __commonJS({
             if (tag)
               onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
             tag = token;
-            start ?? (start = token.offset);
+            start2 ?? (start2 = token.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -23023,7 +23023,7 @@ var require_resolve_props = __commonJS({
         tag,
         newlineAfterProp,
         end,
-        start: start ?? end
+        start: start2 ?? end
       };
     }
     exports.resolveProps = resolveProps;
@@ -23125,8 +23125,8 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value: value2 } = collItem;
-        const keyProps = resolveProps.resolveProps(start, {
+        const { start: start2, key, sep: sep2, value: value2 } = collItem;
+        const keyProps = resolveProps.resolveProps(start2, {
           indicator: "explicit-key-ind",
           next: key ?? sep2?.[0],
           offset,
@@ -23153,14 +23153,14 @@ var require_resolve_block_map = __commonJS({
             continue;
           }
           if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+            onError(key ?? start2[start2.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start2, null, keyProps, onError);
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
         ctx.atKey = false;
@@ -23230,8 +23230,8 @@ var require_resolve_block_seq = __commonJS({
         ctx.atKey = false;
       let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value: value2 } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
+      for (const { start: start2, value: value2 } of bs.items) {
+        const props = resolveProps.resolveProps(start2, {
           indicator: "seq-item-ind",
           next: value2,
           offset,
@@ -23252,7 +23252,7 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node2 = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node2 = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, start2, null, props, onError);
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bs.indent, value2, onError);
         offset = node2.range[2];
@@ -23336,8 +23336,8 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value: value2 } = collItem;
-        const props = resolveProps.resolveProps(start, {
+        const { start: start2, key, sep: sep2, value: value2 } = collItem;
+        const props = resolveProps.resolveProps(start2, {
           flow: fcName,
           indicator: "explicit-key-ind",
           next: key ?? sep2?.[0],
@@ -23377,7 +23377,7 @@ var require_resolve_flow_collection = __commonJS({
             onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
           if (props.comment) {
             let prevItemComment = "";
-            loop: for (const st of start) {
+            loop: for (const st of start2) {
               switch (st.type) {
                 case "comma":
                 case "space":
@@ -23410,7 +23410,7 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start2, null, props, onError);
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
@@ -23573,10 +23573,10 @@ var require_resolve_block_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
+      const start2 = scalar.offset;
       const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
-        return { value: "", type: null, comment: "", range: [start, start, start] };
+        return { value: "", type: null, comment: "", range: [start2, start2, start2] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
@@ -23589,10 +23589,10 @@ var require_resolve_block_scalar = __commonJS({
       }
       if (chompStart === 0) {
         const value3 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        let end2 = start2 + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value3, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value3, type, comment: header.comment, range: [start2, end2, end2] };
       }
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
@@ -23673,8 +23673,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value2 += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value: value2, type, comment: header.comment, range: [start, end, end] };
+      const end = start2 + header.length + scalar.source.length;
+      return { value: value2, type, comment: header.comment, range: [start2, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -24196,7 +24196,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value: value2, end }, onError) {
+    function composeDoc(options, directives, { offset, start: start2, value: value2, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -24206,7 +24206,7 @@ var require_compose_doc = __commonJS({
         options: doc.options,
         schema: doc.schema
       };
-      const props = resolveProps.resolveProps(start, {
+      const props = resolveProps.resolveProps(start2, {
         indicator: "doc-start",
         next: value2 ?? end?.[0],
         offset,
@@ -24219,7 +24219,7 @@ var require_compose_doc = __commonJS({
         if (value2 && (value2.type === "block-map" || value2.type === "block-seq") && !props.hasNewline)
           onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value2 ? composeNode.composeNode(ctx, value2, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      doc.contents = value2 ? composeNode.composeNode(ctx, value2, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start2, null, props, onError);
       const contentEnd = doc.contents.range[2];
       const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re.comment)
@@ -24668,9 +24668,9 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value: value2 }) {
+    function stringifyItem({ start: start2, key, sep: sep2, value: value2 }) {
       let res = "";
-      for (const st of start)
+      for (const st of start2)
         res += st.source;
       if (key)
         res += stringifyToken(key);
@@ -24702,8 +24702,8 @@ var require_cst_visit = __commonJS({
     visit2.REMOVE = REMOVE;
     visit2.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field, index] of path) {
-        const tok = item?.[field];
+      for (const [field2, index] of path) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -24713,8 +24713,8 @@ var require_cst_visit = __commonJS({
     };
     visit2.parentCollection = (cst, path) => {
       const parent = visit2.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
-      const coll = parent?.[field];
+      const field2 = path[path.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -24723,11 +24723,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24737,7 +24737,7 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
+          if (typeof ctrl === "function" && field2 === "key")
             ctrl = ctrl(item, path);
         }
       }
@@ -25460,8 +25460,8 @@ var require_line_counter = __commonJS({
             return { line: low + 1, col: 1 };
           if (low === 0)
             return { line: 0, col: offset };
-          const start = this.lineStarts[low - 1];
-          return { line: low, col: offset - start + 1 };
+          const start2 = this.lineStarts[low - 1];
+          return { line: low, col: offset - start2 + 1 };
         };
       }
     };
@@ -25841,7 +25841,7 @@ var require_parser = __commonJS({
       *scalar(scalar) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
-          const start = getFirstKeyStartProps(prev);
+          const start2 = getFirstKeyStartProps(prev);
           let sep2;
           if (scalar.end) {
             sep2 = scalar.end;
@@ -25853,7 +25853,7 @@ var require_parser = __commonJS({
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start: start2, key: scalar, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -25928,7 +25928,7 @@ var require_parser = __commonJS({
         if (this.indent >= map2.indent) {
           const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
           const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
-          let start = [];
+          let start2 = [];
           if (atNextItem && it.sep && !it.value) {
             const nl = [];
             for (let i = 0; i < it.sep.length; ++i) {
@@ -25948,14 +25948,14 @@ var require_parser = __commonJS({
               }
             }
             if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
+              start2 = it.sep.splice(nl[1]);
           }
           switch (this.type) {
             case "anchor":
             case "tag":
               if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map2.items.push({ start });
+                start2.push(this.sourceToken);
+                map2.items.push({ start: start2 });
                 this.onKeyLine = true;
               } else if (it.sep) {
                 it.sep.push(this.sourceToken);
@@ -25968,8 +25968,8 @@ var require_parser = __commonJS({
                 it.start.push(this.sourceToken);
                 it.explicitKey = true;
               } else if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map2.items.push({ start, explicitKey: true });
+                start2.push(this.sourceToken);
+                map2.items.push({ start: start2, explicitKey: true });
               } else {
                 this.stack.push({
                   type: "block-map",
@@ -25986,12 +25986,12 @@ var require_parser = __commonJS({
                   if (includesToken(it.start, "newline")) {
                     Object.assign(it, { key: null, sep: [this.sourceToken] });
                   } else {
-                    const start2 = getFirstKeyStartProps(it.start);
+                    const start3 = getFirstKeyStartProps(it.start);
                     this.stack.push({
                       type: "block-map",
                       offset: this.offset,
                       indent: this.indent,
-                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
+                      items: [{ start: start3, key: null, sep: [this.sourceToken] }]
                     });
                   }
                 } else if (it.value) {
@@ -26001,10 +26001,10 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                    items: [{ start: start2, key: null, sep: [this.sourceToken] }]
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it.start);
+                  const start3 = getFirstKeyStartProps(it.start);
                   const key = it.key;
                   const sep2 = it.sep;
                   sep2.push(this.sourceToken);
@@ -26014,10 +26014,10 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start3, key, sep: sep2 }]
                   });
-                } else if (start.length > 0) {
-                  it.sep = it.sep.concat(start, this.sourceToken);
+                } else if (start2.length > 0) {
+                  it.sep = it.sep.concat(start2, this.sourceToken);
                 } else {
                   it.sep.push(this.sourceToken);
                 }
@@ -26025,7 +26025,7 @@ var require_parser = __commonJS({
                 if (!it.sep) {
                   Object.assign(it, { key: null, sep: [this.sourceToken] });
                 } else if (it.value || atNextItem) {
-                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
+                  map2.items.push({ start: start2, key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -26045,7 +26045,7 @@ var require_parser = __commonJS({
             case "double-quoted-scalar": {
               const fs3 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs3, sep: [] });
+                map2.items.push({ start: start2, key: fs3, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
                 this.stack.push(fs3);
@@ -26069,7 +26069,7 @@ var require_parser = __commonJS({
                     return;
                   }
                 } else if (atMapIndent) {
-                  map2.items.push({ start });
+                  map2.items.push({ start: start2 });
                 }
                 this.stack.push(bv);
                 return;
@@ -26206,7 +26206,7 @@ var require_parser = __commonJS({
             yield* this.step();
           } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
             const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
+            const start2 = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
             const sep2 = fc.end.splice(1, fc.end.length);
             sep2.push(this.sourceToken);
@@ -26214,7 +26214,7 @@ var require_parser = __commonJS({
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start: start2, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -26273,35 +26273,35 @@ var require_parser = __commonJS({
           case "explicit-key-ind": {
             this.onKeyLine = true;
             const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            start.push(this.sourceToken);
+            const start2 = getFirstKeyStartProps(prev);
+            start2.push(this.sourceToken);
             return {
               type: "block-map",
               offset: this.offset,
               indent: this.indent,
-              items: [{ start, explicitKey: true }]
+              items: [{ start: start2, explicitKey: true }]
             };
           }
           case "map-value-ind": {
             this.onKeyLine = true;
             const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
+            const start2 = getFirstKeyStartProps(prev);
             return {
               type: "block-map",
               offset: this.offset,
               indent: this.indent,
-              items: [{ start, key: null, sep: [this.sourceToken] }]
+              items: [{ start: start2, key: null, sep: [this.sourceToken] }]
             };
           }
         }
         return null;
       }
-      atIndentedComment(start, indent) {
+      atIndentedComment(start2, indent) {
         if (this.type !== "comment")
           return false;
         if (this.indent <= indent)
           return false;
-        return start.every((st) => st.type === "newline" || st.type === "space");
+        return start2.every((st) => st.type === "newline" || st.type === "space");
       }
       *documentEnd(docEnd) {
         if (this.type !== "doc-mode") {
@@ -27315,13 +27315,13 @@ function parseGpuCsv(text2, fields) {
         `nvidia-smi printed ${cells.length} fields on line ${row + 1} where ${fields.length} were asked for: ${cells.join(", ")}`
       );
     }
-    const get = (field) => cells[fields.indexOf(field)];
+    const get = (field2) => cells[fields.indexOf(field2)];
     const capability = value(get("compute_cap"));
     const reasons = value(
       get("clocks_event_reasons.active") ?? get("clocks_throttle_reasons.active")
     );
-    const mib = (field) => {
-      const v = num(get(field));
+    const mib = (field2) => {
+      const v = num(get(field2));
       return v === null ? null : v * MIB;
     };
     return {
@@ -28369,9 +28369,9 @@ var require_lib = __commonJS({
 });
 
 // packages/action/src/main.ts
-import { execFile as execFile4 } from "node:child_process";
+import { execFile as execFile2 } from "node:child_process";
 import { resolve as resolve9 } from "node:path";
-import { promisify as promisify4 } from "node:util";
+import { promisify as promisify2 } from "node:util";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -29688,9 +29688,9 @@ function nullish(input2) {
   return input2 === null || input2 === void 0;
 }
 function cleanRegex(source) {
-  const start = source.startsWith("^") ? 1 : 0;
+  const start2 = source.startsWith("^") ? 1 : 0;
   const end = source.endsWith("$") ? source.length - 1 : source.length;
-  return source.slice(start, end);
+  return source.slice(start2, end);
 }
 function floatSafeRemainder(val, step) {
   const ratio = val / step;
@@ -30161,9 +30161,9 @@ function sizeCaps(defChecks) {
   }
   return caps;
 }
-function attachSchema(issues, start, inst) {
+function attachSchema(issues, start2, inst) {
   var _a3;
-  for (let i = start; i < issues.length; i++) {
+  for (let i = start2; i < issues.length; i++) {
     (_a3 = issues[i]).schema ?? (_a3.schema = inst);
   }
 }
@@ -32348,10 +32348,10 @@ function capSize(inst, size) {
     if (n2 > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n2 > max && ch._zod.def.when(payload)) {
-          const start = payload.issues.length;
+          const start2 = payload.issues.length;
           ch._zod.check(payload);
-          payload.issues[start].continue = false;
-          attachSchema(payload.issues, start, inst);
+          payload.issues[start2].continue = false;
+          attachSchema(payload.issues, start2, inst);
           return payload;
         }
       }
@@ -32527,14 +32527,14 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     const shape = zod.def.shape;
     const propValues = {};
     for (const key in shape) {
-      const field = shape[key]._zod;
-      if (field.values) {
+      const field2 = shape[key]._zod;
+      if (field2.values) {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
         }
-        for (const v of field.values)
+        for (const v of field2.values)
           propValues[key].add(v);
-        if (field.optin !== void 0)
+        if (field2.optin !== void 0)
           propValues[key].add(void 0);
       }
     }
@@ -45472,8 +45472,8 @@ var objectProcessor = (schema, ctx, _json, params) => {
   }
   const requiredKeys = [];
   for (const key of Object.keys(shape)) {
-    const field = def.shape[key];
-    if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
+    const field2 = def.shape[key];
+    if (ctx.io === "input" ? inputOptin(field2) === void 0 : field2._zod.optout === void 0) {
       requiredKeys.push(key);
     }
   }
@@ -48711,6 +48711,7 @@ var DEFAULT_ONNX_PROVIDER = "cuda";
 var DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
 var DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 4;
 var DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
+var DEFAULT_SETUP_TIMEOUT_SECONDS = 1800;
 var DEFAULT_CWD = ".";
 var DEFAULT_EXPECTED_ACTIVATIONS_GIB = 0;
 var DEFAULT_EXPECTED_MEMORY_FACTOR = 1.5;
@@ -48822,6 +48823,10 @@ var WorkerWorkloadSchema = strictObject({
     description: "How long the worker may take to load the model and report ready (s).",
     default: DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS
   }).optional(),
+  iterationTimeoutSeconds: number2().gt(0).lte(MAX_SECONDS).meta({
+    description: "A fixed limit per iteration (s): a request of n iterations may take n times this. Unset, the limit adapts: 10 x the slowest iteration seen per iteration asked for, at least 60 s (the first request at least startupTimeoutSeconds).",
+    examples: [30]
+  }).optional(),
   itemsPerIteration: number2().gt(0).meta({
     description: "Items (e.g. frames) per iteration, for throughput; overrides what the worker reports.",
     examples: [20]
@@ -48847,7 +48852,7 @@ var SamplesWorkloadSchema = strictObject({
   cwd: CwdSchema.optional(),
   env: EnvSchema.optional(),
   timeoutSeconds: number2().gt(0).lte(MAX_SECONDS).meta({
-    description: "How long the command may run in all (s).",
+    description: "How long one run of the command (one round) may take (s), its own warm-up included; past it its whole process tree is stopped.",
     default: DEFAULT_SAMPLES_TIMEOUT_SECONDS
   }).optional()
 }).meta({ description: "A program with its own harness that writes a samples file." });
@@ -48882,7 +48887,11 @@ var overridable = {
   warmup: WarmupSchema.optional(),
   dtype: DtypeSchema.optional(),
   device: DeviceSchema.optional(),
-  gpuBusy: GpuBusySchema.optional()
+  gpuBusy: GpuBusySchema.optional(),
+  setupTimeoutSeconds: number2().gt(0).lte(MAX_SECONDS).meta({
+    description: "How long each side's setup command may run (s). Past it the command's whole process tree is stopped and the benchmark fails.",
+    default: DEFAULT_SETUP_TIMEOUT_SECONDS
+  }).optional()
 };
 var BenchmarkSchema = strictObject({
   name: string2().max(MAX_NAME_LENGTH).regex(BENCHMARK_NAME_PATTERN).meta({
@@ -48927,8 +48936,8 @@ function formatPath(path) {
 }
 function quote(value2) {
   if (typeof value2 === "string") {
-    const shown3 = value2.length > MAX_SHOWN_STRING ? `${value2.slice(0, MAX_SHOWN_STRING)}...` : value2;
-    return JSON.stringify(shown3);
+    const shown4 = value2.length > MAX_SHOWN_STRING ? `${value2.slice(0, MAX_SHOWN_STRING)}...` : value2;
+    return JSON.stringify(shown4);
   }
   return String(value2);
 }
@@ -49006,8 +49015,8 @@ function chooseOption(schema, value2) {
   if (discriminator !== void 0 && isRecord(value2)) {
     const tag = value2[discriminator];
     for (const option of options) {
-      const field = option instanceof ZodObject ? option.shape[discriminator] : void 0;
-      if (field instanceof ZodLiteral && field.values.has(tag)) return option;
+      const field2 = option instanceof ZodObject ? option.shape[discriminator] : void 0;
+      if (field2 instanceof ZodLiteral && field2.values.has(tag)) return option;
     }
     return schema;
   }
@@ -49339,7 +49348,8 @@ function resolveBenchmark(own2, defaults2) {
       activationsGiB: own2.expectedMemory.activationsGiB ?? DEFAULT_EXPECTED_ACTIVATIONS_GIB,
       factor: own2.expectedMemory.factor ?? DEFAULT_EXPECTED_MEMORY_FACTOR
     } : null,
-    setup: resolveSetup(own2.setup)
+    setup: resolveSetup(own2.setup),
+    setupTimeoutSeconds: own2.setupTimeoutSeconds ?? defaults2.setupTimeoutSeconds ?? DEFAULT_SETUP_TIMEOUT_SECONDS
   };
 }
 function resolveWorkload(workload) {
@@ -49358,6 +49368,7 @@ function resolveWorkload(workload) {
         cwd: workload.cwd ?? DEFAULT_CWD,
         env: { ...workload.env },
         startupTimeoutSeconds: workload.startupTimeoutSeconds ?? DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
+        iterationTimeoutSeconds: workload.iterationTimeoutSeconds ?? null,
         itemsPerIteration: workload.itemsPerIteration ?? null,
         restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
         options: { ...workload.options }
@@ -50505,12 +50516,6 @@ function parentOf(pid) {
   const parent = Number(fields[1]);
   return Number.isInteger(parent) ? parent : void 0;
 }
-function processStartTime(pid) {
-  const text2 = readText(`${PROC}/${pid}/stat`);
-  if (text2 === void 0) return null;
-  const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
-  return fields[0] === "Z" ? null : fields[19] ?? null;
-}
 function readText(path) {
   try {
     return readFileSync2(path, "latin1");
@@ -51070,7 +51075,8 @@ function metricResult(metric, plan, s, comparison) {
     if (values.length === 0) return null;
     if (values.length === 1)
       return { count: 1, median: values[0], p5: values[0], p95: values[0] };
-    const stats = known ?? summarize(values);
+    const stats = known ?? summarizeOrNull(values);
+    if (stats === null) return null;
     return {
       count: stats.count,
       median: stats.median,
@@ -51090,12 +51096,17 @@ function metricResult(metric, plan, s, comparison) {
     explanation: comparison?.explanation ?? `${metric} was not measured`
   };
 }
+function summarizeOrNull(values) {
+  try {
+    return summarize(values);
+  } catch {
+    return null;
+  }
+}
 
 // packages/runner/src/orchestrate.ts
 init_src();
-import { execFile as execFile3 } from "node:child_process";
 import { resolve as resolve6 } from "node:path";
-import { promisify as promisify3 } from "node:util";
 
 // packages/runner/src/report/what-ran.ts
 init_src();
@@ -51188,8 +51199,8 @@ function placement(profile3) {
   const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
   if (cpuNodes.length === 0)
     return Object.entries(byProvider).map(([provider, n2]) => `${n2 === total ? "all " : ""}${n2} nodes on ${provider}`).join(", ");
-  const shown3 = cpuNodes.slice(0, 5).join(", ");
-  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown3}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
+  const shown4 = cpuNodes.slice(0, 5).join(", ");
+  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown4}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
 }
 function describeWhatRan(w) {
   if (!w) return "not profiled";
@@ -51537,15 +51548,61 @@ function inline(text2) {
 }
 
 // packages/runner/src/run-lock.ts
-import { readFileSync as readFileSync3, rmSync, writeFileSync } from "node:fs";
+import { readFileSync as readFileSync4, rmSync, writeFileSync } from "node:fs";
 import { hostname as hostname3 } from "node:os";
 import { join as join4 } from "node:path";
+
+// packages/runner/src/workloads/proc.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
+var PROC2 = "/proc";
+var MAX_COMMAND_LINE_CHARS = 200;
+function listPids() {
+  try {
+    return readdirSync2(PROC2).filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return [];
+  }
+}
+function startTime(pid) {
+  const fields = statFields(pid);
+  return fields === null || fields[0] === "Z" ? null : fields[19] ?? null;
+}
+function processGroupOf(pid) {
+  const group2 = Number(statFields(pid)?.[2]);
+  return Number.isInteger(group2) ? group2 : null;
+}
+function commandLineOf(pid) {
+  try {
+    const text2 = readFileSync3(`${PROC2}/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+    if (text2 === "") return null;
+    return text2.length > MAX_COMMAND_LINE_CHARS ? `${text2.slice(0, MAX_COMMAND_LINE_CHARS)}...` : text2;
+  } catch {
+    return null;
+  }
+}
+function environOf(pid) {
+  try {
+    return readFileSync3(`${PROC2}/${pid}/environ`);
+  } catch {
+    return null;
+  }
+}
+function statFields(pid) {
+  try {
+    const stat3 = readFileSync3(`${PROC2}/${pid}/stat`, "utf8");
+    return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+// packages/runner/src/run-lock.ts
 var LOCK_FILE = "vggt-perf-gate.lock";
 function acquireRunLock(gitDir, resultsPath) {
   const path = join4(gitDir, LOCK_FILE);
   const me = {
     pid: process.pid,
-    startTime: processStartTime(process.pid),
+    startTime: startTime(process.pid),
     host: hostname3(),
     startedAt: (/* @__PURE__ */ new Date()).toISOString(),
     resultsPath
@@ -51574,7 +51631,7 @@ function acquireRunLock(gitDir, resultsPath) {
 }
 function readOwner(path) {
   try {
-    const owner = JSON.parse(readFileSync3(path, "utf8"));
+    const owner = JSON.parse(readFileSync4(path, "utf8"));
     return typeof owner.pid === "number" ? owner : null;
   } catch {
     return null;
@@ -51582,7 +51639,7 @@ function readOwner(path) {
 }
 function isAlive(owner) {
   if (owner.host !== hostname3()) return true;
-  const started = processStartTime(owner.pid);
+  const started = startTime(owner.pid);
   return started !== null && (owner.startTime === null || started === owner.startTime);
 }
 function alreadyRunning(path, owner) {
@@ -51624,6 +51681,418 @@ function describe6(unknown2, known, setBy) {
 function suggestion2(name, known) {
   const guess = didYouMean(name, known);
   return guess === void 0 ? "" : ` (did you mean "${guess}"?)`;
+}
+
+// packages/runner/src/workloads/command.ts
+import { statSync } from "node:fs";
+
+// packages/runner/src/workloads/strays.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+var RUN_TOKEN_ENV = "PERF_GATE_RUN_TOKEN";
+var MAX_LISTED = 10;
+var EMPTY_ENVIRON_RETRIES = 10;
+var EMPTY_ENVIRON_PAUSE_MS = 5;
+function newRunToken() {
+  return randomUUID2();
+}
+async function findTokenCarriers(token) {
+  let { found, unsure } = scan(listPids(), token);
+  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES && unsure.length > 0; retry++) {
+    await sleep(EMPTY_ENVIRON_PAUSE_MS);
+    const again = scan(unsure, token);
+    found = [...found, ...again.found];
+    unsure = again.unsure;
+  }
+  return found;
+}
+function findTokenCarriersNow(token) {
+  return scan(listPids(), token).found;
+}
+function scan(pids, token) {
+  const entry = `${RUN_TOKEN_ENV}=${token}\0`;
+  const found = [];
+  const unsure = [];
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    const environ = environOf(pid);
+    if (environ === null) continue;
+    if (environ.length === 0) unsure.push(pid);
+    if (!environ.includes(entry)) continue;
+    const started = startTime(pid);
+    if (started !== null)
+      found.push({ pid, startTime: started, commandLine: commandLineOf(pid) ?? "?" });
+  }
+  return { found, unsure };
+}
+function listStrays(strays) {
+  const listed = strays.slice(0, MAX_LISTED).map((s) => `pid ${s.pid} (${s.commandLine})`);
+  const more = strays.length - listed.length;
+  return more > 0 ? `${listed.join(", ")} and ${more} more` : listed.join(", ");
+}
+function processCount(n2) {
+  return n2 === 1 ? "1 process" : `${n2} processes`;
+}
+
+// packages/runner/src/workloads/worker-lines.ts
+function readLines(stream, onLine, options) {
+  let buffer = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk) => {
+    buffer += chunk;
+    let newline = buffer.indexOf("\n");
+    while (newline !== -1) {
+      onLine(stripCarriageReturn(buffer.slice(0, newline)));
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf("\n");
+    }
+    if (buffer.length > options.maxChars) {
+      const piece = buffer;
+      buffer = "";
+      options.onOverflow(piece);
+    }
+  });
+  stream.on("end", () => {
+    if (buffer.length > 0) onLine(stripCarriageReturn(buffer));
+    buffer = "";
+  });
+}
+function stripCarriageReturn(line) {
+  return line.endsWith("\r") ? line.slice(0, -1) : line;
+}
+var LineTail = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  lines = [];
+  push(line) {
+    this.lines.push(line);
+    if (this.lines.length > this.capacity) this.lines.shift();
+  }
+  /** The kept lines as an indented block, or a note that there were none. */
+  format(streamName) {
+    if (this.lines.length === 0) return `The worker wrote nothing to ${streamName}.`;
+    const body = this.lines.map((line) => `  | ${line}`).join("\n");
+    return `Last ${this.lines.length} line(s) of the worker's ${streamName}:
+${body}`;
+  }
+};
+
+// packages/runner/src/workloads/worker-process.ts
+import { spawn } from "node:child_process";
+import { Readable, Writable } from "node:stream";
+import { setTimeout as sleep2 } from "node:timers/promises";
+var GROUP_POLL_MS = 20;
+var AFTER_SIGKILL_WAIT_MS = 2e3;
+var DRAIN_AFTER_KILL_MS = 500;
+var liveGroups = /* @__PURE__ */ new Set();
+var exitHookInstalled = false;
+function spawnWorker(file2, args, options) {
+  const started = spawnInGroup(file2, args, options, ["ignore", "pipe", "pipe", "pipe", "pipe"]);
+  const [, stdout, stderr, requests, replies] = started.child.stdio;
+  if (!(stdout instanceof Readable) || !(stderr instanceof Readable) || !(requests instanceof Writable) || !(replies instanceof Readable)) {
+    started.child.kill("SIGKILL");
+    throw new Error("this Node.js runtime did not create pipes for fds 3 and 4 of the worker");
+  }
+  return track({ ...started, stdout, stderr, requests, replies });
+}
+function spawnCommand(file2, args, options) {
+  const started = spawnInGroup(file2, args, options, ["ignore", "pipe", "pipe"]);
+  const [, stdout, stderr] = started.child.stdio;
+  if (!(stdout instanceof Readable) || !(stderr instanceof Readable)) {
+    started.child.kill("SIGKILL");
+    throw new Error("this Node.js runtime did not create pipes for the command's output");
+  }
+  return track({ ...started, stdout, stderr });
+}
+function spawnInGroup(file2, args, options, stdio) {
+  const token = newRunToken();
+  const child2 = spawn(file2, args, {
+    cwd: options.cwd,
+    env: { ...options.env, [RUN_TOKEN_ENV]: token },
+    shell: options.shell,
+    // detached: setsid(), so the process leads a group that kill(-pid) reaches whole.
+    detached: true,
+    stdio,
+    windowsHide: true
+  });
+  const exited = new Promise((resolve10) => {
+    child2.once("exit", () => resolve10());
+    child2.once("error", () => {
+      if (child2.pid === void 0) resolve10();
+    });
+  });
+  return { child: child2, exited, seen: /* @__PURE__ */ new Map(), token };
+}
+function noteDescendants(proc) {
+  const pid = proc.child.pid;
+  if (pid === void 0) return;
+  for (const d of descendantsOf(pid)) {
+    const started = startTime(d);
+    if (started !== null) proc.seen.set(d, started);
+  }
+}
+async function killProcessGroup(proc, graceMs) {
+  const pgid = proc.child.pid;
+  if (pgid === void 0) return [];
+  noteDescendants(proc);
+  const escaped = noteEscaped(proc, await findTokenCarriers(proc.token));
+  const leftovers = () => [...proc.seen].filter(([pid, started]) => startTime(pid) === started);
+  if (signalGroup(pgid, "SIGTERM") || leftovers().length > 0) {
+    for (const [pid] of leftovers()) signalPid(pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    const anyLeft = () => groupRuns(pgid) || leftovers().length > 0;
+    while (anyLeft() && Date.now() < deadline) await sleep2(GROUP_POLL_MS);
+    signalGroup(pgid, "SIGKILL");
+  }
+  noteDescendants(proc);
+  escaped.push(...noteEscaped(proc, await findTokenCarriers(proc.token)));
+  for (const [pid] of leftovers()) signalPid(pid, "SIGKILL");
+  const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
+  while (leftovers().length > 0 && Date.now() < killDeadline) await sleep2(GROUP_POLL_MS);
+  await Promise.race([proc.exited, sleep2(Math.max(0, killDeadline - Date.now()))]);
+  liveGroups.delete(proc);
+  await closeOutput(proc);
+  return escaped;
+}
+function noteEscaped(proc, carriers) {
+  const pgid = proc.child.pid;
+  const escaped = [];
+  for (const carrier of carriers) {
+    if (carrier.pid === pgid || proc.seen.get(carrier.pid) === carrier.startTime) continue;
+    if (processGroupOf(carrier.pid) === pgid) continue;
+    proc.seen.set(carrier.pid, carrier.startTime);
+    escaped.push(carrier);
+  }
+  return escaped;
+}
+async function closeOutput(proc) {
+  const streams = proc.child.stdio.filter((s) => s !== null);
+  const readables = streams.filter((s) => s instanceof Readable);
+  await Promise.race([Promise.all(readables.map(ended)), sleep2(DRAIN_AFTER_KILL_MS)]);
+  for (const stream of streams) stream.destroy();
+}
+function ended(stream) {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolveEnded) => {
+    stream.once("end", resolveEnded);
+    stream.once("close", resolveEnded);
+  });
+}
+function descendantsOf(pid) {
+  const tree = findProcessTree(pid);
+  if (!tree.supported) return /* @__PURE__ */ new Set();
+  tree.pids.delete(pid);
+  return tree.pids;
+}
+function signalPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (error64) {
+    return error64.code !== "ESRCH";
+  }
+}
+function killLiveWorkerGroups() {
+  for (const proc of liveGroups) {
+    noteDescendants(proc);
+    noteEscaped(proc, findTokenCarriersNow(proc.token));
+    if (proc.child.pid !== void 0) signalGroup(proc.child.pid, "SIGKILL");
+    for (const [pid, started] of proc.seen)
+      if (startTime(pid) === started) signalPid(pid, "SIGKILL");
+  }
+  liveGroups.clear();
+}
+function track(proc) {
+  if (proc.child.pid === void 0) return proc;
+  liveGroups.add(proc);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", killLiveWorkerGroups);
+  }
+  return proc;
+}
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (error64) {
+    return error64.code !== "ESRCH";
+  }
+}
+function groupRuns(pgid) {
+  if (!signalGroup(pgid, 0)) return false;
+  const pids = listPids();
+  if (pids.length === 0) return true;
+  return pids.some((pid) => processGroupOf(pid) === pgid && startTime(pid) !== null);
+}
+
+// packages/runner/src/workloads/command.ts
+var COMMAND_KILL_GRACE_MS = 3e3;
+var OUTPUT_TAIL_LINES = 20;
+var LOG_LINE_MAX_CHARS = 64 * 1024;
+var SHELL_NOT_FOUND = 127;
+var SHELL_NOT_EXECUTABLE = 126;
+var SHELL_KILLED = 137;
+var MB = 1024 * 1024;
+async function runCommand(spec) {
+  const shown4 = JSON.stringify(spec.command);
+  const started = start(spec, shown4);
+  if ("error" in started) return { state: "failed", error: started.error, warnings: [] };
+  const { proc, viaShell, spawnError } = started;
+  const output2 = new OutputTail(OUTPUT_TAIL_LINES);
+  collectOutput(proc, output2, spec.log);
+  const grace = spec.killGraceMs ?? COMMAND_KILL_GRACE_MS;
+  const { timedOut: timedOut2, strays } = await waitAndClean(proc, spec.timeoutMs, grace, spec.signal);
+  const warnings = strays.length > 0 ? [leftRunning(spec.what, shown4, strays)] : [];
+  for (const warning2 of warnings) spec.log(`warning: ${warning2}`);
+  const status = { code: proc.child.exitCode, signal: proc.child.signalCode };
+  const failure2 = spawnError();
+  const error64 = spec.signal?.aborted ? `${spec.what} ${shown4} was stopped: ${reasonOf(spec.signal)}` : timedOut2 ? timeoutMessage(spec, shown4, grace, output2) : failure2 !== null ? `${spec.what} ${shown4} cannot start in ${spec.cwd}: ${failure2.message}. Install the program, make sure it is on PATH for the runner, or give an absolute path.` : exitMessage(spec, shown4, status, viaShell, output2);
+  return error64 === null ? { state: "ok", warnings } : { state: "failed", error: error64, warnings };
+}
+function start(spec, shown4) {
+  if (!isDirectory2(spec.cwd)) {
+    return {
+      error: `${spec.what} ${shown4} cannot start: its working directory ${spec.cwd} does not exist or is not a directory. Check "cwd" (relative paths are resolved against the side's checkout).`
+    };
+  }
+  const viaShell = typeof spec.command === "string";
+  const [file2, ...args] = viaShell ? [spec.command] : spec.command;
+  let proc;
+  try {
+    proc = spawnCommand(file2 ?? "", args, { cwd: spec.cwd, env: spec.env, shell: viaShell });
+  } catch (cause) {
+    return { error: `${spec.what} ${shown4} cannot start: ${cause.message}` };
+  }
+  let spawnError = null;
+  proc.child.once("error", (error64) => {
+    if (proc.child.pid === void 0) spawnError = error64;
+  });
+  return { proc, viaShell, spawnError: () => spawnError };
+}
+async function waitAndClean(proc, timeoutMs, graceMs, signal) {
+  let stopping = null;
+  const stop = () => {
+    stopping ??= killProcessGroup(proc, graceMs);
+    return stopping;
+  };
+  let timedOut2 = false;
+  const timer = setTimeout(() => {
+    timedOut2 = true;
+    void stop();
+  }, timeoutMs);
+  const onAbort = () => void stop();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  await proc.exited;
+  clearTimeout(timer);
+  signal?.removeEventListener("abort", onAbort);
+  const outlived = timedOut2 ? [] : await findTokenCarriers(proc.token);
+  const escaped = await stop();
+  const strays = [...outlived, ...escaped.filter((e) => !outlived.some((o) => o.pid === e.pid))];
+  return { timedOut: timedOut2, strays };
+}
+function leftRunning(what, shown4, strays) {
+  return `${what} ${shown4} left ${processCount(strays.length)} running after it exited: ${listStrays(strays)}. The gate stopped them (SIGTERM, then SIGKILL): a process left behind would compete with the measurement for CPU and GPU and outlive the gate. Stop background processes before the command ends, or start a helper the benchmark needs from the worker, whose process tree is tracked and stopped with it.`;
+}
+function collectOutput(proc, output2, log) {
+  const onLine = (line) => {
+    output2.push(line);
+    log(line);
+  };
+  for (const stream of [proc.stdout, proc.stderr]) {
+    readLines(stream, onLine, { maxChars: LOG_LINE_MAX_CHARS, onOverflow: onLine });
+    stream.on("error", () => void 0);
+  }
+}
+function timeoutMessage(spec, shown4, graceMs, output2) {
+  const { key, where } = spec.timeoutSetting;
+  return `${spec.what} ${shown4} did not finish within ${spec.timeoutMs / 1e3} s (${key}), so it was stopped (SIGTERM to its process group, SIGKILL after ${graceMs / 1e3} s). If it legitimately takes longer, raise ${key} ${where}; otherwise look for a step waiting for input, a lock or the network.
+${output2.format()}`;
+}
+function exitMessage(spec, shown4, status, viaShell, output2) {
+  if (status.code === 0) return null;
+  return `${spec.what} ${shown4} failed in ${spec.cwd} (${exitHint(status, viaShell)}).
+${output2.format()}`;
+}
+function exitHint(status, viaShell) {
+  if (status.signal === "SIGKILL" || viaShell && status.code === SHELL_KILLED) {
+    const how = status.signal === "SIGKILL" ? "killed by SIGKILL" : "exit 137 = killed by SIGKILL";
+    return `${how}, often the kernel's out-of-memory killer: check dmesg and free memory, or a container memory limit`;
+  }
+  if (status.signal !== null) return `killed by ${status.signal}`;
+  if (viaShell && status.code === SHELL_NOT_FOUND) {
+    return "exit 127: the shell could not find a command in it; install it or fix PATH";
+  }
+  if (viaShell && status.code === SHELL_NOT_EXECUTABLE) {
+    return "exit 126: a program in it is not executable; chmod +x it or run it through its interpreter";
+  }
+  return `exit ${status.code}; its output below usually says why`;
+}
+var OutputTail = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  lines = [];
+  count = 0;
+  bytes = 0;
+  push(line) {
+    this.count += 1;
+    this.bytes += Buffer.byteLength(line) + 1;
+    this.lines.push(line);
+    if (this.lines.length > this.capacity) this.lines.shift();
+  }
+  /** The kept lines as an indented block, saying when the output was longer than that. */
+  format() {
+    if (this.count === 0) return "It wrote nothing to stdout or stderr.";
+    const body = this.lines.map((line) => `  | ${line}`).join("\n");
+    if (this.count === this.lines.length) return `Its output:
+${body}`;
+    const size = this.bytes >= MB ? `${(this.bytes / MB).toFixed(1)} MB` : `${this.bytes} bytes`;
+    return `Its output was long (${this.count} lines, ${size}, all logged above); the last ${this.lines.length} lines:
+${body}`;
+  }
+};
+function reasonOf(signal) {
+  return signal.reason instanceof Error ? signal.reason.message : "interrupted";
+}
+function isDirectory2(path) {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// packages/runner/src/setup.ts
+var SETUP_TIMEOUT = {
+  key: "setupTimeoutSeconds",
+  where: "on the benchmark, or under `defaults:`, in perf-gate.yml"
+};
+async function runSetup(benchmark, dirs, log, signal) {
+  const warnings = [];
+  for (const side3 of ["base", "head"]) {
+    const command = benchmark.setup[side3];
+    if (!command) continue;
+    const prefix = `[${benchmark.name} ${side3}]`;
+    log(`${prefix} setup: ${command}`);
+    const outcome = await runCommand({
+      command,
+      cwd: dirs[side3],
+      env: process.env,
+      timeoutMs: benchmark.setupTimeoutSeconds * 1e3,
+      timeoutSetting: SETUP_TIMEOUT,
+      what: `the ${side3} setup command`,
+      log: (line) => log(`${prefix} ${line}`),
+      signal
+    });
+    warnings.push(...outcome.warnings);
+    if (outcome.state === "failed") return { error: outcome.error, warnings };
+  }
+  return { error: null, warnings };
 }
 
 // packages/runner/src/unsaved-results.ts
@@ -52023,9 +52492,9 @@ var OnnxSession = class {
     const session = this.live("run", iterations);
     const samples = [];
     for (let i = 0; i < iterations; i++) {
-      const start = performance.now();
+      const start2 = performance.now();
       await this.runOnce(session);
-      const hostMs = performance.now() - start;
+      const hostMs = performance.now() - start2;
       samples.push({ hostMs, deviceMs: this.hostIsDevice ? hostMs : null });
     }
     return { samples, memory: [] };
@@ -52123,23 +52592,97 @@ async function onlyTrace(dir) {
 }
 
 // packages/runner/src/workloads/samples.ts
-import { execFile as execFile2 } from "node:child_process";
 import { readFile as readFile4, rm as rm5 } from "node:fs/promises";
 import { resolve as resolve4 } from "node:path";
-import { promisify as promisify2 } from "node:util";
-var exec = promisify2(execFile2);
+
+// packages/runner/src/workloads/samples-file.ts
+var SHAPE = '{ "version": 1, "samples": [12.5, 12.7, ...] }: every sample a time in milliseconds above 0, optionally "framework" and "dtype" strings and "memory": [{ "device": 0, "maxAllocatedBytes": 123, "maxReservedBytes": 456 }]';
+function parseSamplesFile(text2, path) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text2);
+  } catch (cause) {
+    throw invalid(path, `is not JSON (${cause.message})`, cause);
+  }
+  if (!isRecord3(parsed)) throw invalid(path, `holds ${shown2(parsed)}, not an object`);
+  if (parsed.version !== 1)
+    throw invalid(path, `${field("version", parsed.version)}; it must be 1`);
+  checkSamples2(parsed.samples, path);
+  for (const key of ["framework", "dtype"]) {
+    const value2 = parsed[key];
+    if (value2 !== void 0 && typeof value2 !== "string")
+      throw invalid(path, `${field(key, value2)}; it must be a string when present`);
+  }
+  if (parsed.memory !== void 0) checkMemory(parsed.memory, path);
+  return parsed;
+}
+function checkSamples2(samples, path) {
+  if (!Array.isArray(samples) || samples.length === 0)
+    throw invalid(path, `${field("samples", samples)}; it must be a list of at least one time`);
+  const bad = samples.flatMap((value3, index) => isTime(value3) ? [] : [index]);
+  const first = bad[0];
+  if (first === void 0) return;
+  const value2 = samples[first];
+  const infinity = value2 === Infinity || value2 === -Infinity ? " (a number too large for JSON, e.g. 1e999, reads as Infinity)" : "";
+  const more = bad.length > 1 ? `, and ${bad.length - 1} more of its ${samples.length} samples are invalid` : "";
+  throw invalid(
+    path,
+    `has samples[${first}] = ${shown2(value2)}${infinity}${more}; every sample must be a finite time in milliseconds above 0`
+  );
+}
+function checkMemory(memory, path) {
+  if (!Array.isArray(memory))
+    throw invalid(path, `${field("memory", memory)}; it must be a list of per-device peaks`);
+  memory.forEach((entry, index) => {
+    const at = `memory[${index}]`;
+    if (!isRecord3(entry)) throw invalid(path, `has ${at} = ${shown2(entry)}; it must be an object`);
+    if (!(Number.isInteger(entry.device) && entry.device >= 0))
+      throw invalid(
+        path,
+        `has ${at}.device = ${shown2(entry.device)}; it must be a device index, 0 or more`
+      );
+    for (const key of ["maxAllocatedBytes", "maxReservedBytes"]) {
+      const bytes2 = entry[key];
+      if (!(typeof bytes2 === "number" && Number.isFinite(bytes2) && bytes2 >= 0))
+        throw invalid(
+          path,
+          `has ${at}.${key} = ${shown2(bytes2)}; it must be a number of bytes, 0 or more`
+        );
+    }
+  });
+}
+function isTime(value2) {
+  return typeof value2 === "number" && Number.isFinite(value2) && value2 > 0;
+}
+function isRecord3(value2) {
+  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2);
+}
+function field(key, value2) {
+  return value2 === void 0 ? `has no "${key}"` : `has "${key}" ${shown2(value2)}`;
+}
+function shown2(value2) {
+  if (value2 === void 0) return "nothing";
+  if (typeof value2 === "number") return String(value2);
+  const json2 = JSON.stringify(value2);
+  return json2.length > 80 ? `${json2.slice(0, 80)}...` : json2;
+}
+function invalid(path, problem, cause) {
+  return new RunnerError(
+    "WORKLOAD_FAILED",
+    `the samples file ${path} ${problem}. The samples command must write ${SHAPE} there (its path is also in $PERF_GATE_SAMPLES_OUTPUT).`,
+    cause === void 0 ? void 0 : { cause }
+  );
+}
+
+// packages/runner/src/workloads/samples.ts
+var SAMPLES_TIMEOUT = {
+  key: "timeoutSeconds",
+  where: "under the benchmark's `workload:` (kind: samples) in perf-gate.yml"
+};
 function samplesWorkload(options) {
   return {
     kind: "samples",
     open: async (context3) => {
-      const cwd = resolve4(context3.cwd, options.cwd);
-      const output2 = resolve4(cwd, options.output);
-      const env = {
-        ...process.env,
-        ...context3.env,
-        ...options.env,
-        PERF_GATE_SAMPLES_OUTPUT: output2
-      };
       let info2 = {
         framework: "samples file",
         frameworkVersion: null,
@@ -52148,47 +52691,10 @@ function samplesWorkload(options) {
         itemsPerIteration: null,
         extra: {}
       };
-      const runOnce = async () => {
-        await rm5(output2, { force: true });
-        const [file2, args] = Array.isArray(options.command) ? [options.command[0], options.command.slice(1)] : ["sh", ["-c", options.command]];
-        try {
-          const { stdout, stderr } = await exec(file2, args, {
-            cwd,
-            env,
-            timeout: options.timeoutSeconds * 1e3,
-            maxBuffer: 64 * 1024 * 1024
-          });
-          for (const line of `${stdout}${stderr}`.split("\n").filter(Boolean)) context3.log(line);
-        } catch (cause) {
-          const e = cause;
-          throw new RunnerError(
-            "WORKLOAD_FAILED",
-            `the samples command ${JSON.stringify(options.command)} failed in ${cwd} (${e.signal ? `signal ${e.signal}` : `exit ${e.code}`}): ${(e.stderr ?? "").trim().split("\n").slice(-20).join("\n") || cause.message}`,
-            { cause }
-          );
-        }
-        let parsed;
-        try {
-          parsed = JSON.parse(await readFile4(output2, "utf8"));
-        } catch (cause) {
-          throw new RunnerError(
-            "WORKLOAD_FAILED",
-            `the samples command ran but ${output2} is missing or not JSON (${cause.message}): it must write { "version": 1, "samples": [ms, ...] } there (its path is also in $PERF_GATE_SAMPLES_OUTPUT).`,
-            { cause }
-          );
-        }
-        if (parsed?.version !== 1 || !Array.isArray(parsed.samples) || parsed.samples.length === 0) {
-          throw new RunnerError(
-            "WORKLOAD_FAILED",
-            `${output2} must be { "version": 1, "samples": [ms, ...] } with at least one sample; got ${JSON.stringify(parsed).slice(0, 200)}`
-          );
-        }
-        info2 = {
-          ...info2,
-          framework: parsed.framework ?? info2.framework,
-          dtype: parsed.dtype ?? null
-        };
-        return parsed;
+      const runRound = async () => {
+        const file2 = await runOnce(options, context3);
+        info2 = { ...info2, framework: file2.framework ?? info2.framework, dtype: file2.dtype ?? null };
+        return file2;
       };
       return {
         get info() {
@@ -52196,10 +52702,10 @@ function samplesWorkload(options) {
         },
         pid: process.pid,
         warmup: async (iterations) => {
-          if (iterations > 0) await runOnce();
+          if (iterations > 0) await runRound();
         },
         run: async () => {
-          const file2 = await runOnce();
+          const file2 = await runRound();
           return {
             samples: file2.samples.map((ms) => ({ hostMs: ms, deviceMs: null })),
             memory: file2.memory ?? []
@@ -52211,11 +52717,37 @@ function samplesWorkload(options) {
     }
   };
 }
+async function runOnce(options, context3) {
+  const cwd = resolve4(context3.cwd, options.cwd);
+  const output2 = resolve4(cwd, options.output);
+  await rm5(output2, { force: true });
+  const outcome = await runCommand({
+    command: options.command,
+    cwd,
+    env: { ...process.env, ...context3.env, ...options.env, PERF_GATE_SAMPLES_OUTPUT: output2 },
+    timeoutMs: options.timeoutSeconds * 1e3,
+    timeoutSetting: SAMPLES_TIMEOUT,
+    what: `the ${context3.side} samples command`,
+    log: context3.log
+  });
+  for (const warning2 of outcome.warnings) options.onWarning?.(warning2);
+  if (outcome.state === "failed") throw new RunnerError("WORKLOAD_FAILED", outcome.error);
+  let text2;
+  try {
+    text2 = await readFile4(output2, "utf8");
+  } catch (cause) {
+    throw new RunnerError(
+      "WORKLOAD_FAILED",
+      `the samples command ${JSON.stringify(options.command)} exited cleanly but ${output2} could not be read (${cause.message}): it must write { "version": 1, "samples": [ms, ...] } there (its path is also in $PERF_GATE_SAMPLES_OUTPUT).`,
+      { cause }
+    );
+  }
+  return parseSamplesFile(text2, output2);
+}
 
 // packages/runner/src/workloads/worker.ts
-import { statSync } from "node:fs";
 import { resolve as resolve5 } from "node:path";
-import { setTimeout as sleep2 } from "node:timers/promises";
+import { setTimeout as sleep3 } from "node:timers/promises";
 
 // packages/runner/src/workloads/worker-protocol.ts
 var PROTOCOL_VERSION = 1;
@@ -52345,8 +52877,8 @@ function encodeRequest(message) {
 }
 
 // packages/runner/src/workloads/worker-failures.ts
-var SHELL_NOT_FOUND = 127;
-var SHELL_NOT_EXECUTABLE = 126;
+var SHELL_NOT_FOUND2 = 127;
+var SHELL_NOT_EXECUTABLE2 = 126;
 function label(who) {
   const pid = who.pid === void 0 ? "" : `, pid ${who.pid}`;
   return `worker (side ${who.side}${pid})`;
@@ -52381,15 +52913,15 @@ function unexpectedExit(who, exit, waitingFor, stderrTail, viaShell) {
   const how = exit.signal === null ? `exited with code ${exit.code}` : `was killed by ${exit.signal}`;
   const when = waitingFor === null ? "between requests" : waitingFor.startsWith("'hello'") ? "before sending its hello" : `while the runner waited for ${waitingFor}`;
   return failed(
-    `the ${label(who)} ${how} ${when}. ${exitHint(who, exit, waitingFor, viaShell)}
+    `the ${label(who)} ${how} ${when}. ${exitHint2(who, exit, waitingFor, viaShell)}
 ${stderrTail}`
   );
 }
-function exitHint(who, exit, waitingFor, viaShell) {
-  if (viaShell && exit.code === SHELL_NOT_FOUND) {
+function exitHint2(who, exit, waitingFor, viaShell) {
+  if (viaShell && exit.code === SHELL_NOT_FOUND2) {
     return `The shell could not find the command ${JSON.stringify(who.command)} (cwd ${who.cwd}): install it or fix PATH.`;
   }
-  if (viaShell && exit.code === SHELL_NOT_EXECUTABLE) {
+  if (viaShell && exit.code === SHELL_NOT_EXECUTABLE2) {
     return `The shell could not execute ${JSON.stringify(who.command)}: check its permissions or run it through its interpreter.`;
   }
   if (exit.signal === "SIGKILL") {
@@ -52406,11 +52938,46 @@ function exitHint(who, exit, waitingFor, viaShell) {
   }
   return "Its stderr below usually says why.";
 }
-function timedOut(who, waitingFor, timeoutMs, option, graceMs, stderrTail) {
+var LIMITS_PLACE = "under the benchmark's `workload:` in perf-gate.yml";
+function startupLimit(ms) {
+  return {
+    ms,
+    source: `startupTimeoutSeconds: ${ms / 1e3}`,
+    remedy: raise("startupTimeoutSeconds", "startupTimeoutMs")
+  };
+}
+function iterationLimit(perIterationMs, iterations) {
+  return {
+    ms: perIterationMs * iterations,
+    source: `iterationTimeoutSeconds: ${perIterationMs / 1e3} x ${iterations} iterations`,
+    remedy: raise("iterationTimeoutSeconds", "iterationTimeoutMs")
+  };
+}
+function defaultRunLimit(ms, rule) {
+  return {
+    ms,
+    source: `the default run limit: ${rule}`,
+    remedy: `If the work legitimately takes longer, set iterationTimeoutSeconds ${LIMITS_PLACE} to give each iteration a fixed limit; otherwise`
+  };
+}
+function fixedLimit(ms, rule, consequence) {
+  return {
+    ms,
+    source: rule,
+    remedy: `This limit is fixed (${consequence}); if it should not take this long,`
+  };
+}
+function raise(key, apiOption) {
+  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE} (${apiOption} when calling workerWorkload() directly); otherwise`;
+}
+function timedOut(who, waitingFor, limit, graceMs, stderrTail) {
   return failed(
-    `the ${label(who)} did not send ${waitingFor} within ${timeoutMs} ms (${option}), so it was stopped (SIGTERM to its process group, SIGKILL after ${graceMs} ms). If the work legitimately takes longer, raise ${option}; otherwise look for a hang: a deadlock, a stuck data loader, a collective waiting for a rank that never came.
+    `the ${label(who)} did not send ${waitingFor} within ${formatMs(limit.ms)} (${limit.source}), so it was stopped (SIGTERM to its process group, SIGKILL after ${graceMs} ms). ${limit.remedy} look for a hang: a deadlock, a stuck data loader, a collective waiting for a rank that never came.
 ${stderrTail}`
   );
+}
+function formatMs(ms) {
+  return ms < 1e3 ? `${Math.round(ms)} ms` : `${Number((ms / 1e3).toFixed(3))} s`;
 }
 function protocolViolation(who, problem) {
   return failed(
@@ -52439,171 +53006,11 @@ function workerReported(who, phase, message, traceback) {
 ${traceback.trimEnd()}` : "";
   return failed(`the ${label(who)} reported an error in ${phase}: ${message}${trace}`);
 }
+function escapedProcesses(who, strays) {
+  return `the ${label(who)} (${who.command}) started ${processCount(strays.length)} that left its process tree (setsid or a double fork) and still ran when the worker was stopped: ${listStrays(strays)}. The gate stopped them, since nothing else would; GPU memory they held was not counted in the worker's figures. Keep every process the benchmark needs in the worker's tree (do not daemonise it), so it is measured and stopped with the worker.`;
+}
 function misuse(who, what) {
   return new RunnerError("USAGE", `the ${label(who)} cannot ${what}.`);
-}
-
-// packages/runner/src/workloads/worker-lines.ts
-function readLines(stream, onLine, options) {
-  let buffer = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk) => {
-    buffer += chunk;
-    let newline = buffer.indexOf("\n");
-    while (newline !== -1) {
-      onLine(stripCarriageReturn(buffer.slice(0, newline)));
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-    }
-    if (buffer.length > options.maxChars) {
-      const piece = buffer;
-      buffer = "";
-      options.onOverflow(piece);
-    }
-  });
-  stream.on("end", () => {
-    if (buffer.length > 0) onLine(stripCarriageReturn(buffer));
-    buffer = "";
-  });
-}
-function stripCarriageReturn(line) {
-  return line.endsWith("\r") ? line.slice(0, -1) : line;
-}
-var LineTail = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  lines = [];
-  push(line) {
-    this.lines.push(line);
-    if (this.lines.length > this.capacity) this.lines.shift();
-  }
-  /** The kept lines as an indented block, or a note that there were none. */
-  format(streamName) {
-    if (this.lines.length === 0) return `The worker wrote nothing to ${streamName}.`;
-    const body = this.lines.map((line) => `  | ${line}`).join("\n");
-    return `Last ${this.lines.length} line(s) of the worker's ${streamName}:
-${body}`;
-  }
-};
-
-// packages/runner/src/workloads/worker-process.ts
-import { spawn } from "node:child_process";
-import { readFileSync as readFileSync4 } from "node:fs";
-import { Readable, Writable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
-var GROUP_POLL_MS = 20;
-var AFTER_SIGKILL_WAIT_MS = 2e3;
-var liveGroups = /* @__PURE__ */ new Set();
-var exitHookInstalled = false;
-function spawnWorker(file2, args, options) {
-  const child2 = spawn(file2, args, {
-    cwd: options.cwd,
-    env: options.env,
-    shell: options.shell,
-    // detached: setsid(), so the worker leads a group that kill(-pid) reaches whole.
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
-    windowsHide: true
-  });
-  const exited = new Promise((resolve10) => {
-    child2.once("exit", () => resolve10());
-    child2.once("error", () => {
-      if (child2.pid === void 0) resolve10();
-    });
-  });
-  const [, stdout, stderr, requests, replies] = child2.stdio;
-  if (!(stdout instanceof Readable) || !(stderr instanceof Readable) || !(requests instanceof Writable) || !(replies instanceof Readable)) {
-    child2.kill("SIGKILL");
-    throw new Error("this Node.js runtime did not create pipes for fds 3 and 4 of the worker");
-  }
-  const worker = {
-    child: child2,
-    requests,
-    replies,
-    stdout,
-    stderr,
-    exited,
-    seen: /* @__PURE__ */ new Map()
-  };
-  if (child2.pid !== void 0) track(worker);
-  return worker;
-}
-function noteDescendants(worker) {
-  const pid = worker.child.pid;
-  if (pid === void 0) return;
-  for (const d of descendantsOf(pid)) {
-    const started = startTime(d);
-    if (started !== null) worker.seen.set(d, started);
-  }
-}
-async function killProcessGroup(worker, graceMs) {
-  const pgid = worker.child.pid;
-  if (pgid === void 0) return;
-  noteDescendants(worker);
-  const leftovers = () => [...worker.seen].filter(([pid, started]) => startTime(pid) === started);
-  if (signalGroup(pgid, "SIGTERM") || leftovers().length > 0) {
-    for (const [pid] of leftovers()) signalPid(pid, "SIGTERM");
-    const deadline = Date.now() + graceMs;
-    const anyLeft = () => groupExists(pgid) || leftovers().length > 0;
-    while (anyLeft() && Date.now() < deadline) await sleep(GROUP_POLL_MS);
-    signalGroup(pgid, "SIGKILL");
-  }
-  noteDescendants(worker);
-  for (const [pid] of leftovers()) signalPid(pid, "SIGKILL");
-  await Promise.race([worker.exited, sleep(AFTER_SIGKILL_WAIT_MS)]);
-  liveGroups.delete(worker);
-}
-function descendantsOf(pid) {
-  const tree = findProcessTree(pid);
-  if (!tree.supported) return /* @__PURE__ */ new Set();
-  tree.pids.delete(pid);
-  return tree.pids;
-}
-function startTime(pid) {
-  try {
-    const stat3 = readFileSync4(`/proc/${pid}/stat`, "utf8");
-    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
-    return fields[0] === "Z" ? null : fields[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-function signalPid(pid, signal) {
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch (error64) {
-    return error64.code !== "ESRCH";
-  }
-}
-function killLiveWorkerGroups() {
-  for (const worker of liveGroups) {
-    noteDescendants(worker);
-    if (worker.child.pid !== void 0) signalGroup(worker.child.pid, "SIGKILL");
-    for (const [pid, started] of worker.seen)
-      if (startTime(pid) === started) signalPid(pid, "SIGKILL");
-  }
-  liveGroups.clear();
-}
-function track(worker) {
-  liveGroups.add(worker);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", killLiveWorkerGroups);
-  }
-}
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (error64) {
-    return error64.code !== "ESRCH";
-  }
-}
-function groupExists(pgid) {
-  return signalGroup(pgid, 0);
 }
 
 // packages/runner/src/workloads/worker-socket.ts
@@ -52641,13 +53048,13 @@ async function listenForLauncher() {
 }
 
 // packages/runner/src/workloads/worker.ts
-var DEFAULT_STARTUP_TIMEOUT_MS = 12e4;
+var DEFAULT_STARTUP_TIMEOUT_MS = DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS * 1e3;
 var MIN_RUN_TIMEOUT_MS = 6e4;
 var SLOWEST_ITERATION_FACTOR = 10;
 var DEFAULT_KILL_GRACE_MS = 3e3;
 var SHUTDOWN_TIMEOUT_MS = 5e3;
 var STDERR_TAIL_LINES = 40;
-var LOG_LINE_MAX_CHARS = 64 * 1024;
+var LOG_LINE_MAX_CHARS2 = 64 * 1024;
 var DRAIN_AFTER_EXIT_MS = 250;
 var EXIT_AFTER_SOCKET_CLOSE_MS = 1e4;
 function workerWorkload(config2) {
@@ -52763,13 +53170,13 @@ var WorkerSession = class _WorkerSession {
     const abandon = () => void session.close();
     context3.signal?.addEventListener("abort", abandon, { once: true });
     try {
+      const limit = startupLimit(session.startupTimeoutMs);
       const hello2 = await session.request(
         null,
         "hello",
         "'hello'",
         remaining(),
-        "startupTimeoutMs",
-        session.startupTimeoutMs
+        limit
       );
       session.current = infoFromHello(hello2);
       session.features = hello2.features ?? [];
@@ -52780,14 +53187,7 @@ var WorkerSession = class _WorkerSession {
         dtype: context3.dtype,
         options: config2.options ?? {}
       };
-      const ready2 = await session.request(
-        setup,
-        "ready",
-        "'ready' (setup)",
-        remaining(),
-        "startupTimeoutMs",
-        session.startupTimeoutMs
-      );
+      const ready2 = await session.request(setup, "ready", "'ready' (setup)", remaining(), limit);
       session.applyUpdate(ready2);
       noteDescendants(session.proc);
       return session;
@@ -52817,12 +53217,17 @@ var WorkerSession = class _WorkerSession {
       MIN_RUN_TIMEOUT_MS,
       2 * SLOWEST_ITERATION_FACTOR * this.slowestIterationMs
     );
+    const limit = fixedLimit(
+      timeoutMs,
+      `${2 * SLOWEST_ITERATION_FACTOR} x the slowest iteration seen, at least ${MIN_RUN_TIMEOUT_MS / 1e3} s`,
+      "only the profile is lost, the measurement stands"
+    );
     const reply = await this.request(
       { type: "profile" },
       "profile",
       "'profile'",
       timeoutMs,
-      "the profile timeout"
+      limit
     );
     const { type: _type, reason, ...facts } = reply;
     return reason ? { ...facts, reason } : facts;
@@ -52838,8 +53243,13 @@ var WorkerSession = class _WorkerSession {
     noteDescendants(this.proc);
     if (this.failure === null && this.exit === null) {
       try {
-        await this.request({ type: "shutdown" }, "bye", "'bye'", SHUTDOWN_TIMEOUT_MS, "shutdown");
-        await Promise.race([this.proc.exited, sleep2(this.graceMs)]);
+        const limit = fixedLimit(
+          SHUTDOWN_TIMEOUT_MS,
+          "the shutdown limit",
+          "the worker is stopped"
+        );
+        await this.request({ type: "shutdown" }, "bye", "'bye'", SHUTDOWN_TIMEOUT_MS, limit);
+        await Promise.race([this.proc.exited, sleep3(this.graceMs)]);
       } catch {
       }
     }
@@ -52854,15 +53264,14 @@ var WorkerSession = class _WorkerSession {
       );
     }
     if (this.closing !== null) throw misuse(this.who, `start a ${kind}: the session is closed`);
-    const timeoutMs = this.runTimeoutMs(iterations);
-    const option = this.config.iterationTimeoutMs === void 0 ? "the default run timeout" : "iterationTimeoutMs";
+    const limit = this.runLimit(iterations);
     const started = performance.now();
     const reply = await this.request(
       { type: "run", iterations, warmup },
       "result",
       `'result' of ${kind} (${iterations} iterations)`,
-      timeoutMs,
-      option
+      limit.ms,
+      limit
     );
     const wallMs = performance.now() - started;
     if (!warmup && reply.samples.length !== iterations) {
@@ -52885,18 +53294,21 @@ var WorkerSession = class _WorkerSession {
     if (this.requestsDone === 1) this.noteDtype();
     return reply;
   }
-  runTimeoutMs(iterations) {
+  runLimit(iterations) {
     if (this.config.iterationTimeoutMs !== void 0)
-      return this.config.iterationTimeoutMs * iterations;
-    const floor = this.requestsDone === 0 ? Math.max(MIN_RUN_TIMEOUT_MS, this.startupTimeoutMs) : MIN_RUN_TIMEOUT_MS;
-    return Math.max(floor, SLOWEST_ITERATION_FACTOR * this.slowestIterationMs * iterations);
+      return iterationLimit(this.config.iterationTimeoutMs, iterations);
+    const first = this.requestsDone === 0;
+    const floor = first ? Math.max(MIN_RUN_TIMEOUT_MS, this.startupTimeoutMs) : MIN_RUN_TIMEOUT_MS;
+    const ms = Math.max(floor, SLOWEST_ITERATION_FACTOR * this.slowestIterationMs * iterations);
+    const rule = first ? `a first request (cold caches, compilation) gets the larger of ${MIN_RUN_TIMEOUT_MS / 1e3} s and startupTimeoutSeconds` : `${SLOWEST_ITERATION_FACTOR} x the slowest iteration seen x ${iterations} iterations, at least ${MIN_RUN_TIMEOUT_MS / 1e3} s`;
+    return defaultRunLimit(ms, rule);
   }
   /**
    * Sends `message` (none for the hello, which the worker sends unasked) and
    * waits for a reply of type `expect`. Rejects, after the worker's process
    * group is gone, when the worker fails in any way before replying.
    */
-  request(message, expect, what, timeoutMs, option, limitMs = timeoutMs) {
+  request(message, expect, what, timeoutMs, limit) {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.pending !== null) {
       return Promise.reject(
@@ -52905,9 +53317,7 @@ var WorkerSession = class _WorkerSession {
     }
     return new Promise((resolvePending, rejectPending) => {
       const timer = setTimeout(() => {
-        this.fail(
-          timedOut(this.who, what, limitMs, option, this.graceMs, this.stderrTail.format("stderr"))
-        );
+        this.fail(timedOut(this.who, what, limit, this.graceMs, this.stderrTail.format("stderr")));
       }, timeoutMs);
       this.pending = { expect, what, resolve: resolvePending, reject: rejectPending, timer };
       if (message !== null) this.requestsOut.write(encodeRequest(message));
@@ -52926,7 +53336,12 @@ var WorkerSession = class _WorkerSession {
     }
   }
   endTree() {
-    this.ending ??= killProcessGroup(this.proc, this.graceMs).finally(() => {
+    this.ending ??= killProcessGroup(this.proc, this.graceMs).then((escaped) => {
+      if (escaped.length === 0) return;
+      const warning2 = escapedProcesses(this.who, escaped);
+      this.context.log(`[worker:${this.context.side}] warning: ${warning2}`);
+      this.config.onWarning?.(warning2);
+    }).finally(() => {
       this.launcher.close();
       this.socket?.destroy();
     });
@@ -52938,14 +53353,14 @@ var WorkerSession = class _WorkerSession {
     const logTo = (name) => (line) => this.context.log(`${prefix} ${name}] ${line}`);
     const logStdout = logTo("stdout");
     const logStderr = logTo("stderr");
-    readLines(stdout, logStdout, { maxChars: LOG_LINE_MAX_CHARS, onOverflow: logStdout });
+    readLines(stdout, logStdout, { maxChars: LOG_LINE_MAX_CHARS2, onOverflow: logStdout });
     readLines(
       stderr,
       (line) => {
         this.stderrTail.push(line);
         logStderr(line);
       },
-      { maxChars: LOG_LINE_MAX_CHARS, onOverflow: logStderr }
+      { maxChars: LOG_LINE_MAX_CHARS2, onOverflow: logStderr }
     );
     readLines(replies, (line) => this.onChannelLine("fds", line), this.protocolLineOptions());
     this.launcher.onConnection((socket) => this.onSocket(socket));
@@ -52974,7 +53389,7 @@ var WorkerSession = class _WorkerSession {
     const { stdout, stderr } = this.proc;
     await Promise.race([
       Promise.all([ended(this.repliesIn), ended(stdout), ended(stderr)]),
-      sleep2(DRAIN_AFTER_EXIT_MS)
+      sleep3(DRAIN_AFTER_EXIT_MS)
     ]);
     if (this.failure !== null || this.closing !== null || this.exit === null) return;
     this.fail(
@@ -53049,8 +53464,8 @@ var WorkerSession = class _WorkerSession {
   /** The speaking rank is gone. Its launcher normally exits soon after, with a better message. */
   async onSocketClosed() {
     if (this.failure !== null || this.closing !== null || this.exit !== null) return;
-    await Promise.race([this.proc.exited, sleep2(EXIT_AFTER_SOCKET_CLOSE_MS)]);
-    await sleep2(DRAIN_AFTER_EXIT_MS);
+    await Promise.race([this.proc.exited, sleep3(EXIT_AFTER_SOCKET_CLOSE_MS)]);
+    await sleep3(DRAIN_AFTER_EXIT_MS);
     if (this.failure !== null || this.closing !== null || this.exit !== null) return;
     this.fail(
       protocolViolation(
@@ -53125,24 +53540,9 @@ function infoFromHello(hello2) {
     extra
   };
 }
-function isDirectory2(path) {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function ended(stream) {
-  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise((resolveEnded) => {
-    stream.once("end", resolveEnded);
-    stream.once("close", resolveEnded);
-  });
-}
 
 // packages/runner/src/orchestrate.ts
 var isDtype = (d) => d === "fp32" || d === "fp16" || d === "bf16";
-var exec2 = promisify3(execFile3);
 var TOOL_VERSION = "0.0.0";
 async function runGate(options) {
   const { config: config2, log } = options;
@@ -53247,7 +53647,7 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
     explanation: benchmark.dtype === "auto" ? "auto -> fp32: no GPU on this machine" : `${benchmark.dtype} as configured (no GPU)`,
     warning: null
   };
-  const failed2 = (error64) => ({
+  const failed2 = (error64, warnings2 = []) => ({
     name: benchmark.name,
     workload: benchmark.workload.kind,
     status: "failed",
@@ -53262,7 +53662,7 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
     throttledRounds: [],
     metrics: [],
     memory: { base: null, head: null },
-    warnings: []
+    warnings: warnings2
   });
   if (probe.state === "ok" && !gpu) {
     return failed2(
@@ -53275,43 +53675,44 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
       `GPU ${benchmark.device} is in use by PIDs ${busy.map((p) => p.pid).join(", ")} and gpuBusy is "fail": stop them, or set gpuBusy: warn.`
     );
   }
-  for (const side3 of ["base", "head"]) {
-    const command = benchmark.setup[side3];
-    if (!command) continue;
-    log(`[${benchmark.name} ${side3}] setup: ${command}`);
-    try {
-      const { stdout, stderr } = await exec2("sh", ["-c", command], {
-        cwd: dirs[side3],
-        maxBuffer: 64 * 1024 * 1024
-      });
-      for (const line of `${stdout}${stderr}`.split("\n").filter(Boolean))
-        log(`[${benchmark.name} ${side3}] ${line}`);
-    } catch (cause) {
-      const e = cause;
-      return failed2(
-        `${side3} setup "${command}" failed (exit ${e.code}): ${(e.stderr ?? "").trim().split("\n").slice(-10).join(" | ")}`
-      );
-    }
+  const warnings = [];
+  let result2;
+  try {
+    const setup = await runSetup(benchmark, dirs, log, signal);
+    warnings.push(...setup.warnings);
+    if (setup.error !== null) return failed2(setup.error, warnings);
+    const plan = {
+      name: benchmark.name,
+      workload: workloadFor(benchmark, { onWarning: (warning2) => warnings.push(warning2) }),
+      metrics: benchmark.metrics,
+      thresholds: benchmark.threshold,
+      warmupIterations: benchmark.warmup.iterations,
+      iterationsPerRound: benchmark.budget.iterationsPerRound,
+      maxRounds: benchmark.budget.maxRounds,
+      maxSeconds: benchmark.budget.maxSeconds,
+      dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+      device: benchmark.device,
+      gpu: reader && gpu ? { index: benchmark.device, reader } : null,
+      itemsPerIteration: benchmark.workload.kind === "worker" ? benchmark.workload.itemsPerIteration : null,
+      restartEveryRounds: benchmark.workload.kind === "worker" ? benchmark.workload.restartEveryRounds : 0
+    };
+    result2 = await measureBenchmark(plan, dirs, log, onProgress, signal);
+  } catch (cause) {
+    const message = cause instanceof RunnerError ? cause.message : `unexpected error (please report it, with the log): ${cause instanceof Error ? cause.message : String(cause)}`;
+    log(`[${benchmark.name}] failed: ${message}`);
+    return failed2(message, warnings);
   }
-  const plan = {
-    name: benchmark.name,
-    workload: workloadFor(benchmark),
-    metrics: benchmark.metrics,
-    thresholds: benchmark.threshold,
-    warmupIterations: benchmark.warmup.iterations,
-    iterationsPerRound: benchmark.budget.iterationsPerRound,
-    maxRounds: benchmark.budget.maxRounds,
-    maxSeconds: benchmark.budget.maxSeconds,
-    dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
-    device: benchmark.device,
-    gpu: reader && gpu ? { index: benchmark.device, reader } : null,
-    itemsPerIteration: benchmark.workload.kind === "worker" ? benchmark.workload.itemsPerIteration : null,
-    restartEveryRounds: benchmark.workload.kind === "worker" ? benchmark.workload.restartEveryRounds : 0
-  };
-  const result2 = await measureBenchmark(plan, dirs, log, onProgress, signal);
+  result2.warnings.push(...warnings);
+  try {
+    addChecks(result2, benchmark, dtype, gpu?.name ?? null);
+  } catch (cause) {
+    result2.warnings.push(`the checks after measuring failed: ${cause.message}`);
+  }
+  return result2;
+}
+function addChecks(result2, benchmark, dtype, deviceName) {
   if (dtype.warning) result2.warnings.push(dtype.warning);
   const latency = result2.metrics.find((m) => m.metric === "latency");
-  const deviceName = gpu?.name ?? null;
   result2.warnings.push(
     ...whatRanWarnings(
       whatRan(result2.profiles?.base, latency?.base?.median ?? null, deviceName),
@@ -53334,9 +53735,8 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
         `head peak VRAM exceeds the expectation: ${check2.likelyCause ?? check2.note ?? ""}`
       );
   }
-  return result2;
 }
-function workloadFor(benchmark) {
+function workloadFor(benchmark, hooks = {}) {
   const w = benchmark.workload;
   switch (w.kind) {
     case "onnx":
@@ -53352,7 +53752,9 @@ function workloadFor(benchmark) {
         cwd: w.cwd,
         env: w.env,
         options: w.options,
-        startupTimeoutMs: w.startupTimeoutSeconds * 1e3
+        startupTimeoutMs: w.startupTimeoutSeconds * 1e3,
+        iterationTimeoutMs: w.iterationTimeoutSeconds === null ? void 0 : w.iterationTimeoutSeconds * 1e3,
+        onWarning: hooks.onWarning
       });
     case "samples":
       return samplesWorkload({
@@ -53360,7 +53762,8 @@ function workloadFor(benchmark) {
         output: w.output,
         cwd: w.cwd,
         env: w.env,
-        timeoutSeconds: w.timeoutSeconds
+        timeoutSeconds: w.timeoutSeconds,
+        onWarning: hooks.onWarning
       });
   }
 }
@@ -53424,7 +53827,7 @@ async function checkWritable(path) {
   } catch (cause) {
     const code2 = cause.code ?? "EACCES";
     return {
-      why: `${shown2(path)} is not writable by this user (${code2})`,
+      why: `${shown3(path)} is not writable by this user (${code2})`,
       fix: "Make it writable (chmod u+w), or choose another path.",
       code: code2
     };
@@ -53474,7 +53877,7 @@ async function writeOutputFile(path, text2) {
 }
 async function explainWriteError(cause, path) {
   const code2 = cause?.code ?? null;
-  const directory = shown2((await nearestExisting(dirname3(resolve7(path)))).path);
+  const directory = shown3((await nearestExisting(dirname3(resolve7(path)))).path);
   switch (code2) {
     case "ENOTDIR":
     case "EEXIST": {
@@ -53510,12 +53913,12 @@ async function explainWriteError(cause, path) {
 }
 function notADirectory(blocker) {
   return {
-    why: `${shown2(blocker)} is a file, not a directory (ENOTDIR)`,
-    fix: `Choose a path whose parent is a directory, or move ${shown2(blocker)} away.`,
+    why: `${shown3(blocker)} is a file, not a directory (ENOTDIR)`,
+    fix: `Choose a path whose parent is a directory, or move ${shown3(blocker)} away.`,
     code: "ENOTDIR"
   };
 }
-function shown2(path) {
+function shown3(path) {
   const inside = relative(process.cwd(), path);
   return inside === "" || inside.startsWith("..") || isAbsolute(inside) ? path : inside;
 }
@@ -53702,9 +54105,9 @@ function paddedDomain(values, padding) {
   max += pad;
   return { min, max };
 }
-function linearScale(domain2, start, end) {
+function linearScale(domain2, start2, end) {
   const span = domain2.max - domain2.min;
-  return (value2) => start + (value2 - domain2.min) / span * (end - start);
+  return (value2) => start2 + (value2 - domain2.min) / span * (end - start2);
 }
 function niceTicks(domain2, target) {
   const rough = (domain2.max - domain2.min) / target;
@@ -53980,9 +54383,9 @@ function thinPeaks(points, max = MAX_TIMELINE_POINTS) {
   if (points.length <= max) return points;
   const size = Math.ceil(points.length / max);
   const out = [];
-  for (let start = 0; start < points.length; start += size) {
-    let best = points[start];
-    for (let i = start + 1; i < Math.min(start + size, points.length); i++) {
+  for (let start2 = 0; start2 < points.length; start2 += size) {
+    let best = points[start2];
+    for (let i = start2 + 1; i < Math.min(start2 + size, points.length); i++) {
       const p = points[i];
       if (p[1] > best[1]) best = p;
     }
@@ -54772,7 +55175,7 @@ function renderTerminal(results) {
 }
 
 // packages/action/src/github-api.ts
-import { setTimeout as sleep3 } from "node:timers/promises";
+import { setTimeout as sleep4 } from "node:timers/promises";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync as readFileSync5, existsSync as existsSync6 } from "fs";
@@ -55498,15 +55901,15 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str, start, end) {
+function unescapeQuotedPairs(str, start2, end) {
   let result2 = "";
-  for (let index = start; index < end; index++) {
+  for (let index = start2; index < end; index++) {
     if (str.charCodeAt(index) === BSLASH) {
-      result2 += str.slice(start, index);
-      start = ++index;
+      result2 += str.slice(start2, index);
+      start2 = ++index;
     }
   }
-  return result2 + str.slice(start, end);
+  return result2 + str.slice(start2, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -59039,7 +59442,7 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
       log(
         `GitHub API ${method} ${url2}: ${shortReason(failure2)}; retrying in ${seconds(next.waitMs, 1)} s (attempt ${attempt + 1} of ${retry.attempts}), ${next.because}`
       );
-      await sleep3(next.waitMs);
+      await sleep4(next.waitMs);
     }
   });
   const call = async (operation, pr, send, expect) => {
@@ -59139,8 +59542,8 @@ function classify(error64, apiUrl) {
 function notJsonFailure(apiUrl, status, headers, data) {
   const contentType = stringHeaders(headers)["content-type"] ?? "";
   const text2 = data instanceof ArrayBuffer ? Buffer.from(data).toString("utf8") : String(data ?? "");
-  const start = text2.replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS);
-  return { kind: "not-json", apiUrl, status, contentType, start };
+  const start2 = text2.replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS);
+  return { kind: "not-json", apiUrl, status, contentType, start: start2 };
 }
 function nextTry(failure2, attempt, method, policy) {
   const backoff = {
@@ -59535,10 +59938,10 @@ function safeCut(text2, end) {
   return slashes % 2 === 1 ? cut - 1 : cut;
 }
 function dropBlock(lines, opening) {
-  const start = lines.indexOf(opening);
-  if (start === -1) return lines;
-  const end = lines.indexOf("</details>", start);
-  return end === -1 ? lines : [...lines.slice(0, start), ...lines.slice(end + 1)];
+  const start2 = lines.indexOf(opening);
+  if (start2 === -1) return lines;
+  const end = lines.indexOf("</details>", start2);
+  return end === -1 ? lines : [...lines.slice(0, start2), ...lines.slice(end + 1)];
 }
 function shortenWarnings(lines, size) {
   const prefix = "- \u26A0\uFE0F ";
@@ -59579,15 +59982,15 @@ function benchmarkGroups(rows2) {
 }
 function splitCells(row) {
   const parts = [];
-  let start = 0;
+  let start2 = 0;
   for (let i = 0; i < row.length; i++) {
     if (row[i] === "\\") i++;
     else if (row[i] === "|") {
-      parts.push(row.slice(start, i));
-      start = i + 1;
+      parts.push(row.slice(start2, i));
+      start2 = i + 1;
     }
   }
-  parts.push(row.slice(start));
+  parts.push(row.slice(start2));
   return parts;
 }
 function innerCells(row) {
@@ -59724,7 +60127,7 @@ async function reportProblem(cause, path, format, resultsAt) {
 }
 
 // packages/action/src/main.ts
-var exec3 = promisify4(execFile4);
+var exec = promisify2(execFile2);
 async function run2(options = {}) {
   const env = options.env ?? process.env;
   const started = Date.now();
@@ -59854,14 +60257,14 @@ async function mergeShards(paths, resultsPath) {
   }
 }
 async function ensureCommit(workspace, ref) {
-  const has = () => exec3("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: workspace }).then(
+  const has = () => exec("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: workspace }).then(
     () => true,
     () => false
   );
   if (await has()) return;
   info(`base ${ref} is not in the checkout; fetching it from origin`);
   try {
-    await exec3("git", ["fetch", "--no-tags", "--depth=1", "origin", ref], { cwd: workspace });
+    await exec("git", ["fetch", "--no-tags", "--depth=1", "origin", ref], { cwd: workspace });
   } catch (cause) {
     throw new ActionError(
       `the base ${ref} is not in the checkout and could not be fetched (${(cause.stderr ?? "").trim().split("\n").at(-1)}). Use actions/checkout with fetch-depth: 0, or set "base-ref" to a ref that exists.`,

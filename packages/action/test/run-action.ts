@@ -11,8 +11,6 @@ export interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
-  /** Wall-clock time of the whole process (ms). */
-  wallMs: number;
 }
 
 /**
@@ -61,7 +59,6 @@ export async function runAction(options: {
   };
   for (const [name, value] of Object.entries(options.inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const started = performance.now();
   const child = spawn(process.execPath, [join(options.bundleDir, 'index.js')], {
     cwd: options.workspace,
     env,
@@ -81,7 +78,6 @@ export async function runAction(options: {
     stderr,
     outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
-    wallMs: performance.now() - started,
   };
 }
 

@@ -37,7 +37,9 @@ try {
       target: share <= TARGET_SHARE ? 'met' : `MISSED (> ${TARGET_SHARE * 100}%)`,
     };
   });
-  console.log(`process-tree scan, ${SCANS} scans x ${ROUNDS} rounds, tree of ${findProcessTree(root.pid).pids?.size} processes`);
+  console.log(
+    `process-tree scan, ${SCANS} scans x ${ROUNDS} rounds, tree of ${findProcessTree(root.pid).pids?.size} processes`,
+  );
   console.table(rows);
 } finally {
   root.kill('SIGKILL');

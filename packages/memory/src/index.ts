@@ -33,7 +33,6 @@ export {
   type ProcessTree,
   type ProcessTreeMethod,
   type ProcessTreeOptions,
-  processStartTime,
 } from './process-tree.js';
 export {
   captureFrame,

@@ -163,20 +163,6 @@ function parentOf(pid: number): number | undefined {
   return Number.isInteger(parent) ? parent : undefined;
 }
 
-/**
- * When the process started (clock ticks since boot, /proc/<pid>/stat field
- * 22): with the PID it names one process, never a later one that reuses the
- * PID. Null when the process is gone or a zombie (dead, holding nothing),
- * or where /proc does not exist.
- */
-export function processStartTime(pid: number): string | null {
-  const text = readText(`${PROC}/${pid}/stat`);
-  if (text === undefined) return null;
-  // fields[0] is field 3 (state), so field 22 is fields[19].
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return fields[0] === 'Z' ? null : (fields[19] ?? null);
-}
-
 /** A process can exit between listing and reading: that is not an error here. */
 function readText(path: string): string | undefined {
   try {

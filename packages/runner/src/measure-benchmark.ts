@@ -535,7 +535,10 @@ function metricResult(
     if (values.length === 0) return null;
     if (values.length === 1)
       return { count: 1, median: values[0]!, p5: values[0]!, p95: values[0]! };
-    const stats = known ?? summarize(values);
+    // Samples summarize rejects (Infinity, NaN) already failed the comparison inside the
+    // measuring loop; throwing again here, after it, would lose the whole benchmark.
+    const stats = known ?? summarizeOrNull(values);
+    if (stats === null) return null;
     return {
       count: stats.count,
       median: stats.median,
@@ -554,4 +557,13 @@ function metricResult(
     verdict: comparison?.verdict ?? 'not-measured',
     explanation: comparison?.explanation ?? `${metric} was not measured`,
   };
+}
+
+/** summarize(), or null for samples it cannot summarise (the failure is reported elsewhere). */
+function summarizeOrNull(values: number[]): SampleStats | null {
+  try {
+    return summarize(values);
+  } catch {
+    return null;
+  }
 }

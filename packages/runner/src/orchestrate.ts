@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import {
   type DeviceProbe,
   type GpuReader,
@@ -11,6 +9,7 @@ import {
 } from '@vggt-perf-gate/device';
 import { checkExpectedMemory } from '@vggt-perf-gate/memory';
 import { type BenchmarkConfig, type GateConfig, hashConfig } from './config/index.js';
+import { RunnerError } from './errors.js';
 import {
   type BaseCheckout,
   checkoutBase,
@@ -34,6 +33,7 @@ import {
 } from './results.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { selectBenchmarks } from './select-benchmarks.js';
+import { runSetup } from './setup.js';
 import { ResultsNotSavedError } from './unsaved-results.js';
 import { onnxWorkload } from './workloads/onnx.js';
 import { samplesWorkload } from './workloads/samples.js';
@@ -42,8 +42,6 @@ import { workerWorkload } from './workloads/worker.js';
 
 const isDtype = (d: string): d is 'fp32' | 'fp16' | 'bf16' =>
   d === 'fp32' || d === 'fp16' || d === 'bf16';
-
-const exec = promisify(execFile);
 
 export const TOOL_VERSION = '0.0.0';
 
@@ -213,7 +211,7 @@ async function runBenchmark(
             : `${benchmark.dtype} as configured (no GPU)`,
         warning: null,
       };
-  const failed = (error: string): BenchmarkResult => ({
+  const failed = (error: string, warnings: string[] = []): BenchmarkResult => ({
     name: benchmark.name,
     workload: benchmark.workload.kind,
     status: 'failed',
@@ -228,7 +226,7 @@ async function runBenchmark(
     throttledRounds: [],
     metrics: [],
     memory: { base: null, head: null },
-    warnings: [],
+    warnings,
   });
   if (probe.state === 'ok' && !gpu) {
     return failed(
@@ -241,45 +239,61 @@ async function runBenchmark(
       `GPU ${benchmark.device} is in use by PIDs ${busy.map((p) => p.pid).join(', ')} and gpuBusy is "fail": stop them, or set gpuBusy: warn.`,
     );
   }
-  for (const side of ['base', 'head'] as const) {
-    const command = benchmark.setup[side];
-    if (!command) continue;
-    log(`[${benchmark.name} ${side}] setup: ${command}`);
-    try {
-      const { stdout, stderr } = await exec('sh', ['-c', command], {
-        cwd: dirs[side],
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      for (const line of `${stdout}${stderr}`.split('\n').filter(Boolean))
-        log(`[${benchmark.name} ${side}] ${line}`);
-    } catch (cause) {
-      const e = cause as { stderr?: string; code?: unknown };
-      return failed(
-        `${side} setup "${command}" failed (exit ${e.code}): ${(e.stderr ?? '').trim().split('\n').slice(-10).join(' | ')}`,
-      );
-    }
+  // Warnings the setup and the workload raise (processes they left running) go into the results.
+  const warnings: string[] = [];
+  let result: BenchmarkResult;
+  try {
+    const setup = await runSetup(benchmark, dirs, log, signal);
+    warnings.push(...setup.warnings);
+    if (setup.error !== null) return failed(setup.error, warnings);
+    const plan: BenchmarkPlan = {
+      name: benchmark.name,
+      workload: workloadFor(benchmark, { onWarning: (warning) => warnings.push(warning) }),
+      metrics: benchmark.metrics,
+      thresholds: benchmark.threshold,
+      warmupIterations: benchmark.warmup.iterations,
+      iterationsPerRound: benchmark.budget.iterationsPerRound,
+      maxRounds: benchmark.budget.maxRounds,
+      maxSeconds: benchmark.budget.maxSeconds,
+      dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+      device: benchmark.device,
+      gpu: reader && gpu ? { index: benchmark.device, reader } : null,
+      itemsPerIteration:
+        benchmark.workload.kind === 'worker' ? benchmark.workload.itemsPerIteration : null,
+      restartEveryRounds:
+        benchmark.workload.kind === 'worker' ? benchmark.workload.restartEveryRounds : 0,
+    };
+    result = await measureBenchmark(plan, dirs, log, onProgress, signal);
+  } catch (cause) {
+    // measureBenchmark turns a workload's failure into a failed result; anything
+    // that still escapes (a bug, a value nobody expected) fails this benchmark
+    // alone, so the benchmarks after it still run and the results list them all.
+    const message =
+      cause instanceof RunnerError
+        ? cause.message
+        : `unexpected error (please report it, with the log): ${cause instanceof Error ? cause.message : String(cause)}`;
+    log(`[${benchmark.name}] failed: ${message}`);
+    return failed(message, warnings);
   }
-  const plan: BenchmarkPlan = {
-    name: benchmark.name,
-    workload: workloadFor(benchmark),
-    metrics: benchmark.metrics,
-    thresholds: benchmark.threshold,
-    warmupIterations: benchmark.warmup.iterations,
-    iterationsPerRound: benchmark.budget.iterationsPerRound,
-    maxRounds: benchmark.budget.maxRounds,
-    maxSeconds: benchmark.budget.maxSeconds,
-    dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
-    device: benchmark.device,
-    gpu: reader && gpu ? { index: benchmark.device, reader } : null,
-    itemsPerIteration:
-      benchmark.workload.kind === 'worker' ? benchmark.workload.itemsPerIteration : null,
-    restartEveryRounds:
-      benchmark.workload.kind === 'worker' ? benchmark.workload.restartEveryRounds : 0,
-  };
-  const result = await measureBenchmark(plan, dirs, log, onProgress, signal);
+  result.warnings.push(...warnings);
+  try {
+    addChecks(result, benchmark, dtype, gpu?.name ?? null);
+  } catch (cause) {
+    // The samples are taken: a check that fails must not lose them.
+    result.warnings.push(`the checks after measuring failed: ${(cause as Error).message}`);
+  }
+  return result;
+}
+
+/** Warnings about what ran (dtype, kernels, memory against the expectation), added to `result`. */
+function addChecks(
+  result: BenchmarkResult,
+  benchmark: BenchmarkConfig,
+  dtype: { dtype: string; warning: string | null },
+  deviceName: string | null,
+): void {
   if (dtype.warning) result.warnings.push(dtype.warning);
   const latency = result.metrics.find((m) => m.metric === 'latency');
-  const deviceName = gpu?.name ?? null;
   result.warnings.push(
     ...whatRanWarnings(
       whatRan(result.profiles?.base, latency?.base?.median ?? null, deviceName),
@@ -302,11 +316,16 @@ async function runBenchmark(
         `head peak VRAM exceeds the expectation: ${check.likelyCause ?? check.note ?? ''}`,
       );
   }
-  return result;
+}
+
+/** What a workload reports besides its measurements. */
+export interface WorkloadHooks {
+  /** A warning for the benchmark's results, e.g. a process a command left running. */
+  onWarning?: (message: string) => void;
 }
 
 /** The workload a benchmark's config describes. */
-export function workloadFor(benchmark: BenchmarkConfig): Workload {
+export function workloadFor(benchmark: BenchmarkConfig, hooks: WorkloadHooks = {}): Workload {
   const w = benchmark.workload;
   switch (w.kind) {
     case 'onnx':
@@ -323,6 +342,9 @@ export function workloadFor(benchmark: BenchmarkConfig): Workload {
         env: w.env,
         options: w.options,
         startupTimeoutMs: w.startupTimeoutSeconds * 1000,
+        iterationTimeoutMs:
+          w.iterationTimeoutSeconds === null ? undefined : w.iterationTimeoutSeconds * 1000,
+        onWarning: hooks.onWarning,
       });
     case 'samples':
       return samplesWorkload({
@@ -331,6 +353,7 @@ export function workloadFor(benchmark: BenchmarkConfig): Workload {
         cwd: w.cwd,
         env: w.env,
         timeoutSeconds: w.timeoutSeconds,
+        onWarning: hooks.onWarning,
       });
   }
 }

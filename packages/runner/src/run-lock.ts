@@ -1,8 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processStartTime } from '@vggt-perf-gate/memory';
 import { RunnerError } from './errors.js';
+import { startTime as processStartTime } from './workloads/proc.js';
 
 /**
  * One gate run per repository at a time. Two runs in one checkout would

@@ -97,6 +97,7 @@ describe('parseConfig: valid files', () => {
       gpuBusy: 'fail',
       expectedMemory: { parameters: 1.2e9, activationsGiB: 2, factor: 1.5 },
       setup: { base: 'pip install -e .', head: 'pip install -e .' },
+      setupTimeoutSeconds: 1800,
     } satisfies BenchmarkConfig);
     expect(worker).toMatchObject({
       metrics: ['latency', 'memory'],
@@ -112,6 +113,7 @@ describe('parseConfig: valid files', () => {
         cwd: 'training',
         env: { PYTORCH_CUDA_ALLOC_CONF: 'expandable_segments:True' },
         startupTimeoutSeconds: 300,
+        iterationTimeoutSeconds: null,
         itemsPerIteration: 20,
       },
     });
@@ -135,6 +137,7 @@ describe('parseConfig: valid files', () => {
         cwd: '.',
         env: {},
         startupTimeoutSeconds: 300,
+        iterationTimeoutSeconds: null,
         itemsPerIteration: null,
         restartEveryRounds: 4,
         options: {},
@@ -147,6 +150,7 @@ describe('parseConfig: valid files', () => {
       gpuBusy: 'warn',
       expectedMemory: null,
       setup: { base: null, head: null },
+      setupTimeoutSeconds: 1800,
     } satisfies BenchmarkConfig);
   });
 
@@ -157,6 +161,35 @@ describe('parseConfig: valid files', () => {
       parseConfig(MINIMAL.replace('python worker.py', '[python, -u, worker.py]'), FILE),
     ).workload;
     expect(asList).toMatchObject({ kind: 'worker', command: ['python', '-u', 'worker.py'] });
+  });
+
+  test('setupTimeoutSeconds comes from the benchmark, else defaults:, else 1800 s', () => {
+    const text = `version: 1
+defaults:
+  setupTimeoutSeconds: 600
+benchmarks:
+  - name: own
+    setupTimeoutSeconds: 7200
+    setup: make deps
+    workload: { kind: worker, command: python w.py }
+  - name: inherited
+    workload: { kind: worker, command: python w.py }
+`;
+    const [own, inherited] = parseConfig(text, FILE).benchmarks;
+    expect(own?.setupTimeoutSeconds).toBe(7200);
+    expect(inherited?.setupTimeoutSeconds).toBe(600);
+    expect(only(parseConfig(MINIMAL, FILE)).setupTimeoutSeconds).toBe(1800);
+  });
+
+  test('iterationTimeoutSeconds on a worker workload is kept; unset it is null (adaptive)', () => {
+    const text = MINIMAL.replace(
+      'command: python worker.py',
+      'command: python worker.py\n      iterationTimeoutSeconds: 45',
+    );
+    expect(only(parseConfig(text, FILE)).workload).toMatchObject({ iterationTimeoutSeconds: 45 });
+    expect(only(parseConfig(MINIMAL, FILE)).workload).toMatchObject({
+      iterationTimeoutSeconds: null,
+    });
   });
 
   test('the starter config shown for a missing file is valid', () => {
@@ -181,13 +214,13 @@ benchmarks:
 describe('parseConfig: problems name file, line, column and a fix', () => {
   test('unknown key, with a did-you-mean over the keys allowed at that level', () => {
     expect(problems(`${MINIMAL}    thresold: { latency: 0.01 }\n`)).toEqual([
-      'perf-gate.yml:7:5: benchmarks[0].thresold: unknown key "thresold"; expected one of name, workload, metrics, threshold, budget, warmup, dtype, device, gpuBusy, expectedMemory, setup (did you mean "threshold"?)',
+      'perf-gate.yml:7:5: benchmarks[0].thresold: unknown key "thresold"; expected one of name, workload, metrics, threshold, budget, warmup, dtype, device, gpuBusy, setupTimeoutSeconds, expectedMemory, setup (did you mean "threshold"?)',
     ]);
   });
 
   test('unknown keys inside a workload list the keys of that kind', () => {
     expect(problems(`${MINIMAL}      cmd: x\n`)).toEqual([
-      'perf-gate.yml:7:7: benchmarks[0].workload.cmd: unknown key "cmd"; expected one of kind, command, cwd, env, startupTimeoutSeconds, itemsPerIteration, restartEveryRounds, options (did you mean "command"?)',
+      'perf-gate.yml:7:7: benchmarks[0].workload.cmd: unknown key "cmd"; expected one of kind, command, cwd, env, startupTimeoutSeconds, iterationTimeoutSeconds, itemsPerIteration, restartEveryRounds, options (did you mean "command"?)',
     ]);
   });
 
@@ -249,6 +282,20 @@ benchmarks:
     ]);
   });
 
+  test('the new time limits must be positive seconds, at most a day', () => {
+    expect(problems(`${MINIMAL}    setupTimeoutSeconds: 0\n`)).toEqual([
+      expect.stringMatching(
+        /^perf-gate\.yml:7:26: benchmarks\[0\]\.setupTimeoutSeconds: 0 is out of range/,
+      ),
+    ]);
+    const text = `${MINIMAL}      iterationTimeoutSeconds: 90000\n`;
+    expect(problems(text)).toEqual([
+      expect.stringMatching(
+        /benchmarks\[0\]\.workload\.iterationTimeoutSeconds: 90000 is out of range/,
+      ),
+    ]);
+  });
+
   test('version must be 1', () => {
     expect(problems(MINIMAL.replace('version: 1', 'version: 2'))).toEqual([
       'perf-gate.yml:1:10: version: unknown value 2; expected 1 (the only config version this runner reads)',
@@ -271,7 +318,7 @@ benchmarks:
     budget: { maxSeconds: 300000 }
 `;
     expect(problems(text)).toEqual([
-      'perf-gate.yml:3:3: defaults.thresold: unknown key "thresold"; expected one of metrics, threshold, budget, warmup, dtype, device, gpuBusy (did you mean "threshold"?)',
+      'perf-gate.yml:3:3: defaults.thresold: unknown key "thresold"; expected one of metrics, threshold, budget, warmup, dtype, device, gpuBusy, setupTimeoutSeconds (did you mean "threshold"?)',
       'perf-gate.yml:4:12: defaults.gpuBusy: unknown value "ignore"; expected one of warn, fail',
       'perf-gate.yml:6:11: benchmarks[0].name: invalid name "Forward Pass"; use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (did you mean "forward-pass"?)',
       'perf-gate.yml:7:24: benchmarks[0].metrics[1]: unknown value "vram"; expected one of latency, memory, throughput (did you mean "memory"?)',

@@ -64,6 +64,13 @@ export const DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
 export const DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 4;
 /** How long a samples command may run in all (s): it does its own warm-up and sampling. */
 export const DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
+/**
+ * How long one side's setup command may run (s). A `pip install -e .` that
+ * builds CUDA extensions takes minutes; half an hour is far beyond that,
+ * yet still ends a setup that waits for input or a lock before the CI job's
+ * own limit (often 6 h) hides the cause.
+ */
+export const DEFAULT_SETUP_TIMEOUT_SECONDS = 1800;
 
 /** Commands run in the side's checkout unless `cwd` says otherwise. */
 export const DEFAULT_CWD = '.';

@@ -18,6 +18,7 @@ import {
   DEFAULT_METRICS,
   DEFAULT_ONNX_PROVIDER,
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
+  DEFAULT_SETUP_TIMEOUT_SECONDS,
   DEFAULT_THROUGHPUT_THRESHOLD,
   DEFAULT_WARMUP_ITERATIONS,
   DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
@@ -69,6 +70,8 @@ function resolveBenchmark(own: FileBenchmark, defaults: FileDefaults): Benchmark
         }
       : null,
     setup: resolveSetup(own.setup),
+    setupTimeoutSeconds:
+      own.setupTimeoutSeconds ?? defaults.setupTimeoutSeconds ?? DEFAULT_SETUP_TIMEOUT_SECONDS,
   };
 }
 
@@ -89,6 +92,7 @@ function resolveWorkload(workload: FileWorkload): WorkloadConfig {
         env: { ...workload.env },
         startupTimeoutSeconds:
           workload.startupTimeoutSeconds ?? DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
+        iterationTimeoutSeconds: workload.iterationTimeoutSeconds ?? null,
         itemsPerIteration: workload.itemsPerIteration ?? null,
         restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
         options: { ...workload.options },

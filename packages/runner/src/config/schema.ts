@@ -21,6 +21,7 @@ import {
   DEFAULT_METRICS,
   DEFAULT_ONNX_PROVIDER,
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
+  DEFAULT_SETUP_TIMEOUT_SECONDS,
   DEFAULT_THROUGHPUT_THRESHOLD,
   DEFAULT_WARMUP_ITERATIONS,
   DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
@@ -209,6 +210,16 @@ const WorkerWorkloadSchema = z
         default: DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
       })
       .optional(),
+    iterationTimeoutSeconds: z
+      .number()
+      .gt(0)
+      .lte(MAX_SECONDS)
+      .meta({
+        description:
+          'A fixed limit per iteration (s): a request of n iterations may take n times this. Unset, the limit adapts: 10 x the slowest iteration seen per iteration asked for, at least 60 s (the first request at least startupTimeoutSeconds).',
+        examples: [30],
+      })
+      .optional(),
     itemsPerIteration: z
       .number()
       .gt(0)
@@ -257,7 +268,8 @@ const SamplesWorkloadSchema = z
       .gt(0)
       .lte(MAX_SECONDS)
       .meta({
-        description: 'How long the command may run in all (s).',
+        description:
+          'How long one run of the command (one round) may take (s), its own warm-up included; past it its whole process tree is stopped.',
         default: DEFAULT_SAMPLES_TIMEOUT_SECONDS,
       })
       .optional(),
@@ -319,6 +331,16 @@ const overridable = {
   dtype: DtypeSchema.optional(),
   device: DeviceSchema.optional(),
   gpuBusy: GpuBusySchema.optional(),
+  setupTimeoutSeconds: z
+    .number()
+    .gt(0)
+    .lte(MAX_SECONDS)
+    .meta({
+      description:
+        "How long each side's setup command may run (s). Past it the command's whole process tree is stopped and the benchmark fails.",
+      default: DEFAULT_SETUP_TIMEOUT_SECONDS,
+    })
+    .optional(),
 };
 
 const BenchmarkSchema = z.strictObject({

@@ -71,6 +71,8 @@ export interface WorkerWorkloadConfig {
   /** Extra environment; empty when none was given. */
   env: Record<string, string>;
   startupTimeoutSeconds: number;
+  /** A fixed limit per iteration (s); null for the adaptive default. */
+  iterationTimeoutSeconds: number | null;
   /** Overrides what the worker reports; null to use the worker's own figure. */
   itemsPerIteration: number | null;
   /** Fresh base and head processes every this many rounds; 0 never. */
@@ -108,6 +110,8 @@ export interface BenchmarkConfig {
   /** Null when the config states no expectation. */
   expectedMemory: ExpectedMemory | null;
   setup: SetupCommands;
+  /** Limit (s) for each side's setup command. */
+  setupTimeoutSeconds: number;
 }
 
 /** A validated `perf-gate.yml` with defaults resolved into every benchmark. */

@@ -1,46 +1,39 @@
-import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { RunnerError } from '../errors.js';
-import type { Workload, WorkloadInfo } from './types.js';
+import { runCommand, type TimeoutSetting } from './command.js';
+import { parseSamplesFile, type SamplesFile } from './samples-file.js';
+import type { Workload, WorkloadContext, WorkloadInfo } from './types.js';
 
-const exec = promisify(execFile);
+export type { SamplesFile } from './samples-file.js';
 
-/**
- * The samples file a `samples` command writes (docs/samples-file.md):
- * `{ "version": 1, "samples": [ms, ...], "framework"?: string, "dtype"?: string,
- *    "memory"?: [{ "device", "maxAllocatedBytes", "maxReservedBytes" }] }`.
- * For teams with a harness of their own: one run of the command is one round.
- */
-export interface SamplesFile {
-  version: 1;
-  samples: number[];
-  framework?: string;
-  dtype?: string;
-  memory?: Array<{ device: number; maxAllocatedBytes: number; maxReservedBytes: number }>;
-}
+/** Where a samples command's limit is set, for its timeout message. */
+const SAMPLES_TIMEOUT: TimeoutSetting = {
+  key: 'timeoutSeconds',
+  where: "under the benchmark's `workload:` (kind: samples) in perf-gate.yml",
+};
 
 export interface SamplesWorkloadOptions {
   command: string | string[];
   output: string;
   cwd: string;
   env: Record<string, string>;
+  /** Limit for one run of the command; its whole process tree is stopped past it. */
   timeoutSeconds: number;
+  /** Receives warnings for the benchmark's results (processes a round left running). */
+  onWarning?: (message: string) => void;
 }
 
+/**
+ * A workload whose command has a harness of its own: one run of the command
+ * is one round, and it writes its times to a samples file (samples-file.ts).
+ * The command runs through the shared command runner (command.ts): its own
+ * process group, its whole tree stopped on the time limit, bounded output.
+ */
 export function samplesWorkload(options: SamplesWorkloadOptions): Workload {
   return {
     kind: 'samples',
     open: async (context) => {
-      const cwd = resolve(context.cwd, options.cwd);
-      const output = resolve(cwd, options.output);
-      const env = {
-        ...process.env,
-        ...context.env,
-        ...options.env,
-        PERF_GATE_SAMPLES_OUTPUT: output,
-      };
       let info: WorkloadInfo = {
         framework: 'samples file',
         frameworkVersion: null,
@@ -49,53 +42,10 @@ export function samplesWorkload(options: SamplesWorkloadOptions): Workload {
         itemsPerIteration: null,
         extra: {},
       };
-      const runOnce = async (): Promise<SamplesFile> => {
-        await rm(output, { force: true });
-        const [file, args] = Array.isArray(options.command)
-          ? [options.command[0]!, options.command.slice(1)]
-          : ['sh', ['-c', options.command]];
-        try {
-          const { stdout, stderr } = await exec(file, args, {
-            cwd,
-            env,
-            timeout: options.timeoutSeconds * 1000,
-            maxBuffer: 64 * 1024 * 1024,
-          });
-          for (const line of `${stdout}${stderr}`.split('\n').filter(Boolean)) context.log(line);
-        } catch (cause) {
-          const e = cause as { code?: unknown; signal?: unknown; stderr?: string };
-          throw new RunnerError(
-            'WORKLOAD_FAILED',
-            `the samples command ${JSON.stringify(options.command)} failed in ${cwd} (${e.signal ? `signal ${e.signal}` : `exit ${e.code}`}): ${(e.stderr ?? '').trim().split('\n').slice(-20).join('\n') || (cause as Error).message}`,
-            { cause },
-          );
-        }
-        let parsed: SamplesFile;
-        try {
-          parsed = JSON.parse(await readFile(output, 'utf8')) as SamplesFile;
-        } catch (cause) {
-          throw new RunnerError(
-            'WORKLOAD_FAILED',
-            `the samples command ran but ${output} is missing or not JSON (${(cause as Error).message}): it must write { "version": 1, "samples": [ms, ...] } there (its path is also in $PERF_GATE_SAMPLES_OUTPUT).`,
-            { cause },
-          );
-        }
-        if (
-          parsed?.version !== 1 ||
-          !Array.isArray(parsed.samples) ||
-          parsed.samples.length === 0
-        ) {
-          throw new RunnerError(
-            'WORKLOAD_FAILED',
-            `${output} must be { "version": 1, "samples": [ms, ...] } with at least one sample; got ${JSON.stringify(parsed).slice(0, 200)}`,
-          );
-        }
-        info = {
-          ...info,
-          framework: parsed.framework ?? info.framework,
-          dtype: parsed.dtype ?? null,
-        };
-        return parsed;
+      const runRound = async (): Promise<SamplesFile> => {
+        const file = await runOnce(options, context);
+        info = { ...info, framework: file.framework ?? info.framework, dtype: file.dtype ?? null };
+        return file;
       };
       return {
         get info() {
@@ -103,10 +53,10 @@ export function samplesWorkload(options: SamplesWorkloadOptions): Workload {
         },
         pid: process.pid,
         warmup: async (iterations) => {
-          if (iterations > 0) await runOnce();
+          if (iterations > 0) await runRound();
         },
         run: async () => {
-          const file = await runOnce();
+          const file = await runRound();
           return {
             samples: file.samples.map((ms) => ({ hostMs: ms, deviceMs: null })),
             memory: file.memory ?? [],
@@ -116,4 +66,37 @@ export function samplesWorkload(options: SamplesWorkloadOptions): Workload {
       };
     },
   };
+}
+
+/** Runs the command once and reads the samples file it wrote. */
+async function runOnce(
+  options: SamplesWorkloadOptions,
+  context: WorkloadContext,
+): Promise<SamplesFile> {
+  const cwd = resolve(context.cwd, options.cwd);
+  const output = resolve(cwd, options.output);
+  // A file left by an earlier round must not pass for this round's.
+  await rm(output, { force: true });
+  const outcome = await runCommand({
+    command: options.command,
+    cwd,
+    env: { ...process.env, ...context.env, ...options.env, PERF_GATE_SAMPLES_OUTPUT: output },
+    timeoutMs: options.timeoutSeconds * 1000,
+    timeoutSetting: SAMPLES_TIMEOUT,
+    what: `the ${context.side} samples command`,
+    log: context.log,
+  });
+  for (const warning of outcome.warnings) options.onWarning?.(warning);
+  if (outcome.state === 'failed') throw new RunnerError('WORKLOAD_FAILED', outcome.error);
+  let text: string;
+  try {
+    text = await readFile(output, 'utf8');
+  } catch (cause) {
+    throw new RunnerError(
+      'WORKLOAD_FAILED',
+      `the samples command ${JSON.stringify(options.command)} exited cleanly but ${output} could not be read (${(cause as Error).message}): it must write { "version": 1, "samples": [ms, ...] } there (its path is also in $PERF_GATE_SAMPLES_OUTPUT).`,
+      { cause },
+    );
+  }
+  return parseSamplesFile(text, output);
 }

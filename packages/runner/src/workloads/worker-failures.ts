@@ -1,4 +1,5 @@
 import { RunnerError } from '../errors.js';
+import { listStrays, processCount, type StrayProcess } from './strays.js';
 import { FD_REPLIES, PROTOCOL_VERSION } from './worker-protocol.js';
 
 /**
@@ -109,20 +110,77 @@ function exitHint(
   return 'Its stderr below usually says why.';
 }
 
+/** Where a user changes a worker's limits: keys of the benchmark's worker workload. */
+const LIMITS_PLACE = "under the benchmark's `workload:` in perf-gate.yml";
+
+/** A time limit, as a timeout message names it: how long, what set it, how to change it. */
+export interface TimeLimit {
+  ms: number;
+  /** What set the limit, e.g. "startupTimeoutSeconds: 300". */
+  source: string;
+  /** What to do, up to "look for a hang", e.g. "If ..., raise startupTimeoutSeconds ...; otherwise". */
+  remedy: string;
+}
+
+/** The limit for hello and setup together. */
+export function startupLimit(ms: number): TimeLimit {
+  return {
+    ms,
+    source: `startupTimeoutSeconds: ${ms / 1000}`,
+    remedy: raise('startupTimeoutSeconds', 'startupTimeoutMs'),
+  };
+}
+
+/** A run request's limit when the config fixes one per iteration. */
+export function iterationLimit(perIterationMs: number, iterations: number): TimeLimit {
+  return {
+    ms: perIterationMs * iterations,
+    source: `iterationTimeoutSeconds: ${perIterationMs / 1000} x ${iterations} iterations`,
+    remedy: raise('iterationTimeoutSeconds', 'iterationTimeoutMs'),
+  };
+}
+
+/** A run request's limit when the config sets none: derived from the iterations seen so far. */
+export function defaultRunLimit(ms: number, rule: string): TimeLimit {
+  return {
+    ms,
+    source: `the default run limit: ${rule}`,
+    remedy: `If the work legitimately takes longer, set iterationTimeoutSeconds ${LIMITS_PLACE} to give each iteration a fixed limit; otherwise`,
+  };
+}
+
+/** A limit no setting changes (shutdown, the profiled iteration). */
+export function fixedLimit(ms: number, rule: string, consequence: string): TimeLimit {
+  return {
+    ms,
+    source: rule,
+    remedy: `This limit is fixed (${consequence}); if it should not take this long,`,
+  };
+}
+
+/** The remedy of a limit the config sets: the key to raise, and its name in the API. */
+function raise(key: string, apiOption: string): string {
+  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE} (${apiOption} when calling workerWorkload() directly); otherwise`;
+}
+
 /** No reply within the time limit. */
 export function timedOut(
   who: WorkerIdentity,
   waitingFor: string,
-  timeoutMs: number,
-  option: string,
+  limit: TimeLimit,
   graceMs: number,
   stderrTail: string,
 ): RunnerError {
   return failed(
-    `the ${label(who)} did not send ${waitingFor} within ${timeoutMs} ms (${option}), so it was stopped ` +
-      `(SIGTERM to its process group, SIGKILL after ${graceMs} ms). If the work legitimately takes longer, ` +
-      `raise ${option}; otherwise look for a hang: a deadlock, a stuck data loader, a collective waiting for a rank that never came.\n${stderrTail}`,
+    `the ${label(who)} did not send ${waitingFor} within ${formatMs(limit.ms)} (${limit.source}), so it was stopped ` +
+      `(SIGTERM to its process group, SIGKILL after ${graceMs} ms). ${limit.remedy} ` +
+      `look for a hang: a deadlock, a stuck data loader, a collective waiting for a rank that never came.\n${stderrTail}`,
   );
+}
+
+/** "600 ms", "1.5 s", "300 s": limits as a person sets them. */
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 /** The worker wrote something to the protocol descriptor that is not a valid message. */
@@ -172,6 +230,19 @@ export function workerReported(
 ): RunnerError {
   const trace = traceback ? `\n${traceback.trimEnd()}` : '';
   return failed(`the ${label(who)} reported an error in ${phase}: ${message}${trace}`);
+}
+
+/**
+ * A warning, not a failure: processes the worker started that left its tree
+ * (found by the run token) were still running when it was stopped.
+ */
+export function escapedProcesses(who: WorkerIdentity, strays: readonly StrayProcess[]): string {
+  return (
+    `the ${label(who)} (${who.command}) started ${processCount(strays.length)} that left its process tree ` +
+    `(setsid or a double fork) and still ran when the worker was stopped: ${listStrays(strays)}. ` +
+    "The gate stopped them, since nothing else would; GPU memory they held was not counted in the worker's figures. " +
+    "Keep every process the benchmark needs in the worker's tree (do not daemonise it), so it is measured and stopped with the worker."
+  );
 }
 
 /** A request made after the session failed or closed, or while another was in flight. */

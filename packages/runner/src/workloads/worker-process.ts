@@ -1,43 +1,72 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findProcessTree } from '@vggt-perf-gate/memory';
+import { listPids, processGroupOf, startTime } from './proc.js';
+import {
+  findTokenCarriers,
+  findTokenCarriersNow,
+  newRunToken,
+  RUN_TOKEN_ENV,
+  type StrayProcess,
+} from './strays.js';
 
 /**
- * Starting a worker in its own process group and ending that whole tree.
- * The tree matters: a PyTorch script may spawn data-loader workers,
- * `torchrun` ranks or a shell around python, and any of them left behind
- * keeps holding GPU memory that the next measurement would count. The group
- * alone is not enough: torchrun starts each rank in a session of its own.
+ * Starting a worker or a command in its own process group and ending that
+ * whole tree. The tree matters: a PyTorch script may spawn data-loader
+ * workers, `torchrun` ranks or a shell around python, and any of them left
+ * behind keeps holding GPU memory that the next measurement would count. The
+ * group alone is not enough: torchrun starts each rank in a session of its
+ * own, and a daemon (setsid, a double fork) leaves the tree altogether; the
+ * run token in every process's environment finds those (strays.ts).
  */
 
 /** How often the group is polled while waiting for it to exit. */
 const GROUP_POLL_MS = 20;
-/** How long to wait for the direct child's exit after SIGKILL before giving up. */
+/** How long to wait for the direct child and the leftovers to exit after SIGKILL before giving up. */
 const AFTER_SIGKILL_WAIT_MS = 2_000;
+/**
+ * Once the tree is gone, how long its last output may take to arrive before
+ * the runner closes its ends of the pipes. Bounded because a process outside
+ * the tree (one that scrubbed its environment, so the token cannot find it)
+ * may still hold them open, and an open pipe would keep the gate waiting.
+ */
+const DRAIN_AFTER_KILL_MS = 500;
 
-/** A spawned worker with its protocol streams. */
-export interface WorkerProcess {
+/** How to start a process: its directory, its whole environment, and whether `file` is a shell command line. */
+export interface SpawnOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  shell: boolean;
+}
+
+/** A process started in a group of its own, and what is known of its tree. */
+export interface TrackedProcess {
   child: ChildProcess;
-  /** Runner -> worker requests (the child's fd 3). */
-  requests: Writable;
-  /** Worker -> runner replies (the child's fd 4). */
-  replies: Readable;
   stdout: Readable;
   stderr: Readable;
   /** Resolves once the direct child has exited (or failed to start). */
   exited: Promise<void>;
   /**
    * Descendants seen so far, by PID, with their start time (to tell them from a
-   * later process that reuses the PID). A child that the worker started in a
+   * later process that reuses the PID). A child that the process started in a
    * session of its own and left behind when it exited is found only here.
    */
   seen: Map<number, string>;
+  /** Its PERF_GATE_RUN_TOKEN: everything it starts inherits it, daemons included. */
+  token: string;
 }
 
-/** Workers started here whose process trees are not yet known to be gone. */
-const liveGroups = new Set<WorkerProcess>();
+/** A spawned worker with its protocol streams. */
+export interface WorkerProcess extends TrackedProcess {
+  /** Runner -> worker requests (the child's fd 3). */
+  requests: Writable;
+  /** Worker -> runner replies (the child's fd 4). */
+  replies: Readable;
+}
+
+/** Process trees started here that are not yet known to be gone. */
+const liveGroups = new Set<TrackedProcess>();
 let exitHookInstalled = false;
 
 /**
@@ -49,15 +78,56 @@ let exitHookInstalled = false;
 export function spawnWorker(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; shell: boolean },
+  options: SpawnOptions,
 ): WorkerProcess {
+  const started = spawnInGroup(file, args, options, ['ignore', 'pipe', 'pipe', 'pipe', 'pipe']);
+  const [, stdout, stderr, requests, replies] = started.child.stdio;
+  if (
+    !(stdout instanceof Readable) ||
+    !(stderr instanceof Readable) ||
+    !(requests instanceof Writable) ||
+    !(replies instanceof Readable)
+  ) {
+    // Node creates every 'pipe' entry; reaching this means a runtime without extra fds.
+    started.child.kill('SIGKILL');
+    throw new Error('this Node.js runtime did not create pipes for fds 3 and 4 of the worker');
+  }
+  return track({ ...started, stdout, stderr, requests, replies });
+}
+
+/**
+ * Spawns a command that runs to its end (a setup command, a samples
+ * harness) the same way as a worker, in a group of its own and with a run
+ * token, with stdin closed and stdout and stderr piped.
+ */
+export function spawnCommand(
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): TrackedProcess {
+  const started = spawnInGroup(file, args, options, ['ignore', 'pipe', 'pipe']);
+  const [, stdout, stderr] = started.child.stdio;
+  if (!(stdout instanceof Readable) || !(stderr instanceof Readable)) {
+    started.child.kill('SIGKILL');
+    throw new Error("this Node.js runtime did not create pipes for the command's output");
+  }
+  return track({ ...started, stdout, stderr });
+}
+
+function spawnInGroup(
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions,
+  stdio: StdioOptions,
+): Pick<TrackedProcess, 'child' | 'exited' | 'seen' | 'token'> {
+  const token = newRunToken();
   const child = spawn(file, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [RUN_TOKEN_ENV]: token },
     shell: options.shell,
-    // detached: setsid(), so the worker leads a group that kill(-pid) reaches whole.
+    // detached: setsid(), so the process leads a group that kill(-pid) reaches whole.
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    stdio,
     windowsHide: true,
   });
   const exited = new Promise<void>((resolve) => {
@@ -66,71 +136,102 @@ export function spawnWorker(
       if (child.pid === undefined) resolve();
     });
   });
-  const [, stdout, stderr, requests, replies] = child.stdio;
-  if (
-    !(stdout instanceof Readable) ||
-    !(stderr instanceof Readable) ||
-    !(requests instanceof Writable) ||
-    !(replies instanceof Readable)
-  ) {
-    // Node creates every 'pipe' entry; reaching this means a runtime without extra fds.
-    child.kill('SIGKILL');
-    throw new Error('this Node.js runtime did not create pipes for fds 3 and 4 of the worker');
-  }
-  const worker: WorkerProcess = {
-    child,
-    requests,
-    replies,
-    stdout,
-    stderr,
-    exited,
-    seen: new Map(),
-  };
-  if (child.pid !== undefined) track(worker);
-  return worker;
+  return { child, exited, seen: new Map(), token };
 }
 
 /**
- * Remembers the worker's current descendants, so they can be stopped even
+ * Remembers the process's current descendants, so they can be stopped even
  * after they are re-parented away from it. Cheap (a few /proc reads); call
- * it whenever the worker has had a chance to start processes.
+ * it whenever the process has had a chance to start processes.
  */
-export function noteDescendants(worker: WorkerProcess): void {
-  const pid = worker.child.pid;
+export function noteDescendants(proc: TrackedProcess): void {
+  const pid = proc.child.pid;
   if (pid === undefined) return;
   for (const d of descendantsOf(pid)) {
     const started = startTime(d);
-    if (started !== null) worker.seen.set(d, started);
+    if (started !== null) proc.seen.set(d, started);
   }
 }
 
 /**
- * Ends the worker's whole process tree: SIGTERM to its group (a launcher such
- * as torchrun then stops its ranks itself), up to `graceMs` for the group and
+ * Ends the process's whole tree: SIGTERM to its group (a launcher such as
+ * torchrun then stops its ranks itself), up to `graceMs` for the group and
  * every descendant found now to exit, then SIGKILL to whatever is left,
  * descendants in other groups included (they would otherwise outlive a
- * launcher that was killed before it could stop them). Resolves once the
- * direct child has exited. Safe to call after the tree is gone.
+ * launcher that was killed before it could stop them). Processes carrying its
+ * run token that are neither in its group nor among the descendants seen
+ * (daemons that left the tree) are stopped the same way and returned, for the
+ * caller to report. Once the direct child has exited, its output is drained
+ * for a bounded time and the pipes are closed. Safe to call after the tree is
+ * gone.
  */
-export async function killProcessGroup(worker: WorkerProcess, graceMs: number): Promise<void> {
-  const pgid = worker.child.pid;
-  if (pgid === undefined) return;
+export async function killProcessGroup(
+  proc: TrackedProcess,
+  graceMs: number,
+): Promise<StrayProcess[]> {
+  const pgid = proc.child.pid;
+  if (pgid === undefined) return [];
   // Found before any signal: once the launcher dies its ranks are re-parented out of reach.
-  noteDescendants(worker);
-  const leftovers = () => [...worker.seen].filter(([pid, started]) => startTime(pid) === started);
+  noteDescendants(proc);
+  const escaped = noteEscaped(proc, await findTokenCarriers(proc.token));
+  const leftovers = () => [...proc.seen].filter(([pid, started]) => startTime(pid) === started);
   if (signalGroup(pgid, 'SIGTERM') || leftovers().length > 0) {
     // Processes outside the group get SIGTERM too: nothing else would tell them to stop.
     for (const [pid] of leftovers()) signalPid(pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
-    const anyLeft = () => groupExists(pgid) || leftovers().length > 0;
+    const anyLeft = () => groupRuns(pgid) || leftovers().length > 0;
     while (anyLeft() && Date.now() < deadline) await sleep(GROUP_POLL_MS);
     // Also reaches members that are already dead but not yet reaped: harmless.
     signalGroup(pgid, 'SIGKILL');
   }
-  noteDescendants(worker);
+  noteDescendants(proc);
+  escaped.push(...noteEscaped(proc, await findTokenCarriers(proc.token)));
   for (const [pid] of leftovers()) signalPid(pid, 'SIGKILL');
-  await Promise.race([worker.exited, sleep(AFTER_SIGKILL_WAIT_MS)]);
-  liveGroups.delete(worker);
+  // SIGKILL is delivered asynchronously: resolve once they are gone, not merely signalled.
+  const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
+  while (leftovers().length > 0 && Date.now() < killDeadline) await sleep(GROUP_POLL_MS);
+  await Promise.race([proc.exited, sleep(Math.max(0, killDeadline - Date.now()))]);
+  liveGroups.delete(proc);
+  await closeOutput(proc);
+  return escaped;
+}
+
+/**
+ * Adds to `seen` the `carriers` of the run token that neither
+ * descend from the process (as far as `seen` knows) nor are in its group,
+ * and returns them: they left the tree, so only the token finds them.
+ */
+function noteEscaped(proc: TrackedProcess, carriers: readonly StrayProcess[]): StrayProcess[] {
+  const pgid = proc.child.pid;
+  const escaped: StrayProcess[] = [];
+  for (const carrier of carriers) {
+    if (carrier.pid === pgid || proc.seen.get(carrier.pid) === carrier.startTime) continue;
+    if (processGroupOf(carrier.pid) === pgid) continue;
+    proc.seen.set(carrier.pid, carrier.startTime);
+    escaped.push(carrier);
+  }
+  return escaped;
+}
+
+/**
+ * Waits up to DRAIN_AFTER_KILL_MS for the child's output pipes to end, then
+ * closes the runner's ends of every pipe: an open pipe handle would keep the
+ * runner's event loop (and so the CLI and the Action) alive.
+ */
+async function closeOutput(proc: TrackedProcess): Promise<void> {
+  const streams = proc.child.stdio.filter((s): s is NonNullable<typeof s> => s !== null);
+  const readables = streams.filter((s): s is Readable => s instanceof Readable);
+  await Promise.race([Promise.all(readables.map(ended)), sleep(DRAIN_AFTER_KILL_MS)]);
+  for (const stream of streams) stream.destroy();
+}
+
+/** Resolves when the stream has ended or was destroyed. */
+export function ended(stream: Readable): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolveEnded) => {
+    stream.once('end', resolveEnded);
+    stream.once('close', resolveEnded);
+  });
 }
 
 /** Every live descendant of `pid` (not `pid` itself); empty where /proc cannot say. */
@@ -139,23 +240,6 @@ function descendantsOf(pid: number): Set<number> {
   if (!tree.supported) return new Set();
   tree.pids.delete(pid);
   return tree.pids;
-}
-
-/**
- * The process's start time (clock ticks since boot, /proc/<pid>/stat field
- * 22): with the PID it names one process, never a later one reusing the PID.
- * Null when it is gone or a zombie (dead, waiting for a parent that may never
- * reap it), or where /proc does not exist.
- */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state), so field 22 is fields[19].
-    return fields[0] === 'Z' ? null : (fields[19] ?? null);
-  } catch {
-    return null;
-  }
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals | 0): boolean {
@@ -168,27 +252,31 @@ function signalPid(pid: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 /**
- * SIGKILLs every worker group this process started and has not ended yet.
- * Called on process exit; a CLI that handles SIGINT/SIGTERM itself should
- * call it too, since workers live in their own groups and a terminal's
+ * SIGKILLs every process tree (workers, setup and samples commands) this
+ * process started and has not ended yet, daemons found by their run token
+ * included. Called on process exit; a CLI that handles SIGINT/SIGTERM itself
+ * should call it too, since these live in their own groups and a terminal's
  * Ctrl-C does not reach them.
  */
 export function killLiveWorkerGroups(): void {
-  for (const worker of liveGroups) {
-    noteDescendants(worker);
-    if (worker.child.pid !== undefined) signalGroup(worker.child.pid, 'SIGKILL');
-    for (const [pid, started] of worker.seen)
+  for (const proc of liveGroups) {
+    noteDescendants(proc);
+    noteEscaped(proc, findTokenCarriersNow(proc.token));
+    if (proc.child.pid !== undefined) signalGroup(proc.child.pid, 'SIGKILL');
+    for (const [pid, started] of proc.seen)
       if (startTime(pid) === started) signalPid(pid, 'SIGKILL');
   }
   liveGroups.clear();
 }
 
-function track(worker: WorkerProcess): void {
-  liveGroups.add(worker);
+function track<T extends TrackedProcess>(proc: T): T {
+  if (proc.child.pid === undefined) return proc;
+  liveGroups.add(proc);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', killLiveWorkerGroups);
   }
+  return proc;
 }
 
 /**
@@ -205,6 +293,16 @@ function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-function groupExists(pgid: number): boolean {
-  return signalGroup(pgid, 0);
+/**
+ * Whether a process of the group still runs. Zombies do not count: where
+ * PID 1 does not reap orphans (some containers' init processes), a killed
+ * member re-parented to it stays a zombie forever, and waiting for it would
+ * spend the whole grace period on every stop.
+ */
+function groupRuns(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  const pids = listPids();
+  // Without /proc the signal's answer is all there is.
+  if (pids.length === 0) return true;
+  return pids.some((pid) => processGroupOf(pid) === pgid && startTime(pid) !== null);
 }

@@ -1,9 +1,10 @@
-import { statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS } from '../config/defaults.js';
 import { RunnerError } from '../errors.js';
+import { isDirectory } from './command.js';
 import type {
   RoundResult,
   Workload,
@@ -13,11 +14,17 @@ import type {
   WorkloadSession,
 } from './types.js';
 import {
+  defaultRunLimit,
+  escapedProcesses,
+  fixedLimit,
+  iterationLimit,
   label,
   missingDirectory,
   misuse,
   protocolViolation,
   spawnFailed,
+  startupLimit,
+  type TimeLimit,
   timedOut,
   unexpectedExit,
   unexpectedMessage,
@@ -27,6 +34,7 @@ import {
 } from './worker-failures.js';
 import { LineTail, readLines } from './worker-lines.js';
 import {
+  ended,
   killProcessGroup,
   noteDescendants,
   spawnWorker,
@@ -49,8 +57,11 @@ import {
 } from './worker-protocol.js';
 import { type LauncherSocket, listenForLauncher } from './worker-socket.js';
 
-/** Time for the worker to start, load its model and answer setup (model loads are slow). */
-export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
+/**
+ * Time for the worker to start, load its model and answer setup (model loads
+ * are slow): the config's default, so the API and perf-gate.yml agree.
+ */
+export const DEFAULT_STARTUP_TIMEOUT_MS = DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS * 1000;
 /** No run request times out sooner than this when no iterationTimeoutMs is given. */
 export const MIN_RUN_TIMEOUT_MS = 60_000;
 /** Default run limit: this many times the slowest iteration seen, per iteration asked for. */
@@ -87,17 +98,25 @@ export interface WorkerWorkloadConfig {
   env?: Record<string, string>;
   /** Passed to the worker's setup as `options` (e.g. frames, resolution). */
   options?: Record<string, unknown>;
-  /** Limit for the worker's hello and its setup (loading the model), in ms. Default 120000. */
+  /**
+   * Limit for the worker's hello and its setup (loading the model), in ms.
+   * Default 300000 (`startupTimeoutSeconds` in perf-gate.yml).
+   */
   startupTimeoutMs?: number;
   /**
    * Limit per iteration, in ms: a run request of n iterations may take n times
-   * this. Default: max(60000, 10 x the slowest iteration seen x n) per request,
-   * and the first request (cold start, compilation, autotuning) at least
-   * `startupTimeoutMs`.
+   * this (`iterationTimeoutSeconds` in perf-gate.yml). Default: max(60000,
+   * 10 x the slowest iteration seen x n) per request, and the first request
+   * (cold start, compilation, autotuning) at least `startupTimeoutMs`.
    */
   iterationTimeoutMs?: number;
   /** Between SIGTERM and SIGKILL when stopping the worker's process group. Default 3000. */
   killGraceMs?: number;
+  /**
+   * Receives warnings that belong in the benchmark's results: processes that
+   * left the worker's tree (daemons) and were stopped with it.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -239,13 +258,13 @@ class WorkerSession implements WorkloadSession {
     const abandon = () => void session.close();
     context.signal?.addEventListener('abort', abandon, { once: true });
     try {
+      const limit = startupLimit(session.startupTimeoutMs);
       const hello = (await session.request(
         null,
         'hello',
         "'hello'",
         remaining(),
-        'startupTimeoutMs',
-        session.startupTimeoutMs,
+        limit,
       )) as HelloMessage;
       session.current = infoFromHello(hello);
       session.features = hello.features ?? [];
@@ -256,14 +275,7 @@ class WorkerSession implements WorkloadSession {
         dtype: context.dtype,
         options: config.options ?? {},
       };
-      const ready = await session.request(
-        setup,
-        'ready',
-        "'ready' (setup)",
-        remaining(),
-        'startupTimeoutMs',
-        session.startupTimeoutMs,
-      );
+      const ready = await session.request(setup, 'ready', "'ready' (setup)", remaining(), limit);
       session.applyUpdate(ready as InfoUpdate);
       noteDescendants(session.proc);
       return session;
@@ -296,12 +308,17 @@ class WorkerSession implements WorkloadSession {
       MIN_RUN_TIMEOUT_MS,
       2 * SLOWEST_ITERATION_FACTOR * this.slowestIterationMs,
     );
+    const limit = fixedLimit(
+      timeoutMs,
+      `${2 * SLOWEST_ITERATION_FACTOR} x the slowest iteration seen, at least ${MIN_RUN_TIMEOUT_MS / 1000} s`,
+      'only the profile is lost, the measurement stands',
+    );
     const reply = (await this.request(
       { type: 'profile' },
       'profile',
       "'profile'",
       timeoutMs,
-      'the profile timeout',
+      limit,
     )) as ProfileMessage;
     const { type: _type, reason, ...facts } = reply;
     return reason ? { ...facts, reason } : facts;
@@ -319,7 +336,12 @@ class WorkerSession implements WorkloadSession {
     noteDescendants(this.proc);
     if (this.failure === null && this.exit === null) {
       try {
-        await this.request({ type: 'shutdown' }, 'bye', "'bye'", SHUTDOWN_TIMEOUT_MS, 'shutdown');
+        const limit = fixedLimit(
+          SHUTDOWN_TIMEOUT_MS,
+          'the shutdown limit',
+          'the worker is stopped',
+        );
+        await this.request({ type: 'shutdown' }, 'bye', "'bye'", SHUTDOWN_TIMEOUT_MS, limit);
         await Promise.race([this.proc.exited, sleep(this.graceMs)]);
       } catch {
         // A worker that does not say bye is stopped below all the same.
@@ -338,18 +360,14 @@ class WorkerSession implements WorkloadSession {
       );
     }
     if (this.closing !== null) throw misuse(this.who, `start a ${kind}: the session is closed`);
-    const timeoutMs = this.runTimeoutMs(iterations);
-    const option =
-      this.config.iterationTimeoutMs === undefined
-        ? 'the default run timeout'
-        : 'iterationTimeoutMs';
+    const limit = this.runLimit(iterations);
     const started = performance.now();
     const reply = (await this.request(
       { type: 'run', iterations, warmup },
       'result',
       `'result' of ${kind} (${iterations} iterations)`,
-      timeoutMs,
-      option,
+      limit.ms,
+      limit,
     )) as ResultMessage;
     const wallMs = performance.now() - started;
     if (!warmup && reply.samples.length !== iterations) {
@@ -376,14 +394,16 @@ class WorkerSession implements WorkloadSession {
     return reply;
   }
 
-  private runTimeoutMs(iterations: number): number {
+  private runLimit(iterations: number): TimeLimit {
     if (this.config.iterationTimeoutMs !== undefined)
-      return this.config.iterationTimeoutMs * iterations;
-    const floor =
-      this.requestsDone === 0
-        ? Math.max(MIN_RUN_TIMEOUT_MS, this.startupTimeoutMs)
-        : MIN_RUN_TIMEOUT_MS;
-    return Math.max(floor, SLOWEST_ITERATION_FACTOR * this.slowestIterationMs * iterations);
+      return iterationLimit(this.config.iterationTimeoutMs, iterations);
+    const first = this.requestsDone === 0;
+    const floor = first ? Math.max(MIN_RUN_TIMEOUT_MS, this.startupTimeoutMs) : MIN_RUN_TIMEOUT_MS;
+    const ms = Math.max(floor, SLOWEST_ITERATION_FACTOR * this.slowestIterationMs * iterations);
+    const rule = first
+      ? `a first request (cold caches, compilation) gets the larger of ${MIN_RUN_TIMEOUT_MS / 1000} s and startupTimeoutSeconds`
+      : `${SLOWEST_ITERATION_FACTOR} x the slowest iteration seen x ${iterations} iterations, at least ${MIN_RUN_TIMEOUT_MS / 1000} s`;
+    return defaultRunLimit(ms, rule);
   }
 
   /**
@@ -396,9 +416,8 @@ class WorkerSession implements WorkloadSession {
     expect: WorkerMessageType,
     what: string,
     timeoutMs: number,
-    option: string,
-    /** The limit to name in a timeout error, when `timeoutMs` is what remains of it. */
-    limitMs = timeoutMs,
+    /** The limit to name in a timeout error; `timeoutMs` may be what remains of it. */
+    limit: TimeLimit,
   ): Promise<WorkerMessage> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.pending !== null) {
@@ -408,9 +427,7 @@ class WorkerSession implements WorkloadSession {
     }
     return new Promise((resolvePending, rejectPending) => {
       const timer = setTimeout(() => {
-        this.fail(
-          timedOut(this.who, what, limitMs, option, this.graceMs, this.stderrTail.format('stderr')),
-        );
+        this.fail(timedOut(this.who, what, limit, this.graceMs, this.stderrTail.format('stderr')));
       }, timeoutMs);
       this.pending = { expect, what, resolve: resolvePending, reject: rejectPending, timer };
       if (message !== null) this.requestsOut.write(encodeRequest(message));
@@ -431,10 +448,17 @@ class WorkerSession implements WorkloadSession {
   }
 
   private endTree(): Promise<void> {
-    this.ending ??= killProcessGroup(this.proc, this.graceMs).finally(() => {
-      this.launcher.close();
-      this.socket?.destroy();
-    });
+    this.ending ??= killProcessGroup(this.proc, this.graceMs)
+      .then((escaped) => {
+        if (escaped.length === 0) return;
+        const warning = escapedProcesses(this.who, escaped);
+        this.context.log(`[worker:${this.context.side}] warning: ${warning}`);
+        this.config.onWarning?.(warning);
+      })
+      .finally(() => {
+        this.launcher.close();
+        this.socket?.destroy();
+      });
     return this.ending;
   }
 
@@ -645,21 +669,4 @@ function infoFromHello(hello: HelloMessage): WorkloadInfo {
     itemsPerIteration: hello.itemsPerIteration,
     extra,
   };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves when the stream has ended or was destroyed. */
-function ended(stream: Readable): Promise<void> {
-  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise((resolveEnded) => {
-    stream.once('end', resolveEnded);
-    stream.once('close', resolveEnded);
-  });
 }
