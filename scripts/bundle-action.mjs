@@ -46,7 +46,12 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module' }, n
 // koffi's JavaScript and the Linux x64 native module (self-hosted GPU runners);
 // without a native module for the platform, the device package falls back to nvidia-smi.
 const modules = join(root, 'node_modules');
-const keep = (src) => !/\/(doc|vendor)(\/|$)|\/src\/koffi\/src(\/|$)|CMakeLists\.txt$/.test(src);
+// Left out: docs, vendored C++ and koffi's C++/assembly sources. Kept: every
+// .js/.cjs beside them, which koffi loads at start (src/koffi/src/static.cjs):
+// leaving those out once made NVML fail to load and the bundle fall back to
+// nvidia-smi without a word.
+const NATIVE_SOURCE = /\/src\/koffi\/src\/.*\.(cc|hh|inc|S|asm|def)$/;
+const keep = (src) => !/\/(doc|vendor)(\/|$)|CMakeLists\.txt$/.test(src) && !NATIVE_SOURCE.test(src);
 cpSync(join(modules, 'koffi'), join(out, 'node_modules/koffi'), { recursive: true, filter: keep });
 for (const name of readdirSync(join(modules, '@koromix'))) {
   if (!name.startsWith('koffi-linux-x64')) continue;

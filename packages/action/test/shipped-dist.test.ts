@@ -75,6 +75,43 @@ describe('the committed dist/, as a uses: step gets it', () => {
     expect(missing, 'run npm run bundle and commit dist/').toEqual([]);
   });
 
+  it('loads koffi, the NVML binding, from the bundle and calls a C library through it', () => {
+    // Resolving the name is not enough: koffi loads files of its own at start.
+    const koffi = createRequire(join(shipped, 'dist', 'index.js'))('koffi') as {
+      load(name: string): { func(signature: string): () => number };
+    };
+    const getpid = koffi.load('libc.so.6').func('int getpid()');
+    expect(getpid()).toBe(process.pid);
+  });
+
+  it('without a GPU, tries NVML through koffi and says why it failed, not that a file is missing', async () => {
+    const github = await new FakeGitHub(TOKEN).start();
+    try {
+      const repo = gitRepository({
+        'perf-gate.yml': `version: 1
+benchmarks:
+  - name: harness
+    metrics: [latency]
+    budget: { maxRounds: 4 }
+    workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, -e, "require('fs').writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples: [10, 10.1, 9.9] }))"], output: s.json }
+`,
+      });
+      await runAction({
+        bundleDir: join(shipped, 'dist'),
+        apiUrl: github.url,
+        workspace: repo,
+        inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1', comment: 'never' },
+      });
+      const results = JSON.parse(readFileSync(join(repo, 'perf-gate-results.json'), 'utf8'));
+      expect(results.device.state).toBe('no-gpu');
+      // koffi itself loaded and asked the dynamic linker for the driver's library.
+      expect(results.device.reason).toContain('cannot load the NVIDIA management library');
+      expect(results.device.reason).not.toMatch(/Cannot find module|MODULE_NOT_FOUND/);
+    } finally {
+      await github.stop();
+    }
+  });
+
   it('measures GPU memory through the bundled sampler and comments base vs head', async () => {
     const github = await new FakeGitHub(TOKEN).start();
     try {

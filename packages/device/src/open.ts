@@ -42,7 +42,11 @@ export function openGpuReader(options: OpenOptions = {}): GpuReader {
   const failures: string[] = [];
   for (const source of tried) {
     try {
-      return source === 'nvml' ? nvmlReader(nvmlCalls(options)) : smiReader(options);
+      const reader = source === 'nvml' ? nvmlReader(nvmlCalls(options)) : smiReader(options);
+      // A fallback says why: nvidia-smi reads ~100x less often than NVML, which a report must show.
+      return failures.length > 0
+        ? Object.assign(reader, { fallbackReason: failures.join('; ') })
+        : reader;
     } catch (error) {
       failures.push(`${source}: ${(error as Error).message}`);
       // A GPU that does not exist, or a recording that cannot be read, is no reason to try another source.

@@ -55,6 +55,10 @@ export function probeDevice(options: ProbeOptions = {}): DeviceProbe {
       warnings.push(
         `GPU readings come from the NVML recording ${recording} (${NVML_RECORDING_ENV}), not from the driver: a setting for tests; unset it to measure the real GPU.`,
       );
+    if (reader.fallbackReason)
+      warnings.push(
+        `GPU read through ${reader.source}, not the preferred source (${reader.fallbackReason}). Through nvidia-smi, GPU memory is sampled about 10 times a second instead of 1000, so allocation spikes shorter than ~100 ms can be missed: make the NVIDIA management library (libnvidia-ml.so.1) loadable for 1 kHz sampling.`,
+      );
     const gpus = inventory.gpus.map((gpu): GpuSummary => {
       const otherProcesses = inventory.processes.filter(
         (p) => p.gpuIndex === gpu.index && !own.has(p.pid),

@@ -63,6 +63,11 @@ export interface Inventory {
  */
 export interface GpuReader {
   readonly source: GpuSource;
+  /**
+   * Set when the preferred source could not be used and this reader is the
+   * fallback: why the preferred one failed (e.g. NVML would not load).
+   */
+  readonly fallbackReason?: string;
   deviceCount(): number;
   /** Compute processes on one GPU, with memory. Throws NoSuchGpuError for a bad index. */
   processes(index: number): GpuProcess[];

@@ -92,6 +92,17 @@ describe('nvidia-smi fallback, end to end over captured output', () => {
     expect(() => reader.processes(5)).toThrow(/GPU index 5 does not exist: nvidia-smi lists 1 GPU/);
   });
 
+  it('the probe says NVML could not be used, why, and what reading through nvidia-smi misses', () => {
+    const probe = probeDevice({ nvmlLibrary: 'libnvidia-ml-missing.so.1', path: replayingSmi() });
+    expect(probe.state).toBe('ok');
+    if (probe.state !== 'ok') return;
+    const warning = probe.warnings.find((w) => w.startsWith('GPU read through nvidia-smi'));
+    expect(warning).toContain(
+      'nvml: cannot load the NVIDIA management library (libnvidia-ml-missing.so.1)',
+    );
+    expect(warning).toContain('spikes shorter than ~100 ms can be missed');
+  });
+
   it('falls back to the legacy field set on a driver that rejects newer fields', () => {
     const reader = smiReader({ path: replayingSmi({ legacyOnly: true }) });
     expect(reader.inventory().gpus[0]?.computeCapability).toBeNull();
