@@ -11,8 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { gitRepository } from './git-repository.js';
 import { FakeGitHub } from './github-server.js';
 import { runAction } from './run-action.js';
@@ -73,6 +73,21 @@ describe('the committed dist/, as a uses: step gets it', () => {
       }
     }
     expect(missing, 'run npm run bundle and commit dist/').toEqual([]);
+  });
+
+  it('holds exactly the files, byte for byte, that bundling the current sources makes', () => {
+    const fresh = inject('bundleDir');
+    const committed = join(shipped, 'dist');
+    const files = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+        .sort();
+    expect(files(committed), 'run npm run bundle and commit dist/').toEqual(files(fresh));
+    const stale = files(fresh).filter(
+      (file) => !readFileSync(join(fresh, file)).equals(readFileSync(join(committed, file))),
+    );
+    expect(stale, 'run npm run bundle and commit dist/').toEqual([]);
   });
 
   it('loads koffi, the NVML binding, from the bundle and calls a C library through it', () => {
