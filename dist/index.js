@@ -27472,7 +27472,8 @@ function openGpuReader(options = {}) {
   const failures = [];
   for (const source of tried) {
     try {
-      return source === "nvml" ? nvmlReader(nvmlCalls(options)) : smiReader(options);
+      const reader = source === "nvml" ? nvmlReader(nvmlCalls(options)) : smiReader(options);
+      return failures.length > 0 ? Object.assign(reader, { fallbackReason: failures.join("; ") }) : reader;
     } catch (error64) {
       failures.push(`${source}: ${error64.message}`);
       if (error64 instanceof DeviceError && (error64.code === "NO_SUCH_GPU" || error64.code === "INVALID_ARGUMENT"))
@@ -27545,6 +27546,10 @@ function probeDevice(options = {}) {
     if (recording && !options.reader && inventory.source === "nvml")
       warnings.push(
         `GPU readings come from the NVML recording ${recording} (${NVML_RECORDING_ENV}), not from the driver: a setting for tests; unset it to measure the real GPU.`
+      );
+    if (reader.fallbackReason)
+      warnings.push(
+        `GPU read through ${reader.source}, not the preferred source (${reader.fallbackReason}). Through nvidia-smi, GPU memory is sampled about 10 times a second instead of 1000, so allocation spikes shorter than ~100 ms can be missed: make the NVIDIA management library (libnvidia-ml.so.1) loadable for 1 kHz sampling.`
       );
     const gpus = inventory.gpus.map((gpu) => {
       const otherProcesses = inventory.processes.filter(
