@@ -43,9 +43,11 @@ const BASE_CHECKOUT_PREFIX = 'perf-gate-base-';
  * SIGKILLed (or lost its machine) never reached its cleanup, and git keeps
  * such a worktree, and its directory in the temp directory, forever. Call it
  * holding the run lock, so no live run's worktree can be among them.
- * Returns the paths removed.
+ * Never throws: what could not be removed comes back as a sentence to show.
  */
-export async function pruneStaleBaseCheckouts(repo: string): Promise<string[]> {
+export async function pruneStaleBaseCheckouts(
+  repo: string,
+): Promise<{ removed: string[]; problems: string[] }> {
   const live = new Set([...liveCheckouts].map((c) => c.dir));
   const listing = await git(repo, ['worktree', 'list', '--porcelain']).catch(() => '');
   const stale = listing
@@ -53,12 +55,30 @@ export async function pruneStaleBaseCheckouts(repo: string): Promise<string[]> {
     .filter((line) => line.startsWith('worktree '))
     .map((line) => line.slice('worktree '.length))
     .filter((dir) => basename(dir).startsWith(BASE_CHECKOUT_PREFIX) && !live.has(dir));
+  const problems: string[] = [];
   for (const dir of stale) {
-    await git(repo, ['worktree', 'remove', '--force', '--force', dir]).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    const problem = await removeWorktree(repo, dir);
+    if (problem) problems.push(problem);
   }
-  if (stale.length > 0) await git(repo, ['worktree', 'prune']).catch(() => undefined);
-  return stale;
+  return { removed: stale, problems };
+}
+
+/**
+ * Unregisters a worktree and deletes its directory. Never throws: a
+ * directory that cannot be deleted (files the setup made read-only, say)
+ * comes back as a sentence saying how to delete it by hand.
+ */
+async function removeWorktree(repo: string, dir: string): Promise<string | null> {
+  // --force twice: also a worktree git holds as locked.
+  await git(repo, ['worktree', 'remove', '--force', '--force', dir]).catch(() => undefined);
+  let problem: string | null = null;
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    problem = `could not delete the base worktree ${dir} (${(error as Error).message}); delete it by hand: chmod -R u+w ${dir} && rm -rf ${dir}`;
+  }
+  await git(repo, ['worktree', 'prune']).catch(() => undefined);
+  return problem;
 }
 
 /** Worktrees not yet removed, so an interrupt (Ctrl-C, a cancelled job) can still remove them. */
@@ -72,8 +92,11 @@ export async function removeLiveCheckouts(): Promise<void> {
 export interface BaseCheckout {
   dir: string;
   sha: string;
-  /** Removes the worktree; safe to call twice, never throws. */
-  remove(): Promise<void>;
+  /**
+   * Removes the worktree; safe to call twice, never throws. Resolves with a
+   * sentence when the directory could not be deleted, else null.
+   */
+  remove(): Promise<string | null>;
 }
 
 /**
@@ -114,12 +137,10 @@ export async function checkoutBase(repo: string, ref: string): Promise<BaseCheck
     dir,
     sha,
     remove: async () => {
-      if (removed) return;
+      if (removed) return null;
       removed = true;
       liveCheckouts.delete(checkout);
-      await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-      await git(repo, ['worktree', 'prune']).catch(() => undefined);
+      return removeWorktree(repo, dir);
     },
   };
   liveCheckouts.add(checkout);

@@ -120,7 +120,7 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
   };
   const benchmarks = selectBenchmarks(config, options.only);
   let reader: GpuReader | null = null;
-  const lock = await lockRepository(dir, options.resultsPath, log);
+  const lock = await lockRepository(dir, options.resultsPath, log, results.warnings);
   let base: BaseCheckout;
   try {
     base = await checkoutBase(dir, options.baseRef);
@@ -154,12 +154,14 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
     }
     if (!options.signal?.aborted) results.status = 'complete';
   } finally {
-    reader?.close();
-    await base.remove();
-    Object.assign(results, gateVerdict(results.benchmarks));
-    if (results.status !== 'complete' && results.verdict === 'pass')
-      results.verdict = 'inconclusive';
+    // Nothing in cleanup may cost the measured results, or leave the lock held.
     try {
+      closeReader(reader, results.warnings);
+      const leftover = await base.remove();
+      if (leftover) results.warnings.push(leftover);
+      Object.assign(results, gateVerdict(results.benchmarks));
+      if (results.status !== 'complete' && results.verdict === 'pass')
+        results.verdict = 'inconclusive';
       await writeResults(options.resultsPath, results).catch((cause) => {
         throw new ResultsNotSavedError(options.resultsPath, results, cause);
       });
@@ -170,24 +172,37 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
   return results;
 }
 
+function closeReader(reader: GpuReader | null, warnings: string[]): void {
+  try {
+    reader?.close();
+  } catch (error) {
+    warnings.push(
+      `closing the GPU reader failed (${(error as Error).message}); the results are unaffected`,
+    );
+  }
+}
+
 /**
  * Takes the repository's run lock, then removes the base worktrees a killed
  * run left behind: with the lock held, none of them can be a live run's.
+ * What could not be removed becomes a warning of the run.
  */
 async function lockRepository(
   dir: string,
   resultsPath: string,
   log: (line: string) => void,
+  warnings: string[],
 ): Promise<RunLock> {
   const gitDir = await gitCommonDir(dir).catch(() => null);
   // Not a repository: checkoutBase says so, with what to do.
   if (gitDir === null) return { path: '', release: () => {} };
   const lock = acquireRunLock(gitDir, resolve(resultsPath));
-  const stale = await pruneStaleBaseCheckouts(dir);
-  if (stale.length > 0)
+  const { removed, problems } = await pruneStaleBaseCheckouts(dir);
+  if (removed.length > 0)
     log(
-      `removed ${stale.length} base worktree(s) an earlier, interrupted run left: ${stale.join(', ')}`,
+      `removed ${removed.length} base worktree(s) an earlier, interrupted run left: ${removed.join(', ')}`,
     );
+  warnings.push(...problems);
   return lock;
 }
 

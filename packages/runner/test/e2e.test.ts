@@ -8,7 +8,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -323,20 +323,6 @@ describe('one run per repository at a time', () => {
       lock.release();
     }
     expect(existsSync(lock.path)).toBe(false);
-  });
-
-  it('a lock left by a process that is gone is taken over', () => {
-    const repo = repository();
-    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], {
-      encoding: 'utf8',
-    });
-    const deadPid = Number(dead.stdout.trim());
-    const path = join(repo.dir, '.git', LOCK_FILE);
-    writeFileSync(path, JSON.stringify({ pid: deadPid, startTime: '1', host: hostname() }));
-    const lock = acquireRunLock(join(repo.dir, '.git'), 'r.json');
-    expect(JSON.parse(readFileSync(path, 'utf8')).pid).toBe(process.pid);
-    lock.release();
-    expect(existsSync(path)).toBe(false);
   });
 });
 
