@@ -19,7 +19,7 @@ out=$(cd "$out" && pwd)
 work=$(mktemp -d)
 shipped=$work/shipped repo=$work/repo
 mkdir -p "$shipped" "$repo"
-tar -xf "$stage/shipped.tar" -C "$shipped"
+tar -xf "$stage/shipped.tar" -C "$shipped" || { echo "no $stage/shipped.tar: run node scripts/stage-action-validation.mjs $stage first" >&2; exit 3; }
 
 # The gated repository: the example and the Python client, a base commit, a head commit.
 cp -r "$shipped/examples" "$shipped/clients" "$repo/"
@@ -43,6 +43,10 @@ JSON
 "$node" "$stage/fake-github.mjs" "$work/url" "$out/$label.comments.json" &
 server=$!
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
+if [ ! -s "$work/url" ]; then
+  echo "the local GitHub server did not start (is $stage/fake-github.mjs there? node scripts/stage-action-validation.mjs)" >&2
+  kill "$server" 2>/dev/null; rm -rf "$work"; exit 3
+fi
 : > "$work/output"; : > "$work/summary"
 started=$(date +%s)
 (cd "$repo" && env -i PATH="$PATH" HOME="${HOME:-/root}" CI=true GITHUB_ACTIONS=true \
