@@ -169,6 +169,9 @@ export async function measureBenchmark(
     // one after the other, the starts took 16-24 s of a 53 s gate run on the VGGT example.
     // The first side to fail abandons the other's start rather than wait out its setup.
     const abandon = new AbortController();
+    // An interrupt reaches the sessions too: a samples round in progress is stopped at once.
+    const sessionSignal =
+      signal === undefined ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
     await Promise.allSettled(
       (['base', 'head'] as const).map(async (side) => {
         try {
@@ -185,7 +188,7 @@ export async function measureBenchmark(
               CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
             },
             log: (line) => log(`[${plan.name} ${side}] ${line}`),
-            signal: abandon.signal,
+            signal: sessionSignal,
           });
         } catch (error) {
           if (!abandon.signal.aborted) abandon.abort(error);

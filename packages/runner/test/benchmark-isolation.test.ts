@@ -68,14 +68,19 @@ describe('runGate: a benchmark that fails does not take the others with it', () 
     expectSecondMeasured(results);
   });
 
-  it('an error thrown outside the measuring (a worker command of blanks) fails that benchmark only', async () => {
+  it('a failure outside the measuring (a setup command that fails) fails that benchmark only', async () => {
+    // A blank command no longer gets this far: the config check rejects it (config.test.ts).
     const results = await gate(`  - name: bad
     metrics: [latency]
-    workload: { kind: worker, command: "   " }
+    setup: "echo preparing; exit 3"
+    workload: { kind: samples, command: sh good.sh, output: s.json }
 `);
     const bad = results.benchmarks[0];
     expect(bad?.status).toBe('failed');
-    expect(bad?.error).toContain('worker workload: "command" must be a non-empty string');
+    expect(bad?.error).toMatch(
+      /^the base setup command "echo preparing; exit 3" failed in \/.*: it exited with code 3\. Its output below usually says why\./,
+    );
+    expect(bad?.error).toContain('  | preparing');
     expectSecondMeasured(results);
   });
 });

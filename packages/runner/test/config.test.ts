@@ -402,6 +402,27 @@ benchmarks:
     ]);
   });
 
+  test('a blank command is rejected at its position, not left to fail when it runs', () => {
+    expect(problems(MINIMAL.replace('python worker.py', '"   "'))).toEqual([
+      'perf-gate.yml:6:16: benchmarks[0].workload.command: is blank; give the command line to run, e.g. command: python bench/worker.py',
+    ]);
+    expect(problems(MINIMAL.replace('python worker.py', '["  ", bench.py]'))).toEqual([
+      'perf-gate.yml:6:17: benchmarks[0].workload.command[0]: is blank; the first item of the list is the program to run, e.g. command: [python3, bench/worker.py]',
+    ]);
+    // The same schema checks a samples command.
+    const samples = MINIMAL.replace('kind: worker', 'kind: samples').replace(
+      'command: python worker.py',
+      'command: "\\t"\n      output: s.json',
+    );
+    expect(problems(samples)).toEqual([
+      'perf-gate.yml:6:16: benchmarks[0].workload.command: is blank; give the command line to run, e.g. command: python bench/worker.py',
+    ]);
+    // Only the program must be there: a blank argument after it is the program's business.
+    expect(
+      only(parseConfig(MINIMAL.replace('python worker.py', '[echo, " "]'), FILE)),
+    ).toMatchObject({ workload: { command: ['echo', ' '] } });
+  });
+
   test('env values must be strings, with the quoting fix', () => {
     expect(problems(`${MINIMAL}      env: { OMP_NUM_THREADS: 4 }\n`)).toEqual([
       'perf-gate.yml:7:31: benchmarks[0].workload.env.OMP_NUM_THREADS: expected a string, got the number 4; quote it so it stays a string, e.g. OMP_NUM_THREADS: "4"',

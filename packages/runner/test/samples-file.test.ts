@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunnerError } from '../src/errors.js';
+import { type BenchmarkPlan, measureBenchmark } from '../src/measure-benchmark.js';
 import { samplesWorkload } from '../src/workloads/samples.js';
 import { parseSamplesFile } from '../src/workloads/samples-file.js';
+import { killLiveWorkerGroups } from '../src/workloads/worker-process.js';
 import { killPids, pidsIn } from './fixtures/pids.js';
 import { isGone, testContext } from './fixtures/workers/helpers.js';
 
@@ -100,12 +102,13 @@ describe('samples workload: the command runs through the shared command runner',
   });
 
   it('past timeoutSeconds the whole tree is stopped, and the message names timeoutSeconds', async () => {
+    // Long enough for the shell to start its child and record it on a loaded machine.
     const workload = samplesWorkload({
       command: 'sleep 30 & touch "child-$!.pid"; wait',
       output: 's.json',
       cwd: '.',
       env: {},
-      timeoutSeconds: 0.3,
+      timeoutSeconds: 5,
     });
     const { context } = testContext({ cwd: dir });
     const session = await workload.open(context);
@@ -115,12 +118,89 @@ describe('samples workload: the command runs through the shared command runner',
     );
     expect(error).toBeInstanceOf(RunnerError);
     expect(error?.message).toContain('the head samples command "sleep 30 & touch');
-    expect(error?.message).toContain('did not finish within 0.3 s (timeoutSeconds)');
+    expect(error?.message).toContain('did not finish within 5 s (timeoutSeconds)');
     expect(error?.message).toContain(
       "raise timeoutSeconds under the benchmark's `workload:` (kind: samples) in perf-gate.yml",
     );
     const children = pidsIn(dir);
-    expect(children).toHaveLength(1);
+    expect(children).not.toEqual([]);
+    for (const pid of children) expect(isGone(pid)).toBe(true);
+  });
+
+  /** A round that records its child's PID, then says "started" and waits for it (5 minutes). */
+  const LONG_ROUND = 'sleep 300 & touch "child-$!.pid"; echo started; wait';
+
+  it('an interrupted round stops its whole tree and says it was interrupted, not out of memory', async () => {
+    const workload = samplesWorkload({
+      command: LONG_ROUND,
+      output: 's.json',
+      cwd: '.',
+      env: {},
+      timeoutSeconds: 600,
+    });
+    const interrupt = new AbortController();
+    const { context } = testContext({
+      cwd: dir,
+      signal: interrupt.signal,
+      // As the CLI's SIGINT handler does: abort, then SIGKILL every live group.
+      log: (line) => {
+        if (line !== 'started') return;
+        interrupt.abort(new Error('interrupted by SIGINT'));
+        killLiveWorkerGroups();
+      },
+    });
+    const session = await workload.open(context);
+    const error = await session.run(1).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(
+      /^the head samples command ".*" was stopped: interrupted by SIGINT$/,
+    );
+    expect(error?.message).not.toContain('out-of-memory');
+    const children = pidsIn(dir);
+    expect(children).not.toEqual([]);
+    for (const pid of children) expect(isGone(pid)).toBe(true);
+  });
+
+  it("an interrupted gate's signal reaches the round: measureBenchmark returns without waiting it out", async () => {
+    const interrupt = new AbortController();
+    const plan: BenchmarkPlan = {
+      name: 'harness',
+      workload: samplesWorkload({
+        command: LONG_ROUND,
+        output: 's.json',
+        cwd: '.',
+        env: {},
+        timeoutSeconds: 600,
+      }),
+      metrics: ['latency'],
+      thresholds: { latency: 0.02, memory: 0.05, throughput: 0.02 },
+      warmupIterations: 1,
+      iterationsPerRound: 1,
+      maxRounds: 4,
+      maxSeconds: 600,
+      dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'test' },
+      device: 0,
+      gpu: null,
+      itemsPerIteration: null,
+      restartEveryRounds: 0,
+    };
+    // Only the signal: nothing here kills the groups, so without it the round would run 5 minutes.
+    const log = (line: string) => {
+      if (line.endsWith('] started')) interrupt.abort(new Error('interrupted by SIGINT'));
+    };
+    const result = await measureBenchmark(
+      plan,
+      { base: dir, head: dir },
+      log,
+      undefined,
+      interrupt.signal,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^interrupted by SIGINT after 0 rounds/);
+    const children = pidsIn(dir);
+    expect(children).not.toEqual([]);
     for (const pid of children) expect(isGone(pid)).toBe(true);
   });
 

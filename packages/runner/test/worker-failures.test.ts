@@ -39,8 +39,31 @@ describe('worker workload: failures say what, where and how to fix', () => {
       workerWorkload({ command: 'perf-gate-no-such-command --frames 20' }).open(context),
     );
     expect(message).toContain('exited with code 127 before sending its hello');
-    expect(message).toContain('The shell could not find the command');
+    expect(message).toContain(
+      `The shell could not find a program in "perf-gate-no-such-command --frames 20" (cwd ${FIXTURES}): install it or fix PATH.`,
+    );
     expect(message).toMatch(/perf-gate-no-such-command: .*not found/);
+  });
+
+  it('a string command whose program is killed by SIGKILL (exit 137 from sh -c) gets the out-of-memory hint', async () => {
+    const { context } = testContext();
+    // As `cd model && python worker.py` runs: the shell waits for python and reports its death as 137.
+    const command = `cd ${JSON.stringify(FIXTURES)} && python3 -c 'import os, signal; os.kill(os.getpid(), signal.SIGKILL)'; exit $?`;
+    const message = await failure(workerWorkload({ command }).open(context));
+    expect(message).toContain(
+      "exited with code 137 (the shell's code for a program killed by SIGKILL) before sending its hello. SIGKILL from outside the process is often the kernel's out-of-memory killer: check dmesg and free memory, or a container memory limit.",
+    );
+  });
+
+  it('a worker killed by SIGKILL itself gets the same hint', async () => {
+    const { context } = testContext();
+    const workload = workerWorkload({
+      command: ['python3', '-c', 'import os, signal; os.kill(os.getpid(), signal.SIGKILL)'],
+    });
+    const message = await failure(workload.open(context));
+    expect(message).toContain(
+      "was killed by SIGKILL before sending its hello. SIGKILL from outside the process is often the kernel's out-of-memory killer",
+    );
   });
 
   it('a missing working directory is named', async () => {
@@ -132,8 +155,10 @@ describe('worker workload: failures say what, where and how to fix', () => {
       "did not send 'result' of warm-up (2 iterations) within 600 ms (iterationTimeoutSeconds: 0.3 x 2 iterations)",
     );
     expect(message).toContain(
-      "raise iterationTimeoutSeconds under the benchmark's `workload:` in perf-gate.yml",
+      "raise iterationTimeoutSeconds under the benchmark's `workload:` in perf-gate.yml; otherwise look for a hang",
     );
+    // CLI and Action users set perf-gate.yml keys: the API's names would only mislead them.
+    expect(message).not.toMatch(/TimeoutMs|workerWorkload/);
     expect(isReaped(session.pid)).toBe(true);
     expect(isGone(grandchild)).toBe(true);
     await session.close();
@@ -162,8 +187,9 @@ describe('worker workload: failures say what, where and how to fix', () => {
     const message = await failure(workload.open(context));
     expect(message).toContain("did not send 'hello' within 300 ms (startupTimeoutSeconds: 0.3)");
     expect(message).toContain(
-      "raise startupTimeoutSeconds under the benchmark's `workload:` in perf-gate.yml",
+      "raise startupTimeoutSeconds under the benchmark's `workload:` in perf-gate.yml; otherwise look for a hang",
     );
+    expect(message).not.toMatch(/TimeoutMs|workerWorkload/);
   });
 
   it('a protocol version mismatch says both versions and how to upgrade', async () => {

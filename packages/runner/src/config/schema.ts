@@ -154,10 +154,26 @@ const EnvSchema = z.record(z.string(), z.string()).meta({
   examples: [{ CUDA_MODULE_LOADING: 'LAZY' }],
 });
 
+/** Blank is not empty to a length check, but runs nothing: caught here, with the file's position. */
+const isBlank = (text: string) => text !== '' && text.trim() === '';
+const BLANK_COMMAND =
+  'is blank; give the command line to run, e.g. command: python bench/worker.py';
+const BLANK_PROGRAM =
+  'is blank; the first item of the list is the program to run, e.g. command: [python3, bench/worker.py]';
+
 const CommandSchema = z
   .union([
-    nonEmpty().meta({ description: 'A shell command line.' }),
-    z.array(nonEmpty()).min(1).meta({ description: 'An argument vector, run without a shell.' }),
+    nonEmpty()
+      .refine((line) => !isBlank(line), { message: BLANK_COMMAND })
+      .meta({ description: 'A shell command line.' }),
+    z
+      .array(nonEmpty())
+      .min(1)
+      .refine(([program]) => program === undefined || !isBlank(program), {
+        message: BLANK_PROGRAM,
+        path: [0],
+      })
+      .meta({ description: 'An argument vector, run without a shell.' }),
   ])
   .meta({
     description:

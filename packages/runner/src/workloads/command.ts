@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { describeExit, type ExitStatus, exitHint } from './exit-status.js';
 import { findTokenCarriers, listStrays, processCount, type StrayProcess } from './strays.js';
 import { readLines } from './worker-lines.js';
 import { killProcessGroup, spawnCommand, type TrackedProcess } from './worker-process.js';
@@ -19,10 +20,6 @@ export const COMMAND_KILL_GRACE_MS = 3_000;
 const OUTPUT_TAIL_LINES = 20;
 /** A log line longer than this is split: a progress bar without newlines must not grow forever. */
 const LOG_LINE_MAX_CHARS = 64 * 1024;
-/** Exit codes a POSIX shell uses for a command it could not run, or one killed by SIGKILL (128 + 9). */
-const SHELL_NOT_FOUND = 127;
-const SHELL_NOT_EXECUTABLE = 126;
-const SHELL_KILLED = 137;
 const MB = 1024 * 1024;
 
 /** The config key that sets a command's time limit, and where it goes. */
@@ -194,30 +191,13 @@ function timeoutMessage(
 function exitMessage(
   spec: CommandSpec,
   shown: string,
-  status: { code: number | null; signal: NodeJS.Signals | null },
+  status: ExitStatus,
   viaShell: boolean,
   output: OutputTail,
 ): string | null {
   if (status.code === 0) return null;
-  return `${spec.what} ${shown} failed in ${spec.cwd} (${exitHint(status, viaShell)}).\n${output.format()}`;
-}
-
-function exitHint(
-  status: { code: number | null; signal: NodeJS.Signals | null },
-  viaShell: boolean,
-): string {
-  if (status.signal === 'SIGKILL' || (viaShell && status.code === SHELL_KILLED)) {
-    const how = status.signal === 'SIGKILL' ? 'killed by SIGKILL' : 'exit 137 = killed by SIGKILL';
-    return `${how}, often the kernel's out-of-memory killer: check dmesg and free memory, or a container memory limit`;
-  }
-  if (status.signal !== null) return `killed by ${status.signal}`;
-  if (viaShell && status.code === SHELL_NOT_FOUND) {
-    return 'exit 127: the shell could not find a command in it; install it or fix PATH';
-  }
-  if (viaShell && status.code === SHELL_NOT_EXECUTABLE) {
-    return 'exit 126: a program in it is not executable; chmod +x it or run it through its interpreter';
-  }
-  return `exit ${status.code}; its output below usually says why`;
+  const hint = exitHint(status, viaShell) ?? 'Its output below usually says why.';
+  return `${spec.what} ${shown} failed in ${spec.cwd}: it ${describeExit(status, viaShell)}. ${hint}\n${output.format()}`;
 }
 
 /** The last lines of a command's output, and how much there was in all. */

@@ -28,7 +28,8 @@ export interface SamplesWorkloadOptions {
  * A workload whose command has a harness of its own: one run of the command
  * is one round, and it writes its times to a samples file (samples-file.ts).
  * The command runs through the shared command runner (command.ts): its own
- * process group, its whole tree stopped on the time limit, bounded output.
+ * process group, its whole tree stopped on the time limit or when the
+ * context's signal aborts, bounded output.
  */
 export function samplesWorkload(options: SamplesWorkloadOptions): Workload {
   return {
@@ -85,6 +86,9 @@ async function runOnce(
     timeoutSetting: SAMPLES_TIMEOUT,
     what: `the ${context.side} samples command`,
     log: context.log,
+    // An interrupted gate stops the round's whole tree now, not at the time limit,
+    // and the failure says it was interrupted (not "killed by SIGKILL, out of memory").
+    signal: context.signal,
   });
   for (const warning of outcome.warnings) options.onWarning?.(warning);
   if (outcome.state === 'failed') throw new RunnerError('WORKLOAD_FAILED', outcome.error);

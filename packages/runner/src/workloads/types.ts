@@ -16,9 +16,11 @@ export interface WorkloadContext {
   /** Where to append a workload's stderr and diagnostics. */
   log: (line: string) => void;
   /**
-   * Abandons the start: when it aborts, the workload stops what it started
-   * and `open` rejects (the other side failed to start; there is no use in
-   * waiting minutes for this one's model load).
+   * Stops the workload: when it aborts during the start, the workload stops
+   * what it started and `open` rejects (the other side failed to start, or
+   * the gate was interrupted: there is no use in waiting minutes for this
+   * one's model load). A samples workload also stops a round in progress,
+   * its command's whole tree, and the round fails saying it was stopped.
    */
   signal?: AbortSignal;
 }

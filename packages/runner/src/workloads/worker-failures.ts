@@ -1,4 +1,5 @@
 import { RunnerError } from '../errors.js';
+import { describeExit, type ExitStatus, exitHint as statusHint } from './exit-status.js';
 import { listStrays, processCount, type StrayProcess } from './strays.js';
 import { FD_REPLIES, PROTOCOL_VERSION } from './worker-protocol.js';
 
@@ -15,10 +16,6 @@ export interface WorkerIdentity {
   command: string;
   cwd: string;
 }
-
-/** Exit codes a POSIX shell uses for a command it could not run. */
-const SHELL_NOT_FOUND = 127;
-const SHELL_NOT_EXECUTABLE = 126;
 
 export function label(who: WorkerIdentity): string {
   const pid = who.pid === undefined ? '' : `, pid ${who.pid}`;
@@ -62,13 +59,11 @@ export function spawnFailed(who: WorkerIdentity, error: NodeJS.ErrnoException): 
 /** The worker exited (or was killed by a signal) while the runner was waiting for `waitingFor`. */
 export function unexpectedExit(
   who: WorkerIdentity,
-  exit: { code: number | null; signal: NodeJS.Signals | null },
+  exit: ExitStatus,
   waitingFor: string | null,
   stderrTail: string,
   viaShell: boolean,
 ): RunnerError {
-  const how =
-    exit.signal === null ? `exited with code ${exit.code}` : `was killed by ${exit.signal}`;
   const when =
     waitingFor === null
       ? 'between requests'
@@ -76,28 +71,19 @@ export function unexpectedExit(
         ? 'before sending its hello'
         : `while the runner waited for ${waitingFor}`;
   return failed(
-    `the ${label(who)} ${how} ${when}. ${exitHint(who, exit, waitingFor, viaShell)}\n${stderrTail}`,
+    `the ${label(who)} ${describeExit(exit, viaShell)} ${when}. ${exitHint(who, exit, waitingFor, viaShell)}\n${stderrTail}`,
   );
 }
 
+/** What the exit status says (shared with setup and samples commands), else what a worker must do. */
 function exitHint(
   who: WorkerIdentity,
-  exit: { code: number | null; signal: NodeJS.Signals | null },
+  exit: ExitStatus,
   waitingFor: string | null,
   viaShell: boolean,
 ): string {
-  if (viaShell && exit.code === SHELL_NOT_FOUND) {
-    return `The shell could not find the command ${JSON.stringify(who.command)} (cwd ${who.cwd}): install it or fix PATH.`;
-  }
-  if (viaShell && exit.code === SHELL_NOT_EXECUTABLE) {
-    return `The shell could not execute ${JSON.stringify(who.command)}: check its permissions or run it through its interpreter.`;
-  }
-  if (exit.signal === 'SIGKILL') {
-    return 'SIGKILL from outside is often the out-of-memory killer (see dmesg) or a container memory limit.';
-  }
-  if (exit.signal === 'SIGSEGV' || exit.signal === 'SIGABRT' || exit.signal === 'SIGBUS') {
-    return 'A crash in native code (a CUDA or C++ extension error usually prints its reason to stderr below).';
-  }
+  const fromStatus = statusHint(exit, viaShell, `${JSON.stringify(who.command)} (cwd ${who.cwd})`);
+  if (fromStatus !== null) return fromStatus;
   if (waitingFor?.startsWith("'hello'")) {
     return (
       `A worker must call perf_gate.serve() (or speak docs/worker-protocol.md) before doing anything slow; ` +
@@ -127,7 +113,7 @@ export function startupLimit(ms: number): TimeLimit {
   return {
     ms,
     source: `startupTimeoutSeconds: ${ms / 1000}`,
-    remedy: raise('startupTimeoutSeconds', 'startupTimeoutMs'),
+    remedy: raise('startupTimeoutSeconds'),
   };
 }
 
@@ -136,7 +122,7 @@ export function iterationLimit(perIterationMs: number, iterations: number): Time
   return {
     ms: perIterationMs * iterations,
     source: `iterationTimeoutSeconds: ${perIterationMs / 1000} x ${iterations} iterations`,
-    remedy: raise('iterationTimeoutSeconds', 'iterationTimeoutMs'),
+    remedy: raise('iterationTimeoutSeconds'),
   };
 }
 
@@ -158,9 +144,13 @@ export function fixedLimit(ms: number, rule: string, consequence: string): TimeL
   };
 }
 
-/** The remedy of a limit the config sets: the key to raise, and its name in the API. */
-function raise(key: string, apiOption: string): string {
-  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE} (${apiOption} when calling workerWorkload() directly); otherwise`;
+/**
+ * The remedy of a limit the config sets. Only the perf-gate.yml key: CLI and
+ * Action users never see the API's names (startupTimeoutMs...), which the
+ * API's docs map to these keys.
+ */
+function raise(key: string): string {
+  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE}; otherwise`;
 }
 
 /** No reply within the time limit. */

@@ -55,6 +55,12 @@ export interface TrackedProcess {
   seen: Map<number, string>;
   /** Its PERF_GATE_RUN_TOKEN: everything it starts inherits it, daemons included. */
   token: string;
+  /**
+   * The direct child's start time, read at spawn (null where /proc cannot
+   * say): with its PID, it tells the child from a later process given the
+   * same PID once the child is gone.
+   */
+  leaderStart: string | null;
 }
 
 /** A spawned worker with its protocol streams. */
@@ -119,7 +125,7 @@ function spawnInGroup(
   args: readonly string[],
   options: SpawnOptions,
   stdio: StdioOptions,
-): Pick<TrackedProcess, 'child' | 'exited' | 'seen' | 'token'> {
+): Pick<TrackedProcess, 'child' | 'exited' | 'seen' | 'token' | 'leaderStart'> {
   const token = newRunToken();
   const child = spawn(file, args, {
     cwd: options.cwd,
@@ -136,7 +142,9 @@ function spawnInGroup(
       if (child.pid === undefined) resolve();
     });
   });
-  return { child, exited, seen: new Map(), token };
+  // spawn() returns once the child has exec'd (or failed to): it exists, and cannot be reaped yet.
+  const leaderStart = child.pid === undefined ? null : startTime(child.pid);
+  return { child, exited, seen: new Map(), token, leaderStart };
 }
 
 /**
@@ -146,7 +154,8 @@ function spawnInGroup(
  */
 export function noteDescendants(proc: TrackedProcess): void {
   const pid = proc.child.pid;
-  if (pid === undefined) return;
+  // Once it has exited its PID may be another process's: that one's children are not ours.
+  if (pid === undefined || !leaderRuns(proc, pid)) return;
   for (const d of descendantsOf(pid)) {
     const started = startTime(d);
     if (started !== null) proc.seen.set(d, started);
@@ -163,7 +172,8 @@ export function noteDescendants(proc: TrackedProcess): void {
  * (daemons that left the tree) are stopped the same way and returned, for the
  * caller to report. Once the direct child has exited, its output is drained
  * for a bounded time and the pipes are closed. Safe to call after the tree is
- * gone.
+ * gone: the group is signalled only while it is still the process's own
+ * (ownsGroup), never a later group that was given the same PGID.
  */
 export async function killProcessGroup(
   proc: TrackedProcess,
@@ -175,14 +185,17 @@ export async function killProcessGroup(
   noteDescendants(proc);
   const escaped = noteEscaped(proc, await findTokenCarriers(proc.token));
   const leftovers = () => [...proc.seen].filter(([pid, started]) => startTime(pid) === started);
-  if (signalGroup(pgid, 'SIGTERM') || leftovers().length > 0) {
+  // After a clean exit the group is often gone already: then -pgid is not signalled at all.
+  const ours = ownsGroup(proc, pgid);
+  if ((ours && signalGroup(pgid, 'SIGTERM')) || leftovers().length > 0) {
     // Processes outside the group get SIGTERM too: nothing else would tell them to stop.
     for (const [pid] of leftovers()) signalPid(pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
-    const anyLeft = () => groupRuns(pgid) || leftovers().length > 0;
+    const anyLeft = () => (ours && groupRuns(pgid)) || leftovers().length > 0;
     while (anyLeft() && Date.now() < deadline) await sleep(GROUP_POLL_MS);
+    // Asked again: the group may have emptied during the grace period, and its PGID been reused.
     // Also reaches members that are already dead but not yet reaped: harmless.
-    signalGroup(pgid, 'SIGKILL');
+    if (ours && ownsGroup(proc, pgid)) signalGroup(pgid, 'SIGKILL');
   }
   noteDescendants(proc);
   escaped.push(...noteEscaped(proc, await findTokenCarriers(proc.token)));
@@ -262,7 +275,8 @@ export function killLiveWorkerGroups(): void {
   for (const proc of liveGroups) {
     noteDescendants(proc);
     noteEscaped(proc, findTokenCarriersNow(proc.token));
-    if (proc.child.pid !== undefined) signalGroup(proc.child.pid, 'SIGKILL');
+    const pgid = proc.child.pid;
+    if (pgid !== undefined && ownsGroup(proc, pgid)) signalGroup(pgid, 'SIGKILL');
     for (const [pid, started] of proc.seen)
       if (startTime(pid) === started) signalPid(pid, 'SIGKILL');
   }
@@ -291,6 +305,29 @@ function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
+}
+
+/** Whether the direct child still runs: its PID, with the start time it had at spawn. */
+function leaderRuns(proc: TrackedProcess, pid: number): boolean {
+  const now = startTime(pid);
+  return now !== null && now === proc.leaderStart;
+}
+
+/**
+ * Whether -pgid still names the process's own group, so that signalling it
+ * cannot reach strangers. While the leader runs, it does. Once the leader is
+ * gone the group lives on only in members it left behind, and while any
+ * lives the kernel gives the leader's PID to no new process. So another
+ * process at that PID (another start time) means the group emptied and the
+ * PGID is free for, or already taken by, someone else's group: not ours.
+ * With nobody at that PID, the group is ours while it has members (a child
+ * that scrubbed its environment and cannot be found by the run token
+ * included), and gone once it has none.
+ */
+function ownsGroup(proc: TrackedProcess, pgid: number): boolean {
+  const now = startTime(pgid);
+  if (now !== null) return now === proc.leaderStart;
+  return signalGroup(pgid, 0);
 }
 
 /**

@@ -100,7 +100,8 @@ export interface WorkerWorkloadConfig {
   options?: Record<string, unknown>;
   /**
    * Limit for the worker's hello and its setup (loading the model), in ms.
-   * Default 300000 (`startupTimeoutSeconds` in perf-gate.yml).
+   * Default 300000 (`startupTimeoutSeconds` in perf-gate.yml). Timeout
+   * messages name the perf-gate.yml keys, which is what CLI and Action users set.
    */
   startupTimeoutMs?: number;
   /**
