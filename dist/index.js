@@ -5798,7 +5798,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5873,7 +5873,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5968,11 +5968,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5995,10 +5995,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6015,7 +6015,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6195,7 +6195,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6217,7 +6217,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6253,13 +6253,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -48793,9 +48793,15 @@ var EnvSchema = record(string2(), string2()).meta({
   description: 'Extra environment variables for the command. Values are strings: quote numbers ("1").',
   examples: [{ CUDA_MODULE_LOADING: "LAZY" }]
 });
+var isBlank = (text2) => text2 !== "" && text2.trim() === "";
+var BLANK_COMMAND = "is blank; give the command line to run, e.g. command: python bench/worker.py";
+var BLANK_PROGRAM = "is blank; the first item of the list is the program to run, e.g. command: [python3, bench/worker.py]";
 var CommandSchema = union([
-  nonEmpty().meta({ description: "A shell command line." }),
-  array(nonEmpty()).min(1).meta({ description: "An argument vector, run without a shell." })
+  nonEmpty().refine((line) => !isBlank(line), { message: BLANK_COMMAND }).meta({ description: "A shell command line." }),
+  array(nonEmpty()).min(1).refine(([program]) => program === void 0 || !isBlank(program), {
+    message: BLANK_PROGRAM,
+    path: [0]
+  }).meta({ description: "An argument vector, run without a shell." })
 ]).meta({
   description: "The command to run: a shell command line, or an argument list run without a shell.",
   examples: ["python bench/worker.py --frames 20"]
@@ -50164,12 +50170,23 @@ async function pruneStaleBaseCheckouts(repo) {
   const live = new Set([...liveCheckouts].map((c) => c.dir));
   const listing = await git(repo, ["worktree", "list", "--porcelain"]).catch(() => "");
   const stale = listing.split("\n").filter((line) => line.startsWith("worktree ")).map((line) => line.slice("worktree ".length)).filter((dir) => basename(dir).startsWith(BASE_CHECKOUT_PREFIX) && !live.has(dir));
+  const problems = [];
   for (const dir of stale) {
-    await git(repo, ["worktree", "remove", "--force", "--force", dir]).catch(() => void 0);
-    await rm2(dir, { recursive: true, force: true });
+    const problem = await removeWorktree(repo, dir);
+    if (problem) problems.push(problem);
   }
-  if (stale.length > 0) await git(repo, ["worktree", "prune"]).catch(() => void 0);
-  return stale;
+  return { removed: stale, problems };
+}
+async function removeWorktree(repo, dir) {
+  await git(repo, ["worktree", "remove", "--force", "--force", dir]).catch(() => void 0);
+  let problem = null;
+  try {
+    await rm2(dir, { recursive: true, force: true });
+  } catch (error64) {
+    problem = `could not delete the base worktree ${dir} (${error64.message}); delete it by hand: chmod -R u+w ${dir} && rm -rf ${dir}`;
+  }
+  await git(repo, ["worktree", "prune"]).catch(() => void 0);
+  return problem;
 }
 var liveCheckouts = /* @__PURE__ */ new Set();
 async function removeLiveCheckouts() {
@@ -50208,12 +50225,10 @@ async function checkoutBase(repo, ref) {
     dir,
     sha: sha3,
     remove: async () => {
-      if (removed) return;
+      if (removed) return null;
       removed = true;
       liveCheckouts.delete(checkout);
-      await git(repo, ["worktree", "remove", "--force", dir]).catch(() => void 0);
-      await rm2(dir, { recursive: true, force: true });
-      await git(repo, ["worktree", "prune"]).catch(() => void 0);
+      return removeWorktree(repo, dir);
     }
   };
   liveCheckouts.add(checkout);
@@ -50799,6 +50814,7 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     );
     signal?.throwIfAborted();
     const abandon = new AbortController();
+    const sessionSignal = signal === void 0 ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
     await Promise.allSettled(
       ["base", "head"].map(async (side3) => {
         try {
@@ -50815,7 +50831,7 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
               CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
             },
             log: (line) => log(`[${plan.name} ${side3}] ${line}`),
-            signal: abandon.signal
+            signal: sessionSignal
           });
         } catch (error65) {
           if (!abandon.signal.aborted) abandon.abort(error65);
@@ -51553,7 +51569,16 @@ function inline(text2) {
 }
 
 // packages/runner/src/run-lock.ts
-import { readFileSync as readFileSync4, rmSync, writeFileSync } from "node:fs";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import {
+  existsSync as existsSync5,
+  linkSync,
+  readFileSync as readFileSync4,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs";
 import { hostname as hostname3 } from "node:os";
 import { join as join4 } from "node:path";
 
@@ -51603,6 +51628,8 @@ function statFields(pid) {
 
 // packages/runner/src/run-lock.ts
 var LOCK_FILE = "vggt-perf-gate.lock";
+var UNREADABLE_LOCK_GRACE_MS = 1e4;
+var ATTEMPTS = 3;
 function acquireRunLock(gitDir, resultsPath) {
   const path = join4(gitDir, LOCK_FILE);
   const me = {
@@ -51612,45 +51639,109 @@ function acquireRunLock(gitDir, resultsPath) {
     startedAt: (/* @__PURE__ */ new Date()).toISOString(),
     resultsPath
   };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(path, `${JSON.stringify(me)}
-`, { flag: "wx" });
-      break;
-    } catch (error64) {
-      if (error64.code !== "EEXIST" || attempt > 0) throw error64;
-      const owner = readOwner(path);
-      if (owner && isAlive(owner)) throw alreadyRunning(path, owner);
-      rmSync(path, { force: true });
-    }
-  }
+  const text2 = `${JSON.stringify(me)}
+`;
+  take(path, text2);
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
     process.removeListener("exit", release);
-    if (readOwner(path)?.pid === me.pid) rmSync(path, { force: true });
+    if (readLock(path)?.text === text2) rmSync(path, { force: true });
   };
   process.once("exit", release);
   return { path, release };
 }
-function readOwner(path) {
+function take(path, text2) {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (linkInPlace(path, text2)) return;
+    const seen2 = readLock(path);
+    if (seen2 === null) continue;
+    if (isHeld(seen2)) throw alreadyRunning(path, seen2.owner);
+    moveAsideIfUnchanged(path, seen2);
+  }
+  const seen = readLock(path);
+  throw alreadyRunning(path, seen?.owner ?? null);
+}
+function linkInPlace(path, text2) {
+  const draft = `${path}.${process.pid}.${randomBytes2(4).toString("hex")}`;
   try {
-    const owner = JSON.parse(readFileSync4(path, "utf8"));
-    return typeof owner.pid === "number" ? owner : null;
+    writeFileSync(draft, text2, { flag: "wx" });
+    linkSync(draft, path);
+    return true;
+  } catch (error64) {
+    if (error64.code === "EEXIST") return false;
+    throw lockUnwritable(path, error64);
+  } finally {
+    removeQuietly(draft);
+  }
+}
+function removeQuietly(path) {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+  }
+}
+function moveAsideIfUnchanged(path, seen) {
+  const aside = `${path}.stale.${process.pid}.${randomBytes2(4).toString("hex")}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return;
+  }
+  try {
+    if (readFileSync4(aside, "utf8") !== seen.text) linkSync(aside, path);
+  } catch {
+  } finally {
+    removeQuietly(aside);
+  }
+}
+function readLock(path) {
+  let text2;
+  let ageMs;
+  try {
+    text2 = readFileSync4(path, "utf8");
+    ageMs = Date.now() - statSync(path).mtimeMs;
   } catch {
     return null;
   }
+  try {
+    const owner = JSON.parse(text2);
+    return { text: text2, ageMs, owner: typeof owner.pid === "number" ? owner : null };
+  } catch {
+    return { text: text2, ageMs, owner: null };
+  }
 }
-function isAlive(owner) {
+function isHeld(seen) {
+  const { owner } = seen;
+  if (owner === null) return seen.ageMs < UNREADABLE_LOCK_GRACE_MS;
   if (owner.host !== hostname3()) return true;
+  if (!existsSync5("/proc/self/stat")) return pidExists(owner.pid);
   const started = startTime(owner.pid);
   return started !== null && (owner.startTime === null || started === owner.startTime);
 }
+function pidExists(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error64) {
+    return error64.code === "EPERM";
+  }
+}
 function alreadyRunning(path, owner) {
+  const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}, writing ${owner.resultsPath}` : "its lock file cannot be read";
+  const stop = owner ? `, or stop it (kill ${owner.pid})` : "";
   return new RunnerError(
     "ALREADY_RUNNING",
-    `another vggt-perf-gate run is using this repository (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}, writing ${owner.resultsPath}): two runs would overwrite one results file and disturb each other's timings. Wait for it to finish, or stop it (kill ${owner.pid}). If no such run exists, remove ${path}.`
+    `another vggt-perf-gate run is using this repository (${who}): two runs would overwrite one results file and disturb each other's timings. Wait for it to finish${stop}. If no such run exists, remove ${path}.`
+  );
+}
+function lockUnwritable(path, error64) {
+  const e = error64;
+  return new RunnerError(
+    "BASE_CHECKOUT_FAILED",
+    `cannot create the run lock ${path} (${e.code ?? "error"}: ${e.message}): the gate needs to write in the repository's git directory (for the lock and the base worktree). Run it as a user who may write there, on a writable checkout.`,
+    { cause: error64 }
   );
 }
 
@@ -51689,7 +51780,43 @@ function suggestion2(name, known) {
 }
 
 // packages/runner/src/workloads/command.ts
-import { statSync } from "node:fs";
+import { statSync as statSync2 } from "node:fs";
+
+// packages/runner/src/workloads/exit-status.ts
+import { constants as constants3 } from "node:os";
+var SHELL_NOT_FOUND = 127;
+var SHELL_NOT_EXECUTABLE = 126;
+var SHELL_SIGNAL_BASE = 128;
+var CRASH_SIGNALS = /* @__PURE__ */ new Set(["SIGSEGV", "SIGABRT", "SIGBUS"]);
+function endingSignal(status, viaShell) {
+  if (status.signal !== null) return status.signal;
+  if (!viaShell || status.code === null || status.code <= SHELL_SIGNAL_BASE) return null;
+  const number4 = status.code - SHELL_SIGNAL_BASE;
+  const name = Object.entries(constants3.signals).find(([, n2]) => n2 === number4)?.[0];
+  return name ?? null;
+}
+function describeExit(status, viaShell) {
+  if (status.signal !== null) return `was killed by ${status.signal}`;
+  const signal = endingSignal(status, viaShell);
+  const meaning = signal === null ? "" : ` (the shell's code for a program killed by ${signal})`;
+  return `exited with code ${status.code}${meaning}`;
+}
+function exitHint(status, viaShell, command = "it") {
+  const signal = endingSignal(status, viaShell);
+  if (signal === "SIGKILL") {
+    return "SIGKILL from outside the process is often the kernel's out-of-memory killer: check dmesg and free memory, or a container memory limit.";
+  }
+  if (signal !== null && CRASH_SIGNALS.has(signal)) {
+    return `${signal} is a crash in native code: a CUDA or C++ extension error usually prints its reason just before it.`;
+  }
+  if (viaShell && status.code === SHELL_NOT_FOUND) {
+    return `The shell could not find a program in ${command}: install it or fix PATH.`;
+  }
+  if (viaShell && status.code === SHELL_NOT_EXECUTABLE) {
+    return `A program in ${command} is not executable: chmod +x it or run it through its interpreter.`;
+  }
+  return null;
+}
 
 // packages/runner/src/workloads/strays.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -51828,11 +51955,12 @@ function spawnInGroup(file2, args, options, stdio) {
       if (child2.pid === void 0) resolve10();
     });
   });
-  return { child: child2, exited, seen: /* @__PURE__ */ new Map(), token };
+  const leaderStart = child2.pid === void 0 ? null : startTime(child2.pid);
+  return { child: child2, exited, seen: /* @__PURE__ */ new Map(), token, leaderStart };
 }
 function noteDescendants(proc) {
   const pid = proc.child.pid;
-  if (pid === void 0) return;
+  if (pid === void 0 || !leaderRuns(proc, pid)) return;
   for (const d of descendantsOf(pid)) {
     const started = startTime(d);
     if (started !== null) proc.seen.set(d, started);
@@ -51844,12 +51972,13 @@ async function killProcessGroup(proc, graceMs) {
   noteDescendants(proc);
   const escaped = noteEscaped(proc, await findTokenCarriers(proc.token));
   const leftovers = () => [...proc.seen].filter(([pid, started]) => startTime(pid) === started);
-  if (signalGroup(pgid, "SIGTERM") || leftovers().length > 0) {
+  const ours = ownsGroup(proc, pgid);
+  if (ours && signalGroup(pgid, "SIGTERM") || leftovers().length > 0) {
     for (const [pid] of leftovers()) signalPid(pid, "SIGTERM");
     const deadline = Date.now() + graceMs;
-    const anyLeft = () => groupRuns(pgid) || leftovers().length > 0;
+    const anyLeft = () => ours && groupRuns(pgid) || leftovers().length > 0;
     while (anyLeft() && Date.now() < deadline) await sleep2(GROUP_POLL_MS);
-    signalGroup(pgid, "SIGKILL");
+    if (ours && ownsGroup(proc, pgid)) signalGroup(pgid, "SIGKILL");
   }
   noteDescendants(proc);
   escaped.push(...noteEscaped(proc, await findTokenCarriers(proc.token)));
@@ -51903,7 +52032,8 @@ function killLiveWorkerGroups() {
   for (const proc of liveGroups) {
     noteDescendants(proc);
     noteEscaped(proc, findTokenCarriersNow(proc.token));
-    if (proc.child.pid !== void 0) signalGroup(proc.child.pid, "SIGKILL");
+    const pgid = proc.child.pid;
+    if (pgid !== void 0 && ownsGroup(proc, pgid)) signalGroup(pgid, "SIGKILL");
     for (const [pid, started] of proc.seen)
       if (startTime(pid) === started) signalPid(pid, "SIGKILL");
   }
@@ -51926,6 +52056,15 @@ function signalGroup(pgid, signal) {
     return error64.code !== "ESRCH";
   }
 }
+function leaderRuns(proc, pid) {
+  const now = startTime(pid);
+  return now !== null && now === proc.leaderStart;
+}
+function ownsGroup(proc, pgid) {
+  const now = startTime(pgid);
+  if (now !== null) return now === proc.leaderStart;
+  return signalGroup(pgid, 0);
+}
 function groupRuns(pgid) {
   if (!signalGroup(pgid, 0)) return false;
   const pids = listPids();
@@ -51937,9 +52076,6 @@ function groupRuns(pgid) {
 var COMMAND_KILL_GRACE_MS = 3e3;
 var OUTPUT_TAIL_LINES = 20;
 var LOG_LINE_MAX_CHARS = 64 * 1024;
-var SHELL_NOT_FOUND = 127;
-var SHELL_NOT_EXECUTABLE = 126;
-var SHELL_KILLED = 137;
 var MB = 1024 * 1024;
 async function runCommand(spec) {
   const shown4 = JSON.stringify(spec.command);
@@ -52019,22 +52155,9 @@ ${output2.format()}`;
 }
 function exitMessage(spec, shown4, status, viaShell, output2) {
   if (status.code === 0) return null;
-  return `${spec.what} ${shown4} failed in ${spec.cwd} (${exitHint(status, viaShell)}).
+  const hint = exitHint(status, viaShell) ?? "Its output below usually says why.";
+  return `${spec.what} ${shown4} failed in ${spec.cwd}: it ${describeExit(status, viaShell)}. ${hint}
 ${output2.format()}`;
-}
-function exitHint(status, viaShell) {
-  if (status.signal === "SIGKILL" || viaShell && status.code === SHELL_KILLED) {
-    const how = status.signal === "SIGKILL" ? "killed by SIGKILL" : "exit 137 = killed by SIGKILL";
-    return `${how}, often the kernel's out-of-memory killer: check dmesg and free memory, or a container memory limit`;
-  }
-  if (status.signal !== null) return `killed by ${status.signal}`;
-  if (viaShell && status.code === SHELL_NOT_FOUND) {
-    return "exit 127: the shell could not find a command in it; install it or fix PATH";
-  }
-  if (viaShell && status.code === SHELL_NOT_EXECUTABLE) {
-    return "exit 126: a program in it is not executable; chmod +x it or run it through its interpreter";
-  }
-  return `exit ${status.code}; its output below usually says why`;
 }
 var OutputTail = class {
   constructor(capacity) {
@@ -52066,7 +52189,7 @@ function reasonOf(signal) {
 }
 function isDirectory2(path) {
   try {
-    return statSync(path).isDirectory();
+    return statSync2(path).isDirectory();
   } catch {
     return false;
   }
@@ -52101,7 +52224,7 @@ async function runSetup(benchmark, dirs, log, signal) {
 }
 
 // packages/runner/src/unsaved-results.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
+import { randomBytes as randomBytes3 } from "node:crypto";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join5 } from "node:path";
 var ResultsNotSavedError = class extends RunnerError {
@@ -52128,7 +52251,7 @@ function deepestCause(error64) {
 async function saveResultsFallback(results) {
   const path = join5(
     tmpdir2(),
-    `perf-gate-results-${Date.now()}-${randomBytes2(3).toString("hex")}.json`
+    `perf-gate-results-${Date.now()}-${randomBytes3(3).toString("hex")}.json`
   );
   try {
     await writeResults(path, results);
@@ -52139,7 +52262,7 @@ async function saveResultsFallback(results) {
 }
 
 // packages/runner/src/workloads/onnx.ts
-import { existsSync as existsSync5 } from "node:fs";
+import { existsSync as existsSync6 } from "node:fs";
 import { mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile3, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join6, resolve as resolve3 } from "node:path";
@@ -52405,7 +52528,7 @@ function checkConfig(config2) {
 async function openSession(config2, context3) {
   const modelPath = resolve3(context3.cwd, config2.model);
   const where = `model ${modelPath} (${context3.side})`;
-  if (!existsSync5(modelPath)) {
+  if (!existsSync6(modelPath)) {
     throw new RunnerError(
       "WORKLOAD_FAILED",
       `onnx workload: the ${context3.side} side's model file ${modelPath} does not exist (config model ${JSON.stringify(config2.model)}, resolved against ${context3.cwd}). Fix the path, or make the side's setup step create the file.`
@@ -52733,7 +52856,10 @@ async function runOnce(options, context3) {
     timeoutMs: options.timeoutSeconds * 1e3,
     timeoutSetting: SAMPLES_TIMEOUT,
     what: `the ${context3.side} samples command`,
-    log: context3.log
+    log: context3.log,
+    // An interrupted gate stops the round's whole tree now, not at the time limit,
+    // and the failure says it was interrupted (not "killed by SIGKILL, out of memory").
+    signal: context3.signal
   });
   for (const warning2 of outcome.warnings) options.onWarning?.(warning2);
   if (outcome.state === "failed") throw new RunnerError("WORKLOAD_FAILED", outcome.error);
@@ -52882,8 +53008,6 @@ function encodeRequest(message) {
 }
 
 // packages/runner/src/workloads/worker-failures.ts
-var SHELL_NOT_FOUND2 = 127;
-var SHELL_NOT_EXECUTABLE2 = 126;
 function label(who) {
   const pid = who.pid === void 0 ? "" : `, pid ${who.pid}`;
   return `worker (side ${who.side}${pid})`;
@@ -52915,26 +53039,15 @@ function spawnFailed(who, error64) {
   );
 }
 function unexpectedExit(who, exit, waitingFor, stderrTail, viaShell) {
-  const how = exit.signal === null ? `exited with code ${exit.code}` : `was killed by ${exit.signal}`;
   const when = waitingFor === null ? "between requests" : waitingFor.startsWith("'hello'") ? "before sending its hello" : `while the runner waited for ${waitingFor}`;
   return failed(
-    `the ${label(who)} ${how} ${when}. ${exitHint2(who, exit, waitingFor, viaShell)}
+    `the ${label(who)} ${describeExit(exit, viaShell)} ${when}. ${exitHint2(who, exit, waitingFor, viaShell)}
 ${stderrTail}`
   );
 }
 function exitHint2(who, exit, waitingFor, viaShell) {
-  if (viaShell && exit.code === SHELL_NOT_FOUND2) {
-    return `The shell could not find the command ${JSON.stringify(who.command)} (cwd ${who.cwd}): install it or fix PATH.`;
-  }
-  if (viaShell && exit.code === SHELL_NOT_EXECUTABLE2) {
-    return `The shell could not execute ${JSON.stringify(who.command)}: check its permissions or run it through its interpreter.`;
-  }
-  if (exit.signal === "SIGKILL") {
-    return "SIGKILL from outside is often the out-of-memory killer (see dmesg) or a container memory limit.";
-  }
-  if (exit.signal === "SIGSEGV" || exit.signal === "SIGABRT" || exit.signal === "SIGBUS") {
-    return "A crash in native code (a CUDA or C++ extension error usually prints its reason to stderr below).";
-  }
+  const fromStatus = exitHint(exit, viaShell, `${JSON.stringify(who.command)} (cwd ${who.cwd})`);
+  if (fromStatus !== null) return fromStatus;
   if (waitingFor?.startsWith("'hello'")) {
     return `A worker must call perf_gate.serve() (or speak docs/worker-protocol.md) before doing anything slow; check that the command runs on its own: ${who.command} (cwd ${who.cwd}).`;
   }
@@ -52948,14 +53061,14 @@ function startupLimit(ms) {
   return {
     ms,
     source: `startupTimeoutSeconds: ${ms / 1e3}`,
-    remedy: raise("startupTimeoutSeconds", "startupTimeoutMs")
+    remedy: raise("startupTimeoutSeconds")
   };
 }
 function iterationLimit(perIterationMs, iterations) {
   return {
     ms: perIterationMs * iterations,
     source: `iterationTimeoutSeconds: ${perIterationMs / 1e3} x ${iterations} iterations`,
-    remedy: raise("iterationTimeoutSeconds", "iterationTimeoutMs")
+    remedy: raise("iterationTimeoutSeconds")
   };
 }
 function defaultRunLimit(ms, rule) {
@@ -52972,8 +53085,8 @@ function fixedLimit(ms, rule, consequence) {
     remedy: `This limit is fixed (${consequence}); if it should not take this long,`
   };
 }
-function raise(key, apiOption) {
-  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE} (${apiOption} when calling workerWorkload() directly); otherwise`;
+function raise(key) {
+  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE}; otherwise`;
 }
 function timedOut(who, waitingFor, limit, graceMs, stderrTail) {
   return failed(
@@ -53586,7 +53699,7 @@ async function runGate(options) {
   };
   const benchmarks = selectBenchmarks(config2, options.only);
   let reader = null;
-  const lock = await lockRepository(dir, options.resultsPath, log);
+  const lock = await lockRepository(dir, options.resultsPath, log, results.warnings);
   let base;
   try {
     base = await checkoutBase(dir, options.baseRef);
@@ -53618,12 +53731,13 @@ async function runGate(options) {
     }
     if (!options.signal?.aborted) results.status = "complete";
   } finally {
-    reader?.close();
-    await base.remove();
-    Object.assign(results, gateVerdict(results.benchmarks));
-    if (results.status !== "complete" && results.verdict === "pass")
-      results.verdict = "inconclusive";
     try {
+      closeReader(reader, results.warnings);
+      const leftover = await base.remove();
+      if (leftover) results.warnings.push(leftover);
+      Object.assign(results, gateVerdict(results.benchmarks));
+      if (results.status !== "complete" && results.verdict === "pass")
+        results.verdict = "inconclusive";
       await writeResults(options.resultsPath, results).catch((cause) => {
         throw new ResultsNotSavedError(options.resultsPath, results, cause);
       });
@@ -53633,16 +53747,26 @@ async function runGate(options) {
   }
   return results;
 }
-async function lockRepository(dir, resultsPath, log) {
+function closeReader(reader, warnings) {
+  try {
+    reader?.close();
+  } catch (error64) {
+    warnings.push(
+      `closing the GPU reader failed (${error64.message}); the results are unaffected`
+    );
+  }
+}
+async function lockRepository(dir, resultsPath, log, warnings) {
   const gitDir = await gitCommonDir(dir).catch(() => null);
   if (gitDir === null) return { path: "", release: () => {
   } };
   const lock = acquireRunLock(gitDir, resolve6(resultsPath));
-  const stale = await pruneStaleBaseCheckouts(dir);
-  if (stale.length > 0)
+  const { removed, problems } = await pruneStaleBaseCheckouts(dir);
+  if (removed.length > 0)
     log(
-      `removed ${stale.length} base worktree(s) an earlier, interrupted run left: ${stale.join(", ")}`
+      `removed ${removed.length} base worktree(s) an earlier, interrupted run left: ${removed.join(", ")}`
     );
+  warnings.push(...problems);
   return lock;
 }
 async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, signal) {
@@ -53774,8 +53898,8 @@ function workloadFor(benchmark, hooks = {}) {
 }
 
 // packages/runner/src/output-paths.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-import { constants as constants3 } from "node:fs";
+import { randomBytes as randomBytes4 } from "node:crypto";
+import { constants as constants4 } from "node:fs";
 import { access as access2, mkdir as mkdir3, open as open3, rmdir as rmdir2, stat as stat2, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname as dirname3, isAbsolute, join as join8, relative, resolve as resolve7 } from "node:path";
 var OutputPathError = class extends RunnerError {
@@ -53827,7 +53951,7 @@ async function checkSpecialFile(target, path) {
 }
 async function checkWritable(path) {
   try {
-    await access2(path, constants3.W_OK);
+    await access2(path, constants4.W_OK);
     return null;
   } catch (cause) {
     const code2 = cause.code ?? "EACCES";
@@ -53850,7 +53974,7 @@ async function probeDirectory(directory) {
   const created = await mkdir3(directory, { recursive: true });
   const probe = join8(
     directory,
-    `.perf-gate-probe-${process.pid}-${randomBytes3(4).toString("hex")}`
+    `.perf-gate-probe-${process.pid}-${randomBytes4(4).toString("hex")}`
   );
   try {
     const handle = await open3(probe, "wx");
@@ -55183,7 +55307,7 @@ function renderTerminal(results) {
 import { setTimeout as sleep4 } from "node:timers/promises";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync5, existsSync as existsSync6 } from "fs";
+import { readFileSync as readFileSync5, existsSync as existsSync7 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -55193,7 +55317,7 @@ var Context = class {
     var _a3, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync6(process.env.GITHUB_EVENT_PATH)) {
+      if (existsSync7(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync5(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path = process.env.GITHUB_EVENT_PATH;

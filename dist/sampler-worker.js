@@ -2484,7 +2484,7 @@ async function openLiveSource(kind) {
   } catch (error) {
     throw new MemoryError(
       "SOURCE_UNAVAILABLE",
-      `could not load ${DEVICE_PACKAGE} to read GPU memory (${messageOf(error)}). Install it next to @vggt-perf-gate/memory, or in this repository build it with \`npm run build -w ${DEVICE_PACKAGE}\`.`,
+      `could not load ${DEVICE_PACKAGE} to read GPU memory (${messageOf(error)}). Install it next to @vggt-perf-gate/memory, or in this repository build it with \`npm run build -w ${DEVICE_PACKAGE}\`. If this runs from the GitHub Action's dist/, the bundle is incomplete: rebuild it with \`npm run bundle\` in the action's repository, or report it.`,
       { cause: error }
     );
   }

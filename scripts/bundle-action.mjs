@@ -51,7 +51,8 @@ const modules = join(root, 'node_modules');
 // leaving those out once made NVML fail to load and the bundle fall back to
 // nvidia-smi without a word.
 const NATIVE_SOURCE = /\/src\/koffi\/src\/.*\.(cc|hh|inc|S|asm|def)$/;
-const keep = (src) => !/\/(doc|vendor)(\/|$)|CMakeLists\.txt$/.test(src) && !NATIVE_SOURCE.test(src);
+const keep = (src) =>
+  !/\/(doc|vendor)(\/|$)|CMakeLists\.txt$/.test(src) && !NATIVE_SOURCE.test(src);
 cpSync(join(modules, 'koffi'), join(out, 'node_modules/koffi'), { recursive: true, filter: keep });
 for (const name of readdirSync(join(modules, '@koromix'))) {
   if (!name.startsWith('koffi-linux-x64')) continue;

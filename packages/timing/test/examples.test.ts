@@ -19,7 +19,7 @@ describe('README examples', () => {
     const naive = Number(/without sync: ([\d.]+) ms/.exec(stdout)?.[1]);
     const honest = Number(/with sync: +([\d.]+) ms/.exec(stdout)?.[1]);
     expect(naive).toBeLessThan(1);
+    // At least the 4 ms of queued work; a loaded machine can only make it longer.
     expect(honest).toBeGreaterThanOrEqual(4);
-    expect(honest).toBeLessThan(10);
   }, 30_000);
 });
