@@ -79,7 +79,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
     await checkOutputPaths(targets);
 
     const { results, unsaved } = config
-      ? await measure(inputs, config, workspace, resultsPath, pr?.baseSha ?? null, options.signal)
+      ? await withoutJobFiles(env, () =>
+          measure(inputs, config, workspace, resultsPath, pr?.baseSha ?? null, options.signal),
+        )
       : await mergeShards(
           inputs.results.map((p) => resolve(workspace, p)),
           resultsPath,
@@ -323,6 +325,41 @@ const SECRET_VARIABLES = [
 export function scrubSecrets(env: NodeJS.ProcessEnv): void {
   for (const name of Object.keys(env))
     if (name.startsWith('INPUT_') || SECRET_VARIABLES.includes(name)) delete env[name];
+}
+
+/**
+ * The runner's file commands: a step appends to these files to set step
+ * outputs, environment variables and PATH entries for the job's later steps,
+ * to save state for its post step, and to write the job summary. The
+ * benchmarks must not be handed them: PR code that appends to GITHUB_ENV
+ * could set LD_PRELOAD or NODE_OPTIONS for every later step of the job.
+ */
+const JOB_FILE_VARIABLES = [
+  'GITHUB_ENV',
+  'GITHUB_PATH',
+  'GITHUB_OUTPUT',
+  'GITHUB_STEP_SUMMARY',
+  'GITHUB_STATE',
+];
+
+/**
+ * Runs `measure` (which starts the PR's code) with the job-file variables
+ * out of `env`, and puts them back afterwards. Not deleted for good:
+ * @actions/core reads them from process.env at the moment it sets an output
+ * or writes the summary, which happens after measuring; a process started
+ * meanwhile copied the environment without them when it started.
+ */
+async function withoutJobFiles<T>(env: NodeJS.ProcessEnv, measure: () => Promise<T>): Promise<T> {
+  const saved = JOB_FILE_VARIABLES.flatMap((name) => {
+    const value = env[name];
+    return value === undefined ? [] : [[name, value] as const];
+  });
+  for (const [name] of saved) delete env[name];
+  try {
+    return await measure();
+  } finally {
+    for (const [name, value] of saved) env[name] = value;
+  }
 }
 
 /** The job summary; a summary that cannot be written is a warning, never the step's failure. */
