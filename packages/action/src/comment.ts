@@ -84,12 +84,28 @@ export async function upsertComment(
       tried += error instanceof GitHubApiError ? error.details.attempts : 1;
       if (!outcomeUnknown(error) || attempt >= CREATE_ATTEMPTS) throw withTotal(error, tried);
       // The POST may have gone through: look before posting again, or it may be there twice.
-      const landed = (await api.listComments(pr)).find((c) => isOurs(c, marker));
+      const landed = (await lookAgain(api, pr)).find((c) => isOurs(c, marker));
       if (landed) return { action: 'created', url: landed.html_url };
       log(
         `creating the PR comment got no clear answer (${shortReason((error as GitHubApiError).details.failure)}) and it is not there; posting again (try ${attempt + 1} of ${CREATE_ATTEMPTS})`,
       );
     }
+  }
+}
+
+/** The list after a create with no clear answer; when it fails, its message says the comment may be there. */
+async function lookAgain(api: GitHubApi, pr: PrRef): Promise<IssueComment[]> {
+  try {
+    return await api.listComments(pr);
+  } catch (error) {
+    if (!(error instanceof GitHubApiError)) throw error;
+    throw new GitHubApiError(
+      {
+        ...error.details,
+        note: 'It was looking for the comment after a create that got no clear answer, so the comment may have been posted.',
+      },
+      { cause: error.cause },
+    );
   }
 }
 

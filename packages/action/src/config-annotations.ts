@@ -2,14 +2,13 @@
  * Config problems as annotations on the config file itself, so each shows
  * on its line in the pull request's "Files changed" view and checks page.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { AnnotationProperties } from '@actions/core';
-import type { ConfigError } from '@vggt-perf-gate/runner';
+import { type ConfigError, pathInside } from '@vggt-perf-gate/runner';
 
 /**
  * Emits one error annotation per problem of a config error, at its line and
  * column, with the file relative to the repository root (GITHUB_WORKSPACE),
- * as GitHub matches annotations to files.
+ * as GitHub matches annotations to files; a file outside it stays as it is.
  *
  * @param emit `core.error`, or anything of its shape
  */
@@ -21,15 +20,9 @@ export function annotateConfigError(
   for (const problem of error.problems) {
     emit(problem.message, {
       title: problem.path === '' ? 'perf gate config' : `perf gate config: ${problem.path}`,
-      file: workspacePath(problem.file, repositoryRoot),
+      file: pathInside(repositoryRoot, problem.file) || problem.file,
       startLine: problem.line,
       startColumn: problem.column,
     });
   }
-}
-
-/** GitHub wants a path relative to the repository root; one outside it stays as it is. */
-function workspacePath(file: string, root: string): string {
-  const inside = relative(root, resolve(file));
-  return inside.startsWith('..') || isAbsolute(inside) ? file : inside;
 }

@@ -4,11 +4,12 @@ import { ActionError } from './errors.js';
 
 /**
  * The few GitHub REST calls the action makes (issue comments), with a time
- * limit on every request and retries where retrying helps: no answer, server
- * errors and rate limits. Every other failure becomes a GitHubApiError that
- * says what happened, where, and what to change. The token only ever travels
- * in the Authorization header (to GITHUB_API_URL, via @actions/github); it is
- * never logged.
+ * limit on every request, one for all of a client's calls together, and
+ * retries where retrying helps: no answer, server errors and rate limits.
+ * Every other failure becomes a GitHubApiError that says what happened,
+ * where, and what to change. The token only ever travels in the
+ * Authorization header (to GITHUB_API_URL, via @actions/github); it is never
+ * logged.
  */
 export interface GitHubApi {
   listComments(pr: PrRef): Promise<IssueComment[]>;
@@ -42,6 +43,12 @@ export interface RetryPolicy {
   maxWaitMs: number;
   /** How long one try may take, the answer's body included, before it counts as failed (ms). */
   requestTimeoutMs: number;
+  /**
+   * How long all calls through one client may take together, from its first
+   * request: every try, wait and page (ms). The action makes one client per
+   * comment step, so this bounds the whole step, whatever GitHub does.
+   */
+  deadlineMs: number;
 }
 
 /** Tries per request: with the back-off below, about 7 s of waiting in all. */
@@ -56,6 +63,16 @@ export const DEFAULT_MAX_WAIT_MS = 60_000;
  * never answers costs at most this per try instead of hanging the step.
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+/**
+ * The whole comment step (list every page, create or update, the check
+ * before a create is sent again) gives up after 3 min. Without it, retries
+ * alone could hold the job for 18 min on a pull request with one page of
+ * comments: four tries of up to 20 s with waits of up to 60 s are 260 s per
+ * request, and create-then-check makes up to six (list, create, list,
+ * create, list, create: 260 + 20 + 260 + 20 + 260 + 260 s, as a create whose
+ * answer is lost costs one try, 20 s, and is not retried blindly).
+ */
+export const DEFAULT_DEADLINE_MS = 180_000;
 
 /** The policy the action runs with. */
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -63,6 +80,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   baseDelayMs: DEFAULT_BASE_DELAY_MS,
   maxWaitMs: DEFAULT_MAX_WAIT_MS,
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  deadlineMs: DEFAULT_DEADLINE_MS,
 };
 
 /** Added to a rate limit's reset time: GitHub's clock and ours differ by a little. */
@@ -110,7 +128,19 @@ export type StopReason =
   /** A write with no clear answer: trying again blindly could post it twice. */
   | { why: 'outcome-unknown' }
   /** GitHub asked to wait longer than the policy allows for one wait. */
-  | { why: 'wait-too-long'; askedMs: number; askedBy: string; budgetMs: number };
+  | { why: 'wait-too-long'; askedMs: number; askedBy: string; budgetMs: number }
+  /**
+   * The client's deadline ran out: while a try waited for its answer (for a
+   * write, whether it landed is then unknown), before the next try's wait
+   * (`waitMs`) would have ended, or before a request could be sent.
+   */
+  | {
+      why: 'deadline';
+      deadlineMs: number;
+      cut: 'answer' | 'wait' | 'start';
+      waitMs: number;
+      write: boolean;
+    };
 
 /** Everything a failed call's message is made from. */
 export interface FailureDetails {
@@ -159,8 +189,19 @@ class NotJsonAnswer extends Error {
 
 /** Our own abort reason, so a time-out is told apart from any other abort. */
 class RequestTimeout extends Error {
-  constructor(readonly ms: number) {
-    super(`no answer within ${seconds(ms, ms < 10_000 ? 1 : 0)} s`);
+  /**
+   * @param byDeadline the try was cut short by the client's deadline, not by
+   *   the time limit of one request
+   */
+  constructor(
+    readonly ms: number,
+    readonly byDeadline: boolean,
+  ) {
+    super(
+      byDeadline
+        ? 'no answer before the time limit of the comment step'
+        : `no answer within ${seconds(ms, ms < 10_000 ? 1 : 0)} s`,
+    );
     this.name = 'RequestTimeout';
   }
 }
@@ -190,13 +231,27 @@ export function createGitHubApi(
   }
   const octokit = getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
   const baseUrl = octokit.request.endpoint.DEFAULTS.baseUrl;
+  /** When every call through this client must be over: started by the first request. */
+  let deadline: Deadline | null = null;
   octokit.hook.wrap('request', async (request, options) => {
     const { method, url } = octokit.request.endpoint.parse(options);
+    deadline ??= startDeadline(retry.deadlineMs);
+    const { signal: expired, endsAt } = deadline;
+    const write = method !== 'GET';
+    const outOfTime = (cut: 'answer' | 'wait' | 'start', waitMs = 0): StopReason => ({
+      why: 'deadline',
+      deadlineMs: retry.deadlineMs,
+      cut,
+      waitMs,
+      write,
+    });
+    let failure: RequestFailure = notSent(baseUrl);
     for (let attempt = 1; ; attempt++) {
-      let failure: RequestFailure;
+      // Out of time before this try: a later page or call.
+      if (expired.aborted) throw new FailedRequest(failure, attempt - 1, outOfTime('start'), null);
       let cause: unknown;
       try {
-        return await withTimeout(retry.requestTimeoutMs, async (signal) => {
+        return await withTimeout(retry.requestTimeoutMs, expired, async (signal) => {
           // Set on `options` itself: the token's auth hook, next in the chain, was
           // bound to this object and ignores options passed to it.
           options.request = { ...options.request, signal };
@@ -210,12 +265,21 @@ export function createGitHubApi(
         cause = error;
         failure = classify(error, baseUrl);
       }
+      if (findCause(cause, (e) => e instanceof RequestTimeout && e.byDeadline))
+        throw new FailedRequest(failure, attempt, outOfTime('answer'), cause);
       const next = nextTry(failure, attempt, method, retry);
       if ('why' in next) throw new FailedRequest(failure, attempt, next, cause);
+      // The next try would start too late to be answered: give up now, not after the wait.
+      if (Date.now() + next.waitMs >= endsAt)
+        throw new FailedRequest(failure, attempt, outOfTime('wait', next.waitMs), cause);
       log(
         `GitHub API ${method} ${url}: ${shortReason(failure)}; retrying in ${seconds(next.waitMs, 1)} s (attempt ${attempt + 1} of ${retry.attempts}), ${next.because}`,
       );
-      await sleep(next.waitMs);
+      try {
+        await sleep(next.waitMs, undefined, { signal: expired });
+      } catch {
+        throw new FailedRequest(failure, attempt, outOfTime('wait', next.waitMs), cause);
+      }
     }
   });
   const call = async <T>(
@@ -280,12 +344,34 @@ export function createGitHubApi(
   };
 }
 
-/** Runs `send` with a signal that aborts after `ms`; the timer never outlives it. */
-async function withTimeout<T>(ms: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** A client's time limit for all its calls: one timer, so "out of time" is one event, not a clock reading. */
+interface Deadline {
+  /** Aborted, with a RequestTimeout for its reason, when the time is up. */
+  signal: AbortSignal;
+  /** When that is (ms since the epoch), to tell whether a wait would end past it. */
+  endsAt: number;
+}
+
+function startDeadline(ms: number): Deadline {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new RequestTimeout(ms)), ms);
+  // Unref'd: a client that is done must not keep the action's process alive.
+  setTimeout(() => controller.abort(new RequestTimeout(ms, true)), ms).unref();
+  return { signal: controller.signal, endsAt: Date.now() + ms };
+}
+
+/**
+ * Runs `send` with a signal that aborts after `ms`, or when `deadline` does;
+ * the timer never outlives it.
+ */
+async function withTimeout<T>(
+  ms: number,
+  deadline: AbortSignal,
+  send: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RequestTimeout(ms, false)), ms);
   try {
-    return await send(controller.signal);
+    return await send(AbortSignal.any([controller.signal, deadline]));
   } finally {
     clearTimeout(timer);
   }
@@ -316,6 +402,11 @@ const COMMENT_LIST: Shape<IssueComment[]> = {
 function isJsonBody(status: number, data: unknown): boolean {
   if (status === 204 || status === 205) return true;
   return typeof data === 'object' && data !== null && !(data instanceof ArrayBuffer);
+}
+
+/** The failure of a request no try of which was made: only the deadline's message reads it. */
+function notSent(apiUrl: string): RequestFailure {
+  return { kind: 'unreachable', apiUrl, code: 'not sent', detail: 'not sent', timedOut: false };
 }
 
 /** Sorts a failed try into what the message and the retry decision need. */
@@ -477,6 +568,7 @@ export function describeFailure(d: FailureDetails): string {
 function explain(d: FailureDetails): string {
   const f = d.failure;
   const after = `after ${tries(d.attempts)}`;
+  if (d.stop.why === 'deadline') return explainDeadline(d, d.stop);
   switch (f.kind) {
     case 'unreachable':
       return f.timedOut
@@ -489,6 +581,29 @@ function explain(d: FailureDetails): string {
     case 'status':
       return `${f.status}${f.message ? ` ${f.message}` : ''}: ${adviceForStatus(f, d)}`;
   }
+}
+
+function explainDeadline(
+  d: FailureDetails,
+  stop: Extract<StopReason, { why: 'deadline' }>,
+): string {
+  const limit = `the time limit of the PR comment step, ${duration(stop.deadlineMs)} for all its requests,`;
+  const last = d.attempts > 0 ? shortReason(d.failure) : null;
+  const where = 'apiUrl' in d.failure ? d.failure.apiUrl : 'GITHUB_API_URL';
+  let what: string;
+  if (stop.cut === 'answer') {
+    const landed = stop.write ? ' The comment may or may not have been posted.' : '';
+    what = `the GitHub API at ${where} had not answered when ${limit} ran out (${tries(d.attempts)}), so the action gave up.${landed}`;
+  } else if (stop.cut === 'wait') {
+    what = `${last} after ${tries(d.attempts)}, and the next try, in ${seconds(stop.waitMs, 1)} s, would come after ${limit} ran out, so the action gave up.`;
+  } else {
+    const before =
+      d.attempts === 0
+        ? 'before this request could be sent'
+        : `after ${tries(d.attempts)} (the last: ${last})`;
+    what = `${limit} ran out ${before}, so the action gave up.`;
+  }
+  return `${what} GitHub may be slow, down or rate-limiting this token: check https://www.githubstatus.com and re-run the job; the report is in the job summary meanwhile.`;
 }
 
 function adviceForStatus(

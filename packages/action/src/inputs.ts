@@ -89,14 +89,18 @@ export function htmlPathOf(reportPath: string): string {
 }
 
 /**
- * Every file the action writes, named by the input that sets it, for the
- * check before measuring. Paths as given (relative to working-directory,
- * which is the current directory by then).
+ * Every file the action writes, named by the input that sets it: checked
+ * before measuring, written after. Paths as given (relative to
+ * working-directory, which is the current directory by then).
  */
 export function outputTargets(inputs: ActionInputs): OutputTarget[] {
   return [
-    { path: inputs.resultsPath, setBy: 'input "results-path"', atomic: true },
-    { path: inputs.reportPath, setBy: 'input "report-path"' },
-    { path: htmlPathOf(inputs.reportPath), setBy: 'input "report-path" (its HTML report)' },
+    { path: inputs.resultsPath, setBy: 'input "results-path"', format: 'results' },
+    { path: inputs.reportPath, setBy: 'input "report-path"', format: 'markdown' },
+    {
+      path: htmlPathOf(inputs.reportPath),
+      setBy: 'input "report-path" (its HTML report)',
+      format: 'html',
+    },
   ];
 }

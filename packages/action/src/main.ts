@@ -25,7 +25,7 @@ import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
 import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
-import { type ActionInputs, htmlPathOf, outputTargets, readInputs } from './inputs.js';
+import { type ActionInputs, outputTargets, readInputs } from './inputs.js';
 import { annotate, failureMessage } from './verdict.js';
 import { writeOutputs } from './write-outputs.js';
 
@@ -65,31 +65,34 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Relative paths in the config, and onnxruntime-node installed in the gated
     // repository, are found from here.
     process.chdir(workspace);
-    const paths = {
-      results: resolve(workspace, inputs.resultsPath),
-      report: resolve(workspace, inputs.reportPath),
-      html: resolve(workspace, htmlPathOf(inputs.reportPath)),
-    };
+    const resultsPath = resolve(workspace, inputs.resultsPath);
 
     // Everything that can be wrong before measuring is checked first, the config
     // before the base (a fetch error must not hide a broken config).
     const measuring = inputs.results.length === 0;
     const config = measuring ? await readConfig(inputs, workspace, repositoryRoot) : null;
+    // runGate selects again, with a generic label; given the same config and
+    // names it cannot fail where this did not, so this message, naming the
+    // input, is the one users see.
     if (config) selectBenchmarks(config, inputs.benchmarks, 'input "benchmarks"');
-    await checkOutputPaths(outputTargets(inputs));
+    const targets = outputTargets(inputs);
+    await checkOutputPaths(targets);
 
     const { results, unsaved } = config
-      ? await measure(inputs, config, workspace, paths.results, pr?.baseSha ?? null, options.signal)
+      ? await withoutJobFiles(env, () =>
+          measure(inputs, config, workspace, resultsPath, pr?.baseSha ?? null, options.signal),
+        )
       : await mergeShards(
           inputs.results.map((p) => resolve(workspace, p)),
-          paths.results,
+          resultsPath,
         );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
 
     // The table first: whatever cannot be written below, the verdict is in the log.
     core.info(renderTerminal(results));
+    // Rendered once: the report file, the job summary and the comment.
     const markdown = renderMarkdown(results);
-    const written = await writeOutputs(results, markdown, paths, unsaved, (text) =>
+    const written = await writeOutputs(results, markdown, targets, unsaved, (text) =>
       core.info(text),
     );
     const runUrl = runLink(env);
@@ -101,9 +104,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.setOutput('verdict', results.verdict);
     core.setOutput('regressions', String(results.regressions));
     // Where the files are, which after a failed write may be a fallback, or nowhere.
-    core.setOutput('results-path', written.resultsAt ?? '');
-    core.setOutput('report-path', written.reportAt ?? '');
-    core.setOutput('html-path', written.htmlAt ?? '');
+    const absolute = (path: string | null) => (path === null ? '' : resolve(workspace, path));
+    core.setOutput('results-path', absolute(written.results));
+    core.setOutput('report-path', absolute(written.markdown));
+    core.setOutput('html-path', absolute(written.html));
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
 
@@ -112,7 +116,16 @@ export async function run(options: RunOptions = {}): Promise<void> {
       core.info('cancelled: the PR comment is left as it was; the next run will update it');
     const outcome = options.signal?.aborted
       ? null
-      : await comment(inputs, env, prNumber, pr?.fromFork ?? false, results, runUrl, options.retry);
+      : await comment(
+          inputs,
+          env,
+          prNumber,
+          pr?.fromFork ?? false,
+          results,
+          markdown,
+          runUrl,
+          options.retry,
+        );
     if (outcome && 'url' in outcome) core.setOutput('comment-url', outcome.url);
 
     const overhead = (Date.now() - started) / 1000 - measuringSeconds;
@@ -237,6 +250,7 @@ async function comment(
   prNumber: number | null,
   fromFork: boolean,
   results: GateResults,
+  markdown: string,
   runUrl: string,
   retry: RetryPolicy | undefined,
 ): Promise<CommentOutcome | null> {
@@ -262,7 +276,7 @@ async function comment(
     return null;
   }
   // Room for the marker and the footer below.
-  const fitted = fitReport(renderMarkdown(results), COMMENT_LIMIT, runUrl, 400);
+  const fitted = fitReport(markdown, COMMENT_LIMIT, runUrl, 400);
   const body = `${fitted.text}\n\n<sub>[vggt-perf-gate run](${runUrl})</sub>`;
   try {
     const api = createGitHubApi(inputs.token, (line) => core.info(line), retry, env.GITHUB_API_URL);
@@ -311,6 +325,41 @@ const SECRET_VARIABLES = [
 export function scrubSecrets(env: NodeJS.ProcessEnv): void {
   for (const name of Object.keys(env))
     if (name.startsWith('INPUT_') || SECRET_VARIABLES.includes(name)) delete env[name];
+}
+
+/**
+ * The runner's file commands: a step appends to these files to set step
+ * outputs, environment variables and PATH entries for the job's later steps,
+ * to save state for its post step, and to write the job summary. The
+ * benchmarks must not be handed them: PR code that appends to GITHUB_ENV
+ * could set LD_PRELOAD or NODE_OPTIONS for every later step of the job.
+ */
+const JOB_FILE_VARIABLES = [
+  'GITHUB_ENV',
+  'GITHUB_PATH',
+  'GITHUB_OUTPUT',
+  'GITHUB_STEP_SUMMARY',
+  'GITHUB_STATE',
+];
+
+/**
+ * Runs `measure` (which starts the PR's code) with the job-file variables
+ * out of `env`, and puts them back afterwards. Not deleted for good:
+ * @actions/core reads them from process.env at the moment it sets an output
+ * or writes the summary, which happens after measuring; a process started
+ * meanwhile copied the environment without them when it started.
+ */
+async function withoutJobFiles<T>(env: NodeJS.ProcessEnv, measure: () => Promise<T>): Promise<T> {
+  const saved = JOB_FILE_VARIABLES.flatMap((name) => {
+    const value = env[name];
+    return value === undefined ? [] : [[name, value] as const];
+  });
+  for (const [name] of saved) delete env[name];
+  try {
+    return await measure();
+  } finally {
+    for (const [name, value] of saved) env[name] = value;
+  }
 }
 
 /** The job summary; a summary that cannot be written is a warning, never the step's failure. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner';
@@ -450,6 +450,43 @@ describe('measuring on the runner', () => {
     for (const secret of [TOKEN, 'runtime-secret', 'oidc-secret', 'INPUT_'])
       expect(seen).not.toContain(secret);
     expect(JSON.parse(seen).GITHUB_REPOSITORY).toBe('org/app');
+  });
+
+  // The files are still the runner user's to find and write (docs/fork-prs.md
+  // says so); what is checked is that the benchmarks are not handed them.
+  it("does not hand the benchmarks the job's file commands, and still writes its own outputs and summary", async () => {
+    const repo = gatedRepository(1);
+    const files = mkdtempSync(join(tmpdir(), 'perf-gate-file-commands-'));
+    const env: Record<string, string> = {};
+    for (const name of ['GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE']) {
+      env[name] = join(files, name.toLowerCase());
+      writeFileSync(env[name], '');
+    }
+    const run = await runAction({
+      bundleDir,
+      apiUrl: github.url,
+      workspace: repo,
+      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+      env,
+    });
+    expect(run.exitCode).toBe(0);
+    const seen = JSON.parse(readFileSync(join(repo, 'env-dump.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    for (const name of [
+      'GITHUB_ENV',
+      'GITHUB_PATH',
+      'GITHUB_OUTPUT',
+      'GITHUB_STEP_SUMMARY',
+      'GITHUB_STATE',
+    ])
+      expect(seen[name], name).toBeUndefined();
+    expect(seen.GITHUB_REPOSITORY).toBe('org/app');
+    // The action's own file commands still went where the runner said.
+    expect(run.outputs).toMatchObject({ verdict: 'pass', regressions: '0', 'pr-number': '42' });
+    expect(run.summary).toContain('| harness | latency |');
+    expect(github.commentsOn(42)).toHaveLength(1);
   });
 
   it('outside a pull request, base-ref is required and the message says so', async () => {

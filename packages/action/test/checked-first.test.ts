@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { gitRepository } from './git-repository.js';
 import { FakeGitHub } from './github-server.js';
@@ -73,6 +73,15 @@ describe('a broken config', () => {
     expect(run.stdout).toContain(`file=${basename(repo)}/perf-gate.yml,line=4,col=15::`);
   });
 
+  it('a config under a directory whose name starts with two dots is inside the repository', async () => {
+    const repo = gitRepository({ 'README.md': 'config in ..cache\n' });
+    mkdirSync(join(repo, '..cache'));
+    writeFileSync(join(repo, '..cache', 'perf-gate.yml'), BROKEN_CONFIG);
+    const run = await gate(repo, { config: '..cache/perf-gate.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('file=..cache/perf-gate.yml,line=4,col=15::');
+  });
+
   it('a missing config is annotated too, at the top of the file it looked for', async () => {
     const repo = gitRepository({ 'README.md': 'no config here\n' });
     const run = await gate(repo, { config: 'ci/perf-gate.yml' });
@@ -134,6 +143,26 @@ describe('output paths', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain(
       '::error::cannot write input "report-path" (its HTML report) report.html: it is a directory (EISDIR)',
+    );
+    expect(wentOn(run)).toBe(false);
+  });
+
+  it('results-path and report-path on one file fail naming both inputs', async () => {
+    const repo = gitRepository({ 'perf-gate.yml': CONFIG });
+    const run = await gate(repo, { 'results-path': 'out.md', 'report-path': 'out.md' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::cannot write input "report-path" out.md: it is the same file as input "results-path" out.md, so one would overwrite the other. Give input "report-path" and input "results-path" different paths. (Checked before measuring: nothing was run.)',
+    );
+    expect(wentOn(run)).toBe(false);
+  });
+
+  it('results-path on the HTML report that report-path implies fails too', async () => {
+    const repo = gitRepository({ 'perf-gate.yml': CONFIG });
+    const run = await gate(repo, { 'results-path': 'report.html', 'report-path': 'report.md' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::cannot write input "report-path" (its HTML report) report.html: it is the same file as input "results-path" report.html',
     );
     expect(wentOn(run)).toBe(false);
   });

@@ -6,7 +6,10 @@ import { closedPortUrl, FakeGitHub } from './github-server.js';
  * The GitHub API client against a real local server that misbehaves on
  * purpose: no answer, a refused or dropped connection, answers that are not
  * JSON, rate limits. Tries are counted by the server (or by the client's own
- * retry log lines), never by the clock.
+ * retry log lines), never by the clock, and only where the server alone
+ * decides them: a request it holds unanswered ends only when the client's
+ * time limit aborts it, and every other request is answered at once, with a
+ * time limit so long that no loaded machine reaches it.
  */
 const TOKEN = 'ghs_apiTestToken0123456789';
 const PR = { owner: 'org', repo: 'app', number: 42 };
@@ -21,6 +24,7 @@ const FAST: RetryPolicy = {
   baseDelayMs: 1,
   maxWaitMs: 5_000,
   requestTimeoutMs: 10_000,
+  deadlineMs: 120_000,
 };
 
 let github: FakeGitHub;
@@ -68,10 +72,12 @@ describe('a server that does not answer', () => {
   it('goes on once a later try is answered', async () => {
     github.seed(42, ['hello']);
     github.fail('GET', COMMENTS, { hang: true });
-    // Long enough for the second try's answer on a loaded machine.
-    const comments = await api({ ...FAST, requestTimeoutMs: 2_000 }).listComments(PR);
+    // One time limit for both tries: the held one costs all of it (5 s), and the
+    // answered one, sent at once, has the same 5 s, far beyond any load.
+    const comments = await api({ ...FAST, requestTimeoutMs: 5_000 }).listComments(PR);
     expect(comments.map((c) => c.body)).toEqual(['hello']);
     expect(triesOf('GET')).toBe(2);
+    expect(retries()).toEqual([expect.stringContaining(': no answer within 5.0 s; retrying in')]);
   });
 });
 
@@ -248,6 +254,57 @@ describe('retries and their count', () => {
     const message = await failure(api().updateComment(PR, 999_999, 'report'));
     expect(message).toContain(
       'could not update its comment on org/app#42: 404 Not Found: the comment to update is gone',
+    );
+  });
+});
+
+describe("the time limit for all of a client's calls together", () => {
+  it('ends a try held past it, however long one request may take, and says so', async () => {
+    github.fail('GET', COMMENTS, { hang: true }, { hang: true });
+    // The server holds the first try until the deadline aborts it: one try, whatever the load.
+    const message = await failure(api({ ...FAST, deadlineMs: 1_000 }).listComments(PR));
+    expect(triesOf('GET')).toBe(1);
+    expect(message).toBe(
+      `could not list the comments of org/app#42: the GitHub API at ${github.url} had not answered when the time limit of the PR comment step, 1 s for all its requests, ran out (1 try), so the action gave up. GitHub may be slow, down or rate-limiting this token: check https://www.githubstatus.com and re-run the job; the report is in the job summary meanwhile.`,
+    );
+    expect(retries()).toEqual([]);
+  });
+
+  it('a write cut short by it may have landed, and the message says so', async () => {
+    github.fail('POST', COMMENTS, { hang: true, afterWrite: true });
+    const message = await failure(api({ ...FAST, deadlineMs: 1_000 }).createComment(PR, 'report'));
+    expect(triesOf('POST')).toBe(1);
+    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(message).toContain(
+      'ran out (1 try), so the action gave up. The comment may or may not have been posted.',
+    );
+  });
+
+  it('a wait GitHub asks for that would end past it is not made', async () => {
+    // Within the budget for one wait (60 s), beyond what is left of the 30 s deadline.
+    github.fail('GET', COMMENTS, {
+      status: 429,
+      headers: { 'retry-after': '45' },
+      body: { message: 'You have exceeded a secondary rate limit' },
+    });
+    const message = await failure(
+      api({ ...FAST, maxWaitMs: 60_000, deadlineMs: 30_000 }).listComments(PR),
+    );
+    expect(triesOf('GET')).toBe(1);
+    expect(message).toContain(
+      'could not list the comments of org/app#42: 429 after 1 try, and the next try, in 45.0 s, would come after the time limit of the PR comment step, 30 s for all its requests, ran out, so the action gave up.',
+    );
+  });
+
+  it('counts from the first request, across every call of the client', async () => {
+    github.fail('GET', COMMENTS, { hang: true });
+    const client = api({ ...FAST, deadlineMs: 1_000 });
+    // Held until the deadline ends it; the next call then finds no time left and sends nothing.
+    await failure(client.listComments(PR));
+    const message = await failure(client.createComment(PR, 'report'));
+    expect(triesOf('POST')).toBe(0);
+    expect(message).toBe(
+      'could not comment on org/app#42: the time limit of the PR comment step, 1 s for all its requests, ran out before this request could be sent, so the action gave up. GitHub may be slow, down or rate-limiting this token: check https://www.githubstatus.com and re-run the job; the report is in the job summary meanwhile.',
     );
   });
 });

@@ -65,13 +65,17 @@ describe.skipIf(!existsSync('/dev/full'))('after measuring', () => {
       expect(run.exitCode).toBe(1);
       expect(run.stdout).toMatch(/^harness\s+latency\s+10\.0 ms/m);
       expect(fallback.startsWith(tmpdir())).toBe(true);
+      // Paths as the inputs gave them, relative to working-directory, as the checks before measuring say them.
       expect(run.stdout).toContain(
-        `::error::cannot write the results to ${join(repo, 'out', 'results.json')}: out is a file, not a directory (ENOTDIR); saved them to ${fallback} instead (output "results-path" names it: upload it from there).`,
+        `::error::cannot write the results to out/results.json: out is a file, not a directory (ENOTDIR); saved them to ${fallback} instead (output "results-path" names it: upload it from there).`,
+      );
+      // The bin is in @vggt-perf-gate/runner: no package is named vggt-perf-gate.
+      expect(run.stdout).toContain(
+        `%0Acannot write the Markdown report to perf-gate-report.md: the disk holding ${repo} is full (no space left, ENOSPC). Free some space there, or choose a path on another disk. The job summary and the PR comment still have the report. To render it again once fixed: npx -p @vggt-perf-gate/runner vggt-perf-gate report --results ${fallback} --format markdown --out perf-gate-report.md`,
       );
       expect(run.stdout).toContain(
-        `%0Acannot write the Markdown report to ${report}: the disk holding ${repo} is full (no space left, ENOSPC). Free some space there, or choose a path on another disk. The job summary and the PR comment still have the report; to render the file again: npx vggt-perf-gate report --results ${fallback} --format markdown --out ${report}`,
+        '%0Acannot write the HTML report to perf-gate-report.html: the disk holding',
       );
-      expect(run.stdout).toContain(`%0Acannot write the HTML report to ${html}: the disk holding`);
       expect(run.stdout).not.toMatch(/^\s+at /m);
       const results = JSON.parse(readFileSync(fallback, 'utf8')) as GateResults;
       expect(results.status).toBe('complete');

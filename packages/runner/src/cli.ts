@@ -14,20 +14,16 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { RunnerError } from './errors.js';
 import { removeLiveCheckouts } from './git.js';
 import { runGate } from './orchestrate.js';
-import {
-  checkOutputPaths,
-  explainWriteError,
-  type OutputTarget,
-  writeOutputFile,
-} from './output-paths.js';
+import { checkOutputPaths, type OutputTarget } from './output-paths.js';
 import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import { ProgressDisplay, shouldShowLiveStatus } from './report/progress.js';
 import { renderTerminal } from './report/terminal.js';
 import { type GateResults, mergeResults, readResults, writeResults } from './results.js';
 import { selectBenchmarks } from './select-benchmarks.js';
-import { ResultsNotSavedError, saveResultsFallback } from './unsaved-results.js';
+import { ResultsNotSavedError } from './unsaved-results.js';
 import { killLiveWorkerGroups } from './workloads/worker-process.js';
+import { writeReports } from './write-reports.js';
 
 export const EXIT = { pass: 0, regression: 1, usage: 2, failure: 3 } as const;
 
@@ -47,10 +43,11 @@ measure base vs head for every benchmark in the config
   --shard <name>       label these results as one shard of a matrix run
   --fail-on <mode>     regression (default) | regression-or-inconclusive | never
 
-Before anything is measured, the config, --only and every output path are
-checked (exit 2 naming what to fix). A file that cannot be written after
-measuring is an error line (exit 3); the table is printed first, and results
-that cannot go to --results are saved in the temp directory instead.
+Before anything is measured, the config, --only and every output path (no
+two may name one file) are checked (exit 2 naming what to fix). A file that
+cannot be written after measuring is an error line (exit 3); the table is
+printed first, and results that cannot go to --results are saved in the
+temp directory instead.
 
 On a terminal a status line at the bottom shows the benchmark, its phase,
 rounds, time and latest estimate; with CI=true or when stderr is not a
@@ -137,8 +134,12 @@ async function run(argv: string[]): Promise<number> {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // runGate selects again, with a generic label; given the same config and
+  // names it cannot fail where this did not, so this message, naming the flag,
+  // is the one users see.
   selectBenchmarks(config, only, '--only');
-  await checkOutputPaths(outputTargets(values));
+  const targets = outputTargets(values);
+  await checkOutputPaths(targets);
   const live = shouldShowLiveStatus(process.stderr, process.env);
   const started = Date.now();
   const display = new ProgressDisplay({
@@ -177,76 +178,24 @@ async function run(argv: string[]): Promise<number> {
   }
   // The table first: whatever cannot be written below, the verdict is on screen.
   console.log(renderTerminal(results));
-  const written = await writeOutputs(results, values, unsaved);
+  const written = await writeReports(results, targets, (text) => console.log(text), { unsaved });
+  if (!unsaved) console.error(`results written to ${values.results}`);
+  for (const problem of written.problems) console.error(`error: ${problem}`);
+  const complete = written.problems.length === 0;
   if (interrupted) {
     console.error(`stopped by ${interrupted}: the results file says status "partial".`);
-    if (written) return interrupted === 'SIGINT' ? 130 : 143;
+    if (complete) return interrupted === 'SIGINT' ? 130 : 143;
   }
-  return written ? failOnExit(results, failOn) : EXIT.failure;
+  return complete ? failOnExit(results, failOn) : EXIT.failure;
 }
 
-/** Every file `run` writes, with the flag that names it, for the check before measuring. */
+/** Every file `run` writes, with the flag that names it: checked before measuring, written after. */
 function outputTargets(values: { results: string; markdown?: string; html?: string }) {
-  const targets: OutputTarget[] = [{ path: values.results, setBy: '--results', atomic: true }];
-  if (values.markdown) targets.push({ path: values.markdown, setBy: '--markdown' });
-  if (values.html) targets.push({ path: values.html, setBy: '--html' });
+  const targets: OutputTarget[] = [{ path: values.results, setBy: '--results', format: 'results' }];
+  if (values.markdown)
+    targets.push({ path: values.markdown, setBy: '--markdown', format: 'markdown' });
+  if (values.html) targets.push({ path: values.html, setBy: '--html', format: 'html' });
   return targets;
-}
-
-/**
- * After measuring: the results (saved by runGate, or to a fallback file when
- * that failed) and the reports. A file that cannot be written is one error
- * line that says where its content is instead; never a stack trace.
- *
- * @returns whether every file was written where asked
- */
-async function writeOutputs(
-  results: GateResults,
-  values: { results: string; markdown?: string; html?: string },
-  unsaved: ResultsNotSavedError | null,
-): Promise<boolean> {
-  let resultsAt: string | null = values.results;
-  if (unsaved) resultsAt = await keepUnsavedResults(unsaved, values.results);
-  else console.error(`results written to ${values.results}`);
-  const reports = [
-    { path: values.markdown, format: 'markdown', render: () => `${renderMarkdown(results)}\n` },
-    { path: values.html, format: 'html', render: () => renderHtml(results) },
-  ];
-  let written = unsaved === null;
-  for (const { path, format, render } of reports) {
-    if (!path) continue;
-    try {
-      await writeOutputFile(path, render());
-    } catch (cause) {
-      written = false;
-      const { why, fix } = await explainWriteError(cause, path);
-      const again = resultsAt
-        ? ` Once fixed, render it from the results: vggt-perf-gate report --results ${resultsAt} --format ${format} --out ${path}`
-        : '';
-      console.error(`error: cannot write the ${format} report to ${path}: ${why}. ${fix}${again}`);
-    }
-  }
-  return written;
-}
-
-/**
- * The results file could not be written: save the results to the temp
- * directory instead, or print them as the last resort.
- *
- * @returns where the results are now, or null when only stdout has them
- */
-async function keepUnsavedResults(
-  unsaved: ResultsNotSavedError,
-  path: string,
-): Promise<string | null> {
-  const { why, fix } = await explainWriteError(unsaved.systemError, path);
-  const fallback = await saveResultsFallback(unsaved.results);
-  const kept = fallback
-    ? `saved them to ${fallback} instead (copy that file where you need it)`
-    : 'could not save them in the temp directory either, so the results JSON follows on stdout';
-  console.error(`error: cannot write the results to ${path}: ${why}; ${kept}. ${fix}`);
-  if (!fallback) console.log(JSON.stringify(unsaved.results, null, 2));
-  return fallback;
 }
 
 const REPORT_FORMATS = ['terminal', 'markdown', 'html'] as const;

@@ -1,8 +1,19 @@
 /**
  * @vggt-perf-gate/runner: the perf gate. Config, workloads, base-vs-head
  * orchestration, results and reports; the CLI is `vggt-perf-gate`.
+ *
+ * The public API, each name documented in README.md ("Library use"); every
+ * other module is internal.
  */
-export * from './config/index.js';
+
+export {
+  ConfigError,
+  type ConfigProblem,
+  configJsonSchema,
+  loadConfig,
+  parseConfig,
+} from './config/index.js';
+export type * from './config/types.js';
 export {
   buildVggtShapedModel,
   DEMO_HEAD_SLOWDOWN,
@@ -12,30 +23,48 @@ export {
   writeDemoModels,
 } from './demo/vggt-onnx.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
-export { checkoutBase, removeLiveCheckouts, resolveCommit } from './git.js';
+export { removeLiveCheckouts } from './git.js';
 export {
   type BenchmarkPlan,
   type BenchmarkProgress,
   measureBenchmark,
 } from './measure-benchmark.js';
-export { type GateOptions, runGate, TOOL_VERSION, workloadFor } from './orchestrate.js';
+export { type GateOptions, runGate } from './orchestrate.js';
 export {
   checkOutputPaths,
-  explainWriteError,
+  type OutputFormat,
   OutputPathError,
   type OutputTarget,
-  type WriteFailure,
-  writeOutputFile,
+  pathInside,
 } from './output-paths.js';
 export { changeCell } from './report/format.js';
 export { type HtmlOptions, renderHtml } from './report/html.js';
 export { renderMarkdown } from './report/markdown.js';
 export { renderTerminal } from './report/terminal.js';
-export * from './results.js';
+export {
+  type BenchmarkResult,
+  type GateResults,
+  type GateVerdict,
+  type MemoryRow,
+  type MetricName,
+  type MetricResult,
+  type MetricSamples,
+  mergeResults,
+  RESULTS_SCHEMA_VERSION,
+  readResults,
+  type SideSummary,
+  type VramTimeline,
+  writeResults,
+} from './results.js';
 export { BenchmarkSelectionError, selectBenchmarks } from './select-benchmarks.js';
-export { ResultsNotSavedError, saveResultsFallback } from './unsaved-results.js';
+export { ResultsNotSavedError } from './unsaved-results.js';
 export { onnxWorkload } from './workloads/onnx.js';
 export { samplesWorkload } from './workloads/samples.js';
 export type * from './workloads/types.js';
 export { workerWorkload } from './workloads/worker.js';
 export { killLiveWorkerGroups } from './workloads/worker-process.js';
+export {
+  type WriteReportsOptions,
+  type WrittenReports,
+  writeReports,
+} from './write-reports.js';

@@ -6,9 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { access, mkdir, open, realpath, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RunnerError } from './errors.js';
+
+/** What an output file holds. */
+export type OutputFormat = 'results' | 'markdown' | 'html';
 
 /** One file the run will write. */
 export interface OutputTarget {
@@ -17,10 +20,11 @@ export interface OutputTarget {
   /** How the user set it, for messages: `--results`, `input "report-path"`. */
   setBy: string;
   /**
-   * Replaced by a rename (the results file, written atomically): it must be a
-   * regular file or absent. A report may also go to `/dev/stdout` and the like.
+   * What goes there. The results file is replaced by a rename (written
+   * atomically), so it must be a regular file or absent; a report may also go
+   * to `/dev/stdout` and the like.
    */
-  atomic?: boolean;
+  format: OutputFormat;
 }
 
 /** An output path that cannot be written: found before measuring, so nothing was lost. */
@@ -56,18 +60,58 @@ export interface WriteFailure {
 }
 
 /**
- * Checks, in order, that each path can be written: it is not a directory,
- * its parent directory exists or can be created, and a probe file can be
- * created, written, synced and removed there. Leaves nothing behind: the
- * probe and any directory made for it are removed again.
+ * Checks that no two paths name the same file (one would overwrite the
+ * other), then, in order, that each path can be written: it is not a
+ * directory, its parent directory exists or can be created, and a probe file
+ * can be created, written, synced and removed there. Leaves nothing behind:
+ * the probe and any directory made for it are removed again.
  *
- * @throws OutputPathError for the first path that cannot be written, naming
+ * @throws OutputPathError for two paths that name one file (naming both
+ *   flags or inputs), or for the first path that cannot be written, naming
  *   the path, the flag or input, the OS reason and how to fix it
  */
 export async function checkOutputPaths(targets: readonly OutputTarget[]): Promise<void> {
+  await checkDistinct(targets);
   for (const target of targets) {
     const failure = await checkOne(target);
     if (failure) throw new OutputPathError(target, failure);
+  }
+}
+
+/**
+ * Two targets on one file: `--results r.json --markdown r.json`, or
+ * `results-path` set to the HTML report's name. Compared after resolving
+ * links, so `./r.json` and a link to it count as the same. A device such as
+ * `/dev/null` may take several reports: it is not overwritten.
+ */
+async function checkDistinct(targets: readonly OutputTarget[]): Promise<void> {
+  const seen = new Map<string, OutputTarget>();
+  for (const target of targets) {
+    const existing = await statOrNull(resolve(target.path));
+    if (existing && !existing.isFile()) continue;
+    const file = await canonicalPath(target.path);
+    const first = seen.get(file);
+    if (first) {
+      throw new OutputPathError(target, {
+        why: `it is the same file as ${first.setBy} ${first.path}, so one would overwrite the other`,
+        fix: `Give ${target.setBy} and ${first.setBy} different paths.`,
+        code: null,
+      });
+    }
+    seen.set(file, target);
+  }
+}
+
+/** The path with every link resolved, as far as it exists (a file not yet written has none to resolve). */
+async function canonicalPath(path: string): Promise<string> {
+  const rest: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    try {
+      return join(await realpath(dir), ...rest);
+    } catch {
+      if (dir === dirname(dir)) return resolve(path);
+      rest.unshift(basename(dir));
+    }
   }
 }
 
@@ -84,12 +128,12 @@ async function checkOne(target: OutputTarget): Promise<WriteFailure | null> {
     return explainWriteError(cause, target.path);
   }
   // An existing report is rewritten in place, so the file itself must be writable too.
-  return existing && !target.atomic ? checkWritable(path) : null;
+  return existing && target.format !== 'results' ? checkWritable(path) : null;
 }
 
 /** A device or pipe (`/dev/stdout`): fine for a report, never for a file replaced by a rename. */
 async function checkSpecialFile(target: OutputTarget, path: string): Promise<WriteFailure | null> {
-  if (!target.atomic) return checkWritable(path);
+  if (target.format !== 'results') return checkWritable(path);
   return {
     why: 'it is not a regular file (a device, pipe or socket), and the results file is replaced by a rename',
     fix: 'Name a regular file, e.g. perf-gate-results.json.',
@@ -111,8 +155,9 @@ async function checkWritable(path: string): Promise<WriteFailure | null> {
   }
 }
 
-function isADirectory(target: OutputTarget): WriteFailure {
-  const example = target.atomic ? `, e.g. ${join(target.path, 'perf-gate-results.json')}` : '';
+function isADirectory(target: Pick<OutputTarget, 'path' | 'format'>): WriteFailure {
+  const example =
+    target.format === 'results' ? `, e.g. ${join(target.path, 'perf-gate-results.json')}` : '';
   return {
     why: 'it is a directory (EISDIR)',
     fix: `Add a file name to the path${example}.`,
@@ -184,7 +229,7 @@ export async function explainWriteError(cause: unknown, path: string): Promise<W
       break;
     }
     case 'EISDIR':
-      return isADirectory({ path, setBy: '' });
+      return isADirectory({ path, format: 'markdown' });
     case 'EACCES':
     case 'EPERM':
       return {
@@ -220,8 +265,21 @@ function notADirectory(blocker: string): WriteFailure {
 
 /** A path as short as it can be shown: relative when it lies under the working directory. */
 function shown(path: string): string {
-  const inside = relative(process.cwd(), path);
-  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+  return pathInside(process.cwd(), path) || path;
+}
+
+/**
+ * `path` relative to `dir` when it lies inside it, else null. Inside means
+ * the relative path does not climb out: it is not `..` and does not start
+ * with `../` (a name such as `..cache/x` is inside), and it is not absolute
+ * (another drive on Windows).
+ *
+ * @returns the relative path (`''` for `dir` itself), or null when `path` is outside `dir`
+ */
+export function pathInside(dir: string, path: string): string | null {
+  const inside = relative(resolve(dir), resolve(path));
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return null;
+  return inside;
 }
 
 /** The nearest existing ancestor of `directory` (itself included) when it is not a directory. */

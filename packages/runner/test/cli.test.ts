@@ -291,6 +291,37 @@ describe('vggt-perf-gate run checks its inputs before measuring', () => {
     expect(html.stderr).toContain('cannot write --html bench.mjs/report.html: bench.mjs is a file');
     expect(measured(markdown.stderr + html.stderr)).toBe(false);
   });
+
+  it('--only with no name at all is the --only message, not a generic one', () => {
+    const r = runIn(samplesRepository(), ['--only', ',']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "error: --only names no benchmark. The config's benchmarks: harness. Fix the names in --only, or leave --only out to measure every benchmark.\n",
+    );
+  });
+
+  it('--results and --markdown on one file: exit 2 naming both flags, before the checkout', () => {
+    const dir = samplesRepository();
+    const r = runIn(dir, ['--results', 'out.json', '--markdown', './out.json']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'error: cannot write --markdown ./out.json: it is the same file as --results out.json, so one would overwrite the other. Give --markdown and --results different paths. (Checked before measuring: nothing was run.)\n',
+    );
+    expect(existsSync(join(dir, 'out.json'))).toBe(false);
+    const html = runIn(dir, ['--markdown', 'r.md', '--html', 'r.md']);
+    expect(html.status).toBe(2);
+    expect(html.stderr).toContain('Give --html and --markdown different paths.');
+  });
+
+  it('a directory named "..cache" inside the checkout is shown relative, as inside', () => {
+    const dir = samplesRepository();
+    writeFileSync(join(dir, '..cache'), '');
+    const r = runIn(dir, ['--results', '..cache/results.json']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      'cannot write --results ..cache/results.json: ..cache is a file, not a directory (ENOTDIR). Choose a path whose parent is a directory, or move ..cache away.',
+    );
+  });
 });
 
 /**
@@ -328,10 +359,10 @@ describe('vggt-perf-gate run when a file cannot be written after measuring', () 
       const results = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8'));
       expect(results.benchmarks[0].name).toBe('harness');
       expect(r.stderr).toContain(
-        `error: cannot write the markdown report to ${markdown}: the disk holding ${dir} is full (no space left, ENOSPC). Free some space there, or choose a path on another disk. Once fixed, render it from the results: vggt-perf-gate report --results out/results.json --format markdown --out ${markdown}\n`,
+        `error: cannot write the Markdown report to ${markdown}: the disk holding ${dir} is full (no space left, ENOSPC). Free some space there, or choose a path on another disk. To render it again once fixed: vggt-perf-gate report --results out/results.json --format markdown --out ${markdown}\n`,
       );
       expect(r.stderr).toContain(
-        `error: cannot write the html report to ${html}: the disk holding`,
+        `error: cannot write the HTML report to ${html}: the disk holding`,
       );
       expect(r.stderr).not.toMatch(STACK_FRAME);
     },
