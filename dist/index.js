@@ -2173,9 +2173,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve10, reject) => {
+          return new Promise((resolve9, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve10(data);
+              return err ? reject(err) : resolve9(data);
             });
           });
         }
@@ -2213,12 +2213,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve10, reject) => {
+          return new Promise((resolve9, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve10(data);
+              ) : resolve9(data);
             });
           });
         }
@@ -4485,8 +4485,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve10, reject) => {
-        res = resolve10;
+      const promise2 = new Promise((resolve9, reject) => {
+        res = resolve9;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6737,12 +6737,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve10, reject) => {
+      const waitForDrain = () => new Promise((resolve9, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve10;
+          callback = resolve9;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7412,12 +7412,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve10, reject) => {
+      const waitForDrain = () => new Promise((resolve9, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve10;
+          callback = resolve9;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7896,16 +7896,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve10) => {
+        return new Promise((resolve9) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve10;
+            this[kClosedResolve] = resolve9;
           } else {
-            resolve10(null);
+            resolve9(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve10) => {
+        return new Promise((resolve9) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7916,7 +7916,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve10(null);
+            resolve9(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7967,7 +7967,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve10, reject) => {
+        const socket = await new Promise((resolve9, reject) => {
           client[kConnector]({
             host,
             hostname: hostname4,
@@ -7979,7 +7979,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve10(socket2);
+              resolve9(socket2);
             }
           });
         });
@@ -8315,8 +8315,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve10) => {
-            this[kClosedResolve] = resolve10;
+          await new Promise((resolve9) => {
+            this[kClosedResolve] = resolve9;
           });
         }
       }
@@ -9585,7 +9585,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve10, reject) => {
+        return await new Promise((resolve9, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9598,7 +9598,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve10(null);
+              resolve9(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9617,7 +9617,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve10, reject) => {
+      return new Promise((resolve9, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9634,7 +9634,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve10,
+              resolve: resolve9,
               reject,
               length: 0,
               body: []
@@ -9704,18 +9704,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve10, stream, length } = consume2;
+      const { type, body, resolve: resolve9, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve10(chunksDecode(body, length));
+          resolve9(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve10(JSON.parse(chunksDecode(body, length)));
+          resolve9(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve10(chunksConcat(body, length).buffer);
+          resolve9(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve10(new Blob(body, { type: stream[kContentType] }));
+          resolve9(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve10(chunksConcat(body, length));
+          resolve9(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9972,9 +9972,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve9, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -10197,9 +10197,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve9, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -10484,9 +10484,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve9, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -10578,9 +10578,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve10, reject) => {
+        return new Promise((resolve9, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve10(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -14443,7 +14443,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve10, reject) => agent.dispatch(
+        return new Promise((resolve9, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14519,7 +14519,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve10({
+              resolve9({
                 status,
                 statusText,
                 headersList,
@@ -14562,7 +14562,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve10({
+              resolve9({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18303,8 +18303,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve10) => {
-        setTimeout(resolve10, ms).unref();
+      return new Promise((resolve9) => {
+        setTimeout(resolve9, ms).unref();
       });
     }
     module.exports = {
@@ -23125,10 +23125,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start: start2, key, sep: sep2, value: value2 } = collItem;
+        const { start: start2, key, sep: sep3, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start2, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23142,7 +23142,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -23166,7 +23166,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value2,
           offset: keyNode.range[2],
@@ -23182,7 +23182,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
@@ -23273,7 +23273,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23287,13 +23287,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep2 + cb;
-              sep2 = "";
+                comment2 += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -23336,18 +23336,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start: start2, key, sep: sep2, value: value2 } = collItem;
+        const { start: start2, key, sep: sep3, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start2, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value2) {
+          if (!props.anchor && !props.tag && !sep3 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23401,8 +23401,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap2 && !sep3 && !props.found) {
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value2))
@@ -23414,7 +23414,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value2,
@@ -23425,8 +23425,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -23443,7 +23443,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23623,7 +23623,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value2 = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value2 += lines[i][0].slice(trimIndent) + "\n";
@@ -23640,24 +23640,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value2 += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value2 += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value2 += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value2 += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value2 += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value2 += sep2 + content;
-          sep2 = " ";
+          value2 += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -23840,25 +23840,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24668,14 +24668,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start: start2, key, sep: sep2, value: value2 }) {
+    function stringifyItem({ start: start2, key, sep: sep3, value: value2 }) {
       let res = "";
       for (const st of start2)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value2)
         res += stringifyToken(value2);
@@ -25842,18 +25842,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start2 = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start: start2, key: scalar, sep: sep2 }]
+            items: [{ start: start2, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -26006,15 +26006,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start3 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start3, key, sep: sep2 }]
+                    items: [{ start: start3, key, sep: sep3 }]
                   });
                 } else if (start2.length > 0) {
                   it.sep = it.sep.concat(start2, this.sourceToken);
@@ -26208,13 +26208,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start2 = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start: start2, key: fc, sep: sep2 }]
+              items: [{ start: start2, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -27725,11 +27725,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter4 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value2) {
-        return value2 instanceof P ? value2 : new P(function(resolve10) {
-          resolve10(value2);
+        return value2 instanceof P ? value2 : new P(function(resolve9) {
+          resolve9(value2);
         });
       }
-      return new (P || (P = Promise))(function(resolve10, reject) {
+      return new (P || (P = Promise))(function(resolve9, reject) {
         function fulfilled(value2) {
           try {
             step(generator.next(value2));
@@ -27745,7 +27745,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result2) {
-          result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+          result2.done ? resolve9(result2.value) : adopt(result2.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -27832,26 +27832,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve10) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve9) => __awaiter4(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve10(output2.toString());
+              resolve9(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve10) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve9) => __awaiter4(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve10(Buffer.concat(chunks));
+              resolve9(Buffer.concat(chunks));
             });
           }));
         });
@@ -28059,14 +28059,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve10, reject) => {
+          return new Promise((resolve9, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve10(res);
+                resolve9(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -28310,12 +28310,12 @@ var require_lib = __commonJS({
         return __awaiter4(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve10) => setTimeout(() => resolve10(), ms));
+          return new Promise((resolve9) => setTimeout(() => resolve9(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve10, reject) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve9, reject) => __awaiter4(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -28323,7 +28323,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve10(response);
+              resolve9(response);
             }
             function dateTimeDeserializer(key, value2) {
               if (typeof value2 === "string") {
@@ -28362,7 +28362,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve10(response);
+              resolve9(response);
             }
           }));
         });
@@ -28375,7 +28375,7 @@ var require_lib = __commonJS({
 
 // packages/action/src/main.ts
 import { execFile as execFile2 } from "node:child_process";
-import { resolve as resolve9 } from "node:path";
+import { resolve as resolve8 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // node_modules/@actions/core/lib/command.js
@@ -28543,11 +28543,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve10) {
-      resolve10(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve9) {
+      resolve9(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve10, reject) {
+  return new (P || (P = Promise))(function(resolve9, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -28563,7 +28563,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve9(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -28842,11 +28842,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve10) {
-      resolve10(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve9) {
+      resolve9(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve10, reject) {
+  return new (P || (P = Promise))(function(resolve9, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -28862,7 +28862,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve9(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -34050,7 +34050,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve10) {
+function isRecursive(inst, stack, resolve9) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -34060,7 +34060,7 @@ function isRecursive(inst, stack, resolve10) {
   let result2 = NONE;
   const check2 = (child2) => {
     if (result2 !== PROVEN && child2?._zod) {
-      const answer = isRecursive(child2, stack, resolve10);
+      const answer = isRecursive(child2, stack, resolve9);
       if (answer > result2)
         result2 = answer;
     }
@@ -34071,7 +34071,7 @@ function isRecursive(inst, stack, resolve10) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve10) : NONE;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve9) : NONE;
       if (child2 > answer)
         answer = child2;
     }
@@ -34135,7 +34135,7 @@ function isRecursive(inst, stack, resolve10) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve10 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve9 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -50638,13 +50638,13 @@ async function startVramSampler(options) {
   const stopFlag = new Int32Array(input2.stopSignal);
   let settleReady = () => {
   };
-  const ready2 = new Promise((resolve10) => {
-    settleReady = resolve10;
+  const ready2 = new Promise((resolve9) => {
+    settleReady = resolve9;
   });
   let settleReport = () => {
   };
-  const finished = new Promise((resolve10) => {
-    settleReport = resolve10;
+  const finished = new Promise((resolve9) => {
+    settleReport = resolve9;
   });
   const fail = (error64) => {
     settleReady({ type: "error", code: error64.code, message: error64.message });
@@ -51949,10 +51949,10 @@ function spawnInGroup(file2, args, options, stdio) {
     stdio,
     windowsHide: true
   });
-  const exited = new Promise((resolve10) => {
-    child2.once("exit", () => resolve10());
+  const exited = new Promise((resolve9) => {
+    child2.once("exit", () => resolve9());
     child2.once("error", () => {
-      if (child2.pid === void 0) resolve10();
+      if (child2.pid === void 0) resolve9();
     });
   });
   const leaderStart = child2.pid === void 0 ? null : startTime(child2.pid);
@@ -53142,11 +53142,11 @@ async function listenForLauncher() {
   const server = createServer();
   let handler2 = (socket) => socket.destroy();
   server.on("connection", (socket) => handler2(socket));
-  await new Promise((resolve10, reject) => {
+  await new Promise((resolve9, reject) => {
     server.once("error", reject);
     server.listen(path, () => {
       server.off("error", reject);
-      resolve10();
+      resolve9();
     });
   });
   server.on("error", () => void 0);
@@ -53900,8 +53900,8 @@ function workloadFor(benchmark, hooks = {}) {
 // packages/runner/src/output-paths.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
-import { access as access2, mkdir as mkdir3, open as open3, rmdir as rmdir2, stat as stat2, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname3, isAbsolute, join as join8, relative, resolve as resolve7 } from "node:path";
+import { access as access2, mkdir as mkdir3, open as open3, realpath, rmdir as rmdir2, stat as stat2, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename2, dirname as dirname3, isAbsolute, join as join8, relative, resolve as resolve7, sep } from "node:path";
 var OutputPathError = class extends RunnerError {
   /** The path as the user gave it. */
   path;
@@ -53922,9 +53922,38 @@ var OutputPathError = class extends RunnerError {
   }
 };
 async function checkOutputPaths(targets) {
+  await checkDistinct(targets);
   for (const target of targets) {
     const failure2 = await checkOne(target);
     if (failure2) throw new OutputPathError(target, failure2);
+  }
+}
+async function checkDistinct(targets) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const target of targets) {
+    const existing = await statOrNull(resolve7(target.path));
+    if (existing && !existing.isFile()) continue;
+    const file2 = await canonicalPath(target.path);
+    const first = seen.get(file2);
+    if (first) {
+      throw new OutputPathError(target, {
+        why: `it is the same file as ${first.setBy} ${first.path}, so one would overwrite the other`,
+        fix: `Give ${target.setBy} and ${first.setBy} different paths.`,
+        code: null
+      });
+    }
+    seen.set(file2, target);
+  }
+}
+async function canonicalPath(path) {
+  const rest = [];
+  for (let dir = resolve7(path); ; dir = dirname3(dir)) {
+    try {
+      return join8(await realpath(dir), ...rest);
+    } catch {
+      if (dir === dirname3(dir)) return resolve7(path);
+      rest.unshift(basename2(dir));
+    }
   }
 }
 async function checkOne(target) {
@@ -53939,10 +53968,10 @@ async function checkOne(target) {
   } catch (cause) {
     return explainWriteError(cause, target.path);
   }
-  return existing && !target.atomic ? checkWritable(path) : null;
+  return existing && target.format !== "results" ? checkWritable(path) : null;
 }
 async function checkSpecialFile(target, path) {
-  if (!target.atomic) return checkWritable(path);
+  if (target.format !== "results") return checkWritable(path);
   return {
     why: "it is not a regular file (a device, pipe or socket), and the results file is replaced by a rename",
     fix: "Name a regular file, e.g. perf-gate-results.json.",
@@ -53963,7 +53992,7 @@ async function checkWritable(path) {
   }
 }
 function isADirectory(target) {
-  const example = target.atomic ? `, e.g. ${join8(target.path, "perf-gate-results.json")}` : "";
+  const example = target.format === "results" ? `, e.g. ${join8(target.path, "perf-gate-results.json")}` : "";
   return {
     why: "it is a directory (EISDIR)",
     fix: `Add a file name to the path${example}.`,
@@ -54015,7 +54044,7 @@ async function explainWriteError(cause, path) {
       break;
     }
     case "EISDIR":
-      return isADirectory({ path, setBy: "" });
+      return isADirectory({ path, format: "markdown" });
     case "EACCES":
     case "EPERM":
       return {
@@ -54048,8 +54077,12 @@ function notADirectory(blocker) {
   };
 }
 function shown3(path) {
-  const inside = relative(process.cwd(), path);
-  return inside === "" || inside.startsWith("..") || isAbsolute(inside) ? path : inside;
+  return pathInside(process.cwd(), path) || path;
+}
+function pathInside(dir, path) {
+  const inside = relative(resolve7(dir), resolve7(path));
+  if (inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return null;
+  return inside;
 }
 async function fileAncestor(directory) {
   const found = await nearestExisting(directory);
@@ -55303,6 +55336,54 @@ function renderTerminal(results) {
   return out.join("\n");
 }
 
+// packages/runner/src/write-reports.ts
+var REPORT_NAMES = {
+  markdown: "Markdown",
+  html: "HTML"
+};
+async function writeReports(results, targets, log, options = {}) {
+  const written = {
+    results: null,
+    resultsFellBack: false,
+    markdown: null,
+    html: null,
+    problems: []
+  };
+  const resultsTarget = targets.find((t) => t.format === "results");
+  if (resultsTarget) written.results = resultsTarget.path;
+  if (resultsTarget && options.unsaved) {
+    const fallback = await saveResultsFallback(options.unsaved.results);
+    const { why, fix } = await explainWriteError(options.unsaved.systemError, resultsTarget.path);
+    const note = options.fallbackNote ?? "copy that file where you need it";
+    const kept = fallback ? `saved them to ${fallback} instead (${note})` : "could not save them in the temp directory either, so the results JSON is printed after the table";
+    if (!fallback) log(JSON.stringify(options.unsaved.results, null, 2));
+    written.problems.push(
+      `cannot write the results to ${resultsTarget.path}: ${why}; ${kept}. ${fix}`
+    );
+    written.results = fallback;
+    written.resultsFellBack = fallback !== null;
+  }
+  for (const target of targets) {
+    if (target.format === "results") continue;
+    const text2 = target.format === "html" ? renderHtml(results) : `${options.markdown ?? renderMarkdown(results)}
+`;
+    try {
+      await writeOutputFile(target.path, text2);
+      written[target.format] = target.path;
+    } catch (cause) {
+      written.problems.push(await reportProblem(cause, target, written.results, options));
+    }
+  }
+  return written;
+}
+async function reportProblem(cause, target, resultsAt, options) {
+  const { why, fix } = await explainWriteError(cause, target.path);
+  const name = REPORT_NAMES[target.format];
+  const note = options.reportNote ? ` ${options.reportNote}` : "";
+  const again = resultsAt ? ` To render it again once fixed: ${options.cli ?? "vggt-perf-gate"} report --results ${resultsAt} --format ${target.format} --out ${target.path}` : "";
+  return `cannot write the ${name} report to ${target.path}: ${why}. ${fix}${note}${again}`;
+}
+
 // packages/action/src/github-api.ts
 import { setTimeout as sleep4 } from "node:timers/promises";
 
@@ -55362,11 +55443,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve10) {
-      resolve10(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve9) {
+      resolve9(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve10, reject) {
+  return new (P || (P = Promise))(function(resolve9, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -55382,7 +55463,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve10(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve9(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -56709,8 +56790,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var sep2 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -59484,11 +59565,13 @@ var DEFAULT_ATTEMPTS = 4;
 var DEFAULT_BASE_DELAY_MS = 1e3;
 var DEFAULT_MAX_WAIT_MS = 6e4;
 var DEFAULT_REQUEST_TIMEOUT_MS = 2e4;
+var DEFAULT_DEADLINE_MS = 18e4;
 var DEFAULT_RETRY = {
   attempts: DEFAULT_ATTEMPTS,
   baseDelayMs: DEFAULT_BASE_DELAY_MS,
   maxWaitMs: DEFAULT_MAX_WAIT_MS,
-  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  deadlineMs: DEFAULT_DEADLINE_MS
 };
 var RESET_MARGIN_MS = 500;
 var QUOTED_CHARS = 80;
@@ -59534,12 +59617,20 @@ var NotJsonAnswer = class extends Error {
   data;
 };
 var RequestTimeout = class extends Error {
-  constructor(ms) {
-    super(`no answer within ${seconds(ms, ms < 1e4 ? 1 : 0)} s`);
+  /**
+   * @param byDeadline the try was cut short by the client's deadline, not by
+   *   the time limit of one request
+   */
+  constructor(ms, byDeadline) {
+    super(
+      byDeadline ? "no answer before the time limit of the comment step" : `no answer within ${seconds(ms, ms < 1e4 ? 1 : 0)} s`
+    );
     this.ms = ms;
+    this.byDeadline = byDeadline;
     this.name = "RequestTimeout";
   }
   ms;
+  byDeadline;
 };
 function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
   if (!token) {
@@ -59549,13 +59640,25 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
   }
   const octokit = getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
   const baseUrl2 = octokit.request.endpoint.DEFAULTS.baseUrl;
+  let deadline = null;
   octokit.hook.wrap("request", async (request2, options) => {
     const { method, url: url2 } = octokit.request.endpoint.parse(options);
+    deadline ??= startDeadline(retry.deadlineMs);
+    const { signal: expired, endsAt } = deadline;
+    const write = method !== "GET";
+    const outOfTime = (cut, waitMs = 0) => ({
+      why: "deadline",
+      deadlineMs: retry.deadlineMs,
+      cut,
+      waitMs,
+      write
+    });
+    let failure2 = notSent(baseUrl2);
     for (let attempt = 1; ; attempt++) {
-      let failure2;
+      if (expired.aborted) throw new FailedRequest(failure2, attempt - 1, outOfTime("start"), null);
       let cause;
       try {
-        return await withTimeout(retry.requestTimeoutMs, async (signal) => {
+        return await withTimeout(retry.requestTimeoutMs, expired, async (signal) => {
           options.request = { ...options.request, signal };
           const response = await request2(options);
           if (isJsonBody(response.status, response.data)) return response;
@@ -59566,12 +59669,20 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
         cause = error64;
         failure2 = classify(error64, baseUrl2);
       }
+      if (findCause(cause, (e) => e instanceof RequestTimeout && e.byDeadline))
+        throw new FailedRequest(failure2, attempt, outOfTime("answer"), cause);
       const next = nextTry(failure2, attempt, method, retry);
       if ("why" in next) throw new FailedRequest(failure2, attempt, next, cause);
+      if (Date.now() + next.waitMs >= endsAt)
+        throw new FailedRequest(failure2, attempt, outOfTime("wait", next.waitMs), cause);
       log(
         `GitHub API ${method} ${url2}: ${shortReason(failure2)}; retrying in ${seconds(next.waitMs, 1)} s (attempt ${attempt + 1} of ${retry.attempts}), ${next.because}`
       );
-      await sleep4(next.waitMs);
+      try {
+        await sleep4(next.waitMs, void 0, { signal: expired });
+      } catch {
+        throw new FailedRequest(failure2, attempt, outOfTime("wait", next.waitMs), cause);
+      }
     }
   });
   const call = async (operation, pr, send, expect) => {
@@ -59624,11 +59735,16 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
     )
   };
 }
-async function withTimeout(ms, send) {
+function startDeadline(ms) {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new RequestTimeout(ms)), ms);
+  setTimeout(() => controller.abort(new RequestTimeout(ms, true)), ms).unref();
+  return { signal: controller.signal, endsAt: Date.now() + ms };
+}
+async function withTimeout(ms, deadline, send) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RequestTimeout(ms, false)), ms);
   try {
-    return await send(controller.signal);
+    return await send(AbortSignal.any([controller.signal, deadline]));
   } finally {
     clearTimeout(timer);
   }
@@ -59644,6 +59760,9 @@ var COMMENT_LIST = {
 function isJsonBody(status, data) {
   if (status === 204 || status === 205) return true;
   return typeof data === "object" && data !== null && !(data instanceof ArrayBuffer);
+}
+function notSent(apiUrl) {
+  return { kind: "unreachable", apiUrl, code: "not sent", detail: "not sent", timedOut: false };
 }
 function classify(error64, apiUrl) {
   if (error64 instanceof NotJsonAnswer)
@@ -59762,6 +59881,7 @@ function describeFailure(d) {
 function explain3(d) {
   const f = d.failure;
   const after = `after ${tries(d.attempts)}`;
+  if (d.stop.why === "deadline") return explainDeadline(d, d.stop);
   switch (f.kind) {
     case "unreachable":
       return f.timedOut ? `the GitHub API at ${f.apiUrl} did not answer (${f.detail}, timed out) ${after}. GitHub may be slow or down, or a proxy or firewall holds the connection: check https://www.githubstatus.com and the runner's network, and re-run the job; the report is in the job summary meanwhile.` : `the GitHub API at ${f.apiUrl} could not be reached (${f.code}: ${f.detail}) ${after}. Check GITHUB_API_URL (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server) and the runner's network, DNS and proxy settings (HTTPS_PROXY, NO_PROXY); the report is in the job summary meanwhile.`;
@@ -59772,6 +59892,22 @@ function explain3(d) {
     case "status":
       return `${f.status}${f.message ? ` ${f.message}` : ""}: ${adviceForStatus(f, d)}`;
   }
+}
+function explainDeadline(d, stop) {
+  const limit = `the time limit of the PR comment step, ${duration4(stop.deadlineMs)} for all its requests,`;
+  const last = d.attempts > 0 ? shortReason(d.failure) : null;
+  const where = "apiUrl" in d.failure ? d.failure.apiUrl : "GITHUB_API_URL";
+  let what;
+  if (stop.cut === "answer") {
+    const landed = stop.write ? " The comment may or may not have been posted." : "";
+    what = `the GitHub API at ${where} had not answered when ${limit} ran out (${tries(d.attempts)}), so the action gave up.${landed}`;
+  } else if (stop.cut === "wait") {
+    what = `${last} after ${tries(d.attempts)}, and the next try, in ${seconds(stop.waitMs, 1)} s, would come after ${limit} ran out, so the action gave up.`;
+  } else {
+    const before = d.attempts === 0 ? "before this request could be sent" : `after ${tries(d.attempts)} (the last: ${last})`;
+    what = `${limit} ran out ${before}, so the action gave up.`;
+  }
+  return `${what} GitHub may be slow, down or rate-limiting this token: check https://www.githubstatus.com and re-run the job; the report is in the job summary meanwhile.`;
 }
 function adviceForStatus(f, d) {
   const after = `after ${tries(d.attempts)}`;
@@ -59875,12 +60011,26 @@ ${options.body}`;
     } catch (error64) {
       tried += error64 instanceof GitHubApiError ? error64.details.attempts : 1;
       if (!outcomeUnknown(error64) || attempt >= CREATE_ATTEMPTS) throw withTotal(error64, tried);
-      const landed = (await api.listComments(pr)).find((c) => isOurs(c, marker));
+      const landed = (await lookAgain(api, pr)).find((c) => isOurs(c, marker));
       if (landed) return { action: "created", url: landed.html_url };
       log(
         `creating the PR comment got no clear answer (${shortReason(error64.details.failure)}) and it is not there; posting again (try ${attempt + 1} of ${CREATE_ATTEMPTS})`
       );
     }
+  }
+}
+async function lookAgain(api, pr) {
+  try {
+    return await api.listComments(pr);
+  } catch (error64) {
+    if (!(error64 instanceof GitHubApiError)) throw error64;
+    throw new GitHubApiError(
+      {
+        ...error64.details,
+        note: "It was looking for the comment after a create that got no clear answer, so the comment may have been posted."
+      },
+      { cause: error64.cause }
+    );
   }
 }
 function withTotal(error64, tried) {
@@ -59896,20 +60046,15 @@ function withTotal(error64, tried) {
 }
 
 // packages/action/src/config-annotations.ts
-import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve8 } from "node:path";
 function annotateConfigError(error64, repositoryRoot, emit) {
   for (const problem of error64.problems) {
     emit(problem.message, {
       title: problem.path === "" ? "perf gate config" : `perf gate config: ${problem.path}`,
-      file: workspacePath(problem.file, repositoryRoot),
+      file: pathInside(repositoryRoot, problem.file) || problem.file,
       startLine: problem.line,
       startColumn: problem.column
     });
   }
-}
-function workspacePath(file2, root) {
-  const inside = relative2(root, resolve8(file2));
-  return inside.startsWith("..") || isAbsolute2(inside) ? file2 : inside;
 }
 
 // packages/action/src/event.ts
@@ -60178,9 +60323,13 @@ function htmlPathOf(reportPath) {
 }
 function outputTargets(inputs) {
   return [
-    { path: inputs.resultsPath, setBy: 'input "results-path"', atomic: true },
-    { path: inputs.reportPath, setBy: 'input "report-path"' },
-    { path: htmlPathOf(inputs.reportPath), setBy: 'input "report-path" (its HTML report)' }
+    { path: inputs.resultsPath, setBy: 'input "results-path"', format: "results" },
+    { path: inputs.reportPath, setBy: 'input "report-path"', format: "markdown" },
+    {
+      path: htmlPathOf(inputs.reportPath),
+      setBy: 'input "report-path" (its HTML report)',
+      format: "html"
+    }
   ];
 }
 
@@ -60220,39 +60369,15 @@ function failureMessage(results, failOn) {
 }
 
 // packages/action/src/write-outputs.ts
-async function writeOutputs(results, markdown, paths, unsaved, log) {
-  const problems = [];
-  let resultsAt = paths.results;
-  if (unsaved) {
-    const kept = await keepUnsaved(unsaved, paths.results, log);
-    resultsAt = kept.at;
-    problems.push(kept.problem);
-  }
-  const write = async (path, format, text2) => {
-    try {
-      await writeOutputFile(path, text2);
-      return path;
-    } catch (cause) {
-      problems.push(await reportProblem(cause, path, format, resultsAt));
-      return null;
-    }
-  };
-  const reportAt = await write(paths.report, "markdown", `${markdown}
-`);
-  const htmlAt = await write(paths.html, "html", renderHtml(results));
-  return { resultsAt, reportAt, htmlAt, problems };
-}
-async function keepUnsaved(unsaved, path, log) {
-  const { why, fix } = await explainWriteError(unsaved.systemError, path);
-  const at = await saveResultsFallback(unsaved.results);
-  const kept = at ? `saved them to ${at} instead (output "results-path" names it: upload it from there)` : "could not save them in the temp directory either, so the results JSON is in the log above";
-  if (!at) log(JSON.stringify(unsaved.results, null, 2));
-  return { at, problem: `cannot write the results to ${path}: ${why}; ${kept}. ${fix}` };
-}
-async function reportProblem(cause, path, format, resultsAt) {
-  const { why, fix } = await explainWriteError(cause, path);
-  const again = resultsAt ? ` The job summary and the PR comment still have the report; to render the file again: npx vggt-perf-gate report --results ${resultsAt} --format ${format} --out ${path}` : "";
-  return `cannot write the ${format === "html" ? "HTML" : "Markdown"} report to ${path}: ${why}. ${fix}${again}`;
+var CLI_FROM_NPX = "npx -p @vggt-perf-gate/runner vggt-perf-gate";
+function writeOutputs(results, markdown, targets, unsaved, log) {
+  return writeReports(results, targets, log, {
+    unsaved,
+    markdown,
+    cli: CLI_FROM_NPX,
+    fallbackNote: 'output "results-path" names it: upload it from there',
+    reportNote: "The job summary and the PR comment still have the report."
+  });
 }
 
 // packages/action/src/main.ts
@@ -60272,21 +60397,21 @@ async function run2(options = {}) {
   try {
     const event = readEvent(env.GITHUB_EVENT_PATH);
     const pr = pullRequestOf(event);
-    const repositoryRoot = resolve9(env.GITHUB_WORKSPACE ?? process.cwd());
-    const workspace = resolve9(repositoryRoot, inputs.workingDirectory);
+    const repositoryRoot = resolve8(env.GITHUB_WORKSPACE ?? process.cwd());
+    const workspace = resolve8(repositoryRoot, inputs.workingDirectory);
     process.chdir(workspace);
-    const paths = {
-      results: resolve9(workspace, inputs.resultsPath),
-      report: resolve9(workspace, inputs.reportPath),
-      html: resolve9(workspace, htmlPathOf(inputs.reportPath))
-    };
+    const resultsPath = resolve8(workspace, inputs.resultsPath);
     const measuring = inputs.results.length === 0;
     const config2 = measuring ? await readConfig(inputs, workspace, repositoryRoot) : null;
     if (config2) selectBenchmarks(config2, inputs.benchmarks, 'input "benchmarks"');
-    await checkOutputPaths(outputTargets(inputs));
-    const { results, unsaved } = config2 ? await measure(inputs, config2, workspace, paths.results, pr?.baseSha ?? null, options.signal) : await mergeShards(
-      inputs.results.map((p) => resolve9(workspace, p)),
-      paths.results
+    const targets = outputTargets(inputs);
+    await checkOutputPaths(targets);
+    const { results, unsaved } = config2 ? await withoutJobFiles(
+      env,
+      () => measure(inputs, config2, workspace, resultsPath, pr?.baseSha ?? null, options.signal)
+    ) : await mergeShards(
+      inputs.results.map((p) => resolve8(workspace, p)),
+      resultsPath
     );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
     info(renderTerminal(results));
@@ -60294,7 +60419,7 @@ async function run2(options = {}) {
     const written = await writeOutputs(
       results,
       markdown,
-      paths,
+      targets,
       unsaved,
       (text2) => info(text2)
     );
@@ -60306,14 +60431,24 @@ async function run2(options = {}) {
     );
     setOutput("verdict", results.verdict);
     setOutput("regressions", String(results.regressions));
-    setOutput("results-path", written.resultsAt ?? "");
-    setOutput("report-path", written.reportAt ?? "");
-    setOutput("html-path", written.htmlAt ?? "");
+    const absolute = (path) => path === null ? "" : resolve8(workspace, path);
+    setOutput("results-path", absolute(written.results));
+    setOutput("report-path", absolute(written.markdown));
+    setOutput("html-path", absolute(written.html));
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) setOutput("pr-number", String(prNumber));
     if (options.signal?.aborted)
       info("cancelled: the PR comment is left as it was; the next run will update it");
-    const outcome = options.signal?.aborted ? null : await comment(inputs, env, prNumber, pr?.fromFork ?? false, results, runUrl, options.retry);
+    const outcome = options.signal?.aborted ? null : await comment(
+      inputs,
+      env,
+      prNumber,
+      pr?.fromFork ?? false,
+      results,
+      markdown,
+      runUrl,
+      options.retry
+    );
     if (outcome && "url" in outcome) setOutput("comment-url", outcome.url);
     const overhead = (Date.now() - started) / 1e3 - measuringSeconds;
     info(
@@ -60327,7 +60462,7 @@ async function run2(options = {}) {
 }
 async function readConfig(inputs, workspace, repositoryRoot) {
   try {
-    return await loadConfig(resolve9(workspace, inputs.config));
+    return await loadConfig(resolve8(workspace, inputs.config));
   } catch (error64) {
     if (error64 instanceof ConfigError)
       annotateConfigError(
@@ -60405,7 +60540,7 @@ async function ensureCommit(workspace, ref) {
       `fetched ${ref} but it is not a commit: set "base-ref" to a commit, branch or tag.`
     );
 }
-async function comment(inputs, env, prNumber, fromFork, results, runUrl, retry) {
+async function comment(inputs, env, prNumber, fromFork, results, markdown, runUrl, retry) {
   if (inputs.comment === "never") return null;
   if (prNumber === null) {
     info(
@@ -60427,7 +60562,7 @@ async function comment(inputs, env, prNumber, fromFork, results, runUrl, retry) 
     );
     return null;
   }
-  const fitted = fitReport(renderMarkdown(results), COMMENT_LIMIT, runUrl, 400);
+  const fitted = fitReport(markdown, COMMENT_LIMIT, runUrl, 400);
   const body = `${fitted.text}
 
 <sub>[vggt-perf-gate run](${runUrl})</sub>`;
@@ -60467,6 +60602,25 @@ var SECRET_VARIABLES = [
 function scrubSecrets(env) {
   for (const name of Object.keys(env))
     if (name.startsWith("INPUT_") || SECRET_VARIABLES.includes(name)) delete env[name];
+}
+var JOB_FILE_VARIABLES = [
+  "GITHUB_ENV",
+  "GITHUB_PATH",
+  "GITHUB_OUTPUT",
+  "GITHUB_STEP_SUMMARY",
+  "GITHUB_STATE"
+];
+async function withoutJobFiles(env, measure2) {
+  const saved = JOB_FILE_VARIABLES.flatMap((name) => {
+    const value2 = env[name];
+    return value2 === void 0 ? [] : [[name, value2]];
+  });
+  for (const [name] of saved) delete env[name];
+  try {
+    return await measure2();
+  } finally {
+    for (const [name, value2] of saved) env[name] = value2;
+  }
 }
 async function writeSummary(markdown) {
   try {
