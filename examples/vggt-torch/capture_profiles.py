@@ -1,7 +1,8 @@
-"""Captures what the Python client's profiled iteration reports for the VGGT-shaped model,
+"""Captures what the Python client's profiled iteration reports for the VGGT-1B model,
 as JSON fixtures for the runner's CPU tests (attention and precision classification,
-kernel diffs), in three variants: default attention in bf16, the math attention kernel in
-bf16, and fp32 weights (no autocast).
+kernel diffs), in three variants: default attention under bf16 autocast, the math
+attention kernel under bf16 autocast, and fp32 (no autocast). The weights are fp32 in
+all three, as the published model keeps them ('vggt' numerics).
 
     python3 capture_profiles.py <out-dir> [frames=10]
 """
@@ -31,16 +32,18 @@ def main():
     os.makedirs(out, exist_ok=True)
     for name, (dtype, attention) in VARIANTS.items():
         model = build("cuda", dtype, attention=attention)
-        images = torch.rand(frames, 3, model.cfg.height, model.cfg.width, device="cuda", dtype=dtype)
+        images = torch.rand(frames, 3, model.cfg.height, model.cfg.width, device="cuda", dtype=model.input_dtype)
 
         def step(state):
-            with torch.inference_mode():
+            with torch.inference_mode(), state[0].autocast():
                 state[0](state[1])
 
         for _ in range(2):  # warm-up, as the gate's sessions have had
             step((model, images))
         torch.cuda.synchronize()
-        report = _profile.profile_iteration(step, (model, images), _torch.dtype_name(dtype), None, True)
+        weights = _torch.dtype_name(next(model.parameters()).dtype)
+        autocast = None if model.autocast_dtype is None else _torch.dtype_name(model.autocast_dtype)
+        report = _profile.profile_iteration(step, (model, images), weights, autocast, True)
         report["capturedWith"] = {
             "torch": torch.__version__,
             "gpu": torch.cuda.get_device_name(0),

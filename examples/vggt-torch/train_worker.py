@@ -1,4 +1,4 @@
-"""perf-gate worker: one training step of the VGGT-shaped model per iteration, on one GPU
+"""perf-gate worker: one training step of VGGT-1B (random weights) per iteration, on one GPU
 or data-parallel over several (DDP) when started by torchrun (see ddp.sh).
 
 Every rank runs this script; perf_gate.serve() sets up torch.distributed (NCCL when each
@@ -6,9 +6,10 @@ rank has a GPU of its own, gloo otherwise or when PERF_GATE_DIST_BACKEND says so
 each rank's GPU, and relays the runner's requests from rank 0. An iteration's time is
 the slowest rank's; every rank's torch memory peaks are reported with its GPU.
 
-The step: forward under autocast (the runner's dtype: bf16 on sm >= 8), a scalar loss,
-backward with gradient checkpointing in every transformer block, AdamW step. Weights
-and optimizer state stay fp32, as in mixed-precision training.
+The step: forward under autocast (the runner's dtype: bf16 on sm >= 8; the model's heads
+disable it and run in fp32, as the published model does), a scalar loss over every
+output, backward with gradient checkpointing in every transformer block, AdamW step.
+Weights and optimizer state stay fp32, as in mixed-precision training.
 
 Settings, from the workload's options first, then the environment (as in worker.py):
   frames         PERF_GATE_FRAMES         frames per rank per step (default 8)
@@ -81,8 +82,11 @@ def step(state):
 
     model, optimizer, images = state["model"], state["optimizer"], state["images"]
     with torch.autocast(**state["autocast"]):
-        camera, depth = model(images)
-        loss = camera.float().square().mean() + depth.float().mean()
+        out = model(images)
+        # Every output in the loss, so every parameter gets a gradient (DDP expects that).
+        loss = out["pose_enc"].float().square().mean() + out["depth"].float().mean()
+        loss = loss + out["world_points"].float().abs().mean()
+        loss = loss + 1e-3 * (out["depth_conf"].float().mean() + out["world_points_conf"].float().mean())
     loss.backward()  # DDP all-reduces gradient buckets during the backward pass
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
@@ -91,4 +95,4 @@ def step(state):
 if __name__ == "__main__":
     frames = int(os.environ.get("PERF_GATE_FRAMES") or DEFAULT_FRAMES)
     world = int(os.environ.get("WORLD_SIZE", "1"))
-    perf_gate.serve(setup, step, items_per_iteration=frames * world, name=f"vggt-like-train-{frames}f-x{world}")
+    perf_gate.serve(setup, step, items_per_iteration=frames * world, name=f"vggt-1b-train-{frames}f-x{world}")

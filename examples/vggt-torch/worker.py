@@ -1,4 +1,4 @@
-"""perf-gate worker: one forward of the VGGT-shaped model (model.py) per iteration.
+"""perf-gate worker: one forward of VGGT-1B with random weights (model.py) per iteration.
 
 Started by the runner (workload kind 'worker', see perf-gate.yml); run directly it
 says so and exits 2. Settings, from the workload's options first, then the environment:
@@ -6,12 +6,20 @@ says so and exits 2. Settings, from the workload's options first, then the envir
   frames     PERF_GATE_FRAMES     frames per forward (default 20)
   attention  PERF_GATE_ATTENTION  'default' or 'math' (math: the memory blow-up)
   slowdown   PERF_GATE_SLOWDOWN   injected extra work, a fraction (0.03 = ~3%)
-  weights_dtype  PERF_GATE_WEIGHTS_DTYPE  build the model in this dtype instead of the runner's
-                                  (validation of the precision-fallback story: 'fp32')
+  numerics   PERF_GATE_NUMERICS   'vggt' (default): fp32 weights, the aggregator under
+                                  autocast to the runner's dtype, the heads in fp32, as
+                                  the published model runs; 'uniform': weights and inputs
+                                  cast to one dtype, no autocast (the earlier example)
+  autocast_dtype  PERF_GATE_AUTOCAST_DTYPE  'vggt' numerics: autocast to this dtype instead
+                                  of the runner's; 'fp32' runs without autocast (validation
+                                  of the precision-fallback story: a forgotten autocast)
+  weights_dtype  PERF_GATE_WEIGHTS_DTYPE  'uniform' numerics: build the model in this dtype
+                                  instead of the runner's (the same story, for 'uniform')
 
 The defaults below are what a commit edits to change the workload for both sides.
-For validating the gate from one checkout, PERF_GATE_HEAD_ATTENTION, PERF_GATE_HEAD_SLOWDOWN and
-PERF_GATE_HEAD_WEIGHTS_DTYPE apply to the head side only (never use them in a real gate).
+For validating the gate from one checkout, PERF_GATE_HEAD_<NAME> applies a setting to
+the head side only (PERF_GATE_HEAD_SLOWDOWN, ..._ATTENTION, ..._AUTOCAST_DTYPE, ...);
+never use them in a real gate.
 """
 
 import os
@@ -28,6 +36,8 @@ except ImportError:  # not pip-installed: use the client in this repository
 DEFAULT_FRAMES = 20
 DEFAULT_ATTENTION = "default"
 DEFAULT_SLOWDOWN = 0.0
+DEFAULT_NUMERICS = "vggt"
+DTYPE_NAMES = ("fp32", "fp16", "bf16")
 
 
 def setting(options, side, name, default, cast):
@@ -40,31 +50,58 @@ def setting(options, side, name, default, cast):
     return cast(value) if value not in (None, "") else default
 
 
+def precision(ctx, numerics):
+    """(dtype for model.build, what to report): the autocast dtype in 'vggt' numerics,
+    the weights' dtype in 'uniform'. A setting other than the runner's dtype is a silent
+    precision fallback, on purpose, for validating that the gate sees it."""
+    if numerics == "vggt":
+        weights = setting(ctx.options, ctx.side, "weights_dtype", None, str)
+        if weights not in (None, "fp32"):
+            raise ValueError(f"weights_dtype {weights!r}: 'vggt' numerics keep fp32 weights (use numerics 'uniform')")
+        if weights is not None:  # a no-op here: say so rather than let a validation run pass unchanged
+            print("note: weights are fp32 in 'vggt' numerics anyway; autocast_dtype=fp32 is the fallback", file=sys.stderr)
+        chosen = setting(ctx.options, ctx.side, "autocast_dtype", ctx.dtype, str)
+    else:
+        chosen = setting(ctx.options, ctx.side, "weights_dtype", ctx.dtype, str)
+    if chosen not in DTYPE_NAMES:
+        raise ValueError(f"dtype {chosen!r} is not one of {DTYPE_NAMES}")
+    return chosen
+
+
 def setup(ctx):
     import torch
 
-    from model import build
+    from model import NUMERICS, build
 
     frames = setting(ctx.options, ctx.side, "frames", DEFAULT_FRAMES, int)
     attention = setting(ctx.options, ctx.side, "attention", DEFAULT_ATTENTION, str)
     slowdown = setting(ctx.options, ctx.side, "slowdown", DEFAULT_SLOWDOWN, float)
-    # A silent precision fallback, on purpose: the runner asked for ctx.dtype, this builds another.
-    weights = setting(ctx.options, ctx.side, "weights_dtype", ctx.dtype, str)
-    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[weights]
+    numerics = setting(ctx.options, ctx.side, "numerics", DEFAULT_NUMERICS, str)
+    if numerics not in NUMERICS:
+        raise ValueError(f"numerics must be one of {NUMERICS}, not {numerics!r}")
+    chosen = precision(ctx, numerics)
+    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[chosen]
     if frames != FRAMES:
         print(f"warning: {frames} frames from the options, {FRAMES} reported per iteration", file=sys.stderr)
-    # ctx.torch_dtype is the runner's resolved dtype (PERF_GATE_DTYPE): bf16 on sm >= 8 for 'auto'.
-    model = build(ctx.device, dtype, attention=attention, slowdown=slowdown)
-    # Input preparation happens here, once: it is not part of what a step costs.
+    # ctx.dtype is the runner's resolved dtype (PERF_GATE_DTYPE): bf16 on sm >= 8 for 'auto'.
+    model = build(ctx.device, dtype, attention=attention, slowdown=slowdown, numerics=numerics)
+    # Input preparation happens here, once: it is not part of what a step costs. In 'vggt'
+    # numerics the images stay fp32, as the published preprocessing returns them.
     generator = torch.Generator(device=ctx.device).manual_seed(1)
     images = torch.rand(
-        frames, 3, model.cfg.height, model.cfg.width, device=ctx.device, dtype=dtype, generator=generator
+        frames, 3, model.cfg.height, model.cfg.width, device=ctx.device, dtype=model.input_dtype, generator=generator
     )
+    weights = str(next(model.parameters()).dtype).replace("torch.", "")
+    autocast = None if model.autocast_dtype is None else str(model.autocast_dtype).replace("torch.", "")
     ctx.extra.update(
         {
             "frames": frames,
             "attention": attention,
             "slowdown": slowdown,
+            "numerics": numerics,
+            "weightsDtype": weights,  # storage dtype of the parameters
+            "autocastDtype": autocast,  # what the aggregator's matmuls run in; None: no autocast
+            "headsDtype": weights,  # the heads disable autocast: they compute in the weights' dtype
             "parameters": sum(p.numel() for p in model.parameters()),
             "torch": torch.__version__,
             "sdpa": {  # which kernels PyTorch may pick ('math' mode turns the others off per call)
@@ -82,7 +119,9 @@ def step(state):
     import torch
 
     model, images = state
-    with torch.inference_mode():
+    # The autocast is entered here, around the call, as a user's script does: the client
+    # sees it in the model's first forward and reports it as the dtype that ran.
+    with torch.inference_mode(), model.autocast():
         model(images)
 
 
@@ -91,4 +130,4 @@ def step(state):
 FRAMES = int(os.environ.get("PERF_GATE_FRAMES") or DEFAULT_FRAMES)
 
 if __name__ == "__main__":
-    perf_gate.serve(setup, step, items_per_iteration=FRAMES, name=f"vggt-like-{FRAMES}f")
+    perf_gate.serve(setup, step, items_per_iteration=FRAMES, name=f"vggt-1b-{FRAMES}f")

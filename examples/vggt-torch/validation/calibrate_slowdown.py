@@ -8,7 +8,7 @@ candidates are measured in interleaved rounds (every round times each candidate 
 in rotated order), each with CUDA events around a synchronised forward.
 
     python3 examples/vggt-torch/validation/calibrate_slowdown.py [--frames 20] [--rounds 7]
-        [--knobs 0.0754 0.1469]
+        [--knobs 0.0754 0.1469] [--numerics vggt|uniform]
 
 Prints the median time ratio per knob value, and the knob values that give the target
 time slowdowns by interpolation (use them as PERF_GATE_HEAD_SLOWDOWN). --knobs times
@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 
 import torch  # noqa: E402
 
-from model import build  # noqa: E402
+from model import NUMERICS, build  # noqa: E402
 
 KNOBS = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10, 0.12, 0.15, 0.18, 0.21]  # 0.21: well past +10% on an H200
 TARGETS = [0.03, 0.05, 0.10]
@@ -51,13 +51,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--iterations", type=int, default=5)
     parser.add_argument("--knobs", type=float, nargs="+", help="time only these knob values (and 0)")
+    parser.add_argument("--numerics", choices=NUMERICS, default="vggt", help="as the worker's PERF_GATE_NUMERICS")
     args = parser.parse_args()
     knobs = sorted({0.0, *args.knobs}) if args.knobs else KNOBS
     dtype = torch.bfloat16 if torch.cuda.get_device_capability()[0] >= 8 else torch.float16
-    model = build("cuda", dtype)
-    images = torch.rand(args.frames, 3, model.cfg.height, model.cfg.width, device="cuda", dtype=dtype)
+    model = build("cuda", dtype, numerics=args.numerics)
+    images = torch.rand(args.frames, 3, model.cfg.height, model.cfg.width, device="cuda", dtype=model.input_dtype)
     ratios = {k: [] for k in knobs}
-    with torch.inference_mode():
+    with torch.inference_mode(), model.autocast():
         # Warm-up: every knob runs twice, each with a fresh weight. The last (largest)
         # knob's weight stays, and smaller widths use a slice of it from then on, as the
         # frame blocks use a slice of the global blocks' wider weight in a gate run.
@@ -73,7 +74,7 @@ def main():
             for k in knobs:
                 ratios[k].append(times[k] / times[0.0])
     medians = {k: statistics.median(v) for k, v in ratios.items()}
-    print(f"{torch.cuda.get_device_name(0)}, {args.frames} frames, {dtype}")
+    print(f"{torch.cuda.get_device_name(0)}, {args.frames} frames, {dtype}, {args.numerics} numerics")
     print("knob     time ratio (median of rounds)   spread")
     for k in knobs:
         print(f"{k:<8} {medians[k]:.4f}                          {min(ratios[k]):.4f}-{max(ratios[k]):.4f}")

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// The VGGT-shaped example's torch-free half: its shapes and the validation runs' slowdown knob.
+// The VGGT-1B example's torch-free half: its shapes and the validation runs' slowdown knob.
 const example = fileURLToPath(new URL('../../../examples/vggt-torch', import.meta.url));
 
 function python(code: string) {
@@ -15,10 +15,27 @@ function python(code: string) {
 }
 
 describe('examples/vggt-torch shapes', () => {
-  it('has the parameter count of VGGT (0.9-1.0 B) and prints its FLOPs', () => {
-    expect(python('import runpy; runpy.run_path("vggt_config.py", run_name="__main__")')).toMatch(
-      /parameters 909,972,941/,
-    );
+  it('has the parameter count of VGGT-1B without its track head (1.1-1.2 B) and prints its FLOPs', () => {
+    const out = python('import runpy; runpy.run_path("vggt_config.py", run_name="__main__")');
+    expect(out).toMatch(/parameters 1,190,596,120 \(1\.191 B, without the track head\)/);
+    expect(out).toMatch(/of which DINOv2 encoder +304,372,736/);
+    expect(out).toMatch(/camera head +216,174,610/);
+    expect(out).toMatch(/^20 frames: [\d.]+ TFLOP per forward/m);
+  });
+
+  it('counts parameters as the torch modules hold them', () => {
+    // Counts that torch reported for model.py (check_cpu.py: a CPU build for the tiny
+    // configuration, the meta device for the full one); the formulas must keep giving them.
+    const counts = JSON.parse(
+      python(`
+import json
+from vggt_config import Config, parameter_count
+tiny = Config(height=56, width=70, dim=64, heads=4, encoder_depth=2, aggregator_depth=4, camera_trunk_depth=2,
+              camera_heads=4, dpt_layers=(0, 1, 2, 3), dpt_features=32, dpt_channels=(16, 32, 64, 64), dpt_out_hidden=8)
+print(json.dumps([parameter_count(Config()), parameter_count(tiny)]))
+`),
+    ) as number[];
+    expect(counts).toEqual([1_190_596_120, 1_602_040]);
   });
 
   it('sizes the injected slowdown in aligned widths that grow with the knob', () => {

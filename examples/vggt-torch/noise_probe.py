@@ -1,0 +1,87 @@
+"""Times the model back to back in one process, for diagnosing turn-taking noise.
+
+The gate alternates base and head, so each side waits while the other runs. This
+times the same forward with no other process involved: per iteration the device time
+(CUDA events) and the host time (time.perf_counter around the call and its
+synchronisation), optionally sleeping between iterations (--idle-ms, every
+--gap-every iterations) to mimic waiting for a turn. If the times after a sleep
+are slower than those without, the noise comes from the GPU going idle (clocks,
+caches), not from the other side's process. CUDA only; not run in CI.
+
+    python3 noise_probe.py [--frames 20] [--numerics vggt|uniform] [--iters 60]
+                           [--idle-ms 0] [--gap-every 1]
+
+Prints one line per iteration, then one JSON line with the summary.
+"""
+
+import argparse
+import json
+import statistics
+import time
+
+import torch
+
+from model import NUMERICS, build
+
+
+def summary(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=int, default=20)
+    parser.add_argument("--numerics", choices=NUMERICS, default="vggt")
+    parser.add_argument("--iters", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--idle-ms", type=float, default=0.0, help="sleep before an iteration (a turn's wait)")
+    parser.add_argument("--gap-every", type=int, default=1, help="sleep only before every Nth iteration")
+    args = parser.parse_args()
+    if not torch.cuda.is_available():
+        raise SystemExit("noise_probe.py needs a CUDA GPU")
+    dtype = torch.bfloat16 if torch.cuda.get_device_capability()[0] >= 8 else torch.float16
+    model = build("cuda", dtype, numerics=args.numerics)
+    images = torch.rand(args.frames, 3, model.cfg.height, model.cfg.width, device="cuda", dtype=model.input_dtype)
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    rows = []
+    with torch.inference_mode(), model.autocast():
+        for _ in range(args.warmup):
+            model(images)
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        for i in range(args.iters):
+            slept = args.idle_ms > 0 and i % max(1, args.gap_every) == 0
+            if slept:
+                time.sleep(args.idle_ms / 1e3)
+            started = time.perf_counter()
+            start.record()
+            model(images)
+            end.record()
+            torch.cuda.synchronize()
+            host_ms = (time.perf_counter() - started) * 1e3
+            rows.append({"device_ms": start.elapsed_time(end), "host_ms": host_ms, "after_sleep": slept})
+            print(f"{i:3d} device {rows[-1]['device_ms']:8.2f} ms  host {host_ms:8.2f} ms{'  (after sleep)' if slept else ''}")
+    device = [r["device_ms"] for r in rows]
+    result = {
+        "gpu": torch.cuda.get_device_name(),
+        "torch": torch.__version__,
+        "frames": args.frames,
+        "numerics": args.numerics,
+        "dtype": str(dtype).replace("torch.", ""),
+        "iters": args.iters,
+        "idle_ms": args.idle_ms,
+        "gap_every": args.gap_every,
+        "device_ms": summary(device),
+        "host_ms": summary([r["host_ms"] for r in rows]),
+        "max_allocated_bytes": torch.cuda.max_memory_allocated(),
+        "max_reserved_bytes": torch.cuda.max_memory_reserved(),
+    }
+    after = [r["device_ms"] for r in rows if r["after_sleep"]]
+    others = [r["device_ms"] for r in rows if not r["after_sleep"]]
+    if after and others:  # both kinds present: compare them
+        result["device_ms_after_sleep"], result["device_ms_without_sleep"] = summary(after), summary(others)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
