@@ -9,7 +9,9 @@
 # <head-change>, the pull request's code change (a commit on top of the base):
 #   aa     none that matters (a README line): an A/A run
 #   math   the worker's default attention becomes PyTorch's math kernel
-#   slow5  the worker's default slowdown becomes 0.0754 (about +5% of time)
+#   slow5  the worker's default slowdown becomes 0.0754 (+5.00% of time on the earlier
+#          VGGT-shaped model, +5.2-5.4% through the gate there; recalibrate for the
+#          current model with validation/calibrate_slowdown.py before trusting a size)
 # Writes $OUT_DIR (default ./validation-runs)/<label>.{log,comments.json,results.json,md,summary.md}.
 set -u
 label=$1 change=$2 node=${3:-node}
