@@ -2,40 +2,27 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { gitRepository } from './git-repository.js';
-import { closedPortUrl, FakeGitHub } from './github-server.js';
+import { describe, expect, it } from 'vitest';
+import { bundleDir, bundledActionPerTest, TOKEN } from './bundled-action.js';
+import { gitRepository, samplesConfig } from './git-repository.js';
+import { closedPortUrl } from './github-server.js';
 import { benchmark, gateResults, writeResultsFile } from './results-fixture.js';
-import { type ActionRun, runAction } from './run-action.js';
+import type { ActionRun } from './run-action.js';
 
-const TOKEN = 'ghs_fakeJobToken0123456789abcdefABCDEF';
 const MARKER = '<!-- vggt-perf-gate:comment:default -->';
-const bundleDir = inject('bundleDir');
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 
-let github: FakeGitHub;
-let workspace: string;
-
-beforeEach(async () => {
-  github = await new FakeGitHub(TOKEN).start();
-  workspace = mkdtempSync(join(tmpdir(), 'perf-gate-action-ws-'));
-});
-afterEach(async () => {
-  await github.stop();
-});
+const action = bundledActionPerTest();
 
 /** Reports a results file (no measuring), as a matrix merge job or a workflow_run follow-up does. */
 function report(
   results: Parameters<typeof writeResultsFile>[2],
   inputs: Record<string, string> = {},
-  extra: Partial<Parameters<typeof runAction>[0]> = {},
+  extra: Partial<Parameters<typeof action.run>[0]> = {},
 ): Promise<ActionRun> {
-  writeResultsFile(workspace, 'shard.json', results);
-  return runAction({
-    bundleDir,
-    apiUrl: github.url,
-    workspace,
-    inputs: { 'github-token': TOKEN, results: 'shard.json', ...inputs },
+  writeResultsFile(action.workspace, 'shard.json', results);
+  return action.run({
+    inputs: { results: 'shard.json', ...inputs },
     ...extra,
   });
 }
@@ -60,7 +47,7 @@ describe('the PR comment: one sticky comment per key', () => {
       regressions: '1',
       'pr-number': '42',
     });
-    const [created] = github.commentsOn(42);
+    const [created] = action.github.commentsOn(42);
     expect(created?.body.startsWith(MARKER)).toBe(true);
     expect(created?.body).toContain('vggt-forward-20f');
     expect(created?.body).toMatch(/\+8\.00% \[\+7\.60%, \+8\.40%\] \| 🔴 \*\*regression\*\*/);
@@ -72,34 +59,34 @@ describe('the PR comment: one sticky comment per key', () => {
 
     const second = await report(pass());
     expect(second.exitCode).toBe(0);
-    expect(github.commentsOn(42)).toHaveLength(1);
-    expect(github.commentsOn(42)[0]?.body).toContain('No performance regression');
-    expect(github.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expect(action.github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)[0]?.body).toContain('No performance regression');
+    expect(action.github.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
     expectNoToken(first);
     expectNoToken(second);
   });
 
   it('finds its comment on a later page of a busy PR', async () => {
-    github.seed(
+    action.github.seed(
       42,
       Array.from({ length: 230 }, (_, i) => `review comment ${i}`),
     );
-    github.seed(42, [`${MARKER}\nan earlier report`], {
+    action.github.seed(42, [`${MARKER}\nan earlier report`], {
       login: 'github-actions[bot]',
       type: 'Bot',
       association: 'NONE',
     });
-    github.seed(
+    action.github.seed(
       42,
       Array.from({ length: 40 }, (_, i) => `later comment ${i}`),
     );
     const run = await report(pass());
     expect(run.exitCode).toBe(0);
-    expect(github.commentsOn(42)).toHaveLength(271);
-    const ours = github.commentsOn(42).filter((c) => c.body.includes(MARKER));
+    expect(action.github.commentsOn(42)).toHaveLength(271);
+    const ours = action.github.commentsOn(42).filter((c) => c.body.includes(MARKER));
     expect(ours).toHaveLength(1);
     expect(ours[0]?.body).toContain('No performance regression');
-    const pages = github.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+    const pages = action.github.requests.filter((r) => r.method === 'GET').map((r) => r.path);
     expect(pages.some((p) => p.includes('page=3'))).toBe(true);
   });
 
@@ -107,23 +94,24 @@ describe('the PR comment: one sticky comment per key', () => {
     await report(pass(), { 'comment-key': 'inference' });
     await report(slower(), { 'comment-key': 'training' });
     await report(slower(), { 'comment-key': 'training' });
-    const bodies = github.commentsOn(42).map((c) => c.body);
+    const bodies = action.github.commentsOn(42).map((c) => c.body);
     expect(bodies).toHaveLength(2);
     expect(bodies[0]?.startsWith('<!-- vggt-perf-gate:comment:inference -->')).toBe(true);
     expect(bodies[1]?.startsWith('<!-- vggt-perf-gate:comment:training -->')).toBe(true);
   });
 
   it('merges shards into one report and one comment', async () => {
-    writeResultsFile(workspace, 'a.json', gateResults([benchmark('vggt-forward-10f')], 'a'));
-    writeResultsFile(workspace, 'b.json', gateResults([benchmark('vggt-forward-20f', 1.08)], 'b'));
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
-      workspace,
-      inputs: { 'github-token': TOKEN, results: 'a.json\nb.json' },
+    writeResultsFile(action.workspace, 'a.json', gateResults([benchmark('vggt-forward-10f')], 'a'));
+    writeResultsFile(
+      action.workspace,
+      'b.json',
+      gateResults([benchmark('vggt-forward-20f', 1.08)], 'b'),
+    );
+    const run = await action.run({
+      inputs: { results: 'a.json\nb.json' },
     });
     expect(run.exitCode).toBe(1);
-    const body = github.commentsOn(42)[0]?.body ?? '';
+    const body = action.github.commentsOn(42)[0]?.body ?? '';
     expect(body).toContain('vggt-forward-10f');
     expect(body).toContain('vggt-forward-20f');
     const merged = JSON.parse(readFileSync(run.outputs['results-path'] ?? '', 'utf8'));
@@ -133,24 +121,24 @@ describe('the PR comment: one sticky comment per key', () => {
   it('on-change: no new comment for a clean pass, but an existing one is updated', async () => {
     const quiet = await report(pass(), { comment: 'on-change' });
     expect(quiet.exitCode).toBe(0);
-    expect(github.commentsOn(42)).toHaveLength(0);
+    expect(action.github.commentsOn(42)).toHaveLength(0);
     expect(quiet.stdout).toContain('PR comment: skipped');
     await report(slower(), { comment: 'on-change' });
     await report(pass(), { comment: 'on-change' });
-    expect(github.commentsOn(42)).toHaveLength(1);
-    expect(github.commentsOn(42)[0]?.body).toContain('No performance regression');
+    expect(action.github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)[0]?.body).toContain('No performance regression');
   });
 
   it('comment: never posts nothing and calls no API', async () => {
     const run = await report(slower(), { comment: 'never' });
     expect(run.exitCode).toBe(1);
-    expect(github.requests).toHaveLength(0);
+    expect(action.github.requests).toHaveLength(0);
   });
 });
 
 describe('GitHub API failures never hide the verdict', () => {
   it('a 403 on writing (read-only token) is a warning; the verdict still decides the step', async () => {
-    github.readOnly = true;
+    action.github.readOnly = true;
     const failing = await report(slower());
     expect(failing.exitCode).toBe(1);
     expect(failing.stdout).toMatch(
@@ -173,7 +161,7 @@ describe('GitHub API failures never hide the verdict', () => {
   });
 
   it('server errors are retried, then the comment goes through', async () => {
-    github.fail(
+    action.github.fail(
       'GET',
       /\/issues\/42\/comments$/,
       { status: 502, body: { message: 'Server Error' }, headers: { 'retry-after': '0' } },
@@ -181,50 +169,50 @@ describe('GitHub API failures never hide the verdict', () => {
     );
     const run = await report(pass());
     expect(run.exitCode).toBe(0);
-    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)).toHaveLength(1);
     expect(run.stdout).toMatch(/GitHub API GET .*: 502; retrying in 0\.0 s \(attempt 2 of 4\)/);
     expect(run.stdout).toMatch(/: 503; retrying in 2\.0 s \(attempt 3 of 4\)/);
   });
 
   it('a create that fails without an answer is checked before it is sent again: no duplicate', async () => {
     // First: the comment was created, but the answer was a 502.
-    github.fail('POST', /\/issues\/42\/comments$/, {
+    action.github.fail('POST', /\/issues\/42\/comments$/, {
       afterWrite: true,
       status: 502,
       body: { message: 'Server Error' },
     });
     const landed = await report(pass());
     expect(landed.exitCode).toBe(0);
-    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)).toHaveLength(1);
     // Then: a 502 where nothing was created: posted again, once.
-    github.comments.length = 0;
-    github.fail('POST', /\/issues\/42\/comments$/, {
+    action.github.comments.length = 0;
+    action.github.fail('POST', /\/issues\/42\/comments$/, {
       status: 502,
       body: { message: 'Server Error' },
     });
     const lost = await report(pass());
     expect(lost.exitCode).toBe(0);
-    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)).toHaveLength(1);
     expect(lost.stdout).toContain('it is not there; posting again');
   });
 
   it("a contributor's comment carrying the marker is not taken for the gate's", async () => {
-    github.seed(42, [`${MARKER}\nfake: no regression here`]);
+    action.github.seed(42, [`${MARKER}\nfake: no regression here`]);
     const run = await report(slower());
     expect(run.exitCode).toBe(1);
-    const comments = github.commentsOn(42);
+    const comments = action.github.commentsOn(42);
     expect(comments).toHaveLength(2);
     expect(comments[0]?.body).toBe(`${MARKER}\nfake: no regression here`);
     expect(comments[1]?.body).toContain('Performance regression');
   });
 
   it('rate limits are waited out: 429 retry-after, and 403 until x-ratelimit-reset', async () => {
-    github.fail('GET', /\/issues\/42\/comments$/, {
+    action.github.fail('GET', /\/issues\/42\/comments$/, {
       status: 429,
       headers: { 'retry-after': '1' },
       body: { message: 'You have exceeded a secondary rate limit' },
     });
-    github.fail('POST', /\/issues\/42\/comments$/, {
+    action.github.fail('POST', /\/issues\/42\/comments$/, {
       status: 403,
       headers: {
         'x-ratelimit-remaining': '0',
@@ -234,13 +222,13 @@ describe('GitHub API failures never hide the verdict', () => {
     });
     const run = await report(pass());
     expect(run.exitCode).toBe(0);
-    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)).toHaveLength(1);
     expect(run.stdout).toMatch(/: 429; retrying in 1\.0 s/);
     expect(run.stdout).toMatch(/: 403; retrying in [0-2]\.\d s/);
   });
 
   it('a rate limit that resets too late is not waited for, and says so', async () => {
-    github.fail('GET', /\/issues\/42\/comments$/, {
+    action.github.fail('GET', /\/issues\/42\/comments$/, {
       status: 403,
       headers: {
         'x-ratelimit-remaining': '0',
@@ -257,13 +245,11 @@ describe('GitHub API failures never hide the verdict', () => {
   });
 
   it('an API that cannot be reached is named, not "GitHub kept failing"', async () => {
-    writeResultsFile(workspace, 'shard.json', slower());
+    writeResultsFile(action.workspace, 'shard.json', slower());
     const closed = await closedPortUrl();
-    const run = await runAction({
-      bundleDir,
+    const run = await action.run({
       apiUrl: closed,
-      workspace,
-      inputs: { 'github-token': TOKEN, results: 'shard.json' },
+      inputs: { results: 'shard.json' },
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.verdict).toBe('regression');
@@ -275,7 +261,7 @@ describe('GitHub API failures never hide the verdict', () => {
   });
 
   it('an answer that is not JSON (a web page where the API should be) says so', async () => {
-    github.fail('GET', /\/issues\/42\/comments$/, {
+    action.github.fail('GET', /\/issues\/42\/comments$/, {
       status: 200,
       headers: { 'content-type': 'text/html' },
       raw: '<!DOCTYPE html><html><title>GitHub</title></html>',
@@ -284,10 +270,10 @@ describe('GitHub API failures never hide the verdict', () => {
     expect(run.exitCode).toBe(1);
     expect(run.outputs.verdict).toBe('regression');
     expect(run.stdout).toContain(
-      `could not list the comments of org/app#42: the API at ${github.url} answered 200 with text/html, not JSON (it begins "<!DOCTYPE html><html><title>GitHub</title></html>") after 1 try.`,
+      `could not list the comments of org/app#42: the API at ${action.github.url} answered 200 with text/html, not JSON (it begins "<!DOCTYPE html><html><title>GitHub</title></html>") after 1 try.`,
     );
     expect(run.stdout).not.toContain('could not be reached');
-    expect(github.requests).toHaveLength(1);
+    expect(action.github.requests).toHaveLength(1);
   });
 });
 
@@ -299,7 +285,7 @@ describe('reports that do not fit a comment', () => {
     many.push(benchmark('zz-the-one-that-regressed', 1.08));
     const run = await report(gateResults(many));
     expect(run.exitCode).toBe(1);
-    const body = github.commentsOn(42)[0]?.body ?? '';
+    const body = action.github.commentsOn(42)[0]?.body ?? '';
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain('zz-the-one-that-regressed');
     expect(body).toMatch(
@@ -321,7 +307,7 @@ describe('reports that do not fit a comment', () => {
       gateResults([benchmark('vggt-forward-10f'), crashed, benchmark('vggt-forward-40f', 1.08)]),
     );
     expect(run.exitCode).toBe(1);
-    const body = github.commentsOn(42)[0]?.body ?? '';
+    const body = action.github.commentsOn(42)[0]?.body ?? '';
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain('| vggt-forward-10f | latency |');
     expect(body).toMatch(
@@ -340,7 +326,7 @@ describe('inputs and context', () => {
       'x | <img src=x onerror=alert(1)> @org/maintainers <!-- vggt-perf-gate:comment:default -->',
     );
     await report(gateResults([hostile]), { 'pr-number': '42' });
-    const body = github.commentsOn(42)[0]?.body ?? '';
+    const body = action.github.commentsOn(42)[0]?.body ?? '';
     expect(body).toContain('x \\| &lt;img src=x onerror=alert(1)&gt; @\u200borg/maintainers');
     expect(body).not.toContain('<img');
     expect(body.split('<!-- vggt-perf-gate:comment:default -->')).toHaveLength(2);
@@ -358,7 +344,7 @@ describe('inputs and context', () => {
     const run = await report(pass(), {}, { env: { GITHUB_STEP_SUMMARY: '/nonexistent/summary' } });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/::warning::job summary not written/);
-    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)).toHaveLength(1);
   });
 
   it('fail-on never reports a regression without failing the step', async () => {
@@ -374,7 +360,7 @@ describe('inputs and context', () => {
       { event: { workflow_run: { id: 1, conclusion: 'success' } }, eventName: 'workflow_run' },
     );
     expect(run.exitCode).toBe(1);
-    expect(github.commentsOn(77)).toHaveLength(1);
+    expect(action.github.commentsOn(77)).toHaveLength(1);
     const bad = await report(slower(), { 'pr-number': '77; rm -rf /' });
     expect(bad.stdout).toContain('input "pr-number" must be a pull request number');
   });
@@ -392,14 +378,7 @@ writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1,
     {
       'bench.mjs': bench(1),
       '.gitignore': 'env-dump.json\n',
-      'perf-gate.yml': `version: 1
-benchmarks:
-  - name: harness
-    metrics: [latency]
-    threshold: { latency: 0.05 }
-    budget: { maxSeconds: 60, maxRounds: 6 }
-    workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, bench.mjs], output: samples.json }
-`,
+      'perf-gate.yml': samplesConfig(),
     },
     headFactor === 1 ? {} : { 'bench.mjs': bench(headFactor) },
   );
@@ -408,11 +387,9 @@ benchmarks:
 describe('measuring on the runner', () => {
   it('runs the gate base vs head, writes results, report, summary and outputs, and comments', async () => {
     const repo = gatedRepository(1.2);
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
-      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+      inputs: { 'base-ref': 'HEAD~1' },
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.verdict).toBe('regression');
@@ -422,7 +399,7 @@ describe('measuring on the runner', () => {
       '| harness | latency |',
     );
     expect(readFileSync(join(repo, 'perf-gate-report.html'), 'utf8')).toContain('<!doctype html>');
-    expect(github.commentsOn(42)[0]?.body).toContain('+20.');
+    expect(action.github.commentsOn(42)[0]?.body).toContain('+20.');
     expect(run.stdout).toMatch(
       /measuring took [\d.]+ s, everything else \(probe, checkout, reports, comment\) [\d.]+ s/,
     );
@@ -434,11 +411,9 @@ describe('measuring on the runner', () => {
   // (docs/fork-prs.md says so and what to do about it).
   it("does not pass the job token or the runner's credentials down in the environment", async () => {
     const repo = gatedRepository(1);
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
-      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+      inputs: { 'base-ref': 'HEAD~1' },
       env: {
         ACTIONS_RUNTIME_TOKEN: 'runtime-secret',
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret',
@@ -462,11 +437,9 @@ describe('measuring on the runner', () => {
       env[name] = join(files, name.toLowerCase());
       writeFileSync(env[name], '');
     }
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
-      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+      inputs: { 'base-ref': 'HEAD~1' },
       env,
     });
     expect(run.exitCode).toBe(0);
@@ -486,18 +459,15 @@ describe('measuring on the runner', () => {
     // The action's own file commands still went where the runner said.
     expect(run.outputs).toMatchObject({ verdict: 'pass', regressions: '0', 'pr-number': '42' });
     expect(run.summary).toContain('| harness | latency |');
-    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(action.github.commentsOn(42)).toHaveLength(1);
   });
 
   it('outside a pull request, base-ref is required and the message says so', async () => {
     const repo = gatedRepository(1);
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
       event: { ref: 'refs/heads/main', before: 'abc' },
       eventName: 'push',
-      inputs: { 'github-token': TOKEN },
     });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain(
@@ -507,11 +477,8 @@ describe('measuring on the runner', () => {
 
   it('a base missing from a shallow checkout, and not fetchable, is explained', async () => {
     const repo = gatedRepository(1);
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
-      inputs: { 'github-token': TOKEN },
     });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain(
@@ -522,18 +489,16 @@ describe('measuring on the runner', () => {
 
   it('a fork PR is measured and reported, but not commented on (read-only token)', async () => {
     const repo = gatedRepository(1);
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
       event: 'pull_request.fork.json',
-      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
+      inputs: { 'base-ref': 'HEAD~1' },
     });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(
       /::notice title=perf gate%3A no comment on a fork PR::This pull request comes from a fork/,
     );
-    expect(github.requests).toHaveLength(0);
+    expect(action.github.requests).toHaveLength(0);
     expect(run.summary).toContain('| harness | latency |');
   });
 });
@@ -557,11 +522,9 @@ benchmarks:
     mkdirSync(join(repo, 'node_modules'));
     for (const name of ['onnxruntime-node', 'onnxruntime-common'])
       symlinkSync(join(repoRoot, 'node_modules', name), join(repo, 'node_modules', name));
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
-      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1', comment: 'never' },
+      inputs: { 'base-ref': 'HEAD~1', comment: 'never' },
     });
     expect(run.stdout).not.toContain('onnxruntime-node is not installed');
     expect(run.exitCode).toBe(0);

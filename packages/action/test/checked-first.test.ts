@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bundledActionPerTest } from './bundled-action.js';
 import { gitRepository } from './git-repository.js';
-import { FakeGitHub } from './github-server.js';
-import { type ActionRun, runAction } from './run-action.js';
+import type { ActionRun } from './run-action.js';
 
 /**
  * What the action checks before it measures (the config, the benchmark
@@ -12,16 +12,7 @@ import { type ActionRun, runAction } from './run-action.js';
  * as the fetch would fail there instead.
  */
 
-const TOKEN = 'ghs_fakeJobToken0123456789abcdefABCDEF';
-const bundleDir = inject('bundleDir');
-
-let github: FakeGitHub;
-beforeEach(async () => {
-  github = await new FakeGitHub(TOKEN).start();
-});
-afterEach(async () => {
-  await github.stop();
-});
+const action = bundledActionPerTest();
 
 const CONFIG = `version: 1
 benchmarks:
@@ -39,12 +30,7 @@ benchmarks:
 `;
 
 function gate(repo: string, inputs: Record<string, string>, workspace = repo): Promise<ActionRun> {
-  return runAction({
-    bundleDir,
-    apiUrl: github.url,
-    workspace,
-    inputs: { 'github-token': TOKEN, comment: 'never', ...inputs },
-  });
+  return action.run({ workspace, inputs: { comment: 'never', ...inputs } });
 }
 
 /** Whether the run got as far as fetching the base or measuring. */
@@ -101,7 +87,7 @@ describe('the benchmarks input', () => {
     expect(run.stdout).toContain(
       `::error::input "benchmarks" names a benchmark the config does not have: "nope". The config's benchmarks: harness. Fix the name in input "benchmarks", or leave input "benchmarks" out to measure every benchmark.`,
     );
-    expect(github.requests).toHaveLength(0);
+    expect(action.github.requests).toHaveLength(0);
     expect(wentOn(run)).toBe(false);
   });
 

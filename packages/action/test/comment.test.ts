@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { upsertComment } from '../src/comment.js';
 import { createGitHubApi, type GitHubApi, type RetryPolicy } from '../src/github-api.js';
-import { FakeGitHub } from './github-server.js';
+import { ANSWERED, COMMENTS, failure, fakeGitHubPerTest, PR } from './fake-github.js';
 
 /**
  * Creating the sticky comment when GitHub does not say whether the POST
@@ -12,16 +12,6 @@ import { FakeGitHub } from './github-server.js';
  * answered at once, with a time limit no loaded machine reaches.
  */
 const TOKEN = 'ghs_commentTestToken0123456789';
-const PR = { owner: 'org', repo: 'app', number: 42 };
-const COMMENTS = /\/issues\/42\/comments$/;
-/** For requests that are answered: a time limit far beyond any load. */
-const ANSWERED: RetryPolicy = {
-  attempts: 4,
-  baseDelayMs: 1,
-  maxWaitMs: 5_000,
-  requestTimeoutMs: 10_000,
-  deadlineMs: 120_000,
-};
 /** For POSTs the server holds unanswered on purpose: each costs one time-out, 1 s. */
 const HELD: RetryPolicy = { ...ANSWERED, requestTimeoutMs: 1_000 };
 const OPTIONS = {
@@ -31,15 +21,10 @@ const OPTIONS = {
   verdict: 'regression',
 } as const;
 
-let github: FakeGitHub;
+const fake = fakeGitHubPerTest(TOKEN);
 let logged: string[];
-
-beforeEach(async () => {
-  github = await new FakeGitHub(TOKEN).start();
+beforeEach(() => {
   logged = [];
-});
-afterEach(async () => {
-  await github.stop();
 });
 
 /**
@@ -50,39 +35,30 @@ afterEach(async () => {
 function upsert(posts: RetryPolicy = ANSWERED) {
   const log = (line: string) => logged.push(line);
   const api: GitHubApi = {
-    ...createGitHubApi(TOKEN, log, ANSWERED, github.url),
-    createComment: createGitHubApi(TOKEN, log, posts, github.url).createComment,
+    ...createGitHubApi(TOKEN, log, ANSWERED, fake.github.url),
+    createComment: createGitHubApi(TOKEN, log, posts, fake.github.url).createComment,
   };
   return upsertComment(api, PR, OPTIONS, log);
 }
 
-const posts = () => github.requests.filter((r) => r.method === 'POST').length;
-
-async function failure(call: Promise<unknown>): Promise<string> {
-  const error = await call.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error, 'the call should have failed').toBeInstanceOf(Error);
-  return (error as Error).message;
-}
+const posts = () => fake.github.requests.filter((r) => r.method === 'POST').length;
 
 describe('a create with no clear answer', () => {
   it('that landed is found, not posted twice', async () => {
-    github.fail('POST', COMMENTS, { hang: true, afterWrite: true });
+    fake.github.fail('POST', COMMENTS, { hang: true, afterWrite: true });
     const outcome = await upsert(HELD);
     expect(posts()).toBe(1);
-    expect(github.commentsOn(42)).toHaveLength(1);
-    expect(outcome).toEqual({ action: 'created', url: github.commentsOn(42)[0]?.html_url });
+    expect(fake.github.commentsOn(42)).toHaveLength(1);
+    expect(outcome).toEqual({ action: 'created', url: fake.github.commentsOn(42)[0]?.html_url });
   });
 
   it('that never lands is posted again, and the message counts every POST', async () => {
-    github.fail('POST', COMMENTS, { hang: true }, { hang: true }, { hang: true });
+    fake.github.fail('POST', COMMENTS, { hang: true }, { hang: true }, { hang: true });
     const message = await failure(upsert(HELD));
     expect(posts()).toBe(3);
-    expect(github.commentsOn(42)).toHaveLength(0);
+    expect(fake.github.commentsOn(42)).toHaveLength(0);
     expect(message).toContain(
-      `could not comment on org/app#42: the GitHub API at ${github.url} did not answer (no answer within 1.0 s, timed out) after 3 tries.`,
+      `could not comment on org/app#42: the GitHub API at ${fake.github.url} did not answer (no answer within 1.0 s, timed out) after 3 tries.`,
     );
     expect(message).toContain(
       'Before each new try the pull request was checked for the comment, and it was not there.',
@@ -94,7 +70,7 @@ describe('a create with no clear answer', () => {
   });
 
   it('then a rate limit too long to wait for: the count is the POSTs made', async () => {
-    github.fail(
+    fake.github.fail(
       'POST',
       COMMENTS,
       { status: 502, body: { message: 'Server Error' } },
@@ -110,16 +86,16 @@ describe('the time limit of the whole comment step', () => {
   /** One client for every call, as the action makes it: its deadline spans the whole upsert. */
   function upsertWithin(deadlineMs: number) {
     const log = (line: string) => logged.push(line);
-    const api = createGitHubApi(TOKEN, log, { ...ANSWERED, deadlineMs }, github.url);
+    const api = createGitHubApi(TOKEN, log, { ...ANSWERED, deadlineMs }, fake.github.url);
     return upsertComment(api, PR, OPTIONS, log);
   }
 
   it('gives up on a create GitHub holds, says it may be there, and sends nothing more', async () => {
     // The POST lands and its answer never comes: the deadline alone ends it.
-    github.fail('POST', COMMENTS, { hang: true, afterWrite: true });
+    fake.github.fail('POST', COMMENTS, { hang: true, afterWrite: true });
     const message = await failure(upsertWithin(1_000));
     expect(posts()).toBe(1);
-    expect(github.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    expect(fake.github.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     expect(message).toContain('could not comment on org/app#42: the GitHub API at');
     expect(message).toContain(
       'had not answered when the time limit of the PR comment step, 1 s for all its requests, ran out (1 try), so the action gave up. The comment may or may not have been posted.',
@@ -127,9 +103,9 @@ describe('the time limit of the whole comment step', () => {
   });
 
   it('a list held past it, while checking for a create with no clear answer, says the comment may be there', async () => {
-    github.fail('POST', COMMENTS, { status: 502, body: { message: 'Server Error' } });
+    fake.github.fail('POST', COMMENTS, { status: 502, body: { message: 'Server Error' } });
     // The first list is answered; the one that looks for the comment is held.
-    github.fail('GET', COMMENTS, { status: 200, body: [] }, { hang: true });
+    fake.github.fail('GET', COMMENTS, { status: 200, body: [] }, { hang: true });
     const message = await failure(upsertWithin(1_000));
     expect(posts()).toBe(1);
     expect(message).toContain('could not list the comments of org/app#42: the GitHub API at');

@@ -30,3 +30,19 @@ export function gitRepository(
   git('commit', '-q', '--allow-empty', '-m', 'head');
   return dir;
 }
+
+/**
+ * A perf-gate.yml with one benchmark, `harness`: the latency of `node
+ * bench.mjs`, a samples harness, against a threshold of 5% in at most 6
+ * rounds or 60 s; `setup`, if given, is its setup command.
+ */
+export function samplesConfig(setup?: string): string {
+  return `version: 1
+benchmarks:
+  - name: harness
+    metrics: [latency]
+    threshold: { latency: 0.05 }
+    budget: { maxSeconds: 60, maxRounds: 6 }
+${setup === undefined ? '' : `    setup: ${JSON.stringify(setup)}\n`}    workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, bench.mjs], output: samples.json }
+`;
+}

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubApi, type GitHubApi, type RetryPolicy } from '../src/github-api.js';
-import { closedPortUrl, FakeGitHub } from './github-server.js';
+import { ANSWERED, COMMENTS, failure, fakeGitHubPerTest, PR } from './fake-github.js';
+import { closedPortUrl } from './github-server.js';
 
 /**
  * The GitHub API client against a real local server that misbehaves on
@@ -12,57 +13,34 @@ import { closedPortUrl, FakeGitHub } from './github-server.js';
  * time limit so long that no loaded machine reaches it.
  */
 const TOKEN = 'ghs_apiTestToken0123456789';
-const PR = { owner: 'org', repo: 'app', number: 42 };
-const COMMENTS = /\/issues\/42\/comments$/;
-/**
- * Short waits, so a test sleeps well under a second; no count depends on them.
- * The time-out stays long (a loaded machine must not turn a slow answer into
- * an extra try) except where every try is left unanswered on purpose.
- */
-const FAST: RetryPolicy = {
-  attempts: 4,
-  baseDelayMs: 1,
-  maxWaitMs: 5_000,
-  requestTimeoutMs: 10_000,
-  deadlineMs: 120_000,
-};
-
-let github: FakeGitHub;
+const fake = fakeGitHubPerTest(TOKEN);
 let logged: string[];
-
-beforeEach(async () => {
-  github = await new FakeGitHub(TOKEN).start();
+beforeEach(() => {
   logged = [];
 });
-afterEach(async () => {
-  await github.stop();
-});
 
-function api(policy: RetryPolicy = FAST, url = github.url): GitHubApi {
+function api(policy: RetryPolicy = ANSWERED, url = fake.github.url): GitHubApi {
   return createGitHubApi(TOKEN, (line) => logged.push(line), policy, url);
 }
 
-/** The error message of a call that must fail. */
-async function failure(call: Promise<unknown>): Promise<string> {
-  const error = await call.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error, 'the call should have failed').toBeInstanceOf(Error);
-  return (error as Error).message;
-}
-
-const triesOf = (method: string) => github.requests.filter((r) => r.method === method).length;
+const triesOf = (method: string) => fake.github.requests.filter((r) => r.method === method).length;
 const retries = () => logged.filter((l) => l.includes('; retrying in '));
 
 describe('a server that does not answer', () => {
   it('times each try out, retries, and says it did not answer after the tries it made', async () => {
-    github.fail('GET', COMMENTS, { hang: true }, { hang: true }, { hang: true }, { hang: true });
+    fake.github.fail(
+      'GET',
+      COMMENTS,
+      { hang: true },
+      { hang: true },
+      { hang: true },
+      { hang: true },
+    );
     // Every try hangs, so the count is 4 however long the time-out.
-    const message = await failure(api({ ...FAST, requestTimeoutMs: 300 }).listComments(PR));
+    const message = await failure(api({ ...ANSWERED, requestTimeoutMs: 300 }).listComments(PR));
     expect(triesOf('GET')).toBe(4);
     expect(message).toContain(
-      `could not list the comments of org/app#42: the GitHub API at ${github.url} did not answer (no answer within 0.3 s, timed out) after 4 tries.`,
+      `could not list the comments of org/app#42: the GitHub API at ${fake.github.url} did not answer (no answer within 0.3 s, timed out) after 4 tries.`,
     );
     expect(message).not.toContain('GitHub kept failing');
     expect(retries()).toHaveLength(3);
@@ -70,11 +48,11 @@ describe('a server that does not answer', () => {
   });
 
   it('goes on once a later try is answered', async () => {
-    github.seed(42, ['hello']);
-    github.fail('GET', COMMENTS, { hang: true });
+    fake.github.seed(42, ['hello']);
+    fake.github.fail('GET', COMMENTS, { hang: true });
     // One time limit for both tries: the held one costs all of it (5 s), and the
     // answered one, sent at once, has the same 5 s, far beyond any load.
-    const comments = await api({ ...FAST, requestTimeoutMs: 5_000 }).listComments(PR);
+    const comments = await api({ ...ANSWERED, requestTimeoutMs: 5_000 }).listComments(PR);
     expect(comments.map((c) => c.body)).toEqual(['hello']);
     expect(triesOf('GET')).toBe(2);
     expect(retries()).toEqual([expect.stringContaining(': no answer within 5.0 s; retrying in')]);
@@ -84,7 +62,7 @@ describe('a server that does not answer', () => {
 describe('connection errors are "could not be reached", not "GitHub kept failing"', () => {
   it('a refused connection (nothing listening) names the API URL and the code', async () => {
     const closed = await closedPortUrl();
-    const message = await failure(api(FAST, closed).listComments(PR));
+    const message = await failure(api(ANSWERED, closed).listComments(PR));
     expect(message).toMatch(
       new RegExp(
         `^could not list the comments of org/app#42: the GitHub API at ${closed} could not be reached \\(ECONNREFUSED: [^)]*\\) after 4 tries\\. Check GITHUB_API_URL`,
@@ -99,7 +77,14 @@ describe('connection errors are "could not be reached", not "GitHub kept failing
   });
 
   it('a connection closed without an answer is retried, then reported with its code', async () => {
-    github.fail('GET', COMMENTS, { drop: true }, { drop: true }, { drop: true }, { drop: true });
+    fake.github.fail(
+      'GET',
+      COMMENTS,
+      { drop: true },
+      { drop: true },
+      { drop: true },
+      { drop: true },
+    );
     const message = await failure(api().listComments(PR));
     expect(triesOf('GET')).toBe(4);
     expect(message).toMatch(
@@ -110,7 +95,7 @@ describe('connection errors are "could not be reached", not "GitHub kept failing
 
 describe('answers that are not JSON', () => {
   it('malformed JSON is reported as such, at once, with status, content-type and its start', async () => {
-    github.fail('GET', COMMENTS, {
+    fake.github.fail('GET', COMMENTS, {
       status: 200,
       headers: { 'content-type': 'application/json; charset=utf-8' },
       raw: '[{"id": 1, "body": ',
@@ -118,14 +103,14 @@ describe('answers that are not JSON', () => {
     const message = await failure(api().listComments(PR));
     expect(triesOf('GET')).toBe(1);
     expect(message).toContain(
-      `the API at ${github.url} answered 200 with application/json; charset=utf-8, not JSON (it begins "[{"id": 1, "body":") after 1 try.`,
+      `the API at ${fake.github.url} answered 200 with application/json; charset=utf-8, not JSON (it begins "[{"id": 1, "body":") after 1 try.`,
     );
     expect(message).toContain('GITHUB_API_URL may point at a web page');
     expect(message).not.toContain('could not be reached');
   });
 
   it("a web page (a wrong GITHUB_API_URL, a proxy's page) says what it likely means", async () => {
-    github.fail('POST', COMMENTS, {
+    fake.github.fail('POST', COMMENTS, {
       status: 200,
       headers: { 'content-type': 'text/html; charset=utf-8' },
       raw: '<!DOCTYPE html>\n<html><head><title>Sign in to the proxy</title></head></html>',
@@ -144,7 +129,7 @@ describe('answers that are not JSON', () => {
       headers: { 'content-type': 'text/html' },
       raw: '<html>Bad Gateway</html>',
     };
-    github.fail('GET', COMMENTS, page, page, page, page);
+    fake.github.fail('GET', COMMENTS, page, page, page, page);
     const message = await failure(api().listComments(PR));
     expect(triesOf('GET')).toBe(4);
     expect(message).toContain(
@@ -153,7 +138,7 @@ describe('answers that are not JSON', () => {
   });
 
   it('JSON that is not a comment is not taken for one', async () => {
-    github.fail('POST', COMMENTS, {
+    fake.github.fail('POST', COMMENTS, {
       status: 201,
       body: { message: 'welcome to some other service' },
     });
@@ -164,7 +149,7 @@ describe('answers that are not JSON', () => {
 
 describe('rate limits', () => {
   it('a 429 whose retry-after is beyond the budget says how long, that it is too long, and what to do', async () => {
-    github.fail('GET', COMMENTS, {
+    fake.github.fail('GET', COMMENTS, {
       status: 429,
       headers: { 'retry-after': '3600' },
       body: { message: 'You have exceeded a secondary rate limit' },
@@ -179,7 +164,7 @@ describe('rate limits', () => {
 
   it('a 403 rate limit that resets beyond the budget names the reset time', async () => {
     const reset = Math.ceil(Date.now() / 1000) + 7200;
-    github.fail('GET', COMMENTS, {
+    fake.github.fail('GET', COMMENTS, {
       status: 403,
       headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
       body: { message: 'API rate limit exceeded for installation ID 1.' },
@@ -191,8 +176,8 @@ describe('rate limits', () => {
   });
 
   it('a rate limit within the budget is waited for as GitHub asked, and logged', async () => {
-    github.seed(42, ['hello']);
-    github.fail('GET', COMMENTS, {
+    fake.github.seed(42, ['hello']);
+    fake.github.fail('GET', COMMENTS, {
       status: 429,
       headers: { 'retry-after': '0' },
       body: { message: 'slow down' },
@@ -208,10 +193,10 @@ describe('rate limits', () => {
 
 describe('retries and their count', () => {
   it('backs off exponentially, each wait logged', async () => {
-    github.seed(42, ['hello']);
+    fake.github.seed(42, ['hello']);
     const busy = { status: 503, body: { message: 'Service Unavailable' } };
-    github.fail('GET', COMMENTS, busy, busy, busy);
-    await api({ ...FAST, baseDelayMs: 100 }).listComments(PR);
+    fake.github.fail('GET', COMMENTS, busy, busy, busy);
+    await api({ ...ANSWERED, baseDelayMs: 100 }).listComments(PR);
     expect(triesOf('GET')).toBe(4);
     expect(retries().map((l) => l.replace(/^.*: 503; /, ''))).toEqual([
       'retrying in 0.1 s (attempt 2 of 4), backing off exponentially',
@@ -222,7 +207,7 @@ describe('retries and their count', () => {
 
   it('server errors to the last try: "GitHub kept failing after 4 tries"', async () => {
     const broken = { status: 500, body: { message: 'Server Error' } };
-    github.fail('GET', COMMENTS, broken, broken, broken, broken);
+    fake.github.fail('GET', COMMENTS, broken, broken, broken, broken);
     const message = await failure(api().listComments(PR));
     expect(triesOf('GET')).toBe(4);
     expect(message).toContain('500 Server Error: GitHub kept failing after 4 tries.');
@@ -235,15 +220,15 @@ describe('retries and their count', () => {
       headers: { 'retry-after': '600' },
       body: { message: 'rate limit' },
     };
-    github.fail('GET', COMMENTS, broken, broken, limited);
+    fake.github.fail('GET', COMMENTS, broken, broken, limited);
     const message = await failure(api().listComments(PR));
     expect(triesOf('GET')).toBe(3);
     expect(message).toContain('(after 3 tries) and GitHub asked to wait 10 min');
   });
 
   it('a non-retryable answer stops at once, and claims no tries it did not make', async () => {
-    github.fail('GET', COMMENTS, { status: 502, body: { message: 'Server Error' } });
-    github.fail('GET', COMMENTS, { status: 404, body: { message: 'Not Found' } });
+    fake.github.fail('GET', COMMENTS, { status: 502, body: { message: 'Server Error' } });
+    fake.github.fail('GET', COMMENTS, { status: 404, body: { message: 'Not Found' } });
     const message = await failure(api().listComments(PR));
     expect(triesOf('GET')).toBe(2);
     expect(message).toContain('404 Not Found: no such pull request or repository for this token');
@@ -260,21 +245,23 @@ describe('retries and their count', () => {
 
 describe("the time limit for all of a client's calls together", () => {
   it('ends a try held past it, however long one request may take, and says so', async () => {
-    github.fail('GET', COMMENTS, { hang: true }, { hang: true });
+    fake.github.fail('GET', COMMENTS, { hang: true }, { hang: true });
     // The server holds the first try until the deadline aborts it: one try, whatever the load.
-    const message = await failure(api({ ...FAST, deadlineMs: 1_000 }).listComments(PR));
+    const message = await failure(api({ ...ANSWERED, deadlineMs: 1_000 }).listComments(PR));
     expect(triesOf('GET')).toBe(1);
     expect(message).toBe(
-      `could not list the comments of org/app#42: the GitHub API at ${github.url} had not answered when the time limit of the PR comment step, 1 s for all its requests, ran out (1 try), so the action gave up. GitHub may be slow, down or rate-limiting this token: check https://www.githubstatus.com and re-run the job; the report is in the job summary meanwhile.`,
+      `could not list the comments of org/app#42: the GitHub API at ${fake.github.url} had not answered when the time limit of the PR comment step, 1 s for all its requests, ran out (1 try), so the action gave up. GitHub may be slow, down or rate-limiting this token: check https://www.githubstatus.com and re-run the job; the report is in the job summary meanwhile.`,
     );
     expect(retries()).toEqual([]);
   });
 
   it('a write cut short by it may have landed, and the message says so', async () => {
-    github.fail('POST', COMMENTS, { hang: true, afterWrite: true });
-    const message = await failure(api({ ...FAST, deadlineMs: 1_000 }).createComment(PR, 'report'));
+    fake.github.fail('POST', COMMENTS, { hang: true, afterWrite: true });
+    const message = await failure(
+      api({ ...ANSWERED, deadlineMs: 1_000 }).createComment(PR, 'report'),
+    );
     expect(triesOf('POST')).toBe(1);
-    expect(github.commentsOn(42)).toHaveLength(1);
+    expect(fake.github.commentsOn(42)).toHaveLength(1);
     expect(message).toContain(
       'ran out (1 try), so the action gave up. The comment may or may not have been posted.',
     );
@@ -282,13 +269,13 @@ describe("the time limit for all of a client's calls together", () => {
 
   it('a wait GitHub asks for that would end past it is not made', async () => {
     // Within the budget for one wait (60 s), beyond what is left of the 30 s deadline.
-    github.fail('GET', COMMENTS, {
+    fake.github.fail('GET', COMMENTS, {
       status: 429,
       headers: { 'retry-after': '45' },
       body: { message: 'You have exceeded a secondary rate limit' },
     });
     const message = await failure(
-      api({ ...FAST, maxWaitMs: 60_000, deadlineMs: 30_000 }).listComments(PR),
+      api({ ...ANSWERED, maxWaitMs: 60_000, deadlineMs: 30_000 }).listComments(PR),
     );
     expect(triesOf('GET')).toBe(1);
     expect(message).toContain(
@@ -297,8 +284,8 @@ describe("the time limit for all of a client's calls together", () => {
   });
 
   it('counts from the first request, across every call of the client', async () => {
-    github.fail('GET', COMMENTS, { hang: true });
-    const client = api({ ...FAST, deadlineMs: 1_000 });
+    fake.github.fail('GET', COMMENTS, { hang: true });
+    const client = api({ ...ANSWERED, deadlineMs: 1_000 });
     // Held until the deadline ends it; the next call then finds no time left and sends nothing.
     await failure(client.listComments(PR));
     const message = await failure(client.createComment(PR, 'report'));

@@ -2,10 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GateResults } from '@vggt-perf-gate/runner';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { gitRepository } from './git-repository.js';
-import { FakeGitHub } from './github-server.js';
-import { runAction } from './run-action.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bundledActionPerTest } from './bundled-action.js';
+import { gitRepository, samplesConfig } from './git-repository.js';
 
 /**
  * A benchmark's setup command that starts a daemon (`setsid sleep 30 &`):
@@ -14,26 +13,21 @@ import { runAction } from './run-action.js';
  * in the results and the PR comment, and stop it.
  */
 
-const TOKEN = 'ghs_fakeJobToken0123456789abcdefABCDEF';
-const bundleDir = inject('bundleDir');
-
 /** A samples harness, the same on both sides: an A/A gate that passes. */
 const BENCH = `import { writeFileSync } from 'node:fs';
 const samples = Array.from({ length: 9 }, (_, i) => 10 + (i % 3) * 0.05);
 writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples }));
 `;
 
-let github: FakeGitHub;
+const action = bundledActionPerTest();
 /** Where each side's setup records its daemon's PID, as `daemon-<pid>.pid`. */
 let marks: string;
 
-beforeEach(async () => {
-  github = await new FakeGitHub(TOKEN).start();
+beforeEach(() => {
   marks = mkdtempSync(join(tmpdir(), 'perf-gate-action-marks-'));
 });
 
-afterEach(async () => {
-  await github.stop();
+afterEach(() => {
   for (const pid of recorded()) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
   rmSync(marks, { recursive: true, force: true });
 });
@@ -67,23 +61,10 @@ describe('a setup command that leaves a daemon running, in the bundled Action', 
     const setup = `setsid sleep 30 & touch "${marks}/daemon-$!.pid"; echo set up`;
     const repo = gitRepository({
       'bench.mjs': BENCH,
-      'perf-gate.yml': `version: 1
-benchmarks:
-  - name: harness
-    metrics: [latency]
-    threshold: { latency: 0.05 }
-    budget: { maxSeconds: 60, maxRounds: 6 }
-    setup: ${JSON.stringify(setup)}
-    workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, bench.mjs], output: samples.json }
-`,
+      'perf-gate.yml': samplesConfig(setup),
     });
     // Resolves once the action's process has exited and its output closed: the step ended.
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
-      workspace: repo,
-      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1' },
-    });
+    const run = await action.run({ workspace: repo, inputs: { 'base-ref': 'HEAD~1' } });
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
 
     const results = JSON.parse(
@@ -104,7 +85,7 @@ benchmarks:
     }
 
     // The PR comment carries the same warnings.
-    const body = github.commentsOn(42)[0]?.body ?? '';
+    const body = action.github.commentsOn(42)[0]?.body ?? '';
     expect(body).toContain('**Warnings**');
     expect(body).toMatch(/harness: the base setup command .* left \d+ process(es)? running/);
     expect(body).toMatch(/harness: the head setup command .* left \d+ process(es)? running/);

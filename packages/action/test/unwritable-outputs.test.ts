@@ -2,10 +2,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GateResults } from '@vggt-perf-gate/runner';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { gitRepository } from './git-repository.js';
-import { FakeGitHub } from './github-server.js';
-import { runAction } from './run-action.js';
+import { describe, expect, it } from 'vitest';
+import { bundledActionPerTest } from './bundled-action.js';
+import { gitRepository, samplesConfig } from './git-repository.js';
 
 /**
  * Files that cannot be written after measuring, though they could be before
@@ -13,16 +12,7 @@ import { runAction } from './run-action.js';
  * measured may be lost, and the step must say what happened in one line each.
  */
 
-const TOKEN = 'ghs_fakeJobToken0123456789abcdefABCDEF';
-const bundleDir = inject('bundleDir');
-
-let github: FakeGitHub;
-beforeEach(async () => {
-  github = await new FakeGitHub(TOKEN).start();
-});
-afterEach(async () => {
-  await github.stop();
-});
+const action = bundledActionPerTest();
 
 /**
  * A harness that breaks the action's outputs while it measures: paths in
@@ -40,24 +30,13 @@ if (dir) try { rmSync(dir, { recursive: true, force: true }); writeFileSync(dir,
 writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1, samples: [10, 10.1, 9.9, 10.05, 9.95] }));
 `;
 
-const CONFIG = `version: 1
-benchmarks:
-  - name: harness
-    metrics: [latency]
-    threshold: { latency: 0.05 }
-    budget: { maxSeconds: 60, maxRounds: 6 }
-    workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, bench.mjs], output: samples.json }
-`;
-
 describe.skipIf(!existsSync('/dev/full'))('after measuring', () => {
   it('results and reports that cannot be written: the table in the log, the results in a temp file, the summary and the comment still there', async () => {
-    const repo = gitRepository({ 'bench.mjs': BREAKING_BENCH, 'perf-gate.yml': CONFIG });
+    const repo = gitRepository({ 'bench.mjs': BREAKING_BENCH, 'perf-gate.yml': samplesConfig() });
     const [report, html] = [join(repo, 'perf-gate-report.md'), join(repo, 'perf-gate-report.html')];
-    const run = await runAction({
-      bundleDir,
-      apiUrl: github.url,
+    const run = await action.run({
       workspace: repo,
-      inputs: { 'github-token': TOKEN, 'base-ref': 'HEAD~1', 'results-path': 'out/results.json' },
+      inputs: { 'base-ref': 'HEAD~1', 'results-path': 'out/results.json' },
       env: { TEST_TURN_TO_FILE: join(repo, 'out'), TEST_FILL_UP: `${report},${html}` },
     });
     const fallback = run.outputs['results-path'] ?? '';
@@ -83,7 +62,7 @@ describe.skipIf(!existsSync('/dev/full'))('after measuring', () => {
       expect(run.outputs.verdict).toBe('pass');
       expect(run.outputs['report-path']).toBe('');
       expect(run.summary).toContain('| harness | latency |');
-      expect(github.commentsOn(42)[0]?.body).toContain('No performance regression');
+      expect(action.github.commentsOn(42)[0]?.body).toContain('No performance regression');
     } finally {
       if (fallback) rmSync(fallback, { force: true });
     }

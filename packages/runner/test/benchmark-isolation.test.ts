@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/index.js';
-import { type BenchmarkPlan, measureBenchmark } from '../src/measure-benchmark.js';
-import { runGate } from '../src/orchestrate.js';
+import { measureBenchmark } from '../src/measure-benchmark.js';
 import type { GateResults } from '../src/results.js';
 import type { Workload } from '../src/workloads/types.js';
-import { NO_GPU, repository } from './fixtures/repository.js';
+import { plan } from './fixtures/plan.js';
+import { repository, runGateOn } from './fixtures/repository.js';
 
 /**
  * One benchmark's failure, however unexpected, fails that benchmark alone:
@@ -37,14 +35,7 @@ async function gate(firstBenchmark: string): Promise<GateResults> {
   };
   repo.commit(files, 'base');
   repo.commit({ 'a.txt': 'a' }, 'head');
-  return runGate({
-    config: parseConfig(config, 'perf-gate.yml'),
-    dir: repo.dir,
-    baseRef: 'HEAD~1',
-    resultsPath: join(repo.dir, 'out', 'results.json'),
-    log: () => undefined,
-    probe: NO_GPU,
-  });
+  return runGateOn(repo.dir, config);
 }
 
 function expectSecondMeasured(results: GateResults): void {
@@ -108,22 +99,16 @@ describe('measureBenchmark: samples the statistics reject', () => {
         close: async () => undefined,
       }),
     };
-    const plan: BenchmarkPlan = {
-      name: 'infinite',
-      workload,
-      metrics: ['latency'],
-      thresholds: { latency: 0.02, memory: 0.05, throughput: 0.02 },
-      warmupIterations: 0,
-      iterationsPerRound: 3,
-      maxRounds: 4,
-      maxSeconds: 60,
-      dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'test' },
-      device: 0,
-      gpu: null,
-      itemsPerIteration: null,
-      restartEveryRounds: 0,
-    };
-    const result = await measureBenchmark(plan, { base: '.', head: '.' }, () => undefined);
+    const result = await measureBenchmark(
+      plan(workload, {
+        name: 'infinite',
+        thresholds: { latency: 0.02, memory: 0.05, throughput: 0.02 },
+        warmupIterations: 0,
+        maxRounds: 4,
+      }),
+      { base: '.', head: '.' },
+      () => undefined,
+    );
     expect(result.status).toBe('failed');
     expect(result.error).toContain('latency samples could not be compared');
     expect(result.samples?.latency?.base).toContain(Number.POSITIVE_INFINITY);

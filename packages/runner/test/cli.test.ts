@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { GateResults } from '../src/results.js';
+import { repository } from './fixtures/repository.js';
+import { noGpuResults } from './fixtures/results.js';
 
 /** The built CLI, as users and the Action run it (test/build.global.ts builds it). */
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -22,21 +24,7 @@ function vggtPerfGate(args: string[], env: Record<string, string> = {}, cwd?: st
 
 /** A small complete results file with samples and a VRAM timeline, as `run` writes it. */
 function resultsFile(): string {
-  const results: GateResults = {
-    schemaVersion: 1,
-    tool: { name: 'vggt-perf-gate', version: '0.0.0' },
-    createdAt: '2026-11-23T18:40:00.000Z',
-    configHash: 'a3f1c9e07b5d2e48c6a1f0b9d8e7c6b5',
-    commits: {
-      base: { ref: 'origin/main', sha: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' },
-      head: { ref: 'working tree', sha: null, dirty: true },
-    },
-    device: { state: 'no-gpu', reason: 'nvidia-smi not found' },
-    status: 'complete',
-    verdict: 'pass',
-    regressions: 0,
-    warnings: [],
-    shard: null,
+  const results = noGpuResults({
     benchmarks: [
       {
         name: 'tiny <model>',
@@ -95,7 +83,8 @@ function resultsFile(): string {
         },
       },
     ],
-  };
+  });
+  results.commits.head.dirty = true;
   const path = join(mkdtempSync(join(tmpdir(), 'perf-gate-cli-')), 'results.json');
   writeFileSync(path, JSON.stringify(results));
   return path;
@@ -143,15 +132,11 @@ writeFileSync(process.env.PERF_GATE_SAMPLES_OUTPUT, JSON.stringify({ version: 1,
 
 /** A git repository whose base and head run the same tiny samples harness (no GPU, no model). */
 function samplesRepository(bench = QUICK_BENCH): string {
-  const dir = mkdtempSync(join(tmpdir(), 'perf-gate-cli-run-'));
-  const git = (...args: string[]) => {
-    const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  };
-  writeFileSync(join(dir, 'bench.mjs'), bench);
-  writeFileSync(
-    join(dir, 'perf-gate.yml'),
-    `version: 1
+  const repo = repository('perf-gate-cli-run-');
+  repo.commit(
+    {
+      'bench.mjs': bench,
+      'perf-gate.yml': `version: 1
 defaults:
   threshold: { latency: 0.05 }
   budget: { maxSeconds: 60, maxRounds: 8 }
@@ -160,16 +145,11 @@ benchmarks:
     metrics: [latency]
     workload: { kind: samples, command: [${JSON.stringify(process.execPath)}, bench.mjs], output: samples.json }
 `,
+    },
+    'base',
   );
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'cli@example.com');
-  git('config', 'user.name', 'cli');
-  git('add', '.');
-  git('commit', '-q', '-m', 'base');
-  writeFileSync(join(dir, 'README.md'), 'head\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'head');
-  return dir;
+  repo.commit({ 'README.md': 'head\n' }, 'head');
+  return repo.dir;
 }
 
 describe('vggt-perf-gate run progress in a CI log', () => {

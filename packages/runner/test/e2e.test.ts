@@ -15,33 +15,11 @@ import { describe, expect, it } from 'vitest';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '../src/demo/vggt-onnx.js';
 import type { GateResults } from '../src/results.js';
 import { acquireRunLock, LOCK_FILE } from '../src/run-lock.js';
+import { repository } from './fixtures/repository.js';
 import { isGone } from './fixtures/workers/helpers.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const pythonClient = fileURLToPath(new URL('../../../clients/python', import.meta.url));
-
-/** A throwaway git repository; `commit(files)` writes files and commits them. */
-function repository() {
-  const dir = mkdtempSync(join(tmpdir(), 'perf-gate-e2e-'));
-  const git = (...args: string[]) => {
-    const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  };
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'e2e@example.com');
-  git('config', 'user.name', 'e2e');
-  return {
-    dir,
-    commit(files: Record<string, string | Uint8Array>, message: string) {
-      for (const [path, content] of Object.entries(files)) {
-        mkdirSync(join(dir, path, '..'), { recursive: true });
-        writeFileSync(join(dir, path), content);
-      }
-      git('add', '.');
-      git('commit', '-q', '-m', message);
-    },
-  };
-}
 
 /** `vggt-perf-gate run` on a repository from `repository()`: base HEAD~1, its perf-gate.yml. */
 function runArgs(dir: string, resultsPath: string) {

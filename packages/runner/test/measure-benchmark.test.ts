@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { type NvmlRecording, nvmlReader, replayNvml } from '@vggt-perf-gate/device';
 import { describe, expect, it } from 'vitest';
 import {
-  type BenchmarkPlan,
   type BenchmarkProgress,
   measureBenchmark,
   throttleWarning,
@@ -12,26 +11,8 @@ import {
 import { renderMarkdown } from '../src/report/markdown.js';
 import type { BenchmarkResult, GateResults } from '../src/results.js';
 import type { Workload, WorkloadSession } from '../src/workloads/types.js';
+import { plan } from './fixtures/plan.js';
 import { FIXTURES, fixtureWorkload, isGone } from './fixtures/workers/helpers.js';
-
-function plan(workload: Workload, overrides: Partial<BenchmarkPlan> = {}): BenchmarkPlan {
-  return {
-    name: 'sleepy',
-    workload,
-    metrics: ['latency'],
-    thresholds: { latency: 0.5, memory: 0.05, throughput: 0.5 },
-    warmupIterations: 1,
-    iterationsPerRound: 3,
-    maxRounds: 8,
-    maxSeconds: 60,
-    dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'test' },
-    device: 0,
-    gpu: null,
-    itemsPerIteration: null,
-    restartEveryRounds: 0,
-    ...overrides,
-  };
-}
 
 /** Wraps a workload to record the PID of every session it opens. */
 function recording(workload: Workload) {

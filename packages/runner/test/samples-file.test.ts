@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunnerError } from '../src/errors.js';
-import { type BenchmarkPlan, measureBenchmark } from '../src/measure-benchmark.js';
+import { measureBenchmark } from '../src/measure-benchmark.js';
 import { samplesWorkload } from '../src/workloads/samples.js';
 import { parseSamplesFile } from '../src/workloads/samples-file.js';
 import { killLiveWorkerGroups } from '../src/workloads/worker-process.js';
 import { killPids, pidsIn } from './fixtures/pids.js';
+import { plan } from './fixtures/plan.js';
 import { isGone, testContext } from './fixtures/workers/helpers.js';
 
 const FILE = '/work/bench/perf-samples.json';
@@ -127,17 +128,21 @@ describe('samples workload: the command runs through the shared command runner',
     for (const pid of children) expect(isGone(pid)).toBe(true);
   });
 
-  /** A round that records its child's PID, then says "started" and waits for it (5 minutes). */
-  const LONG_ROUND = 'sleep 300 & touch "child-$!.pid"; echo started; wait';
-
-  it('an interrupted round stops its whole tree and says it was interrupted, not out of memory', async () => {
-    const workload = samplesWorkload({
-      command: LONG_ROUND,
+  /**
+   * A samples workload whose round records its child's PID, then says
+   * "started" and waits for it (5 minutes).
+   */
+  const longRound = () =>
+    samplesWorkload({
+      command: 'sleep 300 & touch "child-$!.pid"; echo started; wait',
       output: 's.json',
       cwd: '.',
       env: {},
       timeoutSeconds: 600,
     });
+
+  it('an interrupted round stops its whole tree and says it was interrupted, not out of memory', async () => {
+    const workload = longRound();
     const interrupt = new AbortController();
     const { context } = testContext({
       cwd: dir,
@@ -165,33 +170,19 @@ describe('samples workload: the command runs through the shared command runner',
 
   it("an interrupted gate's signal reaches the round: measureBenchmark returns without waiting it out", async () => {
     const interrupt = new AbortController();
-    const plan: BenchmarkPlan = {
+    const harness = plan(longRound(), {
       name: 'harness',
-      workload: samplesWorkload({
-        command: LONG_ROUND,
-        output: 's.json',
-        cwd: '.',
-        env: {},
-        timeoutSeconds: 600,
-      }),
-      metrics: ['latency'],
       thresholds: { latency: 0.02, memory: 0.05, throughput: 0.02 },
-      warmupIterations: 1,
       iterationsPerRound: 1,
       maxRounds: 4,
       maxSeconds: 600,
-      dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'test' },
-      device: 0,
-      gpu: null,
-      itemsPerIteration: null,
-      restartEveryRounds: 0,
-    };
+    });
     // Only the signal: nothing here kills the groups, so without it the round would run 5 minutes.
     const log = (line: string) => {
       if (line.endsWith('] started')) interrupt.abort(new Error('interrupted by SIGINT'));
     };
     const result = await measureBenchmark(
-      plan,
+      harness,
       { base: dir, head: dir },
       log,
       undefined,

@@ -3,9 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/index.js';
-import { runGate } from '../src/orchestrate.js';
-import { NO_GPU, repository } from './fixtures/repository.js';
+import { repository, runGateOn } from './fixtures/repository.js';
 
 const repos: Array<{ remove(): void }> = [];
 afterEach(() => {
@@ -49,14 +47,7 @@ describe('base worktrees an interrupted run left behind', () => {
     expect(worktrees(repo.dir)).toHaveLength(3);
 
     const lines: string[] = [];
-    const results = await runGate({
-      config: parseConfig(config, 'perf-gate.yml'),
-      dir: repo.dir,
-      baseRef: 'HEAD~1',
-      resultsPath: join(repo.dir, 'out', 'results.json'),
-      log: (line) => lines.push(line),
-      probe: NO_GPU,
-    });
+    const results = await runGateOn(repo.dir, config, (line) => lines.push(line));
     expect(results.status).toBe('complete');
     expect(results.benchmarks).toHaveLength(1);
     expect(lines.join('\n')).toContain(

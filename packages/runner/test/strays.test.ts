@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/index.js';
-import { runGate } from '../src/orchestrate.js';
 import type { GateResults } from '../src/results.js';
 import { killPids, pidsIn } from './fixtures/pids.js';
-import { NO_GPU, repository } from './fixtures/repository.js';
+import { repository, runGateOn } from './fixtures/repository.js';
 import { CLIENT_DIR, FIXTURES, isGone } from './fixtures/workers/helpers.js';
 
 /**
@@ -67,14 +65,7 @@ function workerWorkload(command: string): string {
 async function gate(config: string): Promise<GateResults> {
   repo.commit({ 'perf-gate.yml': config, 'samples.sh': SAMPLES_SH }, 'base');
   repo.commit({ 'a.txt': 'a' }, 'head');
-  return runGate({
-    config: parseConfig(config, 'perf-gate.yml'),
-    dir: repo.dir,
-    baseRef: 'HEAD~1',
-    resultsPath: join(repo.dir, 'out', 'results.json'),
-    log: (line) => logged.push(line),
-    probe: NO_GPU,
-  });
+  return runGateOn(repo.dir, config, (line) => logged.push(line));
 }
 
 /** The PIDs a warning names ("pid 123 (sleep 30)"). */

@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS } from '../src/config/defaults.js';
-import { parseConfig } from '../src/config/index.js';
-import { runGate } from '../src/orchestrate.js';
 import { DEFAULT_STARTUP_TIMEOUT_MS } from '../src/workloads/worker.js';
 import { defaultRunLimit, timedOut } from '../src/workloads/worker-failures.js';
-import { NO_GPU, repository } from './fixtures/repository.js';
+import { repository, runGateOn } from './fixtures/repository.js';
 import { CLIENT_DIR, FIXTURES, isGone } from './fixtures/workers/helpers.js';
 
 /** A worker's time limits are set in perf-gate.yml, and their messages name those keys. */
@@ -31,14 +29,7 @@ benchmarks:
 `;
     repo.commit({ 'perf-gate.yml': config }, 'base');
     repo.commit({ 'a.txt': 'a' }, 'head');
-    const results = await runGate({
-      config: parseConfig(config, 'perf-gate.yml'),
-      dir: repo.dir,
-      baseRef: 'HEAD~1',
-      resultsPath: join(repo.dir, 'out', 'results.json'),
-      log: () => undefined,
-      probe: NO_GPU,
-    });
+    const results = await runGateOn(repo.dir, config);
     const bench = results.benchmarks[0];
     expect(bench?.status).toBe('failed');
     expect(bench?.error).toContain(

@@ -6,29 +6,14 @@ import type { OutputTarget } from '../src/output-paths.js';
 import { type GateResults, writeResults } from '../src/results.js';
 import { ResultsNotSavedError } from '../src/unsaved-results.js';
 import { writeReports } from '../src/write-reports.js';
+import { noGpuResults } from './fixtures/results.js';
 
 /**
  * The files written after measuring, as the CLI and the Action write them:
  * real files in a temporary directory, and real OS errors (a path under a
  * file, a temp directory that is a file).
  */
-const RESULTS: GateResults = {
-  schemaVersion: 1,
-  tool: { name: 'vggt-perf-gate', version: '0.0.0' },
-  createdAt: '2026-11-23T18:40:00.000Z',
-  configHash: 'a3f1c9e07b5d2e48c6a1f0b9d8e7c6b5',
-  commits: {
-    base: { ref: 'origin/main', sha: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' },
-    head: { ref: 'working tree', sha: null, dirty: false },
-  },
-  device: { state: 'no-gpu', reason: 'nvidia-smi not found' },
-  status: 'complete',
-  verdict: 'pass',
-  regressions: 0,
-  warnings: [],
-  shard: null,
-  benchmarks: [],
-};
+const RESULTS: GateResults = noGpuResults();
 
 let dir: string;
 const logged: string[] = [];
