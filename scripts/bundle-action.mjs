@@ -23,6 +23,9 @@ await build({
     'sampler-worker': join(root, 'packages/memory/src/sampler-worker.ts'),
   },
   outdir: out,
+  // Paths in the bundle's comments are relative to this: the repository's root,
+  // wherever the script is started from, so every build is byte for byte the same.
+  absWorkingDir: root,
   bundle: true,
   platform: 'node',
   format: 'esm',
