@@ -11,7 +11,10 @@ caches), not from the other side's process. CUDA only; not run in CI.
     python3 noise_probe.py [--frames 20] [--numerics vggt|uniform] [--iters 60]
                            [--idle-ms 0] [--gap-every 1]
 
-Prints one line per iteration, then one JSON line with the summary.
+Prints one line per iteration (with its wall-clock end time, to line up with a
+clock and power log such as `nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,
+power.draw,clocks_event_reasons.active --format=csv -lms 50`), then one JSON line
+with the summary.
 """
 
 import argparse
@@ -60,7 +63,11 @@ def main():
             torch.cuda.synchronize()
             host_ms = (time.perf_counter() - started) * 1e3
             rows.append({"device_ms": start.elapsed_time(end), "host_ms": host_ms, "after_sleep": slept})
-            print(f"{i:3d} device {rows[-1]['device_ms']:8.2f} ms  host {host_ms:8.2f} ms{'  (after sleep)' if slept else ''}")
+            # The wall-clock time lets the rows be lined up with a clock/power log (nvidia-smi -lms).
+            print(
+                f"{i:3d} device {rows[-1]['device_ms']:8.2f} ms  host {host_ms:8.2f} ms  at {time.time():.3f}"
+                f"{'  (after sleep)' if slept else ''}"
+            )
     device = [r["device_ms"] for r in rows]
     result = {
         "gpu": torch.cuda.get_device_name(),
