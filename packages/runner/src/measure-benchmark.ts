@@ -9,9 +9,11 @@ import {
 import {
   type Comparison,
   compare,
+  DEFAULT_MIN_ROUNDS,
   formatChange,
-  roundOrder,
+  interleaveRounds,
   type SampleStats,
+  stopWhenDecided,
   summarize,
 } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
@@ -78,8 +80,6 @@ export interface SideDirs {
   head: string;
 }
 
-/** Rounds always come in ABBA pairs; at least this many before a verdict may stop the run. */
-const MIN_ROUNDS = 4;
 /** VRAM timeline points kept per round and GPU: the shape of a round, not every reading. */
 const TIMELINE_POINTS_PER_ROUND = 24;
 const UNITS: Record<MetricName, MetricResult['unit']> = {
@@ -97,6 +97,32 @@ interface Series {
 
 const emptySeries = (): Series => ({ base: [], head: [], baseRounds: [], headRounds: [] });
 
+type MemoryDetail = { framework: FrameworkMemory[]; processPeaks: ProcessPeak[] };
+
+/** One benchmark's measurement in progress: what its steps share and the result is made of. */
+interface Measuring {
+  plan: BenchmarkPlan;
+  dirs: SideDirs;
+  log: (line: string) => void;
+  signal: AbortSignal | undefined;
+  /** Date.now() at the start: the budget and the timeline count from here. */
+  started: number;
+  progress: (phase: BenchmarkProgress['phase']) => void;
+  processes: number;
+  rounds: number;
+  estimate: string | null;
+  verdictSeconds: number | null;
+  series: Record<MetricName, Series>;
+  sessions: Partial<Record<SideName, WorkloadSession>>;
+  comparisons: Partial<Record<MetricName, Comparison>>;
+  throttledRounds: number[];
+  throttleReasons: Set<string>;
+  memoryDetail: Record<SideName, MemoryDetail>;
+  timeline: Record<SideName, Map<number, Array<[number, number]>>>;
+  profiles: Record<SideName, WorkloadProfile | null>;
+  warnings: string[];
+}
+
 /**
  * Measures one benchmark: opens a session per side, warms both up, then
  * takes rounds in ABBA order until every metric's verdict is decided or the
@@ -111,227 +137,280 @@ export async function measureBenchmark(
   onProgress: (progress: BenchmarkProgress) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<BenchmarkResult> {
-  const started = Date.now();
-  let processes = 0;
-  let estimate: string | null = null;
-  let verdictSeconds: number | null = null;
-  const progress = (phase: BenchmarkProgress['phase']) =>
-    onProgress({
-      benchmark: plan.name,
-      phase,
-      rounds,
-      maxRounds: plan.maxRounds,
-      elapsedSeconds: (Date.now() - started) / 1000,
-      maxSeconds: plan.maxSeconds,
-      processes,
-      estimate,
-      verdictSeconds,
-    });
-  const series: Record<MetricName, Series> = {
-    latency: emptySeries(),
-    memory: emptySeries(),
-    throughput: emptySeries(),
-  };
-  const sessions: Partial<Record<SideName, WorkloadSession>> = {};
-  const throttledRounds: number[] = [];
-  const throttleReasons = new Set<string>();
-  const memoryDetail: Record<
-    SideName,
-    { framework: FrameworkMemory[]; processPeaks: ProcessPeak[] }
-  > = {
-    base: { framework: [], processPeaks: [] },
-    head: { framework: [], processPeaks: [] },
-  };
-  const timeline: Record<SideName, Map<number, Array<[number, number]>>> = {
-    base: new Map(),
-    head: new Map(),
-  };
-  const warnings: string[] = [];
-  const profiles: Record<SideName, WorkloadProfile | null> = { base: null, head: null };
-  let rounds = 0;
+  const m = startMeasuring(plan, dirs, log, onProgress, signal);
   let stopReason: BenchmarkResult['stopReason'] = 'max-rounds';
-  let comparisons: Partial<Record<MetricName, Comparison>> = {};
   let error: string | null = null;
-  const openSessions = async () => {
-    signal?.throwIfAborted();
-    progress(processes === 0 ? 'starting' : 'restarting');
-    await Promise.all(
-      (['base', 'head'] as const).map(async (side) => {
-        const old = sessions[side];
-        delete sessions[side];
-        await old?.close();
-      }),
-    );
-    // Checked after closing: that takes seconds, and an interrupt in between must
-    // not start new workers.
-    signal?.throwIfAborted();
-    // Both sides start at once: starting is untimed (a model build, seconds on a GPU);
-    // one after the other, the starts took 16-24 s of a 53 s gate run on the VGGT example.
-    // The first side to fail abandons the other's start rather than wait out its setup.
-    const abandon = new AbortController();
-    // An interrupt reaches the sessions too: a samples round in progress is stopped at once.
-    const sessionSignal =
-      signal === undefined ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
-    await Promise.allSettled(
-      (['base', 'head'] as const).map(async (side) => {
-        try {
-          sessions[side] = await plan.workload.open({
-            side,
-            cwd: dirs[side],
-            dtype: plan.dtype.resolved,
-            env: {
-              PERF_GATE_DTYPE: plan.dtype.resolved,
-              PERF_GATE_SIDE: side,
-              // The config's `device`, for single-process workers (the Python client sets it);
-              // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-              PERF_GATE_DEVICE: String(plan.device),
-              CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
-            },
-            log: (line) => log(`[${plan.name} ${side}] ${line}`),
-            signal: sessionSignal,
-          });
-        } catch (error) {
-          if (!abandon.signal.aborted) abandon.abort(error);
-          throw error;
-        }
-      }),
-    );
-    // The first failure is the cause (the other side's, if any, was its abandoning).
-    // A side that started is in `sessions`, so it is closed below all the same.
-    if (abandon.signal.aborted) throw abandon.signal.reason;
-    signal?.throwIfAborted();
-    processes += 1;
-    progress('warm-up');
-    for (const side of ['base', 'head'] as const) {
-      signal?.throwIfAborted();
-      await sessions[side]!.warmup(plan.warmupIterations);
-    }
-    progress('measuring');
-  };
   // With restarts, a verdict waits for a second process per side: one process
   // pair cannot show how much a process-level offset moves the ratio.
   if (plan.restartEveryRounds > 0 && plan.maxRounds <= plan.restartEveryRounds)
-    warnings.push(
+    m.warnings.push(
       `restartEveryRounds (${plan.restartEveryRounds}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so a process-level offset could pass for a change. Raise maxRounds or lower restartEveryRounds.`,
     );
-  const minRounds =
-    plan.restartEveryRounds > 0 ? Math.max(MIN_ROUNDS, 2 * plan.restartEveryRounds) : MIN_ROUNDS;
   try {
-    await openSessions();
-    const memoryWanted = plan.metrics.includes('memory');
-    if (memoryWanted && !plan.gpu)
-      warnings.push('memory: not measured (no NVIDIA GPU on this machine)');
-    for (;;) {
-      if (plan.restartEveryRounds > 0 && rounds > 0 && rounds % plan.restartEveryRounds === 0) {
-        log(`[${plan.name}] ${rounds} rounds: starting new base and head processes`);
-        await openSessions();
-      }
-      for (const side of roundOrder(rounds)) {
-        signal?.throwIfAborted();
-        const session = sessions[side]!;
-        const sampler =
-          memoryWanted && plan.gpu
-            ? await startVramSampler({
-                rootPid: session.pid,
-                intervalMs: 1,
-                source: { kind: 'auto' },
-                maxPoints: TIMELINE_POINTS_PER_ROUND,
-              })
-            : null;
-        let result: Awaited<ReturnType<WorkloadSession['run']>>;
-        try {
-          result = await session.run(plan.iterationsPerRound);
-        } finally {
-          const report = await sampler?.stop();
-          if (report && plan.gpu) {
-            // The busiest GPU's peak: what runs out first. With one GPU that is
-            // simply its peak; a DDP run gates on its fullest rank's GPU.
-            const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
-            push(series.memory, side, rounds, [busiest]);
-            memoryDetail[side].processPeaks = maxPeaks(
-              memoryDetail[side].processPeaks,
-              report.perGpu,
-            );
-            addTimeline(timeline[side], report, started);
-          }
-        }
-        memoryDetail[side].framework = maxFramework(memoryDetail[side].framework, result.memory);
-        const times = result.samples.map((s) => s.deviceMs ?? s.hostMs);
-        push(series.latency, side, rounds, times);
-        const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
-        if (items)
-          push(
-            series.throughput,
-            side,
-            rounds,
-            times.map((ms) => (items * 1000) / ms),
-          );
-      }
-      if (plan.gpu) {
-        const reasons = plan.gpu.reader.inventory().gpus[plan.gpu.index]?.throttleReasons ?? [];
-        const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
-        if (throttling.length > 0) {
-          throttledRounds.push(rounds);
-          for (const r of throttling) throttleReasons.add(r);
-        }
-      }
-      rounds++;
-      if (rounds % 2 !== 0) continue;
-      comparisons = compareAll(plan, series);
-      estimate = describe(comparisons);
-      log(`[${plan.name}] ${rounds} rounds: ${estimate}`);
-      progress('measuring');
-      const decided = Object.values(comparisons).every((c) => c.verdict !== 'inconclusive');
-      if (rounds >= minRounds && decided) {
-        stopReason = 'decided';
-        break;
-      }
-      if (rounds >= plan.maxRounds) {
-        stopReason = 'max-rounds';
-        break;
-      }
-      if ((Date.now() - started) / 1000 >= plan.maxSeconds) {
-        stopReason = 'max-time';
-        break;
-      }
-    }
-    verdictSeconds = (Date.now() - started) / 1000;
+    await openSessions(m);
+    if (plan.metrics.includes('memory') && !plan.gpu)
+      m.warnings.push('memory: not measured (no NVIDIA GPU on this machine)');
+    stopReason = await measureRounds(m);
+    m.verdictSeconds = (Date.now() - m.started) / 1000;
     // After the last timed sample: the profiled iterations cannot change any sample.
-    progress('profiling');
+    m.progress('profiling');
     for (const side of ['base', 'head'] as const) {
-      profiles[side] = await profileSide(sessions[side], side, log, warnings, plan.name);
+      m.profiles[side] = await profileSide(m.sessions[side], side, log, m.warnings, plan.name);
     }
   } catch (cause) {
-    // An interrupt also makes the worker's request fail (its process is killed): say why.
-    error = signal?.aborted
-      ? `${signal.reason instanceof Error ? signal.reason.message : 'interrupted'} after ${rounds} rounds; the samples taken are kept`
-      : cause instanceof Error
-        ? cause.message
-        : String(cause);
+    error = failureMessage(m, cause);
     stopReason = 'failed';
     log(`[${plan.name}] failed: ${error}`);
   } finally {
-    for (const session of Object.values(sessions)) await session?.close().catch(() => undefined);
-    progress('done');
+    for (const session of Object.values(m.sessions)) await session?.close().catch(() => undefined);
+    m.progress('done');
   }
-  if (throttledRounds.length > 0)
-    warnings.push(throttleWarning(throttledRounds, rounds, [...throttleReasons]));
-  const gpuIndexOfUuid = uuidLookup(plan.gpu);
-  const base = sessions.base?.info ?? null;
-  const head = sessions.head?.info ?? null;
-  for (const [side, info] of [
-    ['base', base],
-    ['head', head],
-  ] as const) {
-    if (info?.dtype && info.dtype !== plan.dtype.resolved) {
-      warnings.push(`${side} ran in ${info.dtype}, not the configured ${plan.dtype.resolved}`);
-    }
+  return benchmarkResult(m, stopReason, error);
+}
+
+function startMeasuring(
+  plan: BenchmarkPlan,
+  dirs: SideDirs,
+  log: (line: string) => void,
+  onProgress: (progress: BenchmarkProgress) => void,
+  signal: AbortSignal | undefined,
+): Measuring {
+  const m: Measuring = {
+    plan,
+    dirs,
+    log,
+    signal,
+    started: Date.now(),
+    progress: (phase) =>
+      onProgress({
+        benchmark: plan.name,
+        phase,
+        rounds: m.rounds,
+        maxRounds: plan.maxRounds,
+        elapsedSeconds: (Date.now() - m.started) / 1000,
+        maxSeconds: plan.maxSeconds,
+        processes: m.processes,
+        estimate: m.estimate,
+        verdictSeconds: m.verdictSeconds,
+      }),
+    processes: 0,
+    rounds: 0,
+    estimate: null,
+    verdictSeconds: null,
+    series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
+    sessions: {},
+    comparisons: {},
+    throttledRounds: [],
+    throttleReasons: new Set(),
+    memoryDetail: {
+      base: { framework: [], processPeaks: [] },
+      head: { framework: [], processPeaks: [] },
+    },
+    timeline: { base: new Map(), head: new Map() },
+    profiles: { base: null, head: null },
+    warnings: [],
+  };
+  return m;
+}
+
+/** An interrupt also makes the worker's request fail (its process is killed): say why. */
+function failureMessage(m: Measuring, cause: unknown): string {
+  const { signal } = m;
+  if (signal?.aborted)
+    return `${signal.reason instanceof Error ? signal.reason.message : 'interrupted'} after ${m.rounds} rounds; the samples taken are kept`;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Closes the sessions there are and starts both sides afresh, warmed up. */
+async function openSessions(m: Measuring): Promise<void> {
+  const { plan, sessions, signal } = m;
+  signal?.throwIfAborted();
+  m.progress(m.processes === 0 ? 'starting' : 'restarting');
+  await Promise.all(
+    (['base', 'head'] as const).map(async (side) => {
+      const old = sessions[side];
+      delete sessions[side];
+      await old?.close();
+    }),
+  );
+  // Checked after closing: that takes seconds, and an interrupt in between must
+  // not start new workers.
+  signal?.throwIfAborted();
+  await startSessions(m);
+  signal?.throwIfAborted();
+  m.processes += 1;
+  m.progress('warm-up');
+  for (const side of ['base', 'head'] as const) {
+    signal?.throwIfAborted();
+    await sessions[side]!.warmup(plan.warmupIterations);
   }
-  if (base?.dtype && head?.dtype && base.dtype !== head.dtype) {
-    warnings.push(
-      `base ran in ${base.dtype} and head in ${head.dtype}: the two sides do not compute in the same precision`,
+  m.progress('measuring');
+}
+
+/**
+ * Both sides start at once: starting is untimed (a model build, seconds on a GPU);
+ * one after the other, the starts took 16-24 s of a 53 s gate run on the VGGT example.
+ * The first side to fail abandons the other's start rather than wait out its setup.
+ */
+async function startSessions(m: Measuring): Promise<void> {
+  const { plan, dirs, signal } = m;
+  const abandon = new AbortController();
+  // An interrupt reaches the sessions too: a samples round in progress is stopped at once.
+  const sessionSignal =
+    signal === undefined ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
+  await Promise.allSettled(
+    (['base', 'head'] as const).map(async (side) => {
+      try {
+        m.sessions[side] = await plan.workload.open({
+          side,
+          cwd: dirs[side],
+          dtype: plan.dtype.resolved,
+          env: {
+            PERF_GATE_DTYPE: plan.dtype.resolved,
+            PERF_GATE_SIDE: side,
+            // The config's `device`, for single-process workers (the Python client sets it);
+            // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+            PERF_GATE_DEVICE: String(plan.device),
+            CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
+          },
+          log: (line) => m.log(`[${plan.name} ${side}] ${line}`),
+          signal: sessionSignal,
+        });
+      } catch (error) {
+        if (!abandon.signal.aborted) abandon.abort(error);
+        throw error;
+      }
+    }),
+  );
+  // The first failure is the cause (the other side's, if any, was its abandoning).
+  // A side that started is in `sessions`, so it is closed all the same.
+  if (abandon.signal.aborted) throw abandon.signal.reason;
+}
+
+/**
+ * The measuring rounds, on timing's ABBA driver: new processes every
+ * `restartEveryRounds` rounds, a throttle check after each round, every
+ * metric compared after each pair, and a stop once all are decided (with
+ * enough processes per side), at `maxRounds` or at `maxSeconds`.
+ */
+async function measureRounds(m: Measuring): Promise<'decided' | 'max-rounds' | 'max-time'> {
+  const { plan } = m;
+  const memoryWanted = plan.metrics.includes('memory');
+  const { stopReason } = await interleaveRounds({
+    beforeRound: async (round) => {
+      if (plan.restartEveryRounds > 0 && round > 0 && round % plan.restartEveryRounds === 0) {
+        m.log(`[${plan.name}] ${round} rounds: starting new base and head processes`);
+        await openSessions(m);
+      }
+    },
+    runTurn: (side, round) => takeTurn(m, side, round, memoryWanted),
+    afterRound: (round) => {
+      checkThrottling(m, round);
+      m.rounds = round + 1;
+    },
+    afterPair: () => {
+      m.comparisons = compareAll(plan, m.series);
+      m.estimate = describe(m.comparisons);
+      m.log(`[${plan.name}] ${m.rounds} rounds: ${m.estimate}`);
+      m.progress('measuring');
+    },
+    stopRule: stopWhenDecided({
+      minRounds: verdictMinRounds(plan),
+      decided: () => Object.values(m.comparisons).every((c) => c.verdict !== 'inconclusive'),
+    }),
+    maxRounds: plan.maxRounds,
+    // Seconds since the benchmark started, as `maxSeconds` is meant: starting workers counts.
+    clock: () => (Date.now() - m.started) / 1000,
+    start: 0,
+    maxTime: plan.maxSeconds,
+    ...(m.signal ? { signal: m.signal } : {}),
+  });
+  // The driver stops on an interrupt before a turn: fail as an interrupt anywhere else does.
+  if (stopReason === 'aborted') throw m.signal?.reason;
+  return stopReason;
+}
+
+/**
+ * Rounds before a verdict may stop the run: timing's minimum, and with
+ * restarts two processes per side (one process pair cannot show how much a
+ * process-level offset moves the ratio).
+ */
+function verdictMinRounds(plan: BenchmarkPlan): number {
+  return plan.restartEveryRounds > 0
+    ? Math.max(DEFAULT_MIN_ROUNDS, 2 * plan.restartEveryRounds)
+    : DEFAULT_MIN_ROUNDS;
+}
+
+/** One side's turn: its samples per metric, with a VRAM sampler around it for memory. */
+async function takeTurn(
+  m: Measuring,
+  side: SideName,
+  round: number,
+  memoryWanted: boolean,
+): Promise<void> {
+  const { plan, series } = m;
+  const session = m.sessions[side]!;
+  const sampler =
+    memoryWanted && plan.gpu
+      ? await startVramSampler({
+          rootPid: session.pid,
+          intervalMs: 1,
+          source: { kind: 'auto' },
+          maxPoints: TIMELINE_POINTS_PER_ROUND,
+        })
+      : null;
+  let result: Awaited<ReturnType<WorkloadSession['run']>>;
+  try {
+    result = await session.run(plan.iterationsPerRound);
+  } finally {
+    const report = await sampler?.stop();
+    if (report && plan.gpu) recordVram(m, side, round, report);
+  }
+  m.memoryDetail[side].framework = maxFramework(m.memoryDetail[side].framework, result.memory);
+  const times = result.samples.map((s) => s.deviceMs ?? s.hostMs);
+  push(series.latency, side, round, times);
+  const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
+  if (items)
+    push(
+      series.throughput,
+      side,
+      round,
+      times.map((ms) => (items * 1000) / ms),
     );
-  }
+}
+
+function recordVram(m: Measuring, side: SideName, round: number, report: VramReport): void {
+  // The busiest GPU's peak: what runs out first. With one GPU that is
+  // simply its peak; a DDP run gates on its fullest rank's GPU.
+  const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
+  push(m.series.memory, side, round, [busiest]);
+  m.memoryDetail[side].processPeaks = maxPeaks(m.memoryDetail[side].processPeaks, report.perGpu);
+  addTimeline(m.timeline[side], report, m.started);
+}
+
+/** Notes a round in which the GPU reported a clock-limiting event. */
+function checkThrottling(m: Measuring, round: number): void {
+  const { gpu } = m.plan;
+  if (!gpu) return;
+  const reasons = gpu.reader.inventory().gpus[gpu.index]?.throttleReasons ?? [];
+  const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
+  if (throttling.length === 0) return;
+  m.throttledRounds.push(round);
+  for (const r of throttling) m.throttleReasons.add(r);
+}
+
+function benchmarkResult(
+  m: Measuring,
+  stopReason: BenchmarkResult['stopReason'],
+  error: string | null,
+): BenchmarkResult {
+  const { plan, series, warnings } = m;
+  if (m.throttledRounds.length > 0)
+    warnings.push(throttleWarning(m.throttledRounds, m.rounds, [...m.throttleReasons]));
+  const gpuIndexOfUuid = uuidLookup(plan.gpu);
+  const base = m.sessions.base?.info ?? null;
+  const head = m.sessions.head?.info ?? null;
+  warnings.push(...dtypeWarnings(plan, base?.dtype, head?.dtype));
   return {
     name: plan.name,
     workload: plan.workload.kind,
@@ -339,31 +418,49 @@ export async function measureBenchmark(
     error,
     dtype: plan.dtype,
     ran: { base, head },
-    rounds,
+    rounds: m.rounds,
     stopReason,
-    seconds: (Date.now() - started) / 1000,
-    verdictSeconds,
-    processes,
-    throttledRounds,
+    seconds: (Date.now() - m.started) / 1000,
+    verdictSeconds: m.verdictSeconds,
+    processes: m.processes,
+    throttledRounds: m.throttledRounds,
     metrics: plan.metrics.map((metric) =>
-      metricResult(metric, plan, series[metric], comparisons[metric]),
+      metricResult(metric, plan, series[metric], m.comparisons[metric]),
     ),
     memory: {
-      base: breakdown(memoryDetail.base, gpuIndexOfUuid),
-      head: breakdown(memoryDetail.head, gpuIndexOfUuid),
+      base: breakdown(m.memoryDetail.base, gpuIndexOfUuid),
+      head: breakdown(m.memoryDetail.head, gpuIndexOfUuid),
     },
     samples: Object.fromEntries(
       plan.metrics
-        .filter((m) => series[m].base.length > 0 || series[m].head.length > 0)
-        .map((m) => [m, series[m]]),
+        .filter((metric) => series[metric].base.length > 0 || series[metric].head.length > 0)
+        .map((metric) => [metric, series[metric]]),
     ),
-    vramTimeline: {
-      base: timelineOut(timeline.base),
-      head: timelineOut(timeline.head),
-    },
-    profiles,
+    vramTimeline: { base: timelineOut(m.timeline.base), head: timelineOut(m.timeline.head) },
+    profiles: m.profiles,
     warnings,
   };
+}
+
+/** A side that ran in another precision than configured, or two sides that differ. */
+function dtypeWarnings(
+  plan: BenchmarkPlan,
+  base: string | null | undefined,
+  head: string | null | undefined,
+): string[] {
+  const out: string[] = [];
+  for (const [side, dtype] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
+    if (dtype && dtype !== plan.dtype.resolved)
+      out.push(`${side} ran in ${dtype}, not the configured ${plan.dtype.resolved}`);
+  }
+  if (base && head && base !== head)
+    out.push(
+      `base ran in ${base} and head in ${head}: the two sides do not compute in the same precision`,
+    );
+  return out;
 }
 
 /**

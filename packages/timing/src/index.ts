@@ -3,7 +3,8 @@
  *
  * Measure with `measure()`, or bring samples from anywhere (a worker's
  * device-side times); summarise them with `summarize()`; compare two sides
- * with `compare()`; alternate two sides with `interleave()`.
+ * with `compare()`; alternate two sides with `interleave()`, or drive your own
+ * ABBA rounds (hooks and a pluggable stop rule) with `interleaveRounds()`.
  */
 export { type Clock, defaultClock } from './clock.js';
 export {
@@ -27,17 +28,25 @@ export {
   type TimingErrorCode,
 } from './errors.js';
 export {
-  abbaSchedule,
-  DEFAULT_MAX_ROUNDS,
-  DEFAULT_MIN_ROUNDS,
   type InterleavedResult,
   InterleaveFailedError,
   type InterleaveOptions,
   type InterleaveStopReason,
   interleave,
+} from './interleave.js';
+export {
+  abbaSchedule,
+  DEFAULT_MAX_ROUNDS,
+  DEFAULT_MIN_ROUNDS,
+  type InterleaveRoundsOptions,
+  type InterleaveRoundsResult,
+  interleaveRounds,
+  type RoundsState,
   roundOrder,
   type Side,
-} from './interleave.js';
+  type StopRule,
+  stopWhenDecided,
+} from './interleave-rounds.js';
 export {
   type AbortedMeasurement,
   BATCH_BELOW,

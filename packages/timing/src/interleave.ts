@@ -1,34 +1,15 @@
-import { type Clock, defaultClock } from './clock.js';
+import type { Clock } from './clock.js';
 import { type CompareOptions, type Comparison, compare, DEFAULT_THRESHOLD } from './compare.js';
 import { invalidOption, TimingError } from './errors.js';
+import {
+  DEFAULT_MAX_ROUNDS,
+  DEFAULT_MIN_ROUNDS,
+  interleaveRounds,
+  type Side,
+  stopWhenDecided,
+} from './interleave-rounds.js';
 import { checkSamples, sortSamples } from './samples.js';
 import { median } from './statistics.js';
-
-export type Side = 'base' | 'head';
-
-/** Rounds always come in ABBA pairs; this many pairs at least... */
-export const DEFAULT_MIN_ROUNDS = 4;
-/** ...and at most this many rounds. With 10 samples a round: 200 samples per side. */
-export const DEFAULT_MAX_ROUNDS = 40;
-
-/**
- * The order of the two sides in a round: base first in even rounds, head
- * first in odd ones, so consecutive rounds read A B | B A | A B | B A.
- * A linear drift (clocks, temperature, a neighbour) then adds the same to
- * both sides over every pair of rounds instead of favouring one.
- */
-export function roundOrder(round: number): readonly [Side, Side] {
-  return round % 2 === 0 ? ['base', 'head'] : ['head', 'base'];
-}
-
-/** The flat ABBA sequence of sides for `rounds` rounds. */
-export function abbaSchedule(rounds: number): Side[] {
-  if (!(Number.isInteger(rounds) && rounds >= 0))
-    throw invalidOption('rounds', rounds, 'an integer >= 0');
-  const out: Side[] = [];
-  for (let r = 0; r < rounds; r++) out.push(...roundOrder(r));
-  return out;
-}
 
 export interface InterleaveOptions {
   /** Takes one round of samples (ms) for a side: e.g. 10 synchronized iterations. */
@@ -109,53 +90,75 @@ export async function interleave(options: InterleaveOptions): Promise<Interleave
     throw invalidOption('maxRounds', maxRounds, `at least minRounds (${minRounds})`);
   const maxTime = options.maxTime ?? Number.POSITIVE_INFINITY;
   if (!(maxTime > 0)) throw invalidOption('maxTime', maxTime, 'a number of milliseconds > 0');
-  const stopWhenDecided = options.stopWhenDecided ?? true;
-  const clock = options.clock ?? defaultClock();
-  const start = clock();
   const samples: Record<Side, number[]> = { base: [], head: [] };
   const rounds: Record<Side, number[]> = { base: [], head: [] };
   let comparison: Comparison | null = null;
-  let round = 0;
-  let stopReason: InterleaveStopReason | undefined;
-  while (stopReason === undefined) {
-    if (options.signal?.aborted) {
-      stopReason = 'aborted';
-      break;
-    }
-    for (const side of roundOrder(round)) {
-      let taken: readonly number[];
-      try {
-        taken = await options.run(side, round);
-        checkSamples(taken, `run("${side}", round ${round}) result`, 1);
-      } catch (error) {
-        throw new InterleaveFailedError(side, round, samples.base, samples.head, error);
-      }
+  // interleave() looks at its signal between rounds only (a round, once begun, finishes);
+  // the driver looks before every turn, so the abort is passed on at the start of a round.
+  const betweenRounds = new AbortController();
+  const outcome = await interleaveRounds({
+    beforeRound: () => {
+      if (options.signal?.aborted) betweenRounds.abort(options.signal.reason);
+    },
+    runTurn: async (side, round) => {
+      const taken = await runChecked(options.run, side, round, samples);
       for (const value of taken) {
         samples[side].push(value);
         rounds[side].push(round);
       }
-    }
-    round++;
-    if (round % 2 !== 0) continue;
-    comparison = compare(samples.base, samples.head, { ...options.compare, rounds });
-    options.onPair?.({ rounds: round, comparison });
-    if (round < minRounds) continue;
-    if (stopWhenDecided && comparison.verdict !== 'inconclusive') stopReason = 'decided';
-    else if (round >= maxRounds) stopReason = 'max-rounds';
-    else if (clock() - start >= maxTime) stopReason = 'max-time';
+    },
+    afterPair: (done) => {
+      comparison = compare(samples.base, samples.head, { ...options.compare, rounds });
+      options.onPair?.({ rounds: done, comparison });
+    },
+    stopRule: stopWhenDecided({
+      minRounds,
+      decided: () => (options.stopWhenDecided ?? true) && comparison?.verdict !== 'inconclusive',
+    }),
+    minRounds,
+    maxRounds,
+    maxTime,
+    signal: betweenRounds.signal,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return interleavedResult(outcome, samples, rounds, comparison, options);
+}
+
+/** One `run` call, its samples checked; a failure keeps every sample taken before it. */
+async function runChecked(
+  run: InterleaveOptions['run'],
+  side: Side,
+  round: number,
+  samples: Record<Side, number[]>,
+): Promise<readonly number[]> {
+  try {
+    const taken = await run(side, round);
+    checkSamples(taken, `run("${side}", round ${round}) result`, 1);
+    return taken;
+  } catch (error) {
+    throw new InterleaveFailedError(side, round, samples.base, samples.head, error);
   }
+}
+
+function interleavedResult(
+  outcome: { rounds: number; stopReason: InterleaveStopReason; elapsed: number },
+  samples: Record<Side, number[]>,
+  rounds: Record<Side, number[]>,
+  comparison: Comparison | null,
+  options: InterleaveOptions,
+): InterleavedResult {
   const threshold = comparison?.threshold ?? options.compare?.threshold ?? DEFAULT_THRESHOLD;
   return {
     base: samples.base,
     head: samples.head,
     baseRounds: rounds.base,
     headRounds: rounds.head,
-    rounds: round,
-    stopReason,
+    rounds: outcome.rounds,
+    stopReason: outcome.stopReason,
     comparison,
-    elapsed: clock() - start,
+    elapsed: outcome.elapsed,
     warnings: (['base', 'head'] as const).flatMap((side) =>
-      driftWarning(side, samples[side], rounds[side], round, threshold),
+      driftWarning(side, samples[side], rounds[side], outcome.rounds, threshold),
     ),
   };
 }

@@ -22,4 +22,9 @@ describe('README examples', () => {
     // At least the 4 ms of queued work; a loaded machine can only make it longer.
     expect(honest).toBeGreaterThanOrEqual(4);
   }, 30_000);
+
+  it('interleave-rounds.mjs stops once decided, after two processes per side', async () => {
+    const { stdout } = await run(process.execPath, [example('interleave-rounds.mjs')]);
+    expect(stdout).toMatch(/^stopped after 8 rounds: decided, regression$/m);
+  }, 30_000);
 });
