@@ -49509,6 +49509,16 @@ ${DOCS_HINT}` }
   return new ConfigError([{ ...problem, message }], { cause });
 }
 
+// packages/timing/src/clock.ts
+var chosen;
+function defaultClock() {
+  if (chosen === void 0) {
+    const perf = globalThis.performance;
+    chosen = perf && typeof perf.now === "function" ? perf.now.bind(perf) : Date.now;
+  }
+  return chosen;
+}
+
 // packages/timing/src/distributions.ts
 function normalCdf(z2) {
   return 0.5 * erfc(-z2 / Math.SQRT2);
@@ -50132,9 +50142,57 @@ function formatPercent(fraction2) {
   return `${+(fraction2 * 100).toFixed(2)}%`;
 }
 
-// packages/timing/src/interleave.ts
+// packages/timing/src/interleave-rounds.ts
+var DEFAULT_MIN_ROUNDS = 4;
+var DEFAULT_MAX_ROUNDS2 = 40;
 function roundOrder(round) {
   return round % 2 === 0 ? ["base", "head"] : ["head", "base"];
+}
+function stopWhenDecided(options) {
+  const minRounds = options.minRounds ?? DEFAULT_MIN_ROUNDS;
+  return {
+    shouldStop: ({ rounds }) => rounds >= minRounds && options.decided() ? "decided" : null
+  };
+}
+async function interleaveRounds(options) {
+  const { minRounds, maxRounds, maxTime } = checkRoundsOptions(options);
+  const clock = options.clock ?? defaultClock();
+  const start2 = options.start ?? clock();
+  const elapsed = () => clock() - start2;
+  const stop = (rounds, stopReason) => ({
+    rounds,
+    stopReason,
+    elapsed: elapsed()
+  });
+  for (let round = 0; ; round++) {
+    await options.beforeRound?.(round);
+    for (const side3 of roundOrder(round)) {
+      if (options.signal?.aborted) return stop(round, "aborted");
+      await options.runTurn(side3, round);
+    }
+    await options.afterRound?.(round);
+    const rounds = round + 1;
+    if (rounds % 2 !== 0) continue;
+    await options.afterPair?.(rounds);
+    if (rounds < minRounds) continue;
+    const reason = options.stopRule?.shouldStop({ rounds, elapsed }) ?? null;
+    if (reason !== null) return stop(rounds, reason);
+    if (rounds >= maxRounds) return stop(rounds, "max-rounds");
+    if (elapsed() >= maxTime) return stop(rounds, "max-time");
+  }
+}
+function checkRoundsOptions(options) {
+  if (typeof options?.runTurn !== "function")
+    throw invalidOption("runTurn", options?.runTurn, "a function (side, round) => void");
+  const minRounds = options.minRounds ?? 2;
+  if (!(Number.isInteger(minRounds) && minRounds >= 0))
+    throw invalidOption("minRounds", minRounds, "an integer >= 0");
+  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS2;
+  if (!(Number.isInteger(maxRounds) && maxRounds >= 1))
+    throw invalidOption("maxRounds", maxRounds, "an integer >= 1");
+  const maxTime = options.maxTime ?? Number.POSITIVE_INFINITY;
+  if (!(maxTime > 0)) throw invalidOption("maxTime", maxTime, "a number > 0");
+  return { minRounds, maxRounds, maxTime };
 }
 
 // packages/runner/src/git.ts
@@ -50756,7 +50814,6 @@ function workerUrl() {
 }
 
 // packages/runner/src/measure-benchmark.ts
-var MIN_ROUNDS = 4;
 var TIMELINE_POINTS_PER_ROUND = 24;
 var UNITS = {
   latency: "ms",
@@ -50765,200 +50822,217 @@ var UNITS = {
 };
 var emptySeries = () => ({ base: [], head: [], baseRounds: [], headRounds: [] });
 async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, signal) {
-  const started = Date.now();
-  let processes2 = 0;
-  let estimate = null;
-  let verdictSeconds = null;
-  const progress = (phase) => onProgress({
-    benchmark: plan.name,
-    phase,
-    rounds,
-    maxRounds: plan.maxRounds,
-    elapsedSeconds: (Date.now() - started) / 1e3,
-    maxSeconds: plan.maxSeconds,
-    processes: processes2,
-    estimate,
-    verdictSeconds
-  });
-  const series = {
-    latency: emptySeries(),
-    memory: emptySeries(),
-    throughput: emptySeries()
-  };
-  const sessions = {};
-  const throttledRounds = [];
-  const throttleReasons = /* @__PURE__ */ new Set();
-  const memoryDetail = {
-    base: { framework: [], processPeaks: [] },
-    head: { framework: [], processPeaks: [] }
-  };
-  const timeline = {
-    base: /* @__PURE__ */ new Map(),
-    head: /* @__PURE__ */ new Map()
-  };
-  const warnings = [];
-  const profiles = { base: null, head: null };
-  let rounds = 0;
+  const m = startMeasuring(plan, dirs, log, onProgress, signal);
   let stopReason = "max-rounds";
-  let comparisons = {};
   let error64 = null;
-  const openSessions = async () => {
-    signal?.throwIfAborted();
-    progress(processes2 === 0 ? "starting" : "restarting");
-    await Promise.all(
-      ["base", "head"].map(async (side3) => {
-        const old = sessions[side3];
-        delete sessions[side3];
-        await old?.close();
-      })
-    );
-    signal?.throwIfAborted();
-    const abandon = new AbortController();
-    const sessionSignal = signal === void 0 ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
-    await Promise.allSettled(
-      ["base", "head"].map(async (side3) => {
-        try {
-          sessions[side3] = await plan.workload.open({
-            side: side3,
-            cwd: dirs[side3],
-            dtype: plan.dtype.resolved,
-            env: {
-              PERF_GATE_DTYPE: plan.dtype.resolved,
-              PERF_GATE_SIDE: side3,
-              // The config's `device`, for single-process workers (the Python client sets it);
-              // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-              PERF_GATE_DEVICE: String(plan.device),
-              CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
-            },
-            log: (line) => log(`[${plan.name} ${side3}] ${line}`),
-            signal: sessionSignal
-          });
-        } catch (error65) {
-          if (!abandon.signal.aborted) abandon.abort(error65);
-          throw error65;
-        }
-      })
-    );
-    if (abandon.signal.aborted) throw abandon.signal.reason;
-    signal?.throwIfAborted();
-    processes2 += 1;
-    progress("warm-up");
-    for (const side3 of ["base", "head"]) {
-      signal?.throwIfAborted();
-      await sessions[side3].warmup(plan.warmupIterations);
-    }
-    progress("measuring");
-  };
   if (plan.restartEveryRounds > 0 && plan.maxRounds <= plan.restartEveryRounds)
-    warnings.push(
+    m.warnings.push(
       `restartEveryRounds (${plan.restartEveryRounds}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so a process-level offset could pass for a change. Raise maxRounds or lower restartEveryRounds.`
     );
-  const minRounds = plan.restartEveryRounds > 0 ? Math.max(MIN_ROUNDS, 2 * plan.restartEveryRounds) : MIN_ROUNDS;
   try {
-    await openSessions();
-    const memoryWanted = plan.metrics.includes("memory");
-    if (memoryWanted && !plan.gpu)
-      warnings.push("memory: not measured (no NVIDIA GPU on this machine)");
-    for (; ; ) {
-      if (plan.restartEveryRounds > 0 && rounds > 0 && rounds % plan.restartEveryRounds === 0) {
-        log(`[${plan.name}] ${rounds} rounds: starting new base and head processes`);
-        await openSessions();
-      }
-      for (const side3 of roundOrder(rounds)) {
-        signal?.throwIfAborted();
-        const session = sessions[side3];
-        const sampler = memoryWanted && plan.gpu ? await startVramSampler({
-          rootPid: session.pid,
-          intervalMs: 1,
-          source: { kind: "auto" },
-          maxPoints: TIMELINE_POINTS_PER_ROUND
-        }) : null;
-        let result2;
-        try {
-          result2 = await session.run(plan.iterationsPerRound);
-        } finally {
-          const report = await sampler?.stop();
-          if (report && plan.gpu) {
-            const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
-            push(series.memory, side3, rounds, [busiest]);
-            memoryDetail[side3].processPeaks = maxPeaks(
-              memoryDetail[side3].processPeaks,
-              report.perGpu
-            );
-            addTimeline(timeline[side3], report, started);
-          }
-        }
-        memoryDetail[side3].framework = maxFramework(memoryDetail[side3].framework, result2.memory);
-        const times = result2.samples.map((s) => s.deviceMs ?? s.hostMs);
-        push(series.latency, side3, rounds, times);
-        const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
-        if (items)
-          push(
-            series.throughput,
-            side3,
-            rounds,
-            times.map((ms) => items * 1e3 / ms)
-          );
-      }
-      if (plan.gpu) {
-        const reasons = plan.gpu.reader.inventory().gpus[plan.gpu.index]?.throttleReasons ?? [];
-        const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
-        if (throttling.length > 0) {
-          throttledRounds.push(rounds);
-          for (const r of throttling) throttleReasons.add(r);
-        }
-      }
-      rounds++;
-      if (rounds % 2 !== 0) continue;
-      comparisons = compareAll(plan, series);
-      estimate = describe5(comparisons);
-      log(`[${plan.name}] ${rounds} rounds: ${estimate}`);
-      progress("measuring");
-      const decided = Object.values(comparisons).every((c) => c.verdict !== "inconclusive");
-      if (rounds >= minRounds && decided) {
-        stopReason = "decided";
-        break;
-      }
-      if (rounds >= plan.maxRounds) {
-        stopReason = "max-rounds";
-        break;
-      }
-      if ((Date.now() - started) / 1e3 >= plan.maxSeconds) {
-        stopReason = "max-time";
-        break;
-      }
-    }
-    verdictSeconds = (Date.now() - started) / 1e3;
-    progress("profiling");
+    await openSessions(m);
+    if (plan.metrics.includes("memory") && !plan.gpu)
+      m.warnings.push("memory: not measured (no NVIDIA GPU on this machine)");
+    stopReason = await measureRounds(m);
+    m.verdictSeconds = (Date.now() - m.started) / 1e3;
+    m.progress("profiling");
     for (const side3 of ["base", "head"]) {
-      profiles[side3] = await profileSide(sessions[side3], side3, log, warnings, plan.name);
+      m.profiles[side3] = await profileSide(m.sessions[side3], side3, log, m.warnings, plan.name);
     }
   } catch (cause) {
-    error64 = signal?.aborted ? `${signal.reason instanceof Error ? signal.reason.message : "interrupted"} after ${rounds} rounds; the samples taken are kept` : cause instanceof Error ? cause.message : String(cause);
+    error64 = failureMessage(m, cause);
     stopReason = "failed";
     log(`[${plan.name}] failed: ${error64}`);
   } finally {
-    for (const session of Object.values(sessions)) await session?.close().catch(() => void 0);
-    progress("done");
+    for (const session of Object.values(m.sessions)) await session?.close().catch(() => void 0);
+    m.progress("done");
   }
-  if (throttledRounds.length > 0)
-    warnings.push(throttleWarning(throttledRounds, rounds, [...throttleReasons]));
-  const gpuIndexOfUuid = uuidLookup(plan.gpu);
-  const base = sessions.base?.info ?? null;
-  const head = sessions.head?.info ?? null;
-  for (const [side3, info2] of [
-    ["base", base],
-    ["head", head]
-  ]) {
-    if (info2?.dtype && info2.dtype !== plan.dtype.resolved) {
-      warnings.push(`${side3} ran in ${info2.dtype}, not the configured ${plan.dtype.resolved}`);
-    }
+  return benchmarkResult(m, stopReason, error64);
+}
+function startMeasuring(plan, dirs, log, onProgress, signal) {
+  const m = {
+    plan,
+    dirs,
+    log,
+    signal,
+    started: Date.now(),
+    progress: (phase) => onProgress({
+      benchmark: plan.name,
+      phase,
+      rounds: m.rounds,
+      maxRounds: plan.maxRounds,
+      elapsedSeconds: (Date.now() - m.started) / 1e3,
+      maxSeconds: plan.maxSeconds,
+      processes: m.processes,
+      estimate: m.estimate,
+      verdictSeconds: m.verdictSeconds
+    }),
+    processes: 0,
+    rounds: 0,
+    estimate: null,
+    verdictSeconds: null,
+    series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
+    sessions: {},
+    comparisons: {},
+    throttledRounds: [],
+    throttleReasons: /* @__PURE__ */ new Set(),
+    memoryDetail: {
+      base: { framework: [], processPeaks: [] },
+      head: { framework: [], processPeaks: [] }
+    },
+    timeline: { base: /* @__PURE__ */ new Map(), head: /* @__PURE__ */ new Map() },
+    profiles: { base: null, head: null },
+    warnings: []
+  };
+  return m;
+}
+function failureMessage(m, cause) {
+  const { signal } = m;
+  if (signal?.aborted)
+    return `${signal.reason instanceof Error ? signal.reason.message : "interrupted"} after ${m.rounds} rounds; the samples taken are kept`;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+async function openSessions(m) {
+  const { plan, sessions, signal } = m;
+  signal?.throwIfAborted();
+  m.progress(m.processes === 0 ? "starting" : "restarting");
+  await Promise.all(
+    ["base", "head"].map(async (side3) => {
+      const old = sessions[side3];
+      delete sessions[side3];
+      await old?.close();
+    })
+  );
+  signal?.throwIfAborted();
+  await startSessions(m);
+  signal?.throwIfAborted();
+  m.processes += 1;
+  m.progress("warm-up");
+  for (const side3 of ["base", "head"]) {
+    signal?.throwIfAborted();
+    await sessions[side3].warmup(plan.warmupIterations);
   }
-  if (base?.dtype && head?.dtype && base.dtype !== head.dtype) {
-    warnings.push(
-      `base ran in ${base.dtype} and head in ${head.dtype}: the two sides do not compute in the same precision`
+  m.progress("measuring");
+}
+async function startSessions(m) {
+  const { plan, dirs, signal } = m;
+  const abandon = new AbortController();
+  const sessionSignal = signal === void 0 ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
+  await Promise.allSettled(
+    ["base", "head"].map(async (side3) => {
+      try {
+        m.sessions[side3] = await plan.workload.open({
+          side: side3,
+          cwd: dirs[side3],
+          dtype: plan.dtype.resolved,
+          env: {
+            PERF_GATE_DTYPE: plan.dtype.resolved,
+            PERF_GATE_SIDE: side3,
+            // The config's `device`, for single-process workers (the Python client sets it);
+            // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+            PERF_GATE_DEVICE: String(plan.device),
+            CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
+          },
+          log: (line) => m.log(`[${plan.name} ${side3}] ${line}`),
+          signal: sessionSignal
+        });
+      } catch (error64) {
+        if (!abandon.signal.aborted) abandon.abort(error64);
+        throw error64;
+      }
+    })
+  );
+  if (abandon.signal.aborted) throw abandon.signal.reason;
+}
+async function measureRounds(m) {
+  const { plan } = m;
+  const memoryWanted = plan.metrics.includes("memory");
+  const { stopReason } = await interleaveRounds({
+    beforeRound: async (round) => {
+      if (plan.restartEveryRounds > 0 && round > 0 && round % plan.restartEveryRounds === 0) {
+        m.log(`[${plan.name}] ${round} rounds: starting new base and head processes`);
+        await openSessions(m);
+      }
+    },
+    runTurn: (side3, round) => takeTurn(m, side3, round, memoryWanted),
+    afterRound: (round) => {
+      checkThrottling(m, round);
+      m.rounds = round + 1;
+    },
+    afterPair: () => {
+      m.comparisons = compareAll(plan, m.series);
+      m.estimate = describe5(m.comparisons);
+      m.log(`[${plan.name}] ${m.rounds} rounds: ${m.estimate}`);
+      m.progress("measuring");
+    },
+    stopRule: stopWhenDecided({
+      minRounds: verdictMinRounds(plan),
+      decided: () => Object.values(m.comparisons).every((c) => c.verdict !== "inconclusive")
+    }),
+    maxRounds: plan.maxRounds,
+    // Seconds since the benchmark started, as `maxSeconds` is meant: starting workers counts.
+    clock: () => (Date.now() - m.started) / 1e3,
+    start: 0,
+    maxTime: plan.maxSeconds,
+    ...m.signal ? { signal: m.signal } : {}
+  });
+  if (stopReason === "aborted") throw m.signal?.reason;
+  return stopReason;
+}
+function verdictMinRounds(plan) {
+  return plan.restartEveryRounds > 0 ? Math.max(DEFAULT_MIN_ROUNDS, 2 * plan.restartEveryRounds) : DEFAULT_MIN_ROUNDS;
+}
+async function takeTurn(m, side3, round, memoryWanted) {
+  const { plan, series } = m;
+  const session = m.sessions[side3];
+  const sampler = memoryWanted && plan.gpu ? await startVramSampler({
+    rootPid: session.pid,
+    intervalMs: 1,
+    source: { kind: "auto" },
+    maxPoints: TIMELINE_POINTS_PER_ROUND
+  }) : null;
+  let result2;
+  try {
+    result2 = await session.run(plan.iterationsPerRound);
+  } finally {
+    const report = await sampler?.stop();
+    if (report && plan.gpu) recordVram(m, side3, round, report);
+  }
+  m.memoryDetail[side3].framework = maxFramework(m.memoryDetail[side3].framework, result2.memory);
+  const times = result2.samples.map((s) => s.deviceMs ?? s.hostMs);
+  push(series.latency, side3, round, times);
+  const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
+  if (items)
+    push(
+      series.throughput,
+      side3,
+      round,
+      times.map((ms) => items * 1e3 / ms)
     );
-  }
+}
+function recordVram(m, side3, round, report) {
+  const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
+  push(m.series.memory, side3, round, [busiest]);
+  m.memoryDetail[side3].processPeaks = maxPeaks(m.memoryDetail[side3].processPeaks, report.perGpu);
+  addTimeline(m.timeline[side3], report, m.started);
+}
+function checkThrottling(m, round) {
+  const { gpu } = m.plan;
+  if (!gpu) return;
+  const reasons = gpu.reader.inventory().gpus[gpu.index]?.throttleReasons ?? [];
+  const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
+  if (throttling.length === 0) return;
+  m.throttledRounds.push(round);
+  for (const r of throttling) m.throttleReasons.add(r);
+}
+function benchmarkResult(m, stopReason, error64) {
+  const { plan, series, warnings } = m;
+  if (m.throttledRounds.length > 0)
+    warnings.push(throttleWarning(m.throttledRounds, m.rounds, [...m.throttleReasons]));
+  const gpuIndexOfUuid = uuidLookup(plan.gpu);
+  const base = m.sessions.base?.info ?? null;
+  const head = m.sessions.head?.info ?? null;
+  warnings.push(...dtypeWarnings(plan, base?.dtype, head?.dtype));
   return {
     name: plan.name,
     workload: plan.workload.kind,
@@ -50966,29 +51040,41 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     error: error64,
     dtype: plan.dtype,
     ran: { base, head },
-    rounds,
+    rounds: m.rounds,
     stopReason,
-    seconds: (Date.now() - started) / 1e3,
-    verdictSeconds,
-    processes: processes2,
-    throttledRounds,
+    seconds: (Date.now() - m.started) / 1e3,
+    verdictSeconds: m.verdictSeconds,
+    processes: m.processes,
+    throttledRounds: m.throttledRounds,
     metrics: plan.metrics.map(
-      (metric) => metricResult(metric, plan, series[metric], comparisons[metric])
+      (metric) => metricResult(metric, plan, series[metric], m.comparisons[metric])
     ),
     memory: {
-      base: breakdown(memoryDetail.base, gpuIndexOfUuid),
-      head: breakdown(memoryDetail.head, gpuIndexOfUuid)
+      base: breakdown(m.memoryDetail.base, gpuIndexOfUuid),
+      head: breakdown(m.memoryDetail.head, gpuIndexOfUuid)
     },
     samples: Object.fromEntries(
-      plan.metrics.filter((m) => series[m].base.length > 0 || series[m].head.length > 0).map((m) => [m, series[m]])
+      plan.metrics.filter((metric) => series[metric].base.length > 0 || series[metric].head.length > 0).map((metric) => [metric, series[metric]])
     ),
-    vramTimeline: {
-      base: timelineOut(timeline.base),
-      head: timelineOut(timeline.head)
-    },
-    profiles,
+    vramTimeline: { base: timelineOut(m.timeline.base), head: timelineOut(m.timeline.head) },
+    profiles: m.profiles,
     warnings
   };
+}
+function dtypeWarnings(plan, base, head) {
+  const out = [];
+  for (const [side3, dtype] of [
+    ["base", base],
+    ["head", head]
+  ]) {
+    if (dtype && dtype !== plan.dtype.resolved)
+      out.push(`${side3} ran in ${dtype}, not the configured ${plan.dtype.resolved}`);
+  }
+  if (base && head && base !== head)
+    out.push(
+      `base ran in ${base} and head in ${head}: the two sides do not compute in the same precision`
+    );
+  return out;
 }
 function throttleWarning(throttledRounds, rounds, reasons) {
   const events = `throttling clock events (${reasons.join(", ")})`;
@@ -51368,7 +51454,7 @@ var vramTimeline = object({
   points: array(tuple([finite, finite]))
 });
 var sides = (side3) => object({ base: side3, head: side3 });
-var benchmarkResult = object({
+var benchmarkResult2 = object({
   name: text,
   workload: _enum2(["onnx", "worker", "samples"]),
   status: _enum2(["complete", "failed"]),
@@ -51417,7 +51503,7 @@ var gateResults = object({
   status: _enum2(["complete", "partial"]),
   verdict: _enum2(["pass", "regression", "inconclusive", "failed"]),
   regressions: whole,
-  benchmarks: array(benchmarkResult),
+  benchmarks: array(benchmarkResult2),
   warnings: array(text),
   shard: text.nullable()
 });
@@ -60357,7 +60443,7 @@ function annotate(results, emit) {
     }
   }
 }
-function failureMessage(results, failOn) {
+function failureMessage2(results, failOn) {
   if (results.verdict === "failed")
     return `the perf gate could not measure: ${results.benchmarks.filter((b) => b.status === "failed").map((b) => `${b.name}: ${b.error}`).join("; ") || "the run did not complete"}`;
   if (failOn === "never") return null;
@@ -60454,7 +60540,7 @@ async function run2(options = {}) {
     info(
       `perf gate: ${results.verdict}; measuring took ${measuringSeconds.toFixed(1)} s, everything else (probe, checkout, reports, comment) ${overhead.toFixed(1)} s`
     );
-    const failures = [...written.problems, failureMessage(results, inputs.failOn)].filter(Boolean);
+    const failures = [...written.problems, failureMessage2(results, inputs.failOn)].filter(Boolean);
     if (failures.length > 0) setFailed(failures.join("\n"));
   } catch (error64) {
     setFailed(error64.message);
