@@ -2476,7 +2476,6 @@ var DEFAULT_INTERVAL_MS = {
   "nvidia-smi": 100,
   replay: 1
 };
-var DEVICE_PACKAGE = "@vggt-perf-gate/device";
 async function openLiveSource(kind) {
   let device;
   try {
@@ -2484,14 +2483,14 @@ async function openLiveSource(kind) {
   } catch (error) {
     throw new MemoryError(
       "SOURCE_UNAVAILABLE",
-      `could not load ${DEVICE_PACKAGE} to read GPU memory (${messageOf(error)}). Install it next to @vggt-perf-gate/memory, or in this repository build it with \`npm run build -w ${DEVICE_PACKAGE}\`. If this runs from the GitHub Action's dist/, the bundle is incomplete: rebuild it with \`npm run bundle\` in the action's repository, or report it.`,
+      `could not load @vggt-perf-gate/device to read GPU memory (${messageOf(error)}). Install it next to @vggt-perf-gate/memory, or in this repository build it with \`npm run build -w @vggt-perf-gate/device\`. If this runs from the GitHub Action's dist/, the bundle is incomplete: rebuild it with \`npm run bundle\` in the action's repository, or report it.`,
       { cause: error }
     );
   }
   if (typeof device.openGpuReader !== "function") {
     throw new MemoryError(
       "SOURCE_UNAVAILABLE",
-      `${DEVICE_PACKAGE} does not export openGpuReader(): it is older than this package expects; install matching versions of both.`
+      `@vggt-perf-gate/device does not export openGpuReader(): it is older than this package expects; install matching versions of both.`
     );
   }
   try {

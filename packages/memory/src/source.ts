@@ -57,15 +57,6 @@ export const DEFAULT_INTERVAL_MS = {
   replay: 1,
 } as const;
 
-/**
- * The device package is imported lazily, so a replay (tests, demos, machines
- * without a GPU) never loads it or koffi's native module. The specifier is a
- * literal on purpose: a bundler (the GitHub Action's dist/) must see it to
- * ship the package inside the bundle. A name held in a variable once left
- * the bundled sampler unable to read any GPU.
- */
-const DEVICE_PACKAGE = '@vggt-perf-gate/device';
-
 interface DeviceModule {
   /** Synchronous or not, depending on the device package's version: awaited either way. */
   openGpuReader(options?: {
@@ -81,11 +72,14 @@ interface DeviceModule {
 export async function openLiveSource(kind: LiveSourceKind): Promise<ProcessMemorySource> {
   let device: Partial<DeviceModule>;
   try {
+    // Imported here, lazily, so a replay (tests, demos, no GPU) never loads it or koffi's
+    // native module; and by a literal name, so a bundler (the Action's dist/) ships it:
+    // a name held in a variable once left the bundled sampler unable to read any GPU.
     device = (await import('@vggt-perf-gate/device')) as Partial<DeviceModule>;
   } catch (error) {
     throw new MemoryError(
       'SOURCE_UNAVAILABLE',
-      `could not load ${DEVICE_PACKAGE} to read GPU memory (${messageOf(error)}). Install it next to @vggt-perf-gate/memory, or in this repository build it with \`npm run build -w ${DEVICE_PACKAGE}\`. ` +
+      `could not load @vggt-perf-gate/device to read GPU memory (${messageOf(error)}). Install it next to @vggt-perf-gate/memory, or in this repository build it with \`npm run build -w @vggt-perf-gate/device\`. ` +
         // The Action's bundle inlines the package: there, nothing is to be installed or built.
         `If this runs from the GitHub Action's dist/, the bundle is incomplete: rebuild it with \`npm run bundle\` in the action's repository, or report it.`,
       { cause: error },
@@ -94,7 +88,7 @@ export async function openLiveSource(kind: LiveSourceKind): Promise<ProcessMemor
   if (typeof device.openGpuReader !== 'function') {
     throw new MemoryError(
       'SOURCE_UNAVAILABLE',
-      `${DEVICE_PACKAGE} does not export openGpuReader(): it is older than this package expects; install matching versions of both.`,
+      `@vggt-perf-gate/device does not export openGpuReader(): it is older than this package expects; install matching versions of both.`,
     );
   }
   try {
