@@ -11,7 +11,7 @@ import { killPids, pidsIn } from './fixtures/pids.js';
 import { plan } from './fixtures/plan.js';
 import { isGone, testContext } from './fixtures/workers/helpers.js';
 
-const FILE = '/work/bench/perf-samples.json';
+const FILE = '/repo/bench/perf-samples.json';
 
 /** The message parseSamplesFile throws for `text`. */
 function problem(text: string): string {
