@@ -52001,6 +52001,7 @@ ${body}`;
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { setTimeout as sleep2 } from "node:timers/promises";
+var DEFAULT_KILL_GRACE_MS = 3e3;
 var GROUP_POLL_MS = 20;
 var AFTER_SIGKILL_WAIT_MS = 2e3;
 var DRAIN_AFTER_KILL_MS = 500;
@@ -52159,7 +52160,6 @@ function groupRuns(pgid) {
 }
 
 // packages/runner/src/workloads/command.ts
-var COMMAND_KILL_GRACE_MS = 3e3;
 var OUTPUT_TAIL_LINES = 20;
 var LOG_LINE_MAX_CHARS = 64 * 1024;
 var MB = 1024 * 1024;
@@ -52170,7 +52170,7 @@ async function runCommand(spec) {
   const { proc, viaShell, spawnError } = started;
   const output2 = new OutputTail(OUTPUT_TAIL_LINES);
   collectOutput(proc, output2, spec.log);
-  const grace = spec.killGraceMs ?? COMMAND_KILL_GRACE_MS;
+  const grace = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const { timedOut: timedOut2, strays } = await waitAndClean(proc, spec.timeoutMs, grace, spec.signal);
   const warnings = strays.length > 0 ? [leftRunning(spec.what, shown4, strays)] : [];
   for (const warning2 of warnings) spec.log(`warning: ${warning2}`);
@@ -53255,7 +53255,6 @@ async function listenForLauncher() {
 var DEFAULT_STARTUP_TIMEOUT_MS = DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS * 1e3;
 var MIN_RUN_TIMEOUT_MS = 6e4;
 var SLOWEST_ITERATION_FACTOR = 10;
-var DEFAULT_KILL_GRACE_MS = 3e3;
 var SHUTDOWN_TIMEOUT_MS = 5e3;
 var STDERR_TAIL_LINES = 40;
 var LOG_LINE_MAX_CHARS2 = 64 * 1024;

@@ -20,7 +20,7 @@ import {
  * no package is named vggt-perf-gate, so plain `npx vggt-perf-gate` would not
  * find it where the package is not installed.
  */
-export const CLI_FROM_NPX = 'npx -p @vggt-perf-gate/runner vggt-perf-gate';
+const CLI_FROM_NPX = 'npx -p @vggt-perf-gate/runner vggt-perf-gate';
 
 /**
  * Writes the reports, and saves results the gate could not save.

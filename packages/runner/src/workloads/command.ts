@@ -2,7 +2,12 @@ import { statSync } from 'node:fs';
 import { describeExit, type ExitStatus, exitHint } from './exit-status.js';
 import { findTokenCarriers, listStrays, processCount, type StrayProcess } from './strays.js';
 import { readLines } from './worker-lines.js';
-import { killProcessGroup, spawnCommand, type TrackedProcess } from './worker-process.js';
+import {
+  DEFAULT_KILL_GRACE_MS,
+  killProcessGroup,
+  spawnCommand,
+  type TrackedProcess,
+} from './worker-process.js';
 
 /**
  * Running a command to its end: a benchmark's setup, one round of a samples
@@ -14,8 +19,6 @@ import { killProcessGroup, spawnCommand, type TrackedProcess } from './worker-pr
  * stopped.
  */
 
-/** Between SIGTERM to a timed-out command's group and SIGKILL: time to clean up after itself. */
-export const COMMAND_KILL_GRACE_MS = 3_000;
 /** Lines of output (stdout and stderr, in arrival order) quoted in a failure message. */
 const OUTPUT_TAIL_LINES = 20;
 /** A log line longer than this is split: a progress bar without newlines must not grow forever. */
@@ -67,7 +70,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
   const { proc, viaShell, spawnError } = started;
   const output = new OutputTail(OUTPUT_TAIL_LINES);
   collectOutput(proc, output, spec.log);
-  const grace = spec.killGraceMs ?? COMMAND_KILL_GRACE_MS;
+  const grace = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const { timedOut, strays } = await waitAndClean(proc, spec.timeoutMs, grace, spec.signal);
   const warnings = strays.length > 0 ? [leftRunning(spec.what, shown, strays)] : [];
   for (const warning of warnings) spec.log(`warning: ${warning}`);

@@ -28,7 +28,7 @@ const CRASH_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGSEGV', 'SIGABRT'
  * The signal that ended the process: the one Node reports, or under a shell
  * the one its exit code stands for. Null for an ordinary exit.
  */
-export function endingSignal(status: ExitStatus, viaShell: boolean): NodeJS.Signals | null {
+function endingSignal(status: ExitStatus, viaShell: boolean): NodeJS.Signals | null {
   if (status.signal !== null) return status.signal;
   if (!viaShell || status.code === null || status.code <= SHELL_SIGNAL_BASE) return null;
   const number = status.code - SHELL_SIGNAL_BASE;

@@ -21,6 +21,12 @@ import {
  * run token in every process's environment finds those (strays.ts).
  */
 
+/**
+ * Between SIGTERM to a process group and SIGKILL, for workers and commands
+ * alike: time for a launcher (torchrun) to stop its ranks and for a program
+ * to clean up after itself.
+ */
+export const DEFAULT_KILL_GRACE_MS = 3_000;
 /** How often the group is polled while waiting for it to exit. */
 const GROUP_POLL_MS = 20;
 /** How long to wait for the direct child and the leftovers to exit after SIGKILL before giving up. */

@@ -34,6 +34,7 @@ import {
 } from './worker-failures.js';
 import { LineTail, readLines } from './worker-lines.js';
 import {
+  DEFAULT_KILL_GRACE_MS,
   ended,
   killProcessGroup,
   noteDescendants,
@@ -66,8 +67,6 @@ export const DEFAULT_STARTUP_TIMEOUT_MS = DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS
 export const MIN_RUN_TIMEOUT_MS = 60_000;
 /** Default run limit: this many times the slowest iteration seen, per iteration asked for. */
 export const SLOWEST_ITERATION_FACTOR = 10;
-/** Between SIGTERM to the worker's process group and SIGKILL. */
-export const DEFAULT_KILL_GRACE_MS = 3_000;
 /** How long a worker has to answer shutdown with bye before it is stopped. */
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 /** Lines of the worker's stderr quoted in error messages. */
