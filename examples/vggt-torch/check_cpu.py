@@ -5,6 +5,8 @@
   - under CPU autocast to bf16 ('vggt' numerics) the aggregator's matrix products and
     convolutions run in bf16 and the heads' in fp32, while the weights stay fp32;
     'uniform' numerics run everything in the one dtype;
+  - the rotary table's length read once per shape ('once', a diagnosis switch) gives the
+    same outputs as the published read in every call;
   - attention='math' reaches PyTorch's math SDPA kernel, and the slowdown knob adds one
     extra product per dim-1024 block, of the width vggt_config.slowdown_width gives;
   - the full-size model builds on the meta device with 1,190,596,120 parameters and
@@ -118,6 +120,15 @@ def main():
     print(f"   attention kernels dispatched (default): {sorted(default_attention)}")
     out_b, _ = run(model, frames=3, batch=2, record=False)
     expect_shapes(out_b, 2, 3, TINY.height, TINY.width)
+    # the diagnosis switch: rotary table lengths read once per shape give the same outputs
+    torch.manual_seed(3)
+    images = torch.rand(2, 3, TINY.height, TINY.width)
+    with torch.inference_mode(), model.autocast():
+        every_call = model(images)["depth"]
+        model.aggregator.rope.read_once = True
+        once, again = model(images)["depth"], model(images)["depth"]
+        model.aggregator.rope.read_once = False
+    check(torch.equal(every_call, once) and torch.equal(once, again), "rope_reads 'once' computes what 'every-call' does")
 
     # 2. the math kernel and the slowdown
     math_model = vggt.build("cpu", torch.bfloat16, attention="math", cfg=TINY)

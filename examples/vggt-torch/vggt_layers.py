@@ -33,12 +33,16 @@ class Rope2D(nn.Module):
     The angle table is sized by the largest position in the batch, read back from the
     device in every call, as the published model does: one host synchronisation per
     rotation (two per attention layer), which is part of what the model costs.
+    With read_once, the length is read back once per positions shape and reused
+    (a diagnosis switch: those reads are where the model's slow states come from).
     """
 
-    def __init__(self, frequency):
+    def __init__(self, frequency, read_once=False):
         super().__init__()
         self.frequency = frequency
+        self.read_once = read_once
         self.tables = {}  # (channels, length, device, dtype) -> (cos, sin)
+        self.lengths = {}  # positions shape -> length, with read_once
 
     def table(self, channels, length, device, dtype):
         key = (channels, length, device, dtype)
@@ -58,7 +62,15 @@ class Rope2D(nn.Module):
     def forward(self, x, positions):
         channels = x.shape[-1] // 2
         # A meta tensor has no values: any table at least as long as the sequence will do.
-        length = positions.shape[-2] + 1 if positions.is_meta else int(positions.max()) + 1
+        if positions.is_meta:
+            length = positions.shape[-2] + 1
+        elif self.read_once:
+            shape = tuple(positions.shape)
+            if shape not in self.lengths:
+                self.lengths[shape] = int(positions.max()) + 1
+            length = self.lengths[shape]
+        else:
+            length = int(positions.max()) + 1
         cos, sin = self.table(channels, length, x.device, x.dtype)
         by_row, by_col = x.chunk(2, dim=-1)
         return torch.cat(

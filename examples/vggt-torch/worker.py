@@ -6,6 +6,10 @@ says so and exits 2. Settings, from the workload's options first, then the envir
   frames     PERF_GATE_FRAMES     frames per forward (default 20)
   attention  PERF_GATE_ATTENTION  'default' or 'math' (math: the memory blow-up)
   slowdown   PERF_GATE_SLOWDOWN   injected extra work, a fraction (0.03 = ~3%)
+  rope_reads PERF_GATE_ROPE_READS  'every-call' (default, as published): the rotary table's
+                                  length is read back from the GPU in every attention layer
+                                  (96 host synchronisations per forward); 'once': once per
+                                  input shape (diagnosis: those reads cause slow states)
   numerics   PERF_GATE_NUMERICS   'vggt' (default): fp32 weights, the aggregator under
                                   autocast to the runner's dtype, the heads in fp32, as
                                   the published model runs; 'uniform': weights and inputs
@@ -37,6 +41,7 @@ DEFAULT_FRAMES = 20
 DEFAULT_ATTENTION = "default"
 DEFAULT_SLOWDOWN = 0.0
 DEFAULT_NUMERICS = "vggt"
+DEFAULT_ROPE_READS = "every-call"
 DTYPE_NAMES = ("fp32", "fp16", "bf16")
 
 
@@ -84,7 +89,11 @@ def setup(ctx):
     if frames != FRAMES:
         print(f"warning: {frames} frames from the options, {FRAMES} reported per iteration", file=sys.stderr)
     # ctx.dtype is the runner's resolved dtype (PERF_GATE_DTYPE): bf16 on sm >= 8 for 'auto'.
+    rope_reads = setting(ctx.options, ctx.side, "rope_reads", DEFAULT_ROPE_READS, str)
+    if rope_reads not in ("every-call", "once"):
+        raise ValueError(f"rope_reads must be 'every-call' or 'once', not {rope_reads!r}")
     model = build(ctx.device, dtype, attention=attention, slowdown=slowdown, numerics=numerics)
+    model.aggregator.rope.read_once = rope_reads == "once"
     # Input preparation happens here, once: it is not part of what a step costs. In 'vggt'
     # numerics the images stay fp32, as the published preprocessing returns them.
     generator = torch.Generator(device=ctx.device).manual_seed(1)
@@ -99,6 +108,7 @@ def setup(ctx):
             "attention": attention,
             "slowdown": slowdown,
             "numerics": numerics,
+            "ropeReads": rope_reads,
             "weightsDtype": weights,  # storage dtype of the parameters
             "autocastDtype": autocast,  # what the aggregator's matmuls run in; None: no autocast
             "headsDtype": weights,  # the heads disable autocast: they compute in the weights' dtype

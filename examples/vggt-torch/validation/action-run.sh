@@ -12,6 +12,10 @@
 #   slow5  the worker's default slowdown becomes 0.0754 (+5.00% of time on the earlier
 #          VGGT-shaped model, +5.2-5.4% through the gate there; recalibrate for the
 #          current model with validation/calibrate_slowdown.py before trusting a size)
+#   slow=K the worker's default slowdown becomes K (calibrate_slowdown.py says what
+#          time K costs on the GPU at hand)
+# CONFIG (optional): the config the Action reads, relative to the repository root
+# (default examples/vggt-torch/perf-gate.yml), e.g. one of validation/configs/.
 # Writes $OUT_DIR (default ./validation-runs)/<label>.{log,comments.json,results.json,md,summary.md}.
 set -u
 label=$1 change=$2 node=${3:-node}
@@ -32,7 +36,8 @@ case $change in
   aa) echo "A line that changes nothing." >> "$repo/examples/vggt-torch/README.md" ;;
   math) sed -i 's/^DEFAULT_ATTENTION = "default"/DEFAULT_ATTENTION = "math"/' "$repo/examples/vggt-torch/worker.py" ;;
   slow5) sed -i 's/^DEFAULT_SLOWDOWN = 0.0/DEFAULT_SLOWDOWN = 0.0754/' "$repo/examples/vggt-torch/worker.py" ;;
-  *) echo "unknown head change $change (aa, math, slow5)" >&2; exit 2 ;;
+  slow=*) sed -i "s/^DEFAULT_SLOWDOWN = 0.0/DEFAULT_SLOWDOWN = ${change#slow=}/" "$repo/examples/vggt-torch/worker.py" ;;
+  *) echo "unknown head change $change (aa, math, slow5, slow=K)" >&2; exit 2 ;;
 esac
 git -C "$repo" -c user.email=v@example.com -c user.name=v commit -qam "head: $change"
 base=$(git -C "$repo" rev-parse HEAD~1) head=$(git -C "$repo" rev-parse HEAD)
@@ -56,7 +61,7 @@ started=$(date +%s)
   GITHUB_OUTPUT="$work/output" GITHUB_STEP_SUMMARY="$work/summary" \
   GITHUB_API_URL="$(cat "$work/url")" GITHUB_SERVER_URL=https://github.com \
   GITHUB_REPOSITORY=org/app GITHUB_RUN_ID=7001 GITHUB_WORKSPACE="$repo" RUNNER_TEMP="$work" \
-  INPUT_CONFIG=examples/vggt-torch/perf-gate.yml INPUT_GITHUB-TOKEN=ghs_validationToken0123456789abcdefABCD \
+  INPUT_CONFIG="${CONFIG:-examples/vggt-torch/perf-gate.yml}" INPUT_GITHUB-TOKEN=ghs_validationToken0123456789abcdefABCD \
   "$node" "$shipped/dist/index.js") > "$out/$label.log" 2>&1
 code=$?
 echo "action-run: exit $code, whole step $(( $(date +%s) - started )) s" >> "$out/$label.log"
