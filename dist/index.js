@@ -48714,7 +48714,7 @@ var DEFAULT_GPU_BUSY = "warn";
 var DEFAULT_METRICS = ["latency", "memory"];
 var DEFAULT_ONNX_PROVIDER = "cuda";
 var DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
-var DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 4;
+var DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 2;
 var DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
 var DEFAULT_SETUP_TIMEOUT_SECONDS = 1800;
 var DEFAULT_CWD = ".";
@@ -48810,6 +48810,10 @@ var CwdSchema = nonEmpty().meta({
   description: "Working directory, relative to the side's checkout.",
   default: DEFAULT_CWD
 });
+var RestartSchema = int().min(0).max(MAX_ROUNDS).meta({
+  description: "Start fresh base and head processes (onnx: sessions) every this many rounds (0: never). The interval counts process pairs, not rounds, as independent, so an offset between two processes of the same code widens it instead of passing for a change; a verdict waits for two pairs.",
+  default: DEFAULT_WORKER_RESTART_EVERY_ROUNDS
+}).optional();
 var OnnxWorkloadSchema = strictObject({
   kind: literal("onnx"),
   model: nonEmpty().meta({
@@ -48823,7 +48827,8 @@ var OnnxWorkloadSchema = strictObject({
   inputs: record(string2(), int().min(1)).meta({
     description: "Sizes for symbolic input dimensions, by dimension name.",
     examples: [{ batch: 1, frames: 20 }]
-  }).optional()
+  }).optional(),
+  restartEveryRounds: RestartSchema
 }).meta({ description: "An ONNX model run in-process by onnxruntime-node." });
 var WorkerWorkloadSchema = strictObject({
   kind: literal("worker"),
@@ -48842,10 +48847,7 @@ var WorkerWorkloadSchema = strictObject({
     description: "Items (e.g. frames) per iteration, for throughput; overrides what the worker reports.",
     examples: [20]
   }).optional(),
-  restartEveryRounds: int().min(0).max(MAX_ROUNDS).meta({
-    description: "Start fresh base and head worker processes every this many rounds (0: never). Process-level offsets then widen the interval instead of passing for a change; a verdict waits for two processes per side.",
-    default: DEFAULT_WORKER_RESTART_EVERY_ROUNDS
-  }).optional(),
+  restartEveryRounds: RestartSchema,
   options: record(string2(), unknown()).meta({
     description: "Passed to the worker's setup as `ctx.options` (e.g. frames, resolution), the same on both sides.",
     examples: [{ frames: 20 }]
@@ -49370,7 +49372,8 @@ function resolveWorkload(workload) {
         kind: "onnx",
         model: workload.model,
         provider: workload.provider ?? DEFAULT_ONNX_PROVIDER,
-        inputs: { ...workload.inputs }
+        inputs: { ...workload.inputs },
+        restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS
       };
     case "worker":
       return {
@@ -49603,6 +49606,48 @@ function largestRankWithin(n2, tail) {
 function studentTQuantile(p, df) {
   if (df === 1) return Math.tan(Math.PI * (p - 0.5));
   if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  if (Number.isInteger(df) && df <= 100) {
+    if (p < 0.5) return -studentTQuantile(1 - p, df);
+    let lo = 0;
+    let hi = 1;
+    while (studentTCdf(hi, df) < p) hi *= 2;
+    for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
+      const mid = (lo + hi) / 2;
+      if (studentTCdf(mid, df) < p) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  }
+  return cornishFisherT(p, df);
+}
+function studentTCdf(t, df) {
+  if (!(Number.isInteger(df) && df >= 1))
+    throw new RangeError(`df must be a whole number >= 1, got ${df}`);
+  if (t < 0) return 1 - studentTCdf(-t, df);
+  const theta = Math.atan(t / Math.sqrt(df));
+  const c2 = Math.cos(theta) ** 2;
+  const s = Math.sin(theta);
+  let within;
+  if (df % 2 === 1) {
+    let term = Math.cos(theta);
+    let sum = df > 1 ? term : 0;
+    for (let k = 3; k <= df - 2; k += 2) {
+      term *= (k - 1) / k * c2;
+      sum += term;
+    }
+    within = 2 / Math.PI * (theta + s * sum);
+  } else {
+    let term = 1;
+    let sum = 1;
+    for (let k = 2; k <= df - 2; k += 2) {
+      term *= (k - 1) / k * c2;
+      sum += term;
+    }
+    within = s * sum;
+  }
+  return (1 + Math.min(1, within)) / 2;
+}
+function cornishFisherT(p, df) {
   const z2 = normalQuantile(p);
   const z3 = z2 ** 3;
   const z5 = z2 ** 5;
@@ -49631,6 +49676,74 @@ function describe3(value2) {
   if (typeof value2 === "function") return "a function";
   if (Array.isArray(value2)) return `an array of ${value2.length}`;
   return String(value2);
+}
+
+// packages/timing/src/paired-rounds.ts
+function pairRounds(base, head, labels, clusterOf = (round) => round) {
+  if (labels.base.length !== base.length || labels.head.length !== head.length) {
+    throw invalidOption(
+      "rounds",
+      `${labels.base.length} base and ${labels.head.length} head labels`,
+      `one round label per sample (${base.length} base, ${head.length} head)`
+    );
+  }
+  const baseTurns = groupByRound(base, labels.base);
+  const headTurns = groupByRound(head, labels.head);
+  const out = { logRatios: [], rounds: [], clusters: [] };
+  for (const round of [...headTurns.keys()].sort((a, b) => a - b)) {
+    const baseTimes = baseTurns.get(round);
+    if (!baseTimes) continue;
+    const b = turnLevel(baseTimes);
+    const h = turnLevel(headTurns.get(round));
+    if (!Number.isFinite(b) || !Number.isFinite(h)) continue;
+    out.logRatios.push(h - b);
+    out.rounds.push(round);
+    out.clusters.push(clusterOf(round));
+  }
+  return out;
+}
+function clusteredInterval(paired, level) {
+  const n2 = paired.logRatios.length;
+  const sums = /* @__PURE__ */ new Map();
+  const centre = paired.logRatios.reduce((a, x) => a + x, 0) / n2;
+  paired.logRatios.forEach((x, i) => {
+    const c = paired.clusters[i];
+    sums.set(c, (sums.get(c) ?? 0) + (x - centre));
+  });
+  const g = sums.size;
+  if (g < 2) return null;
+  let squares = 0;
+  for (const s of sums.values()) squares += s * s;
+  let spread = 0;
+  for (const x of paired.logRatios) spread += (x - centre) ** 2;
+  const perRound = Math.sqrt(spread / (n2 - 1) / n2);
+  const standardError = Math.max(Math.sqrt(g / (g - 1) * squares) / n2, perRound);
+  const half = studentTQuantile(1 - (1 - level) / 2, g - 1) * standardError;
+  return {
+    ratio: Math.exp(centre),
+    lower: Math.exp(centre - half),
+    upper: Math.exp(centre + half),
+    clusters: g,
+    rounds: n2,
+    df: g - 1,
+    standardError
+  };
+}
+function turnLevel(times) {
+  const logs = times.map(Math.log).sort((a, b) => a - b);
+  const kept = logs.length >= 3 ? logs.slice(1, -1) : logs;
+  return kept.reduce((a, x) => a + x, 0) / kept.length;
+}
+function groupByRound(values, rounds) {
+  const byRound = /* @__PURE__ */ new Map();
+  values.forEach((value2, i) => {
+    if (!(value2 > 0)) return;
+    const round = rounds[i];
+    const list2 = byRound.get(round);
+    if (list2) list2.push(value2);
+    else byRound.set(round, [value2]);
+  });
+  return byRound;
 }
 
 // packages/timing/src/rank-test.ts
@@ -49949,31 +50062,37 @@ function compare(base, head, options = {}) {
       `${side3} median is 0, so no ratio can be formed. The timed work is below the clock's resolution: time a batch of calls per sample (measure() does this for fast functions).`
     );
   }
-  const ratio = headMedian / baseMedian;
-  const sampleInterval = method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
+  const paired = options.rounds ? clusteredInterval(
+    pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
+    confidence
+  ) : null;
+  const sampleInterval = paired ? null : method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
     resamples: options.resamples ?? DEFAULT_RESAMPLES,
     seed: options.seed ?? DEFAULT_SEED
   }) : orderStatisticRatioInterval(baseSorted, headSorted, confidence);
-  const rounds = options.rounds ? roundRatioInterval(samplesOf(base), samplesOf(head), options.rounds, confidence) : null;
-  const interval = rounds ? {
-    lower: Math.min(sampleInterval.lower, rounds.lower),
-    upper: Math.max(sampleInterval.upper, rounds.upper)
-  } : sampleInterval;
-  const intervalBasis = rounds && rounds.upper - rounds.lower > sampleInterval.upper - sampleInterval.lower ? "rounds" : "samples";
+  const interval = paired ?? sampleInterval ?? orderStatisticRatioInterval(baseSorted, headSorted, confidence);
+  const ratio = paired ? paired.ratio : headMedian / baseMedian;
+  const intervalBasis = options.rounds ? "rounds" : "samples";
   const direction = options.higherIsBetter ? -1 : 1;
-  const verdict = decide(interval, threshold, direction);
-  const moreSamples = verdict === "inconclusive" ? adviseMoreSamples(
-    ratio,
-    interval,
-    threshold,
-    Math.max(baseSorted.length, headSorted.length)
-  ) : null;
+  const tooFewClusters = options.rounds !== void 0 && paired === null;
+  const verdict = tooFewClusters ? "inconclusive" : decide(interval, threshold, direction);
+  const perSideNow = Math.max(baseSorted.length, headSorted.length);
+  const moreSamples = tooFewClusters ? {
+    perSide: null,
+    additionalPerSide: null,
+    reason: "all rounds come from one cluster (one worker process pair): a verdict needs rounds from at least two, so that an offset between processes shows in the interval"
+  } : verdict === "inconclusive" ? adviseMoreSamples(ratio, interval, threshold, perSideNow) : null;
   const comparison = {
     verdict,
     ratio,
-    interval: { ...interval, level: confidence },
-    roundInterval: rounds,
+    interval: { lower: interval.lower, upper: interval.upper, level: confidence },
     intervalBasis,
+    paired: paired && {
+      clusters: paired.clusters,
+      rounds: paired.rounds,
+      df: paired.df,
+      standardError: paired.standardError
+    },
     change: ratio - 1,
     threshold,
     method,
@@ -50029,46 +50148,6 @@ function logMedianStandardError(sorted, level) {
   const upper = Math.log(interval.upper);
   const z2 = normalQuantile(1 - (1 - interval.coverage) / 2);
   return (upper - lower) / (2 * z2);
-}
-function roundRatioInterval(base, head, labels, level) {
-  if (labels.base.length !== base.length || labels.head.length !== head.length) {
-    throw invalidOption(
-      "rounds",
-      `${labels.base.length} base and ${labels.head.length} head labels`,
-      `one round label per sample (${base.length} base, ${head.length} head)`
-    );
-  }
-  const group2 = (values, of) => {
-    const byRound = /* @__PURE__ */ new Map();
-    values.forEach((value2, i) => {
-      const round = of[i];
-      const list2 = byRound.get(round);
-      if (list2) list2.push(value2);
-      else byRound.set(round, [value2]);
-    });
-    return byRound;
-  };
-  const baseRounds = group2(base, labels.base);
-  const headRounds = group2(head, labels.head);
-  const logRatios = [];
-  for (const [round, headValues] of headRounds) {
-    const baseValues = baseRounds.get(round);
-    if (!baseValues) continue;
-    const b = middle(baseValues);
-    const h = middle(headValues);
-    if (b > 0 && h > 0) logRatios.push(Math.log(h / b));
-  }
-  const n2 = logRatios.length;
-  if (n2 < 2) return null;
-  const centre = logRatios.reduce((a, x) => a + x, 0) / n2;
-  const spread = Math.sqrt(logRatios.reduce((a, x) => a + (x - centre) ** 2, 0) / (n2 - 1));
-  const half = studentTQuantile(1 - (1 - level) / 2, n2 - 1) * spread / Math.sqrt(n2);
-  return { lower: Math.exp(centre - half), upper: Math.exp(centre + half) };
-}
-function middle(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = (sorted.length - 1) / 2;
-  return (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2;
 }
 function bootstrapRatioInterval(base, head, level, options) {
   const { resamples, seed } = options;
@@ -50148,12 +50227,6 @@ var DEFAULT_MAX_ROUNDS2 = 40;
 function roundOrder(round) {
   return round % 2 === 0 ? ["base", "head"] : ["head", "base"];
 }
-function stopWhenDecided(options) {
-  const minRounds = options.minRounds ?? DEFAULT_MIN_ROUNDS;
-  return {
-    shouldStop: ({ rounds }) => rounds >= minRounds && options.decided() ? "decided" : null
-  };
-}
 async function interleaveRounds(options) {
   const { minRounds, maxRounds, maxTime } = checkRoundsOptions(options);
   const clock = options.clock ?? defaultClock();
@@ -50193,6 +50266,142 @@ function checkRoundsOptions(options) {
   const maxTime = options.maxTime ?? Number.POSITIVE_INFINITY;
   if (!(maxTime > 0)) throw invalidOption("maxTime", maxTime, "a number > 0");
   return { minRounds, maxRounds, maxTime };
+}
+
+// packages/timing/src/sequential.ts
+var DEFAULT_PLAN_SEED = 65733;
+function planLooks(options) {
+  const { looks, clusterOf, confidence, shape, runs, seed } = checkPlanOptions(options);
+  const maxRounds = looks[looks.length - 1];
+  const clusters = Array.from({ length: maxRounds }, (_, r) => clusterOf(r));
+  checkContiguous(clusters);
+  const df = looks.map((n2) => new Set(clusters.slice(0, n2)).size - 1);
+  const active = looks.map((_, k) => df[k] >= 1);
+  const weights = looks.map((n2) => shape === "pocock" ? 1 : Math.sqrt(maxRounds / n2));
+  const stats = simulateStatistics(looks, clusters, runs, seed);
+  const levelsFor = (c) => looks.map((_, k) => active[k] ? 2 * normalCdf(c * weights[k]) - 1 : 1);
+  const coverage = (c) => {
+    const limits = levelsFor(c).map(
+      (level, k) => active[k] ? studentTQuantile(1 - (1 - level) / 2, df[k]) : Number.POSITIVE_INFINITY
+    );
+    let covered = 0;
+    for (let i = 0; i < runs; i++) {
+      let all = true;
+      for (let k = 0; k < looks.length && all; k++)
+        all = stats[i * looks.length + k] <= limits[k];
+      if (all) covered++;
+    }
+    return covered / runs;
+  };
+  let lo = 0;
+  let hi = 8;
+  for (let i = 0; i < 50; i++) {
+    const mid = (lo + hi) / 2;
+    if (coverage(mid) < confidence) lo = mid;
+    else hi = mid;
+  }
+  const levels = levelsFor(hi);
+  return {
+    looks: [...looks],
+    levels,
+    confidence,
+    shape,
+    calibration: { coverage: coverage(hi), runs, seed },
+    levelAt: (rounds) => {
+      const k = looks.findIndex((n2) => n2 >= rounds);
+      return levels[k === -1 ? levels.length - 1 : k];
+    }
+  };
+}
+function simulateStatistics(looks, clusters, runs, seed) {
+  const rng = createRng(seed);
+  const stretches = stretchesOf(looks, clusters);
+  const out = new Float64Array(runs * looks.length);
+  for (let i = 0; i < runs; i++) {
+    let total = 0;
+    let squares = 0;
+    let weighted = 0;
+    let sizes = 0;
+    let complete = 0;
+    let openSum = 0;
+    let openSize = 0;
+    let rounds = 0;
+    let k = 0;
+    for (const stretch of stretches) {
+      openSum += Math.sqrt(stretch.length) * rng.normal();
+      openSize += stretch.length;
+      rounds += stretch.length;
+      if (stretch.endsCluster) {
+        total += openSum;
+        squares += openSum * openSum;
+        weighted += openSize * openSum;
+        sizes += openSize * openSize;
+        complete++;
+        openSum = 0;
+        openSize = 0;
+      }
+      if (!stretch.endsLook) continue;
+      const g = complete + (openSize > 0 ? 1 : 0);
+      const sum = total + openSum;
+      const centre = sum / rounds;
+      const residual = squares + openSum * openSum - 2 * centre * (weighted + openSize * openSum) + centre * centre * (sizes + openSize * openSize);
+      const se = g > 1 ? Math.sqrt(g / (g - 1) * Math.max(0, residual)) / rounds : Number.POSITIVE_INFINITY;
+      out[i * looks.length + k] = Math.abs(centre) / se;
+      k++;
+    }
+  }
+  return out;
+}
+function stretchesOf(looks, clusters) {
+  const lookEnds = new Set(looks);
+  const last = looks[looks.length - 1];
+  const out = [];
+  let length = 0;
+  for (let r = 0; r < last; r++) {
+    length++;
+    const endsCluster = r + 1 === last || clusters[r + 1] !== clusters[r];
+    const endsLook = lookEnds.has(r + 1);
+    if (endsCluster || endsLook) {
+      out.push({ length, endsCluster, endsLook });
+      length = 0;
+    }
+  }
+  return out;
+}
+function checkContiguous(clusters) {
+  const finished = /* @__PURE__ */ new Set();
+  for (let r = 1; r < clusters.length; r++) {
+    if (clusters[r] === clusters[r - 1]) continue;
+    finished.add(clusters[r - 1]);
+    if (finished.has(clusters[r]))
+      throw invalidOption(
+        "clusterOf",
+        `cluster ${clusters[r]} again at round ${r}`,
+        "consecutive rounds per cluster (a process pair is used until it is replaced)"
+      );
+  }
+}
+function checkPlanOptions(options) {
+  const looks = options?.looks;
+  if (!Array.isArray(looks) || looks.length === 0 || looks.some((n2, k) => !(Number.isInteger(n2) && n2 >= 1 && (k === 0 || n2 > looks[k - 1]))))
+    throw invalidOption("looks", looks, "ascending whole numbers of rounds >= 1, at least one");
+  const confidence = options.confidence ?? 0.95;
+  if (!(confidence > 0.5 && confidence < 1))
+    throw invalidOption("confidence", confidence, "a level between 0.5 and 1, e.g. 0.95");
+  const shape = options.shape ?? "pocock";
+  if (shape !== "pocock" && shape !== "obrien-fleming")
+    throw invalidOption("shape", shape, '"pocock" or "obrien-fleming"');
+  const runs = options.runs ?? Math.min(2e5, Math.max(2e4, Math.ceil(500 / (1 - confidence))));
+  if (!(Number.isInteger(runs) && runs >= 1e3))
+    throw invalidOption("runs", runs, "a whole number >= 1000 (20000 is typical)");
+  return {
+    looks,
+    clusterOf: options.clusterOf ?? ((round) => round),
+    confidence,
+    shape,
+    runs,
+    seed: options.seed ?? DEFAULT_PLAN_SEED
+  };
 }
 
 // packages/runner/src/git.ts
@@ -50814,6 +51023,12 @@ function workerUrl() {
 }
 
 // packages/runner/src/measure-benchmark.ts
+var GATE_ERROR_RATE = 0.05;
+var MEMORY_ERROR_WEIGHT = 0.1;
+function errorShares(weight) {
+  const latency = GATE_ERROR_RATE / Math.max(weight, 1);
+  return { latency, throughput: latency, memory: latency * MEMORY_ERROR_WEIGHT };
+}
 var TIMELINE_POINTS_PER_ROUND = 24;
 var UNITS = {
   latency: "ms",
@@ -50825,10 +51040,8 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
   const m = startMeasuring(plan, dirs, log, onProgress, signal);
   let stopReason = "max-rounds";
   let error64 = null;
-  if (plan.restartEveryRounds > 0 && plan.maxRounds <= plan.restartEveryRounds)
-    m.warnings.push(
-      `restartEveryRounds (${plan.restartEveryRounds}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so a process-level offset could pass for a change. Raise maxRounds or lower restartEveryRounds.`
-    );
+  const restarts = restartWarning(plan);
+  if (restarts) m.warnings.push(restarts);
   try {
     await openSessions(m);
     if (plan.metrics.includes("memory") && !plan.gpu)
@@ -50874,6 +51087,8 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
     series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
     sessions: {},
     comparisons: {},
+    looks: null,
+    measuringSince: null,
     throttledRounds: [],
     throttleReasons: /* @__PURE__ */ new Set(),
     memoryDetail: {
@@ -50954,21 +51169,34 @@ async function measureRounds(m) {
         await openSessions(m);
       }
     },
-    runTurn: (side3, round) => takeTurn(m, side3, round, memoryWanted),
+    runTurn: (side3, round) => {
+      m.measuringSince ??= Date.now();
+      return takeTurn(m, side3, round, memoryWanted);
+    },
     afterRound: (round) => {
       checkThrottling(m, round);
       m.rounds = round + 1;
     },
-    afterPair: () => {
-      m.comparisons = compareAll(plan, m.series);
+    afterPair: (rounds) => {
+      if (m.looks === null && rounds >= verdictMinRounds(plan))
+        m.looks = planVerdictLooks(m, rounds);
+      m.comparisons = compareAll(plan, m.series, m.looks);
       m.estimate = describe5(m.comparisons);
       m.log(`[${plan.name}] ${m.rounds} rounds: ${m.estimate}`);
       m.progress("measuring");
     },
-    stopRule: stopWhenDecided({
-      minRounds: verdictMinRounds(plan),
-      decided: () => Object.values(m.comparisons).every((c) => c.verdict !== "inconclusive")
-    }),
+    // Only at planned looks: their levels are what keeps stopping early honest.
+    stopRule: {
+      shouldStop: ({ rounds }) => {
+        const looks = m.looks ? Object.values(m.looks)[0].looks : [];
+        if (!looks.includes(rounds)) return null;
+        if (Object.values(m.comparisons).every((c) => c.verdict !== "inconclusive"))
+          return "decided";
+        if (rounds === looks[looks.length - 1])
+          return rounds >= plan.maxRounds ? "max-rounds" : "max-time";
+        return null;
+      }
+    },
     maxRounds: plan.maxRounds,
     // Seconds since the benchmark started, as `maxSeconds` is meant: starting workers counts.
     clock: () => (Date.now() - m.started) / 1e3,
@@ -50980,7 +51208,46 @@ async function measureRounds(m) {
   return stopReason;
 }
 function verdictMinRounds(plan) {
-  return plan.restartEveryRounds > 0 ? Math.max(DEFAULT_MIN_ROUNDS, 2 * plan.restartEveryRounds) : DEFAULT_MIN_ROUNDS;
+  return plan.roundsPerProcess > 1 ? Math.max(DEFAULT_MIN_ROUNDS, 2 * plan.roundsPerProcess) : DEFAULT_MIN_ROUNDS;
+}
+function clusterOfRound(plan) {
+  const per = plan.roundsPerProcess > 0 ? plan.roundsPerProcess : 2;
+  return (round) => Math.floor(round / per);
+}
+var MAX_LOOKS = 12;
+function planVerdictLooks(m, rounds) {
+  const { plan } = m;
+  const now = Date.now();
+  const secondsPerRound = (now - (m.measuringSince ?? m.started)) / 1e3 / rounds;
+  const left = plan.maxSeconds - (now - m.started) / 1e3;
+  const reachable = rounds + 2 * Math.floor(left / secondsPerRound / 2);
+  const horizon = Math.max(rounds, Math.min(plan.maxRounds + plan.maxRounds % 2, reachable));
+  const looks = plannedLooks(plan, horizon);
+  const plans = {};
+  for (const metric of plan.metrics) {
+    const confidence = 1 - plan.errorRates[metric];
+    plans[metric] = Object.values(plans).find((p) => p.confidence === confidence) ?? planLooks({ looks, clusterOf: clusterOfRound(plan), confidence });
+  }
+  return plans;
+}
+function plannedLooks(plan, horizon) {
+  const clusterOf = clusterOfRound(plan);
+  const candidates = [];
+  for (let rounds = Math.min(verdictMinRounds(plan), horizon); rounds <= horizon; rounds += 2) {
+    if (rounds === horizon || clusterOf(rounds) !== clusterOf(rounds - 1)) candidates.push(rounds);
+  }
+  if (candidates.length <= MAX_LOOKS) return candidates;
+  const step = (candidates.length - 1) / (MAX_LOOKS - 1);
+  return [
+    ...new Set(Array.from({ length: MAX_LOOKS }, (_, k) => candidates[Math.round(k * step)]))
+  ];
+}
+function restartWarning(plan) {
+  if (plan.roundsPerProcess === 0)
+    return "every round ran in one process per side (restartEveryRounds: 0): pairs of rounds stood in for processes, so an offset between two processes of the same code is not in the interval. Set restartEveryRounds (e.g. 4) for an honest verdict.";
+  if (plan.roundsPerProcess > 1 && plan.maxRounds <= plan.roundsPerProcess)
+    return `restartEveryRounds (${plan.roundsPerProcess}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so no verdict could be decided. Raise maxRounds or lower restartEveryRounds.`;
+  return null;
 }
 async function takeTurn(m, side3, round, memoryWanted) {
   const { plan, series } = m;
@@ -51047,7 +51314,7 @@ function benchmarkResult(m, stopReason, error64) {
     processes: m.processes,
     throttledRounds: m.throttledRounds,
     metrics: plan.metrics.map(
-      (metric) => metricResult(metric, plan, series[metric], m.comparisons[metric])
+      (metric) => metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null)
     ),
     memory: {
       base: breakdown(m.memoryDetail.base, gpuIndexOfUuid),
@@ -51151,16 +51418,20 @@ function push(s, side3, round, values) {
     s[side3 === "base" ? "baseRounds" : "headRounds"].push(round);
   }
 }
-function compareAll(plan, series) {
+function compareAll(plan, series, looks) {
   const out = {};
+  const clusterOf = clusterOfRound(plan);
   for (const metric of plan.metrics) {
     const s = series[metric];
     if (s.base.length < 2 || s.head.length < 2) continue;
+    const rounds = Math.max(0, ...s.baseRounds, ...s.headRounds) + 1;
     try {
       out[metric] = compare(s.base, s.head, {
         threshold: plan.thresholds[metric],
+        // Before the looks are planned no verdict can stop the run: the estimate is for display.
+        confidence: looks?.[metric]?.levelAt(rounds) ?? 1 - plan.errorRates[metric],
         higherIsBetter: metric === "throughput",
-        rounds: { base: s.baseRounds, head: s.headRounds }
+        rounds: { base: s.baseRounds, head: s.headRounds, clusterOf }
       });
     } catch (cause) {
       throw new RunnerError(
@@ -51177,7 +51448,7 @@ function describe5(comparisons) {
     ([metric, c]) => `${metric} ${formatChange(c.ratio)} [${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}] ${c.verdict}`
   ).join("; ");
 }
-function metricResult(metric, plan, s, comparison) {
+function metricResult(metric, plan, s, comparison, looks) {
   const side3 = (values, known) => {
     if (values.length === 0) return null;
     if (values.length === 1)
@@ -51198,6 +51469,15 @@ function metricResult(metric, plan, s, comparison) {
     head: side3(s.head, comparison?.head),
     ratio: comparison?.ratio ?? null,
     interval: comparison?.interval ?? null,
+    intervalMethod: comparison ? {
+      clusters: comparison.paired?.clusters ?? 0,
+      pairedRounds: comparison.paired?.rounds ?? 0,
+      roundsPerCluster: plan.roundsPerProcess > 0 ? plan.roundsPerProcess : 2,
+      confidence: 1 - plan.errorRates[metric],
+      verdicts: plan.verdicts,
+      looks: looks?.looks.length ?? 0,
+      shape: looks?.shape ?? "pocock"
+    } : null,
     threshold: plan.thresholds[metric],
     verdict: comparison?.verdict ?? "not-measured",
     explanation: comparison?.explanation ?? `${metric} was not measured`
@@ -51405,6 +51685,15 @@ var metricResult2 = object({
   head: sideSummary.nullable(),
   ratio: finite.nullable(),
   interval: object({ lower: finite, upper: finite, level: finite }).nullable(),
+  intervalMethod: object({
+    clusters: whole,
+    pairedRounds: whole,
+    roundsPerCluster: whole,
+    confidence: finite,
+    verdicts: whole,
+    looks: whole,
+    shape: _enum2(["pocock", "obrien-fleming"])
+  }).nullable().optional(),
   threshold: finite,
   verdict: _enum2(["regression", "improvement", "unchanged", "inconclusive", "not-measured"]),
   explanation: text
@@ -53783,6 +54072,7 @@ async function runGate(options) {
     shard: options.shard ?? null
   };
   const benchmarks = selectBenchmarks(config2, options.only);
+  const verdicts = verdictsOf(config2.benchmarks);
   let reader = null;
   const lock = await lockRepository(dir, options.resultsPath, log, results.warnings);
   let base;
@@ -53800,15 +54090,15 @@ async function runGate(options) {
       if (options.signal?.aborted) break;
       log(`benchmark ${benchmark.name}: ${benchmark.workload.kind}`);
       results.benchmarks.push(
-        await runBenchmark(
-          benchmark,
-          { base: base.dir, head: dir },
+        await runBenchmark(benchmark, {
+          dirs: { base: base.dir, head: dir },
           probe,
           reader,
           log,
-          options.onProgress,
-          options.signal
-        )
+          verdicts,
+          ...options.onProgress ? { onProgress: options.onProgress } : {},
+          ...options.signal ? { signal: options.signal } : {}
+        })
       );
       await writeResults(options.resultsPath, results).catch(
         (e) => log(`results not saved to ${options.resultsPath} yet (${e.message}); measuring goes on`)
@@ -53854,7 +54144,23 @@ async function lockRepository(dir, resultsPath, log, warnings) {
   warnings.push(...problems);
   return lock;
 }
-async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, signal) {
+function verdictsOf(benchmarks) {
+  let count = 0;
+  let weight = 0;
+  for (const b of benchmarks) {
+    if (b.metrics.includes("latency") || b.metrics.includes("throughput")) {
+      count++;
+      weight += 1;
+    }
+    if (b.metrics.includes("memory")) {
+      count++;
+      weight += MEMORY_ERROR_WEIGHT;
+    }
+  }
+  return { count: Math.max(1, count), weight: Math.max(1, weight) };
+}
+async function runBenchmark(benchmark, run3) {
+  const { dirs, probe, reader, log, onProgress, signal } = run3;
   const gpu = probe.state === "ok" ? probe.inventory.gpus[benchmark.device] : void 0;
   const dtype = gpu ? resolveDtype(benchmark.dtype, gpu) : {
     dtype: benchmark.dtype === "auto" ? "fp32" : benchmark.dtype,
@@ -53908,7 +54214,9 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
       device: benchmark.device,
       gpu: reader && gpu ? { index: benchmark.device, reader } : null,
       itemsPerIteration: benchmark.workload.kind === "worker" ? benchmark.workload.itemsPerIteration : null,
-      restartEveryRounds: benchmark.workload.kind === "worker" ? benchmark.workload.restartEveryRounds : 0
+      ...processPlan(benchmark),
+      errorRates: errorShares(run3.verdicts.weight),
+      verdicts: run3.verdicts.count
     };
     result2 = await measureBenchmark(plan, dirs, log, onProgress, signal);
   } catch (cause) {
@@ -53923,6 +54231,14 @@ async function runBenchmark(benchmark, dirs, probe, reader, log, onProgress, sig
     result2.warnings.push(`the checks after measuring failed: ${cause.message}`);
   }
   return result2;
+}
+function processPlan(benchmark) {
+  const { workload } = benchmark;
+  if (workload.kind === "samples") return { restartEveryRounds: 0, roundsPerProcess: 1 };
+  return {
+    restartEveryRounds: workload.restartEveryRounds,
+    roundsPerProcess: workload.restartEveryRounds
+  };
 }
 function addChecks(result2, benchmark, dtype, deviceName) {
   if (dtype.warning) result2.warnings.push(dtype.warning);
@@ -54215,6 +54531,34 @@ function metricLabel(metric) {
 function changeCell(m) {
   if (m.ratio === null || m.interval === null) return "n/a";
   return `${formatChange(m.ratio)} [${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}]`;
+}
+function howMeasured(b) {
+  if (b.status !== "complete") return null;
+  const first = b.metrics.find((m) => m.metric === "latency") ?? b.metrics[0];
+  const perTurn = b.rounds > 0 ? Math.round((first?.base?.count ?? 0) / b.rounds) : 0;
+  const method = first?.intervalMethod ?? null;
+  const pairs = method?.clusters ?? (typeof b.processes === "number" ? b.processes : null);
+  const parts = [
+    `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? "iteration" : "iterations"} per side${pairs === null ? "" : `, ${pairs} process ${pairs === 1 ? "pair" : "pairs"}`}`,
+    stopText(b)
+  ];
+  if (method && method.clusters >= 2)
+    parts.push(
+      `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} ${method.looks === 1 ? "look" : "looks"} and ${method.verdicts} ${method.verdicts === 1 ? "verdict" : "verdicts"} at once`
+    );
+  return parts.join("; ");
+}
+var STOP_TEXT = {
+  decided: "stopped once every verdict was decided",
+  "max-rounds": "stopped undecided by the round limit: raise budget.maxRounds",
+  "max-time": "stopped undecided by the time limit: raise budget.maxSeconds",
+  failed: "failed"
+};
+function stopText(b) {
+  const seconds2 = typeof b.verdictSeconds === "number" ? b.verdictSeconds : b.seconds;
+  const decided = b.metrics.every((m) => m.verdict !== "inconclusive");
+  const reason = b.stopReason !== "decided" && decided ? "stopped at its budget, decided" : lookup(STOP_TEXT, b.stopReason, String(b.stopReason));
+  return `${reason} (${seconds2.toFixed(0)} s)`;
 }
 
 // packages/runner/src/report/safe-text.ts
@@ -55178,6 +55522,13 @@ function legend() {
     html`</p>`
   ]}`;
 }
+function measuredList(results) {
+  const items = results.benchmarks.flatMap((b) => {
+    const how = howMeasured(b);
+    return how === null ? [] : [html`<li><strong>${b.name}</strong>: ${how}.</li>`];
+  });
+  return items.length === 0 ? [] : [html`<p>How each benchmark was measured:</p><ul>`, ...items, html`</ul>`];
+}
 function howToRead(results) {
   const seen = /* @__PURE__ */ new Map();
   for (const b of results.benchmarks)
@@ -55185,11 +55536,13 @@ function howToRead(results) {
   const thresholds2 = [...seen].map(([label2, t]) => `${label2} \xB1${+(t * 100).toFixed(2)}%`).join(", ") || "per metric";
   return html`${[
     html`<h2>How to read this</h2><section class="how">`,
-    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>`,
+    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. <em>base</em> and <em>head</em> are the medians of every timed iteration. <em>change</em> is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.</p>`,
     html`<ul>`,
     html`<li><strong>regression</strong>: the whole interval is above the threshold (${thresholds2}); <strong>improvement</strong>: wholly below its negative;</li>`,
     html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>`,
-    html`</ul></section>`
+    html`</ul>`,
+    ...measuredList(results),
+    html`</section>`
   ]}`;
 }
 
@@ -55348,14 +55701,19 @@ function warningsSection(results) {
   return [md`**Warnings**`, md``, ...warnings.map((w) => md`- ⚠️ ${w}`), md``];
 }
 function legend2(results) {
+  const measured = results.benchmarks.flatMap((b) => {
+    const how = howMeasured(b);
+    return how === null ? [] : [md`- **${b.name}**: ${how}.`];
+  });
   return [
     md`<details><summary>How to read this</summary>`,
     md``,
-    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).`,
+    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. *base* and *head* are the medians of every timed iteration. *change* is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.`,
     md``,
     md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
     md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).`,
     md``,
+    ...measured.length > 0 ? [md`How each benchmark was measured:`, md``, ...measured, md``] : [],
     md`</details>`
   ];
 }
@@ -55413,6 +55771,10 @@ function renderTerminal(results) {
     ...results.warnings,
     ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`))
   ];
+  for (const b of results.benchmarks) {
+    const how = howMeasured(b);
+    if (how !== null) out.push(`measured: ${plain(b.name)}: ${plain(how)}`);
+  }
   for (const w of warnings) out.push(`warning: ${plain(w)}`);
   out.push(
     "",
@@ -60223,9 +60585,9 @@ _${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")
         let low = MIN_CELL_SIZE;
         let high = longest;
         while (high - low > 1) {
-          const middle2 = Math.floor((low + high) / 2);
-          if (fits(middle2)) low = middle2;
-          else high = middle2;
+          const middle = Math.floor((low + high) / 2);
+          if (fits(middle)) low = middle;
+          else high = middle;
         }
         const best = capped(low);
         return fitted(compose(best.rows, note("Details")), 0, best.truncated);
@@ -60280,9 +60642,9 @@ function truncate(text2, max, size = (t) => t.length) {
   let low = 0;
   let high = text2.length;
   while (low < high) {
-    const middle2 = Math.ceil((low + high) / 2);
-    if (size(text2.slice(0, middle2)) <= room) low = middle2;
-    else high = middle2 - 1;
+    const middle = Math.ceil((low + high) / 2);
+    if (size(text2.slice(0, middle)) <= room) low = middle;
+    else high = middle - 1;
   }
   return `${text2.slice(0, safeCut(text2, low)).trimEnd()}${TRUNCATION_NOTE}`;
 }

@@ -8,7 +8,7 @@ candidates are measured in interleaved rounds (every round times each candidate 
 in rotated order), each with CUDA events around a synchronised forward.
 
     python3 examples/vggt-torch/validation/calibrate_slowdown.py [--frames 20] [--rounds 7]
-        [--knobs 0.0754 0.1469] [--numerics vggt|uniform]
+        [--knobs 0.0754 0.1469] [--numerics vggt|uniform] [--rope-reads every-call|once]
 
 Prints the median time ratio per knob value, and the knob values that give the target
 time slowdowns by interpolation (use them as PERF_GATE_HEAD_SLOWDOWN). --knobs times
@@ -52,10 +52,12 @@ def main():
     parser.add_argument("--iterations", type=int, default=5)
     parser.add_argument("--knobs", type=float, nargs="+", help="time only these knob values (and 0)")
     parser.add_argument("--numerics", choices=NUMERICS, default="vggt", help="as the worker's PERF_GATE_NUMERICS")
+    parser.add_argument("--rope-reads", choices=("every-call", "once"), default="every-call", help="as the worker's PERF_GATE_ROPE_READS")
     args = parser.parse_args()
     knobs = sorted({0.0, *args.knobs}) if args.knobs else KNOBS
     dtype = torch.bfloat16 if torch.cuda.get_device_capability()[0] >= 8 else torch.float16
     model = build("cuda", dtype, numerics=args.numerics)
+    model.aggregator.rope.read_once = args.rope_reads == "once"
     images = torch.rand(args.frames, 3, model.cfg.height, model.cfg.width, device="cuda", dtype=model.input_dtype)
     ratios = {k: [] for k in knobs}
     with torch.inference_mode(), model.autocast():

@@ -12,8 +12,9 @@ import {
   DEFAULT_MIN_ROUNDS,
   formatChange,
   interleaveRounds,
+  type LookPlan,
+  planLooks,
   type SampleStats,
-  stopWhenDecided,
   summarize,
 } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
@@ -56,6 +57,42 @@ export interface BenchmarkPlan {
    * round-level interval instead of passing for a real difference.
    */
   restartEveryRounds: number;
+  /**
+   * Rounds that share one process (or session) per side: the cluster the
+   * interval treats as one independent observation. `restartEveryRounds`
+   * for workers and onnx sessions; 1 for samples commands, whose every
+   * round is a fresh process; 0 when nothing restarts.
+   */
+  roundsPerProcess: number;
+  /**
+   * Per metric, the probability that its verdict's intervals miss the truth
+   * at any of its looks: its share of the run's 5% (`errorShares`).
+   * Throughput shares latency's: the same samples, inverted.
+   */
+  errorRates: Readonly<Record<MetricName, number>>;
+  /** The run's verdicts the 5% is shared by, for the report. */
+  verdicts: number;
+}
+
+/** The run's overall false-alarm budget: 5%, shared by all its verdicts. */
+export const GATE_ERROR_RATE = 0.05;
+/**
+ * A memory verdict's weight against a latency verdict's. Peak VRAM repeats
+ * to the byte across turns of the same code, so a small share hardly widens
+ * its interval; latency, the noisy metric, gets most of the budget.
+ */
+export const MEMORY_ERROR_WEIGHT = 0.1;
+
+/**
+ * Each metric's share of the run's 5% (weighted Bonferroni): every look of
+ * every verdict then holds at once with 95%. At 95% per verdict instead, a
+ * run of 30 benchmarks would fail about 26% of unchanged PRs on some metric.
+ * `weight` is the run's total: latency verdicts count 1, memory ones
+ * `MEMORY_ERROR_WEIGHT`.
+ */
+export function errorShares(weight: number): Record<MetricName, number> {
+  const latency = GATE_ERROR_RATE / Math.max(weight, 1);
+  return { latency, throughput: latency, memory: latency * MEMORY_ERROR_WEIGHT };
 }
 
 /** What a long measurement is doing, for a progress display. */
@@ -115,6 +152,13 @@ interface Measuring {
   series: Record<MetricName, Series>;
   sessions: Partial<Record<SideName, WorkloadSession>>;
   comparisons: Partial<Record<MetricName, Comparison>>;
+  /**
+   * Per metric, where a verdict may stop the run and the interval level at
+   * each look; planned once the pace is known (verdictMinRounds), null before.
+   */
+  looks: Partial<Record<MetricName, LookPlan>> | null;
+  /** Date.now() when the first rounds began (after the first start and warm-up). */
+  measuringSince: number | null;
   throttledRounds: number[];
   throttleReasons: Set<string>;
   memoryDetail: Record<SideName, MemoryDetail>;
@@ -140,12 +184,8 @@ export async function measureBenchmark(
   const m = startMeasuring(plan, dirs, log, onProgress, signal);
   let stopReason: BenchmarkResult['stopReason'] = 'max-rounds';
   let error: string | null = null;
-  // With restarts, a verdict waits for a second process per side: one process
-  // pair cannot show how much a process-level offset moves the ratio.
-  if (plan.restartEveryRounds > 0 && plan.maxRounds <= plan.restartEveryRounds)
-    m.warnings.push(
-      `restartEveryRounds (${plan.restartEveryRounds}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so a process-level offset could pass for a change. Raise maxRounds or lower restartEveryRounds.`,
-    );
+  const restarts = restartWarning(plan);
+  if (restarts) m.warnings.push(restarts);
   try {
     await openSessions(m);
     if (plan.metrics.includes('memory') && !plan.gpu)
@@ -200,6 +240,8 @@ function startMeasuring(
     series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
     sessions: {},
     comparisons: {},
+    looks: null,
+    measuringSince: null,
     throttledRounds: [],
     throttleReasons: new Set(),
     memoryDetail: {
@@ -303,21 +345,35 @@ async function measureRounds(m: Measuring): Promise<'decided' | 'max-rounds' | '
         await openSessions(m);
       }
     },
-    runTurn: (side, round) => takeTurn(m, side, round, memoryWanted),
+    runTurn: (side, round) => {
+      m.measuringSince ??= Date.now();
+      return takeTurn(m, side, round, memoryWanted);
+    },
     afterRound: (round) => {
       checkThrottling(m, round);
       m.rounds = round + 1;
     },
-    afterPair: () => {
-      m.comparisons = compareAll(plan, m.series);
+    afterPair: (rounds) => {
+      if (m.looks === null && rounds >= verdictMinRounds(plan))
+        m.looks = planVerdictLooks(m, rounds);
+      m.comparisons = compareAll(plan, m.series, m.looks);
       m.estimate = describe(m.comparisons);
       m.log(`[${plan.name}] ${m.rounds} rounds: ${m.estimate}`);
       m.progress('measuring');
     },
-    stopRule: stopWhenDecided({
-      minRounds: verdictMinRounds(plan),
-      decided: () => Object.values(m.comparisons).every((c) => c.verdict !== 'inconclusive'),
-    }),
+    // Only at planned looks: their levels are what keeps stopping early honest.
+    stopRule: {
+      shouldStop: ({ rounds }) => {
+        const looks = m.looks ? Object.values(m.looks)[0]!.looks : [];
+        if (!looks.includes(rounds)) return null;
+        if (Object.values(m.comparisons).every((c) => c.verdict !== 'inconclusive'))
+          return 'decided';
+        // The plan's last look: the budget it was planned for is spent.
+        if (rounds === looks[looks.length - 1])
+          return rounds >= plan.maxRounds ? 'max-rounds' : 'max-time';
+        return null;
+      },
+    },
     maxRounds: plan.maxRounds,
     // Seconds since the benchmark started, as `maxSeconds` is meant: starting workers counts.
     clock: () => (Date.now() - m.started) / 1000,
@@ -336,9 +392,76 @@ async function measureRounds(m: Measuring): Promise<'decided' | 'max-rounds' | '
  * process-level offset moves the ratio).
  */
 function verdictMinRounds(plan: BenchmarkPlan): number {
-  return plan.restartEveryRounds > 0
-    ? Math.max(DEFAULT_MIN_ROUNDS, 2 * plan.restartEveryRounds)
+  return plan.roundsPerProcess > 1
+    ? Math.max(DEFAULT_MIN_ROUNDS, 2 * plan.roundsPerProcess)
     : DEFAULT_MIN_ROUNDS;
+}
+
+/**
+ * The cluster of a round: its process pair. Without restarts there is one
+ * pair for the whole run, and ABBA pairs of rounds stand in (a warning says
+ * that an offset between processes is then not in the interval).
+ */
+export function clusterOfRound(
+  plan: Pick<BenchmarkPlan, 'roundsPerProcess'>,
+): (round: number) => number {
+  const per = plan.roundsPerProcess > 0 ? plan.roundsPerProcess : 2;
+  return (round) => Math.floor(round / per);
+}
+
+/** Most looks a verdict gets: each costs confidence, and more add little. */
+export const MAX_LOOKS = 12;
+
+/**
+ * Plans a verdict's looks once the pace is known: how many rounds the rest
+ * of the time budget allows at the pace so far (restarts included), up to
+ * `maxRounds`. Planning for rounds the budget cannot reach would spend
+ * confidence on looks that never come.
+ */
+function planVerdictLooks(m: Measuring, rounds: number): Partial<Record<MetricName, LookPlan>> {
+  const { plan } = m;
+  const now = Date.now();
+  const secondsPerRound = (now - (m.measuringSince ?? m.started)) / 1000 / rounds;
+  const left = plan.maxSeconds - (now - m.started) / 1000;
+  const reachable = rounds + 2 * Math.floor(left / secondsPerRound / 2);
+  const horizon = Math.max(rounds, Math.min(plan.maxRounds + (plan.maxRounds % 2), reachable));
+  const looks = plannedLooks(plan, horizon);
+  const plans: Partial<Record<MetricName, LookPlan>> = {};
+  for (const metric of plan.metrics) {
+    const confidence = 1 - plan.errorRates[metric];
+    // Metrics with the same share (latency, throughput) share one plan.
+    plans[metric] =
+      Object.values(plans).find((p) => p.confidence === confidence) ??
+      planLooks({ looks, clusterOf: clusterOfRound(plan), confidence });
+  }
+  return plans;
+}
+
+/**
+ * The rounds at which a verdict may stop the run, up to `horizon`: each
+ * complete ABBA pair that ends a process pair, from `verdictMinRounds`, and
+ * the horizon itself; thinned to `MAX_LOOKS`, keeping the first and last.
+ */
+export function plannedLooks(plan: BenchmarkPlan, horizon: number): number[] {
+  const clusterOf = clusterOfRound(plan);
+  const candidates: number[] = [];
+  for (let rounds = Math.min(verdictMinRounds(plan), horizon); rounds <= horizon; rounds += 2) {
+    if (rounds === horizon || clusterOf(rounds) !== clusterOf(rounds - 1)) candidates.push(rounds);
+  }
+  if (candidates.length <= MAX_LOOKS) return candidates;
+  const step = (candidates.length - 1) / (MAX_LOOKS - 1);
+  return [
+    ...new Set(Array.from({ length: MAX_LOOKS }, (_, k) => candidates[Math.round(k * step)]!)),
+  ];
+}
+
+/** Why the plan's restarts cannot show a process-level offset, or null. */
+function restartWarning(plan: BenchmarkPlan): string | null {
+  if (plan.roundsPerProcess === 0)
+    return 'every round ran in one process per side (restartEveryRounds: 0): pairs of rounds stood in for processes, so an offset between two processes of the same code is not in the interval. Set restartEveryRounds (e.g. 4) for an honest verdict.';
+  if (plan.roundsPerProcess > 1 && plan.maxRounds <= plan.roundsPerProcess)
+    return `restartEveryRounds (${plan.roundsPerProcess}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so no verdict could be decided. Raise maxRounds or lower restartEveryRounds.`;
+  return null;
 }
 
 /** One side's turn: its samples per metric, with a VRAM sampler around it for memory. */
@@ -425,7 +548,7 @@ function benchmarkResult(
     processes: m.processes,
     throttledRounds: m.throttledRounds,
     metrics: plan.metrics.map((metric) =>
-      metricResult(metric, plan, series[metric], m.comparisons[metric]),
+      metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null),
     ),
     memory: {
       base: breakdown(m.memoryDetail.base, gpuIndexOfUuid),
@@ -593,16 +716,21 @@ function push(s: Series, side: SideName, round: number, values: readonly number[
 function compareAll(
   plan: BenchmarkPlan,
   series: Record<MetricName, Series>,
+  looks: Partial<Record<MetricName, LookPlan>> | null,
 ): Partial<Record<MetricName, Comparison>> {
   const out: Partial<Record<MetricName, Comparison>> = {};
+  const clusterOf = clusterOfRound(plan);
   for (const metric of plan.metrics) {
     const s = series[metric];
     if (s.base.length < 2 || s.head.length < 2) continue;
+    const rounds = Math.max(0, ...s.baseRounds, ...s.headRounds) + 1;
     try {
       out[metric] = compare(s.base, s.head, {
         threshold: plan.thresholds[metric],
+        // Before the looks are planned no verdict can stop the run: the estimate is for display.
+        confidence: looks?.[metric]?.levelAt(rounds) ?? 1 - plan.errorRates[metric],
         higherIsBetter: metric === 'throughput',
-        rounds: { base: s.baseRounds, head: s.headRounds },
+        rounds: { base: s.baseRounds, head: s.headRounds, clusterOf },
       });
     } catch (cause) {
       throw new RunnerError(
@@ -629,6 +757,7 @@ function metricResult(
   plan: BenchmarkPlan,
   s: Series,
   comparison: Comparison | undefined,
+  looks: LookPlan | null,
 ): MetricResult {
   // The comparison already summarised both sides; summarise here only what it did not.
   const side = (values: number[], known: SampleStats | undefined) => {
@@ -653,6 +782,17 @@ function metricResult(
     head: side(s.head, comparison?.head),
     ratio: comparison?.ratio ?? null,
     interval: comparison?.interval ?? null,
+    intervalMethod: comparison
+      ? {
+          clusters: comparison.paired?.clusters ?? 0,
+          pairedRounds: comparison.paired?.rounds ?? 0,
+          roundsPerCluster: plan.roundsPerProcess > 0 ? plan.roundsPerProcess : 2,
+          confidence: 1 - plan.errorRates[metric],
+          verdicts: plan.verdicts,
+          looks: looks?.looks.length ?? 0,
+          shape: looks?.shape ?? 'pocock',
+        }
+      : null,
     threshold: plan.thresholds[metric],
     verdict: comparison?.verdict ?? 'not-measured',
     explanation: comparison?.explanation ?? `${metric} was not measured`,

@@ -21,6 +21,8 @@ import {
 import {
   type BenchmarkPlan,
   type BenchmarkProgress,
+  errorShares,
+  MEMORY_ERROR_WEIGHT,
   measureBenchmark,
 } from './measure-benchmark.js';
 import { whatRan, whatRanWarnings } from './report/what-ran.js';
@@ -119,6 +121,8 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
     shard: options.shard ?? null,
   };
   const benchmarks = selectBenchmarks(config, options.only);
+  // Counted over the whole config, not the selection: shards of one run then share one budget.
+  const verdicts = verdictsOf(config.benchmarks);
   let reader: GpuReader | null = null;
   const lock = await lockRepository(dir, options.resultsPath, log, results.warnings);
   let base: BaseCheckout;
@@ -136,15 +140,15 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
       if (options.signal?.aborted) break;
       log(`benchmark ${benchmark.name}: ${benchmark.workload.kind}`);
       results.benchmarks.push(
-        await runBenchmark(
-          benchmark,
-          { base: base.dir, head: dir },
+        await runBenchmark(benchmark, {
+          dirs: { base: base.dir, head: dir },
           probe,
           reader,
           log,
-          options.onProgress,
-          options.signal,
-        ),
+          verdicts,
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
       );
       // Written after every benchmark: a crash later loses nothing measured (status stays partial).
       // A failed write does not stop measuring: the final write below reports it, results attached.
@@ -206,15 +210,48 @@ async function lockRepository(
   return lock;
 }
 
+/** What one benchmark's run needs from the gate's run. */
+interface BenchmarkRun {
+  dirs: { base: string; head: string };
+  probe: DeviceProbe;
+  reader: GpuReader | null;
+  log: (line: string) => void;
+  /** The run's verdicts, for the share of the false-alarm budget each gets. */
+  verdicts: { count: number; weight: number };
+  onProgress?: (progress: BenchmarkProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The verdicts a config's run reaches, and their weight in the error budget
+ * (errorShares): per benchmark one for latency and throughput together
+ * (throughput is the same samples, inverted, so it cannot disagree), weight
+ * 1, and one for memory, weight MEMORY_ERROR_WEIGHT.
+ */
+export function verdictsOf(benchmarks: readonly BenchmarkConfig[]): {
+  count: number;
+  weight: number;
+} {
+  let count = 0;
+  let weight = 0;
+  for (const b of benchmarks) {
+    if (b.metrics.includes('latency') || b.metrics.includes('throughput')) {
+      count++;
+      weight += 1;
+    }
+    if (b.metrics.includes('memory')) {
+      count++;
+      weight += MEMORY_ERROR_WEIGHT;
+    }
+  }
+  return { count: Math.max(1, count), weight: Math.max(1, weight) };
+}
+
 async function runBenchmark(
   benchmark: BenchmarkConfig,
-  dirs: { base: string; head: string },
-  probe: DeviceProbe,
-  reader: GpuReader | null,
-  log: (line: string) => void,
-  onProgress?: (progress: BenchmarkProgress) => void,
-  signal?: AbortSignal,
+  run: BenchmarkRun,
 ): Promise<BenchmarkResult> {
+  const { dirs, probe, reader, log, onProgress, signal } = run;
   const gpu = probe.state === 'ok' ? probe.inventory.gpus[benchmark.device] : undefined;
   const dtype = gpu
     ? resolveDtype(benchmark.dtype as RequestedDtype, gpu)
@@ -275,8 +312,9 @@ async function runBenchmark(
       gpu: reader && gpu ? { index: benchmark.device, reader } : null,
       itemsPerIteration:
         benchmark.workload.kind === 'worker' ? benchmark.workload.itemsPerIteration : null,
-      restartEveryRounds:
-        benchmark.workload.kind === 'worker' ? benchmark.workload.restartEveryRounds : 0,
+      ...processPlan(benchmark),
+      errorRates: errorShares(run.verdicts.weight),
+      verdicts: run.verdicts.count,
     };
     result = await measureBenchmark(plan, dirs, log, onProgress, signal);
   } catch (cause) {
@@ -301,6 +339,22 @@ async function runBenchmark(
 }
 
 /** Warnings about what ran (dtype, kernels, memory against the expectation), added to `result`. */
+/**
+ * How often each side gets a fresh process (or session), and how many rounds
+ * share one: workers and onnx sessions restart every `restartEveryRounds`;
+ * a samples command is a fresh process every round.
+ */
+function processPlan(
+  benchmark: BenchmarkConfig,
+): Pick<BenchmarkPlan, 'restartEveryRounds' | 'roundsPerProcess'> {
+  const { workload } = benchmark;
+  if (workload.kind === 'samples') return { restartEveryRounds: 0, roundsPerProcess: 1 };
+  return {
+    restartEveryRounds: workload.restartEveryRounds,
+    roundsPerProcess: workload.restartEveryRounds,
+  };
+}
+
 function addChecks(
   result: BenchmarkResult,
   benchmark: BenchmarkConfig,

@@ -49,6 +49,18 @@ const metricResult = z.object({
   head: sideSummary.nullable(),
   ratio: finite.nullable(),
   interval: z.object({ lower: finite, upper: finite, level: finite }).nullable(),
+  intervalMethod: z
+    .object({
+      clusters: whole,
+      pairedRounds: whole,
+      roundsPerCluster: whole,
+      confidence: finite,
+      verdicts: whole,
+      looks: whole,
+      shape: z.enum(['pocock', 'obrien-fleming']),
+    })
+    .nullable()
+    .optional(),
   threshold: finite,
   verdict: z.enum(['regression', 'improvement', 'unchanged', 'inconclusive', 'not-measured']),
   explanation: text,

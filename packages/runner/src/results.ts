@@ -29,12 +29,40 @@ export interface MetricResult {
   unit: 'ms' | 'bytes' | 'items/s';
   base: SideSummary | null;
   head: SideSummary | null;
-  /** head / base of the medians. */
+  /**
+   * Head over base: exp of the mean per-round log ratio (each turn's trimmed
+   * mean log time), the estimate the interval is centred on. Results from
+   * before that change hold head / base of the medians.
+   */
   ratio: number | null;
+  /** The interval of `ratio`; `level` is the level of the look the run stopped at. */
   interval: { lower: number; upper: number; level: number } | null;
+  /** How the interval was obtained (absent in results from before it was recorded). */
+  intervalMethod?: IntervalMethod | null;
   threshold: number;
   verdict: Verdict | 'not-measured';
   explanation: string;
+}
+
+/**
+ * The interval's method: paired rounds, clustered by process pair, at a
+ * per-look level chosen so that every look of every verdict of the run
+ * holds at once with the run's 95%: see timing's
+ * planLooks and the runner's verdictConfidence.
+ */
+export interface IntervalMethod {
+  /** Process pairs (clusters) the interval is over; its t has clusters - 1 degrees of freedom. */
+  clusters: number;
+  /** Rounds with both sides, each one paired observation. */
+  pairedRounds: number;
+  roundsPerCluster: number;
+  /** Coverage of this verdict at all its looks at once: 1 - 0.05 / verdicts. */
+  confidence: number;
+  /** Verdicts of the run the 5% false-alarm budget is shared by. */
+  verdicts: number;
+  /** Planned looks, and the shape of their levels. */
+  looks: number;
+  shape: 'pocock' | 'obrien-fleming';
 }
 
 export interface BenchmarkResult {

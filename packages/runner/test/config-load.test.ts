@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       model: 'm.onnx',
       provider: 'cuda',
       inputs: {},
+      restartEveryRounds: 2,
     });
   });
 

@@ -87,6 +87,7 @@ describe('parseConfig: valid files', () => {
         model: 'models/vggt.onnx',
         provider: 'cuda',
         inputs: { batch: 1, frames: 20 },
+        restartEveryRounds: 2,
       },
       // latency from the benchmark, memory from defaults, throughput built in.
       threshold: { latency: 0.03, memory: 0.1, throughput: 0.02 },
@@ -139,7 +140,7 @@ describe('parseConfig: valid files', () => {
         startupTimeoutSeconds: 300,
         iterationTimeoutSeconds: null,
         itemsPerIteration: null,
-        restartEveryRounds: 4,
+        restartEveryRounds: 2,
         options: {},
       },
       threshold: { latency: 0.02, memory: 0.05, throughput: 0.02 },

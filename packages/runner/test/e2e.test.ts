@@ -362,8 +362,9 @@ benchmarks:
     metrics: [latency]
     budget: { maxSeconds: 30, maxRounds: 10, iterationsPerRound: 5 }
     warmup: { iterations: 1 }
-    workload: { kind: worker, command: [python3, worker.py] }
+    workload: { kind: worker, command: [python3, worker.py], restartEveryRounds: 4 }
 `;
+    // A process lives 4 rounds: 1 warm-up and 20 measured steps, so the 13th step crashes it.
     repo.commit({ 'perf-gate.yml': config, 'worker.py': crashing }, 'base');
     repo.commit({ 'b.txt': 'b' }, 'head');
     const run = gate(repo.dir);

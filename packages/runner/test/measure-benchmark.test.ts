@@ -166,6 +166,14 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(replicated.stopReason).toBe('decided');
     expect(replicated.rounds).toBe(6);
     expect(replicated.processes).toBe(2);
+    // The interval counted the two process pairs, not the six rounds, as independent.
+    expect(replicated.metrics[0]?.intervalMethod).toMatchObject({
+      clusters: 2,
+      pairedRounds: 6,
+      roundsPerCluster: 3,
+      verdicts: 1,
+      shape: 'pocock',
+    });
   });
 });
 

@@ -1,5 +1,6 @@
-import { normalQuantile, studentTQuantile } from './distributions.js';
+import { normalQuantile } from './distributions.js';
 import { invalidOption, TimingError } from './errors.js';
+import { type ClusteredInterval, clusteredInterval, pairRounds } from './paired-rounds.js';
 import { hodgesLehmannRatio, mannWhitney } from './rank-test.js';
 import { createRng } from './rng.js';
 import { type SortedSamples, sortSamples } from './samples.js';
@@ -47,15 +48,24 @@ export interface CompareOptions {
   /** For metrics where larger is better (throughput): flips the verdict's direction. */
   higherIsBetter?: boolean;
   /**
-   * The round (or worker process) each sample came from, per side, in the
-   * order of the samples. When given, a second interval treats rounds as the
-   * unit: the log ratio of the two sides' medians in each round, with a
-   * Student t interval over rounds. The verdict uses the wider of the two,
-   * so noise that moves a whole round (a neighbour for a few seconds, a
-   * JIT tier-up, a process-level offset) widens the interval instead of
-   * becoming a verdict. `interleave()` passes this for you.
+   * The round each sample came from, per side, in the order of the samples.
+   * When given, rounds are the unit: per round the log ratio of head's turn
+   * over base's (each turn's mean log time, trimmed by one at each end), and
+   * the interval is the cluster-robust t interval of their mean over
+   * `clusterOf`'s clusters (paired-rounds.ts). Noise that moves a whole turn
+   * or a whole process then widens the interval instead of becoming a
+   * verdict. `interleave()` passes this for you.
    */
-  rounds?: { base: readonly number[]; head: readonly number[] };
+  rounds?: {
+    base: readonly number[];
+    head: readonly number[];
+    /**
+     * The cluster of a round: rounds that share something (a worker process
+     * pair, a session) and so are not independent. Default: every round its
+     * own. With fewer than two clusters the verdict stays inconclusive.
+     */
+    clusterOf?: (round: number) => number;
+  };
 }
 
 /** Anything with samples: a plain array, a `measure()` result, a worker's report. */
@@ -76,14 +86,17 @@ export interface MoreSamplesAdvice {
 
 export interface Comparison {
   verdict: Verdict;
-  /** head median / base median. Above 1 means head is slower (or larger). */
+  /**
+   * Head over base. Above 1 means head is slower (or larger). With `rounds`:
+   * exp of the mean per-round log ratio; without: head median / base median.
+   */
   ratio: number;
-  /** Confidence interval of the ratio: the wider of the sample and round intervals. */
+  /** Confidence interval of the ratio, at `level`. */
   interval: { lower: number; upper: number; level: number };
-  /** The interval from rounds as the unit, when `rounds` were given and at least 2 are shared. */
-  roundInterval: { lower: number; upper: number } | null;
-  /** Which interval set the verdict's bounds: `rounds` when round-level noise dominated. */
+  /** `rounds`: paired rounds with clusters as the unit; `samples`: the two sides' samples as independent. */
   intervalBasis: 'samples' | 'rounds';
+  /** With `rounds`: what the interval was computed from (null with fewer than two clusters). */
+  paired: Omit<ClusteredInterval, 'ratio' | 'lower' | 'upper'> | null;
   /** The ratio as a signed relative change: ratio - 1. */
   change: number;
   threshold: number;
@@ -134,44 +147,51 @@ export function compare(
       `${side} median is 0, so no ratio can be formed. The timed work is below the clock's resolution: time a batch of calls per sample (measure() does this for fast functions).`,
     );
   }
-  const ratio = headMedian / baseMedian;
-  const sampleInterval =
-    method === 'bootstrap'
+  const paired = options.rounds
+    ? clusteredInterval(
+        pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
+        confidence,
+      )
+    : null;
+  const sampleInterval = paired
+    ? null
+    : method === 'bootstrap'
       ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
           resamples: options.resamples ?? DEFAULT_RESAMPLES,
           seed: options.seed ?? DEFAULT_SEED,
         })
       : orderStatisticRatioInterval(baseSorted, headSorted, confidence);
-  const rounds = options.rounds
-    ? roundRatioInterval(samplesOf(base), samplesOf(head), options.rounds, confidence)
-    : null;
-  const interval = rounds
-    ? {
-        lower: Math.min(sampleInterval.lower, rounds.lower),
-        upper: Math.max(sampleInterval.upper, rounds.upper),
-      }
-    : sampleInterval;
-  const intervalBasis =
-    rounds && rounds.upper - rounds.lower > sampleInterval.upper - sampleInterval.lower
-      ? 'rounds'
-      : 'samples';
+  // With rounds but fewer than two clusters there is no honest interval yet:
+  // the sample interval is shown, and the verdict waits (below).
+  const interval =
+    paired ?? sampleInterval ?? orderStatisticRatioInterval(baseSorted, headSorted, confidence);
+  const ratio = paired ? paired.ratio : headMedian / baseMedian;
+  const intervalBasis = options.rounds ? 'rounds' : 'samples';
   const direction = options.higherIsBetter ? -1 : 1;
-  const verdict = decide(interval, threshold, direction);
-  const moreSamples =
-    verdict === 'inconclusive'
-      ? adviseMoreSamples(
-          ratio,
-          interval,
-          threshold,
-          Math.max(baseSorted.length, headSorted.length),
-        )
+  const tooFewClusters = options.rounds !== undefined && paired === null;
+  const verdict = tooFewClusters ? 'inconclusive' : decide(interval, threshold, direction);
+  const perSideNow = Math.max(baseSorted.length, headSorted.length);
+  const moreSamples = tooFewClusters
+    ? {
+        perSide: null,
+        additionalPerSide: null,
+        reason:
+          'all rounds come from one cluster (one worker process pair): a verdict needs rounds from at least two, so that an offset between processes shows in the interval',
+      }
+    : verdict === 'inconclusive'
+      ? adviseMoreSamples(ratio, interval, threshold, perSideNow)
       : null;
   const comparison: Comparison = {
     verdict,
     ratio,
-    interval: { ...interval, level: confidence },
-    roundInterval: rounds,
+    interval: { lower: interval.lower, upper: interval.upper, level: confidence },
     intervalBasis,
+    paired: paired && {
+      clusters: paired.clusters,
+      rounds: paired.rounds,
+      df: paired.df,
+      standardError: paired.standardError,
+    },
     change: ratio - 1,
     threshold,
     method,
@@ -248,60 +268,6 @@ function logMedianStandardError(sorted: SortedSamples, level: number): number {
   const upper = Math.log(interval.upper);
   const z = normalQuantile(1 - (1 - interval.coverage) / 2);
   return (upper - lower) / (2 * z);
-}
-
-/**
- * Rounds as the unit of replication: in each round both sides ran back to
- * back, so the log ratio of their medians is one paired observation; a
- * Student t interval over those observations sees any noise that moves
- * whole rounds. Null when fewer than two rounds have samples on both sides.
- */
-function roundRatioInterval(
-  base: readonly number[],
-  head: readonly number[],
-  labels: { base: readonly number[]; head: readonly number[] },
-  level: number,
-): Bounds | null {
-  if (labels.base.length !== base.length || labels.head.length !== head.length) {
-    throw invalidOption(
-      'rounds',
-      `${labels.base.length} base and ${labels.head.length} head labels`,
-      `one round label per sample (${base.length} base, ${head.length} head)`,
-    );
-  }
-  const group = (values: readonly number[], of: readonly number[]) => {
-    const byRound = new Map<number, number[]>();
-    values.forEach((value, i) => {
-      const round = of[i]!;
-      const list = byRound.get(round);
-      if (list) list.push(value);
-      else byRound.set(round, [value]);
-    });
-    return byRound;
-  };
-  const baseRounds = group(base, labels.base);
-  const headRounds = group(head, labels.head);
-  const logRatios: number[] = [];
-  for (const [round, headValues] of headRounds) {
-    const baseValues = baseRounds.get(round);
-    if (!baseValues) continue;
-    const b = middle(baseValues);
-    const h = middle(headValues);
-    if (b > 0 && h > 0) logRatios.push(Math.log(h / b));
-  }
-  const n = logRatios.length;
-  if (n < 2) return null;
-  const centre = logRatios.reduce((a, x) => a + x, 0) / n;
-  const spread = Math.sqrt(logRatios.reduce((a, x) => a + (x - centre) ** 2, 0) / (n - 1));
-  const half = (studentTQuantile(1 - (1 - level) / 2, n - 1) * spread) / Math.sqrt(n);
-  return { lower: Math.exp(centre - half), upper: Math.exp(centre + half) };
-}
-
-/** Median of a short unsorted list (one round's samples). */
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = (sorted.length - 1) / 2;
-  return (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2;
 }
 
 /** Percentile bootstrap of the ratio of medians, resampling each side independently. */

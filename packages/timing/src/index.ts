@@ -64,9 +64,22 @@ export {
   measure,
   type StopReason,
 } from './measure.js';
+export {
+  type ClusteredInterval,
+  clusteredInterval,
+  type PairedRounds,
+  pairRounds,
+  turnLevel,
+} from './paired-rounds.js';
 export { hodgesLehmannRatio, type MannWhitney, mannWhitney } from './rank-test.js';
 export { createRng, type Rng } from './rng.js';
 export { checkSamples, MIN_SAMPLES, type SortedSamples, sortSamples } from './samples.js';
+export {
+  type BoundaryShape,
+  type LookPlan,
+  type LookPlanOptions,
+  planLooks,
+} from './sequential.js';
 export {
   classifyOutliers,
   DEFAULT_CONFIDENCE,

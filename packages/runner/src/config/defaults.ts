@@ -54,14 +54,17 @@ export const DEFAULT_ONNX_PROVIDER = 'cuda';
  */
 export const DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
 /**
- * Worker processes are restarted (both sides together) every this many
- * rounds. Two processes of the same code differed by up to 0.65% on an H100
- * (allocator state, memory layout, clocks at start); with fresh processes
- * every 4 rounds such an offset shows up as round-to-round spread and widens
- * the interval, instead of passing for a real change. A verdict then needs at
- * least two processes per side (8 rounds).
+ * Worker processes (onnx: sessions) are restarted, both sides together,
+ * every this many rounds. Two processes of the same code differed by up to
+ * 0.65% on an H100 (allocator state, memory layout, clocks at start), and on
+ * VGGT-1B a process keeps a slow or a fast state for seconds: the interval
+ * counts process pairs, not rounds, as independent. Every 2 rounds (one ABBA
+ * pair per process pair) gives the most pairs per second when a restart
+ * costs about as much as two rounds: in bench/simulate-gate.mjs a +3% change
+ * on the earlier example's noise was called within 60 s in 99.5% of runs,
+ * against 50.4% with restarts every 4 rounds (2% threshold, 1000 runs each).
  */
-export const DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 4;
+export const DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 2;
 /** How long a samples command may run in all (s): it does its own warm-up and sampling. */
 export const DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
 /**

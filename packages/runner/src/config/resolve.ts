@@ -83,6 +83,7 @@ function resolveWorkload(workload: FileWorkload): WorkloadConfig {
         model: workload.model,
         provider: workload.provider ?? DEFAULT_ONNX_PROVIDER,
         inputs: { ...workload.inputs },
+        restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
       };
     case 'worker':
       return {

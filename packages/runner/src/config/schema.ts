@@ -186,6 +186,17 @@ const CwdSchema = nonEmpty().meta({
   default: DEFAULT_CWD,
 });
 
+const RestartSchema = z
+  .int()
+  .min(0)
+  .max(MAX_ROUNDS)
+  .meta({
+    description:
+      'Start fresh base and head processes (onnx: sessions) every this many rounds (0: never). The interval counts process pairs, not rounds, as independent, so an offset between two processes of the same code widens it instead of passing for a change; a verdict waits for two pairs.',
+    default: DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
+  })
+  .optional();
+
 const OnnxWorkloadSchema = z
   .strictObject({
     kind: z.literal('onnx'),
@@ -208,6 +219,7 @@ const OnnxWorkloadSchema = z
         examples: [{ batch: 1, frames: 20 }],
       })
       .optional(),
+    restartEveryRounds: RestartSchema,
   })
   .meta({ description: 'An ONNX model run in-process by onnxruntime-node.' });
 
@@ -245,16 +257,7 @@ const WorkerWorkloadSchema = z
         examples: [20],
       })
       .optional(),
-    restartEveryRounds: z
-      .int()
-      .min(0)
-      .max(MAX_ROUNDS)
-      .meta({
-        description:
-          'Start fresh base and head worker processes every this many rounds (0: never). Process-level offsets then widen the interval instead of passing for a change; a verdict waits for two processes per side.',
-        default: DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
-      })
-      .optional(),
+    restartEveryRounds: RestartSchema,
     options: z
       .record(z.string(), z.unknown())
       .meta({

@@ -61,6 +61,8 @@ export interface OnnxWorkloadConfig {
   provider: OnnxProvider;
   /** Sizes of symbolic input dimensions by name; empty when none were given. */
   inputs: Record<string, number>;
+  /** Fresh base and head sessions every this many rounds; 0 never. */
+  restartEveryRounds: number;
 }
 
 export interface WorkerWorkloadConfig {

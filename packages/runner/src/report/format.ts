@@ -1,5 +1,5 @@
 import { formatChange } from '@vggt-perf-gate/timing';
-import type { MetricResult } from '../results.js';
+import type { BenchmarkResult, MetricResult } from '../results.js';
 
 /** Shared number formatting for every report. */
 export function formatValue(value: number, unit: MetricResult['unit']): string {
@@ -48,4 +48,46 @@ export function metricLabel(metric: MetricResult['metric']): string {
 export function changeCell(m: MetricResult): string {
   if (m.ratio === null || m.interval === null) return 'n/a';
   return `${formatChange(m.ratio)} [${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}]`;
+}
+
+/**
+ * How a benchmark was measured, in one sentence for every report: rounds,
+ * iterations per turn, process pairs, why it stopped (and which budget key
+ * to raise when a limit stopped it undecided), and what the interval counts
+ * as independent. Null for a failed benchmark.
+ */
+export function howMeasured(b: BenchmarkResult): string | null {
+  if (b.status !== 'complete') return null;
+  const first = b.metrics.find((m) => m.metric === 'latency') ?? b.metrics[0];
+  const perTurn = b.rounds > 0 ? Math.round((first?.base?.count ?? 0) / b.rounds) : 0;
+  const method = first?.intervalMethod ?? null;
+  // Results from before `processes` and `intervalMethod` were recorded have neither.
+  const pairs = method?.clusters ?? (typeof b.processes === 'number' ? b.processes : null);
+  const parts = [
+    `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? 'iteration' : 'iterations'} per side${pairs === null ? '' : `, ${pairs} process ${pairs === 1 ? 'pair' : 'pairs'}`}`,
+    stopText(b),
+  ];
+  if (method && method.clusters >= 2)
+    parts.push(
+      `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} ${method.looks === 1 ? 'look' : 'looks'} and ${method.verdicts} ${method.verdicts === 1 ? 'verdict' : 'verdicts'} at once`,
+    );
+  return parts.join('; ');
+}
+
+const STOP_TEXT: Readonly<Record<BenchmarkResult['stopReason'], string>> = {
+  decided: 'stopped once every verdict was decided',
+  'max-rounds': 'stopped undecided by the round limit: raise budget.maxRounds',
+  'max-time': 'stopped undecided by the time limit: raise budget.maxSeconds',
+  failed: 'failed',
+};
+
+function stopText(b: BenchmarkResult): string {
+  const seconds = typeof b.verdictSeconds === 'number' ? b.verdictSeconds : b.seconds;
+  const decided = b.metrics.every((m) => m.verdict !== 'inconclusive');
+  // A limit that ends a run whose verdicts are all decided stopped nothing that mattered.
+  const reason =
+    b.stopReason !== 'decided' && decided
+      ? 'stopped at its budget, decided'
+      : lookup(STOP_TEXT, b.stopReason, String(b.stopReason));
+  return `${reason} (${seconds.toFixed(0)} s)`;
 }

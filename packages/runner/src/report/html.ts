@@ -1,5 +1,5 @@
 import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results.js';
-import { changeCell, formatValue, lookup, metricLabel } from './format.js';
+import { changeCell, formatValue, howMeasured, lookup, metricLabel } from './format.js';
 import { verdictBadge, verdictClass } from './html-badge.js';
 import { benchmarkId, renderBenchmark } from './html-benchmark.js';
 import type { SideSamples } from './html-charts.js';
@@ -210,6 +210,16 @@ function legend(): SafeHtml {
   ]}`;
 }
 
+function measuredList(results: GateResults): SafeHtml[] {
+  const items = results.benchmarks.flatMap((b) => {
+    const how = howMeasured(b);
+    return how === null ? [] : [html`<li><strong>${b.name}</strong>: ${how}.</li>`];
+  });
+  return items.length === 0
+    ? []
+    : [html`<p>How each benchmark was measured:</p><ul>`, ...items, html`</ul>`];
+}
+
 function howToRead(results: GateResults): SafeHtml {
   const seen = new Map<string, number>();
   for (const b of results.benchmarks)
@@ -218,10 +228,12 @@ function howToRead(results: GateResults): SafeHtml {
     [...seen].map(([label, t]) => `${label} ±${+(t * 100).toFixed(2)}%`).join(', ') || 'per metric';
   return html`${[
     html`<h2>How to read this</h2><section class="how">`,
-    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). <em>change</em> is head / base of the medians with a confidence interval (the wider of a per-sample and a per-round interval).</p>`,
+    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. <em>base</em> and <em>head</em> are the medians of every timed iteration. <em>change</em> is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.</p>`,
     html`<ul>`,
     html`<li><strong>regression</strong>: the whole interval is above the threshold (${thresholds}); <strong>improvement</strong>: wholly below its negative;</li>`,
     html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>`,
-    html`</ul></section>`,
+    html`</ul>`,
+    ...measuredList(results),
+    html`</section>`,
   ]}`;
 }

@@ -1,6 +1,6 @@
 import type { BenchmarkResult, GateResults, MemoryRow, MetricResult } from '../results.js';
 import type { WorkloadInfo } from '../workloads/types.js';
-import { formatChange, formatValue, lookup, metricLabel } from './format.js';
+import { formatChange, formatValue, howMeasured, lookup, metricLabel } from './format.js';
 import { code, joinMd, md, type SafeMarkdown } from './markdown-escape.js';
 import {
   describeWhatRan,
@@ -175,14 +175,19 @@ function warningsSection(results: GateResults): SafeMarkdown[] {
 }
 
 function legend(results: GateResults): SafeMarkdown[] {
+  const measured = results.benchmarks.flatMap((b) => {
+    const how = howMeasured(b);
+    return how === null ? [] : [md`- **${b.name}**: ${how}.`];
+  });
   return [
     md`<details><summary>How to read this</summary>`,
     md``,
-    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA). *change* is head / base of the medians with a 95% confidence interval (the wider of a per-sample and a per-round interval).`,
+    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. *base* and *head* are the medians of every timed iteration. *change* is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.`,
     md``,
     md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
     md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).`,
     md``,
+    ...(measured.length > 0 ? [md`How each benchmark was measured:`, md``, ...measured, md``] : []),
     md`</details>`,
   ];
 }

@@ -1,5 +1,5 @@
 import type { GateResults } from '../results.js';
-import { changeCell, formatValue, metricLabel } from './format.js';
+import { changeCell, formatValue, howMeasured, metricLabel } from './format.js';
 import { oneLine } from './one-line.js';
 
 /** GitHub Actions reads `::command::` and `##[command]` in a step's output as workflow commands. */
@@ -55,6 +55,10 @@ export function renderTerminal(results: GateResults): string {
     ...results.warnings,
     ...results.benchmarks.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`)),
   ];
+  for (const b of results.benchmarks) {
+    const how = howMeasured(b);
+    if (how !== null) out.push(`measured: ${plain(b.name)}: ${plain(how)}`);
+  }
   for (const w of warnings) out.push(`warning: ${plain(w)}`);
   out.push(
     '',

@@ -1,0 +1,421 @@
+// The gate's verdict as shipped, under real GPU noise: false alarms, power,
+// coverage and seconds to a verdict, for fresh worker processes every 2 or
+// every 4 rounds. Deterministic (seeded), printed as markdown for the timing
+// README's "The shipped verdict under real noise" section.
+//
+//   npm run build -w @vggt-perf-gate/timing
+//   node packages/timing/bench/simulate-gate.mjs [--runs N] [--seed S]
+//
+// The verdict is the runner's (packages/runner/src/measure-benchmark.ts):
+// per round, head's turn level over base's (pairRounds: each turn's mean log
+// time without its fastest and slowest iteration); the cluster-robust t
+// interval over process pairs (clusteredInterval); looks at each complete ABBA
+// pair that ends a process pair, from two process pairs (and never before
+// round 4), up to the rounds the 180 s budget reaches, thinned to 12; each
+// look's level from planLooks (Pocock), so that all looks together cover with
+// 1 - 0.05/K for K verdicts in the run. compare() computes its interval with
+// the same two functions; the script checks that on its first runs.
+//
+// Noise (each run: 40 rounds of 5 iterations per side, cut where it stops):
+// - traces-10f: the published VGGT-1B at 10 frames (fixtures/vggt1b-h200,
+//   aa1 and aa2: 20 recorded process pairs of 4 rounds);
+// - traces-20f: the same model at 20 frames, the example's default
+//   (fixtures/vggt1b-h200-20f: faa1-3 and pinned-aa1/2, 12 process pairs);
+// - mild: the earlier VGGT-shaped example's noise, a model: per process an
+//   offset per side within +/-0.15% and a shared level (0.1%), turn jitter
+//   0.1%, iteration noise 0.35% (per-round log-ratio sd about 0.3%).
+// A run is a block bootstrap of whole recorded process pairs, base and head
+// swapped with probability 1/2 (sides are exchangeable in an A/A run, so the
+// truth is exactly 0); a true change multiplies every head iteration by
+// 1 + truth. For restarts every 2 rounds each process pair is one half of a
+// recorded one (rounds 0-1 or 2-3: the same ABBA order), drawn independently.
+//
+// Seconds: the 20-frame pace measured in the Action's log of faa3
+// (examples/vggt-torch/validation/runs/faithful-h200/faa3.log): first rounds
+// 10 s after the start, 3.5 s a round, 7 s per restart (warm-up included).
+// The 10-frame runs take half the round time; the mild model the earlier
+// example's (0.19 s per iteration: 1.9 s a round).
+import { readdirSync, readFileSync } from 'node:fs';
+import { clusteredInterval, compare, createRng, pairRounds, planLooks } from '../dist/index.js';
+
+const ITERATIONS = 5;
+const MAX_ROUNDS = 40;
+const MAX_SECONDS = 180;
+const MAX_LOOKS = 12;
+const THRESHOLDS = [0.005, 0.01, 0.02];
+const TRUTHS = [0, 0.01, 0.02, 0.03, 0.05];
+const GATE_K = [1, 10, 30];
+const RESTARTS = [2, 4];
+const PACE = {
+  'traces-10f': { start: 10, round: 1.75, restart: 6.5 },
+  'traces-20f': { start: 10, round: 3.5, restart: 7 },
+  mild: { start: 10, round: 1.9, restart: 7 },
+};
+const NOISES = Object.keys(PACE);
+
+// ---------------------------------------------------------------------------
+// Noise.
+
+function loadDir(name, only = () => true) {
+  const dir = new URL(`./fixtures/${name}/`, import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && only(f))
+    .sort()
+    .map((f) => ({
+      name: f.replace(/\.json$/, ''),
+      ...JSON.parse(readFileSync(new URL(f, dir), 'utf8')),
+    }));
+}
+
+/** Whole recorded process pairs (4 rounds each) of A/A traces, as [base turns, head turns]. */
+function processPairs(traces) {
+  const out = [];
+  for (const t of traces) {
+    if (t.iterationsPerRound !== ITERATIONS || t.restartEveryRounds !== 4)
+      throw new Error(`${t.name}: expected 5 iterations per turn and restarts every 4 rounds`);
+    for (let p = 0; p + 4 <= t.base.length; p += 4)
+      out.push({ base: t.base.slice(p, p + 4), head: t.head.slice(p, p + 4) });
+  }
+  return out;
+}
+
+/**
+ * A block bootstrap: process pairs of `restart` rounds drawn from recorded
+ * ones, without replacement within a run (two real processes never give the
+ * same times, and a pair drawn twice would give a cluster-robust interval an
+ * agreement no real run has), with replacement once all are used.
+ */
+function bootstrap(pairs) {
+  return (rng, truth, restart, path) => {
+    const blocks = [];
+    for (let i = 0; i < pairs.length; i++)
+      for (let from = 0; from < 4; from += restart) blocks.push({ s: pairs[i], from });
+    let left = blocks.length;
+    for (let p = 0; p * restart < MAX_ROUNDS; p++) {
+      if (left === 0) left = blocks.length;
+      const pick = rng.int(left);
+      const { s, from } = blocks[pick];
+      [blocks[pick], blocks[left - 1]] = [blocks[left - 1], blocks[pick]];
+      left--;
+      const swap = rng.next() < 0.5;
+      for (let k = 0; k < restart; k++) {
+        const r = p * restart + k;
+        const b = (swap ? s.head : s.base)[from + k];
+        const h = (swap ? s.base : s.head)[from + k];
+        for (let i = 0; i < ITERATIONS; i++) {
+          path.base[r * ITERATIONS + i] = b[i];
+          path.head[r * ITERATIONS + i] = h[i] * (1 + truth);
+        }
+      }
+    }
+  };
+}
+
+function mild(rng, truth, restart, path) {
+  for (let p = 0; p * restart < MAX_ROUNDS; p++) {
+    const shared = 0.001 * rng.normal();
+    const offset = { base: 0.0015 * (2 * rng.next() - 1), head: 0.0015 * (2 * rng.next() - 1) };
+    for (let k = 0; k < restart; k++) {
+      const r = p * restart + k;
+      for (const side of ['base', 'head']) {
+        const turn = shared + offset[side] + 0.001 * rng.normal();
+        const factor = side === 'head' ? 1 + truth : 1;
+        for (let i = 0; i < ITERATIONS; i++)
+          path[side][r * ITERATIONS + i] = 170 * factor * Math.exp(turn + 0.0035 * rng.normal());
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The runner's schedule and verdict.
+
+const LABELS = Array.from({ length: MAX_ROUNDS * ITERATIONS }, (_, i) =>
+  Math.floor(i / ITERATIONS),
+);
+
+/** Rounds the budget reaches at a pace (measure-benchmark's horizon, computed ahead). */
+function horizonOf(pace, restart) {
+  let best = 0;
+  for (let n = 2; n <= MAX_ROUNDS; n += 2) {
+    const seconds = pace.start + n * pace.round + (Math.ceil(n / restart) - 1) * pace.restart;
+    if (seconds <= MAX_SECONDS) best = n;
+  }
+  return best;
+}
+
+const secondsAt = (pace, restart, rounds) =>
+  pace.start + rounds * pace.round + (Math.ceil(rounds / restart) - 1) * pace.restart;
+
+/** measure-benchmark's plannedLooks: pairs that end a process pair, from two pairs, thinned. */
+function plannedLooks(restart, horizon) {
+  const first = Math.max(4, 2 * restart);
+  const cluster = (r) => Math.floor(r / restart);
+  const candidates = [];
+  for (let n = Math.min(first, horizon); n <= horizon; n += 2)
+    if (n === horizon || cluster(n) !== cluster(n - 1)) candidates.push(n);
+  if (candidates.length <= MAX_LOOKS) return candidates;
+  const step = (candidates.length - 1) / (MAX_LOOKS - 1);
+  return [
+    ...new Set(Array.from({ length: MAX_LOOKS }, (_, k) => candidates[Math.round(k * step)])),
+  ];
+}
+
+function decide(lower, upper, threshold) {
+  if (lower > 1 + threshold) return 'regression';
+  if (upper < 1 - threshold) return 'improvement';
+  if (lower >= 1 - threshold && upper <= 1 + threshold) return 'unchanged';
+  return 'inconclusive';
+}
+
+/** One run of the gate over a path: per threshold the verdict at its stopping look. */
+function gateRun(path, schedule, truthRatio) {
+  const clusterOf = (r) => Math.floor(r / schedule.restart);
+  const out = THRESHOLDS.map(() => null);
+  let everyLook = true;
+  for (let k = 0; k < schedule.looks.length; k++) {
+    const n = schedule.looks[k];
+    const labels = LABELS.slice(0, n * ITERATIONS);
+    const paired = pairRounds(
+      path.base.subarray(0, n * ITERATIONS),
+      path.head.subarray(0, n * ITERATIONS),
+      { base: labels, head: labels },
+      clusterOf,
+    );
+    const interval = clusteredInterval(paired, schedule.levels[k]);
+    if (!interval) continue;
+    const covered = interval.lower <= truthRatio && truthRatio <= interval.upper;
+    everyLook &&= covered;
+    const last = k === schedule.looks.length - 1;
+    THRESHOLDS.forEach((threshold, j) => {
+      if (out[j]) return;
+      const verdict = decide(interval.lower, interval.upper, threshold);
+      if (verdict !== 'inconclusive' || last) out[j] = { verdict, rounds: n, covered };
+    });
+  }
+  return { perThreshold: out, everyLook };
+}
+
+// ---------------------------------------------------------------------------
+// Main.
+
+function parseArgs(argv) {
+  const options = { runs: 1000, seed: 20261201 };
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].replace(/^--/, '');
+    if (!(name in options)) throw new Error(`unknown option ${argv[i]} (--runs, --seed)`);
+    const value = Number(argv[++i]);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs an integer >= 1`);
+    options[name] = value;
+  }
+  return options;
+}
+
+const newPath = () => ({
+  base: new Float64Array(MAX_ROUNDS * ITERATIONS),
+  head: new Float64Array(MAX_ROUNDS * ITERATIONS),
+});
+const pct = (k, n) => `${((100 * k) / n).toFixed(1)}%`;
+const p2 = (x) => `${(100 * x).toFixed(2)}%`;
+const medianOf = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s[Math.floor((s.length - 1) / 2)];
+};
+
+/** compare() must give the interval this script computes from its parts. */
+function checkAgainstCompare(path, schedule) {
+  const n = schedule.looks[schedule.looks.length - 1];
+  const labels = LABELS.slice(0, n * ITERATIONS);
+  const clusterOf = (r) => Math.floor(r / schedule.restart);
+  const base = Array.from(path.base.subarray(0, n * ITERATIONS));
+  const head = Array.from(path.head.subarray(0, n * ITERATIONS));
+  const level = schedule.levels[schedule.levels.length - 1];
+  const c = compare(base, head, {
+    confidence: level,
+    rounds: { base: labels, head: labels, clusterOf },
+  });
+  const mine = clusteredInterval(
+    pairRounds(base, head, { base: labels, head: labels }, clusterOf),
+    level,
+  );
+  if (
+    Math.abs(c.interval.lower - mine.lower) > 1e-12 ||
+    Math.abs(c.interval.upper - mine.upper) > 1e-12
+  )
+    throw new Error(
+      'compare() and the parts disagree: this bench no longer simulates the shipped verdict',
+    );
+}
+
+function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const tenFrames = loadDir('vggt1b-h200', (f) => f.startsWith('aa'));
+  const twentyFrames = loadDir('vggt1b-h200-20f', (f) => !f.startsWith('once'));
+  const generators = {
+    'traces-10f': bootstrap(processPairs(tenFrames)),
+    'traces-20f': bootstrap(processPairs(twentyFrames)),
+    mild,
+  };
+  // Per noise (pace), restart cadence and K: the looks and their levels.
+  const schedules = {};
+  for (const noise of NOISES)
+    for (const restart of RESTARTS) {
+      const horizon = horizonOf(PACE[noise], restart);
+      const looks = plannedLooks(restart, horizon);
+      for (const k of GATE_K) {
+        const plan = planLooks({
+          looks,
+          clusterOf: (r) => Math.floor(r / restart),
+          confidence: 1 - 0.05 / k,
+        });
+        schedules[`${noise}/${restart}/${k}`] = { restart, looks, levels: plan.levels, horizon };
+      }
+    }
+
+  console.log(`### The shipped verdict: ${options.runs} runs per cell, seed ${options.seed}\n`);
+  console.log(
+    '| noise | restarts every | horizon (180 s) | looks at rounds | per-look level, K = 1 / 10 / 30 |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const noise of NOISES)
+    for (const restart of RESTARTS) {
+      const s = (k) => schedules[`${noise}/${restart}/${k}`];
+      console.log(
+        `| ${noise} | ${restart} rounds | ${s(1).horizon} rounds | ${s(1).looks.join(', ')} | ${GATE_K.map((k) => `${(100 * s(k).levels[0]).toFixed(2)}%`).join(' / ')} |`,
+      );
+    }
+
+  const rows = [];
+  let checked = 0;
+  NOISES.forEach((noise, n) => {
+    RESTARTS.forEach((restart) => {
+      const pace = PACE[noise];
+      const cells = TRUTHS.map((truth, t) => {
+        const rng = createRng((options.seed ^ (n * 7919 + t * 104729 + restart * 15485863)) >>> 0);
+        const path = newPath();
+        const tallies = THRESHOLDS.map(() => ({
+          regression: 0,
+          unchanged: 0,
+          improvement: 0,
+          covered: 0,
+          within60: 0, // regressions called by 60 s
+          within120: 0,
+          seconds: [],
+        }));
+        let everyLook = 0;
+        const gate = GATE_K.map(() => THRESHOLDS.map(() => 0));
+        for (let run = 0; run < options.runs; run++) {
+          generators[noise](rng, truth, restart, path);
+          const schedule = schedules[`${noise}/${restart}/1`];
+          if (checked < 20) {
+            checkAgainstCompare(path, schedule);
+            checked++;
+          }
+          const r = gateRun(path, schedule, 1 + truth);
+          if (r.everyLook) everyLook++;
+          r.perThreshold.forEach((o, j) => {
+            const tally = tallies[j];
+            if (o.verdict !== 'inconclusive') tally[o.verdict]++;
+            if (o.covered) tally.covered++;
+            const seconds = secondsAt(pace, restart, o.rounds);
+            if (o.verdict === 'regression' && seconds <= 60) tally.within60++;
+            if (o.verdict === 'regression' && seconds <= 120) tally.within120++;
+            if (o.verdict !== 'inconclusive') tally.seconds.push(seconds);
+          });
+          if (truth === 0)
+            GATE_K.forEach((k, g) => {
+              if (k === 1) return;
+              const b = gateRun(path, schedules[`${noise}/${restart}/${k}`], 1);
+              b.perThreshold.forEach((o, j) => {
+                if (o.verdict === 'regression' || o.verdict === 'improvement') gate[g][j]++;
+              });
+            });
+        }
+        return { truth, tallies, everyLook, gate };
+      });
+      rows.push({ noise, restart, cells });
+    });
+  });
+
+  const runs = options.runs;
+  console.log('\n#### False alarms, power, coverage and time\n');
+  console.log(
+    'A/A false alarm = regression or improvement at truth 0; power = regression (within 60 s and 120 s of the start, at the pace above); wrong pass = "unchanged" while the truth exceeds the threshold (every truth above the threshold from +2%); coverage at stop = the stopping look\'s interval holds the true ratio (lowest over the truths); every look = all looks\' intervals hold it at once (lowest over the truths); seconds = median to a decided verdict.\n',
+  );
+  console.log(
+    '| noise | restarts every | threshold | A/A false alarm | regression at +1% | +1% within 120 s | power at +3% | +3% within 60 s | +3% within 120 s | power at +5% | wrong pass | coverage at stop | coverage at every look | median s to verdict, A/A | median s, +3% |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const { noise, restart, cells } of rows)
+    THRESHOLDS.forEach((threshold, j) => {
+      const at = (truth) => cells.find((c) => c.truth === truth).tallies[j];
+      const aa = at(0);
+      const wrong = Math.max(
+        ...TRUTHS.filter((t) => t > threshold + 1e-9).map((t) => at(t).unchanged),
+      );
+      const coverage = Math.min(...TRUTHS.map((t) => at(t).covered));
+      const every = Math.min(...cells.map((c) => c.everyLook));
+      const med = (xs) => (xs.length > 0 ? `${medianOf(xs).toFixed(0)} s` : 'none decided');
+      console.log(
+        `| ${noise} | ${restart} | ${p2(threshold)} | ${pct(aa.regression + aa.improvement, runs)} | ${pct(at(0.01).regression, runs)} | ${pct(at(0.01).within120, runs)} | ${pct(at(0.03).regression, runs)} | ${pct(at(0.03).within60, runs)} | ${pct(at(0.03).within120, runs)} | ${pct(at(0.05).regression, runs)} | ${pct(wrong, runs)} | ${pct(coverage, runs)} | ${pct(every, runs)} | ${med(aa.seconds)} | ${med(at(0.03).seconds)} |`,
+      );
+    });
+
+  console.log('\n#### Many verdicts in one run: A/A false alarms per verdict at 1 - 0.05/K\n');
+  console.log(
+    "Each verdict planned at 1 - 0.05/K (the runner shares the 5% over the run's verdicts), measured on the same A/A runs; at the gate, K independent verdicts raise one with 1 - (1 - f)^K.\n",
+  );
+  console.log(
+    '| noise | restarts every | threshold | f, K = 10 | gate, K = 10 | f, K = 30 | gate, K = 30 |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const { noise, restart, cells } of rows)
+    THRESHOLDS.forEach((threshold, j) => {
+      const g = cells[0].gate;
+      const f = (k) => g[GATE_K.indexOf(k)][j] / runs;
+      const atGate = (k) => pct(1 - (1 - f(k)) ** k, 1);
+      console.log(
+        `| ${noise} | ${restart} | ${p2(threshold)} | ${pct(f(10), 1)} | ${atGate(10)} | ${pct(f(30), 1)} | ${atGate(30)} |`,
+      );
+    });
+
+  console.log(
+    '\n#### The recorded runs, replayed through the shipped verdict (restarts every 4, as recorded)\n',
+  );
+  console.log('| trace | truth | threshold | stopped at round | verdict | interval |');
+  console.log('|---|---|---|---|---|---|');
+  const replays = [...loadDir('vggt1b-h200'), ...loadDir('vggt1b-h200-20f')];
+  for (const t of replays) {
+    const rounds = t.base.length;
+    const looks = plannedLooks(4, Math.min(rounds - (rounds % 2), MAX_ROUNDS));
+    const levels = planLooks({ looks, clusterOf: (r) => Math.floor(r / 4) }).levels;
+    const base = t.base.flat();
+    const head = t.head.flat();
+    const labels = t.base.flatMap((turn, r) => turn.map(() => r));
+    THRESHOLDS.forEach((threshold) => {
+      let out = null;
+      looks.forEach((n, k) => {
+        if (out && out.verdict !== 'inconclusive') return;
+        const cut = labels.findIndex((r) => r >= n);
+        const end = cut === -1 ? labels.length : cut;
+        const paired = pairRounds(
+          base.slice(0, end),
+          head.slice(0, end),
+          { base: labels.slice(0, end), head: labels.slice(0, end) },
+          (r) => Math.floor(r / 4),
+        );
+        const i = clusteredInterval(paired, levels[k]);
+        if (!i) return;
+        out = { n, verdict: decide(i.lower, i.upper, threshold), i };
+      });
+      const signed = (x) => `${x >= 1 ? '+' : ''}${p2(x - 1)}`;
+      console.log(
+        `| ${t.name} | ${t.truth === 0 ? '0' : `+${p2(t.truth)}`} | ${p2(threshold)} | ${out ? out.n : '-'} | ${out ? out.verdict : 'too few process pairs'} | ${out ? `[${signed(out.i.lower)}, ${signed(out.i.upper)}]` : '-'} |`,
+      );
+    });
+  }
+  console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+main();

@@ -1,0 +1,128 @@
+import { studentTQuantile } from './distributions.js';
+import { invalidOption } from './errors.js';
+
+/**
+ * Rounds as the unit of an interleaved comparison. In each round both sides
+ * took a turn back to back, so one round gives one paired observation: the
+ * log of head's turn level over base's. Turns are summarised by the mean of
+ * their log times without the fastest and the slowest (with 3 or more), so
+ * one stray iteration does not move a round, while a turn that is slow as a
+ * whole (a slow state of the GPU or the host lasting seconds) still counts.
+ *
+ * Rounds of one worker process (or one session) are not independent: they
+ * share the process's offset and a slow state can last several turns. So the
+ * interval is cluster-robust (CR1) over the clusters the caller names, with
+ * Student's t on (clusters - 1) degrees of freedom: the process pair, not the
+ * round, is what the number of independent observations counts. Its standard
+ * error is never below the one that treats rounds as independent: with two
+ * or three clusters, two that agree by chance would otherwise give an
+ * interval narrower than the rounds' own spread allows.
+ */
+export interface PairedRounds {
+  /** Per round with both sides: log(head level / base level), in round order. */
+  logRatios: number[];
+  /** The round number of each entry. */
+  rounds: number[];
+  /** The cluster (process pair) of each entry. */
+  clusters: number[];
+}
+
+export interface ClusteredInterval {
+  /** exp(mean log ratio): the change's estimate, head over base. */
+  ratio: number;
+  lower: number;
+  upper: number;
+  /** Clusters that had at least one paired round. */
+  clusters: number;
+  rounds: number;
+  /** Degrees of freedom of the t quantile: clusters - 1. */
+  df: number;
+  /** The standard error of the mean log ratio: the larger of the cluster-robust and the per-round one. */
+  standardError: number;
+}
+
+/**
+ * Pairs the two sides' samples by round and summarises each turn.
+ * `clusterOf(round)` names the cluster of a round; without it every round is
+ * its own cluster. Rounds with samples on one side only are left out.
+ */
+export function pairRounds(
+  base: readonly number[],
+  head: readonly number[],
+  labels: { base: readonly number[]; head: readonly number[] },
+  clusterOf: (round: number) => number = (round) => round,
+): PairedRounds {
+  if (labels.base.length !== base.length || labels.head.length !== head.length) {
+    throw invalidOption(
+      'rounds',
+      `${labels.base.length} base and ${labels.head.length} head labels`,
+      `one round label per sample (${base.length} base, ${head.length} head)`,
+    );
+  }
+  const baseTurns = groupByRound(base, labels.base);
+  const headTurns = groupByRound(head, labels.head);
+  const out: PairedRounds = { logRatios: [], rounds: [], clusters: [] };
+  for (const round of [...headTurns.keys()].sort((a, b) => a - b)) {
+    const baseTimes = baseTurns.get(round);
+    if (!baseTimes) continue;
+    const b = turnLevel(baseTimes);
+    const h = turnLevel(headTurns.get(round)!);
+    if (!Number.isFinite(b) || !Number.isFinite(h)) continue;
+    out.logRatios.push(h - b);
+    out.rounds.push(round);
+    out.clusters.push(clusterOf(round));
+  }
+  return out;
+}
+
+/**
+ * The CR1 cluster-robust interval of the mean log ratio at `level`; null
+ * with fewer than two clusters (one process pair cannot show how much a
+ * process-level offset moves the ratio).
+ */
+export function clusteredInterval(paired: PairedRounds, level: number): ClusteredInterval | null {
+  const n = paired.logRatios.length;
+  const sums = new Map<number, number>();
+  const centre = paired.logRatios.reduce((a, x) => a + x, 0) / n;
+  paired.logRatios.forEach((x, i) => {
+    const c = paired.clusters[i]!;
+    sums.set(c, (sums.get(c) ?? 0) + (x - centre));
+  });
+  const g = sums.size;
+  if (g < 2) return null;
+  let squares = 0;
+  for (const s of sums.values()) squares += s * s;
+  let spread = 0;
+  for (const x of paired.logRatios) spread += (x - centre) ** 2;
+  const perRound = Math.sqrt(spread / (n - 1) / n);
+  const standardError = Math.max(Math.sqrt((g / (g - 1)) * squares) / n, perRound);
+  const half = studentTQuantile(1 - (1 - level) / 2, g - 1) * standardError;
+  return {
+    ratio: Math.exp(centre),
+    lower: Math.exp(centre - half),
+    upper: Math.exp(centre + half),
+    clusters: g,
+    rounds: n,
+    df: g - 1,
+    standardError,
+  };
+}
+
+/** A turn's level on the log scale: the mean log time, trimmed by one at each end from 3 samples. */
+export function turnLevel(times: readonly number[]): number {
+  const logs = times.map(Math.log).sort((a, b) => a - b);
+  const kept = logs.length >= 3 ? logs.slice(1, -1) : logs;
+  return kept.reduce((a, x) => a + x, 0) / kept.length;
+}
+
+function groupByRound(values: readonly number[], rounds: readonly number[]) {
+  const byRound = new Map<number, number[]>();
+  values.forEach((value, i) => {
+    if (!(value > 0)) return; // log needs a positive time; summarize() reports bad samples
+    const round = rounds[i]!;
+    const list = byRound.get(round);
+    if (list) list.push(value);
+    else byRound.set(round, [value]);
+  });
+  return byRound;
+}
