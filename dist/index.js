@@ -55611,6 +55611,7 @@ function renderMarkdown(results) {
     md``,
     ...kernelSections(results),
     ...whatRanSection(results),
+    ...measuredSection(results),
     ...warningsSection(results),
     ...legend2(results)
   ];
@@ -55700,11 +55701,22 @@ function warningsSection(results) {
   if (warnings.length === 0) return [];
   return [md`**Warnings**`, md``, ...warnings.map((w) => md`- ⚠️ ${w}`), md``];
 }
-function legend2(results) {
+function measuredSection(results) {
   const measured = results.benchmarks.flatMap((b) => {
     const how = howMeasured(b);
     return how === null ? [] : [md`- **${b.name}**: ${how}.`];
   });
+  if (measured.length === 0) return [];
+  return [
+    md`<details><summary>How it was measured</summary>`,
+    md``,
+    ...measured,
+    md``,
+    md`</details>`,
+    md``
+  ];
+}
+function legend2(results) {
   return [
     md`<details><summary>How to read this</summary>`,
     md``,
@@ -55713,7 +55725,6 @@ function legend2(results) {
     md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
     md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).`,
     md``,
-    ...measured.length > 0 ? [md`How each benchmark was measured:`, md``, ...measured, md``] : [],
     md`</details>`
   ];
 }
@@ -60557,6 +60568,7 @@ _${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")
 `;
   let lines = markdown.split("\n");
   lines = dropBlock(lines, "<details><summary>What ran</summary>");
+  lines = dropBlock(lines, "<details><summary>How it was measured</summary>");
   const warnings = shortenWarnings(lines, size);
   lines = warnings.lines;
   const fitted = (text3, droppedBenchmarks, truncatedCells) => ({

@@ -1,7 +1,7 @@
 /**
  * Fitting a Markdown report into a size limit: GitHub rejects a comment over
  * 65,536 characters and a job summary over 1 MiB. Less important parts go
- * first (what ran, then long warning lists and over-long warnings), then
+ * first (what ran and how it was measured, then long warning lists and over-long warnings), then
  * over-long table cells are shortened (one benchmark's 100 KB error must not
  * cost any other benchmark its row), and only when the rows at a readable
  * size still do not fit, whole benchmarks from the table, regressions and
@@ -58,6 +58,7 @@ export function fitReport(
     `\n_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString('en-US')} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._\n`;
   let lines = markdown.split('\n');
   lines = dropBlock(lines, '<details><summary>What ran</summary>');
+  lines = dropBlock(lines, '<details><summary>How it was measured</summary>');
   const warnings = shortenWarnings(lines, size);
   lines = warnings.lines;
   const fitted = (text: string, droppedBenchmarks: number, truncatedCells: number): Fitted => ({

@@ -52,6 +52,7 @@ export function renderMarkdown(results: GateResults): string {
     md``,
     ...kernelSections(results),
     ...whatRanSection(results),
+    ...measuredSection(results),
     ...warningsSection(results),
     ...legend(results),
   ];
@@ -174,11 +175,24 @@ function warningsSection(results: GateResults): SafeMarkdown[] {
   return [md`**Warnings**`, md``, ...warnings.map((w) => md`- ⚠️ ${w}`), md``];
 }
 
-function legend(results: GateResults): SafeMarkdown[] {
+/** Per benchmark: rounds, process pairs, why it stopped, what the interval holds over. */
+function measuredSection(results: GateResults): SafeMarkdown[] {
   const measured = results.benchmarks.flatMap((b) => {
     const how = howMeasured(b);
     return how === null ? [] : [md`- **${b.name}**: ${how}.`];
   });
+  if (measured.length === 0) return [];
+  return [
+    md`<details><summary>How it was measured</summary>`,
+    md``,
+    ...measured,
+    md``,
+    md`</details>`,
+    md``,
+  ];
+}
+
+function legend(results: GateResults): SafeMarkdown[] {
   return [
     md`<details><summary>How to read this</summary>`,
     md``,
@@ -187,7 +201,6 @@ function legend(results: GateResults): SafeMarkdown[] {
     md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
     md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).`,
     md``,
-    ...(measured.length > 0 ? [md`How each benchmark was measured:`, md``, ...measured, md``] : []),
     md`</details>`,
   ];
 }
