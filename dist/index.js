@@ -50103,7 +50103,7 @@ function compare(base, head, options = {}) {
     moreSamples,
     explanation: ""
   };
-  comparison.explanation = explain(comparison);
+  comparison.explanation = explain(comparison, options.overallConfidence);
   return comparison;
 }
 function checkThreshold(threshold) {
@@ -50197,20 +50197,20 @@ function adviseMoreSamples(ratio, interval, threshold, perSideNow) {
 }
 var BOUNDARY_FRACTION = 0.1;
 var SAFETY_MARGIN = 1.2;
-function explain(c) {
+function explain(c, overall) {
   const change = formatChange(c.ratio);
-  const interval = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
-  const level = `${Math.round(c.interval.level * 100)}%`;
+  const bounds = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
+  const interval = overall === void 0 ? `${Math.round(c.interval.level * 100)}% interval ${bounds}` : `interval ${bounds}, ${Math.round(overall * 100)}% over all looks`;
   const limit = `\xB1${formatPercent(c.threshold)}`;
   switch (c.verdict) {
     case "regression":
-      return `regression: head changed by ${change} (${level} interval ${interval}), beyond the ${limit} threshold`;
+      return `regression: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
     case "improvement":
-      return `improvement: head changed by ${change} (${level} interval ${interval}), beyond the ${limit} threshold`;
+      return `improvement: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
     case "unchanged":
-      return `unchanged: ${change} (${level} interval ${interval}) lies within the ${limit} threshold`;
+      return `unchanged: ${change} (${interval}) lies within the ${limit} threshold`;
     case "inconclusive":
-      return `inconclusive: ${change} (${level} interval ${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ""}`;
+      return `inconclusive: ${change} (${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ""}`;
   }
 }
 function formatChange(ratio) {
@@ -50270,11 +50270,29 @@ function checkRoundsOptions(options) {
 
 // packages/timing/src/sequential.ts
 var DEFAULT_PLAN_SEED = 65733;
+var MAX_LOOKS = 12;
+function thinLooks(candidates, max = MAX_LOOKS) {
+  if (candidates.length <= max) return [...candidates];
+  const step = (candidates.length - 1) / (max - 1);
+  return [...new Set(Array.from({ length: max }, (_, k) => candidates[Math.round(k * step)]))];
+}
 function planLooks(options) {
   const { looks, clusterOf, confidence, shape, runs, seed } = checkPlanOptions(options);
   const maxRounds = looks[looks.length - 1];
   const clusters = Array.from({ length: maxRounds }, (_, r) => clusterOf(r));
   checkContiguous(clusters);
+  const key = JSON.stringify([looks, clusters, confidence, shape, runs, seed]);
+  const known = PLANS.get(key);
+  if (known) return known;
+  const plan = calibratedPlan(looks, clusters, confidence, shape, runs, seed);
+  if (PLANS.size >= MAX_CACHED_PLANS) PLANS.delete(PLANS.keys().next().value);
+  PLANS.set(key, plan);
+  return plan;
+}
+var PLANS = /* @__PURE__ */ new Map();
+var MAX_CACHED_PLANS = 64;
+function calibratedPlan(looks, clusters, confidence, shape, runs, seed) {
+  const maxRounds = looks[looks.length - 1];
   const df = looks.map((n2) => new Set(clusters.slice(0, n2)).size - 1);
   const active = looks.map((_, k) => df[k] >= 1);
   const weights = looks.map((n2) => shape === "pocock" ? 1 : Math.sqrt(maxRounds / n2));
@@ -50301,9 +50319,9 @@ function planLooks(options) {
     else hi = mid;
   }
   const levels = levelsFor(hi);
-  return {
-    looks: [...looks],
-    levels,
+  return Object.freeze({
+    looks: Object.freeze([...looks]),
+    levels: Object.freeze(levels),
     confidence,
     shape,
     calibration: { coverage: coverage(hi), runs, seed },
@@ -50311,7 +50329,7 @@ function planLooks(options) {
       const k = looks.findIndex((n2) => n2 >= rounds);
       return levels[k === -1 ? levels.length - 1 : k];
     }
-  };
+  });
 }
 function simulateStatistics(looks, clusters, runs, seed) {
   const rng = createRng(seed);
@@ -51214,7 +51232,6 @@ function clusterOfRound(plan) {
   const per = plan.roundsPerProcess > 0 ? plan.roundsPerProcess : 2;
   return (round) => Math.floor(round / per);
 }
-var MAX_LOOKS = 12;
 function planVerdictLooks(m, rounds) {
   const { plan } = m;
   const now = Date.now();
@@ -51236,11 +51253,7 @@ function plannedLooks(plan, horizon) {
   for (let rounds = Math.min(verdictMinRounds(plan), horizon); rounds <= horizon; rounds += 2) {
     if (rounds === horizon || clusterOf(rounds) !== clusterOf(rounds - 1)) candidates.push(rounds);
   }
-  if (candidates.length <= MAX_LOOKS) return candidates;
-  const step = (candidates.length - 1) / (MAX_LOOKS - 1);
-  return [
-    ...new Set(Array.from({ length: MAX_LOOKS }, (_, k) => candidates[Math.round(k * step)]))
-  ];
+  return thinLooks(candidates);
 }
 function restartWarning(plan) {
   if (plan.roundsPerProcess === 0)
@@ -51430,6 +51443,8 @@ function compareAll(plan, series, looks) {
         threshold: plan.thresholds[metric],
         // Before the looks are planned no verdict can stop the run: the estimate is for display.
         confidence: looks?.[metric]?.levelAt(rounds) ?? 1 - plan.errorRates[metric],
+        // Every look and verdict of the run together hold with 95%: what the report names.
+        overallConfidence: 1 - GATE_ERROR_RATE,
         higherIsBetter: metric === "throughput",
         rounds: { base: s.baseRounds, head: s.headRounds, clusterOf }
       });

@@ -16,6 +16,7 @@ import {
   planLooks,
   type SampleStats,
   summarize,
+  thinLooks,
 } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
 import type {
@@ -409,9 +410,6 @@ export function clusterOfRound(
   return (round) => Math.floor(round / per);
 }
 
-/** Most looks a verdict gets: each costs confidence, and more add little. */
-export const MAX_LOOKS = 12;
-
 /**
  * Plans a verdict's looks once the pace is known: how many rounds the rest
  * of the time budget allows at the pace so far (restarts included), up to
@@ -440,7 +438,7 @@ function planVerdictLooks(m: Measuring, rounds: number): Partial<Record<MetricNa
 /**
  * The rounds at which a verdict may stop the run, up to `horizon`: each
  * complete ABBA pair that ends a process pair, from `verdictMinRounds`, and
- * the horizon itself; thinned to `MAX_LOOKS`, keeping the first and last.
+ * the horizon itself; thinned (timing's thinLooks), keeping the first and last.
  */
 export function plannedLooks(plan: BenchmarkPlan, horizon: number): number[] {
   const clusterOf = clusterOfRound(plan);
@@ -448,11 +446,7 @@ export function plannedLooks(plan: BenchmarkPlan, horizon: number): number[] {
   for (let rounds = Math.min(verdictMinRounds(plan), horizon); rounds <= horizon; rounds += 2) {
     if (rounds === horizon || clusterOf(rounds) !== clusterOf(rounds - 1)) candidates.push(rounds);
   }
-  if (candidates.length <= MAX_LOOKS) return candidates;
-  const step = (candidates.length - 1) / (MAX_LOOKS - 1);
-  return [
-    ...new Set(Array.from({ length: MAX_LOOKS }, (_, k) => candidates[Math.round(k * step)]!)),
-  ];
+  return thinLooks(candidates);
 }
 
 /** Why the plan's restarts cannot show a process-level offset, or null. */
@@ -729,6 +723,8 @@ function compareAll(
         threshold: plan.thresholds[metric],
         // Before the looks are planned no verdict can stop the run: the estimate is for display.
         confidence: looks?.[metric]?.levelAt(rounds) ?? 1 - plan.errorRates[metric],
+        // Every look and verdict of the run together hold with 95%: what the report names.
+        overallConfidence: 1 - GATE_ERROR_RATE,
         higherIsBetter: metric === 'throughput',
         rounds: { base: s.baseRounds, head: s.headRounds, clusterOf },
       });

@@ -36,12 +36,18 @@
 // The 10-frame runs take half the round time; the mild model the earlier
 // example's (0.19 s per iteration: 1.9 s a round).
 import { readdirSync, readFileSync } from 'node:fs';
-import { clusteredInterval, compare, createRng, pairRounds, planLooks } from '../dist/index.js';
+import {
+  clusteredInterval,
+  compare,
+  createRng,
+  pairRounds,
+  planLooks,
+  thinLooks,
+} from '../dist/index.js';
 
 const ITERATIONS = 5;
 const MAX_ROUNDS = 40;
 const MAX_SECONDS = 180;
-const MAX_LOOKS = 12;
 const THRESHOLDS = [0.005, 0.01, 0.02];
 const TRUTHS = [0, 0.01, 0.02, 0.03, 0.05];
 const GATE_K = [1, 10, 30];
@@ -154,11 +160,7 @@ function plannedLooks(restart, horizon) {
   const candidates = [];
   for (let n = Math.min(first, horizon); n <= horizon; n += 2)
     if (n === horizon || cluster(n) !== cluster(n - 1)) candidates.push(n);
-  if (candidates.length <= MAX_LOOKS) return candidates;
-  const step = (candidates.length - 1) / (MAX_LOOKS - 1);
-  return [
-    ...new Set(Array.from({ length: MAX_LOOKS }, (_, k) => candidates[Math.round(k * step)])),
-  ];
+  return thinLooks(candidates);
 }
 
 function decide(lower, upper, threshold) {

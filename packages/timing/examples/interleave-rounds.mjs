@@ -1,4 +1,4 @@
-import { compare, interleaveRounds, stopWhenDecided } from '@vggt-perf-gate/timing';
+import { compare, interleaveRounds, planLooks } from '@vggt-perf-gate/timing';
 
 // A stand-in worker per side: each "process" has its own small offset, as real
 // worker processes do; head is 10% slower. Replace with your own workers.
@@ -11,29 +11,44 @@ const startWorker = (side) => {
 };
 const worker = { base: startWorker('base'), head: startWorker('head') };
 
-const times = { base: [], head: [] };
+// Fresh processes every 2 rounds: a process pair is one independent observation.
+const RESTART = 2;
+const clusterOf = (round) => Math.floor(round / RESTART);
+// Where a verdict may stop: after each process pair from the second, up to 40 rounds;
+// every look's level is set so that all of them together hold with 95%.
+const looks = planLooks({ looks: [4, 6, 8, 10, 12, 16, 20, 24, 28, 32, 36, 40], clusterOf });
+
+const times = { base: [], head: [], baseRounds: [], headRounds: [] };
 let latest = null;
 const result = await interleaveRounds({
   beforeRound: (round) => {
-    // Fresh processes every 4 rounds, so a process-level offset shows as spread.
-    if (round > 0 && round % 4 === 0) {
+    if (round > 0 && round % RESTART === 0) {
       worker.base = startWorker('base');
       worker.head = startWorker('head');
     }
   },
-  runTurn: (side) => {
-    times[side].push(...worker[side].run(5));
+  runTurn: (side, round) => {
+    for (const ms of worker[side].run(5)) {
+      times[side].push(ms);
+      times[`${side}Rounds`].push(round);
+    }
   },
   afterPair: (rounds) => {
-    latest = compare(times.base, times.head, { threshold: 0.02 });
+    latest = compare(times.base, times.head, {
+      threshold: 0.02,
+      confidence: looks.levelAt(rounds),
+      rounds: { base: times.baseRounds, head: times.headRounds, clusterOf },
+    });
     console.log(`${rounds} rounds: ${latest.verdict}`);
   },
-  // Two processes per side before a verdict: restarts every 4 rounds, so 8 rounds.
-  stopRule: stopWhenDecided({ minRounds: 8, decided: () => latest.verdict !== 'inconclusive' }),
+  stopRule: {
+    shouldStop: ({ rounds }) =>
+      looks.looks.includes(rounds) && latest.verdict !== 'inconclusive' ? 'decided' : null,
+  },
   maxRounds: 40,
 });
 console.log(`stopped after ${result.rounds} rounds: ${result.stopReason}, ${latest.verdict}`);
-// 2 rounds: regression
-// ...
-// 8 rounds: regression
-// stopped after 8 rounds: decided, regression
+// 2 rounds: inconclusive
+// 4 rounds: inconclusive
+// 6 rounds: regression
+// stopped after 6 rounds: decided, regression

@@ -48,6 +48,12 @@ export interface CompareOptions {
   /** For metrics where larger is better (throughput): flips the verdict's direction. */
   higherIsBetter?: boolean;
   /**
+   * When `confidence` is one look's level of a sequential plan (planLooks),
+   * the coverage the plan gives all looks together, e.g. 0.95: the
+   * explanation names that ("95% over all looks"), not the look's level.
+   */
+  overallConfidence?: number;
+  /**
    * The round each sample came from, per side, in the order of the samples.
    * When given, rounds are the unit: per round the log ratio of head's turn
    * over base's (each turn's mean log time, trimmed by one at each end), and
@@ -202,7 +208,7 @@ export function compare(
     moreSamples,
     explanation: '',
   };
-  comparison.explanation = explain(comparison);
+  comparison.explanation = explain(comparison, options.overallConfidence);
   return comparison;
 }
 
@@ -349,20 +355,23 @@ const BOUNDARY_FRACTION = 0.1;
 /** The square-root rule is an expectation; ask for a little more so it is likely enough. */
 const SAFETY_MARGIN = 1.2;
 
-function explain(c: Comparison): string {
+function explain(c: Comparison, overall?: number): string {
   const change = formatChange(c.ratio);
-  const interval = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
-  const level = `${Math.round(c.interval.level * 100)}%`;
+  const bounds = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
+  const interval =
+    overall === undefined
+      ? `${Math.round(c.interval.level * 100)}% interval ${bounds}`
+      : `interval ${bounds}, ${Math.round(overall * 100)}% over all looks`;
   const limit = `±${formatPercent(c.threshold)}`;
   switch (c.verdict) {
     case 'regression':
-      return `regression: head changed by ${change} (${level} interval ${interval}), beyond the ${limit} threshold`;
+      return `regression: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
     case 'improvement':
-      return `improvement: head changed by ${change} (${level} interval ${interval}), beyond the ${limit} threshold`;
+      return `improvement: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
     case 'unchanged':
-      return `unchanged: ${change} (${level} interval ${interval}) lies within the ${limit} threshold`;
+      return `unchanged: ${change} (${interval}) lies within the ${limit} threshold`;
     case 'inconclusive':
-      return `inconclusive: ${change} (${level} interval ${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ''}`;
+      return `inconclusive: ${change} (${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ''}`;
   }
 }
 

@@ -78,7 +78,9 @@ export {
   type BoundaryShape,
   type LookPlan,
   type LookPlanOptions,
+  MAX_LOOKS,
   planLooks,
+  thinLooks,
 } from './sequential.js';
 export {
   classifyOutliers,

@@ -6,9 +6,9 @@ import {
   DEFAULT_MIN_ROUNDS,
   interleaveRounds,
   type Side,
-  stopWhenDecided,
 } from './interleave-rounds.js';
 import { checkSamples, sortSamples } from './samples.js';
+import { planLooks, thinLooks } from './sequential.js';
 import { median } from './statistics.js';
 
 export interface InterleaveOptions {
@@ -77,7 +77,11 @@ export class InterleaveFailedError extends TimingError {
 /**
  * Runs base and head in alternating ABBA rounds and compares them after
  * every pair, stopping when the verdict is decided (not inconclusive), the
- * round or time budget ends, or `signal` aborts.
+ * round or time budget ends, or `signal` aborts. Each ABBA pair of rounds is
+ * one paired observation (its drift cancels), and the verdict may stop the
+ * run at up to 12 planned looks between `minRounds` and `maxRounds`, each at
+ * a level that keeps all of them together at the requested confidence
+ * (planLooks): stopping at the first decided look is then honest.
  */
 export async function interleave(options: InterleaveOptions): Promise<InterleavedResult> {
   if (typeof options?.run !== 'function') {
@@ -93,6 +97,16 @@ export async function interleave(options: InterleaveOptions): Promise<Interleave
   const samples: Record<Side, number[]> = { base: [], head: [] };
   const rounds: Record<Side, number[]> = { base: [], head: [] };
   let comparison: Comparison | null = null;
+  const clusterOf = (round: number) => Math.floor(round / 2);
+  const looks = planLooks({
+    looks: thinLooks(
+      Array.from({ length: (maxRounds - minRounds) / 2 + 1 }, (_, k) => minRounds + 2 * k),
+    ),
+    clusterOf,
+    ...(options.compare?.confidence === undefined
+      ? {}
+      : { confidence: options.compare.confidence }),
+  });
   // interleave() looks at its signal between rounds only (a round, once begun, finishes);
   // the driver looks before every turn, so the abort is passed on at the start of a round.
   const betweenRounds = new AbortController();
@@ -108,13 +122,21 @@ export async function interleave(options: InterleaveOptions): Promise<Interleave
       }
     },
     afterPair: (done) => {
-      comparison = compare(samples.base, samples.head, { ...options.compare, rounds });
+      comparison = compare(samples.base, samples.head, {
+        ...options.compare,
+        confidence: looks.levelAt(done),
+        rounds: { ...rounds, clusterOf },
+      });
       options.onPair?.({ rounds: done, comparison });
     },
-    stopRule: stopWhenDecided({
-      minRounds,
-      decided: () => (options.stopWhenDecided ?? true) && comparison?.verdict !== 'inconclusive',
-    }),
+    stopRule: {
+      shouldStop: ({ rounds: done }) =>
+        (options.stopWhenDecided ?? true) &&
+        looks.looks.includes(done) &&
+        comparison?.verdict !== 'inconclusive'
+          ? 'decided'
+          : null,
+    },
     minRounds,
     maxRounds,
     maxTime,

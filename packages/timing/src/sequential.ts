@@ -54,6 +54,23 @@ export interface LookPlan {
 
 const DEFAULT_PLAN_SEED = 0x100c5;
 
+/** Most looks a verdict gets by `thinLooks`: each costs confidence, and more add little. */
+export const MAX_LOOKS = 12;
+
+/**
+ * At most `max` of `candidates` (ascending rounds), evenly spread, the first
+ * and the last always kept: where a verdict may stop when it could look
+ * after every pair of a long run.
+ *
+ * @example
+ * thinLooks([4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30], 4); // [4, 12, 22, 30]
+ */
+export function thinLooks(candidates: readonly number[], max = MAX_LOOKS): number[] {
+  if (candidates.length <= max) return [...candidates];
+  const step = (candidates.length - 1) / (max - 1);
+  return [...new Set(Array.from({ length: max }, (_, k) => candidates[Math.round(k * step)]!))];
+}
+
 /**
  * Plans per-look interval levels for a verdict looked at after each of
  * `looks` rounds.
@@ -68,6 +85,30 @@ export function planLooks(options: LookPlanOptions): LookPlan {
   const maxRounds = looks[looks.length - 1]!;
   const clusters = Array.from({ length: maxRounds }, (_, r) => clusterOf(r));
   checkContiguous(clusters);
+  // The same plan is asked for again and again (every benchmark of a run, every
+  // interleave() call): it is a pure function of these, so it is computed once.
+  const key = JSON.stringify([looks, clusters, confidence, shape, runs, seed]);
+  const known = PLANS.get(key);
+  if (known) return known;
+  const plan = calibratedPlan(looks, clusters, confidence, shape, runs, seed);
+  if (PLANS.size >= MAX_CACHED_PLANS) PLANS.delete(PLANS.keys().next().value!);
+  PLANS.set(key, plan);
+  return plan;
+}
+
+/** Plans kept for reuse, oldest dropped first. */
+const PLANS = new Map<string, LookPlan>();
+const MAX_CACHED_PLANS = 64;
+
+function calibratedPlan(
+  looks: readonly number[],
+  clusters: readonly number[],
+  confidence: number,
+  shape: BoundaryShape,
+  runs: number,
+  seed: number,
+): LookPlan {
+  const maxRounds = looks[looks.length - 1]!;
   const df = looks.map((n) => new Set(clusters.slice(0, n)).size - 1);
   const active = looks.map((_, k) => df[k]! >= 1);
   const weights = looks.map((n) => (shape === 'pocock' ? 1 : Math.sqrt(maxRounds / n)));
@@ -95,17 +136,18 @@ export function planLooks(options: LookPlanOptions): LookPlan {
     else hi = mid;
   }
   const levels = levelsFor(hi);
-  return {
-    looks: [...looks],
-    levels,
+  // Frozen: planLooks hands the same plan to every caller that asks for it.
+  return Object.freeze({
+    looks: Object.freeze([...looks]) as number[],
+    levels: Object.freeze(levels) as number[],
     confidence,
     shape,
     calibration: { coverage: coverage(hi), runs, seed },
-    levelAt: (rounds) => {
+    levelAt: (rounds: number) => {
       const k = looks.findIndex((n) => n >= rounds);
       return levels[k === -1 ? levels.length - 1 : k]!;
     },
-  };
+  });
 }
 
 /**

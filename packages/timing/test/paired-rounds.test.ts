@@ -7,6 +7,7 @@ import {
   pairRounds,
   planLooks,
   TimingError,
+  thinLooks,
   turnLevel,
 } from '../src/index.js';
 
@@ -230,6 +231,17 @@ describe('planLooks()', () => {
     expect(() => planLooks({ looks: [8, 4] })).toThrow(TimingError);
     expect(() => planLooks({ looks: [] })).toThrow(/at least one/);
     expect(() => planLooks({ looks: [6], clusterOf: (r) => r % 2 })).toThrow(/consecutive/);
+  });
+});
+
+describe('thinLooks()', () => {
+  it('keeps the first and the last look and spreads the rest evenly', () => {
+    const every = Array.from({ length: 19 }, (_, k) => 4 + 2 * k); // 4, 6, ..., 40
+    const thinned = thinLooks(every);
+    expect(thinned).toHaveLength(12);
+    expect(thinned[0]).toBe(4);
+    expect(thinned.at(-1)).toBe(40);
+    expect(thinLooks([4, 6, 8], 12)).toEqual([4, 6, 8]);
   });
 });
 
