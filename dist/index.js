@@ -54559,7 +54559,7 @@ function howMeasured(b) {
   ];
   if (method && method.clusters >= 2)
     parts.push(
-      `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} ${method.looks === 1 ? "look" : "looks"} and ${method.verdicts} ${method.verdicts === 1 ? "verdict" : "verdicts"} at once`
+      `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} planned ${method.looks === 1 ? "look" : "looks"} and ${method.verdicts} ${method.verdicts === 1 ? "verdict" : "verdicts"} at once`
     );
   return parts.join("; ");
 }

@@ -6,14 +6,15 @@
 //
 //   node examples/vggt-torch/validation/summarize.mjs <dir>... [--runs]
 //
-// Reads <label>-<n>.json (run-gates.sh's names) and the <label>-<n>.log beside each.
+// Reads <label>-<n>.json (run-gates.sh's names) and the <label>-<n>.log beside each, or
+// <label><n>.results.json and <label><n>.log (action-run.sh's and gate-runs.sh's names).
 // Several directories pool their runs by label (e.g. the runs of several sessions): give
 // runs of different settings different labels. With several labels, a last row gives
 // every run's times together. --runs adds one line per run.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const RUN_FILE = /^(.+)-(\d+)\.json$/;
+const RUN_FILE = /^(.+?)-?(\d+)(\.results)?\.json$/;
 // Each run lands in exactly one column: a benchmark that did not complete is "failed"
 // whatever its metrics say; a complete one is counted by its latency verdict.
 const COLUMNS = ['regression', 'unchanged', 'inconclusive', 'improvement', 'failed or other'];
@@ -36,7 +37,9 @@ function fromLog(path) {
   // start is the same figure.
   const start = at('starting processes');
   const profiling = at('profiling what ran');
-  const command = text.match(/^run-gates: whole command (\d+) s/m);
+  const command =
+    text.match(/^run-gates: whole command (\d+) s/m) ??
+    text.match(/^action-run: exit \d+, whole step (\d+) s/m);
   return {
     verdictSeconds: start !== null && profiling !== null ? profiling - start : null,
     commandSeconds: command ? Number(command[1]) : null,
@@ -53,7 +56,7 @@ function readRun(dir, file) {
   }
   const bench = results.benchmarks?.[0];
   const latency = bench?.metrics?.find((m) => m.metric === 'latency');
-  const log = fromLog(path.replace(/\.json$/, '.log'));
+  const log = fromLog(path.replace(/(\.results)?\.json$/, '.log'));
   const verdict = bench?.status === 'complete' ? (latency?.verdict ?? 'no latency') : 'failed';
   return {
     file,
@@ -80,7 +83,7 @@ for (const dir of dirs) {
   const runs = readdirSync(dir)
     .map((file) => ({ file, match: RUN_FILE.exec(file) }))
     .filter(({ file, match }) => {
-      if (!match && file.endsWith('.json'))
+      if (!match && file.endsWith('.json') && !file.endsWith('.comments.json'))
         console.error(`summarize: skipping ${join(dir, file)}: not named <label>-<n>.json`);
       return match;
     })
