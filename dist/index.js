@@ -48715,6 +48715,7 @@ var DEFAULT_METRICS = ["latency", "memory"];
 var DEFAULT_ONNX_PROVIDER = "cuda";
 var DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
 var DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 2;
+var DEFAULT_PROCESS_PAIRS_AT_ONCE = 4;
 var DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
 var DEFAULT_SETUP_TIMEOUT_SECONDS = 1800;
 var DEFAULT_CWD = ".";
@@ -48814,6 +48815,10 @@ var RestartSchema = int().min(0).max(MAX_ROUNDS).meta({
   description: "Start fresh base and head processes (onnx: sessions) every this many rounds (0: never). The interval counts process pairs, not rounds, as independent, so an offset between two processes of the same code widens it instead of passing for a change; a verdict waits for two pairs.",
   default: DEFAULT_WORKER_RESTART_EVERY_ROUNDS
 }).optional();
+var PairsAtOnceSchema = int().min(1).max(16).meta({
+  description: "Most base/head process pairs (onnx: session pairs) a restart starts together, GPU memory allowing; the extra pairs wait, warmed up, for their turn, so a restart costs one warm-up iteration per side instead of a model load. 1 starts one pair at a time.",
+  default: DEFAULT_PROCESS_PAIRS_AT_ONCE
+}).optional();
 var OnnxWorkloadSchema = strictObject({
   kind: literal("onnx"),
   model: nonEmpty().meta({
@@ -48828,7 +48833,8 @@ var OnnxWorkloadSchema = strictObject({
     description: "Sizes for symbolic input dimensions, by dimension name.",
     examples: [{ batch: 1, frames: 20 }]
   }).optional(),
-  restartEveryRounds: RestartSchema
+  restartEveryRounds: RestartSchema,
+  processPairsAtOnce: PairsAtOnceSchema
 }).meta({ description: "An ONNX model run in-process by onnxruntime-node." });
 var WorkerWorkloadSchema = strictObject({
   kind: literal("worker"),
@@ -48848,6 +48854,7 @@ var WorkerWorkloadSchema = strictObject({
     examples: [20]
   }).optional(),
   restartEveryRounds: RestartSchema,
+  processPairsAtOnce: PairsAtOnceSchema,
   options: record(string2(), unknown()).meta({
     description: "Passed to the worker's setup as `ctx.options` (e.g. frames, resolution), the same on both sides.",
     examples: [{ frames: 20 }]
@@ -49373,7 +49380,8 @@ function resolveWorkload(workload) {
         model: workload.model,
         provider: workload.provider ?? DEFAULT_ONNX_PROVIDER,
         inputs: { ...workload.inputs },
-        restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS
+        restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
+        processPairsAtOnce: workload.processPairsAtOnce ?? DEFAULT_PROCESS_PAIRS_AT_ONCE
       };
     case "worker":
       return {
@@ -49385,6 +49393,7 @@ function resolveWorkload(workload) {
         iterationTimeoutSeconds: workload.iterationTimeoutSeconds ?? null,
         itemsPerIteration: workload.itemsPerIteration ?? null,
         restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
+        processPairsAtOnce: workload.processPairsAtOnce ?? DEFAULT_PROCESS_PAIRS_AT_ONCE,
         options: { ...workload.options }
       };
     case "samples":
@@ -51040,6 +51049,73 @@ function workerUrl() {
   return url2;
 }
 
+// packages/runner/src/process-pairs.ts
+var MEMORY_HEADROOM_BYTES = 2 * 2 ** 30;
+var FOOTPRINT_MARGIN = 1.25;
+async function startPairs(count, open4) {
+  const abandon = new AbortController();
+  const started = [];
+  const opening = Array.from(
+    { length: count },
+    () => ["base", "head"].map(async (side3) => {
+      try {
+        const session = await open4(side3, abandon.signal);
+        started.push(session);
+        return session;
+      } catch (error64) {
+        if (!abandon.signal.aborted) abandon.abort(error64);
+        throw error64;
+      }
+    })
+  );
+  const settled = await Promise.allSettled(opening.flat());
+  if (abandon.signal.aborted) {
+    await Promise.all(started.map((s) => s.close().catch(() => void 0)));
+    throw abandon.signal.reason;
+  }
+  const sessions = settled.map((s) => s.value);
+  return Array.from({ length: count }, (_, k) => ({
+    base: sessions[2 * k],
+    head: sessions[2 * k + 1]
+  }));
+}
+function usedBytes(reader) {
+  if (!reader) return null;
+  try {
+    return new Map(reader.inventory().gpus.map((g) => [g.index, g.memory.usedBytes]));
+  } catch {
+    return null;
+  }
+}
+function footprintPerPair(before, after, pairs) {
+  if (!before || !after) return null;
+  const out = /* @__PURE__ */ new Map();
+  for (const [index, used] of after) {
+    const grown = used - (before.get(index) ?? used);
+    if (grown > 0) out.set(index, grown / pairs);
+  }
+  return out.size > 0 ? out : null;
+}
+function pairsToStart(reader, footprint, most, needed) {
+  if (!reader || !footprint || most <= 1 || needed <= 1) return 1;
+  let fit = Math.min(most, needed);
+  try {
+    const gpus = new Map(reader.inventory().gpus.map((g) => [g.index, g.memory.freeBytes]));
+    for (const [index, bytes2] of footprint) {
+      const free = (gpus.get(index) ?? 0) - MEMORY_HEADROOM_BYTES;
+      fit = Math.min(fit, Math.floor(free / (bytes2 * FOOTPRINT_MARGIN)));
+    }
+  } catch {
+    return 1;
+  }
+  return Math.max(1, fit);
+}
+async function closePairs(pairs) {
+  await Promise.all(
+    pairs.flatMap((p) => [p.base, p.head]).map((s) => s?.close().catch(() => void 0))
+  );
+}
+
 // packages/runner/src/measure-benchmark.ts
 var GATE_ERROR_RATE = 0.05;
 var MEMORY_ERROR_WEIGHT = 0.1;
@@ -51075,7 +51151,8 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
     stopReason = "failed";
     log(`[${plan.name}] failed: ${error64}`);
   } finally {
-    for (const session of Object.values(m.sessions)) await session?.close().catch(() => void 0);
+    await closePairs([m.sessions, ...m.pool]);
+    m.pool = [];
     m.progress("done");
   }
   return benchmarkResult(m, stopReason, error64);
@@ -51104,6 +51181,8 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
     verdictSeconds: null,
     series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
     sessions: {},
+    pool: [],
+    footprint: null,
     comparisons: {},
     looks: null,
     measuringSince: null,
@@ -51125,57 +51204,71 @@ function failureMessage(m, cause) {
     return `${signal.reason instanceof Error ? signal.reason.message : "interrupted"} after ${m.rounds} rounds; the samples taken are kept`;
   return cause instanceof Error ? cause.message : String(cause);
 }
+var REWARM_ITERATIONS = 1;
 async function openSessions(m) {
-  const { plan, sessions, signal } = m;
+  const { plan, signal } = m;
   signal?.throwIfAborted();
   m.progress(m.processes === 0 ? "starting" : "restarting");
-  await Promise.all(
-    ["base", "head"].map(async (side3) => {
-      const old = sessions[side3];
-      delete sessions[side3];
-      await old?.close();
-    })
-  );
+  const old = m.sessions;
+  m.sessions = {};
+  await closePairs([old]);
   signal?.throwIfAborted();
-  await startSessions(m);
-  signal?.throwIfAborted();
-  m.processes += 1;
-  m.progress("warm-up");
-  for (const side3 of ["base", "head"]) {
-    signal?.throwIfAborted();
-    await sessions[side3].warmup(plan.warmupIterations);
+  const pooled = m.pool.shift();
+  if (pooled) {
+    m.sessions = pooled;
+    await warmPairs(m, [pooled], Math.min(REWARM_ITERATIONS, plan.warmupIterations));
+  } else {
+    const count = m.processes === 0 ? 1 : pairsToStart(
+      plan.gpu?.reader ?? null,
+      m.footprint,
+      plan.pairsAtOnce,
+      pairsStillNeeded(m)
+    );
+    const before = usedBytes(plan.gpu?.reader ?? null);
+    const pairs = await startPairs(count, (side3, abandon) => openSide(m, side3, abandon));
+    m.sessions = pairs[0];
+    m.pool = pairs.slice(1);
+    if (count > 1)
+      m.log(
+        `[${plan.name}] started ${count} process pairs together; ${count - 1} wait, warmed up, for their turn`
+      );
+    await warmPairs(m, pairs, plan.warmupIterations);
+    m.footprint ??= footprintPerPair(before, usedBytes(plan.gpu?.reader ?? null), count);
   }
+  m.processes += 1;
   m.progress("measuring");
 }
-async function startSessions(m) {
+function pairsStillNeeded(m) {
+  const { plan } = m;
+  if (plan.roundsPerProcess <= 0) return 1;
+  return Math.max(1, Math.ceil((plan.maxRounds - m.rounds) / plan.roundsPerProcess));
+}
+async function warmPairs(m, pairs, iterations) {
+  m.progress("warm-up");
+  for (const pair of pairs)
+    for (const side3 of ["base", "head"]) {
+      m.signal?.throwIfAborted();
+      await pair[side3].warmup(iterations);
+    }
+}
+function openSide(m, side3, abandon) {
   const { plan, dirs, signal } = m;
-  const abandon = new AbortController();
-  const sessionSignal = signal === void 0 ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
-  await Promise.allSettled(
-    ["base", "head"].map(async (side3) => {
-      try {
-        m.sessions[side3] = await plan.workload.open({
-          side: side3,
-          cwd: dirs[side3],
-          dtype: plan.dtype.resolved,
-          env: {
-            PERF_GATE_DTYPE: plan.dtype.resolved,
-            PERF_GATE_SIDE: side3,
-            // The config's `device`, for single-process workers (the Python client sets it);
-            // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-            PERF_GATE_DEVICE: String(plan.device),
-            CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
-          },
-          log: (line) => m.log(`[${plan.name} ${side3}] ${line}`),
-          signal: sessionSignal
-        });
-      } catch (error64) {
-        if (!abandon.signal.aborted) abandon.abort(error64);
-        throw error64;
-      }
-    })
-  );
-  if (abandon.signal.aborted) throw abandon.signal.reason;
+  const sessionSignal = signal === void 0 ? abandon : AbortSignal.any([abandon, signal]);
+  return plan.workload.open({
+    side: side3,
+    cwd: dirs[side3],
+    dtype: plan.dtype.resolved,
+    env: {
+      PERF_GATE_DTYPE: plan.dtype.resolved,
+      PERF_GATE_SIDE: side3,
+      // The config's `device`, for single-process workers (the Python client sets it);
+      // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+      PERF_GATE_DEVICE: String(plan.device),
+      CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
+    },
+    log: (line) => m.log(`[${plan.name} ${side3}] ${line}`),
+    signal: sessionSignal
+  });
 }
 async function measureRounds(m) {
   const { plan } = m;
@@ -54249,10 +54342,12 @@ async function runBenchmark(benchmark, run3) {
 }
 function processPlan(benchmark) {
   const { workload } = benchmark;
-  if (workload.kind === "samples") return { restartEveryRounds: 0, roundsPerProcess: 1 };
+  if (workload.kind === "samples")
+    return { restartEveryRounds: 0, roundsPerProcess: 1, pairsAtOnce: 1 };
   return {
     restartEveryRounds: workload.restartEveryRounds,
-    roundsPerProcess: workload.restartEveryRounds
+    roundsPerProcess: workload.restartEveryRounds,
+    pairsAtOnce: workload.processPairsAtOnce
   };
 }
 function addChecks(result2, benchmark, dtype, deviceName) {

@@ -19,6 +19,14 @@ import {
   thinLooks,
 } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
+import {
+  closePairs,
+  footprintPerPair,
+  type Pair,
+  pairsToStart,
+  startPairs,
+  usedBytes,
+} from './process-pairs.js';
 import type {
   BenchmarkResult,
   MemoryRow,
@@ -65,6 +73,11 @@ export interface BenchmarkPlan {
    * round is a fresh process; 0 when nothing restarts.
    */
   roundsPerProcess: number;
+  /**
+   * Most process pairs a restart starts together, GPU memory allowing (the
+   * extra ones wait, warmed up, for their turn); 1 starts one at a time.
+   */
+  pairsAtOnce: number;
   /**
    * Per metric, the probability that its verdict's intervals miss the truth
    * at any of its looks: its share of the run's 5% (`errorShares`).
@@ -152,6 +165,10 @@ interface Measuring {
   verdictSeconds: number | null;
   series: Record<MetricName, Series>;
   sessions: Partial<Record<SideName, WorkloadSession>>;
+  /** Pairs started with the current one, warmed up, waiting for their turn. */
+  pool: Pair[];
+  /** What one pair holds per GPU, measured at the first start; null until then or without a GPU. */
+  footprint: Map<number, number> | null;
   comparisons: Partial<Record<MetricName, Comparison>>;
   /**
    * Per metric, where a verdict may stop the run and the interval level at
@@ -203,7 +220,8 @@ export async function measureBenchmark(
     stopReason = 'failed';
     log(`[${plan.name}] failed: ${error}`);
   } finally {
-    for (const session of Object.values(m.sessions)) await session?.close().catch(() => undefined);
+    await closePairs([m.sessions, ...m.pool]);
+    m.pool = [];
     m.progress('done');
   }
   return benchmarkResult(m, stopReason, error);
@@ -240,6 +258,8 @@ function startMeasuring(
     verdictSeconds: null,
     series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
     sessions: {},
+    pool: [],
+    footprint: null,
     comparisons: {},
     looks: null,
     measuringSince: null,
@@ -264,70 +284,94 @@ function failureMessage(m: Measuring, cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-/** Closes the sessions there are and starts both sides afresh, warmed up. */
+/** Warm-up iterations per side for a pair that waited in the pool: it was warmed when it started. */
+const REWARM_ITERATIONS = 1;
+
+/**
+ * Closes the pair there is and puts a fresh one in its place, warmed up: the
+ * next from the pool when one waits there, else newly started ones (several
+ * together when GPU memory allows: process-pairs.ts).
+ */
 async function openSessions(m: Measuring): Promise<void> {
-  const { plan, sessions, signal } = m;
+  const { plan, signal } = m;
   signal?.throwIfAborted();
   m.progress(m.processes === 0 ? 'starting' : 'restarting');
-  await Promise.all(
-    (['base', 'head'] as const).map(async (side) => {
-      const old = sessions[side];
-      delete sessions[side];
-      await old?.close();
-    }),
-  );
+  const old = m.sessions;
+  m.sessions = {};
+  await closePairs([old]);
   // Checked after closing: that takes seconds, and an interrupt in between must
   // not start new workers.
   signal?.throwIfAborted();
-  await startSessions(m);
-  signal?.throwIfAborted();
-  m.processes += 1;
-  m.progress('warm-up');
-  for (const side of ['base', 'head'] as const) {
-    signal?.throwIfAborted();
-    await sessions[side]!.warmup(plan.warmupIterations);
+  const pooled = m.pool.shift();
+  if (pooled) {
+    m.sessions = pooled;
+    await warmPairs(m, [pooled], Math.min(REWARM_ITERATIONS, plan.warmupIterations));
+  } else {
+    const count =
+      m.processes === 0
+        ? 1
+        : pairsToStart(
+            plan.gpu?.reader ?? null,
+            m.footprint,
+            plan.pairsAtOnce,
+            pairsStillNeeded(m),
+          );
+    const before = usedBytes(plan.gpu?.reader ?? null);
+    const pairs = await startPairs(count, (side, abandon) => openSide(m, side, abandon));
+    m.sessions = pairs[0]!;
+    m.pool = pairs.slice(1);
+    if (count > 1)
+      m.log(
+        `[${plan.name}] started ${count} process pairs together; ${count - 1} wait, warmed up, for their turn`,
+      );
+    await warmPairs(m, pairs, plan.warmupIterations);
+    m.footprint ??= footprintPerPair(before, usedBytes(plan.gpu?.reader ?? null), count);
   }
+  m.processes += 1;
   m.progress('measuring');
 }
 
+/** Process pairs the rest of the round budget can use (the pair being replaced excluded). */
+function pairsStillNeeded(m: Measuring): number {
+  const { plan } = m;
+  if (plan.roundsPerProcess <= 0) return 1;
+  return Math.max(1, Math.ceil((plan.maxRounds - m.rounds) / plan.roundsPerProcess));
+}
+
+async function warmPairs(m: Measuring, pairs: readonly Pair[], iterations: number): Promise<void> {
+  m.progress('warm-up');
+  for (const pair of pairs)
+    for (const side of ['base', 'head'] as const) {
+      m.signal?.throwIfAborted();
+      await pair[side].warmup(iterations);
+    }
+}
+
 /**
- * Both sides start at once: starting is untimed (a model build, seconds on a GPU);
- * one after the other, the starts took 16-24 s of a 53 s gate run on the VGGT example.
- * The first side to fail abandons the other's start rather than wait out its setup.
+ * One side's session. All sessions of a restart start at once: starting is
+ * untimed (a model build, seconds on a GPU); one after the other, the starts
+ * took 16-24 s of a 53 s gate run on the VGGT example. `abandon` ends a
+ * start when another session of the same restart failed.
  */
-async function startSessions(m: Measuring): Promise<void> {
+function openSide(m: Measuring, side: SideName, abandon: AbortSignal): Promise<WorkloadSession> {
   const { plan, dirs, signal } = m;
-  const abandon = new AbortController();
   // An interrupt reaches the sessions too: a samples round in progress is stopped at once.
-  const sessionSignal =
-    signal === undefined ? abandon.signal : AbortSignal.any([abandon.signal, signal]);
-  await Promise.allSettled(
-    (['base', 'head'] as const).map(async (side) => {
-      try {
-        m.sessions[side] = await plan.workload.open({
-          side,
-          cwd: dirs[side],
-          dtype: plan.dtype.resolved,
-          env: {
-            PERF_GATE_DTYPE: plan.dtype.resolved,
-            PERF_GATE_SIDE: side,
-            // The config's `device`, for single-process workers (the Python client sets it);
-            // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-            PERF_GATE_DEVICE: String(plan.device),
-            CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
-          },
-          log: (line) => m.log(`[${plan.name} ${side}] ${line}`),
-          signal: sessionSignal,
-        });
-      } catch (error) {
-        if (!abandon.signal.aborted) abandon.abort(error);
-        throw error;
-      }
-    }),
-  );
-  // The first failure is the cause (the other side's, if any, was its abandoning).
-  // A side that started is in `sessions`, so it is closed all the same.
-  if (abandon.signal.aborted) throw abandon.signal.reason;
+  const sessionSignal = signal === undefined ? abandon : AbortSignal.any([abandon, signal]);
+  return plan.workload.open({
+    side,
+    cwd: dirs[side],
+    dtype: plan.dtype.resolved,
+    env: {
+      PERF_GATE_DTYPE: plan.dtype.resolved,
+      PERF_GATE_SIDE: side,
+      // The config's `device`, for single-process workers (the Python client sets it);
+      // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+      PERF_GATE_DEVICE: String(plan.device),
+      CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? 'PCI_BUS_ID',
+    },
+    log: (line) => m.log(`[${plan.name} ${side}] ${line}`),
+    signal: sessionSignal,
+  });
 }
 
 /**

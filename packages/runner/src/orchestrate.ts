@@ -344,14 +344,16 @@ async function runBenchmark(
  * share one: workers and onnx sessions restart every `restartEveryRounds`;
  * a samples command is a fresh process every round.
  */
-function processPlan(
+export function processPlan(
   benchmark: BenchmarkConfig,
-): Pick<BenchmarkPlan, 'restartEveryRounds' | 'roundsPerProcess'> {
+): Pick<BenchmarkPlan, 'restartEveryRounds' | 'roundsPerProcess' | 'pairsAtOnce'> {
   const { workload } = benchmark;
-  if (workload.kind === 'samples') return { restartEveryRounds: 0, roundsPerProcess: 1 };
+  if (workload.kind === 'samples')
+    return { restartEveryRounds: 0, roundsPerProcess: 1, pairsAtOnce: 1 };
   return {
     restartEveryRounds: workload.restartEveryRounds,
     roundsPerProcess: workload.restartEveryRounds,
+    pairsAtOnce: workload.processPairsAtOnce,
   };
 }
 

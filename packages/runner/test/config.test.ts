@@ -88,6 +88,7 @@ describe('parseConfig: valid files', () => {
         provider: 'cuda',
         inputs: { batch: 1, frames: 20 },
         restartEveryRounds: 2,
+        processPairsAtOnce: 4,
       },
       // latency from the benchmark, memory from defaults, throughput built in.
       threshold: { latency: 0.03, memory: 0.1, throughput: 0.02 },
@@ -141,6 +142,7 @@ describe('parseConfig: valid files', () => {
         iterationTimeoutSeconds: null,
         itemsPerIteration: null,
         restartEveryRounds: 2,
+        processPairsAtOnce: 4,
         options: {},
       },
       threshold: { latency: 0.02, memory: 0.05, throughput: 0.02 },
@@ -221,7 +223,7 @@ describe('parseConfig: problems name file, line, column and a fix', () => {
 
   test('unknown keys inside a workload list the keys of that kind', () => {
     expect(problems(`${MINIMAL}      cmd: x\n`)).toEqual([
-      'perf-gate.yml:7:7: benchmarks[0].workload.cmd: unknown key "cmd"; expected one of kind, command, cwd, env, startupTimeoutSeconds, iterationTimeoutSeconds, itemsPerIteration, restartEveryRounds, options (did you mean "command"?)',
+      'perf-gate.yml:7:7: benchmarks[0].workload.cmd: unknown key "cmd"; expected one of kind, command, cwd, env, startupTimeoutSeconds, iterationTimeoutSeconds, itemsPerIteration, restartEveryRounds, processPairsAtOnce, options (did you mean "command"?)',
     ]);
   });
 

@@ -312,3 +312,96 @@ describe('throttling clock events', () => {
     expect(throttleWarning([2], 8, ['sw_power_cap'])).toContain('in round 2 of 8');
   });
 });
+
+describe('process pairs started together, GPU memory allowing', () => {
+  // A recorded H100 (79.6 GiB, 4.0 GiB used by others) whose used memory follows the
+  // sessions open, so many GiB each, as a model of that size would hold.
+  const GiB = 2 ** 30;
+  const recorded = JSON.parse(
+    readFileSync(new URL('../../device/fixtures/nvml-busy.json', import.meta.url), 'utf8'),
+  ) as NvmlRecording;
+  function gpuFollowing(perSession: number) {
+    const recording: NvmlRecording = structuredClone(recorded);
+    const device = recording.devices[0]!;
+    const total = Number(device.memoryV2!.total);
+    const others = Number(device.memoryV2!.used);
+    let open = 0;
+    const update = () => {
+      const used = others + open * perSession;
+      device.memoryV2 = { ...device.memoryV2!, used: String(used), free: String(total - used) };
+      device.memory = { ...device.memory, used: String(used), free: String(total - used) };
+    };
+    update();
+    const follow = (workload: Workload): Workload => ({
+      kind: workload.kind,
+      async open(context) {
+        const session = await workload.open(context);
+        open++;
+        update();
+        return {
+          ...session,
+          get info() {
+            return session.info;
+          },
+          pid: session.pid,
+          warmup: (n) => session.warmup(n),
+          run: (n) => session.run(n),
+          ...(session.profile ? { profile: () => session.profile!() } : {}),
+          close: async () => {
+            await session.close();
+            open--;
+            update();
+          },
+        };
+      },
+    });
+    return { reader: nvmlReader(replayNvml(recording)), follow };
+  }
+
+  it('starts as many pairs as fit after the first, uses each for its rounds, and leaves none running', async () => {
+    const gpu = gpuFollowing(8 * GiB);
+    const { wrapped, pids } = recording(gpu.follow(fixtureWorkload('scripted_times.py')));
+    const lines: string[] = [];
+    const result = await measureBenchmark(
+      plan(wrapped, {
+        gpu: { index: 0, reader: gpu.reader },
+        restartEveryRounds: 2,
+        maxRounds: 12,
+        pairsAtOnce: 4,
+        // An A/A that cannot be decided: every pair the budget allows is used.
+        thresholds: { latency: 0.0001, memory: 0.05, throughput: 0.0001 },
+      }),
+      { base: FIXTURES, head: FIXTURES },
+      (line) => lines.push(line),
+    );
+    expect(result.status).toBe('complete');
+    expect(result.rounds).toBe(12);
+    // One pair first (its footprint, 16 GiB, measured); then 3 of the 5 still needed fit in
+    // the 75.6 GiB free (25% margin, 2 GiB headroom); then the last 2.
+    expect(lines.filter((l) => /started 3 process pairs together/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /started 2 process pairs together/.test(l))).toHaveLength(1);
+    expect(result.processes).toBe(6);
+    expect(pids.filter((p) => p.side === 'base')).toHaveLength(6);
+    expect(new Set(pids.map((p) => p.pid)).size).toBe(12);
+    expect(result.metrics[0]?.intervalMethod?.clusters).toBe(6);
+    for (const { pid } of pids) expect(isGone(pid)).toBe(true);
+  });
+
+  it('starts one pair at a time when only one fits (a 24 GiB card with a model filling half)', async () => {
+    const gpu = gpuFollowing(40 * GiB);
+    const lines: string[] = [];
+    const result = await measureBenchmark(
+      plan(gpu.follow(fixtureWorkload('scripted_times.py')), {
+        gpu: { index: 0, reader: gpu.reader },
+        restartEveryRounds: 2,
+        maxRounds: 8,
+        pairsAtOnce: 4,
+        thresholds: { latency: 0.0001, memory: 0.05, throughput: 0.0001 },
+      }),
+      { base: FIXTURES, head: FIXTURES },
+      (line) => lines.push(line),
+    );
+    expect(result.processes).toBe(4);
+    expect(lines.some((l) => /process pairs together/.test(l))).toBe(false);
+  });
+});

@@ -17,6 +17,7 @@ import {
   DEFAULT_MEMORY_THRESHOLD,
   DEFAULT_METRICS,
   DEFAULT_ONNX_PROVIDER,
+  DEFAULT_PROCESS_PAIRS_AT_ONCE,
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
   DEFAULT_SETUP_TIMEOUT_SECONDS,
   DEFAULT_THROUGHPUT_THRESHOLD,
@@ -84,6 +85,7 @@ function resolveWorkload(workload: FileWorkload): WorkloadConfig {
         provider: workload.provider ?? DEFAULT_ONNX_PROVIDER,
         inputs: { ...workload.inputs },
         restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
+        processPairsAtOnce: workload.processPairsAtOnce ?? DEFAULT_PROCESS_PAIRS_AT_ONCE,
       };
     case 'worker':
       return {
@@ -96,6 +98,7 @@ function resolveWorkload(workload: FileWorkload): WorkloadConfig {
         iterationTimeoutSeconds: workload.iterationTimeoutSeconds ?? null,
         itemsPerIteration: workload.itemsPerIteration ?? null,
         restartEveryRounds: workload.restartEveryRounds ?? DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
+        processPairsAtOnce: workload.processPairsAtOnce ?? DEFAULT_PROCESS_PAIRS_AT_ONCE,
         options: { ...workload.options },
       };
     case 'samples':

@@ -20,6 +20,7 @@ import {
   DEFAULT_MEMORY_THRESHOLD,
   DEFAULT_METRICS,
   DEFAULT_ONNX_PROVIDER,
+  DEFAULT_PROCESS_PAIRS_AT_ONCE,
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
   DEFAULT_SETUP_TIMEOUT_SECONDS,
   DEFAULT_THROUGHPUT_THRESHOLD,
@@ -197,6 +198,17 @@ const RestartSchema = z
   })
   .optional();
 
+const PairsAtOnceSchema = z
+  .int()
+  .min(1)
+  .max(16)
+  .meta({
+    description:
+      'Most base/head process pairs (onnx: session pairs) a restart starts together, GPU memory allowing; the extra pairs wait, warmed up, for their turn, so a restart costs one warm-up iteration per side instead of a model load. 1 starts one pair at a time.',
+    default: DEFAULT_PROCESS_PAIRS_AT_ONCE,
+  })
+  .optional();
+
 const OnnxWorkloadSchema = z
   .strictObject({
     kind: z.literal('onnx'),
@@ -220,6 +232,7 @@ const OnnxWorkloadSchema = z
       })
       .optional(),
     restartEveryRounds: RestartSchema,
+    processPairsAtOnce: PairsAtOnceSchema,
   })
   .meta({ description: 'An ONNX model run in-process by onnxruntime-node.' });
 
@@ -258,6 +271,7 @@ const WorkerWorkloadSchema = z
       })
       .optional(),
     restartEveryRounds: RestartSchema,
+    processPairsAtOnce: PairsAtOnceSchema,
     options: z
       .record(z.string(), z.unknown())
       .meta({

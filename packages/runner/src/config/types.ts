@@ -63,6 +63,8 @@ export interface OnnxWorkloadConfig {
   inputs: Record<string, number>;
   /** Fresh base and head sessions every this many rounds; 0 never. */
   restartEveryRounds: number;
+  /** Most session pairs a restart opens together, memory allowing. */
+  processPairsAtOnce: number;
 }
 
 export interface WorkerWorkloadConfig {
@@ -79,6 +81,8 @@ export interface WorkerWorkloadConfig {
   itemsPerIteration: number | null;
   /** Fresh base and head processes every this many rounds; 0 never. */
   restartEveryRounds: number;
+  /** Most process pairs a restart starts together, GPU memory allowing. */
+  processPairsAtOnce: number;
   /** Passed to the worker's setup as `ctx.options`; empty when none were given. */
   options: Record<string, unknown>;
 }
