@@ -35,7 +35,7 @@ describe('loadConfig', () => {
       provider: 'cuda',
       inputs: {},
       restartEveryRounds: 2,
-      processPairsAtOnce: 4,
+      processPairsAtOnce: 1,
     });
   });
 

@@ -88,7 +88,7 @@ describe('parseConfig: valid files', () => {
         provider: 'cuda',
         inputs: { batch: 1, frames: 20 },
         restartEveryRounds: 2,
-        processPairsAtOnce: 4,
+        processPairsAtOnce: 1,
       },
       // latency from the benchmark, memory from defaults, throughput built in.
       threshold: { latency: 0.03, memory: 0.1, throughput: 0.02 },
@@ -142,7 +142,7 @@ describe('parseConfig: valid files', () => {
         iterationTimeoutSeconds: null,
         itemsPerIteration: null,
         restartEveryRounds: 2,
-        processPairsAtOnce: 4,
+        processPairsAtOnce: 1,
         options: {},
       },
       threshold: { latency: 0.02, memory: 0.05, throughput: 0.02 },

@@ -33,9 +33,9 @@ describe("the run's 5% false-alarm budget, shared by its verdicts", () => {
     expect(3 * shares.latency + 2 * shares.memory).toBeCloseTo(GATE_ERROR_RATE, 12);
   });
 
-  it('restarts onnx sessions and workers every 2 rounds, up to 4 pairs at once, by default; a samples round is its own process', () => {
+  it('restarts onnx sessions and workers every 2 rounds, one pair at a time, by default; a samples round is its own process', () => {
     const [onnx, worker, samples] = config.benchmarks;
-    const every2 = { restartEveryRounds: 2, roundsPerProcess: 2, pairsAtOnce: 4 };
+    const every2 = { restartEveryRounds: 2, roundsPerProcess: 2, pairsAtOnce: 1 };
     expect(processPlan(onnx!)).toEqual(every2);
     expect(processPlan(worker!)).toEqual(every2);
     expect(processPlan(samples!)).toEqual({

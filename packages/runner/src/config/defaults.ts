@@ -69,10 +69,12 @@ export const DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 2;
  * Most process pairs a restart starts together, GPU memory allowing: the
  * extra pairs wait, warmed up, for their turn, so most restarts cost one
  * warm-up iteration per side instead of a model load (about 7 s each for
- * VGGT-1B on an H200). On a 24 GiB card with a model that fills half of it,
- * only one pair fits, and nothing changes.
+ * VGGT-1B on an H200). One by default: idle pairs beside the measuring one
+ * are not yet measured on a GPU through the gate, and a default is what most
+ * users run. On a 24 GiB card with a model that fills half of it only one
+ * pair fits anyway.
  */
-export const DEFAULT_PROCESS_PAIRS_AT_ONCE = 4;
+export const DEFAULT_PROCESS_PAIRS_AT_ONCE = 1;
 /** How long a samples command may run in all (s): it does its own warm-up and sampling. */
 export const DEFAULT_SAMPLES_TIMEOUT_SECONDS = 1800;
 /**
