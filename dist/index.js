@@ -51188,6 +51188,7 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
     measuringSince: null,
     throttledRounds: [],
     throttleReasons: /* @__PURE__ */ new Set(),
+    clocks: { device: 0, host: 0 },
     memoryDetail: {
       base: { framework: [], processPeaks: [] },
       head: { framework: [], processPeaks: [] }
@@ -51372,7 +51373,10 @@ async function takeTurn(m, side3, round, memoryWanted) {
     if (report && plan.gpu) recordVram(m, side3, round, report);
   }
   m.memoryDetail[side3].framework = maxFramework(m.memoryDetail[side3].framework, result2.memory);
-  const times = result2.samples.map((s) => s.deviceMs ?? s.hostMs);
+  const times = result2.samples.map((s) => {
+    m.clocks[s.deviceMs === null ? "host" : "device"]++;
+    return s.deviceMs ?? s.hostMs;
+  });
   push(series.latency, side3, round, times);
   const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
   if (items)
@@ -51418,6 +51422,7 @@ function benchmarkResult(m, stopReason, error64) {
     seconds: (Date.now() - m.started) / 1e3,
     verdictSeconds: m.verdictSeconds,
     processes: m.processes,
+    timing: { warmupIterations: plan.warmupIterations, clock: clockOf(m.clocks) },
     throttledRounds: m.throttledRounds,
     metrics: plan.metrics.map(
       (metric) => metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null)
@@ -51433,6 +51438,11 @@ function benchmarkResult(m, stopReason, error64) {
     profiles: m.profiles,
     warnings
   };
+}
+function clockOf(counts2) {
+  if (counts2.device > 0 && counts2.host > 0) return "mixed";
+  if (counts2.device > 0) return "device";
+  return counts2.host > 0 ? "host" : "none";
 }
 function dtypeWarnings(plan, base, head) {
   const out = [];
@@ -51860,6 +51870,7 @@ var benchmarkResult2 = object({
   ran: sides(workloadInfo.nullable()),
   rounds: whole,
   stopReason: _enum2(["decided", "max-rounds", "max-time", "failed"]),
+  timing: object({ warmupIterations: whole, clock: _enum2(["device", "host", "mixed", "none"]) }).optional(),
   seconds: finite,
   warnings: array(text),
   throttledRounds: array(whole),
@@ -54649,7 +54660,7 @@ function howMeasured(b) {
   const method = first?.intervalMethod ?? null;
   const pairs = method?.clusters ?? (typeof b.processes === "number" ? b.processes : null);
   const parts = [
-    `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? "iteration" : "iterations"} per side${pairs === null ? "" : `, ${pairs} process ${pairs === 1 ? "pair" : "pairs"}`}`,
+    `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? "iteration" : "iterations"} per side${pairs === null ? "" : `, ${pairs} process ${pairs === 1 ? "pair" : "pairs"}`}${timingText(b)}`,
     stopText(b)
   ];
   if (method && method.clusters >= 2)
@@ -54657,6 +54668,17 @@ function howMeasured(b) {
       `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} planned ${method.looks === 1 ? "look" : "looks"} and ${method.verdicts} ${method.verdicts === 1 ? "verdict" : "verdicts"} at once`
     );
   return parts.join("; ");
+}
+var CLOCK_TEXT = {
+  device: "timed on the device (the workload's own timer, e.g. CUDA events)",
+  host: "timed on the host around synchronised iterations",
+  mixed: "timed on the device where the workload could, else on the host"
+};
+function timingText(b) {
+  const t = b.timing;
+  if (!t) return "";
+  const clock = lookup(CLOCK_TEXT, t.clock, "");
+  return `, each process after ${t.warmupIterations} warm-up ${t.warmupIterations === 1 ? "iteration" : "iterations"} per side${clock ? `, ${clock}` : ""}`;
 }
 var STOP_TEXT = {
   decided: "stopped once every verdict was decided",

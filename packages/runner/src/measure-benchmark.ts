@@ -179,6 +179,8 @@ interface Measuring {
   measuringSince: number | null;
   throttledRounds: number[];
   throttleReasons: Set<string>;
+  /** Latency samples taken with the workload's device timer, and with a host clock. */
+  clocks: { device: number; host: number };
   memoryDetail: Record<SideName, MemoryDetail>;
   timeline: Record<SideName, Map<number, Array<[number, number]>>>;
   profiles: Record<SideName, WorkloadProfile | null>;
@@ -265,6 +267,7 @@ function startMeasuring(
     measuringSince: null,
     throttledRounds: [],
     throttleReasons: new Set(),
+    clocks: { device: 0, host: 0 },
     memoryDetail: {
       base: { framework: [], processPeaks: [] },
       head: { framework: [], processPeaks: [] },
@@ -528,7 +531,10 @@ async function takeTurn(
     if (report && plan.gpu) recordVram(m, side, round, report);
   }
   m.memoryDetail[side].framework = maxFramework(m.memoryDetail[side].framework, result.memory);
-  const times = result.samples.map((s) => s.deviceMs ?? s.hostMs);
+  const times = result.samples.map((s) => {
+    m.clocks[s.deviceMs === null ? 'host' : 'device']++;
+    return s.deviceMs ?? s.hostMs;
+  });
   push(series.latency, side, round, times);
   const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
   if (items)
@@ -584,6 +590,7 @@ function benchmarkResult(
     seconds: (Date.now() - m.started) / 1000,
     verdictSeconds: m.verdictSeconds,
     processes: m.processes,
+    timing: { warmupIterations: plan.warmupIterations, clock: clockOf(m.clocks) },
     throttledRounds: m.throttledRounds,
     metrics: plan.metrics.map((metric) =>
       metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null),
@@ -601,6 +608,12 @@ function benchmarkResult(
     profiles: m.profiles,
     warnings,
   };
+}
+
+function clockOf(counts: { device: number; host: number }): 'device' | 'host' | 'mixed' | 'none' {
+  if (counts.device > 0 && counts.host > 0) return 'mixed';
+  if (counts.device > 0) return 'device';
+  return counts.host > 0 ? 'host' : 'none';
 }
 
 /** A side that ran in another precision than configured, or two sides that differ. */

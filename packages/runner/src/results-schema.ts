@@ -128,6 +128,9 @@ const benchmarkResult = z.object({
   ran: sides(workloadInfo.nullable()),
   rounds: whole,
   stopReason: z.enum(['decided', 'max-rounds', 'max-time', 'failed']),
+  timing: z
+    .object({ warmupIterations: whole, clock: z.enum(['device', 'host', 'mixed', 'none']) })
+    .optional(),
   seconds: finite,
   warnings: z.array(text),
   throttledRounds: z.array(whole),

@@ -88,6 +88,14 @@ export interface BenchmarkResult {
    * replicate processes. Absent in results from before it was added.
    */
   processes?: number;
+  /**
+   * How the latency samples were taken: warm-up iterations per process
+   * before any was timed, and the clock: `device` (the workload's own
+   * device timer, e.g. CUDA events around each iteration), `host` (a host
+   * clock around a synchronised iteration) or `mixed`. Absent in results
+   * from before it was recorded.
+   */
+  timing?: { warmupIterations: number; clock: 'device' | 'host' | 'mixed' | 'none' };
   /** Rounds during which the GPU reported a throttling clock event. */
   throttledRounds: number[];
   metrics: MetricResult[];

@@ -166,6 +166,8 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(replicated.stopReason).toBe('decided');
     expect(replicated.rounds).toBe(6);
     expect(replicated.processes).toBe(2);
+    // The scripted worker reports device times: the results say so, with the warm-up.
+    expect(replicated.timing).toEqual({ warmupIterations: 1, clock: 'device' });
     // The interval counted the two process pairs, not the six rounds, as independent.
     expect(replicated.metrics[0]?.intervalMethod).toMatchObject({
       clusters: 2,

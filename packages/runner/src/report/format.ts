@@ -64,7 +64,7 @@ export function howMeasured(b: BenchmarkResult): string | null {
   // Results from before `processes` and `intervalMethod` were recorded have neither.
   const pairs = method?.clusters ?? (typeof b.processes === 'number' ? b.processes : null);
   const parts = [
-    `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? 'iteration' : 'iterations'} per side${pairs === null ? '' : `, ${pairs} process ${pairs === 1 ? 'pair' : 'pairs'}`}`,
+    `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? 'iteration' : 'iterations'} per side${pairs === null ? '' : `, ${pairs} process ${pairs === 1 ? 'pair' : 'pairs'}`}${timingText(b)}`,
     stopText(b),
   ];
   if (method && method.clusters >= 2)
@@ -72,6 +72,20 @@ export function howMeasured(b: BenchmarkResult): string | null {
       `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} planned ${method.looks === 1 ? 'look' : 'looks'} and ${method.verdicts} ${method.verdicts === 1 ? 'verdict' : 'verdicts'} at once`,
     );
   return parts.join('; ');
+}
+
+const CLOCK_TEXT: Readonly<Record<string, string>> = {
+  device: "timed on the device (the workload's own timer, e.g. CUDA events)",
+  host: 'timed on the host around synchronised iterations',
+  mixed: 'timed on the device where the workload could, else on the host',
+};
+
+/** Warm-up and clock, for results that record them. */
+function timingText(b: BenchmarkResult): string {
+  const t = b.timing;
+  if (!t) return '';
+  const clock = lookup(CLOCK_TEXT, t.clock, '');
+  return `, each process after ${t.warmupIterations} warm-up ${t.warmupIterations === 1 ? 'iteration' : 'iterations'} per side${clock ? `, ${clock}` : ''}`;
 }
 
 const STOP_TEXT: Readonly<Record<BenchmarkResult['stopReason'], string>> = {
