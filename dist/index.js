@@ -48710,7 +48710,7 @@ var DEFAULT_ITERATIONS_PER_ROUND = 5;
 var DEFAULT_WARMUP_ITERATIONS = 3;
 var DEFAULT_DTYPE = "auto";
 var DEFAULT_DEVICE = 0;
-var DEFAULT_GPU_BUSY = "warn";
+var DEFAULT_GPU_BUSY = "fail";
 var DEFAULT_METRICS = ["latency", "memory"];
 var DEFAULT_ONNX_PROVIDER = "cuda";
 var DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
@@ -51116,6 +51116,44 @@ async function closePairs(pairs) {
   );
 }
 
+// packages/runner/src/shared-gpu.ts
+function ownPids(sessionPids) {
+  const out = /* @__PURE__ */ new Set([process.pid]);
+  for (const root of sessionPids) {
+    out.add(root);
+    const tree = findProcessTree(root);
+    if (tree.supported) for (const pid of tree.pids) out.add(pid);
+  }
+  return out;
+}
+function processesOn(reader, gpus) {
+  const out = [];
+  for (const gpuIndex of gpus) {
+    try {
+      for (const p of reader.processes(gpuIndex))
+        out.push({ gpuIndex, pid: p.pid, peakBytes: p.usedBytes });
+    } catch {
+    }
+  }
+  return out;
+}
+function noteNeighbours(into, round, seen, own2, gpus) {
+  for (const p of seen) {
+    if (own2.has(p.pid) || !gpus.has(p.gpuIndex)) continue;
+    into.rounds.add(round);
+    const key = `${p.gpuIndex}:${p.pid}`;
+    const known = into.processes.get(key);
+    const peak = p.peakBytes === null ? known?.peakBytes ?? null : Math.max(known?.peakBytes ?? 0, p.peakBytes);
+    into.processes.set(key, { gpuIndex: p.gpuIndex, pid: p.pid, peakBytes: peak });
+  }
+}
+function sharedGpuWarning(shared, rounds) {
+  const gib = (b) => b === null ? "memory not reported" : `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const who = shared.processes.slice(0, 5).map((p) => `PID ${p.pid} on GPU ${p.gpuIndex} (${gib(p.peakBytes)})`).join(", ");
+  const more = shared.processes.length > 5 ? `, and ${shared.processes.length - 5} more` : "";
+  return `other processes used the GPU in ${shared.rounds.length} of ${rounds} rounds: ${who}${more}. Latency measured beside them is disturbed, so this is not a clean pass: stop them, run on a GPU of its own, or set gpuBusy: fail to refuse such runs.`;
+}
+
 // packages/runner/src/measure-benchmark.ts
 var GATE_ERROR_RATE = 0.05;
 var MEMORY_ERROR_WEIGHT = 0.1;
@@ -51189,6 +51227,7 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
     throttledRounds: [],
     throttleReasons: /* @__PURE__ */ new Set(),
     clocks: { device: 0, host: 0 },
+    neighbours: { rounds: /* @__PURE__ */ new Set(), processes: /* @__PURE__ */ new Map() },
     memoryDetail: {
       base: { framework: [], processPeaks: [] },
       head: { framework: [], processPeaks: [] }
@@ -51371,6 +51410,7 @@ async function takeTurn(m, side3, round, memoryWanted) {
   } finally {
     const report = await sampler?.stop();
     if (report && plan.gpu) recordVram(m, side3, round, report);
+    checkNeighbours(m, round, report ?? null);
   }
   m.memoryDetail[side3].framework = maxFramework(m.memoryDetail[side3].framework, result2.memory);
   const times = result2.samples.map((s) => {
@@ -51393,6 +51433,19 @@ function recordVram(m, side3, round, report) {
   m.memoryDetail[side3].processPeaks = maxPeaks(m.memoryDetail[side3].processPeaks, report.perGpu);
   addTimeline(m.timeline[side3], report, m.started);
 }
+function checkNeighbours(m, round, report) {
+  const { gpu } = m.plan;
+  if (!gpu) return;
+  const gpus = /* @__PURE__ */ new Set([
+    gpu.index,
+    ...(report?.perGpu ?? []).filter((g) => g.peakBytes > 0).map((g) => g.gpuIndex)
+  ]);
+  const seen = report ? report.foreign : processesOn(gpu.reader, gpus);
+  if (seen.length === 0) return;
+  const sessions = [m.sessions.base, m.sessions.head, ...m.pool.flatMap((p) => [p.base, p.head])];
+  const own2 = ownPids(sessions.filter((s) => s !== void 0).map((s) => s.pid));
+  noteNeighbours(m.neighbours, round, seen, own2, gpus);
+}
 function checkThrottling(m, round) {
   const { gpu } = m.plan;
   if (!gpu) return;
@@ -51406,6 +51459,11 @@ function benchmarkResult(m, stopReason, error64) {
   const { plan, series, warnings } = m;
   if (m.throttledRounds.length > 0)
     warnings.push(throttleWarning(m.throttledRounds, m.rounds, [...m.throttleReasons]));
+  const sharedGpu = m.neighbours.rounds.size > 0 ? {
+    rounds: [...m.neighbours.rounds].sort((a, b) => a - b),
+    processes: [...m.neighbours.processes.values()]
+  } : null;
+  if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = m.sessions.base?.info ?? null;
   const head = m.sessions.head?.info ?? null;
@@ -51424,6 +51482,7 @@ function benchmarkResult(m, stopReason, error64) {
     processes: m.processes,
     timing: { warmupIterations: plan.warmupIterations, clock: clockOf(m.clocks) },
     throttledRounds: m.throttledRounds,
+    sharedGpu,
     metrics: plan.metrics.map(
       (metric) => metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null)
     ),
@@ -51870,6 +51929,10 @@ var benchmarkResult2 = object({
   ran: sides(workloadInfo.nullable()),
   rounds: whole,
   stopReason: _enum2(["decided", "max-rounds", "max-time", "failed"]),
+  sharedGpu: object({
+    rounds: array(whole),
+    processes: array(object({ gpuIndex: whole, pid: whole, peakBytes: finite.nullable() }))
+  }).nullable().optional(),
   timing: object({ warmupIterations: whole, clock: _enum2(["device", "host", "mixed", "none"]) }).optional(),
   seconds: finite,
   warnings: array(text),
@@ -51983,6 +52046,8 @@ function gateVerdict(benchmarks) {
   if (benchmarks.some((b) => b.status === "failed")) return { verdict: "failed", regressions };
   if (regressions > 0) return { verdict: "regression", regressions };
   if (verdicts.includes("inconclusive")) return { verdict: "inconclusive", regressions };
+  if (benchmarks.some((b) => (b.sharedGpu?.rounds.length ?? 0) > 0))
+    return { verdict: "inconclusive", regressions };
   return { verdict: "pass", regressions };
 }
 async function writeResults(path, results) {
@@ -54692,6 +54757,12 @@ function stopText(b) {
   const reason = b.stopReason !== "decided" && decided ? "stopped at its budget, decided" : lookup(STOP_TEXT, b.stopReason, String(b.stopReason));
   return `${reason} (${seconds2.toFixed(0)} s)`;
 }
+function sharedGpuNote(results) {
+  const shared = results.benchmarks.filter((b) => (b.sharedGpu?.rounds.length ?? 0) > 0);
+  if (shared.length === 0) return null;
+  const pids = [...new Set(shared.flatMap((b) => b.sharedGpu.processes.map((p) => p.pid)))];
+  return `measured beside other GPU processes (PID${pids.length === 1 ? "" : "s"} ${pids.slice(0, 5).join(", ")}${pids.length > 5 ? ", ..." : ""}): not a clean pass`;
+}
 
 // packages/runner/src/report/safe-text.ts
 var MINT = /* @__PURE__ */ Symbol("SafeText");
@@ -55562,7 +55633,8 @@ function ownMetric(byMetric, metric) {
 function headline(results) {
   const count = results.regressions;
   const title = lookup(HEADLINE, results.verdict, `Performance gate: ${results.verdict}`);
-  return `${title}${results.verdict === "regression" ? `: ${count} metric${count === 1 ? "" : "s"}` : ""}`;
+  const shared = sharedGpuNote(results);
+  return `${title}${results.verdict === "regression" ? `: ${count} metric${count === 1 ? "" : "s"}` : ""}${shared ? `: ${shared}` : ""}`;
 }
 function headlineBanner(results) {
   const tally = /* @__PURE__ */ new Map();
@@ -55752,7 +55824,9 @@ function renderMarkdown(results) {
 function headline2(results) {
   const count = results.regressions;
   const title = lookup(HEADLINE2, results.verdict, md`Performance gate: ${results.verdict}`);
-  return results.verdict === "regression" ? md`${title}: ${count} metric${count === 1 ? "" : "s"}` : title;
+  const shared = sharedGpuNote(results);
+  const counted = results.verdict === "regression" ? md`${title}: ${count} metric${count === 1 ? "" : "s"}` : title;
+  return shared ? md`${counted}: ${shared}` : counted;
 }
 function commitsLine(results) {
   const { base, head } = results.commits;
@@ -55921,7 +55995,7 @@ function renderTerminal(results) {
   for (const w of warnings) out.push(`warning: ${plain(w)}`);
   out.push(
     "",
-    `verdict: ${plain(results.verdict).toUpperCase()}${results.status === "partial" ? " (partial run)" : ""}`
+    `verdict: ${plain(results.verdict).toUpperCase()}${results.status === "partial" ? " (partial run)" : ""}${sharedGpuNote(results) ? ` (${plain(sharedGpuNote(results))})` : ""}`
   );
   return out.join("\n");
 }

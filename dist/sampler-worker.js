@@ -2406,6 +2406,7 @@ function buildReport(summary, facts, startEpochMs) {
     perGpu: summary.perGpu,
     total: summary.total,
     pidsSeen: [...facts.pidsSeen].sort((a, b) => a - b),
+    foreign: [...facts.foreign].sort((a, b) => a.gpuIndex - b.gpuIndex || a.pid - b.pid),
     treeSource: facts.treeSource,
     notes: reportNotes(summary, facts)
   };
@@ -2701,6 +2702,7 @@ function sample(input, reader, stop, send) {
   const deviceCount = reader.deviceCount();
   const pidsSeen = /* @__PURE__ */ new Set();
   const foreign = /* @__PURE__ */ new Set();
+  const foreignPeaks = /* @__PURE__ */ new Map();
   let unattributed = 0;
   const read = (t) => {
     tree.refresh(t);
@@ -2710,6 +2712,10 @@ function sample(input, reader, stop, send) {
       for (const proc of reader.processes(gpu)) {
         if (!tree.includes(proc.pid)) {
           foreign.add(proc.pid);
+          const key = `${gpu}:${proc.pid}`;
+          const seen = foreignPeaks.get(key);
+          const bytes2 = proc.usedBytes === null ? seen?.peakBytes ?? null : Math.max(seen?.peakBytes ?? 0, proc.usedBytes);
+          foreignPeaks.set(key, { gpuIndex: gpu, pid: proc.pid, peakBytes: bytes2 });
           continue;
         }
         if (proc.usedBytes === null) unattributed++;
@@ -2764,6 +2770,7 @@ function sample(input, reader, stop, send) {
     treeSource: tree.source,
     pidsSeen: [...pidsSeen],
     foreignPids: [...foreign].sort((a, b) => a - b),
+    foreign: [...foreignPeaks.values()],
     unattributedReadings: unattributed
   };
   if (spec.kind !== "replay" && spec.kind !== "auto") facts.requested = spec.kind;

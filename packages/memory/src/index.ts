@@ -42,7 +42,7 @@ export {
   ReplaySource,
   validateRecording,
 } from './recording.js';
-export { NVIDIA_SMI_NOTE, type VramReport } from './report.js';
+export { type ForeignProcess, NVIDIA_SMI_NOTE, type VramReport } from './report.js';
 export { startVramSampler, type VramSampler, type VramSamplerOptions } from './sampler.js';
 export {
   type AccumulatorOptions,

@@ -10,6 +10,12 @@ import type { LiveSourceKind } from './source.js';
 import type { TreeSource } from './tree-tracker.js';
 
 /** What `VramSampler.stop()` returns: JSON-safe, for a results file. */
+export interface ForeignProcess {
+  gpuIndex: number;
+  pid: number;
+  peakBytes: number | null;
+}
+
 export interface VramReport {
   /** Where the numbers came from. */
   source: 'nvml' | 'nvidia-smi' | 'replay';
@@ -33,6 +39,12 @@ export interface VramReport {
   total: MemoryTrack;
   /** Every PID of the tree that held GPU memory at some reading, ascending. */
   pidsSeen: number[];
+  /**
+   * Processes outside the tree that held memory on a GPU at some reading,
+   * with the most each held there (null where the driver does not say), by
+   * GPU and PID: a neighbour that can slow the workload and take its headroom.
+   */
+  foreign: ForeignProcess[];
   /** How the tree's PIDs were found. */
   treeSource: TreeSource;
   /** Plain sentences on anything that limits what the numbers mean. */
@@ -52,6 +64,7 @@ export interface RunFacts {
   pidsSeen: readonly number[];
   /** PIDs outside the tree seen holding GPU memory. */
   foreignPids: readonly number[];
+  foreign: readonly ForeignProcess[];
   /** Readings of a tree process whose memory the driver did not attribute. */
   unattributedReadings: number;
 }
@@ -82,6 +95,7 @@ export function buildReport(
     perGpu: summary.perGpu,
     total: summary.total,
     pidsSeen: [...facts.pidsSeen].sort((a, b) => a - b),
+    foreign: [...facts.foreign].sort((a, b) => a.gpuIndex - b.gpuIndex || a.pid - b.pid),
     treeSource: facts.treeSource,
     notes: reportNotes(summary, facts),
   };

@@ -1,7 +1,7 @@
 import { MemoryError } from './errors.js';
 import { RUNNING, type WorkerInput, type WorkerMessage } from './protocol.js';
 import { ReplaySource } from './recording.js';
-import { buildReport, type RunFacts, type VramReport } from './report.js';
+import { buildReport, type ForeignProcess, type RunFacts, type VramReport } from './report.js';
 import { type GpuBytes, VramAccumulator } from './sampler-core.js';
 import {
   DEFAULT_INTERVAL_MS,
@@ -54,6 +54,8 @@ function sample(
   const deviceCount = reader.deviceCount();
   const pidsSeen = new Set<number>();
   const foreign = new Set<number>();
+  // By GPU and PID, the most each outside process held: `gpu:pid` -> bytes (null: not reported).
+  const foreignPeaks = new Map<string, ForeignProcess>();
   let unattributed = 0;
 
   /** One reading of every GPU at `t` (ms since start). */
@@ -65,6 +67,13 @@ function sample(
       for (const proc of reader.processes(gpu)) {
         if (!tree.includes(proc.pid)) {
           foreign.add(proc.pid);
+          const key = `${gpu}:${proc.pid}`;
+          const seen = foreignPeaks.get(key);
+          const bytes =
+            proc.usedBytes === null
+              ? (seen?.peakBytes ?? null)
+              : Math.max(seen?.peakBytes ?? 0, proc.usedBytes);
+          foreignPeaks.set(key, { gpuIndex: gpu, pid: proc.pid, peakBytes: bytes });
           continue;
         }
         if (proc.usedBytes === null) unattributed++;
@@ -125,6 +134,7 @@ function sample(
     treeSource: tree.source,
     pidsSeen: [...pidsSeen],
     foreignPids: [...foreign].sort((a, b) => a - b),
+    foreign: [...foreignPeaks.values()],
     unattributedReadings: unattributed,
   };
   if (spec.kind !== 'replay' && spec.kind !== 'auto') facts.requested = spec.kind as LiveSourceKind;

@@ -78,6 +78,8 @@ describe('startVramSampler with a replayed recording (real worker thread)', () =
     });
     expect(report.notes.join('\n')).toMatch(/replayed from a recording captured with nvml/);
     expect(report.notes.join('\n')).toMatch(/1 process\(es\) outside the tree/);
+    // The stranger by GPU, with the most it held: what a runner needs to say who shared the GPU.
+    expect(report.foreign).toEqual([{ gpuIndex: 0, pid: STRANGER, peakBytes: 20 * GIB }]);
     expect(report.notes.join('\n')).toMatch(/fell behind 1 time/);
     expect(report.notes.join('\n')).toMatch(/already held 2\.0 GiB/);
     // JSON-safe, for a results file.

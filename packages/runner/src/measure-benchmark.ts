@@ -1,6 +1,7 @@
 import type { GpuReader } from '@vggt-perf-gate/device';
 import { THROTTLING_REASONS } from '@vggt-perf-gate/device';
 import {
+  type ForeignProcess,
   mergeFrameworkMemory,
   type ProcessPeak,
   startVramSampler,
@@ -34,6 +35,7 @@ import type {
   MetricResult,
   VramTimeline,
 } from './results.js';
+import { noteNeighbours, ownPids, processesOn, sharedGpuWarning } from './shared-gpu.js';
 import type {
   FrameworkMemory,
   SideName,
@@ -179,6 +181,8 @@ interface Measuring {
   measuringSince: number | null;
   throttledRounds: number[];
   throttleReasons: Set<string>;
+  /** Processes outside the run on the benchmark's GPUs, and the rounds they were there. */
+  neighbours: { rounds: Set<number>; processes: Map<string, ForeignProcess> };
   /** Latency samples taken with the workload's device timer, and with a host clock. */
   clocks: { device: number; host: number };
   memoryDetail: Record<SideName, MemoryDetail>;
@@ -268,6 +272,7 @@ function startMeasuring(
     throttledRounds: [],
     throttleReasons: new Set(),
     clocks: { device: 0, host: 0 },
+    neighbours: { rounds: new Set(), processes: new Map() },
     memoryDetail: {
       base: { framework: [], processPeaks: [] },
       head: { framework: [], processPeaks: [] },
@@ -529,6 +534,7 @@ async function takeTurn(
   } finally {
     const report = await sampler?.stop();
     if (report && plan.gpu) recordVram(m, side, round, report);
+    checkNeighbours(m, round, report ?? null);
   }
   m.memoryDetail[side].framework = maxFramework(m.memoryDetail[side].framework, result.memory);
   const times = result.samples.map((s) => {
@@ -555,6 +561,24 @@ function recordVram(m: Measuring, side: SideName, round: number, report: VramRep
   addTimeline(m.timeline[side], report, m.started);
 }
 
+/**
+ * Notes processes outside the run on the GPUs this turn used: from the
+ * sampler's readings through the turn, or, without one, a listing after it.
+ */
+function checkNeighbours(m: Measuring, round: number, report: VramReport | null): void {
+  const { gpu } = m.plan;
+  if (!gpu) return;
+  const gpus = new Set([
+    gpu.index,
+    ...(report?.perGpu ?? []).filter((g) => g.peakBytes > 0).map((g) => g.gpuIndex),
+  ]);
+  const seen = report ? report.foreign : processesOn(gpu.reader, gpus);
+  if (seen.length === 0) return;
+  const sessions = [m.sessions.base, m.sessions.head, ...m.pool.flatMap((p) => [p.base, p.head])];
+  const own = ownPids(sessions.filter((s) => s !== undefined).map((s) => s.pid));
+  noteNeighbours(m.neighbours, round, seen, own, gpus);
+}
+
 /** Notes a round in which the GPU reported a clock-limiting event. */
 function checkThrottling(m: Measuring, round: number): void {
   const { gpu } = m.plan;
@@ -574,6 +598,14 @@ function benchmarkResult(
   const { plan, series, warnings } = m;
   if (m.throttledRounds.length > 0)
     warnings.push(throttleWarning(m.throttledRounds, m.rounds, [...m.throttleReasons]));
+  const sharedGpu =
+    m.neighbours.rounds.size > 0
+      ? {
+          rounds: [...m.neighbours.rounds].sort((a, b) => a - b),
+          processes: [...m.neighbours.processes.values()],
+        }
+      : null;
+  if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = m.sessions.base?.info ?? null;
   const head = m.sessions.head?.info ?? null;
@@ -592,6 +624,7 @@ function benchmarkResult(
     processes: m.processes,
     timing: { warmupIterations: plan.warmupIterations, clock: clockOf(m.clocks) },
     throttledRounds: m.throttledRounds,
+    sharedGpu,
     metrics: plan.metrics.map((metric) =>
       metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null),
     ),

@@ -128,6 +128,13 @@ const benchmarkResult = z.object({
   ran: sides(workloadInfo.nullable()),
   rounds: whole,
   stopReason: z.enum(['decided', 'max-rounds', 'max-time', 'failed']),
+  sharedGpu: z
+    .object({
+      rounds: z.array(whole),
+      processes: z.array(z.object({ gpuIndex: whole, pid: whole, peakBytes: finite.nullable() })),
+    })
+    .nullable()
+    .optional(),
   timing: z
     .object({ warmupIterations: whole, clock: z.enum(['device', 'host', 'mixed', 'none']) })
     .optional(),

@@ -5,6 +5,7 @@ import type { MemoryBreakdownRow } from '@vggt-perf-gate/memory';
 import type { Verdict } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
 import { checkResults } from './results-schema.js';
+import type { SharedGpu } from './shared-gpu.js';
 import type { WorkloadInfo, WorkloadProfile } from './workloads/types.js';
 
 /**
@@ -98,6 +99,13 @@ export interface BenchmarkResult {
   timing?: { warmupIterations: number; clock: 'device' | 'host' | 'mixed' | 'none' };
   /** Rounds during which the GPU reported a throttling clock event. */
   throttledRounds: number[];
+  /**
+   * Processes outside the run on the benchmark's GPUs while it was measured,
+   * and the rounds they were there; null when there were none (absent in
+   * results from before it was recorded). A pass measured beside them makes
+   * the run's verdict `inconclusive`.
+   */
+  sharedGpu?: SharedGpu | null;
   metrics: MetricResult[];
   /**
    * Per side and GPU: the framework's allocator and reserved peaks beside the
@@ -178,6 +186,9 @@ export function gateVerdict(benchmarks: readonly BenchmarkResult[]): {
   if (benchmarks.some((b) => b.status === 'failed')) return { verdict: 'failed', regressions };
   if (regressions > 0) return { verdict: 'regression', regressions };
   if (verdicts.includes('inconclusive')) return { verdict: 'inconclusive', regressions };
+  // Measured beside another GPU process, "no regression" is not a clean pass.
+  if (benchmarks.some((b) => (b.sharedGpu?.rounds.length ?? 0) > 0))
+    return { verdict: 'inconclusive', regressions };
   return { verdict: 'pass', regressions };
 }
 

@@ -150,7 +150,7 @@ describe('parseConfig: valid files', () => {
       warmup: { iterations: 3 },
       dtype: 'auto',
       device: 0,
-      gpuBusy: 'warn',
+      gpuBusy: 'fail',
       expectedMemory: null,
       setup: { base: null, head: null },
       setupTimeoutSeconds: 1800,

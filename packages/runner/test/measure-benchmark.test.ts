@@ -9,9 +9,11 @@ import {
   throttleWarning,
 } from '../src/measure-benchmark.js';
 import { renderMarkdown } from '../src/report/markdown.js';
-import type { BenchmarkResult, GateResults } from '../src/results.js';
+import { renderTerminal } from '../src/report/terminal.js';
+import { type BenchmarkResult, type GateResults, gateVerdict } from '../src/results.js';
 import type { Workload, WorkloadSession } from '../src/workloads/types.js';
 import { plan } from './fixtures/plan.js';
+import { noGpuResults } from './fixtures/results.js';
 import { FIXTURES, fixtureWorkload, isGone } from './fixtures/workers/helpers.js';
 
 /** Wraps a workload to record the PID of every session it opens. */
@@ -405,5 +407,55 @@ describe('process pairs started together, GPU memory allowing', () => {
     );
     expect(result.processes).toBe(4);
     expect(lines.some((l) => /process pairs together/.test(l))).toBe(false);
+  });
+});
+
+describe('a GPU shared with other processes', () => {
+  // A real H100 recorded while two other processes held 2.5 and 1.5 GiB on it.
+  const busy = JSON.parse(
+    readFileSync(new URL('../../device/fixtures/nvml-busy.json', import.meta.url), 'utf8'),
+  ) as NvmlRecording;
+
+  it('records who was there and when, warns, and the run is never a clean pass', async () => {
+    const result = await measureBenchmark(
+      plan(fixtureWorkload('scripted_times.py'), {
+        gpu: { index: 0, reader: nvmlReader(replayNvml(busy)) },
+      }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.metrics[0]?.verdict).toBe('unchanged');
+    expect(result.sharedGpu?.rounds).toHaveLength(result.rounds);
+    expect(result.sharedGpu?.processes).toEqual([
+      { gpuIndex: 0, pid: 941, peakBytes: 2690646016 },
+      { gpuIndex: 0, pid: 966, peakBytes: 1616904192 },
+    ]);
+    expect(result.warnings.join('\n')).toMatch(
+      /other processes used the GPU in \d+ of \d+ rounds: PID 941 on GPU 0 \(2\.5 GiB\), PID 966 on GPU 0 \(1\.5 GiB\)\. .*not a clean pass/,
+    );
+    expect(gateVerdict([result]).verdict).toBe('inconclusive');
+    const gated = noGpuResults({ benchmarks: [result], ...gateVerdict([result]) });
+    expect(renderMarkdown(gated).split('\n')[0]).toBe(
+      '### 🟡 Performance gate inconclusive: measured beside other GPU processes (PIDs 941, 966): not a clean pass',
+    );
+    expect(renderTerminal(gated)).toMatch(
+      /^verdict: INCONCLUSIVE \(measured beside other GPU processes \(PIDs 941, 966\): not a clean pass\)$/m,
+    );
+  });
+
+  it('the same run on a GPU of its own passes', async () => {
+    const alone: NvmlRecording = {
+      ...busy,
+      devices: busy.devices.map((d) => ({ ...d, computeProcesses: [] })),
+    };
+    const result = await measureBenchmark(
+      plan(fixtureWorkload('scripted_times.py'), {
+        gpu: { index: 0, reader: nvmlReader(replayNvml(alone)) },
+      }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.sharedGpu).toBeNull();
+    expect(gateVerdict([result]).verdict).toBe('pass');
   });
 });

@@ -1,5 +1,5 @@
 import { formatChange } from '@vggt-perf-gate/timing';
-import type { BenchmarkResult, MetricResult } from '../results.js';
+import type { BenchmarkResult, GateResults, MetricResult } from '../results.js';
 
 /** Shared number formatting for every report. */
 export function formatValue(value: number, unit: MetricResult['unit']): string {
@@ -104,4 +104,15 @@ function stopText(b: BenchmarkResult): string {
       ? 'stopped at its budget, decided'
       : lookup(STOP_TEXT, b.stopReason, String(b.stopReason));
   return `${reason} (${seconds.toFixed(0)} s)`;
+}
+
+/**
+ * The headline's addition when any benchmark was measured beside another
+ * GPU process: such a run never reads as a clean pass. Null otherwise.
+ */
+export function sharedGpuNote(results: GateResults): string | null {
+  const shared = results.benchmarks.filter((b) => (b.sharedGpu?.rounds.length ?? 0) > 0);
+  if (shared.length === 0) return null;
+  const pids = [...new Set(shared.flatMap((b) => b.sharedGpu!.processes.map((p) => p.pid)))];
+  return `measured beside other GPU processes (PID${pids.length === 1 ? '' : 's'} ${pids.slice(0, 5).join(', ')}${pids.length > 5 ? ', ...' : ''}): not a clean pass`;
 }

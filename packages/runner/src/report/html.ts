@@ -1,5 +1,12 @@
 import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results.js';
-import { changeCell, formatValue, howMeasured, lookup, metricLabel } from './format.js';
+import {
+  changeCell,
+  formatValue,
+  howMeasured,
+  lookup,
+  metricLabel,
+  sharedGpuNote,
+} from './format.js';
 import { verdictBadge, verdictClass } from './html-badge.js';
 import { benchmarkId, renderBenchmark } from './html-benchmark.js';
 import type { SideSamples } from './html-charts.js';
@@ -99,7 +106,8 @@ function ownMetric(
 function headline(results: GateResults): string {
   const count = results.regressions;
   const title = lookup(HEADLINE, results.verdict, `Performance gate: ${results.verdict}`);
-  return `${title}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}`;
+  const shared = sharedGpuNote(results);
+  return `${title}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}${shared ? `: ${shared}` : ''}`;
 }
 
 /** The verdict banner, with a one-line tally of what the verdict rests on. */

@@ -1,6 +1,13 @@
 import type { BenchmarkResult, GateResults, MemoryRow, MetricResult } from '../results.js';
 import type { WorkloadInfo } from '../workloads/types.js';
-import { formatChange, formatValue, howMeasured, lookup, metricLabel } from './format.js';
+import {
+  formatChange,
+  formatValue,
+  howMeasured,
+  lookup,
+  metricLabel,
+  sharedGpuNote,
+} from './format.js';
 import { code, joinMd, md, type SafeMarkdown } from './markdown-escape.js';
 import {
   describeWhatRan,
@@ -62,9 +69,12 @@ export function renderMarkdown(results: GateResults): string {
 function headline(results: GateResults): SafeMarkdown {
   const count = results.regressions;
   const title = lookup(HEADLINE, results.verdict, md`Performance gate: ${results.verdict}`);
-  return results.verdict === 'regression'
-    ? md`${title}: ${count} metric${count === 1 ? '' : 's'}`
-    : title;
+  const shared = sharedGpuNote(results);
+  const counted =
+    results.verdict === 'regression'
+      ? md`${title}: ${count} metric${count === 1 ? '' : 's'}`
+      : title;
+  return shared ? md`${counted}: ${shared}` : counted;
 }
 
 function commitsLine(results: GateResults): SafeMarkdown {

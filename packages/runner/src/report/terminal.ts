@@ -1,5 +1,5 @@
 import type { GateResults } from '../results.js';
-import { changeCell, formatValue, howMeasured, metricLabel } from './format.js';
+import { changeCell, formatValue, howMeasured, metricLabel, sharedGpuNote } from './format.js';
 import { oneLine } from './one-line.js';
 
 /** GitHub Actions reads `::command::` and `##[command]` in a step's output as workflow commands. */
@@ -62,7 +62,7 @@ export function renderTerminal(results: GateResults): string {
   for (const w of warnings) out.push(`warning: ${plain(w)}`);
   out.push(
     '',
-    `verdict: ${plain(results.verdict).toUpperCase()}${results.status === 'partial' ? ' (partial run)' : ''}`,
+    `verdict: ${plain(results.verdict).toUpperCase()}${results.status === 'partial' ? ' (partial run)' : ''}${sharedGpuNote(results) ? ` (${plain(sharedGpuNote(results))})` : ''}`,
   );
   return out.join('\n');
 }
