@@ -50599,6 +50599,15 @@ function checkExpectedMemory(input2) {
     throw invalidOption2("dtype", dtype, `one of ${Object.keys(DTYPE_BYTES).join(", ")}`);
   }
   const width = DTYPE_BYTES[dtype];
+  const weightsDtype = input2.weightsDtype ?? dtype;
+  if (typeof weightsDtype !== "string" || !Object.hasOwn(DTYPE_BYTES, weightsDtype)) {
+    throw invalidOption2(
+      "weightsDtype",
+      weightsDtype,
+      `one of ${Object.keys(DTYPE_BYTES).join(", ")}`
+    );
+  }
+  const weightsWidth = DTYPE_BYTES[weightsDtype];
   const activationBytes = input2.activationBytes ?? 0;
   if (!isNonNegative(activationBytes)) {
     throw invalidOption2("activationBytes", activationBytes, "a byte count >= 0");
@@ -50610,18 +50619,19 @@ function checkExpectedMemory(input2) {
   if (!isNonNegative(measuredPeakBytes)) {
     throw invalidOption2("measuredPeakBytes", measuredPeakBytes, "a byte count >= 0");
   }
-  const expectedAt = (bytes2) => parameterCount * bytes2 + activationBytes * (bytes2 / width);
+  const expectedAt = (bytes2) => parameterCount * Math.max(weightsWidth, bytes2) + activationBytes * (bytes2 / width);
   const expectedBytes = expectedAt(width);
   const limitBytes = expectedBytes * factor;
   const ratio = measuredPeakBytes / expectedBytes;
   if (measuredPeakBytes <= limitBytes) {
     const check2 = { state: "ok", expectedBytes, limitBytes, ratio };
     if (ratio < FAR_BELOW_RATIO) {
-      check2.note = `the peak (${formatBytes(measuredPeakBytes)}) is under half of what ${dtype} weights alone should take (${formatBytes(expectedBytes)}): the sampler may have missed the run, the model is smaller than stated, or it ran in a narrower dtype.`;
+      check2.note = `the peak (${formatBytes(measuredPeakBytes)}) is under half of what ${weightsDtype} weights and ${dtype} activations should take (${formatBytes(expectedBytes)}): the sampler may have missed the run, the model is smaller than stated, or it ran in a narrower dtype.`;
     }
     return check2;
   }
   const requested = input2.requestedDtype ?? dtype;
+  const held = weightsDtype === dtype ? dtype : `${dtype} (weights ${weightsDtype})`;
   const asked = requested === dtype ? requested : `${requested}, i.e. ${dtype}`;
   const fits = WIDER.find(
     (wider) => wider.bytes > width && measuredPeakBytes <= expectedAt(wider.bytes) * factor
@@ -50629,10 +50639,10 @@ function checkExpectedMemory(input2) {
   const times = `${ratio.toFixed(1)}x`;
   let likelyCause;
   if (fits !== void 0) {
-    likelyCause = `the dtype that ran is probably not the one requested (${asked}): the peak fits ${fits.name}. The peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${dtype}, and within ${factor}x of the ${formatBytes(expectedAt(fits.bytes))} expected at ${fits.name}. Check the dtype the weights actually have (a device without ${dtype} support can fall back silently: pick it from the compute capability, bf16 where major >= 8, else fp16).`;
+    likelyCause = `the dtype that ran is probably not the one requested (${asked}): the peak fits ${fits.name}. The peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${held}, and within ${factor}x of the ${formatBytes(expectedAt(fits.bytes))} expected at ${fits.name}. Check the dtype the weights actually have (a device without ${dtype} support can fall back silently: pick it from the compute capability, bf16 where major >= 8, else fp16).`;
   } else {
     const widest = expectedAt(Math.max(width, DTYPE_BYTES.fp32)) * factor;
-    likelyCause = `the peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${dtype}, more than even fp32 weights would take (at most ${formatBytes(widest)}), so the dtype alone does not explain it: memory that grows with the input does. Most likely attention fell back to the math (materialising) kernel, which stores every attention matrix: on a VGGT-shaped model (20 frames, bf16) that raised the reserved peak from 2.6 GiB to 47.3 GiB. Check which attention kernel ran (PyTorch SDPA: flash, memory-efficient or math) and the input size.`;
+    likelyCause = `the peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${held}, more than even fp32 weights would take (at most ${formatBytes(widest)}), so the dtype alone does not explain it: memory that grows with the input does. Most likely attention fell back to the math (materialising) kernel, which stores every attention matrix: on a VGGT-shaped model (20 frames, bf16) that raised the reserved peak from 2.6 GiB to 47.3 GiB. Check which attention kernel ran (PyTorch SDPA: flash, memory-efficient or math) and the input size.`;
   }
   return { state: "exceeded", expectedBytes, limitBytes, ratio, likelyCause };
 }
@@ -54438,9 +54448,11 @@ function addChecks(result2, benchmark, dtype, deviceName) {
   );
   const peak = result2.metrics.find((m) => m.metric === "memory")?.head?.median;
   if (benchmark.expectedMemory && peak !== void 0 && isDtype(dtype.dtype)) {
+    const stored = result2.profiles?.head?.parameterDtype;
     const check2 = checkExpectedMemory({
       parameterCount: benchmark.expectedMemory.parameters,
       dtype: dtype.dtype,
+      ...typeof stored === "string" && isDtype(stored) ? { weightsDtype: stored } : {},
       activationBytes: benchmark.expectedMemory.activationsGiB * 2 ** 30,
       factor: benchmark.expectedMemory.factor,
       measuredPeakBytes: peak,

@@ -32,8 +32,14 @@ const WIDER: readonly { name: string; bytes: number }[] = [
 export interface ExpectedMemoryInput {
   /** Parameters of the model, e.g. 1.2e9 for VGGT-1B. */
   parameterCount: number;
-  /** The dtype the weights should be held in (the one the run resolved to). */
+  /** The dtype the model computes in (the one the run resolved to; under autocast, the autocast dtype). */
   dtype: Dtype;
+  /**
+   * The dtype the weights are stored in, when it is not `dtype`: fp32 weights
+   * under bf16 autocast, as VGGT runs. Weights are counted at it, activations
+   * at `dtype`. Default: `dtype`.
+   */
+  weightsDtype?: Dtype;
   /** Memory for activations at `dtype`, if known (bytes); default 0. Add the CUDA context (~0.5 GiB) here when checking a process peak. */
   activationBytes?: number;
   /** Allowed headroom over the expectation, default 1.5. */
@@ -84,6 +90,15 @@ export function checkExpectedMemory(input: ExpectedMemoryInput): ExpectedMemoryC
     throw invalidOption('dtype', dtype, `one of ${Object.keys(DTYPE_BYTES).join(', ')}`);
   }
   const width = DTYPE_BYTES[dtype];
+  const weightsDtype = input.weightsDtype ?? dtype;
+  if (typeof weightsDtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, weightsDtype)) {
+    throw invalidOption(
+      'weightsDtype',
+      weightsDtype,
+      `one of ${Object.keys(DTYPE_BYTES).join(', ')}`,
+    );
+  }
+  const weightsWidth = DTYPE_BYTES[weightsDtype];
   const activationBytes = input.activationBytes ?? 0;
   if (!isNonNegative(activationBytes)) {
     throw invalidOption('activationBytes', activationBytes, 'a byte count >= 0');
@@ -96,8 +111,14 @@ export function checkExpectedMemory(input: ExpectedMemoryInput): ExpectedMemoryC
     throw invalidOption('measuredPeakBytes', measuredPeakBytes, 'a byte count >= 0');
   }
 
-  /** Weights plus activations at a given element width. */
-  const expectedAt = (bytes: number) => parameterCount * bytes + activationBytes * (bytes / width);
+  /**
+   * Weights plus activations when computing at a given element width: the
+   * activations scale with it; the weights are stored at their own dtype, or
+   * at the compute width where that is wider (a run that fell back to fp32
+   * holds fp32 weights).
+   */
+  const expectedAt = (bytes: number) =>
+    parameterCount * Math.max(weightsWidth, bytes) + activationBytes * (bytes / width);
   const expectedBytes = expectedAt(width);
   const limitBytes = expectedBytes * factor;
   const ratio = measuredPeakBytes / expectedBytes;
@@ -105,12 +126,13 @@ export function checkExpectedMemory(input: ExpectedMemoryInput): ExpectedMemoryC
   if (measuredPeakBytes <= limitBytes) {
     const check: ExpectedMemoryCheck = { state: 'ok', expectedBytes, limitBytes, ratio };
     if (ratio < FAR_BELOW_RATIO) {
-      check.note = `the peak (${formatBytes(measuredPeakBytes)}) is under half of what ${dtype} weights alone should take (${formatBytes(expectedBytes)}): the sampler may have missed the run, the model is smaller than stated, or it ran in a narrower dtype.`;
+      check.note = `the peak (${formatBytes(measuredPeakBytes)}) is under half of what ${weightsDtype} weights and ${dtype} activations should take (${formatBytes(expectedBytes)}): the sampler may have missed the run, the model is smaller than stated, or it ran in a narrower dtype.`;
     }
     return check;
   }
 
   const requested = input.requestedDtype ?? dtype;
+  const held = weightsDtype === dtype ? dtype : `${dtype} (weights ${weightsDtype})`;
   const asked = requested === dtype ? requested : `${requested}, i.e. ${dtype}`;
   const fits = WIDER.find(
     (wider) => wider.bytes > width && measuredPeakBytes <= expectedAt(wider.bytes) * factor,
@@ -118,10 +140,10 @@ export function checkExpectedMemory(input: ExpectedMemoryInput): ExpectedMemoryC
   const times = `${ratio.toFixed(1)}x`;
   let likelyCause: string;
   if (fits !== undefined) {
-    likelyCause = `the dtype that ran is probably not the one requested (${asked}): the peak fits ${fits.name}. The peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${dtype}, and within ${factor}x of the ${formatBytes(expectedAt(fits.bytes))} expected at ${fits.name}. Check the dtype the weights actually have (a device without ${dtype} support can fall back silently: pick it from the compute capability, bf16 where major >= 8, else fp16).`;
+    likelyCause = `the dtype that ran is probably not the one requested (${asked}): the peak fits ${fits.name}. The peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${held}, and within ${factor}x of the ${formatBytes(expectedAt(fits.bytes))} expected at ${fits.name}. Check the dtype the weights actually have (a device without ${dtype} support can fall back silently: pick it from the compute capability, bf16 where major >= 8, else fp16).`;
   } else {
     const widest = expectedAt(Math.max(width, DTYPE_BYTES.fp32)) * factor;
-    likelyCause = `the peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${dtype}, more than even fp32 weights would take (at most ${formatBytes(widest)}), so the dtype alone does not explain it: memory that grows with the input does. Most likely attention fell back to the math (materialising) kernel, which stores every attention matrix: on a VGGT-shaped model (20 frames, bf16) that raised the reserved peak from 2.6 GiB to 47.3 GiB. Check which attention kernel ran (PyTorch SDPA: flash, memory-efficient or math) and the input size.`;
+    likelyCause = `the peak, ${formatBytes(measuredPeakBytes)}, is ${times} the ${formatBytes(expectedBytes)} expected at ${held}, more than even fp32 weights would take (at most ${formatBytes(widest)}), so the dtype alone does not explain it: memory that grows with the input does. Most likely attention fell back to the math (materialising) kernel, which stores every attention matrix: on a VGGT-shaped model (20 frames, bf16) that raised the reserved peak from 2.6 GiB to 47.3 GiB. Check which attention kernel ran (PyTorch SDPA: flash, memory-efficient or math) and the input size.`;
   }
   return { state: 'exceeded', expectedBytes, limitBytes, ratio, likelyCause };
 }

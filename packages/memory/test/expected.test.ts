@@ -88,3 +88,35 @@ describe('checkExpectedMemory', () => {
     );
   });
 });
+
+describe('checkExpectedMemory with weights stored wider than the compute dtype', () => {
+  // VGGT-1B as its README runs it: 1.19 B fp32 weights (4.4 GiB), bf16 autocast, 6 GiB of activations.
+  const vggt = {
+    parameterCount: 1.19e9,
+    dtype: 'bf16' as const,
+    activationBytes: 6 * 2 ** 30,
+    measuredPeakBytes: 13.5 * 2 ** 30,
+  };
+
+  it('counts fp32 weights at 4 bytes, so an autocast run within its headroom is not a fallback', () => {
+    const check = checkExpectedMemory({ ...vggt, weightsDtype: 'fp32' });
+    expect(check.state).toBe('ok');
+    expect(check.expectedBytes).toBeCloseTo(1.19e9 * 4 + 6 * 2 ** 30, -3);
+  });
+
+  it('without the weights dtype, the same peak reads as a fallback to fp32 (the false warning)', () => {
+    const check = checkExpectedMemory(vggt);
+    expect(check.state).toBe('exceeded');
+    expect(check.likelyCause).toMatch(/the peak fits fp32/);
+  });
+
+  it('still names a real fallback: activations in fp32 as well', () => {
+    const check = checkExpectedMemory({
+      ...vggt,
+      weightsDtype: 'fp32',
+      measuredPeakBytes: 20 * 2 ** 30,
+    });
+    expect(check.state).toBe('exceeded');
+    expect(check.likelyCause).toMatch(/fits fp32.*expected at bf16 \(weights fp32\)/);
+  });
+});

@@ -357,7 +357,7 @@ export function processPlan(
   };
 }
 
-function addChecks(
+export function addChecks(
   result: BenchmarkResult,
   benchmark: BenchmarkConfig,
   dtype: { dtype: string; warning: string | null },
@@ -374,9 +374,13 @@ function addChecks(
   );
   const peak = result.metrics.find((m) => m.metric === 'memory')?.head?.median;
   if (benchmark.expectedMemory && peak !== undefined && isDtype(dtype.dtype)) {
+    // The weights' storage dtype, as the head's profile saw the parameters: fp32 weights
+    // under bf16 autocast (how VGGT runs) are not a precision fallback.
+    const stored = result.profiles?.head?.parameterDtype;
     const check = checkExpectedMemory({
       parameterCount: benchmark.expectedMemory.parameters,
       dtype: dtype.dtype,
+      ...(typeof stored === 'string' && isDtype(stored) ? { weightsDtype: stored } : {}),
       activationBytes: benchmark.expectedMemory.activationsGiB * 2 ** 30,
       factor: benchmark.expectedMemory.factor,
       measuredPeakBytes: peak,
