@@ -51541,6 +51541,8 @@ async function profileSide(session, side3, log, warnings, name) {
     const profile3 = await session.profile();
     if (profile3 && !profile3.available)
       log(`[${name}] ${side3}: no profile (${profile3.reason ?? "unavailable"})`);
+    for (const [part, why] of Object.entries(profile3?.available ? profile3.failedParts ?? {} : {}))
+      log(`[${name}] ${side3}: profile kept without its ${part} part (${why})`);
     return profile3;
   } catch (cause) {
     warnings.push(`${side3}: the profiled iteration failed: ${cause.message}`);
@@ -51724,8 +51726,17 @@ function whatRan(profile3, latencyMedianMs, deviceName) {
     achievedTflops,
     peakFraction,
     placement: placement(profile3),
-    fp32GemmShare
+    fp32GemmShare,
+    missing: missingParts(profile3)
   };
+}
+var FAILED_PART_CHARS = 160;
+function missingParts(profile3) {
+  const failed2 = Object.entries(profile3.failedParts ?? {});
+  if (failed2.length === 0) return null;
+  return failed2.map(
+    ([part, why]) => `${part} (${why.length > FAILED_PART_CHARS ? `${why.slice(0, FAILED_PART_CHARS)}\u2026` : why})`
+  ).join(", ");
 }
 function attentionImplementation(profile3) {
   const seen = /* @__PURE__ */ new Map();
@@ -51783,7 +51794,8 @@ function describeWhatRan(w) {
     w.attention ? `attention ${w.attention}` : null,
     w.matmul ? `matmul ${w.matmul}` : null,
     w.achievedTflops !== null ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ""}` : null,
-    w.placement
+    w.placement,
+    w.missing ? `not profiled: ${w.missing}` : null
   ];
   return parts.filter(Boolean).join(" \xB7 ");
 }
@@ -51923,7 +51935,8 @@ var profile = object({
   parameterDtype: text.nullable(),
   autocastDtype: text.nullable(),
   flops: finite.nullable(),
-  placement: object({ byProvider: record(string2(), whole), cpuNodes: array(text) }).optional()
+  placement: object({ byProvider: record(string2(), whole), cpuNodes: array(text) }).optional(),
+  failedParts: record(string2(), text).optional()
 });
 var vramTimeline = object({
   gpuIndex: whole,

@@ -13,7 +13,8 @@
     runs there (shapes only) for 10 frames, which exercises the DPT heads' chunking;
   - a training step (build_for_training, autocast, backward) reaches every parameter;
   - worker.py, driven through the Python client's session as the runner would drive
-    it, reports fp32 weights, the autocast dtype, and bf16 as the dtype that ran.
+    it, reports fp32 weights, the autocast dtype, and bf16 as the dtype that ran; its
+    profile has every part, and with a FLOP counter that fails only the FLOP count.
 
     python3 check_cpu.py     # prints what it checked; exits 1 on the first failure
 """
@@ -193,6 +194,23 @@ def main():
               f"client: {before['dtype']} ({before['dtypeSource']}) before the first forward, then {reply.get('info')}")
         profile = session.profile(worker.step, lambda ok: ok)
         print(f"   client profile: available {profile.get('available')}, matmul dtypes {profile.get('matmulDtypes')}")
+        check(profile.get("available") and "failedParts" not in profile and profile.get("flops"),
+              f"client profile: every part ran (FLOPs {profile.get('flops')}, failed {profile.get('failedParts')})")
+        # A model on which FlopCounterMode raises (as torch 2.11's did in the published camera
+        # head): only the FLOP count is lost; the dtypes and the attention operator stay.
+        from torch.utils._python_dispatch import _get_current_dispatch_mode_stack
+
+        def flops_break(module, args):  # the counter's mode on the stack is torch's _FlopCounterMode
+            if any("FlopCounter" in type(mode).__name__ for mode in _get_current_dispatch_mode_stack()):
+                raise AttributeError("'NoneType' object has no attribute 'next_functions'")
+
+        hook = session.state[0].camera_head.register_forward_pre_hook(flops_break)
+        broken = session.profile(worker.step, lambda ok: ok)
+        hook.remove()
+        check(broken.get("available") and list(broken.get("failedParts", {})) == ["flops"] and broken.get("flops") is None
+              and broken.get("matmulDtypes") == profile.get("matmulDtypes")
+              and any("scaled_dot_product" in op for op in broken.get("ops", {})),
+              f"client profile with a FLOP counter that fails: failed {broken.get('failedParts')}, the rest kept")
         os.environ["PERF_GATE_HEAD_AUTOCAST_DTYPE"] = "fp32"
         session = _serve._Session({"side": "head", "dtype": "bf16", "options": {"frames": 2}}, worker.setup, _distributed.Single())
         reply = session.run(worker.step, 1, False)

@@ -1,17 +1,17 @@
 """One profiled iteration, after the last timed sample: what actually ran.
 
-Two untimed passes of step():
-  1. under torch's dispatch-level recorders: the dtype of every matrix product's inputs,
-     the scaled-dot-product-attention variant dispatched, and the FLOP count (torch's
-     FlopCounterMode);
-  2. under torch.profiler (CPU + CUDA activity): the kernels by device time, and the
-     operators (aten::_scaled_dot_product_flash_attention, ...) that launched them.
-The runner classifies these facts (attention implementation, matmul precision); this file
-only collects them. Any failure becomes {"available": false, "reason": ...}: a profile
-never fails the gate.
+Three untimed passes of step(), each a part of the profile on its own:
+  dispatch  under a dispatch-level recorder: the dtype of every matrix product's inputs
+            and the scaled-dot-product-attention variant dispatched;
+  flops     under torch's FlopCounterMode: the FLOP count;
+  profiler  under torch.profiler (CPU + CUDA activity): the kernels by device time, and
+            the operators (aten::_scaled_dot_product_flash_attention, ...) that launched them.
+A part that fails is named in the reply's "failedParts" with its error, and the others
+are kept: FlopCounterMode raising inside one model's camera head (torch 2.11) once cost
+the whole profile, although the profiler pass alone worked. The runner classifies these
+facts (attention implementation, matmul precision); this file only collects them. A
+profile never fails the gate: with every part failed it is {"available": false, ...}.
 """
-
-import contextlib
 
 from . import _torch
 
@@ -44,8 +44,8 @@ def unavailable(reason):
 
 
 def profile_iteration(step, state, parameter_dtype, autocast_dtype, use_cuda, all_ok=lambda ok: ok):
-    """all_ok(ok) -> bool: under torchrun, whether every rank's pass succeeded, so that all
-    ranks run the second pass (its step has collectives) or none does."""
+    """all_ok(ok) -> bool: under torchrun, whether every rank's pass of a part succeeded, so
+    that every rank runs every part (its step has collectives) and drops the same ones."""
     torch = _torch.torch
     if torch is None:
         return unavailable("torch is not importable in the worker: nothing to profile")
@@ -55,24 +55,41 @@ def profile_iteration(step, state, parameter_dtype, autocast_dtype, use_cuda, al
         autocastDtype=autocast_dtype,
         allowTf32=bool(torch.backends.cuda.matmul.allow_tf32) if use_cuda else None,
     )
-    failure = None
-    try:
-        matmul, dispatched, flops = _dispatch_pass(torch, step, state, use_cuda)
-        reply.update(matmulDtypes=matmul, flops=flops)
-    except Exception as error:  # a profile is extra information, never a failure
-        failure = f"profiling failed: {type(error).__name__}: {error}"
-    if not all_ok(failure is None):
-        return unavailable(failure or "profiling failed on another rank")
-    try:
-        kernels, total, ops = _profiler_pass(torch, step, state, use_cuda)
-        for name, count in dispatched.items():  # dispatch-level names fill what the profiler lacks
-            ops.setdefault(name, count)
-        reply.update(kernels=kernels, totalDeviceUs=total, ops=ops)
-    except Exception as error:
-        failure = f"profiling failed: {type(error).__name__}: {error}"
-    if not all_ok(failure is None):
-        return unavailable(failure or "profiling failed on another rank")
+    return run_parts(reply, _parts(torch, step, state, use_cuda), all_ok)
+
+
+def run_parts(reply, parts, all_ok=lambda ok: ok):
+    """Runs each (name, part) in turn; a part returns the facts it adds to the reply. One
+    that raises, here or on another rank, is named in reply["failedParts"]; the rest stay.
+    With every part failed the reply is unavailable, its reason naming each failure."""
+    failed = {}
+    dispatched = {}
+    for name, part in parts:
+        try:
+            facts, error = part(), None
+        except Exception as caught:  # a profile is extra information, never a failure
+            facts, error = None, f"{type(caught).__name__}: {caught}"
+        if not all_ok(error is None):
+            failed[name] = error or "failed on another rank"
+            continue
+        dispatched.update(facts.pop("_dispatchedOps", {}))
+        reply.update(facts)
+    for op, count in dispatched.items():  # dispatch-level names fill what the profiler lacks
+        reply["ops"].setdefault(op, count)
+    if failed:
+        reply["failedParts"] = failed
+    if len(failed) == len(parts):
+        reasons = "; ".join(f"{name}: {why}" for name, why in failed.items())
+        return unavailable(f"profiling failed ({reasons})")
     return reply
+
+
+def _parts(torch, step, state, use_cuda):
+    return [
+        ("dispatch", lambda: _dispatch_pass(torch, step, state, use_cuda)),
+        ("flops", lambda: _flops_pass(torch, step, state, use_cuda)),
+        ("profiler", lambda: _profiler_pass(torch, step, state, use_cuda)),
+    ]
 
 
 def _sync(torch, use_cuda):
@@ -97,17 +114,23 @@ def _dispatch_pass(torch, step, state, use_cuda):
                 ops[f"aten::{name}"] = ops.get(f"aten::{name}", 0) + 1
             return func(*args, **(kwargs or {}))
 
-    try:
-        from torch.utils.flop_counter import FlopCounterMode
-
-        counter = FlopCounterMode(display=False)
-    except ImportError:  # old torch: no FLOP count
-        counter = None
-    with counter if counter is not None else contextlib.nullcontext(), Recorder():
+    with Recorder():
         step(state)
     _sync(torch, use_cuda)
-    flops = counter.get_total_flops() if counter is not None else None
-    return matmul, ops, (int(flops) if flops else None)
+    return {"matmulDtypes": matmul, "_dispatchedOps": ops}
+
+
+def _flops_pass(torch, step, state, use_cuda):
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+    except ImportError:  # old torch: no FLOP count, and nothing failed
+        return {}
+    counter = FlopCounterMode(display=False)
+    with counter:
+        step(state)
+    _sync(torch, use_cuda)
+    flops = counter.get_total_flops()
+    return {"flops": int(flops) if flops else None}
 
 
 def _profiler_pass(torch, step, state, use_cuda):
@@ -130,7 +153,7 @@ def _profiler_pass(torch, step, state, use_cuda):
         elif avg.key.startswith("aten::") and any(word in avg.key for word in _INTERESTING):
             ops[avg.key] = int(avg.count)
     kernels.sort(key=lambda k: k["deviceUs"], reverse=True)
-    return kernels[:TOP_KERNELS], (total if use_cuda else None), ops
+    return {"kernels": kernels[:TOP_KERNELS], "totalDeviceUs": total if use_cuda else None, "ops": ops}
 
 
 def _first(obj, *names):

@@ -701,6 +701,8 @@ async function profileSide(
     const profile = await session.profile();
     if (profile && !profile.available)
       log(`[${name}] ${side}: no profile (${profile.reason ?? 'unavailable'})`);
+    for (const [part, why] of Object.entries(profile?.available ? (profile.failedParts ?? {}) : {}))
+      log(`[${name}] ${side}: profile kept without its ${part} part (${why})`);
     return profile;
   } catch (cause) {
     warnings.push(`${side}: the profiled iteration failed: ${(cause as Error).message}`);

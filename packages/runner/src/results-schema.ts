@@ -110,6 +110,7 @@ const profile = z.object({
   placement: z
     .object({ byProvider: z.record(z.string(), whole), cpuNodes: z.array(text) })
     .optional(),
+  failedParts: z.record(z.string(), text).optional(),
 });
 
 const vramTimeline = z.object({

@@ -88,6 +88,20 @@ describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
     expect(kernelDiff(none, mathBf16)).toEqual([]);
   });
 
+  it('a profile that lost a part names it and keeps what the other parts saw', () => {
+    // FlopCounterMode raised inside a model (torch 2.11, VGGT-1B's camera head): no FLOPs.
+    const noFlops = {
+      ...defaultBf16,
+      flops: null,
+      failedParts: { flops: "AttributeError: 'NoneType' object has no attribute 'next_functions'" },
+    };
+    const w = whatRan(noFlops, 60, H100);
+    expect(w).toMatchObject({ attention: 'cuDNN', matmul: 'bf16', achievedTflops: null });
+    expect(describeWhatRan(w)).toBe(
+      "bf16 · attention cuDNN · matmul bf16 · not profiled: flops (AttributeError: 'NoneType' object has no attribute 'next_functions')",
+    );
+  });
+
   it('shortens C++ kernel names for a table', () => {
     expect(
       shortKernelName(

@@ -24,6 +24,8 @@ export interface WhatRan {
   peakFraction: number | null;
   /** ONNX: where the nodes ran, e.g. "3 of 120 nodes on CPU under CUDAExecutionProvider: a, b, c". */
   placement: string | null;
+  /** Parts of the profile that failed, e.g. "flops (AttributeError: ...)"; null when all ran. */
+  missing: string | null;
   /**
    * Share of the iteration's device time in fp32 GEMM kernels (no TF32), from
    * kernel names: PyTorch's math attention upcasts bf16 to fp32 products, which
@@ -99,7 +101,22 @@ export function whatRan(
     peakFraction,
     placement: placement(profile),
     fp32GemmShare,
+    missing: missingParts(profile),
   };
+}
+
+/** Longest error text kept per failed part in a report line. */
+const FAILED_PART_CHARS = 160;
+
+function missingParts(profile: WorkloadProfile): string | null {
+  const failed = Object.entries(profile.failedParts ?? {});
+  if (failed.length === 0) return null;
+  return failed
+    .map(
+      ([part, why]) =>
+        `${part} (${why.length > FAILED_PART_CHARS ? `${why.slice(0, FAILED_PART_CHARS)}…` : why})`,
+    )
+    .join(', ');
 }
 
 function attentionImplementation(profile: WorkloadProfile): string | null {
@@ -174,6 +191,7 @@ export function describeWhatRan(w: WhatRan | null): string {
       ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ''}`
       : null,
     w.placement,
+    w.missing ? `not profiled: ${w.missing}` : null,
   ];
   return parts.filter(Boolean).join(' · ');
 }

@@ -88,6 +88,12 @@ export interface WorkloadProfile {
   flops: number | null;
   /** ONNX: nodes per execution provider, and the nodes that ran on the CPU under a GPU provider. */
   placement?: { byProvider: Record<string, number>; cpuNodes: string[] };
+  /**
+   * Parts of the profile that failed, by name (the Python client's
+   * `dispatch`, `flops`, `profiler`), with their errors; the other parts'
+   * facts are kept. Absent when every part ran.
+   */
+  failedParts?: Record<string, string>;
 }
 
 export interface ProfiledKernel {
