@@ -51059,6 +51059,46 @@ function workerUrl() {
   return url2;
 }
 
+// packages/runner/src/out-of-memory.ts
+var GIB2 = 2 ** 30;
+var gib = (bytes2) => `${(bytes2 / GIB2).toFixed(2)} GiB`;
+function describeOutOfMemory(oom) {
+  const other = oom.side === "head" ? "base" : "head";
+  const tried = oom.triedBytes === null ? "" : `: it tried to allocate ${gib(oom.triedBytes)}`;
+  const fit = oom.otherPeakBytes === null ? `${other} fit` : `${other} fit, with a peak of ${gib(oom.otherPeakBytes)}`;
+  return `${oom.side} ran out of GPU memory in ${oom.phase}${tried}; ${fit}`;
+}
+function outOfMemoryMetrics(oom, metrics, measured, threshold) {
+  const names = metrics.includes("memory") ? [...metrics] : [...metrics, "memory"];
+  return names.map((metric) => {
+    if (metric === "memory") return memoryVerdict(oom, measured("memory"), threshold);
+    const result2 = measured(metric);
+    if (result2.verdict !== "not-measured") return result2;
+    return {
+      ...result2,
+      explanation: `${metric} was not measured: ${oom.side} ran out of GPU memory in ${oom.phase}`
+    };
+  });
+}
+function memoryVerdict(oom, measured, threshold) {
+  const ranOut = oom.side;
+  const peak = oom.otherPeakBytes === null ? null : { count: 1, median: oom.otherPeakBytes, p5: oom.otherPeakBytes, p95: oom.otherPeakBytes };
+  const other = ranOut === "head" ? "base" : "head";
+  return {
+    ...measured,
+    metric: "memory",
+    unit: "bytes",
+    [other]: measured[other] ?? peak,
+    [ranOut]: null,
+    ratio: null,
+    interval: null,
+    intervalMethod: null,
+    threshold,
+    verdict: ranOut === "head" ? "regression" : "improvement",
+    explanation: `${ranOut === "head" ? "regression" : "improvement"}: ${describeOutOfMemory(oom)}`
+  };
+}
+
 // packages/runner/src/process-pairs.ts
 var MEMORY_HEADROOM_BYTES = 2 * 2 ** 30;
 var FOOTPRINT_MARGIN = 1.25;
@@ -51158,10 +51198,412 @@ function noteNeighbours(into, round, seen, own2, gpus) {
   }
 }
 function sharedGpuWarning(shared, rounds) {
-  const gib = (b) => b === null ? "memory not reported" : `${(b / 2 ** 30).toFixed(1)} GiB`;
-  const who = shared.processes.slice(0, 5).map((p) => `PID ${p.pid} on GPU ${p.gpuIndex} (${gib(p.peakBytes)})`).join(", ");
+  const gib2 = (b) => b === null ? "memory not reported" : `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const who = shared.processes.slice(0, 5).map((p) => `PID ${p.pid} on GPU ${p.gpuIndex} (${gib2(p.peakBytes)})`).join(", ");
   const more = shared.processes.length > 5 ? `, and ${shared.processes.length - 5} more` : "";
   return `other processes used the GPU in ${shared.rounds.length} of ${rounds} rounds: ${who}${more}. Latency measured beside them is disturbed, so this is not a clean pass: stop them, run on a GPU of its own, or set gpuBusy: fail to refuse such runs.`;
+}
+
+// packages/runner/src/workloads/exit-status.ts
+import { constants as constants3 } from "node:os";
+var SHELL_NOT_FOUND = 127;
+var SHELL_NOT_EXECUTABLE = 126;
+var SHELL_SIGNAL_BASE = 128;
+var CRASH_SIGNALS = /* @__PURE__ */ new Set(["SIGSEGV", "SIGABRT", "SIGBUS"]);
+function endingSignal(status, viaShell) {
+  if (status.signal !== null) return status.signal;
+  if (!viaShell || status.code === null || status.code <= SHELL_SIGNAL_BASE) return null;
+  const number4 = status.code - SHELL_SIGNAL_BASE;
+  const name = Object.entries(constants3.signals).find(([, n2]) => n2 === number4)?.[0];
+  return name ?? null;
+}
+function describeExit(status, viaShell) {
+  if (status.signal !== null) return `was killed by ${status.signal}`;
+  const signal = endingSignal(status, viaShell);
+  const meaning = signal === null ? "" : ` (the shell's code for a program killed by ${signal})`;
+  return `exited with code ${status.code}${meaning}`;
+}
+function exitHint(status, viaShell, command = "it") {
+  const signal = endingSignal(status, viaShell);
+  if (signal === "SIGKILL") {
+    return "SIGKILL from outside the process is often the kernel's out-of-memory killer: check dmesg and free memory, or a container memory limit.";
+  }
+  if (signal !== null && CRASH_SIGNALS.has(signal)) {
+    return `${signal} is a crash in native code: a CUDA or C++ extension error usually prints its reason just before it.`;
+  }
+  if (viaShell && status.code === SHELL_NOT_FOUND) {
+    return `The shell could not find a program in ${command}: install it or fix PATH.`;
+  }
+  if (viaShell && status.code === SHELL_NOT_EXECUTABLE) {
+    return `A program in ${command} is not executable: chmod +x it or run it through its interpreter.`;
+  }
+  return null;
+}
+
+// packages/runner/src/workloads/strays.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+
+// packages/runner/src/workloads/proc.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
+var PROC2 = "/proc";
+var MAX_COMMAND_LINE_CHARS = 200;
+function listPids() {
+  try {
+    return readdirSync2(PROC2).filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return [];
+  }
+}
+function startTime(pid) {
+  const fields = statFields(pid);
+  return fields === null || fields[0] === "Z" ? null : fields[19] ?? null;
+}
+function processGroupOf(pid) {
+  const group2 = Number(statFields(pid)?.[2]);
+  return Number.isInteger(group2) ? group2 : null;
+}
+function commandLineOf(pid) {
+  try {
+    const text2 = readFileSync3(`${PROC2}/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+    if (text2 === "") return null;
+    return text2.length > MAX_COMMAND_LINE_CHARS ? `${text2.slice(0, MAX_COMMAND_LINE_CHARS)}...` : text2;
+  } catch {
+    return null;
+  }
+}
+function environOf(pid) {
+  try {
+    return readFileSync3(`${PROC2}/${pid}/environ`);
+  } catch {
+    return null;
+  }
+}
+function statFields(pid) {
+  try {
+    const stat3 = readFileSync3(`${PROC2}/${pid}/stat`, "utf8");
+    return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+// packages/runner/src/workloads/strays.ts
+var RUN_TOKEN_ENV = "PERF_GATE_RUN_TOKEN";
+var MAX_LISTED = 10;
+var EMPTY_ENVIRON_RETRIES = 10;
+var EMPTY_ENVIRON_PAUSE_MS = 5;
+function newRunToken() {
+  return randomUUID2();
+}
+async function findTokenCarriers(token) {
+  let { found, unsure } = scan(listPids(), token);
+  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES && unsure.length > 0; retry++) {
+    await sleep(EMPTY_ENVIRON_PAUSE_MS);
+    const again = scan(unsure, token);
+    found = [...found, ...again.found];
+    unsure = again.unsure;
+  }
+  return found;
+}
+function findTokenCarriersNow(token) {
+  return scan(listPids(), token).found;
+}
+function scan(pids, token) {
+  const entry = `${RUN_TOKEN_ENV}=${token}\0`;
+  const found = [];
+  const unsure = [];
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    const environ = environOf(pid);
+    if (environ === null) continue;
+    if (environ.length === 0) unsure.push(pid);
+    if (!environ.includes(entry)) continue;
+    const started = startTime(pid);
+    if (started !== null)
+      found.push({ pid, startTime: started, commandLine: commandLineOf(pid) ?? "?" });
+  }
+  return { found, unsure };
+}
+function listStrays(strays) {
+  const listed = strays.slice(0, MAX_LISTED).map((s) => `pid ${s.pid} (${s.commandLine})`);
+  const more = strays.length - listed.length;
+  return more > 0 ? `${listed.join(", ")} and ${more} more` : listed.join(", ");
+}
+function processCount(n2) {
+  return n2 === 1 ? "1 process" : `${n2} processes`;
+}
+
+// packages/runner/src/workloads/worker-protocol.ts
+var PROTOCOL_VERSION = 1;
+var FD_REQUESTS = 3;
+var FD_REPLIES = 4;
+var PROTOCOL_ENV = {
+  PERF_GATE_FD_IN: String(FD_REQUESTS),
+  PERF_GATE_FD_OUT: String(FD_REPLIES),
+  PERF_GATE_PROTOCOL: String(PROTOCOL_VERSION)
+};
+var MAX_PROTOCOL_LINE_CHARS = 8 * 1024 * 1024;
+var dtypeSource = external_exports.enum(["parameters", "autocast", "requested"]);
+var hello = external_exports.object({
+  type: external_exports.literal("hello"),
+  protocol: external_exports.literal(PROTOCOL_VERSION),
+  client: external_exports.string().nullish(),
+  framework: external_exports.string(),
+  frameworkVersion: external_exports.string().nullable(),
+  device: external_exports.string().nullable(),
+  dtype: external_exports.string().nullable(),
+  dtypeSource: dtypeSource.nullish(),
+  itemsPerIteration: external_exports.number().positive().nullable(),
+  extra: external_exports.record(external_exports.string(), external_exports.unknown()).nullish(),
+  /** Optional requests this worker answers beyond v1's core, e.g. ["profile"]. */
+  features: external_exports.array(external_exports.string()).nullish()
+});
+var infoUpdate = {
+  device: external_exports.string().nullish(),
+  dtype: external_exports.string().nullish(),
+  dtypeSource: dtypeSource.nullish(),
+  itemsPerIteration: external_exports.number().positive().nullish(),
+  extra: external_exports.record(external_exports.string(), external_exports.unknown()).nullish()
+};
+var ready = external_exports.object({ type: external_exports.literal("ready"), ...infoUpdate });
+var duration3 = external_exports.number().nonnegative();
+var bytes = external_exports.number().int().nonnegative();
+var result = external_exports.object({
+  type: external_exports.literal("result"),
+  samples: external_exports.array(external_exports.object({ hostMs: duration3, deviceMs: duration3.nullable() })),
+  memory: external_exports.array(
+    external_exports.object({
+      device: external_exports.number().int().nonnegative(),
+      maxAllocatedBytes: bytes,
+      maxReservedBytes: bytes,
+      /** The distributed rank that reported it; two ranks may share one device. */
+      rank: external_exports.number().int().nonnegative().nullish(),
+      /** The device's UUID, which ties `device` to a driver index whatever CUDA_VISIBLE_DEVICES says. */
+      uuid: external_exports.string().nullish()
+    })
+  ),
+  info: external_exports.object(infoUpdate).nullish()
+});
+var error63 = external_exports.object({
+  type: external_exports.literal("error"),
+  message: external_exports.string(),
+  traceback: external_exports.string().nullish(),
+  phase: external_exports.string().nullish(),
+  /** The error was the GPU running out of memory: what the failing allocation asked for, and the peaks so far. */
+  outOfMemory: external_exports.object({
+    triedBytes: external_exports.number().nonnegative().nullish(),
+    maxAllocatedBytes: external_exports.number().nonnegative().nullish(),
+    maxReservedBytes: external_exports.number().nonnegative().nullish()
+  }).nullish()
+});
+var bye = external_exports.object({ type: external_exports.literal("bye") });
+var counts = external_exports.record(external_exports.string(), external_exports.number().nonnegative());
+var profile = external_exports.object({
+  type: external_exports.literal("profile"),
+  source: external_exports.string(),
+  available: external_exports.boolean(),
+  reason: external_exports.string().nullish(),
+  kernels: external_exports.array(
+    external_exports.object({ name: external_exports.string(), count: external_exports.number().int().nonnegative(), deviceUs: duration3 })
+  ),
+  totalDeviceUs: duration3.nullable(),
+  ops: counts,
+  matmulDtypes: counts,
+  allowTf32: external_exports.boolean().nullable(),
+  parameterDtype: external_exports.string().nullable(),
+  autocastDtype: external_exports.string().nullable(),
+  flops: external_exports.number().nonnegative().nullable()
+});
+var SCHEMAS = { hello, ready, result, error: error63, bye, profile };
+var QUOTE_CHARS = 200;
+function quoteLine(line) {
+  const cut = line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}...` : line;
+  return `\`${JSON.stringify(cut).slice(1, -1).replaceAll('\\"', '"')}\``;
+}
+function describeIssues(issues) {
+  return issues.map((issue3) => {
+    const path = issue3.path.map(
+      (key, index) => typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`
+    ).join("");
+    const message = issue3.message.replace(/^Invalid input: /, "");
+    return path ? `${path}: ${message}` : message;
+  }).join("; ");
+}
+function parseWorkerLine(line) {
+  let value2;
+  try {
+    value2 = JSON.parse(line);
+  } catch {
+    return { kind: "invalid", problem: `a line that is not JSON: ${quoteLine(line)}` };
+  }
+  if (typeof value2 !== "object" || value2 === null || Array.isArray(value2)) {
+    return { kind: "invalid", problem: `JSON that is not an object: ${quoteLine(line)}` };
+  }
+  const type = value2.type;
+  if (typeof type !== "string" || !Object.hasOwn(SCHEMAS, type)) {
+    const known = Object.keys(SCHEMAS).join(", ");
+    return {
+      kind: "invalid",
+      problem: `a message whose "type" is not one of ${known}: ${quoteLine(line)}`
+    };
+  }
+  if (type === "hello") {
+    const version2 = value2.protocol;
+    if (version2 !== PROTOCOL_VERSION) return { kind: "version", version: version2 };
+  }
+  const parsed = SCHEMAS[type].safeParse(value2);
+  if (!parsed.success) {
+    const why = describeIssues(parsed.error.issues);
+    return {
+      kind: "invalid",
+      problem: `a malformed "${type}" message (${why}): ${quoteLine(line)}`
+    };
+  }
+  return { kind: "message", message: parsed.data };
+}
+function encodeRequest(message) {
+  return `${JSON.stringify(message)}
+`;
+}
+
+// packages/runner/src/workloads/worker-failures.ts
+function label(who) {
+  const pid = who.pid === void 0 ? "" : `, pid ${who.pid}`;
+  return `worker (side ${who.side}${pid})`;
+}
+function failed(message, cause) {
+  return new RunnerError("WORKLOAD_FAILED", message, cause === void 0 ? void 0 : { cause });
+}
+function missingDirectory(who) {
+  return failed(
+    `cannot start the ${label(who)}: its working directory ${who.cwd} does not exist or is not a directory. Check the workload's "cwd" (relative paths are resolved against the side's checkout).`
+  );
+}
+function spawnFailed(who, error64) {
+  if (error64.code === "ENOENT") {
+    return failed(
+      `cannot start the ${label(who)}: command not found: ${JSON.stringify(who.command)} (cwd ${who.cwd}). Install it, make sure it is on PATH for the runner, or give an absolute path.`,
+      error64
+    );
+  }
+  if (error64.code === "EACCES") {
+    return failed(
+      `cannot start the ${label(who)}: ${JSON.stringify(who.command)} is not executable (cwd ${who.cwd}). Run it through its interpreter (e.g. ["python3", "bench.py"]) or chmod +x it.`,
+      error64
+    );
+  }
+  return failed(
+    `cannot start the ${label(who)} (${JSON.stringify(who.command)}, cwd ${who.cwd}): ${error64.message}`,
+    error64
+  );
+}
+function unexpectedExit(who, exit, waitingFor, stderrTail, viaShell) {
+  const when = waitingFor === null ? "between requests" : waitingFor.startsWith("'hello'") ? "before sending its hello" : `while the runner waited for ${waitingFor}`;
+  return failed(
+    `the ${label(who)} ${describeExit(exit, viaShell)} ${when}. ${exitHint2(who, exit, waitingFor, viaShell)}
+${stderrTail}`
+  );
+}
+function exitHint2(who, exit, waitingFor, viaShell) {
+  const fromStatus = exitHint(exit, viaShell, `${JSON.stringify(who.command)} (cwd ${who.cwd})`);
+  if (fromStatus !== null) return fromStatus;
+  if (waitingFor?.startsWith("'hello'")) {
+    return `A worker must call perf_gate.serve() (or speak docs/worker-protocol.md) before doing anything slow; check that the command runs on its own: ${who.command} (cwd ${who.cwd}).`;
+  }
+  if (exit.code === 0) {
+    return "A worker must keep serving until the runner sends shutdown; perf_gate.serve() returns only then.";
+  }
+  return "Its stderr below usually says why.";
+}
+var LIMITS_PLACE = "under the benchmark's `workload:` in perf-gate.yml";
+function startupLimit(ms) {
+  return {
+    ms,
+    source: `startupTimeoutSeconds: ${ms / 1e3}`,
+    remedy: raise("startupTimeoutSeconds")
+  };
+}
+function iterationLimit(perIterationMs, iterations) {
+  return {
+    ms: perIterationMs * iterations,
+    source: `iterationTimeoutSeconds: ${perIterationMs / 1e3} x ${iterations} iterations`,
+    remedy: raise("iterationTimeoutSeconds")
+  };
+}
+function defaultRunLimit(ms, rule) {
+  return {
+    ms,
+    source: `the default run limit: ${rule}`,
+    remedy: `If the work legitimately takes longer, set iterationTimeoutSeconds ${LIMITS_PLACE} to give each iteration a fixed limit; otherwise`
+  };
+}
+function fixedLimit(ms, rule, consequence) {
+  return {
+    ms,
+    source: rule,
+    remedy: `This limit is fixed (${consequence}); if it should not take this long,`
+  };
+}
+function raise(key) {
+  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE}; otherwise`;
+}
+function timedOut(who, waitingFor, limit, graceMs, stderrTail) {
+  return failed(
+    `the ${label(who)} did not send ${waitingFor} within ${formatMs(limit.ms)} (${limit.source}), so it was stopped (SIGTERM to its process group, SIGKILL after ${graceMs} ms). ${limit.remedy} look for a hang: a deadlock, a stuck data loader, a collective waiting for a rank that never came.
+${stderrTail}`
+  );
+}
+function formatMs(ms) {
+  return ms < 1e3 ? `${Math.round(ms)} ms` : `${Number((ms / 1e3).toFixed(3))} s`;
+}
+function protocolViolation(who, problem) {
+  return failed(
+    `the ${label(who)} broke the worker protocol: it wrote ${problem} to fd ${FD_REPLIES}. fd ${FD_REPLIES} carries protocol messages only: print logs to stdout or stderr, or let perf_gate.serve() own the protocol. See docs/worker-protocol.md.`
+  );
+}
+function unexpectedMessage(who, type, waitingFor) {
+  const expected = waitingFor === null ? "nothing (no request was in flight)" : waitingFor;
+  return failed(
+    `the ${label(who)} broke the worker protocol: it sent "${type}" while the runner expected ${expected}. Each request gets exactly one reply, in order; see docs/worker-protocol.md.`
+  );
+}
+function versionMismatch(who, version2) {
+  if (typeof version2 !== "number" || !Number.isInteger(version2)) {
+    return failed(
+      `the ${label(who)} sent a hello without a valid protocol version (got ${JSON.stringify(version2)}); this runner speaks worker protocol ${PROTOCOL_VERSION}. Use perf_gate.serve() from the perf-gate-client package, or see docs/worker-protocol.md.`
+    );
+  }
+  const fix = version2 < PROTOCOL_VERSION ? `Upgrade the worker's client: pip install -U perf-gate-client (or put clients/python from this runner's release on PYTHONPATH).` : `Upgrade the runner (the vggt-perf-gate action or @vggt-perf-gate/runner) to a release that speaks protocol ${version2}, or pin perf-gate-client to a release that speaks protocol ${PROTOCOL_VERSION}.`;
+  return failed(
+    `the ${label(who)} speaks worker protocol ${version2}, but this runner speaks protocol ${PROTOCOL_VERSION}. ${fix}`
+  );
+}
+var OutOfMemoryError = class extends RunnerError {
+  side;
+  phase;
+  /** What the failing allocation asked for, from the error's message; null when it does not say. */
+  triedBytes;
+  maxReservedBytes;
+  constructor(who, phase, message, facts) {
+    super("WORKLOAD_FAILED", `the ${label(who)} ran out of GPU memory in ${phase}: ${message}`);
+    this.name = "OutOfMemoryError";
+    this.side = who.side;
+    this.phase = phase;
+    this.triedBytes = facts.triedBytes ?? null;
+    this.maxReservedBytes = facts.maxReservedBytes ?? null;
+  }
+};
+function workerReported(who, phase, message, traceback) {
+  const trace = traceback ? `
+${traceback.trimEnd()}` : "";
+  return failed(`the ${label(who)} reported an error in ${phase}: ${message}${trace}`);
+}
+function escapedProcesses(who, strays) {
+  return `the ${label(who)} (${who.command}) started ${processCount(strays.length)} that left its process tree (setsid or a double fork) and still ran when the worker was stopped: ${listStrays(strays)}. The gate stopped them, since nothing else would; GPU memory they held was not counted in the worker's figures. Keep every process the benchmark needs in the worker's tree (do not daemonise it), so it is measured and stopped with the worker.`;
+}
+function misuse(who, what) {
+  return new RunnerError("USAGE", `the ${label(who)} cannot ${what}.`);
 }
 
 // packages/runner/src/measure-benchmark.ts
@@ -51195,9 +51637,16 @@ async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, sign
       m.profiles[side3] = await profileSide(m.sessions[side3], side3, log, m.warnings, plan.name);
     }
   } catch (cause) {
-    error64 = failureMessage(m, cause);
-    stopReason = "failed";
-    log(`[${plan.name}] failed: ${error64}`);
+    m.outOfMemory = cause instanceof OutOfMemoryError && !signal?.aborted ? await settleOutOfMemory(m, cause) : null;
+    if (m.outOfMemory) {
+      stopReason = "out-of-memory";
+      m.verdictSeconds = (Date.now() - m.started) / 1e3;
+      log(`[${plan.name}] ${describeOutOfMemory(m.outOfMemory)}: a memory verdict, not a failure`);
+    } else {
+      error64 = failureMessage(m, cause);
+      stopReason = "failed";
+      log(`[${plan.name}] failed: ${error64}`);
+    }
   } finally {
     await closePairs([m.sessions, ...m.pool]);
     m.pool = [];
@@ -51234,6 +51683,7 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
     comparisons: {},
     looks: null,
     measuringSince: null,
+    outOfMemory: null,
     throttledRounds: [],
     throttleReasons: /* @__PURE__ */ new Set(),
     clocks: { device: 0, host: 0 },
@@ -51247,6 +51697,36 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
     warnings: []
   };
   return m;
+}
+async function settleOutOfMemory(m, cause) {
+  const { plan } = m;
+  const side3 = cause.side === "base" ? "base" : "head";
+  const other = side3 === "head" ? "base" : "head";
+  if (m.series.latency[other].length === 0) {
+    try {
+      await closePairs([{ [side3]: m.sessions[side3] }]);
+      delete m.sessions[side3];
+      m.sessions[other] ??= await openSide(m, other, new AbortController().signal);
+      await m.sessions[other].warmup(plan.warmupIterations);
+      await takeTurn(m, other, m.rounds, true);
+    } catch (second) {
+      m.log(`[${plan.name}] ${other} did not fit either: ${second.message}`);
+      return null;
+    }
+  }
+  return {
+    side: side3,
+    phase: cause.phase,
+    triedBytes: cause.triedBytes,
+    otherPeakBytes: peakOf(m, other),
+    message: cause.message
+  };
+}
+function peakOf(m, side3) {
+  const sampled = m.series.memory[side3];
+  if (sampled.length > 0) return Math.max(...sampled);
+  const reserved = m.memoryDetail[side3].framework.map((f) => f.maxReservedBytes);
+  return reserved.length > 0 ? Math.max(...reserved) : null;
 }
 function failureMessage(m, cause) {
   const { signal } = m;
@@ -51474,6 +51954,10 @@ function benchmarkResult(m, stopReason, error64) {
     processes: [...m.neighbours.processes.values()]
   } : null;
   if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
+  if (m.outOfMemory)
+    warnings.push(
+      `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${m.outOfMemory.message}`
+    );
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = m.sessions.base?.info ?? null;
   const head = m.sessions.head?.info ?? null;
@@ -51493,9 +51977,8 @@ function benchmarkResult(m, stopReason, error64) {
     timing: { warmupIterations: plan.warmupIterations, clock: clockOf(m.clocks) },
     throttledRounds: m.throttledRounds,
     sharedGpu,
-    metrics: plan.metrics.map(
-      (metric) => metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null)
-    ),
+    metrics: resultMetrics(m),
+    outOfMemory: m.outOfMemory,
     memory: {
       base: breakdown(m.memoryDetail.base, gpuIndexOfUuid),
       head: breakdown(m.memoryDetail.head, gpuIndexOfUuid)
@@ -51512,6 +51995,12 @@ function clockOf(counts2) {
   if (counts2.device > 0 && counts2.host > 0) return "mixed";
   if (counts2.device > 0) return "device";
   return counts2.host > 0 ? "host" : "none";
+}
+function resultMetrics(m) {
+  const { plan, series } = m;
+  const measured = (metric) => metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null);
+  if (!m.outOfMemory) return plan.metrics.map(measured);
+  return outOfMemoryMetrics(m.outOfMemory, plan.metrics, measured, plan.thresholds.memory);
 }
 function dtypeWarnings(plan, base, head) {
   const out = [];
@@ -51921,7 +52410,7 @@ var metricSamples = object({
   baseRounds: array(whole),
   headRounds: array(whole)
 });
-var profile = object({
+var profile2 = object({
   source: text,
   available: boolean2(),
   reason: text.optional(),
@@ -51951,7 +52440,14 @@ var benchmarkResult2 = object({
   dtype: object({ requested: text, resolved: text, explanation: text }),
   ran: sides(workloadInfo.nullable()),
   rounds: whole,
-  stopReason: _enum2(["decided", "max-rounds", "max-time", "failed"]),
+  stopReason: _enum2(["decided", "max-rounds", "max-time", "out-of-memory", "failed"]),
+  outOfMemory: object({
+    side: _enum2(["base", "head"]),
+    phase: text,
+    triedBytes: finite.nullable(),
+    otherPeakBytes: finite.nullable(),
+    message: text
+  }).nullable().optional(),
   sharedGpu: object({
     rounds: array(whole),
     processes: array(object({ gpuIndex: whole, pid: whole, peakBytes: finite.nullable() }))
@@ -51970,7 +52466,7 @@ var benchmarkResult2 = object({
     memory: metricSamples.optional(),
     throughput: metricSamples.optional()
   }).optional(),
-  profiles: sides(profile.nullable()).optional(),
+  profiles: sides(profile2.nullable()).optional(),
   vramTimeline: sides(array(vramTimeline)).optional()
 });
 var sha = string2().regex(COMMIT_SHA, "a commit sha (hex digits)").nullable();
@@ -52163,52 +52659,6 @@ import {
 } from "node:fs";
 import { hostname as hostname3 } from "node:os";
 import { join as join4 } from "node:path";
-
-// packages/runner/src/workloads/proc.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
-var PROC2 = "/proc";
-var MAX_COMMAND_LINE_CHARS = 200;
-function listPids() {
-  try {
-    return readdirSync2(PROC2).filter((name) => /^\d+$/.test(name)).map(Number);
-  } catch {
-    return [];
-  }
-}
-function startTime(pid) {
-  const fields = statFields(pid);
-  return fields === null || fields[0] === "Z" ? null : fields[19] ?? null;
-}
-function processGroupOf(pid) {
-  const group2 = Number(statFields(pid)?.[2]);
-  return Number.isInteger(group2) ? group2 : null;
-}
-function commandLineOf(pid) {
-  try {
-    const text2 = readFileSync3(`${PROC2}/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-    if (text2 === "") return null;
-    return text2.length > MAX_COMMAND_LINE_CHARS ? `${text2.slice(0, MAX_COMMAND_LINE_CHARS)}...` : text2;
-  } catch {
-    return null;
-  }
-}
-function environOf(pid) {
-  try {
-    return readFileSync3(`${PROC2}/${pid}/environ`);
-  } catch {
-    return null;
-  }
-}
-function statFields(pid) {
-  try {
-    const stat3 = readFileSync3(`${PROC2}/${pid}/stat`, "utf8");
-    return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return null;
-  }
-}
-
-// packages/runner/src/run-lock.ts
 var LOCK_FILE = "vggt-perf-gate.lock";
 var UNREADABLE_LOCK_GRACE_MS = 1e4;
 var ATTEMPTS = 3;
@@ -52363,90 +52813,6 @@ function suggestion2(name, known) {
 
 // packages/runner/src/workloads/command.ts
 import { statSync as statSync2 } from "node:fs";
-
-// packages/runner/src/workloads/exit-status.ts
-import { constants as constants3 } from "node:os";
-var SHELL_NOT_FOUND = 127;
-var SHELL_NOT_EXECUTABLE = 126;
-var SHELL_SIGNAL_BASE = 128;
-var CRASH_SIGNALS = /* @__PURE__ */ new Set(["SIGSEGV", "SIGABRT", "SIGBUS"]);
-function endingSignal(status, viaShell) {
-  if (status.signal !== null) return status.signal;
-  if (!viaShell || status.code === null || status.code <= SHELL_SIGNAL_BASE) return null;
-  const number4 = status.code - SHELL_SIGNAL_BASE;
-  const name = Object.entries(constants3.signals).find(([, n2]) => n2 === number4)?.[0];
-  return name ?? null;
-}
-function describeExit(status, viaShell) {
-  if (status.signal !== null) return `was killed by ${status.signal}`;
-  const signal = endingSignal(status, viaShell);
-  const meaning = signal === null ? "" : ` (the shell's code for a program killed by ${signal})`;
-  return `exited with code ${status.code}${meaning}`;
-}
-function exitHint(status, viaShell, command = "it") {
-  const signal = endingSignal(status, viaShell);
-  if (signal === "SIGKILL") {
-    return "SIGKILL from outside the process is often the kernel's out-of-memory killer: check dmesg and free memory, or a container memory limit.";
-  }
-  if (signal !== null && CRASH_SIGNALS.has(signal)) {
-    return `${signal} is a crash in native code: a CUDA or C++ extension error usually prints its reason just before it.`;
-  }
-  if (viaShell && status.code === SHELL_NOT_FOUND) {
-    return `The shell could not find a program in ${command}: install it or fix PATH.`;
-  }
-  if (viaShell && status.code === SHELL_NOT_EXECUTABLE) {
-    return `A program in ${command} is not executable: chmod +x it or run it through its interpreter.`;
-  }
-  return null;
-}
-
-// packages/runner/src/workloads/strays.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-var RUN_TOKEN_ENV = "PERF_GATE_RUN_TOKEN";
-var MAX_LISTED = 10;
-var EMPTY_ENVIRON_RETRIES = 10;
-var EMPTY_ENVIRON_PAUSE_MS = 5;
-function newRunToken() {
-  return randomUUID2();
-}
-async function findTokenCarriers(token) {
-  let { found, unsure } = scan(listPids(), token);
-  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES && unsure.length > 0; retry++) {
-    await sleep(EMPTY_ENVIRON_PAUSE_MS);
-    const again = scan(unsure, token);
-    found = [...found, ...again.found];
-    unsure = again.unsure;
-  }
-  return found;
-}
-function findTokenCarriersNow(token) {
-  return scan(listPids(), token).found;
-}
-function scan(pids, token) {
-  const entry = `${RUN_TOKEN_ENV}=${token}\0`;
-  const found = [];
-  const unsure = [];
-  for (const pid of pids) {
-    if (pid === process.pid) continue;
-    const environ = environOf(pid);
-    if (environ === null) continue;
-    if (environ.length === 0) unsure.push(pid);
-    if (!environ.includes(entry)) continue;
-    const started = startTime(pid);
-    if (started !== null)
-      found.push({ pid, startTime: started, commandLine: commandLineOf(pid) ?? "?" });
-  }
-  return { found, unsure };
-}
-function listStrays(strays) {
-  const listed = strays.slice(0, MAX_LISTED).map((s) => `pid ${s.pid} (${s.commandLine})`);
-  const more = strays.length - listed.length;
-  return more > 0 ? `${listed.join(", ")} and ${more} more` : listed.join(", ");
-}
-function processCount(n2) {
-  return n2 === 1 ? "1 process" : `${n2} processes`;
-}
 
 // packages/runner/src/workloads/worker-lines.ts
 function readLines(stream, onLine, options) {
@@ -53462,257 +53828,6 @@ async function runOnce(options, context3) {
 import { resolve as resolve5 } from "node:path";
 import { setTimeout as sleep3 } from "node:timers/promises";
 
-// packages/runner/src/workloads/worker-protocol.ts
-var PROTOCOL_VERSION = 1;
-var FD_REQUESTS = 3;
-var FD_REPLIES = 4;
-var PROTOCOL_ENV = {
-  PERF_GATE_FD_IN: String(FD_REQUESTS),
-  PERF_GATE_FD_OUT: String(FD_REPLIES),
-  PERF_GATE_PROTOCOL: String(PROTOCOL_VERSION)
-};
-var MAX_PROTOCOL_LINE_CHARS = 8 * 1024 * 1024;
-var dtypeSource = external_exports.enum(["parameters", "autocast", "requested"]);
-var hello = external_exports.object({
-  type: external_exports.literal("hello"),
-  protocol: external_exports.literal(PROTOCOL_VERSION),
-  client: external_exports.string().nullish(),
-  framework: external_exports.string(),
-  frameworkVersion: external_exports.string().nullable(),
-  device: external_exports.string().nullable(),
-  dtype: external_exports.string().nullable(),
-  dtypeSource: dtypeSource.nullish(),
-  itemsPerIteration: external_exports.number().positive().nullable(),
-  extra: external_exports.record(external_exports.string(), external_exports.unknown()).nullish(),
-  /** Optional requests this worker answers beyond v1's core, e.g. ["profile"]. */
-  features: external_exports.array(external_exports.string()).nullish()
-});
-var infoUpdate = {
-  device: external_exports.string().nullish(),
-  dtype: external_exports.string().nullish(),
-  dtypeSource: dtypeSource.nullish(),
-  itemsPerIteration: external_exports.number().positive().nullish(),
-  extra: external_exports.record(external_exports.string(), external_exports.unknown()).nullish()
-};
-var ready = external_exports.object({ type: external_exports.literal("ready"), ...infoUpdate });
-var duration3 = external_exports.number().nonnegative();
-var bytes = external_exports.number().int().nonnegative();
-var result = external_exports.object({
-  type: external_exports.literal("result"),
-  samples: external_exports.array(external_exports.object({ hostMs: duration3, deviceMs: duration3.nullable() })),
-  memory: external_exports.array(
-    external_exports.object({
-      device: external_exports.number().int().nonnegative(),
-      maxAllocatedBytes: bytes,
-      maxReservedBytes: bytes,
-      /** The distributed rank that reported it; two ranks may share one device. */
-      rank: external_exports.number().int().nonnegative().nullish(),
-      /** The device's UUID, which ties `device` to a driver index whatever CUDA_VISIBLE_DEVICES says. */
-      uuid: external_exports.string().nullish()
-    })
-  ),
-  info: external_exports.object(infoUpdate).nullish()
-});
-var error63 = external_exports.object({
-  type: external_exports.literal("error"),
-  message: external_exports.string(),
-  traceback: external_exports.string().nullish(),
-  phase: external_exports.string().nullish()
-});
-var bye = external_exports.object({ type: external_exports.literal("bye") });
-var counts = external_exports.record(external_exports.string(), external_exports.number().nonnegative());
-var profile2 = external_exports.object({
-  type: external_exports.literal("profile"),
-  source: external_exports.string(),
-  available: external_exports.boolean(),
-  reason: external_exports.string().nullish(),
-  kernels: external_exports.array(
-    external_exports.object({ name: external_exports.string(), count: external_exports.number().int().nonnegative(), deviceUs: duration3 })
-  ),
-  totalDeviceUs: duration3.nullable(),
-  ops: counts,
-  matmulDtypes: counts,
-  allowTf32: external_exports.boolean().nullable(),
-  parameterDtype: external_exports.string().nullable(),
-  autocastDtype: external_exports.string().nullable(),
-  flops: external_exports.number().nonnegative().nullable()
-});
-var SCHEMAS = { hello, ready, result, error: error63, bye, profile: profile2 };
-var QUOTE_CHARS = 200;
-function quoteLine(line) {
-  const cut = line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}...` : line;
-  return `\`${JSON.stringify(cut).slice(1, -1).replaceAll('\\"', '"')}\``;
-}
-function describeIssues(issues) {
-  return issues.map((issue3) => {
-    const path = issue3.path.map(
-      (key, index) => typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`
-    ).join("");
-    const message = issue3.message.replace(/^Invalid input: /, "");
-    return path ? `${path}: ${message}` : message;
-  }).join("; ");
-}
-function parseWorkerLine(line) {
-  let value2;
-  try {
-    value2 = JSON.parse(line);
-  } catch {
-    return { kind: "invalid", problem: `a line that is not JSON: ${quoteLine(line)}` };
-  }
-  if (typeof value2 !== "object" || value2 === null || Array.isArray(value2)) {
-    return { kind: "invalid", problem: `JSON that is not an object: ${quoteLine(line)}` };
-  }
-  const type = value2.type;
-  if (typeof type !== "string" || !Object.hasOwn(SCHEMAS, type)) {
-    const known = Object.keys(SCHEMAS).join(", ");
-    return {
-      kind: "invalid",
-      problem: `a message whose "type" is not one of ${known}: ${quoteLine(line)}`
-    };
-  }
-  if (type === "hello") {
-    const version2 = value2.protocol;
-    if (version2 !== PROTOCOL_VERSION) return { kind: "version", version: version2 };
-  }
-  const parsed = SCHEMAS[type].safeParse(value2);
-  if (!parsed.success) {
-    const why = describeIssues(parsed.error.issues);
-    return {
-      kind: "invalid",
-      problem: `a malformed "${type}" message (${why}): ${quoteLine(line)}`
-    };
-  }
-  return { kind: "message", message: parsed.data };
-}
-function encodeRequest(message) {
-  return `${JSON.stringify(message)}
-`;
-}
-
-// packages/runner/src/workloads/worker-failures.ts
-function label(who) {
-  const pid = who.pid === void 0 ? "" : `, pid ${who.pid}`;
-  return `worker (side ${who.side}${pid})`;
-}
-function failed(message, cause) {
-  return new RunnerError("WORKLOAD_FAILED", message, cause === void 0 ? void 0 : { cause });
-}
-function missingDirectory(who) {
-  return failed(
-    `cannot start the ${label(who)}: its working directory ${who.cwd} does not exist or is not a directory. Check the workload's "cwd" (relative paths are resolved against the side's checkout).`
-  );
-}
-function spawnFailed(who, error64) {
-  if (error64.code === "ENOENT") {
-    return failed(
-      `cannot start the ${label(who)}: command not found: ${JSON.stringify(who.command)} (cwd ${who.cwd}). Install it, make sure it is on PATH for the runner, or give an absolute path.`,
-      error64
-    );
-  }
-  if (error64.code === "EACCES") {
-    return failed(
-      `cannot start the ${label(who)}: ${JSON.stringify(who.command)} is not executable (cwd ${who.cwd}). Run it through its interpreter (e.g. ["python3", "bench.py"]) or chmod +x it.`,
-      error64
-    );
-  }
-  return failed(
-    `cannot start the ${label(who)} (${JSON.stringify(who.command)}, cwd ${who.cwd}): ${error64.message}`,
-    error64
-  );
-}
-function unexpectedExit(who, exit, waitingFor, stderrTail, viaShell) {
-  const when = waitingFor === null ? "between requests" : waitingFor.startsWith("'hello'") ? "before sending its hello" : `while the runner waited for ${waitingFor}`;
-  return failed(
-    `the ${label(who)} ${describeExit(exit, viaShell)} ${when}. ${exitHint2(who, exit, waitingFor, viaShell)}
-${stderrTail}`
-  );
-}
-function exitHint2(who, exit, waitingFor, viaShell) {
-  const fromStatus = exitHint(exit, viaShell, `${JSON.stringify(who.command)} (cwd ${who.cwd})`);
-  if (fromStatus !== null) return fromStatus;
-  if (waitingFor?.startsWith("'hello'")) {
-    return `A worker must call perf_gate.serve() (or speak docs/worker-protocol.md) before doing anything slow; check that the command runs on its own: ${who.command} (cwd ${who.cwd}).`;
-  }
-  if (exit.code === 0) {
-    return "A worker must keep serving until the runner sends shutdown; perf_gate.serve() returns only then.";
-  }
-  return "Its stderr below usually says why.";
-}
-var LIMITS_PLACE = "under the benchmark's `workload:` in perf-gate.yml";
-function startupLimit(ms) {
-  return {
-    ms,
-    source: `startupTimeoutSeconds: ${ms / 1e3}`,
-    remedy: raise("startupTimeoutSeconds")
-  };
-}
-function iterationLimit(perIterationMs, iterations) {
-  return {
-    ms: perIterationMs * iterations,
-    source: `iterationTimeoutSeconds: ${perIterationMs / 1e3} x ${iterations} iterations`,
-    remedy: raise("iterationTimeoutSeconds")
-  };
-}
-function defaultRunLimit(ms, rule) {
-  return {
-    ms,
-    source: `the default run limit: ${rule}`,
-    remedy: `If the work legitimately takes longer, set iterationTimeoutSeconds ${LIMITS_PLACE} to give each iteration a fixed limit; otherwise`
-  };
-}
-function fixedLimit(ms, rule, consequence) {
-  return {
-    ms,
-    source: rule,
-    remedy: `This limit is fixed (${consequence}); if it should not take this long,`
-  };
-}
-function raise(key) {
-  return `If the work legitimately takes longer, raise ${key} ${LIMITS_PLACE}; otherwise`;
-}
-function timedOut(who, waitingFor, limit, graceMs, stderrTail) {
-  return failed(
-    `the ${label(who)} did not send ${waitingFor} within ${formatMs(limit.ms)} (${limit.source}), so it was stopped (SIGTERM to its process group, SIGKILL after ${graceMs} ms). ${limit.remedy} look for a hang: a deadlock, a stuck data loader, a collective waiting for a rank that never came.
-${stderrTail}`
-  );
-}
-function formatMs(ms) {
-  return ms < 1e3 ? `${Math.round(ms)} ms` : `${Number((ms / 1e3).toFixed(3))} s`;
-}
-function protocolViolation(who, problem) {
-  return failed(
-    `the ${label(who)} broke the worker protocol: it wrote ${problem} to fd ${FD_REPLIES}. fd ${FD_REPLIES} carries protocol messages only: print logs to stdout or stderr, or let perf_gate.serve() own the protocol. See docs/worker-protocol.md.`
-  );
-}
-function unexpectedMessage(who, type, waitingFor) {
-  const expected = waitingFor === null ? "nothing (no request was in flight)" : waitingFor;
-  return failed(
-    `the ${label(who)} broke the worker protocol: it sent "${type}" while the runner expected ${expected}. Each request gets exactly one reply, in order; see docs/worker-protocol.md.`
-  );
-}
-function versionMismatch(who, version2) {
-  if (typeof version2 !== "number" || !Number.isInteger(version2)) {
-    return failed(
-      `the ${label(who)} sent a hello without a valid protocol version (got ${JSON.stringify(version2)}); this runner speaks worker protocol ${PROTOCOL_VERSION}. Use perf_gate.serve() from the perf-gate-client package, or see docs/worker-protocol.md.`
-    );
-  }
-  const fix = version2 < PROTOCOL_VERSION ? `Upgrade the worker's client: pip install -U perf-gate-client (or put clients/python from this runner's release on PYTHONPATH).` : `Upgrade the runner (the vggt-perf-gate action or @vggt-perf-gate/runner) to a release that speaks protocol ${version2}, or pin perf-gate-client to a release that speaks protocol ${PROTOCOL_VERSION}.`;
-  return failed(
-    `the ${label(who)} speaks worker protocol ${version2}, but this runner speaks protocol ${PROTOCOL_VERSION}. ${fix}`
-  );
-}
-function workerReported(who, phase, message, traceback) {
-  const trace = traceback ? `
-${traceback.trimEnd()}` : "";
-  return failed(`the ${label(who)} reported an error in ${phase}: ${message}${trace}`);
-}
-function escapedProcesses(who, strays) {
-  return `the ${label(who)} (${who.command}) started ${processCount(strays.length)} that left its process tree (setsid or a double fork) and still ran when the worker was stopped: ${listStrays(strays)}. The gate stopped them, since nothing else would; GPU memory they held was not counted in the worker's figures. Keep every process the benchmark needs in the worker's tree (do not daemonise it), so it is measured and stopped with the worker.`;
-}
-function misuse(who, what) {
-  return new RunnerError("USAGE", `the ${label(who)} cannot ${what}.`);
-}
-
 // packages/runner/src/workloads/worker-socket.ts
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { createServer } from "node:net";
@@ -54187,7 +54302,9 @@ var WorkerSession = class _WorkerSession {
     const message = parsed.message;
     if (message.type === "error") {
       const phase = message.phase ?? this.pending?.what ?? "the worker";
-      this.fail(workerReported(this.who, phase, message.message, message.traceback));
+      this.fail(
+        message.outOfMemory ? new OutOfMemoryError(this.who, phase, message.message, message.outOfMemory) : workerReported(this.who, phase, message.message, message.traceback)
+      );
       return;
     }
     if (this.pending === null || this.pending.expect !== message.type) {
@@ -54774,6 +54891,7 @@ var STOP_TEXT = {
   decided: "stopped once every verdict was decided",
   "max-rounds": "stopped undecided by the round limit: raise budget.maxRounds",
   "max-time": "stopped undecided by the time limit: raise budget.maxSeconds",
+  "out-of-memory": "stopped: a side ran out of GPU memory",
   failed: "failed"
 };
 function stopText(b) {
@@ -55331,6 +55449,7 @@ var STOP_REASON = {
   decided: "stopped once decided",
   "max-rounds": "stopped at the round limit",
   "max-time": "stopped at the time limit",
+  "out-of-memory": "a side ran out of GPU memory",
   failed: "stopped by a failure"
 };
 var SESSION_NOUN = {

@@ -2,6 +2,7 @@
 
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -123,8 +124,44 @@ def _guard(channel, phase, function, *args):
         sys.stderr.write(trace)
         if channel is not None:
             message = f"{type(error).__name__}: {error}"
-            channel.send({"type": "error", "message": message, "traceback": trace, "phase": phase})
+            reply = {"type": "error", "message": message, "traceback": trace, "phase": phase}
+            oom = out_of_memory(error)
+            if oom is not None:
+                reply["outOfMemory"] = oom
+            channel.send(reply)
         sys.exit(_FAILED)
+
+
+_TRIED = re.compile(r"Tried to allocate ([0-9.]+) ?([KMGT]i?B)")
+_UNITS = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
+
+
+def out_of_memory(error):
+    """For an error that is the GPU running out of memory (torch.OutOfMemoryError, or a
+    RuntimeError saying so, as older torch and other libraries raise it): how much the
+    failing allocation asked for, from the message, and the allocator's peaks so far, so
+    the runner can call it a memory regression rather than a crash. Else None."""
+    text = str(error)
+    torch = _torch.torch
+    oom_type = getattr(torch, "OutOfMemoryError", None) if torch is not None else None
+    is_oom = (oom_type is not None and isinstance(error, oom_type)) or (
+        isinstance(error, RuntimeError) and "out of memory" in text.lower()
+    )
+    if not is_oom:
+        return None
+    tried = _TRIED.search(text)
+    facts = {
+        "triedBytes": int(float(tried.group(1)) * _UNITS[tried.group(2)]) if tried else None,
+        "maxAllocatedBytes": None,
+        "maxReservedBytes": None,
+    }
+    try:
+        if torch is not None and torch.cuda.is_available():
+            facts["maxAllocatedBytes"] = int(torch.cuda.max_memory_allocated())
+            facts["maxReservedBytes"] = int(torch.cuda.max_memory_reserved())
+    except Exception:  # the peaks are extra information: the error is what matters
+        pass
+    return facts
 
 
 def _user_frames(error):  # the traceback from the first frame outside this package

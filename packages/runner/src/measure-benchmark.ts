@@ -20,6 +20,7 @@ import {
   thinLooks,
 } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
+import { describeOutOfMemory, type OutOfMemory, outOfMemoryMetrics } from './out-of-memory.js';
 import {
   closePairs,
   footprintPerPair,
@@ -43,6 +44,7 @@ import type {
   WorkloadProfile,
   WorkloadSession,
 } from './workloads/types.js';
+import { OutOfMemoryError } from './workloads/worker-failures.js';
 
 /** Everything needed to measure one benchmark, resolved from the config. */
 export interface BenchmarkPlan {
@@ -172,6 +174,8 @@ interface Measuring {
   /** What one pair holds per GPU, measured at the first start; null until then or without a GPU. */
   footprint: Map<number, number> | null;
   comparisons: Partial<Record<MetricName, Comparison>>;
+  /** Set when one side ran out of GPU memory where the other fit. */
+  outOfMemory: OutOfMemory | null;
   /**
    * Per metric, where a verdict may stop the run and the interval level at
    * each look; planned once the pace is known (verdictMinRounds), null before.
@@ -222,9 +226,19 @@ export async function measureBenchmark(
       m.profiles[side] = await profileSide(m.sessions[side], side, log, m.warnings, plan.name);
     }
   } catch (cause) {
-    error = failureMessage(m, cause);
-    stopReason = 'failed';
-    log(`[${plan.name}] failed: ${error}`);
+    m.outOfMemory =
+      cause instanceof OutOfMemoryError && !signal?.aborted
+        ? await settleOutOfMemory(m, cause)
+        : null;
+    if (m.outOfMemory) {
+      stopReason = 'out-of-memory';
+      m.verdictSeconds = (Date.now() - m.started) / 1000;
+      log(`[${plan.name}] ${describeOutOfMemory(m.outOfMemory)}: a memory verdict, not a failure`);
+    } else {
+      error = failureMessage(m, cause);
+      stopReason = 'failed';
+      log(`[${plan.name}] failed: ${error}`);
+    }
   } finally {
     await closePairs([m.sessions, ...m.pool]);
     m.pool = [];
@@ -269,6 +283,7 @@ function startMeasuring(
     comparisons: {},
     looks: null,
     measuringSince: null,
+    outOfMemory: null,
     throttledRounds: [],
     throttleReasons: new Set(),
     clocks: { device: 0, host: 0 },
@@ -282,6 +297,48 @@ function startMeasuring(
     warnings: [],
   };
   return m;
+}
+
+/**
+ * A side ran out of GPU memory: a verdict when the other side fits. It fits
+ * if it took a measured turn; otherwise it is given one now (a fresh
+ * session if its start was abandoned, warmed up, its VRAM sampled), so the
+ * report can say what it needed. Null when the other side fails too.
+ */
+async function settleOutOfMemory(
+  m: Measuring,
+  cause: OutOfMemoryError,
+): Promise<OutOfMemory | null> {
+  const { plan } = m;
+  const side: SideName = cause.side === 'base' ? 'base' : 'head';
+  const other: SideName = side === 'head' ? 'base' : 'head';
+  if (m.series.latency[other].length === 0) {
+    try {
+      await closePairs([{ [side]: m.sessions[side] }]);
+      delete m.sessions[side];
+      m.sessions[other] ??= await openSide(m, other, new AbortController().signal);
+      await m.sessions[other].warmup(plan.warmupIterations);
+      await takeTurn(m, other, m.rounds, true);
+    } catch (second) {
+      m.log(`[${plan.name}] ${other} did not fit either: ${(second as Error).message}`);
+      return null;
+    }
+  }
+  return {
+    side,
+    phase: cause.phase,
+    triedBytes: cause.triedBytes,
+    otherPeakBytes: peakOf(m, other),
+    message: cause.message,
+  };
+}
+
+/** A side's peak: the sampler's process-tree peak, else the framework's reserved peak; null unknown. */
+function peakOf(m: Measuring, side: SideName): number | null {
+  const sampled = m.series.memory[side];
+  if (sampled.length > 0) return Math.max(...sampled);
+  const reserved = m.memoryDetail[side].framework.map((f) => f.maxReservedBytes);
+  return reserved.length > 0 ? Math.max(...reserved) : null;
 }
 
 /** An interrupt also makes the worker's request fail (its process is killed): say why. */
@@ -606,6 +663,10 @@ function benchmarkResult(
         }
       : null;
   if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
+  if (m.outOfMemory)
+    warnings.push(
+      `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${m.outOfMemory.message}`,
+    );
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = m.sessions.base?.info ?? null;
   const head = m.sessions.head?.info ?? null;
@@ -625,9 +686,8 @@ function benchmarkResult(
     timing: { warmupIterations: plan.warmupIterations, clock: clockOf(m.clocks) },
     throttledRounds: m.throttledRounds,
     sharedGpu,
-    metrics: plan.metrics.map((metric) =>
-      metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null),
-    ),
+    metrics: resultMetrics(m),
+    outOfMemory: m.outOfMemory,
     memory: {
       base: breakdown(m.memoryDetail.base, gpuIndexOfUuid),
       head: breakdown(m.memoryDetail.head, gpuIndexOfUuid),
@@ -647,6 +707,14 @@ function clockOf(counts: { device: number; host: number }): 'device' | 'host' | 
   if (counts.device > 0 && counts.host > 0) return 'mixed';
   if (counts.device > 0) return 'device';
   return counts.host > 0 ? 'host' : 'none';
+}
+
+function resultMetrics(m: Measuring): MetricResult[] {
+  const { plan, series } = m;
+  const measured = (metric: MetricName) =>
+    metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null);
+  if (!m.outOfMemory) return plan.metrics.map(measured);
+  return outOfMemoryMetrics(m.outOfMemory, plan.metrics, measured, plan.thresholds.memory);
 }
 
 /** A side that ran in another precision than configured, or two sides that differ. */

@@ -128,7 +128,17 @@ const benchmarkResult = z.object({
   dtype: z.object({ requested: text, resolved: text, explanation: text }),
   ran: sides(workloadInfo.nullable()),
   rounds: whole,
-  stopReason: z.enum(['decided', 'max-rounds', 'max-time', 'failed']),
+  stopReason: z.enum(['decided', 'max-rounds', 'max-time', 'out-of-memory', 'failed']),
+  outOfMemory: z
+    .object({
+      side: z.enum(['base', 'head']),
+      phase: text,
+      triedBytes: finite.nullable(),
+      otherPeakBytes: finite.nullable(),
+      message: text,
+    })
+    .nullable()
+    .optional(),
   sharedGpu: z
     .object({
       rounds: z.array(whole),

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { MemoryBreakdownRow } from '@vggt-perf-gate/memory';
 import type { Verdict } from '@vggt-perf-gate/timing';
 import { RunnerError } from './errors.js';
+import type { OutOfMemory } from './out-of-memory.js';
 import { checkResults } from './results-schema.js';
 import type { SharedGpu } from './shared-gpu.js';
 import type { WorkloadInfo, WorkloadProfile } from './workloads/types.js';
@@ -75,7 +76,12 @@ export interface BenchmarkResult {
   /** What each side reported about itself (framework, device, dtype in effect). */
   ran: { base: WorkloadInfo | null; head: WorkloadInfo | null };
   rounds: number;
-  stopReason: 'decided' | 'max-rounds' | 'max-time' | 'failed';
+  stopReason: 'decided' | 'max-rounds' | 'max-time' | 'out-of-memory' | 'failed';
+  /**
+   * One side ran out of GPU memory where the other fit: the memory verdict
+   * (regression when head ran out); null or absent otherwise.
+   */
+  outOfMemory?: OutOfMemory | null;
   /** Seconds from the first worker start to the end, profiled iterations and shutdown included. */
   seconds: number;
   /**

@@ -459,3 +459,61 @@ describe('a GPU shared with other processes', () => {
     expect(gateVerdict([result]).verdict).toBe('pass');
   });
 });
+
+describe('a side that runs out of GPU memory', () => {
+  const run = (env: Record<string, string>) =>
+    measureBenchmark(
+      plan(fixtureWorkload('out_of_memory.py', { env }), { restartEveryRounds: 2 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+
+  it('head out of memory where base fits is a memory regression, with what it tried to allocate', async () => {
+    const result = await run({ OOM_SIDES: 'head' });
+    expect(result.status).toBe('complete');
+    expect(result.stopReason).toBe('out-of-memory');
+    expect(result.outOfMemory).toMatchObject({
+      side: 'head',
+      phase: 'step',
+      triedBytes: Math.trunc(109.51 * 2 ** 30),
+    });
+    // The config measured latency only: memory is the verdict all the same.
+    const memory = result.metrics.find((m) => m.metric === 'memory');
+    expect(memory?.verdict).toBe('regression');
+    expect(memory?.explanation).toBe(
+      'regression: head ran out of GPU memory in step: it tried to allocate 109.51 GiB; base fit',
+    );
+    expect(result.metrics.find((m) => m.metric === 'latency')?.explanation).toBe(
+      'latency was not measured: head ran out of GPU memory in step',
+    );
+    expect(gateVerdict([result])).toEqual({ verdict: 'regression', regressions: 1 });
+    const markdown = renderMarkdown(
+      noGpuResults({ benchmarks: [result], ...gateVerdict([result]) }),
+    );
+    expect(markdown).toContain('### 🔴 Performance regression: 1 metric');
+    expect(markdown).toContain('That is the memory verdict, not a failure to measure');
+  });
+
+  it('base out of memory where head fits is an improvement: the head fixed it', async () => {
+    const result = await run({ OOM_SIDES: 'base' });
+    expect(result.outOfMemory?.side).toBe('base');
+    expect(result.metrics.find((m) => m.metric === 'memory')?.verdict).toBe('improvement');
+    expect(gateVerdict([result]).verdict).not.toBe('failed');
+  });
+
+  it('both sides out of memory is a failure to measure, not a verdict', async () => {
+    const result = await run({ OOM_SIDES: 'base,head' });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/ran out of GPU memory/);
+    expect(gateVerdict([result]).verdict).toBe('failed');
+  });
+
+  it('out of memory after measured rounds keeps their comparison and the memory verdict', async () => {
+    // 1 warm-up iteration, then 3 per turn: head's fifth step, its turn in round 1, runs out.
+    const result = await run({ OOM_SIDES: 'head', OOM_AFTER: '4' });
+    expect(result.outOfMemory?.side).toBe('head');
+    expect(result.rounds).toBe(1);
+    expect(result.metrics.find((m) => m.metric === 'memory')?.verdict).toBe('regression');
+    expect(result.metrics.find((m) => m.metric === 'latency')?.base?.count).toBeGreaterThan(0);
+  });
+});

@@ -92,6 +92,7 @@ const STOP_TEXT: Readonly<Record<BenchmarkResult['stopReason'], string>> = {
   decided: 'stopped once every verdict was decided',
   'max-rounds': 'stopped undecided by the round limit: raise budget.maxRounds',
   'max-time': 'stopped undecided by the time limit: raise budget.maxSeconds',
+  'out-of-memory': 'stopped: a side ran out of GPU memory',
   failed: 'failed',
 };
 

@@ -11,6 +11,7 @@ const STOP_REASON: Readonly<Record<BenchmarkResult['stopReason'], string>> = {
   decided: 'stopped once decided',
   'max-rounds': 'stopped at the round limit',
   'max-time': 'stopped at the time limit',
+  'out-of-memory': 'a side ran out of GPU memory',
   failed: 'stopped by a failure',
 };
 

@@ -211,6 +211,34 @@ export function versionMismatch(who: WorkerIdentity, version: unknown): RunnerEr
   );
 }
 
+/**
+ * A side ran out of GPU memory: a verdict (memory regression, or an
+ * improvement when base ran out and head fits), not a failure to measure,
+ * when the other side fits. Thrown by the worker workload; measure-benchmark
+ * decides what it means.
+ */
+export class OutOfMemoryError extends RunnerError {
+  readonly side: string;
+  readonly phase: string;
+  /** What the failing allocation asked for, from the error's message; null when it does not say. */
+  readonly triedBytes: number | null;
+  readonly maxReservedBytes: number | null;
+
+  constructor(
+    who: WorkerIdentity,
+    phase: string,
+    message: string,
+    facts: { triedBytes?: number | null; maxReservedBytes?: number | null },
+  ) {
+    super('WORKLOAD_FAILED', `the ${label(who)} ran out of GPU memory in ${phase}: ${message}`);
+    this.name = 'OutOfMemoryError';
+    this.side = who.side;
+    this.phase = phase;
+    this.triedBytes = facts.triedBytes ?? null;
+    this.maxReservedBytes = facts.maxReservedBytes ?? null;
+  }
+}
+
 /** The worker reported an exception of its own (setup or step raised). */
 export function workerReported(
   who: WorkerIdentity,

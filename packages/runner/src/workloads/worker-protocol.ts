@@ -81,6 +81,14 @@ const error = z.object({
   message: z.string(),
   traceback: z.string().nullish(),
   phase: z.string().nullish(),
+  /** The error was the GPU running out of memory: what the failing allocation asked for, and the peaks so far. */
+  outOfMemory: z
+    .object({
+      triedBytes: z.number().nonnegative().nullish(),
+      maxAllocatedBytes: z.number().nonnegative().nullish(),
+      maxReservedBytes: z.number().nonnegative().nullish(),
+    })
+    .nullish(),
 });
 
 const bye = z.object({ type: z.literal('bye') });

@@ -21,6 +21,7 @@ import {
   label,
   missingDirectory,
   misuse,
+  OutOfMemoryError,
   protocolViolation,
   spawnFailed,
   startupLimit,
@@ -614,7 +615,11 @@ class WorkerSession implements WorkloadSession {
     const message = parsed.message;
     if (message.type === 'error') {
       const phase = message.phase ?? this.pending?.what ?? 'the worker';
-      this.fail(workerReported(this.who, phase, message.message, message.traceback));
+      this.fail(
+        message.outOfMemory
+          ? new OutOfMemoryError(this.who, phase, message.message, message.outOfMemory)
+          : workerReported(this.who, phase, message.message, message.traceback),
+      );
       return;
     }
     if (this.pending === null || this.pending.expect !== message.type) {
