@@ -52209,6 +52209,7 @@ function whatRan(profile3, latencyMedianMs, deviceName) {
   return {
     dtype,
     attention: attentionImplementation(profile3),
+    attentionKernel: attentionKernel(profile3),
     matmul,
     matmulKey,
     flops: profile3.flops,
@@ -52248,6 +52249,11 @@ function attentionImplementation(profile3) {
   if (seen.size === 1) return [...seen.keys()][0] ?? null;
   return [...seen].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} \xD7${count}`).join(", ");
 }
+var ATTENTION_KERNEL_CHARS = 60;
+function attentionKernel(profile3) {
+  const fused = profile3.kernels.filter((k) => ATTENTION_KERNELS.some(([pattern]) => pattern.test(k.name))).sort((a, b) => b.deviceUs - a.deviceUs)[0];
+  return fused ? shortKernelName(fused.name, ATTENTION_KERNEL_CHARS) : null;
+}
 function matmulPrecision(profile3) {
   const tf32 = (d) => d === "fp32" && profile3.allowTf32 ? "tf32" : d;
   const counts2 = /* @__PURE__ */ new Map();
@@ -52280,7 +52286,7 @@ function describeWhatRan(w) {
   if (!w) return "not profiled";
   const parts = [
     w.dtype,
-    w.attention ? `attention ${w.attention}` : null,
+    w.attention ? `attention ${w.attention}${w.attentionKernel ? ` (${w.attentionKernel})` : ""}` : null,
     w.matmul ? `matmul ${w.matmul}` : null,
     w.achievedTflops !== null ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ""}` : null,
     w.placement,
@@ -52330,7 +52336,9 @@ function kernelDiff(base, head, limit = 5) {
     const change = baseUs === null ? "appeared" : headUs === null ? "disappeared" : delta >= 0 ? "grew" : "shrank";
     changes.push({ name, baseUs, headUs, change, delta });
   }
-  return changes.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)).slice(0, limit).map(({ delta: _delta, ...c }) => c);
+  return changes.sort(
+    (x, y) => Number(y.delta > 0) - Number(x.delta > 0) || Math.abs(y.delta) - Math.abs(x.delta)
+  ).slice(0, limit).map(({ delta: _delta, ...c }) => c);
 }
 function profileTimeLabel(profile3) {
   return profile3?.source === "onnxruntime" ? "nodes by time per iteration (onnxruntime node timings)" : "kernels by device time per iteration";
@@ -53870,6 +53878,7 @@ var SHUTDOWN_TIMEOUT_MS = 5e3;
 var STDERR_TAIL_LINES = 40;
 var LOG_LINE_MAX_CHARS2 = 64 * 1024;
 var DRAIN_AFTER_EXIT_MS = 250;
+var REPLIES_AFTER_EXIT_MS = 3e3;
 var EXIT_AFTER_SOCKET_CLOSE_MS = 1e4;
 function workerWorkload(config2) {
   checkConfig2(config2);
@@ -54201,10 +54210,9 @@ var WorkerSession = class _WorkerSession {
     }
     if (this.failure !== null || this.closing !== null) return;
     const { stdout, stderr } = this.proc;
-    await Promise.race([
-      Promise.all([ended(this.repliesIn), ended(stdout), ended(stderr)]),
-      sleep3(DRAIN_AFTER_EXIT_MS)
-    ]);
+    await Promise.race([ended(this.repliesIn), sleep3(REPLIES_AFTER_EXIT_MS)]);
+    if (this.failure !== null || this.closing !== null) return;
+    await Promise.race([Promise.all([ended(stdout), ended(stderr)]), sleep3(DRAIN_AFTER_EXIT_MS)]);
     if (this.failure !== null || this.closing !== null || this.exit === null) return;
     this.fail(
       unexpectedExit(

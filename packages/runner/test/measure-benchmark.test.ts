@@ -211,7 +211,10 @@ describe('measureBenchmark: what ran, profiled after the last timed sample', () 
 
     const results = gateResultsOf(result);
     const markdown = renderMarkdown(results);
-    expect(markdown).toContain('base profiled: bf16 · attention cuDNN · matmul bf16');
+    // The attention kernel that ran is named (Markdown escapes its underscores).
+    expect(markdown).toMatch(
+      /base profiled: bf16 · attention cuDNN \(cudnn\\_generated\\_fort\\_native\\_sdpa[^)]*\) · matmul bf16/,
+    );
     expect(markdown).toContain('head profiled: bf16 · attention math (materialised)');
     expect(markdown).toMatch(/\*\*What changed in sleepy\*\*: kernels by device time/);
     expect(markdown).toMatch(

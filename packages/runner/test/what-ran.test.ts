@@ -32,7 +32,7 @@ describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
     expect(w?.achievedTflops).toBeCloseTo(426, 0);
     expect(w?.peakFraction).toBeCloseTo(426 / 989, 2);
     expect(describeWhatRan(w)).toBe(
-      'bf16 · attention cuDNN · matmul bf16 · 426 TFLOPS, 43% of bf16 peak',
+      'bf16 · attention cuDNN (cudnn_generated_fort_native_sdpa_sm90_flash_fprop_wgmma_f16…) · matmul bf16 · 426 TFLOPS, 43% of bf16 peak',
     );
   });
 
@@ -98,8 +98,29 @@ describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
     const w = whatRan(noFlops, 60, H100);
     expect(w).toMatchObject({ attention: 'cuDNN', matmul: 'bf16', achievedTflops: null });
     expect(describeWhatRan(w)).toBe(
-      "bf16 · attention cuDNN · matmul bf16 · not profiled: flops (AttributeError: 'NoneType' object has no attribute 'next_functions')",
+      "bf16 · attention cuDNN (cudnn_generated_fort_native_sdpa_sm90_flash_fprop_wgmma_f16…) · matmul bf16 · not profiled: flops (AttributeError: 'NoneType' object has no attribute 'next_functions')",
     );
+  });
+
+  it('the kernel diff leads with what grew, not with a larger shrink that cannot explain a slowdown', () => {
+    const at = (kernels: Array<[string, number]>): WorkloadProfile => ({
+      ...defaultBf16,
+      kernels: kernels.map(([name, deviceUs]) => ({ name, count: 1, deviceUs })),
+    });
+    const base = at([
+      ['Gather', 10_000],
+      ['MatMul', 5_000],
+    ]);
+    const head = at([
+      ['Gather', 1_000],
+      ['MatMul', 7_000],
+      ['Softmax', 500],
+    ]);
+    expect(kernelDiff(base, head).map((c) => `${c.name} ${c.change}`)).toEqual([
+      'MatMul grew',
+      'Softmax appeared',
+      'Gather shrank',
+    ]);
   });
 
   it('shortens C++ kernel names for a table', () => {

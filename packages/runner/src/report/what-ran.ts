@@ -14,6 +14,12 @@ export interface WhatRan {
   dtype: string | null;
   /** e.g. "flash", "math (materialised)", "flash ×48, math ×24"; null when no attention ran. */
   attention: string | null;
+  /**
+   * The attention kernel that took the most device time, its name shortened
+   * (e.g. "cudnn_generated_fort_native_sdpa_sm90_flash_fprop_wgmma_f16_knob_7…");
+   * null when no fused attention kernel ran (the math path runs products and a softmax).
+   */
+  attentionKernel: string | null;
   /** e.g. "bf16", "tf32", "fp32", "bf16 (92%), fp32 (8%)"; null without matrix products seen. */
   matmul: string | null;
   /** The precision whose peak the achieved rate is compared with. */
@@ -94,6 +100,7 @@ export function whatRan(
   return {
     dtype,
     attention: attentionImplementation(profile),
+    attentionKernel: attentionKernel(profile),
     matmul,
     matmulKey,
     flops: profile.flops,
@@ -145,6 +152,16 @@ function attentionImplementation(profile: WorkloadProfile): string | null {
     .join(', ');
 }
 
+/** Characters of the attention kernel's name kept in a report line. */
+const ATTENTION_KERNEL_CHARS = 60;
+
+function attentionKernel(profile: WorkloadProfile): string | null {
+  const fused = profile.kernels
+    .filter((k) => ATTENTION_KERNELS.some(([pattern]) => pattern.test(k.name)))
+    .sort((a, b) => b.deviceUs - a.deviceUs)[0];
+  return fused ? shortKernelName(fused.name, ATTENTION_KERNEL_CHARS) : null;
+}
+
 function matmulPrecision(profile: WorkloadProfile): Pick<WhatRan, 'matmul' | 'matmulKey'> {
   const tf32 = (d: string) => (d === 'fp32' && profile.allowTf32 ? 'tf32' : d);
   const counts = new Map<string, number>();
@@ -185,7 +202,9 @@ export function describeWhatRan(w: WhatRan | null): string {
   if (!w) return 'not profiled';
   const parts = [
     w.dtype,
-    w.attention ? `attention ${w.attention}` : null,
+    w.attention
+      ? `attention ${w.attention}${w.attentionKernel ? ` (${w.attentionKernel})` : ''}`
+      : null,
     w.matmul ? `matmul ${w.matmul}` : null,
     w.achievedTflops !== null
       ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ''}`
@@ -276,8 +295,13 @@ export function kernelDiff(
             : 'shrank';
     changes.push({ name, baseUs, headUs, change, delta });
   }
+  // What explains a regression first: kernels that appeared or grew, the largest
+  // first; then what shrank or went. Sorting by size alone led the ONNX demo's
+  // table with an untimed 10x "improvement" of a node unrelated to its slowdown.
   return changes
-    .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
+    .sort(
+      (x, y) => Number(y.delta > 0) - Number(x.delta > 0) || Math.abs(y.delta) - Math.abs(x.delta),
+    )
     .slice(0, limit)
     .map(({ delta: _delta, ...c }) => c);
 }

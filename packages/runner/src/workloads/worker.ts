@@ -80,6 +80,14 @@ const LOG_LINE_MAX_CHARS = 64 * 1024;
  */
 const DRAIN_AFTER_EXIT_MS = 250;
 /**
+ * After the worker exits, how long to wait for its replies channel to end:
+ * a worker that reported an error (out of memory is a verdict) exits right
+ * after, and on a loaded machine the exit can be seen before the report is
+ * read. Longer than the output's drain, still bounded for a grandchild that
+ * holds the channel open.
+ */
+const REPLIES_AFTER_EXIT_MS = 3000;
+/**
  * After the protocol socket closes, how long to wait for the launcher to exit
  * (torchrun stops the other ranks first) so the error can quote its stderr.
  */
@@ -507,10 +515,9 @@ class WorkerSession implements WorkloadSession {
     if (this.failure !== null || this.closing !== null) return;
     // Let the last stderr lines and any final message (an error report) arrive first.
     const { stdout, stderr } = this.proc;
-    await Promise.race([
-      Promise.all([ended(this.repliesIn), ended(stdout), ended(stderr)]),
-      sleep(DRAIN_AFTER_EXIT_MS),
-    ]);
+    await Promise.race([ended(this.repliesIn), sleep(REPLIES_AFTER_EXIT_MS)]);
+    if (this.failure !== null || this.closing !== null) return;
+    await Promise.race([Promise.all([ended(stdout), ended(stderr)]), sleep(DRAIN_AFTER_EXIT_MS)]);
     if (this.failure !== null || this.closing !== null || this.exit === null) return;
     this.fail(
       unexpectedExit(
