@@ -12,6 +12,7 @@
 #   slow5  the worker's default slowdown becomes 0.0754 (+5.00% of time on the earlier
 #          VGGT-shaped model, +5.2-5.4% through the gate there; recalibrate for the
 #          current model with validation/calibrate_slowdown.py before trusting a size)
+#   fp32   the worker's autocast becomes fp32 (a forgotten autocast: a precision fallback)
 #   slow=K the worker's default slowdown becomes K (calibrate_slowdown.py says what
 #          time K costs on the GPU at hand)
 # CONFIG (optional): the config the Action reads, relative to the repository root
@@ -36,8 +37,9 @@ case $change in
   aa) echo "A line that changes nothing." >> "$repo/examples/vggt-torch/README.md" ;;
   math) sed -i 's/^DEFAULT_ATTENTION = "default"/DEFAULT_ATTENTION = "math"/' "$repo/examples/vggt-torch/worker.py" ;;
   slow5) sed -i 's/^DEFAULT_SLOWDOWN = 0.0/DEFAULT_SLOWDOWN = 0.0754/' "$repo/examples/vggt-torch/worker.py" ;;
+  fp32) sed -i 's/"autocast_dtype", ctx.dtype, str)/"autocast_dtype", "fp32", str)/' "$repo/examples/vggt-torch/worker.py" ;;
   slow=*) sed -i "s/^DEFAULT_SLOWDOWN = 0.0/DEFAULT_SLOWDOWN = ${change#slow=}/" "$repo/examples/vggt-torch/worker.py" ;;
-  *) echo "unknown head change $change (aa, math, slow5, slow=K)" >&2; exit 2 ;;
+  *) echo "unknown head change $change (aa, math, fp32, slow5, slow=K)" >&2; exit 2 ;;
 esac
 git -C "$repo" -c user.email=v@example.com -c user.name=v commit -qam "head: $change"
 base=$(git -C "$repo" rev-parse HEAD~1) head=$(git -C "$repo" rev-parse HEAD)

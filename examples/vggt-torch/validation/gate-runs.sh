@@ -7,8 +7,10 @@
 #
 # <config>: default (examples/vggt-torch/perf-gate.yml) or a name in validation/configs/.
 # <head-change>: as action-run.sh's (aa, math, slow=K). A line "calibrate <args>" runs
-# calibrate_slowdown.py with those arguments instead. Stops starting lines after LIMIT
-# seconds (default 450), for a machine held for a fixed time.
+# calibrate_slowdown.py with those arguments instead; "neighbour start <GiB>" starts a
+# process that holds that much GPU memory and runs matrix products until "neighbour stop"
+# (a busy GPU). Stops starting lines after LIMIT seconds (default 450), for a machine
+# held for a fixed time.
 set -u
 out=$(realpath -m "$1") node=$2 runs=$3
 mkdir -p "$out"
@@ -17,6 +19,24 @@ start=$(date +%s)
 while read -r label config change; do
   [ -z "$label" ] || [ "${label#\#}" != "$label" ] && continue
   if [ $(( $(date +%s) - start )) -ge "${LIMIT:-450}" ]; then echo "gate-runs: time limit, $label not started"; continue; fi
+  if [ "$label" = neighbour ]; then
+    if [ "$config" = start ]; then
+      python3 -c "
+import sys, torch
+hold = torch.empty(int(float(sys.argv[1]) * 2**30), dtype=torch.uint8, device='cuda')
+a = torch.randn(4096, 4096, device='cuda')
+while True:
+    a = (a @ a).tanh()
+" "${change:-30}" > "$out/neighbour.log" 2>&1 &
+      neighbour=$!
+      sleep 8
+      echo "gate-runs: neighbour $neighbour holds ${change:-30} GiB and multiplies"
+    else
+      kill "${neighbour:-0}" 2>/dev/null
+      echo "gate-runs: neighbour stopped"
+    fi
+    continue
+  fi
   if [ "$label" = calibrate ]; then
     (cd "$here/.." && python3 validation/calibrate_slowdown.py $config $change) > "$out/calibrate.txt" 2>&1
     tail -6 "$out/calibrate.txt"
@@ -27,4 +47,5 @@ while read -r label config change; do
   CONFIG=$path OUT_DIR="$out" "$here/action-run.sh" "$label" "$change" "$node"
   tail -1 "$out/$label.log"
 done < "$runs"
+kill "${neighbour:-0}" 2>/dev/null
 echo "gate-runs: $(( $(date +%s) - start )) s"
