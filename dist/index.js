@@ -19162,6 +19162,1130 @@ var require_undici = __commonJS({
   }
 });
 
+// packages/device/src/errors.ts
+var DeviceError;
+var init_errors = __esm({
+  "packages/device/src/errors.ts"() {
+    "use strict";
+    DeviceError = class extends Error {
+      code;
+      constructor(code2, message, options) {
+        super(message, options);
+        this.name = "DeviceError";
+        this.code = code2;
+      }
+    };
+  }
+});
+
+// packages/device/src/capabilities.ts
+function dtypeSupport(capability) {
+  let found = NO_TENSOR_CORES;
+  for (const [major, minor, support] of DTYPE_SUPPORT_BY_CAPABILITY) {
+    if (capability.major > major || capability.major === major && capability.minor >= minor)
+      found = support;
+  }
+  return found;
+}
+function resolveDtype(requested, device) {
+  const cc = device.computeCapability;
+  const ccText = cc ? `compute capability ${cc.major}.${cc.minor}` : "unknown compute capability";
+  if (!["auto", "fp32", "fp16", "bf16"].includes(requested)) {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `dtype ${JSON.stringify(requested)} is not one of auto, fp32, fp16, bf16.`
+    );
+  }
+  if (requested === "auto") {
+    if (!cc) {
+      return {
+        dtype: "fp16",
+        explanation: `auto -> fp16: the ${ccText} of ${device.name} is unknown, and fp16 runs everywhere tensor cores do`,
+        warning: `could not read the compute capability of ${device.name}; chose fp16. Set dtype explicitly if this GPU supports bf16.`
+      };
+    }
+    const dtype = cc.major >= 8 ? "bf16" : "fp16";
+    return {
+      dtype,
+      explanation: dtype === "bf16" ? `auto -> bf16: ${device.name} has ${ccText} (>= 8.0 has bf16 tensor cores)` : `auto -> fp16: ${device.name} has ${ccText} (bf16 needs >= 8.0)`,
+      warning: null
+    };
+  }
+  const support = cc ? dtypeSupport(cc) : null;
+  const unsupported = support && requested !== "fp32" && !support[requested];
+  return {
+    dtype: requested,
+    explanation: `${requested} as configured on ${device.name} (${ccText})`,
+    warning: unsupported ? `${device.name} (${ccText}) has no ${requested} tensor cores: frameworks emulate it or fall back to another precision, slower and often larger in memory. Use dtype: auto.` : null
+  };
+}
+var DTYPE_SUPPORT_BY_CAPABILITY, NO_TENSOR_CORES;
+var init_capabilities = __esm({
+  "packages/device/src/capabilities.ts"() {
+    "use strict";
+    init_errors();
+    DTYPE_SUPPORT_BY_CAPABILITY = [
+      [7, 0, { fp16: true, bf16: false, tf32: false, int8: false, fp8: false, fp4: false }],
+      [7, 2, { fp16: true, bf16: false, tf32: false, int8: true, fp8: false, fp4: false }],
+      [7, 5, { fp16: true, bf16: false, tf32: false, int8: true, fp8: false, fp4: false }],
+      [8, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: false, fp4: false }],
+      [8, 9, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: false }],
+      [9, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: false }],
+      [10, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: true }]
+    ];
+    NO_TENSOR_CORES = {
+      fp16: false,
+      bf16: false,
+      tf32: false,
+      int8: false,
+      fp8: false,
+      fp4: false
+    };
+  }
+});
+
+// packages/device/src/clock-events.ts
+function decodeClockEventReasons(mask) {
+  const names = [];
+  let rest = mask;
+  for (const [bit, name] of CLOCK_EVENT_REASONS) {
+    if ((mask & bit) !== 0n) names.push(name);
+    rest &= ~bit;
+  }
+  if (rest !== 0n) names.push(`unknown_0x${rest.toString(16)}`);
+  return names;
+}
+var CLOCK_EVENT_REASONS, THROTTLING_REASONS;
+var init_clock_events = __esm({
+  "packages/device/src/clock-events.ts"() {
+    "use strict";
+    CLOCK_EVENT_REASONS = [
+      [0x1n, "gpu_idle"],
+      [0x2n, "applications_clocks_setting"],
+      [0x4n, "sw_power_cap"],
+      [0x8n, "hw_slowdown"],
+      [0x10n, "sync_boost"],
+      [0x20n, "sw_thermal_slowdown"],
+      [0x40n, "hw_thermal_slowdown"],
+      [0x80n, "hw_power_brake_slowdown"],
+      [0x100n, "display_clock_setting"]
+    ];
+    THROTTLING_REASONS = /* @__PURE__ */ new Set([
+      "sw_power_cap",
+      "hw_slowdown",
+      "sw_thermal_slowdown",
+      "hw_thermal_slowdown",
+      "hw_power_brake_slowdown"
+    ]);
+  }
+});
+
+// packages/device/src/dtypes.ts
+function isComputeDtype(value2) {
+  return typeof value2 === "string" && COMPUTE_DTYPES.includes(value2);
+}
+var COMPUTE_DTYPES, REQUESTED_DTYPES, EXECUTION_PROVIDERS;
+var init_dtypes = __esm({
+  "packages/device/src/dtypes.ts"() {
+    "use strict";
+    COMPUTE_DTYPES = ["fp32", "fp16", "bf16"];
+    REQUESTED_DTYPES = ["auto", ...COMPUTE_DTYPES];
+    EXECUTION_PROVIDERS = ["cpu", "cuda", "tensorrt"];
+  }
+});
+
+// packages/device/src/known-gpus.ts
+function findKnownGpu(name) {
+  return KNOWN_GPUS.find((gpu) => gpu.match.test(name)) ?? null;
+}
+function fractionOfPeak(name, dtype, achievedTflops) {
+  const peak = findKnownGpu(name)?.peakTflops[dtype];
+  return peak ? achievedTflops / peak : null;
+}
+var KNOWN_GPUS;
+var init_known_gpus = __esm({
+  "packages/device/src/known-gpus.ts"() {
+    "use strict";
+    KNOWN_GPUS = [
+      {
+        match: /RTX 4090/i,
+        name: "GeForce RTX 4090",
+        peakTflops: { fp32: 82.6, tf32: 82.6, fp16: 165.2, bf16: 165.2, fp8: 330.3, int8: 660.6 },
+        memoryBandwidthGBs: 1008,
+        memoryGiB: 24
+      },
+      {
+        match: /RTX 3090/i,
+        name: "GeForce RTX 3090",
+        peakTflops: { fp32: 35.6, tf32: 35.6, fp16: 71, bf16: 71, int8: 284 },
+        memoryBandwidthGBs: 936,
+        memoryGiB: 24
+      },
+      {
+        match: /A100.*80GB|A100-SXM4-80GB|A100 80GB/i,
+        name: "A100 80GB",
+        peakTflops: { fp32: 19.5, tf32: 156, fp16: 312, bf16: 312, int8: 624 },
+        memoryBandwidthGBs: 2039,
+        memoryGiB: 80
+      },
+      {
+        match: /A100/i,
+        name: "A100 40GB",
+        peakTflops: { fp32: 19.5, tf32: 156, fp16: 312, bf16: 312, int8: 624 },
+        memoryBandwidthGBs: 1555,
+        memoryGiB: 40
+      },
+      {
+        match: /H200/i,
+        name: "H200",
+        peakTflops: { fp32: 67, tf32: 494.7, fp16: 989.4, bf16: 989.4, fp8: 1978.9, int8: 1978.9 },
+        memoryBandwidthGBs: 4800,
+        memoryGiB: 141
+      },
+      {
+        match: /H100.*PCIe/i,
+        name: "H100 PCIe",
+        peakTflops: { fp32: 51, tf32: 378, fp16: 756, bf16: 756, fp8: 1513, int8: 1513 },
+        memoryBandwidthGBs: 2e3,
+        memoryGiB: 80
+      },
+      {
+        match: /H100/i,
+        name: "H100 SXM",
+        peakTflops: { fp32: 67, tf32: 494.7, fp16: 989.4, bf16: 989.4, fp8: 1978.9, int8: 1978.9 },
+        memoryBandwidthGBs: 3350,
+        memoryGiB: 80
+      },
+      {
+        match: /\bL4\b/i,
+        name: "L4",
+        peakTflops: { fp32: 30.3, tf32: 60, fp16: 121, bf16: 121, fp8: 242.5, int8: 242.5 },
+        memoryBandwidthGBs: 300,
+        memoryGiB: 24
+      },
+      {
+        match: /\bT4\b/i,
+        name: "T4",
+        peakTflops: { fp32: 8.1, fp16: 65, int8: 130 },
+        memoryBandwidthGBs: 320,
+        memoryGiB: 16
+      }
+    ];
+  }
+});
+
+// packages/device/src/nvml-api.ts
+function nvmlHint(code2) {
+  switch (code2) {
+    case 9:
+      return "The NVIDIA kernel driver is not loaded: check `nvidia-smi` and `lsmod | grep nvidia`.";
+    case 18:
+      return "libnvidia-ml and the kernel driver are different versions (a driver upgrade without a reboot?): reboot, or reinstall matching driver packages.";
+    case 4:
+      return "No permission to query this GPU: run as a user with access to /dev/nvidia*.";
+    case 15:
+      return "The GPU has fallen off the bus: check `dmesg` for Xid errors; the machine needs attention.";
+    default:
+      return "Check that `nvidia-smi` works on this machine.";
+  }
+}
+var NVML_RETURN, NVML_SUCCESS, NVML_ERROR_NOT_SUPPORTED, NVML_ERROR_INSUFFICIENT_SIZE, NvmlCallError;
+var init_nvml_api = __esm({
+  "packages/device/src/nvml-api.ts"() {
+    "use strict";
+    init_errors();
+    NVML_RETURN = {
+      0: "SUCCESS",
+      1: "UNINITIALIZED",
+      2: "INVALID_ARGUMENT",
+      3: "NOT_SUPPORTED",
+      4: "NO_PERMISSION",
+      5: "ALREADY_INITIALIZED",
+      6: "NOT_FOUND",
+      7: "INSUFFICIENT_SIZE",
+      8: "INSUFFICIENT_POWER",
+      9: "DRIVER_NOT_LOADED",
+      10: "TIMEOUT",
+      12: "LIBRARY_NOT_FOUND",
+      13: "FUNCTION_NOT_FOUND",
+      15: "GPU_IS_LOST",
+      18: "LIB_RM_VERSION_MISMATCH",
+      999: "UNKNOWN"
+    };
+    NVML_SUCCESS = 0;
+    NVML_ERROR_NOT_SUPPORTED = 3;
+    NVML_ERROR_INSUFFICIENT_SIZE = 7;
+    NvmlCallError = class extends DeviceError {
+      returnCode;
+      call;
+      constructor(call, returnCode, description) {
+        const name = NVML_RETURN[returnCode] ?? `error ${returnCode}`;
+        super(
+          "DRIVER_ERROR",
+          `${call} failed: NVML_ERROR_${name} (${description}). ${nvmlHint(returnCode)}`
+        );
+        this.name = "NvmlCallError";
+        this.returnCode = returnCode;
+        this.call = call;
+      }
+    };
+  }
+});
+
+// packages/device/src/nvml-koffi.ts
+import { createRequire } from "node:module";
+function declareTypes(koffi) {
+  if (typesDeclared) return;
+  koffi.pointer("nvmlDevice_t", koffi.opaque("nvmlDevice_st"));
+  typesDeclared = true;
+}
+function defaultNvmlLibrary(platform2 = process.platform) {
+  return platform2 === "win32" ? "nvml.dll" : "libnvidia-ml.so.1";
+}
+function loadNvml(library = defaultNvmlLibrary()) {
+  const koffi = createRequire(import.meta.url)("koffi");
+  let lib;
+  try {
+    lib = koffi.load(library);
+  } catch (cause) {
+    throw new DeviceError(
+      "NO_DRIVER",
+      `cannot load the NVIDIA management library (${library}): ${cause.message}. Is the NVIDIA driver installed? On Linux it provides libnvidia-ml.so.1 (check \`ldconfig -p | grep nvidia-ml\`); in a container, run with the NVIDIA container toolkit (--gpus all).`,
+      { cause }
+    );
+  }
+  const bind2 = (signature) => {
+    try {
+      return lib.func(signature);
+    } catch {
+      return null;
+    }
+  };
+  const need = (signature) => {
+    const fn = bind2(signature);
+    if (!fn) {
+      throw new DeviceError(
+        "DRIVER_ERROR",
+        `${library} lacks ${signature.split("(")[0]}: the NVIDIA driver is too old for this tool; update the driver.`
+      );
+    }
+    return fn;
+  };
+  declareTypes(koffi);
+  const errorString = bind2("const char *nvmlErrorString(int result)");
+  const describe7 = (code2) => errorString ? String(errorString(code2)) : `code ${code2}`;
+  const check2 = (call, code2) => {
+    if (code2 !== NVML_SUCCESS) throw new NvmlCallError(call, code2, describe7(code2));
+  };
+  const optional2 = (call, run3) => {
+    const [code2, value2] = run3();
+    if (code2 === NVML_ERROR_NOT_SUPPORTED) return null;
+    check2(call, code2);
+    return value2;
+  };
+  const init = need("int nvmlInit_v2()");
+  check2("nvmlInit_v2", init());
+  const fns = {
+    shutdown: need("int nvmlShutdown()"),
+    driverVersion: need("int nvmlSystemGetDriverVersion(_Out_ char *version, unsigned int length)"),
+    cudaVersion: bind2("int nvmlSystemGetCudaDriverVersion_v2(_Out_ int *version)") ?? bind2("int nvmlSystemGetCudaDriverVersion(_Out_ int *version)"),
+    count: need("int nvmlDeviceGetCount_v2(_Out_ unsigned int *count)"),
+    handle: need(
+      "int nvmlDeviceGetHandleByIndex_v2(unsigned int index, _Out_ nvmlDevice_t *device)"
+    ),
+    name: need("int nvmlDeviceGetName(nvmlDevice_t device, _Out_ char *name, unsigned int length)"),
+    uuid: need("int nvmlDeviceGetUUID(nvmlDevice_t device, _Out_ char *uuid, unsigned int length)"),
+    pci: need("int nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, _Out_ uint8_t *pci)"),
+    capability: bind2(
+      "int nvmlDeviceGetCudaComputeCapability(nvmlDevice_t device, _Out_ int *major, _Out_ int *minor)"
+    ),
+    memoryV2: bind2("int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, _Inout_ uint8_t *memory)"),
+    memory: need("int nvmlDeviceGetMemoryInfo(nvmlDevice_t device, _Out_ uint8_t *memory)"),
+    clock: need(
+      "int nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, _Out_ unsigned int *mhz)"
+    ),
+    maxClock: need(
+      "int nvmlDeviceGetMaxClockInfo(nvmlDevice_t device, int type, _Out_ unsigned int *mhz)"
+    ),
+    reasons: bind2(
+      "int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, _Out_ uint64_t *reasons)"
+    ) ?? bind2(
+      "int nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, _Out_ uint64_t *reasons)"
+    ),
+    temperature: need(
+      "int nvmlDeviceGetTemperature(nvmlDevice_t device, int sensor, _Out_ unsigned int *temp)"
+    ),
+    power: need("int nvmlDeviceGetPowerUsage(nvmlDevice_t device, _Out_ unsigned int *milliwatts)"),
+    powerLimit: need(
+      "int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, _Out_ unsigned int *milliwatts)"
+    ),
+    processes: bind2(
+      "int nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, _Inout_ unsigned int *count, uint8_t *infos)"
+    ) ?? need(
+      "int nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, _Inout_ unsigned int *count, uint8_t *infos)"
+    )
+  };
+  const handles = /* @__PURE__ */ new Map();
+  const device = (index) => {
+    let handle = handles.get(index);
+    if (handle === void 0) {
+      const out = [null];
+      check2(`nvmlDeviceGetHandleByIndex_v2(${index})`, fns.handle(index, out));
+      handle = out[0];
+      handles.set(index, handle);
+    }
+    return handle;
+  };
+  const text2 = (call, run3) => {
+    const buffer = Buffer.alloc(STRING_BUFFER);
+    check2(call, run3(buffer));
+    const end = buffer.indexOf(0);
+    return buffer.toString("utf8", 0, end < 0 ? buffer.length : end);
+  };
+  const unsigned = (call, run3) => optional2(call, () => {
+    const out = [0];
+    return [run3(out), out[0]];
+  });
+  return {
+    driverVersion: () => text2("nvmlSystemGetDriverVersion", (b) => fns.driverVersion(b, b.length)),
+    cudaDriverVersion: () => {
+      const get = fns.cudaVersion;
+      return get ? unsigned("nvmlSystemGetCudaDriverVersion", (out) => get(out)) : null;
+    },
+    deviceCount: () => {
+      const out = [0];
+      check2("nvmlDeviceGetCount_v2", fns.count(out));
+      return out[0];
+    },
+    name: (i) => text2("nvmlDeviceGetName", (b) => fns.name(device(i), b, b.length)),
+    uuid: (i) => text2("nvmlDeviceGetUUID", (b) => fns.uuid(device(i), b, b.length)),
+    pciBusId: (i) => {
+      const buffer = Buffer.alloc(68);
+      check2("nvmlDeviceGetPciInfo_v3", fns.pci(device(i), buffer));
+      const busId = buffer.subarray(36, 68);
+      const end = busId.indexOf(0);
+      return busId.toString("utf8", 0, end < 0 ? busId.length : end);
+    },
+    computeCapability: (i) => {
+      const get = fns.capability;
+      if (!get) return null;
+      return optional2("nvmlDeviceGetCudaComputeCapability", () => {
+        const major = [0];
+        const minor = [0];
+        return [get(device(i), major, minor), [major[0], minor[0]]];
+      });
+    },
+    memoryV2: (i) => {
+      const get = fns.memoryV2;
+      if (!get) return null;
+      return optional2("nvmlDeviceGetMemoryInfo_v2", () => {
+        const buffer = Buffer.alloc(40);
+        buffer.writeUInt32LE(MEMORY_V2_VERSION, 0);
+        const code2 = get(device(i), buffer);
+        return [
+          code2,
+          {
+            total: buffer.readBigUInt64LE(8),
+            reserved: buffer.readBigUInt64LE(16),
+            free: buffer.readBigUInt64LE(24),
+            used: buffer.readBigUInt64LE(32)
+          }
+        ];
+      });
+    },
+    memory: (i) => {
+      const buffer = Buffer.alloc(24);
+      check2("nvmlDeviceGetMemoryInfo", fns.memory(device(i), buffer));
+      return {
+        total: buffer.readBigUInt64LE(0),
+        free: buffer.readBigUInt64LE(8),
+        used: buffer.readBigUInt64LE(16)
+      };
+    },
+    clock: (i, kind, max) => unsigned(
+      max ? "nvmlDeviceGetMaxClockInfo" : "nvmlDeviceGetClockInfo",
+      (out) => (max ? fns.maxClock : fns.clock)(
+        device(i),
+        kind === "sm" ? NVML_CLOCK_SM : NVML_CLOCK_MEM,
+        out
+      )
+    ),
+    clockEventReasons: (i) => {
+      const get = fns.reasons;
+      if (!get) return null;
+      return optional2("nvmlDeviceGetCurrentClocksEventReasons", () => {
+        const out = [0n];
+        const code2 = get(device(i), out);
+        return [code2, BigInt(out[0])];
+      });
+    },
+    temperature: (i) => unsigned(
+      "nvmlDeviceGetTemperature",
+      (out) => fns.temperature(device(i), NVML_TEMPERATURE_GPU, out)
+    ),
+    powerUsage: (i) => unsigned("nvmlDeviceGetPowerUsage", (out) => fns.power(device(i), out)),
+    powerLimit: (i) => unsigned("nvmlDeviceGetEnforcedPowerLimit", (out) => fns.powerLimit(device(i), out)),
+    computeProcesses: (i) => {
+      let capacity = 0;
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const count = [capacity];
+        const buffer = Buffer.alloc(Math.max(1, capacity) * PROCESS_INFO_SIZE);
+        const code2 = fns.processes(device(i), count, capacity === 0 ? null : buffer);
+        if (code2 === NVML_SUCCESS) {
+          const out = [];
+          for (let k = 0; k < count[0]; k++) {
+            const used = buffer.readBigUInt64LE(k * PROCESS_INFO_SIZE + 8);
+            out.push({
+              pid: buffer.readUInt32LE(k * PROCESS_INFO_SIZE),
+              usedGpuMemory: used === VALUE_NOT_AVAILABLE ? null : used
+            });
+          }
+          return out;
+        }
+        if (code2 !== NVML_ERROR_INSUFFICIENT_SIZE)
+          check2("nvmlDeviceGetComputeRunningProcesses", code2);
+        capacity = count[0] + 8;
+      }
+      throw new DeviceError(
+        "DRIVER_ERROR",
+        "nvmlDeviceGetComputeRunningProcesses kept growing between calls: processes are starting faster than they can be listed; try again."
+      );
+    },
+    shutdown: () => {
+      fns.shutdown();
+    }
+  };
+}
+var typesDeclared, MEMORY_V2_VERSION, PROCESS_INFO_SIZE, VALUE_NOT_AVAILABLE, NVML_CLOCK_SM, NVML_CLOCK_MEM, NVML_TEMPERATURE_GPU, STRING_BUFFER;
+var init_nvml_koffi = __esm({
+  "packages/device/src/nvml-koffi.ts"() {
+    "use strict";
+    init_errors();
+    init_nvml_api();
+    typesDeclared = false;
+    MEMORY_V2_VERSION = 40 | 2 << 24;
+    PROCESS_INFO_SIZE = 24;
+    VALUE_NOT_AVAILABLE = 0xffffffffffffffffn;
+    NVML_CLOCK_SM = 1;
+    NVML_CLOCK_MEM = 2;
+    NVML_TEMPERATURE_GPU = 0;
+    STRING_BUFFER = 96;
+  }
+});
+
+// packages/device/src/nvml-reader.ts
+function nvmlReader(calls) {
+  let closed = false;
+  const count = calls.deviceCount();
+  const checkIndex2 = (index) => {
+    if (closed)
+      throw new DeviceError("INVALID_ARGUMENT", "this GPU reader is closed; open a new one.");
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new DeviceError(
+        "NO_SUCH_GPU",
+        `GPU index ${index} does not exist: this machine has ${count} NVIDIA GPU(s)${count > 0 ? ` (indices 0-${count - 1})` : ""}. Check the device index in your config, and CUDA_VISIBLE_DEVICES (NVML numbers all GPUs, CUDA only the visible ones).`
+      );
+    }
+  };
+  const uuids = /* @__PURE__ */ new Map();
+  const uuidOf = (index) => {
+    let uuid3 = uuids.get(index);
+    if (uuid3 === void 0) {
+      uuid3 = calls.uuid(index);
+      uuids.set(index, uuid3);
+    }
+    return uuid3;
+  };
+  const memory = (index) => {
+    checkIndex2(index);
+    const v2 = calls.memoryV2(index);
+    if (v2) {
+      return {
+        totalBytes: Number(v2.total),
+        usedBytes: Number(v2.used),
+        freeBytes: Number(v2.free),
+        reservedBytes: Number(v2.reserved)
+      };
+    }
+    const v1 = calls.memory(index);
+    return {
+      totalBytes: Number(v1.total),
+      usedBytes: Number(v1.used),
+      freeBytes: Number(v1.free),
+      reservedBytes: null
+    };
+  };
+  const processes2 = (index) => {
+    checkIndex2(index);
+    const gpuUuid = uuidOf(index);
+    return calls.computeProcesses(index).map((p) => ({
+      pid: p.pid,
+      gpuIndex: index,
+      gpuUuid,
+      usedBytes: p.usedGpuMemory === null ? null : Number(p.usedGpuMemory)
+    }));
+  };
+  const info2 = (index) => {
+    checkIndex2(index);
+    const capability = calls.computeCapability(index);
+    const reasons = calls.clockEventReasons(index);
+    const power = calls.powerUsage(index);
+    const limit = calls.powerLimit(index);
+    return {
+      index,
+      name: calls.name(index),
+      uuid: uuidOf(index),
+      pciBusId: calls.pciBusId(index),
+      computeCapability: capability && { major: capability[0], minor: capability[1] },
+      memory: memory(index),
+      clocks: {
+        smMHz: calls.clock(index, "sm", false),
+        memoryMHz: calls.clock(index, "memory", false),
+        smMaxMHz: calls.clock(index, "sm", true),
+        memoryMaxMHz: calls.clock(index, "memory", true)
+      },
+      throttleReasons: reasons === null ? [] : decodeClockEventReasons(reasons),
+      temperatureC: calls.temperature(index),
+      powerDrawW: power === null ? null : power / 1e3,
+      powerLimitW: limit === null ? null : limit / 1e3
+    };
+  };
+  return {
+    source: "nvml",
+    deviceCount: () => count,
+    processes: processes2,
+    memory,
+    inventory: () => {
+      const gpus = Array.from({ length: count }, (_, i) => info2(i));
+      const cuda = calls.cudaDriverVersion();
+      return {
+        source: "nvml",
+        driverVersion: calls.driverVersion(),
+        cudaDriverVersion: cuda === null ? null : `${Math.floor(cuda / 1e3)}.${cuda % 1e3 / 10}`,
+        gpus,
+        processes: gpus.flatMap((g) => processes2(g.index))
+      };
+    },
+    close: () => {
+      if (!closed) {
+        closed = true;
+        calls.shutdown();
+      }
+    }
+  };
+}
+var init_nvml_reader = __esm({
+  "packages/device/src/nvml-reader.ts"() {
+    "use strict";
+    init_clock_events();
+    init_errors();
+  }
+});
+
+// packages/device/src/nvml-recording.ts
+function replayNvml(recording) {
+  const at = (index) => {
+    const device = recording.devices[index];
+    if (!device) {
+      throw new DeviceError(
+        "NO_SUCH_GPU",
+        `GPU index ${index} does not exist: this recording has ${recording.devices.length} GPU(s) (indices 0-${recording.devices.length - 1}).`
+      );
+    }
+    return device;
+  };
+  return {
+    driverVersion: () => recording.driverVersion,
+    cudaDriverVersion: () => recording.cudaDriverVersion,
+    deviceCount: () => recording.devices.length,
+    name: (i) => at(i).name,
+    uuid: (i) => at(i).uuid,
+    pciBusId: (i) => at(i).pciBusId,
+    computeCapability: (i) => at(i).computeCapability,
+    memoryV2: (i) => nullable2(at(i).memoryV2, (m) => ({
+      total: BigInt(m.total),
+      reserved: BigInt(m.reserved),
+      free: BigInt(m.free),
+      used: BigInt(m.used)
+    })),
+    memory: (i) => {
+      const m = at(i).memory;
+      return { total: BigInt(m.total), free: BigInt(m.free), used: BigInt(m.used) };
+    },
+    clock: (i, kind, max) => {
+      const c = at(i).clocks;
+      return kind === "sm" ? max ? c.smMax : c.sm : max ? c.memoryMax : c.memory;
+    },
+    clockEventReasons: (i) => nullable2(at(i).clockEventReasons, BigInt),
+    temperature: (i) => at(i).temperature,
+    powerUsage: (i) => at(i).powerUsage,
+    powerLimit: (i) => at(i).powerLimit,
+    computeProcesses: (i) => at(i).computeProcesses.map((p) => ({
+      pid: p.pid,
+      usedGpuMemory: nullable2(p.usedGpuMemory, BigInt)
+    })),
+    shutdown: () => {
+    }
+  };
+}
+function nullable2(value2, map2) {
+  return value2 === null ? null : map2(value2);
+}
+var init_nvml_recording = __esm({
+  "packages/device/src/nvml-recording.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// packages/device/src/onnx/runtime.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { createRequire as createRequire2 } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+function resolveOnnxRuntime() {
+  for (const from of [import.meta.url, join(process.cwd(), "package.json")]) {
+    try {
+      return createRequire2(from).resolve("onnxruntime-node");
+    } catch {
+    }
+  }
+  return void 0;
+}
+async function importFromHereOrWorkingDirectory() {
+  try {
+    return await import("onnxruntime-node");
+  } catch (error64) {
+    const path = resolveOnnxRuntime();
+    if (error64.code !== "ERR_MODULE_NOT_FOUND" || !path) throw error64;
+    return import(pathToFileURL(path).href);
+  }
+}
+async function importOnnxRuntime(importer = importFromHereOrWorkingDirectory) {
+  try {
+    return await importer();
+  } catch (error64) {
+    const notInstalled = error64.code === "ERR_MODULE_NOT_FOUND" && String(error64.message).includes("onnxruntime-node");
+    const message = notInstalled ? `onnxruntime-node is not installed; ONNX models run through it. Install it with: ${ONNX_INSTALL_COMMAND}` : `onnxruntime-node is installed but failed to load (${error64.message}). Reinstall it with: ${ONNX_INSTALL_COMMAND}`;
+    throw new DeviceError("PROVIDER_MISSING", message, { cause: error64 });
+  }
+}
+function onnxRuntimeVersion(ort) {
+  return ort.env.versions.node ?? ort.env.versions.common;
+}
+function gpuProviderHint(provider) {
+  const extra = provider === "tensorrt" ? ", TensorRT 10" : "";
+  return `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: allow it (npm 11: \`npm install-scripts approve onnxruntime-node\`, or list it in allowScripts), make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with \`npm rebuild onnxruntime-node\`. The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. This never falls back to the CPU.`;
+}
+function checkExecutionProvider(ort, provider, checkFiles = true) {
+  if (provider === "cpu") return;
+  const version2 = onnxRuntimeVersion(ort);
+  const backends = ort.listSupportedBackends();
+  const backend = backends.find((b) => b.name === provider);
+  if (backend === void 0) {
+    throw new DeviceError(
+      "PROVIDER_MISSING",
+      `onnxruntime-node ${version2} on ${process.platform}/${process.arch} has no ${provider} provider (it offers: ${backends.map((b) => b.name).join(", ")}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`
+    );
+  }
+  if (backend.bundled || !checkFiles) return;
+  const library = providerLibraryPath(provider);
+  if (library !== void 0 && !existsSync2(library)) {
+    throw new DeviceError(
+      "PROVIDER_MISSING",
+      `onnxruntime-node ${version2}'s ${provider} provider is not installed: ${library} is missing. ${gpuProviderHint(provider)}`
+    );
+  }
+}
+function providerLibraryPath(provider) {
+  try {
+    const entry = resolveOnnxRuntime();
+    if (!entry) return void 0;
+    const bin = join(dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
+    if (!existsSync2(bin)) return void 0;
+    const file2 = process.platform === "win32" ? `${PROVIDER_LIBRARY[provider]}.dll` : `lib${PROVIDER_LIBRARY[provider]}.so`;
+    return join(bin, file2);
+  } catch {
+    return void 0;
+  }
+}
+function providerOnlySessionOptions(provider, deviceId, session = {}) {
+  if (provider === "cpu") {
+    return Object.keys(session).length > 0 ? { executionProviders: ["cpu"], extra: { session } } : { executionProviders: ["cpu"] };
+  }
+  return {
+    executionProviders: [{ name: provider, deviceId }],
+    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU:
+    // a probe would call a dtype supported, a benchmark would time a CPU/GPU mix.
+    extra: { session: { ...session, disable_cpu_ep_fallback: "1" } }
+  };
+}
+var ONNX_INSTALL_COMMAND, PROVIDER_LIBRARY;
+var init_runtime = __esm({
+  "packages/device/src/onnx/runtime.ts"() {
+    "use strict";
+    init_errors();
+    ONNX_INSTALL_COMMAND = "npm install onnxruntime-node";
+    PROVIDER_LIBRARY = {
+      cuda: "onnxruntime_providers_cuda",
+      tensorrt: "onnxruntime_providers_tensorrt"
+    };
+  }
+});
+
+// packages/device/src/onnx/probe.ts
+var PROVIDER_LOAD_FAILED;
+var init_probe = __esm({
+  "packages/device/src/onnx/probe.ts"() {
+    "use strict";
+    PROVIDER_LOAD_FAILED = /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
+  }
+});
+
+// packages/device/src/smi.ts
+import { execFileSync } from "node:child_process";
+function runNvidiaSmi(args, options = {}) {
+  const path = options.path ?? "nvidia-smi";
+  const timeout = options.timeoutMs ?? DEFAULT_SMI_TIMEOUT_MS;
+  try {
+    return execFileSync(path, [...args], {
+      encoding: "utf8",
+      timeout,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+  } catch (error64) {
+    const e = error64;
+    if (e.code === "ENOENT") {
+      throw new DeviceError(
+        "NO_DRIVER",
+        `${path} was not found. Without it and without libnvidia-ml there is no way to see NVIDIA GPUs: install the NVIDIA driver, or run on a machine (or container, with --gpus all) that has one.`,
+        { cause: error64 }
+      );
+    }
+    if (e.code === "ETIMEDOUT" || e.signal === "SIGTERM") {
+      throw new DeviceError(
+        "NVIDIA_SMI_FAILED",
+        `${path} ${args.join(" ")} did not answer within ${timeout} ms: the driver may be hung (check \`dmesg\` for Xid errors).`,
+        { cause: error64 }
+      );
+    }
+    const said = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim();
+    const code2 = /couldn't communicate with the NVIDIA driver|No devices were found/i.test(said) ? "NO_DRIVER" : "NVIDIA_SMI_FAILED";
+    throw new DeviceError(
+      code2,
+      `${path} ${args.join(" ")} failed: ${said || e.message}. ${code2 === "NO_DRIVER" ? "The NVIDIA driver is not running or sees no GPU: check `nvidia-smi` by hand." : "Run it by hand to see the full error."}`,
+      { cause: error64 }
+    );
+  }
+}
+function value(raw) {
+  const v = raw?.trim() ?? "";
+  return v === "" || /^\[.*\]$/.test(v) || v === "N/A" ? null : v;
+}
+function num(raw) {
+  const v = value(raw);
+  if (v === null) return null;
+  const n2 = Number(v);
+  return Number.isFinite(n2) ? n2 : null;
+}
+function rows(text2) {
+  return text2.split("\n").map((line) => line.trim()).filter((line) => line.length > 0).map((line) => line.split(", "));
+}
+function parseGpuCsv(text2, fields) {
+  return rows(text2).map((cells, row) => {
+    if (cells.length !== fields.length) {
+      throw new DeviceError(
+        "NVIDIA_SMI_FAILED",
+        `nvidia-smi printed ${cells.length} fields on line ${row + 1} where ${fields.length} were asked for: ${cells.join(", ")}`
+      );
+    }
+    const get = (field2) => cells[fields.indexOf(field2)];
+    const capability = value(get("compute_cap"));
+    const reasons = value(
+      get("clocks_event_reasons.active") ?? get("clocks_throttle_reasons.active")
+    );
+    const mib = (field2) => {
+      const v = num(get(field2));
+      return v === null ? null : v * MIB;
+    };
+    return {
+      index: num(get("index")) ?? row,
+      name: value(get("name")) ?? "unknown",
+      uuid: value(get("uuid")) ?? "",
+      pciBusId: value(get("pci.bus_id")) ?? "",
+      computeCapability: capability ? { major: Number(capability.split(".")[0]), minor: Number(capability.split(".")[1] ?? 0) } : null,
+      driverVersion: value(get("driver_version")),
+      memory: {
+        totalBytes: mib("memory.total") ?? 0,
+        usedBytes: mib("memory.used") ?? 0,
+        freeBytes: mib("memory.free") ?? 0,
+        reservedBytes: mib("memory.reserved")
+      },
+      clocks: {
+        smMHz: num(get("clocks.sm")),
+        memoryMHz: num(get("clocks.mem")),
+        smMaxMHz: num(get("clocks.max.sm")),
+        memoryMaxMHz: num(get("clocks.max.mem"))
+      },
+      throttleReasons: reasons ? decodeClockEventReasons(BigInt(reasons)) : [],
+      temperatureC: num(get("temperature.gpu")),
+      powerDrawW: num(get("power.draw")),
+      powerLimitW: num(get("power.limit"))
+    };
+  });
+}
+function parseAppsCsv(text2, gpuIndexOf) {
+  if (/No running processes found/i.test(text2)) return [];
+  return rows(text2).map((cells) => {
+    const used = num(cells[1]);
+    const uuid3 = value(cells[2]) ?? "";
+    return {
+      pid: Number(cells[0]),
+      gpuIndex: gpuIndexOf(uuid3),
+      gpuUuid: uuid3,
+      usedBytes: used === null ? null : used * MIB
+    };
+  });
+}
+function parseCudaVersion(text2) {
+  return /CUDA Version:\s*([\d.]+)/.exec(text2)?.[1] ?? null;
+}
+function smiReader(options = {}) {
+  let fields = GPU_FIELDS;
+  const queryGpus = () => {
+    const run3 = () => parseGpuCsv(
+      runNvidiaSmi([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"], options),
+      fields
+    );
+    try {
+      return run3();
+    } catch (error64) {
+      if (fields === GPU_FIELDS && /not a valid field/i.test(error64.message)) {
+        fields = LEGACY_GPU_FIELDS;
+        return run3();
+      }
+      throw error64;
+    }
+  };
+  const first = queryGpus();
+  const count = first.length;
+  const uuids = first.map((g) => g.uuid);
+  const checkIndex2 = (index) => {
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new DeviceError(
+        "NO_SUCH_GPU",
+        `GPU index ${index} does not exist: nvidia-smi lists ${count} GPU(s)${count > 0 ? ` (indices 0-${count - 1})` : ""}. Check the device index in your config.`
+      );
+    }
+  };
+  const allProcesses = () => parseAppsCsv(
+    runNvidiaSmi(
+      [`--query-compute-apps=${APP_FIELDS.join(",")}`, "--format=csv,noheader,nounits"],
+      options
+    ),
+    (uuid3) => uuids.indexOf(uuid3)
+  );
+  return {
+    source: "nvidia-smi",
+    deviceCount: () => count,
+    processes: (index) => {
+      checkIndex2(index);
+      return allProcesses().filter((p) => p.gpuIndex === index);
+    },
+    memory: (index) => {
+      checkIndex2(index);
+      return queryGpus()[index].memory;
+    },
+    inventory: () => {
+      const gpus = queryGpus();
+      return {
+        source: "nvidia-smi",
+        driverVersion: gpus[0]?.driverVersion ?? "unknown",
+        cudaDriverVersion: parseCudaVersion(runNvidiaSmi([], options)),
+        gpus: gpus.map(({ driverVersion: _, ...gpu }) => gpu),
+        processes: allProcesses()
+      };
+    },
+    close: () => {
+    }
+  };
+}
+var DEFAULT_SMI_TIMEOUT_MS, MIB, GPU_FIELDS, LEGACY_GPU_FIELDS, APP_FIELDS;
+var init_smi = __esm({
+  "packages/device/src/smi.ts"() {
+    "use strict";
+    init_clock_events();
+    init_errors();
+    DEFAULT_SMI_TIMEOUT_MS = 1e4;
+    MIB = 1024 * 1024;
+    GPU_FIELDS = [
+      "index",
+      "name",
+      "uuid",
+      "pci.bus_id",
+      "compute_cap",
+      "driver_version",
+      "memory.total",
+      "memory.used",
+      "memory.free",
+      "memory.reserved",
+      "clocks.sm",
+      "clocks.mem",
+      "clocks.max.sm",
+      "clocks.max.mem",
+      "clocks_event_reasons.active",
+      "temperature.gpu",
+      "power.draw",
+      "power.limit"
+    ];
+    LEGACY_GPU_FIELDS = [
+      ...GPU_FIELDS.filter(
+        (f) => f !== "compute_cap" && f !== "memory.reserved" && f !== "clocks_event_reasons.active"
+      ),
+      "clocks_throttle_reasons.active"
+    ];
+    APP_FIELDS = ["pid", "used_memory", "gpu_uuid"];
+  }
+});
+
+// packages/device/src/open.ts
+import { readFileSync } from "node:fs";
+function openGpuReader(options = {}) {
+  const order = options.prefer === "nvidia-smi" ? ["nvidia-smi", "nvml"] : ["nvml", "nvidia-smi"];
+  const tried = options.only ? order.slice(0, 1) : order;
+  const failures = [];
+  for (const source of tried) {
+    try {
+      const reader = source === "nvml" ? nvmlReader(nvmlCalls(options)) : smiReader(options);
+      return failures.length > 0 ? Object.assign(reader, { fallbackReason: failures.join("; ") }) : reader;
+    } catch (error64) {
+      failures.push(`${source}: ${error64.message}`);
+      if (error64 instanceof DeviceError && (error64.code === "NO_SUCH_GPU" || error64.code === "INVALID_ARGUMENT"))
+        throw error64;
+    }
+  }
+  throw new DeviceError("NO_DRIVER", `no NVIDIA GPU can be read here.
+  ${failures.join("\n  ")}`);
+}
+function nvmlCalls(options) {
+  const recording = options.nvmlRecording ?? process.env[NVML_RECORDING_ENV];
+  if (recording) return replayNvml(readRecording(recording));
+  return loadNvml(options.nvmlLibrary ?? defaultNvmlLibrary());
+}
+function readRecording(path) {
+  let recording;
+  try {
+    recording = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `cannot read the NVML recording ${path} (named by ${NVML_RECORDING_ENV}): ${cause.message}. Unset ${NVML_RECORDING_ENV} to read the real GPU.`,
+      { cause }
+    );
+  }
+  if (!Array.isArray(recording.devices) || typeof recording.driverVersion !== "string") {
+    throw new DeviceError(
+      "INVALID_ARGUMENT",
+      `${path} (named by ${NVML_RECORDING_ENV}) is not an NVML recording: it needs "driverVersion" and "devices", as recordNvml() writes them.`
+    );
+  }
+  return recording;
+}
+var NVML_RECORDING_ENV;
+var init_open = __esm({
+  "packages/device/src/open.ts"() {
+    "use strict";
+    init_errors();
+    init_nvml_koffi();
+    init_nvml_reader();
+    init_nvml_recording();
+    init_smi();
+    NVML_RECORDING_ENV = "PERF_GATE_NVML_RECORDING";
+  }
+});
+
+// packages/device/src/probe.ts
+function probeDevice(options = {}) {
+  let reader = options.reader;
+  if (!reader) {
+    try {
+      reader = openGpuReader(options);
+    } catch (error64) {
+      if (error64 instanceof DeviceError && error64.code === "NO_DRIVER")
+        return { state: "no-gpu", reason: error64.message };
+      throw error64;
+    }
+  }
+  try {
+    const inventory = reader.inventory();
+    if (inventory.gpus.length === 0) {
+      return {
+        state: "no-gpu",
+        reason: `the NVIDIA driver (${inventory.driverVersion}) sees no GPU`
+      };
+    }
+    const own2 = new Set(options.ownPids ?? [process.pid]);
+    const warnings = [];
+    const recording = options.nvmlRecording ?? process.env[NVML_RECORDING_ENV];
+    if (recording && !options.reader && inventory.source === "nvml")
+      warnings.push(
+        `GPU readings come from the NVML recording ${recording} (${NVML_RECORDING_ENV}), not from the driver: a setting for tests; unset it to measure the real GPU.`
+      );
+    if (reader.fallbackReason)
+      warnings.push(
+        `GPU read through ${reader.source}, not the preferred source (${reader.fallbackReason}). Through nvidia-smi, GPU memory is sampled about 10 times a second instead of 1000, so allocation spikes shorter than ~100 ms can be missed: make the NVIDIA management library (libnvidia-ml.so.1) loadable for 1 kHz sampling.`
+      );
+    const gpus = inventory.gpus.map((gpu) => {
+      const otherProcesses = inventory.processes.filter(
+        (p) => p.gpuIndex === gpu.index && !own2.has(p.pid)
+      );
+      if (otherProcesses.length > 0) {
+        const held = otherProcesses.reduce((sum, p) => sum + (p.usedBytes ?? 0), 0);
+        warnings.push(
+          `GPU ${gpu.index} (${gpu.name}) is in use by ${otherProcesses.length} other process(es) (PIDs ${otherProcesses.map((p) => p.pid).join(", ")}, ${(held / 2 ** 30).toFixed(1)} GiB): timings and memory will be disturbed; stop them or use another GPU.`
+        );
+      }
+      const throttling = gpu.throttleReasons.filter((r) => r !== "gpu_idle");
+      if (throttling.length > 0) {
+        warnings.push(
+          `GPU ${gpu.index} (${gpu.name}) reports clock events: ${throttling.join(", ")}.`
+        );
+      }
+      const autoDtype = resolveDtype("auto", gpu);
+      if (autoDtype.warning) warnings.push(autoDtype.warning);
+      return { index: gpu.index, autoDtype, known: findKnownGpu(gpu.name), otherProcesses };
+    });
+    return { state: "ok", inventory, gpus, warnings };
+  } finally {
+    if (!options.reader) reader.close();
+  }
+}
+var init_probe2 = __esm({
+  "packages/device/src/probe.ts"() {
+    "use strict";
+    init_capabilities();
+    init_errors();
+    init_known_gpus();
+    init_open();
+  }
+});
+
+// packages/device/src/index.ts
+var init_src = __esm({
+  "packages/device/src/index.ts"() {
+    "use strict";
+    init_capabilities();
+    init_clock_events();
+    init_dtypes();
+    init_errors();
+    init_known_gpus();
+    init_probe();
+    init_runtime();
+    init_open();
+    init_probe2();
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -26489,1115 +27613,6 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
-  }
-});
-
-// packages/device/src/errors.ts
-var DeviceError;
-var init_errors = __esm({
-  "packages/device/src/errors.ts"() {
-    "use strict";
-    DeviceError = class extends Error {
-      code;
-      constructor(code2, message, options) {
-        super(message, options);
-        this.name = "DeviceError";
-        this.code = code2;
-      }
-    };
-  }
-});
-
-// packages/device/src/capabilities.ts
-function dtypeSupport(capability) {
-  let found = NO_TENSOR_CORES;
-  for (const [major, minor, support] of DTYPE_SUPPORT_BY_CAPABILITY) {
-    if (capability.major > major || capability.major === major && capability.minor >= minor)
-      found = support;
-  }
-  return found;
-}
-function resolveDtype(requested, device) {
-  const cc = device.computeCapability;
-  const ccText = cc ? `compute capability ${cc.major}.${cc.minor}` : "unknown compute capability";
-  if (!["auto", "fp32", "fp16", "bf16"].includes(requested)) {
-    throw new DeviceError(
-      "INVALID_ARGUMENT",
-      `dtype ${JSON.stringify(requested)} is not one of auto, fp32, fp16, bf16.`
-    );
-  }
-  if (requested === "auto") {
-    if (!cc) {
-      return {
-        dtype: "fp16",
-        explanation: `auto -> fp16: the ${ccText} of ${device.name} is unknown, and fp16 runs everywhere tensor cores do`,
-        warning: `could not read the compute capability of ${device.name}; chose fp16. Set dtype explicitly if this GPU supports bf16.`
-      };
-    }
-    const dtype = cc.major >= 8 ? "bf16" : "fp16";
-    return {
-      dtype,
-      explanation: dtype === "bf16" ? `auto -> bf16: ${device.name} has ${ccText} (>= 8.0 has bf16 tensor cores)` : `auto -> fp16: ${device.name} has ${ccText} (bf16 needs >= 8.0)`,
-      warning: null
-    };
-  }
-  const support = cc ? dtypeSupport(cc) : null;
-  const unsupported = support && requested !== "fp32" && !support[requested];
-  return {
-    dtype: requested,
-    explanation: `${requested} as configured on ${device.name} (${ccText})`,
-    warning: unsupported ? `${device.name} (${ccText}) has no ${requested} tensor cores: frameworks emulate it or fall back to another precision, slower and often larger in memory. Use dtype: auto.` : null
-  };
-}
-var DTYPE_SUPPORT_BY_CAPABILITY, NO_TENSOR_CORES;
-var init_capabilities = __esm({
-  "packages/device/src/capabilities.ts"() {
-    "use strict";
-    init_errors();
-    DTYPE_SUPPORT_BY_CAPABILITY = [
-      [7, 0, { fp16: true, bf16: false, tf32: false, int8: false, fp8: false, fp4: false }],
-      [7, 2, { fp16: true, bf16: false, tf32: false, int8: true, fp8: false, fp4: false }],
-      [7, 5, { fp16: true, bf16: false, tf32: false, int8: true, fp8: false, fp4: false }],
-      [8, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: false, fp4: false }],
-      [8, 9, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: false }],
-      [9, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: false }],
-      [10, 0, { fp16: true, bf16: true, tf32: true, int8: true, fp8: true, fp4: true }]
-    ];
-    NO_TENSOR_CORES = {
-      fp16: false,
-      bf16: false,
-      tf32: false,
-      int8: false,
-      fp8: false,
-      fp4: false
-    };
-  }
-});
-
-// packages/device/src/clock-events.ts
-function decodeClockEventReasons(mask) {
-  const names = [];
-  let rest = mask;
-  for (const [bit, name] of CLOCK_EVENT_REASONS) {
-    if ((mask & bit) !== 0n) names.push(name);
-    rest &= ~bit;
-  }
-  if (rest !== 0n) names.push(`unknown_0x${rest.toString(16)}`);
-  return names;
-}
-var CLOCK_EVENT_REASONS, THROTTLING_REASONS;
-var init_clock_events = __esm({
-  "packages/device/src/clock-events.ts"() {
-    "use strict";
-    CLOCK_EVENT_REASONS = [
-      [0x1n, "gpu_idle"],
-      [0x2n, "applications_clocks_setting"],
-      [0x4n, "sw_power_cap"],
-      [0x8n, "hw_slowdown"],
-      [0x10n, "sync_boost"],
-      [0x20n, "sw_thermal_slowdown"],
-      [0x40n, "hw_thermal_slowdown"],
-      [0x80n, "hw_power_brake_slowdown"],
-      [0x100n, "display_clock_setting"]
-    ];
-    THROTTLING_REASONS = /* @__PURE__ */ new Set([
-      "sw_power_cap",
-      "hw_slowdown",
-      "sw_thermal_slowdown",
-      "hw_thermal_slowdown",
-      "hw_power_brake_slowdown"
-    ]);
-  }
-});
-
-// packages/device/src/known-gpus.ts
-function findKnownGpu(name) {
-  return KNOWN_GPUS.find((gpu) => gpu.match.test(name)) ?? null;
-}
-function fractionOfPeak(name, dtype, achievedTflops) {
-  const peak = findKnownGpu(name)?.peakTflops[dtype];
-  return peak ? achievedTflops / peak : null;
-}
-var KNOWN_GPUS;
-var init_known_gpus = __esm({
-  "packages/device/src/known-gpus.ts"() {
-    "use strict";
-    KNOWN_GPUS = [
-      {
-        match: /RTX 4090/i,
-        name: "GeForce RTX 4090",
-        peakTflops: { fp32: 82.6, tf32: 82.6, fp16: 165.2, bf16: 165.2, fp8: 330.3, int8: 660.6 },
-        memoryBandwidthGBs: 1008,
-        memoryGiB: 24
-      },
-      {
-        match: /RTX 3090/i,
-        name: "GeForce RTX 3090",
-        peakTflops: { fp32: 35.6, tf32: 35.6, fp16: 71, bf16: 71, int8: 284 },
-        memoryBandwidthGBs: 936,
-        memoryGiB: 24
-      },
-      {
-        match: /A100.*80GB|A100-SXM4-80GB|A100 80GB/i,
-        name: "A100 80GB",
-        peakTflops: { fp32: 19.5, tf32: 156, fp16: 312, bf16: 312, int8: 624 },
-        memoryBandwidthGBs: 2039,
-        memoryGiB: 80
-      },
-      {
-        match: /A100/i,
-        name: "A100 40GB",
-        peakTflops: { fp32: 19.5, tf32: 156, fp16: 312, bf16: 312, int8: 624 },
-        memoryBandwidthGBs: 1555,
-        memoryGiB: 40
-      },
-      {
-        match: /H200/i,
-        name: "H200",
-        peakTflops: { fp32: 67, tf32: 494.7, fp16: 989.4, bf16: 989.4, fp8: 1978.9, int8: 1978.9 },
-        memoryBandwidthGBs: 4800,
-        memoryGiB: 141
-      },
-      {
-        match: /H100.*PCIe/i,
-        name: "H100 PCIe",
-        peakTflops: { fp32: 51, tf32: 378, fp16: 756, bf16: 756, fp8: 1513, int8: 1513 },
-        memoryBandwidthGBs: 2e3,
-        memoryGiB: 80
-      },
-      {
-        match: /H100/i,
-        name: "H100 SXM",
-        peakTflops: { fp32: 67, tf32: 494.7, fp16: 989.4, bf16: 989.4, fp8: 1978.9, int8: 1978.9 },
-        memoryBandwidthGBs: 3350,
-        memoryGiB: 80
-      },
-      {
-        match: /\bL4\b/i,
-        name: "L4",
-        peakTflops: { fp32: 30.3, tf32: 60, fp16: 121, bf16: 121, fp8: 242.5, int8: 242.5 },
-        memoryBandwidthGBs: 300,
-        memoryGiB: 24
-      },
-      {
-        match: /\bT4\b/i,
-        name: "T4",
-        peakTflops: { fp32: 8.1, fp16: 65, int8: 130 },
-        memoryBandwidthGBs: 320,
-        memoryGiB: 16
-      }
-    ];
-  }
-});
-
-// packages/device/src/nvml-api.ts
-function nvmlHint(code2) {
-  switch (code2) {
-    case 9:
-      return "The NVIDIA kernel driver is not loaded: check `nvidia-smi` and `lsmod | grep nvidia`.";
-    case 18:
-      return "libnvidia-ml and the kernel driver are different versions (a driver upgrade without a reboot?): reboot, or reinstall matching driver packages.";
-    case 4:
-      return "No permission to query this GPU: run as a user with access to /dev/nvidia*.";
-    case 15:
-      return "The GPU has fallen off the bus: check `dmesg` for Xid errors; the machine needs attention.";
-    default:
-      return "Check that `nvidia-smi` works on this machine.";
-  }
-}
-var NVML_RETURN, NVML_SUCCESS, NVML_ERROR_NOT_SUPPORTED, NVML_ERROR_INSUFFICIENT_SIZE, NvmlCallError;
-var init_nvml_api = __esm({
-  "packages/device/src/nvml-api.ts"() {
-    "use strict";
-    init_errors();
-    NVML_RETURN = {
-      0: "SUCCESS",
-      1: "UNINITIALIZED",
-      2: "INVALID_ARGUMENT",
-      3: "NOT_SUPPORTED",
-      4: "NO_PERMISSION",
-      5: "ALREADY_INITIALIZED",
-      6: "NOT_FOUND",
-      7: "INSUFFICIENT_SIZE",
-      8: "INSUFFICIENT_POWER",
-      9: "DRIVER_NOT_LOADED",
-      10: "TIMEOUT",
-      12: "LIBRARY_NOT_FOUND",
-      13: "FUNCTION_NOT_FOUND",
-      15: "GPU_IS_LOST",
-      18: "LIB_RM_VERSION_MISMATCH",
-      999: "UNKNOWN"
-    };
-    NVML_SUCCESS = 0;
-    NVML_ERROR_NOT_SUPPORTED = 3;
-    NVML_ERROR_INSUFFICIENT_SIZE = 7;
-    NvmlCallError = class extends DeviceError {
-      returnCode;
-      call;
-      constructor(call, returnCode, description) {
-        const name = NVML_RETURN[returnCode] ?? `error ${returnCode}`;
-        super(
-          "DRIVER_ERROR",
-          `${call} failed: NVML_ERROR_${name} (${description}). ${nvmlHint(returnCode)}`
-        );
-        this.name = "NvmlCallError";
-        this.returnCode = returnCode;
-        this.call = call;
-      }
-    };
-  }
-});
-
-// packages/device/src/nvml-koffi.ts
-import { createRequire } from "node:module";
-function declareTypes(koffi) {
-  if (typesDeclared) return;
-  koffi.pointer("nvmlDevice_t", koffi.opaque("nvmlDevice_st"));
-  typesDeclared = true;
-}
-function defaultNvmlLibrary(platform2 = process.platform) {
-  return platform2 === "win32" ? "nvml.dll" : "libnvidia-ml.so.1";
-}
-function loadNvml(library = defaultNvmlLibrary()) {
-  const koffi = createRequire(import.meta.url)("koffi");
-  let lib;
-  try {
-    lib = koffi.load(library);
-  } catch (cause) {
-    throw new DeviceError(
-      "NO_DRIVER",
-      `cannot load the NVIDIA management library (${library}): ${cause.message}. Is the NVIDIA driver installed? On Linux it provides libnvidia-ml.so.1 (check \`ldconfig -p | grep nvidia-ml\`); in a container, run with the NVIDIA container toolkit (--gpus all).`,
-      { cause }
-    );
-  }
-  const bind2 = (signature) => {
-    try {
-      return lib.func(signature);
-    } catch {
-      return null;
-    }
-  };
-  const need = (signature) => {
-    const fn = bind2(signature);
-    if (!fn) {
-      throw new DeviceError(
-        "DRIVER_ERROR",
-        `${library} lacks ${signature.split("(")[0]}: the NVIDIA driver is too old for this tool; update the driver.`
-      );
-    }
-    return fn;
-  };
-  declareTypes(koffi);
-  const errorString = bind2("const char *nvmlErrorString(int result)");
-  const describe7 = (code2) => errorString ? String(errorString(code2)) : `code ${code2}`;
-  const check2 = (call, code2) => {
-    if (code2 !== NVML_SUCCESS) throw new NvmlCallError(call, code2, describe7(code2));
-  };
-  const optional2 = (call, run3) => {
-    const [code2, value2] = run3();
-    if (code2 === NVML_ERROR_NOT_SUPPORTED) return null;
-    check2(call, code2);
-    return value2;
-  };
-  const init = need("int nvmlInit_v2()");
-  check2("nvmlInit_v2", init());
-  const fns = {
-    shutdown: need("int nvmlShutdown()"),
-    driverVersion: need("int nvmlSystemGetDriverVersion(_Out_ char *version, unsigned int length)"),
-    cudaVersion: bind2("int nvmlSystemGetCudaDriverVersion_v2(_Out_ int *version)") ?? bind2("int nvmlSystemGetCudaDriverVersion(_Out_ int *version)"),
-    count: need("int nvmlDeviceGetCount_v2(_Out_ unsigned int *count)"),
-    handle: need(
-      "int nvmlDeviceGetHandleByIndex_v2(unsigned int index, _Out_ nvmlDevice_t *device)"
-    ),
-    name: need("int nvmlDeviceGetName(nvmlDevice_t device, _Out_ char *name, unsigned int length)"),
-    uuid: need("int nvmlDeviceGetUUID(nvmlDevice_t device, _Out_ char *uuid, unsigned int length)"),
-    pci: need("int nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, _Out_ uint8_t *pci)"),
-    capability: bind2(
-      "int nvmlDeviceGetCudaComputeCapability(nvmlDevice_t device, _Out_ int *major, _Out_ int *minor)"
-    ),
-    memoryV2: bind2("int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, _Inout_ uint8_t *memory)"),
-    memory: need("int nvmlDeviceGetMemoryInfo(nvmlDevice_t device, _Out_ uint8_t *memory)"),
-    clock: need(
-      "int nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, _Out_ unsigned int *mhz)"
-    ),
-    maxClock: need(
-      "int nvmlDeviceGetMaxClockInfo(nvmlDevice_t device, int type, _Out_ unsigned int *mhz)"
-    ),
-    reasons: bind2(
-      "int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, _Out_ uint64_t *reasons)"
-    ) ?? bind2(
-      "int nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, _Out_ uint64_t *reasons)"
-    ),
-    temperature: need(
-      "int nvmlDeviceGetTemperature(nvmlDevice_t device, int sensor, _Out_ unsigned int *temp)"
-    ),
-    power: need("int nvmlDeviceGetPowerUsage(nvmlDevice_t device, _Out_ unsigned int *milliwatts)"),
-    powerLimit: need(
-      "int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, _Out_ unsigned int *milliwatts)"
-    ),
-    processes: bind2(
-      "int nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, _Inout_ unsigned int *count, uint8_t *infos)"
-    ) ?? need(
-      "int nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, _Inout_ unsigned int *count, uint8_t *infos)"
-    )
-  };
-  const handles = /* @__PURE__ */ new Map();
-  const device = (index) => {
-    let handle = handles.get(index);
-    if (handle === void 0) {
-      const out = [null];
-      check2(`nvmlDeviceGetHandleByIndex_v2(${index})`, fns.handle(index, out));
-      handle = out[0];
-      handles.set(index, handle);
-    }
-    return handle;
-  };
-  const text2 = (call, run3) => {
-    const buffer = Buffer.alloc(STRING_BUFFER);
-    check2(call, run3(buffer));
-    const end = buffer.indexOf(0);
-    return buffer.toString("utf8", 0, end < 0 ? buffer.length : end);
-  };
-  const unsigned = (call, run3) => optional2(call, () => {
-    const out = [0];
-    return [run3(out), out[0]];
-  });
-  return {
-    driverVersion: () => text2("nvmlSystemGetDriverVersion", (b) => fns.driverVersion(b, b.length)),
-    cudaDriverVersion: () => {
-      const get = fns.cudaVersion;
-      return get ? unsigned("nvmlSystemGetCudaDriverVersion", (out) => get(out)) : null;
-    },
-    deviceCount: () => {
-      const out = [0];
-      check2("nvmlDeviceGetCount_v2", fns.count(out));
-      return out[0];
-    },
-    name: (i) => text2("nvmlDeviceGetName", (b) => fns.name(device(i), b, b.length)),
-    uuid: (i) => text2("nvmlDeviceGetUUID", (b) => fns.uuid(device(i), b, b.length)),
-    pciBusId: (i) => {
-      const buffer = Buffer.alloc(68);
-      check2("nvmlDeviceGetPciInfo_v3", fns.pci(device(i), buffer));
-      const busId = buffer.subarray(36, 68);
-      const end = busId.indexOf(0);
-      return busId.toString("utf8", 0, end < 0 ? busId.length : end);
-    },
-    computeCapability: (i) => {
-      const get = fns.capability;
-      if (!get) return null;
-      return optional2("nvmlDeviceGetCudaComputeCapability", () => {
-        const major = [0];
-        const minor = [0];
-        return [get(device(i), major, minor), [major[0], minor[0]]];
-      });
-    },
-    memoryV2: (i) => {
-      const get = fns.memoryV2;
-      if (!get) return null;
-      return optional2("nvmlDeviceGetMemoryInfo_v2", () => {
-        const buffer = Buffer.alloc(40);
-        buffer.writeUInt32LE(MEMORY_V2_VERSION, 0);
-        const code2 = get(device(i), buffer);
-        return [
-          code2,
-          {
-            total: buffer.readBigUInt64LE(8),
-            reserved: buffer.readBigUInt64LE(16),
-            free: buffer.readBigUInt64LE(24),
-            used: buffer.readBigUInt64LE(32)
-          }
-        ];
-      });
-    },
-    memory: (i) => {
-      const buffer = Buffer.alloc(24);
-      check2("nvmlDeviceGetMemoryInfo", fns.memory(device(i), buffer));
-      return {
-        total: buffer.readBigUInt64LE(0),
-        free: buffer.readBigUInt64LE(8),
-        used: buffer.readBigUInt64LE(16)
-      };
-    },
-    clock: (i, kind, max) => unsigned(
-      max ? "nvmlDeviceGetMaxClockInfo" : "nvmlDeviceGetClockInfo",
-      (out) => (max ? fns.maxClock : fns.clock)(
-        device(i),
-        kind === "sm" ? NVML_CLOCK_SM : NVML_CLOCK_MEM,
-        out
-      )
-    ),
-    clockEventReasons: (i) => {
-      const get = fns.reasons;
-      if (!get) return null;
-      return optional2("nvmlDeviceGetCurrentClocksEventReasons", () => {
-        const out = [0n];
-        const code2 = get(device(i), out);
-        return [code2, BigInt(out[0])];
-      });
-    },
-    temperature: (i) => unsigned(
-      "nvmlDeviceGetTemperature",
-      (out) => fns.temperature(device(i), NVML_TEMPERATURE_GPU, out)
-    ),
-    powerUsage: (i) => unsigned("nvmlDeviceGetPowerUsage", (out) => fns.power(device(i), out)),
-    powerLimit: (i) => unsigned("nvmlDeviceGetEnforcedPowerLimit", (out) => fns.powerLimit(device(i), out)),
-    computeProcesses: (i) => {
-      let capacity = 0;
-      for (let attempt = 0; attempt < 4; attempt++) {
-        const count = [capacity];
-        const buffer = Buffer.alloc(Math.max(1, capacity) * PROCESS_INFO_SIZE);
-        const code2 = fns.processes(device(i), count, capacity === 0 ? null : buffer);
-        if (code2 === NVML_SUCCESS) {
-          const out = [];
-          for (let k = 0; k < count[0]; k++) {
-            const used = buffer.readBigUInt64LE(k * PROCESS_INFO_SIZE + 8);
-            out.push({
-              pid: buffer.readUInt32LE(k * PROCESS_INFO_SIZE),
-              usedGpuMemory: used === VALUE_NOT_AVAILABLE ? null : used
-            });
-          }
-          return out;
-        }
-        if (code2 !== NVML_ERROR_INSUFFICIENT_SIZE)
-          check2("nvmlDeviceGetComputeRunningProcesses", code2);
-        capacity = count[0] + 8;
-      }
-      throw new DeviceError(
-        "DRIVER_ERROR",
-        "nvmlDeviceGetComputeRunningProcesses kept growing between calls: processes are starting faster than they can be listed; try again."
-      );
-    },
-    shutdown: () => {
-      fns.shutdown();
-    }
-  };
-}
-var typesDeclared, MEMORY_V2_VERSION, PROCESS_INFO_SIZE, VALUE_NOT_AVAILABLE, NVML_CLOCK_SM, NVML_CLOCK_MEM, NVML_TEMPERATURE_GPU, STRING_BUFFER;
-var init_nvml_koffi = __esm({
-  "packages/device/src/nvml-koffi.ts"() {
-    "use strict";
-    init_errors();
-    init_nvml_api();
-    typesDeclared = false;
-    MEMORY_V2_VERSION = 40 | 2 << 24;
-    PROCESS_INFO_SIZE = 24;
-    VALUE_NOT_AVAILABLE = 0xffffffffffffffffn;
-    NVML_CLOCK_SM = 1;
-    NVML_CLOCK_MEM = 2;
-    NVML_TEMPERATURE_GPU = 0;
-    STRING_BUFFER = 96;
-  }
-});
-
-// packages/device/src/nvml-reader.ts
-function nvmlReader(calls) {
-  let closed = false;
-  const count = calls.deviceCount();
-  const checkIndex2 = (index) => {
-    if (closed)
-      throw new DeviceError("INVALID_ARGUMENT", "this GPU reader is closed; open a new one.");
-    if (!Number.isInteger(index) || index < 0 || index >= count) {
-      throw new DeviceError(
-        "NO_SUCH_GPU",
-        `GPU index ${index} does not exist: this machine has ${count} NVIDIA GPU(s)${count > 0 ? ` (indices 0-${count - 1})` : ""}. Check the device index in your config, and CUDA_VISIBLE_DEVICES (NVML numbers all GPUs, CUDA only the visible ones).`
-      );
-    }
-  };
-  const uuids = /* @__PURE__ */ new Map();
-  const uuidOf = (index) => {
-    let uuid3 = uuids.get(index);
-    if (uuid3 === void 0) {
-      uuid3 = calls.uuid(index);
-      uuids.set(index, uuid3);
-    }
-    return uuid3;
-  };
-  const memory = (index) => {
-    checkIndex2(index);
-    const v2 = calls.memoryV2(index);
-    if (v2) {
-      return {
-        totalBytes: Number(v2.total),
-        usedBytes: Number(v2.used),
-        freeBytes: Number(v2.free),
-        reservedBytes: Number(v2.reserved)
-      };
-    }
-    const v1 = calls.memory(index);
-    return {
-      totalBytes: Number(v1.total),
-      usedBytes: Number(v1.used),
-      freeBytes: Number(v1.free),
-      reservedBytes: null
-    };
-  };
-  const processes2 = (index) => {
-    checkIndex2(index);
-    const gpuUuid = uuidOf(index);
-    return calls.computeProcesses(index).map((p) => ({
-      pid: p.pid,
-      gpuIndex: index,
-      gpuUuid,
-      usedBytes: p.usedGpuMemory === null ? null : Number(p.usedGpuMemory)
-    }));
-  };
-  const info2 = (index) => {
-    checkIndex2(index);
-    const capability = calls.computeCapability(index);
-    const reasons = calls.clockEventReasons(index);
-    const power = calls.powerUsage(index);
-    const limit = calls.powerLimit(index);
-    return {
-      index,
-      name: calls.name(index),
-      uuid: uuidOf(index),
-      pciBusId: calls.pciBusId(index),
-      computeCapability: capability && { major: capability[0], minor: capability[1] },
-      memory: memory(index),
-      clocks: {
-        smMHz: calls.clock(index, "sm", false),
-        memoryMHz: calls.clock(index, "memory", false),
-        smMaxMHz: calls.clock(index, "sm", true),
-        memoryMaxMHz: calls.clock(index, "memory", true)
-      },
-      throttleReasons: reasons === null ? [] : decodeClockEventReasons(reasons),
-      temperatureC: calls.temperature(index),
-      powerDrawW: power === null ? null : power / 1e3,
-      powerLimitW: limit === null ? null : limit / 1e3
-    };
-  };
-  return {
-    source: "nvml",
-    deviceCount: () => count,
-    processes: processes2,
-    memory,
-    inventory: () => {
-      const gpus = Array.from({ length: count }, (_, i) => info2(i));
-      const cuda = calls.cudaDriverVersion();
-      return {
-        source: "nvml",
-        driverVersion: calls.driverVersion(),
-        cudaDriverVersion: cuda === null ? null : `${Math.floor(cuda / 1e3)}.${cuda % 1e3 / 10}`,
-        gpus,
-        processes: gpus.flatMap((g) => processes2(g.index))
-      };
-    },
-    close: () => {
-      if (!closed) {
-        closed = true;
-        calls.shutdown();
-      }
-    }
-  };
-}
-var init_nvml_reader = __esm({
-  "packages/device/src/nvml-reader.ts"() {
-    "use strict";
-    init_clock_events();
-    init_errors();
-  }
-});
-
-// packages/device/src/nvml-recording.ts
-function replayNvml(recording) {
-  const at = (index) => {
-    const device = recording.devices[index];
-    if (!device) {
-      throw new DeviceError(
-        "NO_SUCH_GPU",
-        `GPU index ${index} does not exist: this recording has ${recording.devices.length} GPU(s) (indices 0-${recording.devices.length - 1}).`
-      );
-    }
-    return device;
-  };
-  return {
-    driverVersion: () => recording.driverVersion,
-    cudaDriverVersion: () => recording.cudaDriverVersion,
-    deviceCount: () => recording.devices.length,
-    name: (i) => at(i).name,
-    uuid: (i) => at(i).uuid,
-    pciBusId: (i) => at(i).pciBusId,
-    computeCapability: (i) => at(i).computeCapability,
-    memoryV2: (i) => nullable2(at(i).memoryV2, (m) => ({
-      total: BigInt(m.total),
-      reserved: BigInt(m.reserved),
-      free: BigInt(m.free),
-      used: BigInt(m.used)
-    })),
-    memory: (i) => {
-      const m = at(i).memory;
-      return { total: BigInt(m.total), free: BigInt(m.free), used: BigInt(m.used) };
-    },
-    clock: (i, kind, max) => {
-      const c = at(i).clocks;
-      return kind === "sm" ? max ? c.smMax : c.sm : max ? c.memoryMax : c.memory;
-    },
-    clockEventReasons: (i) => nullable2(at(i).clockEventReasons, BigInt),
-    temperature: (i) => at(i).temperature,
-    powerUsage: (i) => at(i).powerUsage,
-    powerLimit: (i) => at(i).powerLimit,
-    computeProcesses: (i) => at(i).computeProcesses.map((p) => ({
-      pid: p.pid,
-      usedGpuMemory: nullable2(p.usedGpuMemory, BigInt)
-    })),
-    shutdown: () => {
-    }
-  };
-}
-function nullable2(value2, map2) {
-  return value2 === null ? null : map2(value2);
-}
-var init_nvml_recording = __esm({
-  "packages/device/src/nvml-recording.ts"() {
-    "use strict";
-    init_errors();
-  }
-});
-
-// packages/device/src/onnx/runtime.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { createRequire as createRequire2 } from "node:module";
-import { dirname, join as join2 } from "node:path";
-import { pathToFileURL } from "node:url";
-function resolveOnnxRuntime() {
-  for (const from of [import.meta.url, join2(process.cwd(), "package.json")]) {
-    try {
-      return createRequire2(from).resolve("onnxruntime-node");
-    } catch {
-    }
-  }
-  return void 0;
-}
-async function importFromHereOrWorkingDirectory() {
-  try {
-    return await import("onnxruntime-node");
-  } catch (error64) {
-    const path = resolveOnnxRuntime();
-    if (error64.code !== "ERR_MODULE_NOT_FOUND" || !path) throw error64;
-    return import(pathToFileURL(path).href);
-  }
-}
-async function importOnnxRuntime(importer = importFromHereOrWorkingDirectory) {
-  try {
-    return await importer();
-  } catch (error64) {
-    const notInstalled = error64.code === "ERR_MODULE_NOT_FOUND" && String(error64.message).includes("onnxruntime-node");
-    const message = notInstalled ? `onnxruntime-node is not installed; ONNX models run through it. Install it with: ${ONNX_INSTALL_COMMAND}` : `onnxruntime-node is installed but failed to load (${error64.message}). Reinstall it with: ${ONNX_INSTALL_COMMAND}`;
-    throw new DeviceError("PROVIDER_MISSING", message, { cause: error64 });
-  }
-}
-function onnxRuntimeVersion(ort) {
-  return ort.env.versions.node ?? ort.env.versions.common;
-}
-function gpuProviderHint(provider) {
-  const extra = provider === "tensorrt" ? ", TensorRT 10" : "";
-  return `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: allow it (npm 11: \`npm install-scripts approve onnxruntime-node\`, or list it in allowScripts), make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with \`npm rebuild onnxruntime-node\`. The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. This never falls back to the CPU.`;
-}
-function checkExecutionProvider(ort, provider, checkFiles = true) {
-  if (provider === "cpu") return;
-  const version2 = onnxRuntimeVersion(ort);
-  const backends = ort.listSupportedBackends();
-  const backend = backends.find((b) => b.name === provider);
-  if (backend === void 0) {
-    throw new DeviceError(
-      "PROVIDER_MISSING",
-      `onnxruntime-node ${version2} on ${process.platform}/${process.arch} has no ${provider} provider (it offers: ${backends.map((b) => b.name).join(", ")}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`
-    );
-  }
-  if (backend.bundled || !checkFiles) return;
-  const library = providerLibraryPath(provider);
-  if (library !== void 0 && !existsSync2(library)) {
-    throw new DeviceError(
-      "PROVIDER_MISSING",
-      `onnxruntime-node ${version2}'s ${provider} provider is not installed: ${library} is missing. ${gpuProviderHint(provider)}`
-    );
-  }
-}
-function providerLibraryPath(provider) {
-  try {
-    const entry = resolveOnnxRuntime();
-    if (!entry) return void 0;
-    const bin = join2(dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
-    if (!existsSync2(bin)) return void 0;
-    const file2 = process.platform === "win32" ? `${PROVIDER_LIBRARY[provider]}.dll` : `lib${PROVIDER_LIBRARY[provider]}.so`;
-    return join2(bin, file2);
-  } catch {
-    return void 0;
-  }
-}
-function providerOnlySessionOptions(provider, deviceId, session = {}) {
-  if (provider === "cpu") {
-    return Object.keys(session).length > 0 ? { executionProviders: ["cpu"], extra: { session } } : { executionProviders: ["cpu"] };
-  }
-  return {
-    executionProviders: [{ name: provider, deviceId }],
-    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU:
-    // a probe would call a dtype supported, a benchmark would time a CPU/GPU mix.
-    extra: { session: { ...session, disable_cpu_ep_fallback: "1" } }
-  };
-}
-var ONNX_INSTALL_COMMAND, PROVIDER_LIBRARY;
-var init_runtime = __esm({
-  "packages/device/src/onnx/runtime.ts"() {
-    "use strict";
-    init_errors();
-    ONNX_INSTALL_COMMAND = "npm install onnxruntime-node";
-    PROVIDER_LIBRARY = {
-      cuda: "onnxruntime_providers_cuda",
-      tensorrt: "onnxruntime_providers_tensorrt"
-    };
-  }
-});
-
-// packages/device/src/onnx/probe.ts
-var PROVIDER_LOAD_FAILED;
-var init_probe = __esm({
-  "packages/device/src/onnx/probe.ts"() {
-    "use strict";
-    PROVIDER_LOAD_FAILED = /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
-  }
-});
-
-// packages/device/src/smi.ts
-import { execFileSync } from "node:child_process";
-function runNvidiaSmi(args, options = {}) {
-  const path = options.path ?? "nvidia-smi";
-  const timeout = options.timeoutMs ?? DEFAULT_SMI_TIMEOUT_MS;
-  try {
-    return execFileSync(path, [...args], {
-      encoding: "utf8",
-      timeout,
-      stdio: ["ignore", "pipe", "pipe"]
-    });
-  } catch (error64) {
-    const e = error64;
-    if (e.code === "ENOENT") {
-      throw new DeviceError(
-        "NO_DRIVER",
-        `${path} was not found. Without it and without libnvidia-ml there is no way to see NVIDIA GPUs: install the NVIDIA driver, or run on a machine (or container, with --gpus all) that has one.`,
-        { cause: error64 }
-      );
-    }
-    if (e.code === "ETIMEDOUT" || e.signal === "SIGTERM") {
-      throw new DeviceError(
-        "NVIDIA_SMI_FAILED",
-        `${path} ${args.join(" ")} did not answer within ${timeout} ms: the driver may be hung (check \`dmesg\` for Xid errors).`,
-        { cause: error64 }
-      );
-    }
-    const said = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim();
-    const code2 = /couldn't communicate with the NVIDIA driver|No devices were found/i.test(said) ? "NO_DRIVER" : "NVIDIA_SMI_FAILED";
-    throw new DeviceError(
-      code2,
-      `${path} ${args.join(" ")} failed: ${said || e.message}. ${code2 === "NO_DRIVER" ? "The NVIDIA driver is not running or sees no GPU: check `nvidia-smi` by hand." : "Run it by hand to see the full error."}`,
-      { cause: error64 }
-    );
-  }
-}
-function value(raw) {
-  const v = raw?.trim() ?? "";
-  return v === "" || /^\[.*\]$/.test(v) || v === "N/A" ? null : v;
-}
-function num(raw) {
-  const v = value(raw);
-  if (v === null) return null;
-  const n2 = Number(v);
-  return Number.isFinite(n2) ? n2 : null;
-}
-function rows(text2) {
-  return text2.split("\n").map((line) => line.trim()).filter((line) => line.length > 0).map((line) => line.split(", "));
-}
-function parseGpuCsv(text2, fields) {
-  return rows(text2).map((cells, row) => {
-    if (cells.length !== fields.length) {
-      throw new DeviceError(
-        "NVIDIA_SMI_FAILED",
-        `nvidia-smi printed ${cells.length} fields on line ${row + 1} where ${fields.length} were asked for: ${cells.join(", ")}`
-      );
-    }
-    const get = (field2) => cells[fields.indexOf(field2)];
-    const capability = value(get("compute_cap"));
-    const reasons = value(
-      get("clocks_event_reasons.active") ?? get("clocks_throttle_reasons.active")
-    );
-    const mib = (field2) => {
-      const v = num(get(field2));
-      return v === null ? null : v * MIB;
-    };
-    return {
-      index: num(get("index")) ?? row,
-      name: value(get("name")) ?? "unknown",
-      uuid: value(get("uuid")) ?? "",
-      pciBusId: value(get("pci.bus_id")) ?? "",
-      computeCapability: capability ? { major: Number(capability.split(".")[0]), minor: Number(capability.split(".")[1] ?? 0) } : null,
-      driverVersion: value(get("driver_version")),
-      memory: {
-        totalBytes: mib("memory.total") ?? 0,
-        usedBytes: mib("memory.used") ?? 0,
-        freeBytes: mib("memory.free") ?? 0,
-        reservedBytes: mib("memory.reserved")
-      },
-      clocks: {
-        smMHz: num(get("clocks.sm")),
-        memoryMHz: num(get("clocks.mem")),
-        smMaxMHz: num(get("clocks.max.sm")),
-        memoryMaxMHz: num(get("clocks.max.mem"))
-      },
-      throttleReasons: reasons ? decodeClockEventReasons(BigInt(reasons)) : [],
-      temperatureC: num(get("temperature.gpu")),
-      powerDrawW: num(get("power.draw")),
-      powerLimitW: num(get("power.limit"))
-    };
-  });
-}
-function parseAppsCsv(text2, gpuIndexOf) {
-  if (/No running processes found/i.test(text2)) return [];
-  return rows(text2).map((cells) => {
-    const used = num(cells[1]);
-    const uuid3 = value(cells[2]) ?? "";
-    return {
-      pid: Number(cells[0]),
-      gpuIndex: gpuIndexOf(uuid3),
-      gpuUuid: uuid3,
-      usedBytes: used === null ? null : used * MIB
-    };
-  });
-}
-function parseCudaVersion(text2) {
-  return /CUDA Version:\s*([\d.]+)/.exec(text2)?.[1] ?? null;
-}
-function smiReader(options = {}) {
-  let fields = GPU_FIELDS;
-  const queryGpus = () => {
-    const run3 = () => parseGpuCsv(
-      runNvidiaSmi([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"], options),
-      fields
-    );
-    try {
-      return run3();
-    } catch (error64) {
-      if (fields === GPU_FIELDS && /not a valid field/i.test(error64.message)) {
-        fields = LEGACY_GPU_FIELDS;
-        return run3();
-      }
-      throw error64;
-    }
-  };
-  const first = queryGpus();
-  const count = first.length;
-  const uuids = first.map((g) => g.uuid);
-  const checkIndex2 = (index) => {
-    if (!Number.isInteger(index) || index < 0 || index >= count) {
-      throw new DeviceError(
-        "NO_SUCH_GPU",
-        `GPU index ${index} does not exist: nvidia-smi lists ${count} GPU(s)${count > 0 ? ` (indices 0-${count - 1})` : ""}. Check the device index in your config.`
-      );
-    }
-  };
-  const allProcesses = () => parseAppsCsv(
-    runNvidiaSmi(
-      [`--query-compute-apps=${APP_FIELDS.join(",")}`, "--format=csv,noheader,nounits"],
-      options
-    ),
-    (uuid3) => uuids.indexOf(uuid3)
-  );
-  return {
-    source: "nvidia-smi",
-    deviceCount: () => count,
-    processes: (index) => {
-      checkIndex2(index);
-      return allProcesses().filter((p) => p.gpuIndex === index);
-    },
-    memory: (index) => {
-      checkIndex2(index);
-      return queryGpus()[index].memory;
-    },
-    inventory: () => {
-      const gpus = queryGpus();
-      return {
-        source: "nvidia-smi",
-        driverVersion: gpus[0]?.driverVersion ?? "unknown",
-        cudaDriverVersion: parseCudaVersion(runNvidiaSmi([], options)),
-        gpus: gpus.map(({ driverVersion: _, ...gpu }) => gpu),
-        processes: allProcesses()
-      };
-    },
-    close: () => {
-    }
-  };
-}
-var DEFAULT_SMI_TIMEOUT_MS, MIB, GPU_FIELDS, LEGACY_GPU_FIELDS, APP_FIELDS;
-var init_smi = __esm({
-  "packages/device/src/smi.ts"() {
-    "use strict";
-    init_clock_events();
-    init_errors();
-    DEFAULT_SMI_TIMEOUT_MS = 1e4;
-    MIB = 1024 * 1024;
-    GPU_FIELDS = [
-      "index",
-      "name",
-      "uuid",
-      "pci.bus_id",
-      "compute_cap",
-      "driver_version",
-      "memory.total",
-      "memory.used",
-      "memory.free",
-      "memory.reserved",
-      "clocks.sm",
-      "clocks.mem",
-      "clocks.max.sm",
-      "clocks.max.mem",
-      "clocks_event_reasons.active",
-      "temperature.gpu",
-      "power.draw",
-      "power.limit"
-    ];
-    LEGACY_GPU_FIELDS = [
-      ...GPU_FIELDS.filter(
-        (f) => f !== "compute_cap" && f !== "memory.reserved" && f !== "clocks_event_reasons.active"
-      ),
-      "clocks_throttle_reasons.active"
-    ];
-    APP_FIELDS = ["pid", "used_memory", "gpu_uuid"];
-  }
-});
-
-// packages/device/src/open.ts
-import { readFileSync } from "node:fs";
-function openGpuReader(options = {}) {
-  const order = options.prefer === "nvidia-smi" ? ["nvidia-smi", "nvml"] : ["nvml", "nvidia-smi"];
-  const tried = options.only ? order.slice(0, 1) : order;
-  const failures = [];
-  for (const source of tried) {
-    try {
-      const reader = source === "nvml" ? nvmlReader(nvmlCalls(options)) : smiReader(options);
-      return failures.length > 0 ? Object.assign(reader, { fallbackReason: failures.join("; ") }) : reader;
-    } catch (error64) {
-      failures.push(`${source}: ${error64.message}`);
-      if (error64 instanceof DeviceError && (error64.code === "NO_SUCH_GPU" || error64.code === "INVALID_ARGUMENT"))
-        throw error64;
-    }
-  }
-  throw new DeviceError("NO_DRIVER", `no NVIDIA GPU can be read here.
-  ${failures.join("\n  ")}`);
-}
-function nvmlCalls(options) {
-  const recording = options.nvmlRecording ?? process.env[NVML_RECORDING_ENV];
-  if (recording) return replayNvml(readRecording(recording));
-  return loadNvml(options.nvmlLibrary ?? defaultNvmlLibrary());
-}
-function readRecording(path) {
-  let recording;
-  try {
-    recording = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw new DeviceError(
-      "INVALID_ARGUMENT",
-      `cannot read the NVML recording ${path} (named by ${NVML_RECORDING_ENV}): ${cause.message}. Unset ${NVML_RECORDING_ENV} to read the real GPU.`,
-      { cause }
-    );
-  }
-  if (!Array.isArray(recording.devices) || typeof recording.driverVersion !== "string") {
-    throw new DeviceError(
-      "INVALID_ARGUMENT",
-      `${path} (named by ${NVML_RECORDING_ENV}) is not an NVML recording: it needs "driverVersion" and "devices", as recordNvml() writes them.`
-    );
-  }
-  return recording;
-}
-var NVML_RECORDING_ENV;
-var init_open = __esm({
-  "packages/device/src/open.ts"() {
-    "use strict";
-    init_errors();
-    init_nvml_koffi();
-    init_nvml_reader();
-    init_nvml_recording();
-    init_smi();
-    NVML_RECORDING_ENV = "PERF_GATE_NVML_RECORDING";
-  }
-});
-
-// packages/device/src/probe.ts
-function probeDevice(options = {}) {
-  let reader = options.reader;
-  if (!reader) {
-    try {
-      reader = openGpuReader(options);
-    } catch (error64) {
-      if (error64 instanceof DeviceError && error64.code === "NO_DRIVER")
-        return { state: "no-gpu", reason: error64.message };
-      throw error64;
-    }
-  }
-  try {
-    const inventory = reader.inventory();
-    if (inventory.gpus.length === 0) {
-      return {
-        state: "no-gpu",
-        reason: `the NVIDIA driver (${inventory.driverVersion}) sees no GPU`
-      };
-    }
-    const own2 = new Set(options.ownPids ?? [process.pid]);
-    const warnings = [];
-    const recording = options.nvmlRecording ?? process.env[NVML_RECORDING_ENV];
-    if (recording && !options.reader && inventory.source === "nvml")
-      warnings.push(
-        `GPU readings come from the NVML recording ${recording} (${NVML_RECORDING_ENV}), not from the driver: a setting for tests; unset it to measure the real GPU.`
-      );
-    if (reader.fallbackReason)
-      warnings.push(
-        `GPU read through ${reader.source}, not the preferred source (${reader.fallbackReason}). Through nvidia-smi, GPU memory is sampled about 10 times a second instead of 1000, so allocation spikes shorter than ~100 ms can be missed: make the NVIDIA management library (libnvidia-ml.so.1) loadable for 1 kHz sampling.`
-      );
-    const gpus = inventory.gpus.map((gpu) => {
-      const otherProcesses = inventory.processes.filter(
-        (p) => p.gpuIndex === gpu.index && !own2.has(p.pid)
-      );
-      if (otherProcesses.length > 0) {
-        const held = otherProcesses.reduce((sum, p) => sum + (p.usedBytes ?? 0), 0);
-        warnings.push(
-          `GPU ${gpu.index} (${gpu.name}) is in use by ${otherProcesses.length} other process(es) (PIDs ${otherProcesses.map((p) => p.pid).join(", ")}, ${(held / 2 ** 30).toFixed(1)} GiB): timings and memory will be disturbed; stop them or use another GPU.`
-        );
-      }
-      const throttling = gpu.throttleReasons.filter((r) => r !== "gpu_idle");
-      if (throttling.length > 0) {
-        warnings.push(
-          `GPU ${gpu.index} (${gpu.name}) reports clock events: ${throttling.join(", ")}.`
-        );
-      }
-      const autoDtype = resolveDtype("auto", gpu);
-      if (autoDtype.warning) warnings.push(autoDtype.warning);
-      return { index: gpu.index, autoDtype, known: findKnownGpu(gpu.name), otherProcesses };
-    });
-    return { state: "ok", inventory, gpus, warnings };
-  } finally {
-    if (!options.reader) reader.close();
-  }
-}
-var init_probe2 = __esm({
-  "packages/device/src/probe.ts"() {
-    "use strict";
-    init_capabilities();
-    init_errors();
-    init_known_gpus();
-    init_open();
-  }
-});
-
-// packages/device/src/index.ts
-var init_src = __esm({
-  "packages/device/src/index.ts"() {
-    "use strict";
-    init_capabilities();
-    init_clock_events();
-    init_errors();
-    init_known_gpus();
-    init_probe();
-    init_runtime();
-    init_open();
-    init_probe2();
   }
 });
 
@@ -48700,6 +48715,9 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// packages/runner/src/config/schema.ts
+init_src();
+
 // packages/runner/src/config/defaults.ts
 var DEFAULT_LATENCY_THRESHOLD = 0.02;
 var DEFAULT_MEMORY_THRESHOLD = 0.05;
@@ -48730,9 +48748,9 @@ var MAX_SECONDS = 86400;
 var MAX_ROUNDS = 1e4;
 var MAX_ITERATIONS = 1e4;
 var METRICS = ["latency", "memory", "throughput"];
-var DTYPES = ["auto", "fp32", "fp16", "bf16"];
+var DTYPES = REQUESTED_DTYPES;
 var GPU_BUSY_POLICIES = ["warn", "fail"];
-var ONNX_PROVIDERS = ["cpu", "cuda", "tensorrt"];
+var ONNX_PROVIDERS = EXECUTION_PROVIDERS;
 function fraction(description, fallback) {
   return number2().gt(0).lte(1).meta({ description, default: fallback }).optional();
 }
@@ -48937,7 +48955,7 @@ var ConfigFileSchema = strictObject({
 
 // packages/runner/src/config/load.ts
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join as join2, resolve } from "node:path";
 
 // packages/runner/src/config/parse.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -49513,7 +49531,7 @@ ${DOCS_HINT}` }
     );
   }
   if (code2 === "EISDIR") {
-    const message2 = `is a directory; pass the config file itself, e.g. ${join(path, "perf-gate.yml")}`;
+    const message2 = `is a directory; pass the config file itself, e.g. ${join2(path, "perf-gate.yml")}`;
     return new ConfigError([{ ...problem, message: message2 }], { cause });
   }
   const reason = cause instanceof Error ? cause.message : String(cause);
@@ -54366,7 +54384,6 @@ function infoFromHello(hello2) {
 }
 
 // packages/runner/src/orchestrate.ts
-var isDtype = (d) => d === "fp32" || d === "fp16" || d === "bf16";
 var TOOL_VERSION = "0.0.0";
 async function runGate(options) {
   const { config: config2, log } = options;
@@ -54585,12 +54602,12 @@ function addChecks(result2, benchmark, dtype, deviceName) {
     )
   );
   const peak = result2.metrics.find((m) => m.metric === "memory")?.head?.median;
-  if (benchmark.expectedMemory && peak !== void 0 && isDtype(dtype.dtype)) {
+  if (benchmark.expectedMemory && peak !== void 0 && isComputeDtype(dtype.dtype)) {
     const stored = result2.profiles?.head?.parameterDtype;
     const check2 = checkExpectedMemory({
       parameterCount: benchmark.expectedMemory.parameters,
       dtype: dtype.dtype,
-      ...typeof stored === "string" && isDtype(stored) ? { weightsDtype: stored } : {},
+      ...typeof stored === "string" && isComputeDtype(stored) ? { weightsDtype: stored } : {},
       activationBytes: benchmark.expectedMemory.activationsGiB * 2 ** 30,
       factor: benchmark.expectedMemory.factor,
       measuredPeakBytes: peak,

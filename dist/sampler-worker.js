@@ -133,6 +133,20 @@ var init_clock_events = __esm({
   }
 });
 
+// packages/device/src/dtypes.ts
+function isComputeDtype(value2) {
+  return typeof value2 === "string" && COMPUTE_DTYPES.includes(value2);
+}
+var COMPUTE_DTYPES, REQUESTED_DTYPES, EXECUTION_PROVIDERS;
+var init_dtypes = __esm({
+  "packages/device/src/dtypes.ts"() {
+    "use strict";
+    COMPUTE_DTYPES = ["fp32", "fp16", "bf16"];
+    REQUESTED_DTYPES = ["auto", ...COMPUTE_DTYPES];
+    EXECUTION_PROVIDERS = ["cpu", "cuda", "tensorrt"];
+  }
+});
+
 // packages/device/src/format.ts
 function formatDeviceProbe(probe) {
   if (probe.state === "no-gpu") return `No NVIDIA GPU: ${probe.reason}`;
@@ -1615,10 +1629,11 @@ var PROBE_PROVIDERS, NOT_IMPLEMENTED, PROVIDER_LOAD_FAILED, INSERTED_CAST;
 var init_probe = __esm({
   "packages/device/src/onnx/probe.ts"() {
     "use strict";
+    init_dtypes();
     init_errors();
     init_probe_models();
     init_runtime();
-    PROBE_PROVIDERS = ["cpu", "cuda", "tensorrt"];
+    PROBE_PROVIDERS = EXECUTION_PROVIDERS;
     NOT_IMPLEMENTED = /Could not find an implementation|NOT_IMPLEMENTED|fallback to CPU EP has been explicitly disabled|CUBLAS_STATUS_NOT_SUPPORTED/i;
     PROVIDER_LOAD_FAILED = /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
     INSERTED_CAST = "InsertedPrecisionFreeCast";
@@ -1958,9 +1973,11 @@ var src_exports = {};
 __export(src_exports, {
   APP_FIELDS: () => APP_FIELDS,
   CLOCK_EVENT_REASONS: () => CLOCK_EVENT_REASONS,
+  COMPUTE_DTYPES: () => COMPUTE_DTYPES,
   DEFAULT_SMI_TIMEOUT_MS: () => DEFAULT_SMI_TIMEOUT_MS,
   DTYPE_SUPPORT_BY_CAPABILITY: () => DTYPE_SUPPORT_BY_CAPABILITY,
   DeviceError: () => DeviceError,
+  EXECUTION_PROVIDERS: () => EXECUTION_PROVIDERS,
   GPU_FIELDS: () => GPU_FIELDS,
   KNOWN_GPUS: () => KNOWN_GPUS,
   LEGACY_GPU_FIELDS: () => LEGACY_GPU_FIELDS,
@@ -1972,6 +1989,7 @@ __export(src_exports, {
   PROBE_DTYPES: () => PROBE_DTYPES,
   PROBE_PROVIDERS: () => PROBE_PROVIDERS,
   PROVIDER_LOAD_FAILED: () => PROVIDER_LOAD_FAILED,
+  REQUESTED_DTYPES: () => REQUESTED_DTYPES,
   THROTTLING_REASONS: () => THROTTLING_REASONS,
   checkExecutionProvider: () => checkExecutionProvider,
   decodeClockEventReasons: () => decodeClockEventReasons,
@@ -1984,6 +2002,7 @@ __export(src_exports, {
   fractionOfPeak: () => fractionOfPeak,
   gpuProviderHint: () => gpuProviderHint,
   importOnnxRuntime: () => importOnnxRuntime,
+  isComputeDtype: () => isComputeDtype,
   littleEndianBytes: () => littleEndianBytes,
   loadNvml: () => loadNvml,
   loadOnnxRuntime: () => loadOnnxRuntime,
@@ -2007,6 +2026,7 @@ var init_src = __esm({
     "use strict";
     init_capabilities();
     init_clock_events();
+    init_dtypes();
     init_errors();
     init_format();
     init_known_gpus();

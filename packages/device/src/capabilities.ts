@@ -1,3 +1,4 @@
+import type { ComputeDtype, RequestedDtype } from './dtypes.js';
 import { DeviceError } from './errors.js';
 import type { ComputeCapability } from './types.js';
 
@@ -53,10 +54,8 @@ export function dtypeSupport(capability: ComputeCapability): DtypeSupport {
   return found;
 }
 
-export type RequestedDtype = 'auto' | 'fp32' | 'fp16' | 'bf16';
-
 export interface ResolvedDtype {
-  dtype: 'fp32' | 'fp16' | 'bf16';
+  dtype: ComputeDtype;
   /** One sentence for the report: what was asked, what was chosen, why. */
   explanation: string;
   /** Set when the request will not run as asked on this device. */

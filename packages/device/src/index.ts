@@ -9,7 +9,6 @@ export {
   type Dtype,
   type DtypeSupport,
   dtypeSupport,
-  type RequestedDtype,
   type ResolvedDtype,
   resolveDtype,
 } from './capabilities.js';
@@ -18,6 +17,14 @@ export {
   decodeClockEventReasons,
   THROTTLING_REASONS,
 } from './clock-events.js';
+export {
+  COMPUTE_DTYPES,
+  type ComputeDtype,
+  EXECUTION_PROVIDERS,
+  isComputeDtype,
+  REQUESTED_DTYPES,
+  type RequestedDtype,
+} from './dtypes.js';
 export { DeviceError, type DeviceErrorCode } from './errors.js';
 export { formatDeviceProbe } from './format.js';
 export { findKnownGpu, fractionOfPeak, KNOWN_GPUS, type KnownGpu } from './known-gpus.js';

@@ -1,8 +1,9 @@
+import type { ComputeDtype } from '@vggt-perf-gate/device';
 import { invalidOption, isNonNegative } from './errors.js';
 import { formatBytes } from './format.js';
 
-/** Element types a model's weights are commonly held in. */
-export type Dtype = 'fp32' | 'fp16' | 'bf16' | 'int8' | 'fp8';
+/** Element types a model's weights are commonly held in: the compute dtypes, and two narrower ones. */
+export type Dtype = ComputeDtype | 'int8' | 'fp8';
 
 /** Bytes per element of each {@link Dtype}. */
 export const DTYPE_BYTES: Readonly<Record<Dtype, number>> = {

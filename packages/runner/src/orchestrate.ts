@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   type DeviceProbe,
   type GpuReader,
+  isComputeDtype,
   openGpuReader,
   probeDevice,
   type RequestedDtype,
@@ -41,9 +42,6 @@ import { onnxWorkload } from './workloads/onnx.js';
 import { samplesWorkload } from './workloads/samples.js';
 import type { Workload } from './workloads/types.js';
 import { workerWorkload } from './workloads/worker.js';
-
-const isDtype = (d: string): d is 'fp32' | 'fp16' | 'bf16' =>
-  d === 'fp32' || d === 'fp16' || d === 'bf16';
 
 export const TOOL_VERSION = '0.0.0';
 
@@ -373,14 +371,14 @@ export function addChecks(
     ),
   );
   const peak = result.metrics.find((m) => m.metric === 'memory')?.head?.median;
-  if (benchmark.expectedMemory && peak !== undefined && isDtype(dtype.dtype)) {
+  if (benchmark.expectedMemory && peak !== undefined && isComputeDtype(dtype.dtype)) {
     // The weights' storage dtype, as the head's profile saw the parameters: fp32 weights
     // under bf16 autocast (how VGGT runs) are not a precision fallback.
     const stored = result.profiles?.head?.parameterDtype;
     const check = checkExpectedMemory({
       parameterCount: benchmark.expectedMemory.parameters,
       dtype: dtype.dtype,
-      ...(typeof stored === 'string' && isDtype(stored) ? { weightsDtype: stored } : {}),
+      ...(typeof stored === 'string' && isComputeDtype(stored) ? { weightsDtype: stored } : {}),
       activationBytes: benchmark.expectedMemory.activationsGiB * 2 ** 30,
       factor: benchmark.expectedMemory.factor,
       measuredPeakBytes: peak,

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../dtypes.js';
 import { DeviceError } from '../errors.js';
 import {
   buildProbeModel,
@@ -28,9 +29,10 @@ import {
   providerOnlySessionOptions,
 } from './runtime.js';
 
-export type ProbeProvider = 'cpu' | 'cuda' | 'tensorrt';
+/** The providers a probe can try: every execution provider the gate knows. */
+export type ProbeProvider = ExecutionProvider;
 
-export const PROBE_PROVIDERS: readonly ProbeProvider[] = ['cpu', 'cuda', 'tensorrt'];
+export const PROBE_PROVIDERS: readonly ProbeProvider[] = EXECUTION_PROVIDERS;
 
 /**
  * - `ran`: the model ran and its output matched the reference.

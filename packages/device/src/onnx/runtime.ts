@@ -10,12 +10,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as OrtModule from 'onnxruntime-node';
+import type { ExecutionProvider } from '../dtypes.js';
 import { DeviceError } from '../errors.js';
 
 /** The onnxruntime-node module, as `import('onnxruntime-node')` returns it. */
 export type Ort = typeof OrtModule;
 
-export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
+export type { ExecutionProvider } from '../dtypes.js';
 export type GpuExecutionProvider = Exclude<ExecutionProvider, 'cpu'>;
 
 export const ONNX_INSTALL_COMMAND = 'npm install onnxruntime-node';

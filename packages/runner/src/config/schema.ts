@@ -1,3 +1,4 @@
+import { EXECUTION_PROVIDERS, REQUESTED_DTYPES } from '@vggt-perf-gate/device';
 /**
  * The shape of `perf-gate.yml` as a person writes it, as zod schemas. Every
  * optional key is optional here (no zod defaults), so resolution can tell "not
@@ -43,9 +44,11 @@ const MAX_ROUNDS = 10_000;
 const MAX_ITERATIONS = 10_000;
 
 export const METRICS = ['latency', 'memory', 'throughput'] as const;
-export const DTYPES = ['auto', 'fp32', 'fp16', 'bf16'] as const;
+/** The dtypes a config may ask for: the device package's names (one home for the term). */
+export const DTYPES = REQUESTED_DTYPES;
 export const GPU_BUSY_POLICIES = ['warn', 'fail'] as const;
-export const ONNX_PROVIDERS = ['cpu', 'cuda', 'tensorrt'] as const;
+/** onnxruntime execution providers, as the device package names them. */
+export const ONNX_PROVIDERS = EXECUTION_PROVIDERS;
 export const WORKLOAD_KINDS = ['onnx', 'worker', 'samples'] as const;
 
 /** A regression threshold: a fraction of the base value, so 0.02 means 2%. */

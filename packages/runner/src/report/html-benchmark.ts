@@ -1,3 +1,4 @@
+import type { Side } from '@vggt-perf-gate/timing';
 import type { BenchmarkResult, MemoryRow, MetricResult, SideSummary } from '../results.js';
 import type { WorkloadInfo } from '../workloads/types.js';
 import { formatChange, formatValue, lookup, metricLabel } from './format.js';
@@ -143,11 +144,7 @@ function sideRow(side: string, info: WorkloadInfo | null): SafeHtml {
   return html`<tr><th scope="row">${side}</th>${cells.map((c) => html`<td>${c}</td>`)}</tr>`;
 }
 
-function summaryRow(
-  side: 'base' | 'head',
-  s: SideSummary | null,
-  unit: MetricResult['unit'],
-): SafeHtml {
+function summaryRow(side: Side, s: SideSummary | null, unit: MetricResult['unit']): SafeHtml {
   if (!s) return html`<tr><td>${side}</td><td colspan="4" class="muted">not measured</td></tr>`;
   const cells = [s.median, s.p5, s.p95].map(
     (v) => html`<td class="num">${formatValue(v, unit)}</td>`,

@@ -1,3 +1,4 @@
+import type { Side } from '@vggt-perf-gate/timing';
 import type { BenchmarkResult } from '../results.js';
 import { html, type SafeHtml } from './html-escape.js';
 import {
@@ -21,7 +22,7 @@ export function profileSection(b: BenchmarkResult, deviceName: string | null): S
   const profiles = b.profiles;
   if (!profiles?.base?.available && !profiles?.head?.available) return html``;
   const latency = b.metrics.find((m) => m.metric === 'latency');
-  const line = (side: 'base' | 'head') => {
+  const line = (side: Side) => {
     const profile = profiles[side];
     const ran = describeWhatRan(whatRan(profile, latency?.[side]?.median ?? null, deviceName));
     const why =

@@ -1,3 +1,4 @@
+import type { Side } from '@vggt-perf-gate/timing';
 import type { BenchmarkResult, VramTimeline } from '../results.js';
 import { formatValue } from './format.js';
 import { type HtmlHole, html, type SafeHtml } from './html-escape.js';
@@ -11,8 +12,6 @@ import { type Frame, n, svgOpen, xAxis, yAxis } from './html-svg.js';
  * the other side ran; a gap is left open rather than bridged, since nothing
  * was sampled there.
  */
-
-type Side = 'base' | 'head';
 
 /**
  * Wider than the metric charts: it spans the benchmark's section rather

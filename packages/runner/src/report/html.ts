@@ -1,3 +1,4 @@
+import type { Side } from '@vggt-perf-gate/timing';
 import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results.js';
 import {
   changeCell,
@@ -202,7 +203,7 @@ function resultRows(b: BenchmarkResult, index: number): SafeHtml[] {
   });
 }
 
-function side(m: MetricResult, which: 'base' | 'head'): string {
+function side(m: MetricResult, which: Side): string {
   const s = m[which];
   return s ? formatValue(s.median, m.unit) : 'n/a';
 }

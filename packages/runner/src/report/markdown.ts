@@ -1,3 +1,4 @@
+import type { Side } from '@vggt-perf-gate/timing';
 import type { BenchmarkResult, GateResults, MemoryRow, MetricResult } from '../results.js';
 import type { WorkloadInfo } from '../workloads/types.js';
 import {
@@ -103,7 +104,7 @@ function tableRows(b: BenchmarkResult): SafeMarkdown[] {
   );
 }
 
-function side(m: MetricResult, which: 'base' | 'head'): string {
+function side(m: MetricResult, which: Side): string {
   const s = m[which];
   return s ? formatValue(s.median, m.unit) : 'n/a';
 }
@@ -147,7 +148,7 @@ function kernelSections(results: GateResults): SafeMarkdown[] {
 /** Per benchmark: the dtype decision, what each side reported, its profile and memory rows. */
 function whatRanSection(results: GateResults): SafeMarkdown[] {
   const deviceName = results.device.state === 'ok' ? results.device.name : null;
-  const profiled = (b: BenchmarkResult, side: 'base' | 'head') =>
+  const profiled = (b: BenchmarkResult, side: Side) =>
     whatRanFromProfile(
       b.profiles?.[side],
       b.metrics.find((m) => m.metric === 'latency')?.[side]?.median ?? null,
@@ -168,7 +169,7 @@ function whatRanSection(results: GateResults): SafeMarkdown[] {
   return [md`<details><summary>What ran</summary>`, md``, ...ran, md``, md`</details>`, md``];
 }
 
-function memoryLine(side: 'base' | 'head', row: MemoryRow): SafeMarkdown {
+function memoryLine(side: Side, row: MemoryRow): SafeMarkdown {
   const bytes = (v: number) => formatValue(v, 'bytes');
   const ranks = Array.isArray(row.ranks)
     ? md` (rank${row.ranks.length > 1 ? 's' : ''} ${row.ranks.join(', ')})`

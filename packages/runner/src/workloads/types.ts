@@ -1,9 +1,11 @@
+import type { Side } from '@vggt-perf-gate/timing';
 /**
  * What every workload kind (onnx, worker, samples) gives the orchestrator.
  * The orchestrator opens one session per side, warms it up, then asks for
  * rounds of iterations, alternating base and head.
  */
-export type SideName = 'base' | 'head';
+/** A side of the comparison: timing's `Side`, its one home. */
+export type SideName = Side;
 
 export interface WorkloadContext {
   side: SideName;

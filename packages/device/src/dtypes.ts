@@ -1,0 +1,28 @@
+/**
+ * The gate's names for precisions and onnxruntime execution providers: one
+ * home for each term, so the config's enums, the probe and the reports
+ * cannot drift apart.
+ */
+
+/** The dtypes a model computes in. */
+export const COMPUTE_DTYPES = ['fp32', 'fp16', 'bf16'] as const;
+export type ComputeDtype = (typeof COMPUTE_DTYPES)[number];
+
+/** What a config may ask for: a compute dtype, or `auto` (bf16 on compute capability >= 8, else fp16). */
+export const REQUESTED_DTYPES = ['auto', ...COMPUTE_DTYPES] as const;
+export type RequestedDtype = (typeof REQUESTED_DTYPES)[number];
+
+/**
+ * Whether a name is one of the compute dtypes.
+ *
+ * @example
+ * isComputeDtype('bf16'); // true
+ * isComputeDtype('auto'); // false: resolve it first (resolveDtype)
+ */
+export function isComputeDtype(value: unknown): value is ComputeDtype {
+  return typeof value === 'string' && (COMPUTE_DTYPES as readonly string[]).includes(value);
+}
+
+/** onnxruntime execution providers the gate can run and probe. */
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
