@@ -60518,29 +60518,7 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
       }
     }
   });
-  const call = async (operation, pr, send, expect) => {
-    let data;
-    try {
-      data = await send();
-    } catch (error64) {
-      if (!(error64 instanceof FailedRequest)) throw error64;
-      const { failure: failure3, attempts, stop } = error64;
-      throw new GitHubApiError({ operation, pr, failure: failure3, attempts, stop }, { cause: error64.cause });
-    }
-    if (expect.test(data)) return data;
-    const failure2 = {
-      kind: "wrong-shape",
-      apiUrl: baseUrl2,
-      expected: expect.name
-    };
-    throw new GitHubApiError({
-      operation,
-      pr,
-      failure: failure2,
-      attempts: 1,
-      stop: { why: "not-retryable" }
-    });
-  };
+  const call = checkedCall(baseUrl2);
   const target = (pr) => ({ owner: pr.owner, repo: pr.repo, issue_number: pr.number });
   return {
     listComments: (pr) => call(
@@ -60566,6 +60544,31 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
       })).data,
       COMMENT
     )
+  };
+}
+function checkedCall(baseUrl2) {
+  return async (operation, pr, send, expect) => {
+    let data;
+    try {
+      data = await send();
+    } catch (error64) {
+      if (!(error64 instanceof FailedRequest)) throw error64;
+      const { failure: failure3, attempts, stop } = error64;
+      throw new GitHubApiError({ operation, pr, failure: failure3, attempts, stop }, { cause: error64.cause });
+    }
+    if (expect.test(data)) return data;
+    const failure2 = {
+      kind: "wrong-shape",
+      apiUrl: baseUrl2,
+      expected: expect.name
+    };
+    throw new GitHubApiError({
+      operation,
+      pr,
+      failure: failure2,
+      attempts: 1,
+      stop: { why: "not-retryable" }
+    });
   };
 }
 function startDeadline(ms) {

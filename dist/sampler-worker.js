@@ -2721,8 +2721,7 @@ function sample(input, reader, stop, send) {
   const tree = new TreeTracker(input.rootPid, input.treeRescanMs);
   const deviceCount = reader.deviceCount();
   const pidsSeen = /* @__PURE__ */ new Set();
-  const foreign = /* @__PURE__ */ new Set();
-  const foreignPeaks = /* @__PURE__ */ new Map();
+  const foreign = new ForeignPeaks();
   let unattributed = 0;
   const read = (t) => {
     tree.refresh(t);
@@ -2731,11 +2730,7 @@ function sample(input, reader, stop, send) {
       let bytes = 0;
       for (const proc of reader.processes(gpu)) {
         if (!tree.includes(proc.pid)) {
-          foreign.add(proc.pid);
-          const key = `${gpu}:${proc.pid}`;
-          const seen = foreignPeaks.get(key);
-          const bytes2 = proc.usedBytes === null ? seen?.peakBytes ?? null : Math.max(seen?.peakBytes ?? 0, proc.usedBytes);
-          foreignPeaks.set(key, { gpuIndex: gpu, pid: proc.pid, peakBytes: bytes2 });
+          foreign.add(gpu, proc.pid, proc.usedBytes);
           continue;
         }
         if (proc.usedBytes === null) unattributed++;
@@ -2789,8 +2784,8 @@ function sample(input, reader, stop, send) {
     intervalMs,
     treeSource: tree.source,
     pidsSeen: [...pidsSeen],
-    foreignPids: [...foreign].sort((a, b) => a - b),
-    foreign: [...foreignPeaks.values()],
+    foreignPids: foreign.pids(),
+    foreign: foreign.processes(),
     unattributedReadings: unattributed
   };
   if (spec.kind !== "replay" && spec.kind !== "auto") facts.requested = spec.kind;
@@ -2817,6 +2812,21 @@ function errorMessage2(error) {
     message: `the sampler failed while reading GPU memory: ${messageOf(error)}`
   };
 }
+var ForeignPeaks = class {
+  #byKey = /* @__PURE__ */ new Map();
+  add(gpuIndex, pid, usedBytes) {
+    const key = `${gpuIndex}:${pid}`;
+    const seen = this.#byKey.get(key)?.peakBytes ?? null;
+    const peakBytes = usedBytes === null ? seen : Math.max(seen ?? 0, usedBytes);
+    this.#byKey.set(key, { gpuIndex, pid, peakBytes });
+  }
+  pids() {
+    return [...new Set([...this.#byKey.values()].map((p) => p.pid))].sort((a, b) => a - b);
+  }
+  processes() {
+    return [...this.#byKey.values()];
+  }
+};
 
 // packages/memory/src/sampler-worker.ts
 if (parentPort !== null) {

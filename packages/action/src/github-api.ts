@@ -282,34 +282,7 @@ export function createGitHubApi(
       }
     }
   });
-  const call = async <T>(
-    operation: Operation,
-    pr: PrRef,
-    send: () => Promise<unknown>,
-    expect: Shape<T>,
-  ): Promise<T> => {
-    let data: unknown;
-    try {
-      data = await send();
-    } catch (error) {
-      if (!(error instanceof FailedRequest)) throw error;
-      const { failure, attempts, stop } = error;
-      throw new GitHubApiError({ operation, pr, failure, attempts, stop }, { cause: error.cause });
-    }
-    if (expect.test(data)) return data;
-    const failure: RequestFailure = {
-      kind: 'wrong-shape',
-      apiUrl: baseUrl,
-      expected: expect.name,
-    };
-    throw new GitHubApiError({
-      operation,
-      pr,
-      failure,
-      attempts: 1,
-      stop: { why: 'not-retryable' },
-    });
-  };
+  const call = checkedCall(baseUrl);
   const target = (pr: PrRef) => ({ owner: pr.owner, repo: pr.repo, issue_number: pr.number });
   return {
     listComments: (pr) =>
@@ -341,6 +314,38 @@ export function createGitHubApi(
           ).data,
         COMMENT,
       ),
+  };
+}
+
+/** One API call: a failed request, or an answer of the wrong shape, as a GitHubApiError. */
+function checkedCall(baseUrl: string) {
+  return async <T>(
+    operation: Operation,
+    pr: PrRef,
+    send: () => Promise<unknown>,
+    expect: Shape<T>,
+  ): Promise<T> => {
+    let data: unknown;
+    try {
+      data = await send();
+    } catch (error) {
+      if (!(error instanceof FailedRequest)) throw error;
+      const { failure, attempts, stop } = error;
+      throw new GitHubApiError({ operation, pr, failure, attempts, stop }, { cause: error.cause });
+    }
+    if (expect.test(data)) return data;
+    const failure: RequestFailure = {
+      kind: 'wrong-shape',
+      apiUrl: baseUrl,
+      expected: expect.name,
+    };
+    throw new GitHubApiError({
+      operation,
+      pr,
+      failure,
+      attempts: 1,
+      stop: { why: 'not-retryable' },
+    });
   };
 }
 

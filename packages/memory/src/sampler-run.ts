@@ -53,9 +53,7 @@ function sample(
   const tree = new TreeTracker(input.rootPid, input.treeRescanMs);
   const deviceCount = reader.deviceCount();
   const pidsSeen = new Set<number>();
-  const foreign = new Set<number>();
-  // By GPU and PID, the most each outside process held: `gpu:pid` -> bytes (null: not reported).
-  const foreignPeaks = new Map<string, ForeignProcess>();
+  const foreign = new ForeignPeaks();
   let unattributed = 0;
 
   /** One reading of every GPU at `t` (ms since start). */
@@ -66,14 +64,7 @@ function sample(
       let bytes = 0;
       for (const proc of reader.processes(gpu)) {
         if (!tree.includes(proc.pid)) {
-          foreign.add(proc.pid);
-          const key = `${gpu}:${proc.pid}`;
-          const seen = foreignPeaks.get(key);
-          const bytes =
-            proc.usedBytes === null
-              ? (seen?.peakBytes ?? null)
-              : Math.max(seen?.peakBytes ?? 0, proc.usedBytes);
-          foreignPeaks.set(key, { gpuIndex: gpu, pid: proc.pid, peakBytes: bytes });
+          foreign.add(gpu, proc.pid, proc.usedBytes);
           continue;
         }
         if (proc.usedBytes === null) unattributed++;
@@ -133,8 +124,8 @@ function sample(
     intervalMs,
     treeSource: tree.source,
     pidsSeen: [...pidsSeen],
-    foreignPids: [...foreign].sort((a, b) => a - b),
-    foreign: [...foreignPeaks.values()],
+    foreignPids: foreign.pids(),
+    foreign: foreign.processes(),
     unattributedReadings: unattributed,
   };
   if (spec.kind !== 'replay' && spec.kind !== 'auto') facts.requested = spec.kind as LiveSourceKind;
@@ -162,4 +153,24 @@ function errorMessage(error: unknown): WorkerMessage {
     code: 'SAMPLER_FAILED',
     message: `the sampler failed while reading GPU memory: ${messageOf(error)}`,
   };
+}
+
+/** Processes outside the tree, by GPU and PID, with the most each held (null: never reported). */
+class ForeignPeaks {
+  readonly #byKey = new Map<string, ForeignProcess>();
+
+  add(gpuIndex: number, pid: number, usedBytes: number | null): void {
+    const key = `${gpuIndex}:${pid}`;
+    const seen = this.#byKey.get(key)?.peakBytes ?? null;
+    const peakBytes = usedBytes === null ? seen : Math.max(seen ?? 0, usedBytes);
+    this.#byKey.set(key, { gpuIndex, pid, peakBytes });
+  }
+
+  pids(): number[] {
+    return [...new Set([...this.#byKey.values()].map((p) => p.pid))].sort((a, b) => a - b);
+  }
+
+  processes(): ForeignProcess[] {
+    return [...this.#byKey.values()];
+  }
 }
