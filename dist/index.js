@@ -52191,7 +52191,7 @@ function summarizeOrNull(values) {
 init_src();
 import { resolve as resolve6 } from "node:path";
 
-// packages/runner/src/report/what-ran.ts
+// packages/runner/src/analysis/what-ran.ts
 init_src();
 var ATTENTION_OPS = [
   [/_scaled_dot_product_flash_attention/, "flash"],

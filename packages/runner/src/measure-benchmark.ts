@@ -19,6 +19,7 @@ import {
   summarize,
   thinLooks,
 } from '@vggt-perf-gate/timing';
+import type { BenchmarkProgress } from './benchmark-progress.js';
 import { RunnerError } from './errors.js';
 import { describeOutOfMemory, type OutOfMemory, outOfMemoryMetrics } from './out-of-memory.js';
 import {
@@ -113,22 +114,7 @@ export function errorShares(weight: number): Record<MetricName, number> {
   return { latency, throughput: latency, memory: latency * MEMORY_ERROR_WEIGHT };
 }
 
-/** What a long measurement is doing, for a progress display. */
-export interface BenchmarkProgress {
-  benchmark: string;
-  phase: 'starting' | 'warm-up' | 'measuring' | 'restarting' | 'profiling' | 'done';
-  /** Rounds finished (one turn of base and one of head each count as a round). */
-  rounds: number;
-  maxRounds: number;
-  elapsedSeconds: number;
-  maxSeconds: number;
-  /** Worker processes started per side so far. */
-  processes: number;
-  /** The latest estimate per metric, e.g. "latency +0.4% [-0.2%, +1.1%] unchanged". */
-  estimate: string | null;
-  /** Seconds from the start to the last timed round, once measuring has ended; else null. */
-  verdictSeconds: number | null;
-}
+export type { BenchmarkProgress } from './benchmark-progress.js';
 
 export interface SideDirs {
   base: string;

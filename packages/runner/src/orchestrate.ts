@@ -9,6 +9,7 @@ import {
   resolveDtype,
 } from '@vggt-perf-gate/device';
 import { checkExpectedMemory } from '@vggt-perf-gate/memory';
+import { whatRan, whatRanWarnings } from './analysis/what-ran.js';
 import { type BenchmarkConfig, type GateConfig, hashConfig } from './config/index.js';
 import { RunnerError } from './errors.js';
 import {
@@ -26,7 +27,6 @@ import {
   MEMORY_ERROR_WEIGHT,
   measureBenchmark,
 } from './measure-benchmark.js';
-import { whatRan, whatRanWarnings } from './report/what-ran.js';
 import {
   type BenchmarkResult,
   type GateResults,

@@ -7,7 +7,7 @@ import { RunnerError } from './errors.js';
 import type { OutOfMemory } from './out-of-memory.js';
 import { checkResults } from './results-schema.js';
 import type { SharedGpu } from './shared-gpu.js';
-import type { WorkloadInfo, WorkloadProfile } from './workloads/types.js';
+import type { WorkloadInfo, WorkloadProfile } from './workload-reports.js';
 
 /**
  * The results file: everything a report, a PR comment or a later merge

@@ -6,7 +6,7 @@ import {
   shortKernelName,
   whatRan,
   whatRanWarnings,
-} from '../src/report/what-ran.js';
+} from '../src/analysis/what-ran.js';
 import type { WorkloadProfile } from '../src/workloads/types.js';
 
 /** Real profiler output from an H100 (fixtures/profiles/README.md). */

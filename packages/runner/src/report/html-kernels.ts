@@ -1,6 +1,4 @@
 import type { Side } from '@vggt-perf-gate/timing';
-import type { BenchmarkResult } from '../results.js';
-import { html, type SafeHtml } from './html-escape.js';
 import {
   describeWhatRan,
   type KernelChange,
@@ -8,7 +6,9 @@ import {
   profileTimeLabel,
   shortKernelName,
   whatRan,
-} from './what-ran.js';
+} from '../analysis/what-ran.js';
+import type { BenchmarkResult } from '../results.js';
+import { html, type SafeHtml } from './html-escape.js';
 
 /** Kernels listed per benchmark: every one either side profiled, up to this many. */
 const MAX_ROWS = 40;

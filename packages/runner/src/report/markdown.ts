@@ -1,6 +1,13 @@
 import type { Side } from '@vggt-perf-gate/timing';
+import {
+  describeWhatRan,
+  kernelDiff,
+  profileTimeLabel,
+  shortKernelName,
+  whatRan as whatRanFromProfile,
+} from '../analysis/what-ran.js';
 import type { BenchmarkResult, GateResults, MemoryRow, MetricResult } from '../results.js';
-import type { WorkloadInfo } from '../workloads/types.js';
+import type { WorkloadInfo } from '../workload-reports.js';
 import {
   formatChange,
   formatValue,
@@ -10,13 +17,6 @@ import {
   sharedGpuNote,
 } from './format.js';
 import { code, joinMd, md, type SafeMarkdown } from './markdown-escape.js';
-import {
-  describeWhatRan,
-  kernelDiff,
-  profileTimeLabel,
-  shortKernelName,
-  whatRan as whatRanFromProfile,
-} from './what-ran.js';
 
 /*
  * Every line below is an `md` template: its literal parts are the only

@@ -1,4 +1,4 @@
-import type { BenchmarkProgress } from '../measure-benchmark.js';
+import type { BenchmarkProgress } from '../benchmark-progress.js';
 
 /**
  * Progress of a run for a person watching it. On a terminal: one status
