@@ -50449,6 +50449,18 @@ function checkPlanOptions(options) {
   };
 }
 
+// packages/runner/src/fail-on.ts
+var FAIL_ON_MODES = ["regression", "regression-or-inconclusive", "never"];
+var DEFAULT_FAIL_ON = "regression";
+function failureKind(results, failOn) {
+  if (results.verdict === "failed") return "failed";
+  if (failOn === "never") return null;
+  if (results.verdict === "regression") return "regression";
+  if (results.verdict === "inconclusive" && failOn === "regression-or-inconclusive")
+    return "inconclusive";
+  return null;
+}
+
 // packages/runner/src/git.ts
 import { execFile } from "node:child_process";
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
@@ -61109,7 +61121,7 @@ function innerCells(row) {
 }
 
 // packages/action/src/inputs.ts
-var FAIL_ON = ["regression", "regression-or-inconclusive", "never"];
+var FAIL_ON = FAIL_ON_MODES;
 var COMMENT_MODES = ["always", "on-change", "never"];
 var COMMENT_KEY = /^[A-Za-z0-9._/-]{1,100}$/;
 function readInputs(get) {
@@ -61139,7 +61151,7 @@ function readInputs(get) {
     config: get("config") || "perf-gate.yml",
     baseRef: get("base-ref"),
     token,
-    failOn: oneOf("fail-on", FAIL_ON, "regression"),
+    failOn: oneOf("fail-on", FAIL_ON, DEFAULT_FAIL_ON),
     comment: oneOf("comment", COMMENT_MODES, "always"),
     commentKey,
     workingDirectory: get("working-directory") || ".",
@@ -61195,14 +61207,16 @@ function annotate(results, emit) {
   }
 }
 function failureMessage2(results, failOn) {
-  if (results.verdict === "failed")
-    return `the perf gate could not measure: ${results.benchmarks.filter((b) => b.status === "failed").map((b) => `${b.name}: ${b.error}`).join("; ") || "the run did not complete"}`;
-  if (failOn === "never") return null;
-  if (results.verdict === "regression")
-    return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
-  if (results.verdict === "inconclusive" && failOn === "regression-or-inconclusive")
-    return "the perf gate was inconclusive and fail-on is regression-or-inconclusive";
-  return null;
+  switch (failureKind(results, failOn)) {
+    case "failed":
+      return `the perf gate could not measure: ${results.benchmarks.filter((b) => b.status === "failed").map((b) => `${b.name}: ${b.error}`).join("; ") || "the run did not complete"}`;
+    case "regression":
+      return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
+    case "inconclusive":
+      return "the perf gate was inconclusive and fail-on is regression-or-inconclusive";
+    default:
+      return null;
+  }
 }
 
 // packages/action/src/write-outputs.ts

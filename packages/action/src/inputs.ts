@@ -1,4 +1,5 @@
 import type { OutputTarget } from '@vggt-perf-gate/runner';
+import { DEFAULT_FAIL_ON, FAIL_ON_MODES, type FailOn } from '@vggt-perf-gate/runner';
 import { ActionError } from './errors.js';
 
 /** What a workflow step's `with:` says, validated. Names match action.yml. */
@@ -21,8 +22,9 @@ export interface ActionInputs {
   reportPath: string;
 }
 
-export const FAIL_ON = ['regression', 'regression-or-inconclusive', 'never'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+/** The runner's fail-on modes: one rule for the CLI and the Action. */
+export const FAIL_ON = FAIL_ON_MODES;
+export type { FailOn };
 export const COMMENT_MODES = ['always', 'on-change', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
 
@@ -61,7 +63,7 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     config: get('config') || 'perf-gate.yml',
     baseRef: get('base-ref'),
     token,
-    failOn: oneOf('fail-on', FAIL_ON, 'regression'),
+    failOn: oneOf('fail-on', FAIL_ON, DEFAULT_FAIL_ON),
     comment: oneOf('comment', COMMENT_MODES, 'always'),
     commentKey,
     workingDirectory: get('working-directory') || '.',

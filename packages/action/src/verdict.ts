@@ -1,4 +1,4 @@
-import { changeCell, type GateResults } from '@vggt-perf-gate/runner';
+import { changeCell, failureKind, type GateResults } from '@vggt-perf-gate/runner';
 import type { FailOn } from './inputs.js';
 
 /**
@@ -34,17 +34,19 @@ export function annotate(
 
 /** Why the step fails, or null when it passes under `failOn`. */
 export function failureMessage(results: GateResults, failOn: FailOn): string | null {
-  if (results.verdict === 'failed')
-    return `the perf gate could not measure: ${
-      results.benchmarks
-        .filter((b) => b.status === 'failed')
-        .map((b) => `${b.name}: ${b.error}`)
-        .join('; ') || 'the run did not complete'
-    }`;
-  if (failOn === 'never') return null;
-  if (results.verdict === 'regression')
-    return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
-  if (results.verdict === 'inconclusive' && failOn === 'regression-or-inconclusive')
-    return 'the perf gate was inconclusive and fail-on is regression-or-inconclusive';
-  return null;
+  switch (failureKind(results, failOn)) {
+    case 'failed':
+      return `the perf gate could not measure: ${
+        results.benchmarks
+          .filter((b) => b.status === 'failed')
+          .map((b) => `${b.name}: ${b.error}`)
+          .join('; ') || 'the run did not complete'
+      }`;
+    case 'regression':
+      return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
+    case 'inconclusive':
+      return 'the perf gate was inconclusive and fail-on is regression-or-inconclusive';
+    default:
+      return null;
+  }
 }

@@ -1,4 +1,10 @@
 #!/usr/bin/env node
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatDeviceProbe, probeDevice } from '@vggt-perf-gate/device';
+import { compare } from '@vggt-perf-gate/timing';
+import { ConfigError, loadConfig } from './config/index.js';
+import { RunnerError } from './errors.js';
 /**
  * vggt-perf-gate: the gate from the command line, exactly as the Action runs it.
  *
@@ -6,12 +12,7 @@
  * --fail-on regression-or-inconclusive), 2 usage or config error,
  * 3 measurement failure.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { formatDeviceProbe, probeDevice } from '@vggt-perf-gate/device';
-import { compare } from '@vggt-perf-gate/timing';
-import { ConfigError, loadConfig } from './config/index.js';
-import { RunnerError } from './errors.js';
+import { DEFAULT_FAIL_ON, FAIL_ON_MODES, type FailOn, failureKind } from './fail-on.js';
 import { removeLiveCheckouts } from './git.js';
 import { runGate } from './orchestrate.js';
 import { checkOutputPaths, type OutputTarget } from './output-paths.js';
@@ -91,13 +92,10 @@ const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMAND_U
 /** The status line of a run in progress, so an interrupt can erase it before saying why it stops. */
 let activeDisplay: ProgressDisplay | null = null;
 
-function failOnExit(results: GateResults, failOn: string): number {
-  if (results.verdict === 'failed') return EXIT.failure;
-  if (failOn === 'never') return EXIT.pass;
-  if (results.verdict === 'regression') return EXIT.regression;
-  if (results.verdict === 'inconclusive' && failOn === 'regression-or-inconclusive')
-    return EXIT.regression;
-  return EXIT.pass;
+function failOnExit(results: GateResults, failOn: FailOn): number {
+  const kind = failureKind(results, failOn);
+  if (kind === 'failed') return EXIT.failure;
+  return kind === null ? EXIT.pass : EXIT.regression;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -112,7 +110,7 @@ async function run(argv: string[]): Promise<number> {
       html: { type: 'string' },
       only: { type: 'string' },
       shard: { type: 'string' },
-      'fail-on': { type: 'string', default: 'regression' },
+      'fail-on': { type: 'string', default: DEFAULT_FAIL_ON },
     },
   });
   // Everything that can be wrong before measuring is checked here, config first:
@@ -123,8 +121,8 @@ async function run(argv: string[]): Promise<number> {
       'USAGE',
       'run needs --base <ref>: the git ref to compare against (e.g. origin/main).',
     );
-  const failOn = values['fail-on'];
-  if (!['regression', 'regression-or-inconclusive', 'never'].includes(failOn)) {
+  const failOn = values['fail-on'] as FailOn;
+  if (!FAIL_ON_MODES.includes(failOn)) {
     throw new RunnerError(
       'USAGE',
       `--fail-on must be regression, regression-or-inconclusive or never, not "${failOn}".`,

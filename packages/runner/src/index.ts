@@ -23,6 +23,12 @@ export {
   writeDemoModels,
 } from './demo/vggt-onnx.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
+export {
+  DEFAULT_FAIL_ON,
+  FAIL_ON_MODES,
+  type FailOn,
+  failureKind,
+} from './fail-on.js';
 export { removeLiveCheckouts } from './git.js';
 export {
   type BenchmarkPlan,
