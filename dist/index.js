@@ -50559,8 +50559,10 @@ async function checkoutBase(repo, ref) {
   return checkout;
 }
 
-// packages/runner/src/measure-benchmark.ts
-init_src();
+// packages/runner/src/workloads/worker-process.ts
+import { spawn } from "node:child_process";
+import { Readable, Writable } from "node:stream";
+import { setTimeout as sleep2 } from "node:timers/promises";
 
 // packages/memory/src/errors.ts
 var MemoryError = class extends Error {
@@ -51089,6 +51091,287 @@ function workerUrl() {
   return url2;
 }
 
+// packages/runner/src/workloads/proc.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
+var PROC2 = "/proc";
+var MAX_COMMAND_LINE_CHARS = 200;
+function listPids() {
+  try {
+    return readdirSync2(PROC2).filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return [];
+  }
+}
+function startTime(pid) {
+  const fields = statFields(pid);
+  return fields === null || fields[0] === "Z" ? null : fields[19] ?? null;
+}
+function processGroupOf(pid) {
+  const group2 = Number(statFields(pid)?.[2]);
+  return Number.isInteger(group2) ? group2 : null;
+}
+function commandLineOf(pid) {
+  try {
+    const text2 = readFileSync3(`${PROC2}/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+    if (text2 === "") return null;
+    return text2.length > MAX_COMMAND_LINE_CHARS ? `${text2.slice(0, MAX_COMMAND_LINE_CHARS)}...` : text2;
+  } catch {
+    return null;
+  }
+}
+function environOf(pid) {
+  try {
+    return readFileSync3(`${PROC2}/${pid}/environ`);
+  } catch {
+    return null;
+  }
+}
+function statFields(pid) {
+  try {
+    const stat3 = readFileSync3(`${PROC2}/${pid}/stat`, "utf8");
+    return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+// packages/runner/src/workloads/strays.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+var RUN_TOKEN_ENV = "PERF_GATE_RUN_TOKEN";
+var MAX_LISTED = 10;
+var EMPTY_ENVIRON_RETRIES = 10;
+var EMPTY_ENVIRON_PAUSE_MS = 5;
+function newRunToken() {
+  return randomUUID2();
+}
+async function findTokenCarriers(token) {
+  let { found, unsure } = scan(listPids(), token);
+  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES && unsure.length > 0; retry++) {
+    await sleep(EMPTY_ENVIRON_PAUSE_MS);
+    const again = scan(unsure, token);
+    found = [...found, ...again.found];
+    unsure = again.unsure;
+  }
+  return found;
+}
+function findTokenCarriersNow(token) {
+  return scan(listPids(), token).found;
+}
+function scan(pids, token) {
+  const entry = `${RUN_TOKEN_ENV}=${token}\0`;
+  const found = [];
+  const unsure = [];
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    const environ = environOf(pid);
+    if (environ === null) continue;
+    if (environ.length === 0) unsure.push(pid);
+    if (!environ.includes(entry)) continue;
+    const started = startTime(pid);
+    if (started !== null)
+      found.push({ pid, startTime: started, commandLine: commandLineOf(pid) ?? "?" });
+  }
+  return { found, unsure };
+}
+function listStrays(strays) {
+  const listed = strays.slice(0, MAX_LISTED).map((s) => `pid ${s.pid} (${s.commandLine})`);
+  const more = strays.length - listed.length;
+  return more > 0 ? `${listed.join(", ")} and ${more} more` : listed.join(", ");
+}
+function processCount(n2) {
+  return n2 === 1 ? "1 process" : `${n2} processes`;
+}
+
+// packages/runner/src/workloads/worker-process.ts
+var DEFAULT_KILL_GRACE_MS = 3e3;
+var GROUP_POLL_MS = 20;
+var AFTER_SIGKILL_WAIT_MS = 2e3;
+var DRAIN_AFTER_KILL_MS = 500;
+var liveGroups = /* @__PURE__ */ new Set();
+var exitHookInstalled = false;
+function spawnWorker(file2, args, options) {
+  const started = spawnInGroup(file2, args, options, ["ignore", "pipe", "pipe", "pipe", "pipe"]);
+  const [, stdout, stderr, requests, replies] = started.child.stdio;
+  if (!(stdout instanceof Readable) || !(stderr instanceof Readable) || !(requests instanceof Writable) || !(replies instanceof Readable)) {
+    started.child.kill("SIGKILL");
+    throw new Error("this Node.js runtime did not create pipes for fds 3 and 4 of the worker");
+  }
+  return track({ ...started, stdout, stderr, requests, replies });
+}
+function spawnCommand(file2, args, options) {
+  const started = spawnInGroup(file2, args, options, ["ignore", "pipe", "pipe"]);
+  const [, stdout, stderr] = started.child.stdio;
+  if (!(stdout instanceof Readable) || !(stderr instanceof Readable)) {
+    started.child.kill("SIGKILL");
+    throw new Error("this Node.js runtime did not create pipes for the command's output");
+  }
+  return track({ ...started, stdout, stderr });
+}
+function spawnInGroup(file2, args, options, stdio) {
+  const token = newRunToken();
+  const child2 = spawn(file2, args, {
+    cwd: options.cwd,
+    env: { ...options.env, [RUN_TOKEN_ENV]: token },
+    shell: options.shell,
+    // detached: setsid(), so the process leads a group that kill(-pid) reaches whole.
+    detached: true,
+    stdio,
+    windowsHide: true
+  });
+  const exited = new Promise((resolve9) => {
+    child2.once("exit", () => resolve9());
+    child2.once("error", () => {
+      if (child2.pid === void 0) resolve9();
+    });
+  });
+  const leaderStart = child2.pid === void 0 ? null : startTime(child2.pid);
+  return { child: child2, exited, seen: /* @__PURE__ */ new Map(), token, leaderStart };
+}
+function noteDescendants(proc) {
+  const pid = proc.child.pid;
+  if (pid === void 0 || !leaderRuns(proc, pid)) return;
+  for (const d of descendantsOf(pid)) {
+    const started = startTime(d);
+    if (started !== null) proc.seen.set(d, started);
+  }
+}
+async function killProcessGroup(proc, graceMs) {
+  const pgid = proc.child.pid;
+  if (pgid === void 0) return [];
+  noteDescendants(proc);
+  const escaped = noteEscaped(proc, await findTokenCarriers(proc.token));
+  const leftovers = () => [...proc.seen].filter(([pid, started]) => startTime(pid) === started);
+  const ours = ownsGroup(proc, pgid);
+  if (ours && signalGroup(pgid, "SIGTERM") || leftovers().length > 0) {
+    for (const [pid] of leftovers()) signalPid(pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    const anyLeft = () => ours && groupRuns(pgid) || leftovers().length > 0;
+    while (anyLeft() && Date.now() < deadline) await sleep2(GROUP_POLL_MS);
+    if (ours && ownsGroup(proc, pgid)) signalGroup(pgid, "SIGKILL");
+  }
+  noteDescendants(proc);
+  escaped.push(...noteEscaped(proc, await findTokenCarriers(proc.token)));
+  for (const [pid] of leftovers()) signalPid(pid, "SIGKILL");
+  const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
+  while (leftovers().length > 0 && Date.now() < killDeadline) await sleep2(GROUP_POLL_MS);
+  await Promise.race([proc.exited, sleep2(Math.max(0, killDeadline - Date.now()))]);
+  liveGroups.delete(proc);
+  await closeOutput(proc);
+  return escaped;
+}
+function noteEscaped(proc, carriers) {
+  const pgid = proc.child.pid;
+  const escaped = [];
+  for (const carrier of carriers) {
+    if (carrier.pid === pgid || proc.seen.get(carrier.pid) === carrier.startTime) continue;
+    if (processGroupOf(carrier.pid) === pgid) continue;
+    proc.seen.set(carrier.pid, carrier.startTime);
+    escaped.push(carrier);
+  }
+  return escaped;
+}
+async function closeOutput(proc) {
+  const streams = proc.child.stdio.filter((s) => s !== null);
+  const readables = streams.filter((s) => s instanceof Readable);
+  await Promise.race([Promise.all(readables.map(ended)), sleep2(DRAIN_AFTER_KILL_MS)]);
+  for (const stream of streams) stream.destroy();
+}
+function ended(stream) {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolveEnded) => {
+    stream.once("end", resolveEnded);
+    stream.once("close", resolveEnded);
+  });
+}
+function descendantsOf(pid) {
+  const tree = findProcessTree(pid);
+  if (!tree.supported) return /* @__PURE__ */ new Set();
+  tree.pids.delete(pid);
+  return tree.pids;
+}
+function signalPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (error64) {
+    return error64.code !== "ESRCH";
+  }
+}
+function killLiveWorkerGroups() {
+  for (const proc of liveGroups) {
+    noteDescendants(proc);
+    noteEscaped(proc, findTokenCarriersNow(proc.token));
+    const pgid = proc.child.pid;
+    if (pgid !== void 0 && ownsGroup(proc, pgid)) signalGroup(pgid, "SIGKILL");
+    for (const [pid, started] of proc.seen)
+      if (startTime(pid) === started) signalPid(pid, "SIGKILL");
+  }
+  liveGroups.clear();
+}
+function track(proc) {
+  if (proc.child.pid === void 0) return proc;
+  liveGroups.add(proc);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", killLiveWorkerGroups);
+  }
+  return proc;
+}
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (error64) {
+    return error64.code !== "ESRCH";
+  }
+}
+function leaderRuns(proc, pid) {
+  const now = startTime(pid);
+  return now !== null && now === proc.leaderStart;
+}
+function ownsGroup(proc, pgid) {
+  const now = startTime(pgid);
+  if (now !== null) return now === proc.leaderStart;
+  return signalGroup(pgid, 0);
+}
+function groupRuns(pgid) {
+  if (!signalGroup(pgid, 0)) return false;
+  const pids = listPids();
+  if (pids.length === 0) return true;
+  return pids.some((pid) => processGroupOf(pid) === pgid && startTime(pid) !== null);
+}
+
+// packages/runner/src/interrupt.ts
+var FORCED_EXIT_MS = 15e3;
+function stopOnSignals(options) {
+  const controller = new AbortController();
+  let first = null;
+  const exitNow = (code2) => {
+    killLiveWorkerGroups();
+    void removeLiveCheckouts().finally(() => process.exit(code2));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => {
+      options.onEvery?.();
+      const code2 = options.exitCode(signal);
+      if (first) {
+        exitNow(code2);
+        return;
+      }
+      first = signal;
+      options.onFirst(signal);
+      controller.abort(new Error(`interrupted by ${signal}`));
+      killLiveWorkerGroups();
+      setTimeout(() => exitNow(code2), FORCED_EXIT_MS).unref();
+    });
+  }
+  return { signal: controller.signal, interrupted: () => first };
+}
+
+// packages/runner/src/measure-benchmark.ts
+init_src();
+
 // packages/runner/src/out-of-memory.ts
 var GIB2 = 2 ** 30;
 var gib = (bytes2) => `${(bytes2 / GIB2).toFixed(2)} GiB`;
@@ -51268,100 +51551,6 @@ function exitHint(status, viaShell, command = "it") {
     return `A program in ${command} is not executable: chmod +x it or run it through its interpreter.`;
   }
   return null;
-}
-
-// packages/runner/src/workloads/strays.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-
-// packages/runner/src/workloads/proc.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
-var PROC2 = "/proc";
-var MAX_COMMAND_LINE_CHARS = 200;
-function listPids() {
-  try {
-    return readdirSync2(PROC2).filter((name) => /^\d+$/.test(name)).map(Number);
-  } catch {
-    return [];
-  }
-}
-function startTime(pid) {
-  const fields = statFields(pid);
-  return fields === null || fields[0] === "Z" ? null : fields[19] ?? null;
-}
-function processGroupOf(pid) {
-  const group2 = Number(statFields(pid)?.[2]);
-  return Number.isInteger(group2) ? group2 : null;
-}
-function commandLineOf(pid) {
-  try {
-    const text2 = readFileSync3(`${PROC2}/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-    if (text2 === "") return null;
-    return text2.length > MAX_COMMAND_LINE_CHARS ? `${text2.slice(0, MAX_COMMAND_LINE_CHARS)}...` : text2;
-  } catch {
-    return null;
-  }
-}
-function environOf(pid) {
-  try {
-    return readFileSync3(`${PROC2}/${pid}/environ`);
-  } catch {
-    return null;
-  }
-}
-function statFields(pid) {
-  try {
-    const stat3 = readFileSync3(`${PROC2}/${pid}/stat`, "utf8");
-    return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return null;
-  }
-}
-
-// packages/runner/src/workloads/strays.ts
-var RUN_TOKEN_ENV = "PERF_GATE_RUN_TOKEN";
-var MAX_LISTED = 10;
-var EMPTY_ENVIRON_RETRIES = 10;
-var EMPTY_ENVIRON_PAUSE_MS = 5;
-function newRunToken() {
-  return randomUUID2();
-}
-async function findTokenCarriers(token) {
-  let { found, unsure } = scan(listPids(), token);
-  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES && unsure.length > 0; retry++) {
-    await sleep(EMPTY_ENVIRON_PAUSE_MS);
-    const again = scan(unsure, token);
-    found = [...found, ...again.found];
-    unsure = again.unsure;
-  }
-  return found;
-}
-function findTokenCarriersNow(token) {
-  return scan(listPids(), token).found;
-}
-function scan(pids, token) {
-  const entry = `${RUN_TOKEN_ENV}=${token}\0`;
-  const found = [];
-  const unsure = [];
-  for (const pid of pids) {
-    if (pid === process.pid) continue;
-    const environ = environOf(pid);
-    if (environ === null) continue;
-    if (environ.length === 0) unsure.push(pid);
-    if (!environ.includes(entry)) continue;
-    const started = startTime(pid);
-    if (started !== null)
-      found.push({ pid, startTime: started, commandLine: commandLineOf(pid) ?? "?" });
-  }
-  return { found, unsure };
-}
-function listStrays(strays) {
-  const listed = strays.slice(0, MAX_LISTED).map((s) => `pid ${s.pid} (${s.commandLine})`);
-  const more = strays.length - listed.length;
-  return more > 0 ? `${listed.join(", ")} and ${more} more` : listed.join(", ");
-}
-function processCount(n2) {
-  return n2 === 1 ? "1 process" : `${n2} processes`;
 }
 
 // packages/runner/src/workloads/worker-protocol.ts
@@ -52896,168 +53085,6 @@ var LineTail = class {
 ${body}`;
   }
 };
-
-// packages/runner/src/workloads/worker-process.ts
-import { spawn } from "node:child_process";
-import { Readable, Writable } from "node:stream";
-import { setTimeout as sleep2 } from "node:timers/promises";
-var DEFAULT_KILL_GRACE_MS = 3e3;
-var GROUP_POLL_MS = 20;
-var AFTER_SIGKILL_WAIT_MS = 2e3;
-var DRAIN_AFTER_KILL_MS = 500;
-var liveGroups = /* @__PURE__ */ new Set();
-var exitHookInstalled = false;
-function spawnWorker(file2, args, options) {
-  const started = spawnInGroup(file2, args, options, ["ignore", "pipe", "pipe", "pipe", "pipe"]);
-  const [, stdout, stderr, requests, replies] = started.child.stdio;
-  if (!(stdout instanceof Readable) || !(stderr instanceof Readable) || !(requests instanceof Writable) || !(replies instanceof Readable)) {
-    started.child.kill("SIGKILL");
-    throw new Error("this Node.js runtime did not create pipes for fds 3 and 4 of the worker");
-  }
-  return track({ ...started, stdout, stderr, requests, replies });
-}
-function spawnCommand(file2, args, options) {
-  const started = spawnInGroup(file2, args, options, ["ignore", "pipe", "pipe"]);
-  const [, stdout, stderr] = started.child.stdio;
-  if (!(stdout instanceof Readable) || !(stderr instanceof Readable)) {
-    started.child.kill("SIGKILL");
-    throw new Error("this Node.js runtime did not create pipes for the command's output");
-  }
-  return track({ ...started, stdout, stderr });
-}
-function spawnInGroup(file2, args, options, stdio) {
-  const token = newRunToken();
-  const child2 = spawn(file2, args, {
-    cwd: options.cwd,
-    env: { ...options.env, [RUN_TOKEN_ENV]: token },
-    shell: options.shell,
-    // detached: setsid(), so the process leads a group that kill(-pid) reaches whole.
-    detached: true,
-    stdio,
-    windowsHide: true
-  });
-  const exited = new Promise((resolve9) => {
-    child2.once("exit", () => resolve9());
-    child2.once("error", () => {
-      if (child2.pid === void 0) resolve9();
-    });
-  });
-  const leaderStart = child2.pid === void 0 ? null : startTime(child2.pid);
-  return { child: child2, exited, seen: /* @__PURE__ */ new Map(), token, leaderStart };
-}
-function noteDescendants(proc) {
-  const pid = proc.child.pid;
-  if (pid === void 0 || !leaderRuns(proc, pid)) return;
-  for (const d of descendantsOf(pid)) {
-    const started = startTime(d);
-    if (started !== null) proc.seen.set(d, started);
-  }
-}
-async function killProcessGroup(proc, graceMs) {
-  const pgid = proc.child.pid;
-  if (pgid === void 0) return [];
-  noteDescendants(proc);
-  const escaped = noteEscaped(proc, await findTokenCarriers(proc.token));
-  const leftovers = () => [...proc.seen].filter(([pid, started]) => startTime(pid) === started);
-  const ours = ownsGroup(proc, pgid);
-  if (ours && signalGroup(pgid, "SIGTERM") || leftovers().length > 0) {
-    for (const [pid] of leftovers()) signalPid(pid, "SIGTERM");
-    const deadline = Date.now() + graceMs;
-    const anyLeft = () => ours && groupRuns(pgid) || leftovers().length > 0;
-    while (anyLeft() && Date.now() < deadline) await sleep2(GROUP_POLL_MS);
-    if (ours && ownsGroup(proc, pgid)) signalGroup(pgid, "SIGKILL");
-  }
-  noteDescendants(proc);
-  escaped.push(...noteEscaped(proc, await findTokenCarriers(proc.token)));
-  for (const [pid] of leftovers()) signalPid(pid, "SIGKILL");
-  const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
-  while (leftovers().length > 0 && Date.now() < killDeadline) await sleep2(GROUP_POLL_MS);
-  await Promise.race([proc.exited, sleep2(Math.max(0, killDeadline - Date.now()))]);
-  liveGroups.delete(proc);
-  await closeOutput(proc);
-  return escaped;
-}
-function noteEscaped(proc, carriers) {
-  const pgid = proc.child.pid;
-  const escaped = [];
-  for (const carrier of carriers) {
-    if (carrier.pid === pgid || proc.seen.get(carrier.pid) === carrier.startTime) continue;
-    if (processGroupOf(carrier.pid) === pgid) continue;
-    proc.seen.set(carrier.pid, carrier.startTime);
-    escaped.push(carrier);
-  }
-  return escaped;
-}
-async function closeOutput(proc) {
-  const streams = proc.child.stdio.filter((s) => s !== null);
-  const readables = streams.filter((s) => s instanceof Readable);
-  await Promise.race([Promise.all(readables.map(ended)), sleep2(DRAIN_AFTER_KILL_MS)]);
-  for (const stream of streams) stream.destroy();
-}
-function ended(stream) {
-  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise((resolveEnded) => {
-    stream.once("end", resolveEnded);
-    stream.once("close", resolveEnded);
-  });
-}
-function descendantsOf(pid) {
-  const tree = findProcessTree(pid);
-  if (!tree.supported) return /* @__PURE__ */ new Set();
-  tree.pids.delete(pid);
-  return tree.pids;
-}
-function signalPid(pid, signal) {
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch (error64) {
-    return error64.code !== "ESRCH";
-  }
-}
-function killLiveWorkerGroups() {
-  for (const proc of liveGroups) {
-    noteDescendants(proc);
-    noteEscaped(proc, findTokenCarriersNow(proc.token));
-    const pgid = proc.child.pid;
-    if (pgid !== void 0 && ownsGroup(proc, pgid)) signalGroup(pgid, "SIGKILL");
-    for (const [pid, started] of proc.seen)
-      if (startTime(pid) === started) signalPid(pid, "SIGKILL");
-  }
-  liveGroups.clear();
-}
-function track(proc) {
-  if (proc.child.pid === void 0) return proc;
-  liveGroups.add(proc);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", killLiveWorkerGroups);
-  }
-  return proc;
-}
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (error64) {
-    return error64.code !== "ESRCH";
-  }
-}
-function leaderRuns(proc, pid) {
-  const now = startTime(pid);
-  return now !== null && now === proc.leaderStart;
-}
-function ownsGroup(proc, pgid) {
-  const now = startTime(pgid);
-  if (now !== null) return now === proc.leaderStart;
-  return signalGroup(pgid, 0);
-}
-function groupRuns(pgid) {
-  if (!signalGroup(pgid, 0)) return false;
-  const pids = listPids();
-  if (pids.length === 0) return true;
-  return pids.some((pid) => processGroupOf(pid) === pgid && startTime(pid) !== null);
-}
 
 // packages/runner/src/workloads/command.ts
 var OUTPUT_TAIL_LINES = 20;
@@ -61485,18 +61512,12 @@ function runLink(env) {
   return `${server}/${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID ?? ""}`;
 }
 function cancelOnSignals() {
-  const controller = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      warning(
-        `${signal}: the job was cancelled; stopping the workers and reporting what was measured.`
-      );
-      controller.abort(new Error(`cancelled (${signal})`));
-      killLiveWorkerGroups();
-      setTimeout(() => void removeLiveCheckouts().finally(() => process.exit(1)), 15e3).unref();
-    });
-  }
-  return controller.signal;
+  return stopOnSignals({
+    exitCode: () => 1,
+    onFirst: (signal) => warning(
+      `${signal}: the job was cancelled; stopping the workers and reporting what was measured.`
+    )
+  }).signal;
 }
 
 // packages/action/src/index.ts

@@ -7,16 +7,15 @@ import {
   checkOutputPaths,
   type GateConfig,
   type GateResults,
-  killLiveWorkerGroups,
   loadConfig,
   mergeResults,
   ResultsNotSavedError,
   readResults,
-  removeLiveCheckouts,
   renderMarkdown,
   renderTerminal,
   runGate,
   selectBenchmarks,
+  stopOnSignals,
   writeResults,
 } from '@vggt-perf-gate/runner';
 import { type CommentOutcome, upsertComment } from './comment.js';
@@ -378,17 +377,11 @@ function runLink(env: NodeJS.ProcessEnv): string {
 
 /** Stops measuring on cancellation (SIGINT/SIGTERM from the runner), then reports what was measured. */
 export function cancelOnSignals(): AbortSignal {
-  const controller = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+  return stopOnSignals({
+    exitCode: () => 1,
+    onFirst: (signal) =>
       core.warning(
         `${signal}: the job was cancelled; stopping the workers and reporting what was measured.`,
-      );
-      controller.abort(new Error(`cancelled (${signal})`));
-      killLiveWorkerGroups();
-      // If reporting hangs, do not outlive the runner's patience.
-      setTimeout(() => void removeLiveCheckouts().finally(() => process.exit(1)), 15_000).unref();
-    });
-  }
-  return controller.signal;
+      ),
+  }).signal;
 }

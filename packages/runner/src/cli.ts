@@ -13,7 +13,7 @@ import { RunnerError } from './errors.js';
  * 3 measurement failure.
  */
 import { DEFAULT_FAIL_ON, FAIL_ON_MODES, type FailOn, failureKind } from './fail-on.js';
-import { removeLiveCheckouts } from './git.js';
+import { stopOnSignals } from './interrupt.js';
 import { runGate } from './orchestrate.js';
 import { checkOutputPaths, type OutputTarget } from './output-paths.js';
 import { renderHtml } from './report/html.js';
@@ -23,7 +23,6 @@ import { renderTerminal } from './report/terminal.js';
 import { type GateResults, mergeResults, readResults, writeResults } from './results.js';
 import { selectBenchmarks } from './select-benchmarks.js';
 import { ResultsNotSavedError } from './unsaved-results.js';
-import { killLiveWorkerGroups } from './workloads/worker-process.js';
 import { writeReports } from './write-reports.js';
 
 export const EXIT = { pass: 0, regression: 1, usage: 2, failure: 3 } as const;
@@ -180,6 +179,7 @@ async function run(argv: string[]): Promise<number> {
   if (!unsaved) console.error(`results written to ${values.results}`);
   for (const problem of written.problems) console.error(`error: ${problem}`);
   const complete = written.problems.length === 0;
+  const interrupted = interrupt.interrupted();
   if (interrupted) {
     console.error(`stopped by ${interrupted}: the results file says status "partial".`);
     if (complete) return interrupted === 'SIGINT' ? 130 : 143;
@@ -319,38 +319,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Workers run in their own process groups, so a Ctrl-C or a cancelled CI job
-// does not reach them: stop them here, then exit as interrupted.
-/**
- * Ctrl-C or a cancelled CI job: workers live in their own process groups, so
- * the signal does not reach them; stop them here. The measurement then fails
- * fast, keeps every sample taken, and the results and reports are written
- * (status "partial") before the exit. A second signal, or a run that has not
- * finished within FORCED_EXIT_MS, exits at once.
- */
-const interrupt = new AbortController();
-let interrupted: NodeJS.Signals | null = null;
-const FORCED_EXIT_MS = 15_000;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    const code = signal === 'SIGINT' ? 130 : 143;
-    activeDisplay?.clear();
-    if (interrupted) {
-      killLiveWorkerGroups();
-      void removeLiveCheckouts().finally(() => process.exit(code));
-      return;
-    }
-    interrupted = signal;
+// Ctrl-C or a cancelled CI job: the workers are stopped and what was measured is
+// written (status "partial") before the exit; see interrupt.ts.
+const interrupt = stopOnSignals({
+  exitCode: (signal) => (signal === 'SIGINT' ? 130 : 143),
+  onEvery: () => activeDisplay?.clear(),
+  onFirst: (signal) =>
     console.error(
       `\n${signal}: stopping workers; writing what was measured (status: partial). ${signal} again to exit at once.`,
-    );
-    interrupt.abort(new Error(`interrupted by ${signal}`));
-    killLiveWorkerGroups();
-    setTimeout(() => {
-      killLiveWorkerGroups();
-      void removeLiveCheckouts().finally(() => process.exit(code));
-    }, FORCED_EXIT_MS).unref();
-  });
-}
+    ),
+});
 
 process.exitCode = await main(process.argv.slice(2));

@@ -29,7 +29,7 @@ export {
   type FailOn,
   failureKind,
 } from './fail-on.js';
-export { removeLiveCheckouts } from './git.js';
+export { FORCED_EXIT_MS, type InterruptOptions, stopOnSignals } from './interrupt.js';
 export {
   type BenchmarkPlan,
   type BenchmarkProgress,
@@ -68,7 +68,6 @@ export { onnxWorkload } from './workloads/onnx.js';
 export { samplesWorkload } from './workloads/samples.js';
 export type * from './workloads/types.js';
 export { workerWorkload } from './workloads/worker.js';
-export { killLiveWorkerGroups } from './workloads/worker-process.js';
 export {
   type WriteReportsOptions,
   type WrittenReports,
