@@ -51906,7 +51906,7 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
     throttledRounds: [],
     throttleReasons: /* @__PURE__ */ new Set(),
     clocks: { device: 0, host: 0 },
-    neighbours: { rounds: /* @__PURE__ */ new Set(), processes: /* @__PURE__ */ new Map() },
+    neighbours: { rounds: /* @__PURE__ */ new Set(), processes: /* @__PURE__ */ new Map(), unattributed: /* @__PURE__ */ new Set() },
     memoryDetail: {
       base: { framework: [], processPeaks: [] },
       head: { framework: [], processPeaks: [] }
@@ -52149,10 +52149,16 @@ function checkNeighbours(m, round, report) {
     gpu.index,
     ...(report?.perGpu ?? []).filter((g) => g.peakBytes > 0).map((g) => g.gpuIndex)
   ]);
-  const seen = report ? report.foreign : processesOn(gpu.reader, gpus);
+  const listed = report ? null : processesOn(gpu.reader, gpus);
+  const seen = report ? report.foreign : listed;
   if (seen.length === 0) return;
   const sessions = [m.sessions.base, m.sessions.head, ...m.pool.flatMap((p) => [p.base, p.head])];
   const own2 = ownPids(sessions.filter((s) => s !== void 0).map((s) => s.pid));
+  const ownSeen = report ? report.pidsSeen.length > 0 : listed.some((p) => own2.has(p.pid));
+  if (!ownSeen) {
+    m.neighbours.unattributed.add(round);
+    return;
+  }
   noteNeighbours(m.neighbours, round, seen, own2, gpus);
 }
 function checkThrottling(m, round) {
@@ -52173,6 +52179,10 @@ function benchmarkResult(m, stopReason, error64) {
     processes: [...m.neighbours.processes.values()]
   } : null;
   if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
+  else if (m.neighbours.unattributed.size > 0)
+    warnings.push(
+      `in ${m.neighbours.unattributed.size} of ${m.rounds} rounds the driver listed processes on the GPU and none of them was this run's own: in a container it reports host PIDs, which match nothing here, so whether another process shared the GPU cannot be told. Run the container with the host PID namespace (docker --pid=host) for that check.`
+    );
   if (m.outOfMemory)
     warnings.push(
       `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${m.outOfMemory.message}`

@@ -172,7 +172,12 @@ interface Measuring {
   throttledRounds: number[];
   throttleReasons: Set<string>;
   /** Processes outside the run on the benchmark's GPUs, and the rounds they were there. */
-  neighbours: { rounds: Set<number>; processes: Map<string, ForeignProcess> };
+  neighbours: {
+    rounds: Set<number>;
+    processes: Map<string, ForeignProcess>;
+    /** Rounds with processes on the GPU of which none was the run's own: no telling who they are. */
+    unattributed: Set<number>;
+  };
   /** Latency samples taken with the workload's device timer, and with a host clock. */
   clocks: { device: number; host: number };
   memoryDetail: Record<SideName, MemoryDetail>;
@@ -273,7 +278,7 @@ function startMeasuring(
     throttledRounds: [],
     throttleReasons: new Set(),
     clocks: { device: 0, host: 0 },
-    neighbours: { rounds: new Set(), processes: new Map() },
+    neighbours: { rounds: new Set(), processes: new Map(), unattributed: new Set() },
     memoryDetail: {
       base: { framework: [], processPeaks: [] },
       head: { framework: [], processPeaks: [] },
@@ -615,10 +620,18 @@ function checkNeighbours(m: Measuring, round: number, report: VramReport | null)
     gpu.index,
     ...(report?.perGpu ?? []).filter((g) => g.peakBytes > 0).map((g) => g.gpuIndex),
   ]);
-  const seen = report ? report.foreign : processesOn(gpu.reader, gpus);
+  const listed = report ? null : processesOn(gpu.reader, gpus);
+  const seen = report ? report.foreign : listed!;
   if (seen.length === 0) return;
   const sessions = [m.sessions.base, m.sessions.head, ...m.pool.flatMap((p) => [p.base, p.head])];
   const own = ownPids(sessions.filter((s) => s !== undefined).map((s) => s.pid));
+  // None of the run's own processes on the GPU while others are: in a container the
+  // driver lists host PIDs, which match nothing here, so who shares it cannot be told.
+  const ownSeen = report ? report.pidsSeen.length > 0 : listed!.some((p) => own.has(p.pid));
+  if (!ownSeen) {
+    m.neighbours.unattributed.add(round);
+    return;
+  }
   noteNeighbours(m.neighbours, round, seen, own, gpus);
 }
 
@@ -649,6 +662,10 @@ function benchmarkResult(
         }
       : null;
   if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
+  else if (m.neighbours.unattributed.size > 0)
+    warnings.push(
+      `in ${m.neighbours.unattributed.size} of ${m.rounds} rounds the driver listed processes on the GPU and none of them was this run's own: in a container it reports host PIDs, which match nothing here, so whether another process shared the GPU cannot be told. Run the container with the host PID namespace (docker --pid=host) for that check.`,
+    );
   if (m.outOfMemory)
     warnings.push(
       `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${m.outOfMemory.message}`,

@@ -418,12 +418,46 @@ describe('a GPU shared with other processes', () => {
   const busy = JSON.parse(
     readFileSync(new URL('../../device/fixtures/nvml-busy.json', import.meta.url), 'utf8'),
   ) as NvmlRecording;
+  /** The recording, with the run's own workers listed while they run, as a real driver lists them. */
+  function listingOwnWorkers(recording: NvmlRecording, workload: Workload) {
+    const device = recording.devices[0]!;
+    const others = [...device.computeProcesses];
+    const own = new Set<number>();
+    const update = () => {
+      device.computeProcesses = [
+        ...others,
+        ...[...own].map((pid) => ({ pid, usedGpuMemory: String(2 ** 30) })),
+      ];
+    };
+    update();
+    const wrapped: Workload = {
+      kind: workload.kind,
+      async open(context) {
+        const session = await workload.open(context);
+        own.add(session.pid);
+        update();
+        return {
+          get info() {
+            return session.info;
+          },
+          pid: session.pid,
+          warmup: (n) => session.warmup(n),
+          run: (n) => session.run(n),
+          close: async () => {
+            await session.close();
+            own.delete(session.pid);
+            update();
+          },
+        };
+      },
+    };
+    return { reader: nvmlReader(replayNvml(recording)), workload: wrapped };
+  }
 
   it('records who was there and when, warns, and the run is never a clean pass', async () => {
+    const gpu = listingOwnWorkers(structuredClone(busy), fixtureWorkload('scripted_times.py'));
     const result = await measureBenchmark(
-      plan(fixtureWorkload('scripted_times.py'), {
-        gpu: { index: 0, reader: nvmlReader(replayNvml(busy)) },
-      }),
+      plan(gpu.workload, { gpu: { index: 0, reader: gpu.reader } }),
       { base: FIXTURES, head: FIXTURES },
       () => undefined,
     );
@@ -447,19 +481,32 @@ describe('a GPU shared with other processes', () => {
   });
 
   it('the same run on a GPU of its own passes', async () => {
-    const alone: NvmlRecording = {
-      ...busy,
-      devices: busy.devices.map((d) => ({ ...d, computeProcesses: [] })),
-    };
+    const alone = structuredClone(busy);
+    alone.devices[0]!.computeProcesses = [];
+    const gpu = listingOwnWorkers(alone, fixtureWorkload('scripted_times.py'));
+    const result = await measureBenchmark(
+      plan(gpu.workload, { gpu: { index: 0, reader: gpu.reader } }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.sharedGpu).toBeNull();
+    expect(gateVerdict([result]).verdict).toBe('pass');
+  });
+
+  it('in a container whose PIDs the driver does not list, it says it cannot tell, and does not guess', async () => {
+    // The driver lists host PIDs: none is the run's own, so none can be called a neighbour.
     const result = await measureBenchmark(
       plan(fixtureWorkload('scripted_times.py'), {
-        gpu: { index: 0, reader: nvmlReader(replayNvml(alone)) },
+        gpu: { index: 0, reader: nvmlReader(replayNvml(structuredClone(busy))) },
       }),
       { base: FIXTURES, head: FIXTURES },
       () => undefined,
     );
     expect(result.sharedGpu).toBeNull();
     expect(gateVerdict([result]).verdict).toBe('pass');
+    expect(result.warnings.join('\n')).toMatch(
+      /none of them was this run's own: in a container .*docker --pid=host/,
+    );
   });
 });
 
