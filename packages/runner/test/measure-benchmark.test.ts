@@ -30,6 +30,37 @@ function recording(workload: Workload) {
   return { wrapped, pids };
 }
 
+/**
+ * Wraps a workload so `opened(pid)` and `closed(pid)` hear of each session it
+ * opens and closes: a recorded GPU can then follow the run's own processes,
+ * as a real driver does.
+ */
+function watchSessions(
+  workload: Workload,
+  hooks: { opened: (pid: number) => void; closed: (pid: number) => void },
+): Workload {
+  return {
+    kind: workload.kind,
+    async open(context) {
+      const session = await workload.open(context);
+      hooks.opened(session.pid);
+      return {
+        get info() {
+          return session.info;
+        },
+        pid: session.pid,
+        warmup: (n) => session.warmup(n),
+        run: (n) => session.run(n),
+        ...(session.profile ? { profile: () => session.profile!() } : {}),
+        close: async () => {
+          await session.close();
+          hooks.closed(session.pid);
+        },
+      };
+    },
+  };
+}
+
 const HEAD_START_FAILURE = 'head: python3 worker.py exited with code 1';
 
 /**
@@ -339,29 +370,17 @@ describe('process pairs started together, GPU memory allowing', () => {
       device.memory = { ...device.memory, used: String(used), free: String(total - used) };
     };
     update();
-    const follow = (workload: Workload): Workload => ({
-      kind: workload.kind,
-      async open(context) {
-        const session = await workload.open(context);
-        open++;
-        update();
-        return {
-          ...session,
-          get info() {
-            return session.info;
-          },
-          pid: session.pid,
-          warmup: (n) => session.warmup(n),
-          run: (n) => session.run(n),
-          ...(session.profile ? { profile: () => session.profile!() } : {}),
-          close: async () => {
-            await session.close();
-            open--;
-            update();
-          },
-        };
-      },
-    });
+    const follow = (workload: Workload) =>
+      watchSessions(workload, {
+        opened: () => {
+          open++;
+          update();
+        },
+        closed: () => {
+          open--;
+          update();
+        },
+      });
     return { reader: nvmlReader(replayNvml(recording)), follow };
   }
 
@@ -430,27 +449,16 @@ describe('a GPU shared with other processes', () => {
       ];
     };
     update();
-    const wrapped: Workload = {
-      kind: workload.kind,
-      async open(context) {
-        const session = await workload.open(context);
-        own.add(session.pid);
+    const wrapped = watchSessions(workload, {
+      opened: (pid) => {
+        own.add(pid);
         update();
-        return {
-          get info() {
-            return session.info;
-          },
-          pid: session.pid,
-          warmup: (n) => session.warmup(n),
-          run: (n) => session.run(n),
-          close: async () => {
-            await session.close();
-            own.delete(session.pid);
-            update();
-          },
-        };
       },
-    };
+      closed: (pid) => {
+        own.delete(pid);
+        update();
+      },
+    });
     return { reader: nvmlReader(replayNvml(recording)), workload: wrapped };
   }
 
