@@ -51924,7 +51924,6 @@ async function settleOutOfMemory(m, cause) {
   if (m.series.latency[other].length === 0) {
     try {
       await closePairs([{ [side3]: m.sessions[side3] }]);
-      delete m.sessions[side3];
       m.sessions[other] ??= await openSide(m, other, new AbortController().signal);
       await m.sessions[other].warmup(plan.warmupIterations);
       await takeTurn(m, other, m.rounds, true);

@@ -305,8 +305,8 @@ async function settleOutOfMemory(
   const other: SideName = side === 'head' ? 'base' : 'head';
   if (m.series.latency[other].length === 0) {
     try {
+      // Closed, not dropped: what it reported about itself stays in the results.
       await closePairs([{ [side]: m.sessions[side] }]);
-      delete m.sessions[side];
       m.sessions[other] ??= await openSide(m, other, new AbortController().signal);
       await m.sessions[other].warmup(plan.warmupIterations);
       await takeTurn(m, other, m.rounds, true);

@@ -544,6 +544,9 @@ describe('a side that runs out of GPU memory', () => {
     expect(result.metrics.find((m) => m.metric === 'latency')?.explanation).toBe(
       'latency was not measured: head ran out of GPU memory in step',
     );
+    // What ran on each side, as far as it is known: both workers had said who they are.
+    expect(result.ran.base?.framework).toBe('python');
+    expect(result.ran.head?.framework).toBe('python');
     expect(gateVerdict([result])).toEqual({ verdict: 'regression', regressions: 1 });
     const markdown = renderMarkdown(
       noGpuResults({ benchmarks: [result], ...gateVerdict([result]) }),
