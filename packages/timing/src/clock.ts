@@ -11,6 +11,10 @@ let chosen: Clock | undefined;
  * import): `performance.now()` is monotonic, sub-microsecond on Node and
  * browsers, and returns a plain number, so reading it allocates nothing,
  * unlike `process.hrtime.bigint()`.
+ *
+ * @example
+ * const clock = defaultClock();
+ * const start = clock(); work(); const ms = clock() - start;
  */
 export function defaultClock(): Clock {
   if (chosen === undefined) {

@@ -128,6 +128,11 @@ export interface Comparison {
  * - `unchanged`: the whole interval lies within 1 +/- threshold;
  * - `inconclusive`: anything else. Never a pass: `moreSamples` says how
  *   many samples would likely decide it.
+ *
+ * @example
+ * const c = compare(baseMs, headMs, { threshold: 0.02 });
+ * c.verdict; // 'regression' | 'improvement' | 'unchanged' | 'inconclusive'
+ * c.explanation; // 'regression: head changed by +3.10% (95% interval [...]), beyond the ±2% threshold'
  */
 export function compare(
   base: SampleSource,
@@ -375,7 +380,12 @@ function explain(c: Comparison, overall?: number): string {
   }
 }
 
-/** `1.034` -> `+3.40%`. */
+/**
+ * `1.034` -> `+3.40%`.
+ *
+ * @example
+ * formatChange(1.034); // '+3.40%'
+ */
 export function formatChange(ratio: number): string {
   const percent = (ratio - 1) * 100;
   return `${percent >= 0 ? '+' : ''}${percent.toFixed(2)}%`;

@@ -3,7 +3,12 @@
  * package has no dependencies. Accuracy is far beyond what timing data needs.
  */
 
-/** Standard normal CDF, via the complementary error function. */
+/**
+ * Standard normal CDF, via the complementary error function.
+ *
+ * @example
+ * normalCdf(1.96); // about 0.975
+ */
 export function normalCdf(z: number): number {
   return 0.5 * erfc(-z / Math.SQRT2);
 }
@@ -37,7 +42,12 @@ export function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
-/** Inverse standard normal CDF (Acklam's rational approximation, rel. error 1.2e-9). */
+/**
+ * Inverse standard normal CDF (Acklam's rational approximation, rel. error 1.2e-9).
+ *
+ * @example
+ * normalQuantile(0.975); // about 1.96
+ */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) {
     if (p === 0) return Number.NEGATIVE_INFINITY;
@@ -117,6 +127,9 @@ export function largestRankWithin(n: number, tail: number): number {
  * 3 degrees of freedom, as sequential looks ask for) are where series
  * expansions fail (Cornish-Fisher is 9% low there); for fractional `df`
  * the Cornish-Fisher expansion (Abramowitz & Stegun 26.7.5).
+ *
+ * @example
+ * studentTQuantile(0.975, 3); // about 3.182
  */
 export function studentTQuantile(p: number, df: number): number {
   if (df === 1) return Math.tan(Math.PI * (p - 0.5));
@@ -141,6 +154,9 @@ export function studentTQuantile(p: number, df: number): number {
  * Distribution function of Student's t for a whole number of degrees of
  * freedom, exact (Abramowitz & Stegun 26.7.3 and 26.7.4: a finite series in
  * cos(theta), theta = atan(t / sqrt(df))).
+ *
+ * @example
+ * studentTCdf(3.182, 3); // about 0.975
  */
 export function studentTCdf(t: number, df: number): number {
   if (!(Number.isInteger(df) && df >= 1))

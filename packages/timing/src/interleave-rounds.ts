@@ -13,12 +13,21 @@ export const DEFAULT_MAX_ROUNDS = 40;
  * first in odd ones, so consecutive rounds read A B | B A | A B | B A.
  * A linear drift (clocks, temperature, a neighbour) then adds the same to
  * both sides over every pair of rounds instead of favouring one.
+ *
+ * @example
+ * roundOrder(0); // ['base', 'head']
+ * roundOrder(1); // ['head', 'base']
  */
 export function roundOrder(round: number): readonly [Side, Side] {
   return round % 2 === 0 ? ['base', 'head'] : ['head', 'base'];
 }
 
-/** The flat ABBA sequence of sides for `rounds` rounds. */
+/**
+ * The flat ABBA sequence of sides for `rounds` rounds.
+ *
+ * @example
+ * abbaSchedule(2); // ['base', 'head', 'head', 'base']
+ */
 export function abbaSchedule(rounds: number): Side[] {
   if (!(Number.isInteger(rounds) && rounds >= 0))
     throw invalidOption('rounds', rounds, 'an integer >= 0');

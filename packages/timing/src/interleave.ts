@@ -82,6 +82,10 @@ export class InterleaveFailedError extends TimingError {
  * run at up to 12 planned looks between `minRounds` and `maxRounds`, each at
  * a level that keeps all of them together at the requested confidence
  * (planLooks): stopping at the first decided look is then honest.
+ *
+ * @example
+ * const r = await interleave({ run: async (side) => timeTenIterations(side), compare: { threshold: 0.02 } });
+ * r.comparison?.verdict; // decided at a planned look, or at the budget
  */
 export async function interleave(options: InterleaveOptions): Promise<InterleavedResult> {
   if (typeof options?.run !== 'function') {

@@ -161,6 +161,10 @@ const EMPTY = (): void => {};
  *
  * @throws {TimingError} INVALID_OPTION for a bad option.
  * @throws {MeasureFailedError} when `fn` or a hook throws; it carries the samples taken so far.
+ *
+ * @example
+ * const m = await measure(() => model(input), { sync: () => torchLikeSync() });
+ * m.stats.median; // ms per call
  */
 export async function measure<Input = undefined>(
   fn: (input: Input) => unknown,

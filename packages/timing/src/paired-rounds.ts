@@ -45,6 +45,10 @@ export interface ClusteredInterval {
  * Pairs the two sides' samples by round and summarises each turn.
  * `clusterOf(round)` names the cluster of a round; without it every round is
  * its own cluster. Rounds with samples on one side only are left out.
+ *
+ * @example
+ * const paired = pairRounds(base, head, { base: baseRounds, head: headRounds }, (r) => Math.floor(r / 2));
+ * paired.logRatios.length; // rounds with both sides
  */
 export function pairRounds(
   base: readonly number[],
@@ -79,6 +83,10 @@ export function pairRounds(
  * The CR1 cluster-robust interval of the mean log ratio at `level`; null
  * with fewer than two clusters (one process pair cannot show how much a
  * process-level offset moves the ratio).
+ *
+ * @example
+ * const i = clusteredInterval(paired, 0.95); // null with one cluster
+ * i && [i.lower, i.upper]; // head over base
  */
 export function clusteredInterval(paired: PairedRounds, level: number): ClusteredInterval | null {
   const n = paired.logRatios.length;
@@ -108,7 +116,12 @@ export function clusteredInterval(paired: PairedRounds, level: number): Clustere
   };
 }
 
-/** A turn's level on the log scale: the mean log time, trimmed by one at each end from 3 samples. */
+/**
+ * A turn's level on the log scale: the mean log time, trimmed by one at each end from 3 samples.
+ *
+ * @example
+ * Math.exp(turnLevel([100, 100, 100, 100, 500])); // 100: the slowest iteration dropped
+ */
 export function turnLevel(times: readonly number[]): number {
   const logs = times.map(Math.log).sort((a, b) => a - b);
   const kept = logs.length >= 3 ? logs.slice(1, -1) : logs;

@@ -17,6 +17,9 @@ const EXACT_U_LIMIT = 25;
  * Mann-Whitney U test (Wilcoxon rank-sum). Uses average ranks for ties, and
  * the tie-corrected normal approximation with continuity correction unless
  * the exact distribution is cheap.
+ *
+ * @example
+ * mannWhitney(sortSamples(base), sortSamples(head)).pValue; // evidence of any difference
  */
 export function mannWhitney(base: SortedSamples, head: SortedSamples): MannWhitney {
   const nb = base.length;
@@ -102,6 +105,9 @@ const HODGES_LEHMANN_MAX_PAIRS = 1_000_000;
  * Hodges-Lehmann estimate of the head/base ratio: exp of the median of all
  * pairwise log differences. Robust like the median, but uses every pair.
  * Large samples are thinned deterministically to bound the cost.
+ *
+ * @example
+ * hodgesLehmannRatio(sortSamples(base), sortSamples(head)); // about head / base
  */
 export function hodgesLehmannRatio(base: SortedSamples, head: SortedSamples): number {
   const side = Math.floor(Math.sqrt(HODGES_LEHMANN_MAX_PAIRS));

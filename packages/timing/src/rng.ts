@@ -12,6 +12,12 @@ export interface Rng {
   normal(): number;
 }
 
+/**
+ * A seeded pseudo-random generator (uniform, integers, normals): the same seed, the same sequence.
+ * @example
+ * const rng = createRng(42);
+ * rng.normal(); // a standard normal deviate
+ */
 export function createRng(seed: number): Rng {
   let s = seed >>> 0;
   const splitmix = (): number => {

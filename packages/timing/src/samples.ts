@@ -14,6 +14,9 @@ export const MIN_SAMPLES = 2;
 /**
  * Throws an INVALID_SAMPLES error, naming `label` and the offending index,
  * unless `samples` holds at least `minCount` finite, non-negative numbers.
+ *
+ * @example
+ * checkSamples([1.2, 1.3], 'base samples'); // throws TimingError on NaN, Infinity or a negative time
  */
 export function checkSamples(
   samples: readonly number[],
@@ -56,7 +59,12 @@ export function checkSamples(
   }
 }
 
-/** Validates and returns a sorted copy; the input is left untouched. */
+/**
+ * Validates and returns a sorted copy; the input is left untouched.
+ *
+ * @example
+ * const sorted = sortSamples([3, 1, 2], 'base samples'); // [1, 2, 3], checked
+ */
 export function sortSamples(samples: readonly number[], label = 'samples'): SortedSamples {
   checkSamples(samples, label);
   // A typed-array sort is numeric and several times faster than a comparator.

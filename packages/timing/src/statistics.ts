@@ -15,6 +15,9 @@ const MAD_TO_SIGMA = 1.4826;
 /**
  * The q-quantile (0 <= q <= 1) by linear interpolation between order
  * statistics (Hyndman & Fan type 7, the default of R and NumPy).
+ *
+ * @example
+ * quantile(sortSamples([1, 2, 3, 4, 5]), 0.5); // 3
  */
 export function quantile(sorted: SortedSamples, q: number): number {
   if (!(q >= 0 && q <= 1)) throw invalidOption('q', q, 'a quantile between 0 and 1');
@@ -25,17 +28,32 @@ export function quantile(sorted: SortedSamples, q: number): number {
   return lower + (upper - lower) * (position - below);
 }
 
+/**
+ * The median of sorted samples: the middle one, or the mean of the middle two.
+ * @example
+ * median(sortSamples([3, 1, 2, 4])); // 2.5
+ */
 export function median(sorted: SortedSamples): number {
   return quantile(sorted, 0.5);
 }
 
+/**
+ * The arithmetic mean.
+ * @example
+ * mean([1, 2, 3]); // 2
+ */
 export function mean(samples: readonly number[]): number {
   let total = 0;
   for (const value of samples) total += value;
   return total / samples.length;
 }
 
-/** Sample standard deviation (n - 1 in the denominator). */
+/**
+ * Sample standard deviation (n - 1 in the denominator).
+ *
+ * @example
+ * standardDeviation([2, 4, 4, 4, 5, 5, 7, 9]); // about 2.14 (n - 1 in the divisor)
+ */
 export function standardDeviation(samples: readonly number[]): number {
   const centre = mean(samples);
   let squares = 0;
@@ -43,7 +61,12 @@ export function standardDeviation(samples: readonly number[]): number {
   return Math.sqrt(squares / (samples.length - 1));
 }
 
-/** Median absolute deviation from the median (unscaled). */
+/**
+ * Median absolute deviation from the median (unscaled).
+ *
+ * @example
+ * medianAbsoluteDeviation(sortSamples([1, 2, 3, 4, 100])); // 1
+ */
 export function medianAbsoluteDeviation(sorted: SortedSamples): number {
   const centre = median(sorted);
   return median(sortSamples(sorted.map((value) => Math.abs(value - centre))));
@@ -60,7 +83,12 @@ export interface Outliers {
   highSevere: number;
 }
 
-/** Tukey's fences on the interquartile range. Severe outliers are not counted as mild. */
+/**
+ * Tukey's fences on the interquartile range. Severe outliers are not counted as mild.
+ *
+ * @example
+ * classifyOutliers(sortSamples(samples)).highSevere; // how many lie over 3 IQR above the third quartile
+ */
 export function classifyOutliers(sorted: SortedSamples): Outliers {
   const q1 = quantile(sorted, 0.25);
   const q3 = quantile(sorted, 0.75);
@@ -104,6 +132,9 @@ export interface MedianInterval {
  * Binomial(n, 1/2), so [x_(k), x_(n-k+1)] covers it with probability
  * 1 - 2 P(B <= k-1). No assumption about the shape of the data, which
  * matters for skewed, outlier-prone timings.
+ *
+ * @example
+ * const { lower, upper, coverage } = medianInterval(sortSamples(samples), 0.95);
  */
 export function medianInterval(sorted: SortedSamples, level = DEFAULT_CONFIDENCE): MedianInterval {
   checkLevel(level);
@@ -173,6 +204,9 @@ export interface SampleStats {
  * Summarises samples from anywhere: `measure()`, a worker's device-side
  * times, a samples file. Throws INVALID_SAMPLES on fewer than two samples
  * or any value that is not a finite, non-negative number.
+ *
+ * @example
+ * summarize([10.2, 10.1, 10.4, 10.3]).median; // 10.25
  */
 export function summarize(samples: readonly number[], level = DEFAULT_CONFIDENCE): SampleStats {
   const sorted = sortSamples(samples);
