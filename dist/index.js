@@ -52078,8 +52078,10 @@ function planVerdictLooks(m, rounds) {
   const now = Date.now();
   const secondsPerRound = (now - (m.measuringSince ?? m.started)) / 1e3 / rounds;
   const left = plan.maxSeconds - (now - m.started) / 1e3;
-  const reachable = rounds + 2 * Math.floor(left / secondsPerRound / 2);
-  const horizon = Math.max(rounds, Math.min(plan.maxRounds + plan.maxRounds % 2, reachable));
+  const lastRound = plan.maxRounds + plan.maxRounds % 2;
+  const fit = 2 * Math.floor(left / secondsPerRound / 2);
+  const reachable = Number.isNaN(fit) ? lastRound : rounds + fit;
+  const horizon = Math.max(rounds, Math.min(lastRound, reachable));
   const looks = plannedLooks(plan, horizon);
   const plans = {};
   for (const metric of plan.metrics) {
@@ -52094,7 +52096,7 @@ function plannedLooks(plan, horizon) {
   for (let rounds = Math.min(verdictMinRounds(plan), horizon); rounds <= horizon; rounds += 2) {
     if (rounds === horizon || clusterOf(rounds) !== clusterOf(rounds - 1)) candidates.push(rounds);
   }
-  return thinLooks(candidates);
+  return thinLooks(candidates.length > 0 ? candidates : [horizon]);
 }
 function restartWarning(plan) {
   if (plan.roundsPerProcess === 0)

@@ -521,8 +521,11 @@ function planVerdictLooks(m: Measuring, rounds: number): Partial<Record<MetricNa
   const now = Date.now();
   const secondsPerRound = (now - (m.measuringSince ?? m.started)) / 1000 / rounds;
   const left = plan.maxSeconds - (now - m.started) / 1000;
-  const reachable = rounds + 2 * Math.floor(left / secondsPerRound / 2);
-  const horizon = Math.max(rounds, Math.min(plan.maxRounds + (plan.maxRounds % 2), reachable));
+  const lastRound = plan.maxRounds + (plan.maxRounds % 2);
+  const fit = 2 * Math.floor(left / secondsPerRound / 2);
+  // Rounds that took no measurable time (0 / 0) fit without end: the round budget decides.
+  const reachable = Number.isNaN(fit) ? lastRound : rounds + fit;
+  const horizon = Math.max(rounds, Math.min(lastRound, reachable));
   const looks = plannedLooks(plan, horizon);
   const plans: Partial<Record<MetricName, LookPlan>> = {};
   for (const metric of plan.metrics) {
@@ -546,7 +549,7 @@ export function plannedLooks(plan: BenchmarkPlan, horizon: number): number[] {
   for (let rounds = Math.min(verdictMinRounds(plan), horizon); rounds <= horizon; rounds += 2) {
     if (rounds === horizon || clusterOf(rounds) !== clusterOf(rounds - 1)) candidates.push(rounds);
   }
-  return thinLooks(candidates);
+  return thinLooks(candidates.length > 0 ? candidates : [horizon]);
 }
 
 /** Why the plan's restarts cannot show a process-level offset, or null. */
