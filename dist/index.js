@@ -50093,11 +50093,10 @@ function compare(base, head, options = {}) {
     pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
     confidence
   ) : null;
-  const sampleInterval = paired ? null : method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
+  const interval = paired ?? (method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
     resamples: options.resamples ?? DEFAULT_RESAMPLES,
     seed: options.seed ?? DEFAULT_SEED
-  }) : orderStatisticRatioInterval(baseSorted, headSorted, confidence);
-  const interval = paired ?? sampleInterval ?? orderStatisticRatioInterval(baseSorted, headSorted, confidence);
+  }) : orderStatisticRatioInterval(baseSorted, headSorted, confidence));
   const ratio = paired ? paired.ratio : headMedian / baseMedian;
   const intervalBasis = options.rounds ? "rounds" : "samples";
   const direction = options.higherIsBetter ? -1 : 1;

@@ -164,18 +164,16 @@ export function compare(
         confidence,
       )
     : null;
-  const sampleInterval = paired
-    ? null
-    : method === 'bootstrap'
+  // With rounds but fewer than two clusters there is no honest interval yet:
+  // the sample interval is shown, and the verdict waits (below).
+  const interval =
+    paired ??
+    (method === 'bootstrap'
       ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
           resamples: options.resamples ?? DEFAULT_RESAMPLES,
           seed: options.seed ?? DEFAULT_SEED,
         })
-      : orderStatisticRatioInterval(baseSorted, headSorted, confidence);
-  // With rounds but fewer than two clusters there is no honest interval yet:
-  // the sample interval is shown, and the verdict waits (below).
-  const interval =
-    paired ?? sampleInterval ?? orderStatisticRatioInterval(baseSorted, headSorted, confidence);
+      : orderStatisticRatioInterval(baseSorted, headSorted, confidence));
   const ratio = paired ? paired.ratio : headMedian / baseMedian;
   const intervalBasis = options.rounds ? 'rounds' : 'samples';
   const direction = options.higherIsBetter ? -1 : 1;
