@@ -51125,6 +51125,14 @@ function environOf(pid) {
     return null;
   }
 }
+function processNameOf(pid) {
+  try {
+    const name = readFileSync3(`${PROC2}/${pid}/comm`, "utf8").trim();
+    return name === "" ? null : `[${name}]`;
+  } catch {
+    return null;
+  }
+}
 function statFields(pid) {
   try {
     const stat3 = readFileSync3(`${PROC2}/${pid}/stat`, "utf8");
@@ -51146,16 +51154,23 @@ function newRunToken() {
 }
 async function findTokenCarriers(token) {
   let { found, unsure } = scan(listPids(), token);
-  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES && unsure.length > 0; retry++) {
+  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES; retry++) {
+    if (unsure.length === 0 && found.every((c) => c.commandLine !== null)) break;
     await sleep(EMPTY_ENVIRON_PAUSE_MS);
     const again = scan(unsure, token);
-    found = [...found, ...again.found];
+    found = [
+      ...found.map((c) => ({ ...c, commandLine: c.commandLine ?? commandLineOf(c.pid) })),
+      ...again.found
+    ];
     unsure = again.unsure;
   }
-  return found;
+  return found.map(named);
 }
 function findTokenCarriersNow(token) {
-  return scan(listPids(), token).found;
+  return scan(listPids(), token).found.map(named);
+}
+function named(carrier) {
+  return { ...carrier, commandLine: carrier.commandLine ?? processNameOf(carrier.pid) ?? "?" };
 }
 function scan(pids, token) {
   const entry = `${RUN_TOKEN_ENV}=${token}\0`;
@@ -51168,8 +51183,7 @@ function scan(pids, token) {
     if (environ.length === 0) unsure.push(pid);
     if (!environ.includes(entry)) continue;
     const started = startTime(pid);
-    if (started !== null)
-      found.push({ pid, startTime: started, commandLine: commandLineOf(pid) ?? "?" });
+    if (started !== null) found.push({ pid, startTime: started, commandLine: commandLineOf(pid) });
   }
   return { found, unsure };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GateResults } from '../src/results.js';
+import { findTokenCarriers, newRunToken, RUN_TOKEN_ENV } from '../src/workloads/strays.js';
 import { killPids, pidsIn } from './fixtures/pids.js';
 import { repository, runGateOn } from './fixtures/repository.js';
 import { CLIENT_DIR, FIXTURES, isGone } from './fixtures/workers/helpers.js';
@@ -81,7 +82,25 @@ function expectDaemonsStopped(warnings: readonly string[]): void {
   expect(existsSync(join(marks, 'finished'))).toBe(false);
 }
 
+describe('findTokenCarriers', () => {
+  it('names every process that carries the token, even one scanned as it starts', async () => {
+    const token = newRunToken();
+    // Scanned at once, without waiting for 'spawn': the child is often still in execve().
+    const children = Array.from({ length: 5 }, () =>
+      spawn('sleep', ['30'], { env: { ...process.env, [RUN_TOKEN_ENV]: token }, stdio: 'ignore' }),
+    );
+    try {
+      const found = await findTokenCarriers(token);
+      expect(found.map((c) => c.pid).sort()).toEqual(children.map((c) => c.pid).sort());
+      for (const carrier of found) expect(carrier.commandLine).toMatch(/sleep 30|\[sleep\]/);
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('a daemon started by a setup command', () => {
+  // Caught inside execve() a process may have no command line yet: then the kernel's name stands in.
   it('does not hold the gate; it is reported with its PID and command line, and stopped', async () => {
     const results = await gate(
       benchmark(
@@ -95,7 +114,7 @@ describe('a daemon started by a setup command', () => {
       expect(strays).toContainEqual(
         expect.stringMatching(
           new RegExp(
-            `^the ${side} setup command ".*" left \\d+ process(es)? running after it exited: pid \\d+ \\(.*sleep 30`,
+            `^the ${side} setup command ".*" left \\d+ process(es)? running after it exited: pid \\d+ \\((.*sleep 30|\\[[\\w-]+\\])`,
           ),
         ),
       );

@@ -66,6 +66,20 @@ export function environOf(pid: number): Buffer | null {
   }
 }
 
+/**
+ * The kernel's short name for the process (/proc/<pid>/comm, at most 15
+ * characters), shown in brackets where the full command line is empty: a
+ * process inside execve() has none for a moment. Null when it is gone.
+ */
+export function processNameOf(pid: number): string | null {
+  try {
+    const name = readFileSync(`${PROC}/${pid}/comm`, 'utf8').trim();
+    return name === '' ? null : `[${name}]`;
+  } catch {
+    return null;
+  }
+}
+
 /** /proc/<pid>/stat from field 3 (state) on; the command name before it may hold spaces. */
 function statFields(pid: number): string[] | null {
   try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandLineOf, environOf, listPids, startTime } from './proc.js';
+import { commandLineOf, environOf, listPids, processNameOf, startTime } from './proc.js';
 
 /**
  * Finding processes the gate started that are no longer in the tree it
@@ -17,9 +17,9 @@ export const RUN_TOKEN_ENV = 'PERF_GATE_RUN_TOKEN';
 /** At most this many processes are listed in a warning; the rest are counted. */
 const MAX_LISTED = 10;
 /**
- * A process inside execve() shows an empty environment for a moment, and a
- * daemon a command has just started is often exactly there: such processes
- * are read again, this many times, this far apart.
+ * A process inside execve() shows an empty environment and command line for a
+ * moment, and a daemon a command has just started is often exactly there:
+ * such processes are read again, this many times, this far apart.
  */
 const EMPTY_ENVIRON_RETRIES = 10;
 const EMPTY_ENVIRON_PAUSE_MS = 5;
@@ -37,29 +37,44 @@ export function newRunToken(): string {
   return randomUUID();
 }
 
+/** A carrier whose command line may still be unread (null: it was inside execve()). */
+interface Carrier extends Omit<StrayProcess, 'commandLine'> {
+  commandLine: string | null;
+}
+
 /**
  * Every live process (zombies excluded) whose environment carries `token`,
- * reading again those that showed an empty environment (in execve()).
+ * reading again those that showed an empty environment or command line (in
+ * execve()), so that a warning names the program rather than a blank.
  */
 export async function findTokenCarriers(token: string): Promise<StrayProcess[]> {
   let { found, unsure } = scan(listPids(), token);
-  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES && unsure.length > 0; retry++) {
+  for (let retry = 0; retry < EMPTY_ENVIRON_RETRIES; retry++) {
+    if (unsure.length === 0 && found.every((c) => c.commandLine !== null)) break;
     await sleep(EMPTY_ENVIRON_PAUSE_MS);
     const again = scan(unsure, token);
-    found = [...found, ...again.found];
+    found = [
+      ...found.map((c) => ({ ...c, commandLine: c.commandLine ?? commandLineOf(c.pid) })),
+      ...again.found,
+    ];
     unsure = again.unsure;
   }
-  return found;
+  return found.map(named);
 }
 
 /** One pass of findTokenCarriers, synchronous, for an exit hook: may miss a process in execve(). */
 export function findTokenCarriersNow(token: string): StrayProcess[] {
-  return scan(listPids(), token).found;
+  return scan(listPids(), token).found.map(named);
+}
+
+/** The command line, or failing that the kernel's name for the process, or "?". */
+function named(carrier: Carrier): StrayProcess {
+  return { ...carrier, commandLine: carrier.commandLine ?? processNameOf(carrier.pid) ?? '?' };
 }
 
 function scan(pids: readonly number[], token: string) {
   const entry = `${RUN_TOKEN_ENV}=${token}\0`;
-  const found: StrayProcess[] = [];
+  const found: Carrier[] = [];
   const unsure: number[] = [];
   for (const pid of pids) {
     if (pid === process.pid) continue;
@@ -69,8 +84,7 @@ function scan(pids: readonly number[], token: string) {
     // Entries are NUL-terminated: match a whole entry, not a prefix of a longer value.
     if (!environ.includes(entry)) continue;
     const started = startTime(pid);
-    if (started !== null)
-      found.push({ pid, startTime: started, commandLine: commandLineOf(pid) ?? '?' });
+    if (started !== null) found.push({ pid, startTime: started, commandLine: commandLineOf(pid) });
   }
   return { found, unsure };
 }
