@@ -27738,7 +27738,7 @@ var require_lib = __commonJS({
         return result2;
       };
     })();
-    var __awaiter4 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value2) {
         return value2 instanceof P ? value2 : new P(function(resolve9) {
           resolve9(value2);
@@ -27846,8 +27846,8 @@ var require_lib = __commonJS({
         this.message = message;
       }
       readBody() {
-        return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve9) => __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve9) => __awaiter3(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
@@ -27859,8 +27859,8 @@ var require_lib = __commonJS({
         });
       }
       readBodyBuffer() {
-        return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve9) => __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve9) => __awaiter3(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
@@ -27916,42 +27916,42 @@ var require_lib = __commonJS({
         }
       }
       options(requestUrl, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
         });
       }
       get(requestUrl, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request("GET", requestUrl, null, additionalHeaders || {});
         });
       }
       del(requestUrl, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request("DELETE", requestUrl, null, additionalHeaders || {});
         });
       }
       post(requestUrl, data, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request("POST", requestUrl, data, additionalHeaders || {});
         });
       }
       patch(requestUrl, data, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request("PATCH", requestUrl, data, additionalHeaders || {});
         });
       }
       put(requestUrl, data, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request("PUT", requestUrl, data, additionalHeaders || {});
         });
       }
       head(requestUrl, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request("HEAD", requestUrl, null, additionalHeaders || {});
         });
       }
       sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return this.request(verb, requestUrl, stream, additionalHeaders);
         });
       }
@@ -27960,14 +27960,14 @@ var require_lib = __commonJS({
        * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
        */
       getJson(requestUrl_1) {
-        return __awaiter4(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           const res = yield this.get(requestUrl, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -27976,7 +27976,7 @@ var require_lib = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -27985,7 +27985,7 @@ var require_lib = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -27999,7 +27999,7 @@ var require_lib = __commonJS({
        * Prefer get, del, post and patch
        */
       request(verb, requestUrl, data, headers) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           if (this._disposed) {
             throw new Error("Client has already been disposed.");
           }
@@ -28073,7 +28073,7 @@ var require_lib = __commonJS({
        * @param data
        */
       requestRaw(info2, data) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           return new Promise((resolve9, reject) => {
             function callbackForResult(err, res) {
               if (err) {
@@ -28322,15 +28322,15 @@ var require_lib = __commonJS({
         return baseUserAgent;
       }
       _performExponentialBackoff(retryNumber) {
-        return __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
           return new Promise((resolve9) => setTimeout(() => resolve9(), ms));
         });
       }
       _processResponse(res, options) {
-        return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve9, reject) => __awaiter4(this, void 0, void 0, function* () {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve9, reject) => __awaiter3(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -28855,33 +28855,6 @@ var platform = os3.platform();
 var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
-var __awaiter2 = function(thisArg, _arguments, P, generator) {
-  function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve9) {
-      resolve9(value2);
-    });
-  }
-  return new (P || (P = Promise))(function(resolve9, reject) {
-    function fulfilled(value2) {
-      try {
-        step(generator.next(value2));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function rejected(value2) {
-      try {
-        step(generator["throw"](value2));
-      } catch (e) {
-        reject(e);
-      }
-    }
-    function step(result2) {
-      result2.done ? resolve9(result2.value) : adopt(result2.value).then(fulfilled, rejected);
-    }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
-  });
-};
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
@@ -28929,18 +28902,6 @@ function startGroup(name) {
 }
 function endGroup() {
   issue("endgroup");
-}
-function group(name, fn) {
-  return __awaiter2(this, void 0, void 0, function* () {
-    startGroup(name);
-    let result2;
-    try {
-      result2 = yield fn();
-    } finally {
-      endGroup();
-    }
-    return result2;
-  });
 }
 
 // packages/runner/src/errors.ts
@@ -50448,116 +50409,6 @@ function checkPlanOptions(options) {
   };
 }
 
-// packages/runner/src/fail-on.ts
-var FAIL_ON_MODES = ["regression", "regression-or-inconclusive", "never"];
-var DEFAULT_FAIL_ON = "regression";
-function failureKind(results, failOn) {
-  if (results.verdict === "failed") return "failed";
-  if (failOn === "never") return null;
-  if (results.verdict === "regression") return "regression";
-  if (results.verdict === "inconclusive" && failOn === "regression-or-inconclusive")
-    return "inconclusive";
-  return null;
-}
-
-// packages/runner/src/git.ts
-import { execFile } from "node:child_process";
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { basename, join as join3, resolve as resolve2 } from "node:path";
-import { promisify } from "node:util";
-var run = promisify(execFile);
-async function git(cwd, args) {
-  const { stdout } = await run("git", args, { cwd, maxBuffer: 16 * 1024 * 1024 });
-  return stdout.trim();
-}
-async function resolveCommit(cwd, ref) {
-  try {
-    return await git(cwd, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-  } catch {
-    return null;
-  }
-}
-async function isDirty(cwd) {
-  try {
-    return (await git(cwd, ["status", "--porcelain", "--untracked-files=no"])).length > 0;
-  } catch {
-    return false;
-  }
-}
-async function gitCommonDir(cwd) {
-  return resolve2(cwd, await git(cwd, ["rev-parse", "--git-common-dir"]));
-}
-var BASE_CHECKOUT_PREFIX = "perf-gate-base-";
-async function pruneStaleBaseCheckouts(repo) {
-  const live = new Set([...liveCheckouts].map((c) => c.dir));
-  const listing = await git(repo, ["worktree", "list", "--porcelain"]).catch(() => "");
-  const stale = listing.split("\n").filter((line) => line.startsWith("worktree ")).map((line) => line.slice("worktree ".length)).filter((dir) => basename(dir).startsWith(BASE_CHECKOUT_PREFIX) && !live.has(dir));
-  const problems = [];
-  for (const dir of stale) {
-    const problem = await removeWorktree(repo, dir);
-    if (problem) problems.push(problem);
-  }
-  return { removed: stale, problems };
-}
-async function removeWorktree(repo, dir) {
-  await git(repo, ["worktree", "remove", "--force", "--force", dir]).catch(() => void 0);
-  let problem = null;
-  try {
-    await rm2(dir, { recursive: true, force: true });
-  } catch (error64) {
-    problem = `could not delete the base worktree ${dir} (${error64.message}); delete it by hand: chmod -R u+w ${dir} && rm -rf ${dir}`;
-  }
-  await git(repo, ["worktree", "prune"]).catch(() => void 0);
-  return problem;
-}
-var liveCheckouts = /* @__PURE__ */ new Set();
-async function removeLiveCheckouts() {
-  await Promise.all([...liveCheckouts].map((c) => c.remove()));
-}
-async function checkoutBase(repo, ref) {
-  try {
-    await git(repo, ["rev-parse", "--git-dir"]);
-  } catch (cause) {
-    throw new RunnerError(
-      "BASE_CHECKOUT_FAILED",
-      `${repo} is not inside a git repository, so the base ref "${ref}" cannot be checked out. Run the gate from the repository, or point --dir at it.`,
-      { cause }
-    );
-  }
-  const sha3 = await resolveCommit(repo, ref);
-  if (sha3 === null) {
-    throw new RunnerError(
-      "BASE_CHECKOUT_FAILED",
-      `the base ref "${ref}" names no commit in ${repo}. In CI, fetch it first (actions/checkout with fetch-depth: 0, or \`git fetch origin ${ref}\`), or pass a sha with --base.`
-    );
-  }
-  const dir = await mkdtemp(join3(tmpdir(), BASE_CHECKOUT_PREFIX));
-  try {
-    await git(repo, ["worktree", "add", "--detach", "--force", dir, sha3]);
-  } catch (cause) {
-    await rm2(dir, { recursive: true, force: true });
-    throw new RunnerError(
-      "BASE_CHECKOUT_FAILED",
-      `git worktree add for ${ref} (${sha3.slice(0, 12)}) failed: ${cause.message}`,
-      { cause }
-    );
-  }
-  let removed = false;
-  const checkout = {
-    dir,
-    sha: sha3,
-    remove: async () => {
-      if (removed) return null;
-      removed = true;
-      liveCheckouts.delete(checkout);
-      return removeWorktree(repo, dir);
-    }
-  };
-  liveCheckouts.add(checkout);
-  return checkout;
-}
-
 // packages/runner/src/workloads/worker-process.ts
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
@@ -51106,8 +50957,8 @@ function startTime(pid) {
   return fields === null || fields[0] === "Z" ? null : fields[19] ?? null;
 }
 function processGroupOf(pid) {
-  const group2 = Number(statFields(pid)?.[2]);
-  return Number.isInteger(group2) ? group2 : null;
+  const group = Number(statFields(pid)?.[2]);
+  return Number.isInteger(group) ? group : null;
 }
 function commandLineOf(pid) {
   try {
@@ -51355,7 +51206,105 @@ function groupRuns(pgid) {
   return pids.some((pid) => processGroupOf(pid) === pgid && startTime(pid) !== null);
 }
 
-// packages/runner/src/interrupt.ts
+// packages/runner/src/gate/git.ts
+import { execFile } from "node:child_process";
+import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join as join3, resolve as resolve2 } from "node:path";
+import { promisify } from "node:util";
+var run = promisify(execFile);
+async function git(cwd, args) {
+  const { stdout } = await run("git", args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+  return stdout.trim();
+}
+async function resolveCommit(cwd, ref) {
+  try {
+    return await git(cwd, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  } catch {
+    return null;
+  }
+}
+async function isDirty(cwd) {
+  try {
+    return (await git(cwd, ["status", "--porcelain", "--untracked-files=no"])).length > 0;
+  } catch {
+    return false;
+  }
+}
+async function gitCommonDir(cwd) {
+  return resolve2(cwd, await git(cwd, ["rev-parse", "--git-common-dir"]));
+}
+var BASE_CHECKOUT_PREFIX = "perf-gate-base-";
+async function pruneStaleBaseCheckouts(repo) {
+  const live = new Set([...liveCheckouts].map((c) => c.dir));
+  const listing = await git(repo, ["worktree", "list", "--porcelain"]).catch(() => "");
+  const stale = listing.split("\n").filter((line) => line.startsWith("worktree ")).map((line) => line.slice("worktree ".length)).filter((dir) => basename(dir).startsWith(BASE_CHECKOUT_PREFIX) && !live.has(dir));
+  const problems = [];
+  for (const dir of stale) {
+    const problem = await removeWorktree(repo, dir);
+    if (problem) problems.push(problem);
+  }
+  return { removed: stale, problems };
+}
+async function removeWorktree(repo, dir) {
+  await git(repo, ["worktree", "remove", "--force", "--force", dir]).catch(() => void 0);
+  let problem = null;
+  try {
+    await rm2(dir, { recursive: true, force: true });
+  } catch (error64) {
+    problem = `could not delete the base worktree ${dir} (${error64.message}); delete it by hand: chmod -R u+w ${dir} && rm -rf ${dir}`;
+  }
+  await git(repo, ["worktree", "prune"]).catch(() => void 0);
+  return problem;
+}
+var liveCheckouts = /* @__PURE__ */ new Set();
+async function removeLiveCheckouts() {
+  await Promise.all([...liveCheckouts].map((c) => c.remove()));
+}
+async function checkoutBase(repo, ref) {
+  try {
+    await git(repo, ["rev-parse", "--git-dir"]);
+  } catch (cause) {
+    throw new RunnerError(
+      "BASE_CHECKOUT_FAILED",
+      `${repo} is not inside a git repository, so the base ref "${ref}" cannot be checked out. Run the gate from the repository, or point --dir at it.`,
+      { cause }
+    );
+  }
+  const sha3 = await resolveCommit(repo, ref);
+  if (sha3 === null) {
+    throw new RunnerError(
+      "BASE_CHECKOUT_FAILED",
+      `the base ref "${ref}" names no commit in ${repo}. In CI, fetch it first (actions/checkout with fetch-depth: 0, or \`git fetch origin ${ref}\`), or pass a sha with --base.`
+    );
+  }
+  const dir = await mkdtemp(join3(tmpdir(), BASE_CHECKOUT_PREFIX));
+  try {
+    await git(repo, ["worktree", "add", "--detach", "--force", dir, sha3]);
+  } catch (cause) {
+    await rm2(dir, { recursive: true, force: true });
+    throw new RunnerError(
+      "BASE_CHECKOUT_FAILED",
+      `git worktree add for ${ref} (${sha3.slice(0, 12)}) failed: ${cause.message}`,
+      { cause }
+    );
+  }
+  let removed = false;
+  const checkout = {
+    dir,
+    sha: sha3,
+    remove: async () => {
+      if (removed) return null;
+      removed = true;
+      liveCheckouts.delete(checkout);
+      return removeWorktree(repo, dir);
+    }
+  };
+  liveCheckouts.add(checkout);
+  return checkout;
+}
+
+// packages/runner/src/gate/interrupt.ts
 var FORCED_EXIT_MS = 15e3;
 function stopOnSignals(options) {
   const controller = new AbortController();
@@ -51382,17 +51331,14 @@ function stopOnSignals(options) {
   return { signal: controller.signal, interrupted: () => first };
 }
 
-// packages/runner/src/measure-benchmark.ts
-init_src();
-
-// packages/runner/src/out-of-memory.ts
+// packages/runner/src/analysis/out-of-memory.ts
 var GIB2 = 2 ** 30;
 var gib = (bytes2) => `${(bytes2 / GIB2).toFixed(2)} GiB`;
 function describeOutOfMemory(oom) {
   const other = oom.side === "head" ? "base" : "head";
   const tried = oom.triedBytes === null ? "" : `: it tried to allocate ${gib(oom.triedBytes)}`;
-  const fit = oom.otherPeakBytes === null ? `${other} fit` : `${other} fit, with a peak of ${gib(oom.otherPeakBytes)}`;
-  return `${oom.side} ran out of GPU memory in ${oom.phase}${tried}; ${fit}`;
+  const fit2 = oom.otherPeakBytes === null ? `${other} fit` : `${other} fit, with a peak of ${gib(oom.otherPeakBytes)}`;
+  return `${oom.side} ran out of GPU memory in ${oom.phase}${tried}; ${fit2}`;
 }
 function outOfMemoryMetrics(oom, metrics, measured, threshold) {
   const names = metrics.includes("memory") ? [...metrics] : [...metrics, "memory"];
@@ -51423,111 +51369,6 @@ function memoryVerdict(oom, measured, threshold) {
     verdict: ranOut === "head" ? "regression" : "improvement",
     explanation: `${ranOut === "head" ? "regression" : "improvement"}: ${describeOutOfMemory(oom)}`
   };
-}
-
-// packages/runner/src/process-pairs.ts
-var MEMORY_HEADROOM_BYTES = 2 * 2 ** 30;
-var FOOTPRINT_MARGIN = 1.25;
-async function startPairs(count, open4) {
-  const abandon = new AbortController();
-  const started = [];
-  const opening = Array.from(
-    { length: count },
-    () => ["base", "head"].map(async (side3) => {
-      try {
-        const session = await open4(side3, abandon.signal);
-        started.push(session);
-        return session;
-      } catch (error64) {
-        if (!abandon.signal.aborted) abandon.abort(error64);
-        throw error64;
-      }
-    })
-  );
-  const settled = await Promise.allSettled(opening.flat());
-  if (abandon.signal.aborted) {
-    await Promise.all(started.map((s) => s.close().catch(() => void 0)));
-    throw abandon.signal.reason;
-  }
-  const sessions = settled.map((s) => s.value);
-  return Array.from({ length: count }, (_, k) => ({
-    base: sessions[2 * k],
-    head: sessions[2 * k + 1]
-  }));
-}
-function usedBytes(reader) {
-  if (!reader) return null;
-  try {
-    return new Map(reader.inventory().gpus.map((g) => [g.index, g.memory.usedBytes]));
-  } catch {
-    return null;
-  }
-}
-function footprintPerPair(before, after, pairs) {
-  if (!before || !after) return null;
-  const out = /* @__PURE__ */ new Map();
-  for (const [index, used] of after) {
-    const grown = used - (before.get(index) ?? used);
-    if (grown > 0) out.set(index, grown / pairs);
-  }
-  return out.size > 0 ? out : null;
-}
-function pairsToStart(reader, footprint, most, needed) {
-  if (!reader || !footprint || most <= 1 || needed <= 1) return 1;
-  let fit = Math.min(most, needed);
-  try {
-    const gpus = new Map(reader.inventory().gpus.map((g) => [g.index, g.memory.freeBytes]));
-    for (const [index, bytes2] of footprint) {
-      const free = (gpus.get(index) ?? 0) - MEMORY_HEADROOM_BYTES;
-      fit = Math.min(fit, Math.floor(free / (bytes2 * FOOTPRINT_MARGIN)));
-    }
-  } catch {
-    return 1;
-  }
-  return Math.max(1, fit);
-}
-async function closePairs(pairs) {
-  await Promise.all(
-    pairs.flatMap((p) => [p.base, p.head]).map((s) => s?.close().catch(() => void 0))
-  );
-}
-
-// packages/runner/src/shared-gpu.ts
-function ownPids(sessionPids) {
-  const out = /* @__PURE__ */ new Set([process.pid]);
-  for (const root of sessionPids) {
-    out.add(root);
-    const tree = findProcessTree(root);
-    if (tree.supported) for (const pid of tree.pids) out.add(pid);
-  }
-  return out;
-}
-function processesOn(reader, gpus) {
-  const out = [];
-  for (const gpuIndex of gpus) {
-    try {
-      for (const p of reader.processes(gpuIndex))
-        out.push({ gpuIndex, pid: p.pid, peakBytes: p.usedBytes });
-    } catch {
-    }
-  }
-  return out;
-}
-function noteNeighbours(into, round, seen, own2, gpus) {
-  for (const p of seen) {
-    if (own2.has(p.pid) || !gpus.has(p.gpuIndex)) continue;
-    into.rounds.add(round);
-    const key = `${p.gpuIndex}:${p.pid}`;
-    const known = into.processes.get(key);
-    const peak = p.peakBytes === null ? known?.peakBytes ?? null : Math.max(known?.peakBytes ?? 0, p.peakBytes);
-    into.processes.set(key, { gpuIndex: p.gpuIndex, pid: p.pid, peakBytes: peak });
-  }
-}
-function sharedGpuWarning(shared, rounds) {
-  const gib2 = (b) => b === null ? "memory not reported" : `${(b / 2 ** 30).toFixed(1)} GiB`;
-  const who = shared.processes.slice(0, 5).map((p) => `PID ${p.pid} on GPU ${p.gpuIndex} (${gib2(p.peakBytes)})`).join(", ");
-  const more = shared.processes.length > 5 ? `, and ${shared.processes.length - 5} more` : "";
-  return `other processes used the GPU in ${shared.rounds.length} of ${rounds} rounds: ${who}${more}. Latency measured beside them is disturbed, so this is not a clean pass: stop them, run on a GPU of its own, or set gpuBusy: fail to refuse such runs.`;
 }
 
 // packages/runner/src/workloads/exit-status.ts
@@ -51838,247 +51679,7 @@ function misuse(who, what) {
   return new RunnerError("USAGE", `the ${label(who)} cannot ${what}.`);
 }
 
-// packages/runner/src/measure-benchmark.ts
-var GATE_ERROR_RATE = 0.05;
-var MEMORY_ERROR_WEIGHT = 0.1;
-function errorShares(weight) {
-  const latency = GATE_ERROR_RATE / Math.max(weight, 1);
-  return { latency, throughput: latency, memory: latency * MEMORY_ERROR_WEIGHT };
-}
-var TIMELINE_POINTS_PER_ROUND = 24;
-var UNITS = {
-  latency: "ms",
-  memory: "bytes",
-  throughput: "items/s"
-};
-var emptySeries = () => ({ base: [], head: [], baseRounds: [], headRounds: [] });
-async function measureBenchmark(plan, dirs, log, onProgress = () => void 0, signal) {
-  const m = startMeasuring(plan, dirs, log, onProgress, signal);
-  let stopReason = "max-rounds";
-  let error64 = null;
-  const restarts = restartWarning(plan);
-  if (restarts) m.warnings.push(restarts);
-  try {
-    await openSessions(m);
-    if (plan.metrics.includes("memory") && !plan.gpu)
-      m.warnings.push("memory: not measured (no NVIDIA GPU on this machine)");
-    stopReason = await measureRounds(m);
-    m.verdictSeconds = (Date.now() - m.started) / 1e3;
-    m.progress("profiling");
-    for (const side3 of ["base", "head"]) {
-      m.profiles[side3] = await profileSide(m.sessions[side3], side3, log, m.warnings, plan.name);
-    }
-  } catch (cause) {
-    m.outOfMemory = cause instanceof OutOfMemoryError && !signal?.aborted ? await settleOutOfMemory(m, cause) : null;
-    if (m.outOfMemory) {
-      stopReason = "out-of-memory";
-      m.verdictSeconds = (Date.now() - m.started) / 1e3;
-      log(`[${plan.name}] ${describeOutOfMemory(m.outOfMemory)}: a memory verdict, not a failure`);
-    } else {
-      error64 = failureMessage(m, cause);
-      stopReason = "failed";
-      log(`[${plan.name}] failed: ${error64}`);
-    }
-  } finally {
-    await closePairs([m.sessions, ...m.pool]);
-    m.pool = [];
-    m.progress("done");
-  }
-  return benchmarkResult(m, stopReason, error64);
-}
-function startMeasuring(plan, dirs, log, onProgress, signal) {
-  const m = {
-    plan,
-    dirs,
-    log,
-    signal,
-    started: Date.now(),
-    progress: (phase) => onProgress({
-      benchmark: plan.name,
-      phase,
-      rounds: m.rounds,
-      maxRounds: plan.maxRounds,
-      elapsedSeconds: (Date.now() - m.started) / 1e3,
-      maxSeconds: plan.maxSeconds,
-      processes: m.processes,
-      estimate: m.estimate,
-      verdictSeconds: m.verdictSeconds
-    }),
-    processes: 0,
-    rounds: 0,
-    estimate: null,
-    verdictSeconds: null,
-    series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
-    sessions: {},
-    pool: [],
-    footprint: null,
-    comparisons: {},
-    looks: null,
-    measuringSince: null,
-    outOfMemory: null,
-    throttledRounds: [],
-    throttleReasons: /* @__PURE__ */ new Set(),
-    clocks: { device: 0, host: 0 },
-    neighbours: { rounds: /* @__PURE__ */ new Set(), processes: /* @__PURE__ */ new Map(), unattributed: /* @__PURE__ */ new Set() },
-    memoryDetail: {
-      base: { framework: [], processPeaks: [] },
-      head: { framework: [], processPeaks: [] }
-    },
-    timeline: { base: /* @__PURE__ */ new Map(), head: /* @__PURE__ */ new Map() },
-    profiles: { base: null, head: null },
-    warnings: []
-  };
-  return m;
-}
-async function settleOutOfMemory(m, cause) {
-  const { plan } = m;
-  const side3 = cause.side === "base" ? "base" : "head";
-  const other = side3 === "head" ? "base" : "head";
-  if (m.series.latency[other].length === 0) {
-    try {
-      await closePairs([{ [side3]: m.sessions[side3] }]);
-      m.sessions[other] ??= await openSide(m, other, new AbortController().signal);
-      await m.sessions[other].warmup(plan.warmupIterations);
-      await takeTurn(m, other, m.rounds, true);
-    } catch (second) {
-      m.log(`[${plan.name}] ${other} did not fit either: ${second.message}`);
-      return null;
-    }
-  }
-  return {
-    side: side3,
-    phase: cause.phase,
-    triedBytes: cause.triedBytes,
-    otherPeakBytes: peakOf(m, other),
-    message: cause.message
-  };
-}
-function peakOf(m, side3) {
-  const sampled = m.series.memory[side3];
-  if (sampled.length > 0) return Math.max(...sampled);
-  const reserved = m.memoryDetail[side3].framework.map((f) => f.maxReservedBytes);
-  return reserved.length > 0 ? Math.max(...reserved) : null;
-}
-function failureMessage(m, cause) {
-  const { signal } = m;
-  if (signal?.aborted)
-    return `${signal.reason instanceof Error ? signal.reason.message : "interrupted"} after ${m.rounds} rounds; the samples taken are kept`;
-  return cause instanceof Error ? cause.message : String(cause);
-}
-var REWARM_ITERATIONS = 1;
-async function openSessions(m) {
-  const { plan, signal } = m;
-  signal?.throwIfAborted();
-  m.progress(m.processes === 0 ? "starting" : "restarting");
-  const old = m.sessions;
-  m.sessions = {};
-  await closePairs([old]);
-  signal?.throwIfAborted();
-  const pooled = m.pool.shift();
-  if (pooled) {
-    m.sessions = pooled;
-    await warmPairs(m, [pooled], Math.min(REWARM_ITERATIONS, plan.warmupIterations));
-  } else {
-    const count = m.processes === 0 ? 1 : pairsToStart(
-      plan.gpu?.reader ?? null,
-      m.footprint,
-      plan.pairsAtOnce,
-      pairsStillNeeded(m)
-    );
-    const before = usedBytes(plan.gpu?.reader ?? null);
-    const pairs = await startPairs(count, (side3, abandon) => openSide(m, side3, abandon));
-    m.sessions = pairs[0];
-    m.pool = pairs.slice(1);
-    if (count > 1)
-      m.log(
-        `[${plan.name}] started ${count} process pairs together; ${count - 1} wait, warmed up, for their turn`
-      );
-    await warmPairs(m, pairs, plan.warmupIterations);
-    m.footprint ??= footprintPerPair(before, usedBytes(plan.gpu?.reader ?? null), count);
-  }
-  m.processes += 1;
-  m.progress("measuring");
-}
-function pairsStillNeeded(m) {
-  const { plan } = m;
-  if (plan.roundsPerProcess <= 0) return 1;
-  return Math.max(1, Math.ceil((plan.maxRounds - m.rounds) / plan.roundsPerProcess));
-}
-async function warmPairs(m, pairs, iterations) {
-  m.progress("warm-up");
-  for (const pair of pairs)
-    for (const side3 of ["base", "head"]) {
-      m.signal?.throwIfAborted();
-      await pair[side3].warmup(iterations);
-    }
-}
-function openSide(m, side3, abandon) {
-  const { plan, dirs, signal } = m;
-  const sessionSignal = signal === void 0 ? abandon : AbortSignal.any([abandon, signal]);
-  return plan.workload.open({
-    side: side3,
-    cwd: dirs[side3],
-    dtype: plan.dtype.resolved,
-    env: {
-      PERF_GATE_DTYPE: plan.dtype.resolved,
-      PERF_GATE_SIDE: side3,
-      // The config's `device`, for single-process workers (the Python client sets it);
-      // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
-      PERF_GATE_DEVICE: String(plan.device),
-      CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
-    },
-    log: (line) => m.log(`[${plan.name} ${side3}] ${line}`),
-    signal: sessionSignal
-  });
-}
-async function measureRounds(m) {
-  const { plan } = m;
-  const memoryWanted = plan.metrics.includes("memory");
-  const { stopReason } = await interleaveRounds({
-    beforeRound: async (round) => {
-      if (plan.restartEveryRounds > 0 && round > 0 && round % plan.restartEveryRounds === 0) {
-        m.log(`[${plan.name}] ${round} rounds: starting new base and head processes`);
-        await openSessions(m);
-      }
-    },
-    runTurn: (side3, round) => {
-      m.measuringSince ??= Date.now();
-      return takeTurn(m, side3, round, memoryWanted);
-    },
-    afterRound: (round) => {
-      checkThrottling(m, round);
-      m.rounds = round + 1;
-    },
-    afterPair: (rounds) => {
-      if (m.looks === null && rounds >= verdictMinRounds(plan))
-        m.looks = planVerdictLooks(m, rounds);
-      m.comparisons = compareAll(plan, m.series, m.looks);
-      m.estimate = describe5(m.comparisons);
-      m.log(`[${plan.name}] ${m.rounds} rounds: ${m.estimate}`);
-      m.progress("measuring");
-    },
-    // Only at planned looks: their levels are what keeps stopping early honest.
-    stopRule: {
-      shouldStop: ({ rounds }) => {
-        const looks = m.looks ? Object.values(m.looks)[0].looks : [];
-        if (!looks.includes(rounds)) return null;
-        if (Object.values(m.comparisons).every((c) => c.verdict !== "inconclusive"))
-          return "decided";
-        if (rounds === looks[looks.length - 1])
-          return rounds >= plan.maxRounds ? "max-rounds" : "max-time";
-        return null;
-      }
-    },
-    maxRounds: plan.maxRounds,
-    // Seconds since the benchmark started, as `maxSeconds` is meant: starting workers counts.
-    clock: () => (Date.now() - m.started) / 1e3,
-    start: 0,
-    maxTime: plan.maxSeconds,
-    ...m.signal ? { signal: m.signal } : {}
-  });
-  if (stopReason === "aborted") throw m.signal?.reason;
-  return stopReason;
-}
+// packages/runner/src/gate/measure/looks.ts
 function verdictMinRounds(plan) {
   return plan.roundsPerProcess > 1 ? Math.max(DEFAULT_MIN_ROUNDS, 2 * plan.roundsPerProcess) : DEFAULT_MIN_ROUNDS;
 }
@@ -52092,8 +51693,8 @@ function planVerdictLooks(m, rounds) {
   const secondsPerRound = (now - (m.measuringSince ?? m.started)) / 1e3 / rounds;
   const left = plan.maxSeconds - (now - m.started) / 1e3;
   const lastRound = plan.maxRounds + plan.maxRounds % 2;
-  const fit = 2 * Math.floor(left / secondsPerRound / 2);
-  const reachable = Number.isNaN(fit) ? lastRound : rounds + fit;
+  const fit2 = 2 * Math.floor(left / secondsPerRound / 2);
+  const reachable = Number.isNaN(fit2) ? lastRound : rounds + fit2;
   const horizon = Math.max(rounds, Math.min(lastRound, reachable));
   const looks = plannedLooks(plan, horizon);
   const plans = {};
@@ -52118,72 +51719,134 @@ function restartWarning(plan) {
     return `restartEveryRounds (${plan.roundsPerProcess}) is not below maxRounds (${plan.maxRounds}): every round ran in one process per side, so no verdict could be decided. Raise maxRounds or lower restartEveryRounds.`;
   return null;
 }
-async function takeTurn(m, side3, round, memoryWanted) {
-  const { plan, series } = m;
-  const session = m.sessions[side3];
-  const sampler = memoryWanted && plan.gpu ? await startVramSampler({
-    rootPid: session.pid,
-    intervalMs: 1,
-    source: { kind: "auto" },
-    maxPoints: TIMELINE_POINTS_PER_ROUND
-  }) : null;
-  let result2;
+
+// packages/runner/src/gate/measure/process-pairs.ts
+var MEMORY_HEADROOM_BYTES = 2 * 2 ** 30;
+var FOOTPRINT_MARGIN = 1.25;
+async function startPairs(count, open4) {
+  const abandon = new AbortController();
+  const started = [];
+  const opening = Array.from(
+    { length: count },
+    () => ["base", "head"].map(async (side3) => {
+      try {
+        const session = await open4(side3, abandon.signal);
+        started.push(session);
+        return session;
+      } catch (error64) {
+        if (!abandon.signal.aborted) abandon.abort(error64);
+        throw error64;
+      }
+    })
+  );
+  const settled = await Promise.allSettled(opening.flat());
+  if (abandon.signal.aborted) {
+    await Promise.all(started.map((s) => s.close().catch(() => void 0)));
+    throw abandon.signal.reason;
+  }
+  const sessions = settled.map((s) => s.value);
+  return Array.from({ length: count }, (_, k) => ({
+    base: sessions[2 * k],
+    head: sessions[2 * k + 1]
+  }));
+}
+function usedBytes(reader) {
+  if (!reader) return null;
   try {
-    result2 = await session.run(plan.iterationsPerRound);
-  } finally {
-    const report = await sampler?.stop();
-    if (report && plan.gpu) recordVram(m, side3, round, report);
-    checkNeighbours(m, round, report ?? null);
+    return new Map(reader.inventory().gpus.map((g) => [g.index, g.memory.usedBytes]));
+  } catch {
+    return null;
   }
-  m.memoryDetail[side3].framework = maxFramework(m.memoryDetail[side3].framework, result2.memory);
-  const times = result2.samples.map((s) => {
-    m.clocks[s.deviceMs === null ? "host" : "device"]++;
-    return s.deviceMs ?? s.hostMs;
-  });
-  push(series.latency, side3, round, times);
-  const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
-  if (items)
-    push(
-      series.throughput,
-      side3,
-      round,
-      times.map((ms) => items * 1e3 / ms)
-    );
 }
-function recordVram(m, side3, round, report) {
-  const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
-  push(m.series.memory, side3, round, [busiest]);
-  m.memoryDetail[side3].processPeaks = maxPeaks(m.memoryDetail[side3].processPeaks, report.perGpu);
-  addTimeline(m.timeline[side3], report, m.started);
-}
-function checkNeighbours(m, round, report) {
-  const { gpu } = m.plan;
-  if (!gpu) return;
-  const gpus = /* @__PURE__ */ new Set([
-    gpu.index,
-    ...(report?.perGpu ?? []).filter((g) => g.peakBytes > 0).map((g) => g.gpuIndex)
-  ]);
-  const listed = report ? null : processesOn(gpu.reader, gpus);
-  const seen = report ? report.foreign : listed;
-  if (seen.length === 0) return;
-  const sessions = [m.sessions.base, m.sessions.head, ...m.pool.flatMap((p) => [p.base, p.head])];
-  const own2 = ownPids(sessions.filter((s) => s !== void 0).map((s) => s.pid));
-  const ownSeen = report ? report.pidsSeen.length > 0 : listed.some((p) => own2.has(p.pid));
-  if (!ownSeen) {
-    m.neighbours.unattributed.add(round);
-    return;
+function footprintPerPair(before, after, pairs) {
+  if (!before || !after) return null;
+  const out = /* @__PURE__ */ new Map();
+  for (const [index, used] of after) {
+    const grown = used - (before.get(index) ?? used);
+    if (grown > 0) out.set(index, grown / pairs);
   }
-  noteNeighbours(m.neighbours, round, seen, own2, gpus);
+  return out.size > 0 ? out : null;
 }
-function checkThrottling(m, round) {
-  const { gpu } = m.plan;
-  if (!gpu) return;
-  const reasons = gpu.reader.inventory().gpus[gpu.index]?.throttleReasons ?? [];
-  const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
-  if (throttling.length === 0) return;
-  m.throttledRounds.push(round);
-  for (const r of throttling) m.throttleReasons.add(r);
+function pairsToStart(reader, footprint, most, needed) {
+  if (!reader || !footprint || most <= 1 || needed <= 1) return 1;
+  let fit2 = Math.min(most, needed);
+  try {
+    const gpus = new Map(reader.inventory().gpus.map((g) => [g.index, g.memory.freeBytes]));
+    for (const [index, bytes2] of footprint) {
+      const free = (gpus.get(index) ?? 0) - MEMORY_HEADROOM_BYTES;
+      fit2 = Math.min(fit2, Math.floor(free / (bytes2 * FOOTPRINT_MARGIN)));
+    }
+  } catch {
+    return 1;
+  }
+  return Math.max(1, fit2);
 }
+async function closePairs(pairs) {
+  await Promise.all(
+    pairs.flatMap((p) => [p.base, p.head]).map((s) => s?.close().catch(() => void 0))
+  );
+}
+
+// packages/runner/src/gate/measure/profile.ts
+async function profileSide(session, side3, log, warnings, name) {
+  if (!session?.profile) return null;
+  try {
+    const profile3 = await session.profile();
+    if (profile3 && !profile3.available)
+      log(`[${name}] ${side3}: no profile (${profile3.reason ?? "unavailable"})`);
+    for (const [part, why] of Object.entries(profile3?.available ? profile3.failedParts ?? {} : {}))
+      log(`[${name}] ${side3}: profile kept without its ${part} part (${why})`);
+    return profile3;
+  } catch (cause) {
+    warnings.push(`${side3}: the profiled iteration failed: ${cause.message}`);
+    return null;
+  }
+}
+
+// packages/runner/src/analysis/shared-gpu.ts
+function ownPids(sessionPids) {
+  const out = /* @__PURE__ */ new Set([process.pid]);
+  for (const root of sessionPids) {
+    out.add(root);
+    const tree = findProcessTree(root);
+    if (tree.supported) for (const pid of tree.pids) out.add(pid);
+  }
+  return out;
+}
+function processesOn(reader, gpus) {
+  const out = [];
+  for (const gpuIndex of gpus) {
+    try {
+      for (const p of reader.processes(gpuIndex))
+        out.push({ gpuIndex, pid: p.pid, peakBytes: p.usedBytes });
+    } catch {
+    }
+  }
+  return out;
+}
+function noteNeighbours(into, round, seen, own2, gpus) {
+  for (const p of seen) {
+    if (own2.has(p.pid) || !gpus.has(p.gpuIndex)) continue;
+    into.rounds.add(round);
+    const key = `${p.gpuIndex}:${p.pid}`;
+    const known = into.processes.get(key);
+    const peak = p.peakBytes === null ? known?.peakBytes ?? null : Math.max(known?.peakBytes ?? 0, p.peakBytes);
+    into.processes.set(key, { gpuIndex: p.gpuIndex, pid: p.pid, peakBytes: peak });
+  }
+}
+function sharedGpuWarning(shared, rounds) {
+  const gib2 = (b) => b === null ? "memory not reported" : `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const who = shared.processes.slice(0, 5).map((p) => `PID ${p.pid} on GPU ${p.gpuIndex} (${gib2(p.peakBytes)})`).join(", ");
+  const more = shared.processes.length > 5 ? `, and ${shared.processes.length - 5} more` : "";
+  return `other processes used the GPU in ${shared.rounds.length} of ${rounds} rounds: ${who}${more}. Latency measured beside them is disturbed, so this is not a clean pass: stop them, run on a GPU of its own, or set gpuBusy: fail to refuse such runs.`;
+}
+
+// packages/runner/src/gate/measure/result.ts
+var UNITS = {
+  latency: "ms",
+  memory: "bytes",
+  throughput: "items/s"
+};
 function benchmarkResult(m, stopReason, error64) {
   const { plan, series, warnings } = m;
   if (m.throttledRounds.length > 0)
@@ -52267,29 +51930,6 @@ function throttleWarning(throttledRounds, rounds, reasons) {
   const which2 = `${throttledRounds.length === 1 ? "round" : "rounds"} ${throttledRounds.join(", ")}`;
   return `the GPU reported ${events} in ${which2} of ${rounds}: base and head take turns within every pair of rounds, so a limit lasting whole pairs moves both; a shorter one can favour one side, so check a close verdict against those rounds (the results file keeps each sample's round)`;
 }
-async function profileSide(session, side3, log, warnings, name) {
-  if (!session?.profile) return null;
-  try {
-    const profile3 = await session.profile();
-    if (profile3 && !profile3.available)
-      log(`[${name}] ${side3}: no profile (${profile3.reason ?? "unavailable"})`);
-    for (const [part, why] of Object.entries(profile3?.available ? profile3.failedParts ?? {} : {}))
-      log(`[${name}] ${side3}: profile kept without its ${part} part (${why})`);
-    return profile3;
-  } catch (cause) {
-    warnings.push(`${side3}: the profiled iteration failed: ${cause.message}`);
-    return null;
-  }
-}
-function addTimeline(into, report, benchmarkStartMs) {
-  const offset = report.startEpochMs - benchmarkStartMs;
-  for (const gpu of report.perGpu) {
-    if (gpu.peakBytes === 0) continue;
-    const points = into.get(gpu.gpuIndex) ?? [];
-    for (const p of gpu.timeline) points.push([Math.round(offset + p.tMs), p.bytes]);
-    into.set(gpu.gpuIndex, points);
-  }
-}
 function timelineOut(byGpu) {
   return [...byGpu].sort(([a], [b]) => a - b).map(([gpuIndex, points]) => ({ gpuIndex, points }));
 }
@@ -52312,62 +51952,6 @@ function uuidLookup(gpu) {
   } catch {
   }
   return (uuid3) => byUuid.get(bare(uuid3));
-}
-function maxPeaks(known, perGpu) {
-  const out = new Map(known.map((p) => [p.gpuIndex, p.peakBytes]));
-  for (const g of perGpu) out.set(g.gpuIndex, Math.max(out.get(g.gpuIndex) ?? 0, g.peakBytes));
-  return [...out].map(([gpuIndex, peakBytes]) => ({ gpuIndex, peakBytes }));
-}
-function maxFramework(known, latest) {
-  const key = (f) => `${f.device}/${f.rank ?? ""}/${f.uuid ?? ""}`;
-  const out = new Map(known.map((f) => [key(f), { ...f }]));
-  for (const f of latest) {
-    const seen = out.get(key(f));
-    out.set(key(f), {
-      ...f,
-      maxAllocatedBytes: Math.max(seen?.maxAllocatedBytes ?? 0, f.maxAllocatedBytes),
-      maxReservedBytes: Math.max(seen?.maxReservedBytes ?? 0, f.maxReservedBytes)
-    });
-  }
-  return [...out.values()];
-}
-function push(s, side3, round, values) {
-  for (const v of values) {
-    s[side3].push(v);
-    s[side3 === "base" ? "baseRounds" : "headRounds"].push(round);
-  }
-}
-function compareAll(plan, series, looks) {
-  const out = {};
-  const clusterOf = clusterOfRound(plan);
-  for (const metric of plan.metrics) {
-    const s = series[metric];
-    if (s.base.length < 2 || s.head.length < 2) continue;
-    const rounds = Math.max(0, ...s.baseRounds, ...s.headRounds) + 1;
-    try {
-      out[metric] = compare(s.base, s.head, {
-        threshold: plan.thresholds[metric],
-        // Before the looks are planned no verdict can stop the run: the estimate is for display.
-        confidence: looks?.[metric]?.levelAt(rounds) ?? 1 - plan.errorRates[metric],
-        // Every look and verdict of the run together hold with 95%: what the report names.
-        overallConfidence: 1 - GATE_ERROR_RATE,
-        higherIsBetter: metric === "throughput",
-        rounds: { base: s.baseRounds, head: s.headRounds, clusterOf }
-      });
-    } catch (cause) {
-      throw new RunnerError(
-        "WORKLOAD_FAILED",
-        `${metric} samples could not be compared: ${cause.message}`,
-        { cause }
-      );
-    }
-  }
-  return out;
-}
-function describe5(comparisons) {
-  return Object.entries(comparisons).map(
-    ([metric, c]) => `${metric} ${formatChange(c.ratio)} [${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}] ${c.verdict}`
-  ).join("; ");
 }
 function metricResult(metric, plan, s, comparison, looks) {
   const side3 = (values, known) => {
@@ -52412,194 +51996,415 @@ function summarizeOrNull(values) {
   }
 }
 
-// packages/runner/src/orchestrate.ts
-init_src();
-import { resolve as resolve6 } from "node:path";
-
-// packages/runner/src/analysis/what-ran.ts
-init_src();
-var ATTENTION_OPS = [
-  [/_scaled_dot_product_flash_attention/, "flash"],
-  [/_scaled_dot_product_efficient_attention/, "memory-efficient"],
-  [/_scaled_dot_product_cudnn_attention/, "cuDNN"],
-  [/_scaled_dot_product_fused_attention_overrideable/, "fused (backend)"],
-  [/_scaled_dot_product_attention_math/, "math (materialised)"]
-];
-var ATTENTION_KERNELS = [
-  // cuDNN first: its kernel is named ..._sdpa_sm90_flash_fprop_..., and is not FlashAttention.
-  [/cudnn.*(sdpa|attn|mha)|(sdpa|mha).*cudnn/i, "cuDNN"],
-  [/flash/i, "flash"],
-  [/fmha|mem_eff|efficient_attention|cutlassF/i, "memory-efficient"]
-];
-var MATMUL_KERNELS = [
-  [/bf16/i, "bf16"],
-  [/tf32/i, "tf32"],
-  [/(^|[_\W])(f16|fp16|h16|hgemm|h884|h1688|h16816|half)/i, "fp16"],
-  [/sgemm|f32f32|s1688|s884/i, "fp32"]
-];
-var GEMM = /gemm|matmul|nvjet|xmma|s16816|s1688/i;
-var FP32_GEMM = /f32f32_f32f32|sgemm/i;
-var FP32_GEMM_NOTABLE = 0.05;
-function whatRan(profile3, latencyMedianMs, deviceName) {
-  if (!profile3?.available) return null;
-  const dtype = profile3.autocastDtype ? `${profile3.autocastDtype} (autocast${profile3.parameterDtype ? `; weights ${profile3.parameterDtype}` : ""})` : profile3.parameterDtype;
-  const precision = matmulPrecision(profile3);
-  const fp32GemmShare = profile3.totalDeviceUs ? profile3.kernels.filter((k) => GEMM.test(k.name) && FP32_GEMM.test(k.name) && !/tf32/i.test(k.name)).reduce((sum, k) => sum + k.deviceUs, 0) / profile3.totalDeviceUs : null;
-  const { matmulKey } = precision;
-  const matmul = precision.matmul && fp32GemmShare !== null && fp32GemmShare >= FP32_GEMM_NOTABLE && matmulKey !== "fp32" ? `${precision.matmul}; fp32 GEMM kernels ${Math.round(fp32GemmShare * 100)}% of device time` : precision.matmul;
-  const achievedTflops = profile3.flops && latencyMedianMs ? profile3.flops / (latencyMedianMs / 1e3) / 1e12 : null;
-  const peakFraction = achievedTflops !== null && matmulKey && deviceName ? fractionOfPeak(deviceName, matmulKey, achievedTflops) : null;
-  return {
-    dtype,
-    attention: attentionImplementation(profile3),
-    attentionKernel: attentionKernel(profile3),
-    matmul,
-    matmulKey,
-    flops: profile3.flops,
-    achievedTflops,
-    peakFraction,
-    placement: placement(profile3),
-    fp32GemmShare,
-    missing: missingParts(profile3)
-  };
-}
-var FAILED_PART_CHARS = 160;
-function missingParts(profile3) {
-  const failed2 = Object.entries(profile3.failedParts ?? {});
-  if (failed2.length === 0) return null;
-  return failed2.map(
-    ([part, why]) => `${part} (${why.length > FAILED_PART_CHARS ? `${why.slice(0, FAILED_PART_CHARS)}\u2026` : why})`
-  ).join(", ");
-}
-function attentionImplementation(profile3) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const [op, count] of Object.entries(profile3.ops)) {
-    const hit = ATTENTION_OPS.find(([pattern]) => pattern.test(op));
-    if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + count);
-  }
-  if (seen.size === 0) {
-    for (const k of profile3.kernels) {
-      const hit = ATTENTION_KERNELS.find(([pattern]) => pattern.test(k.name));
-      if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + k.count);
-    }
-  }
-  if (seen.size === 0) {
-    const composite = Object.keys(profile3.ops).some(
-      (op) => /scaled_dot_product_attention$/.test(op)
+// packages/runner/src/gate/measure/sessions.ts
+var REWARM_ITERATIONS = 1;
+async function openSessions(m) {
+  const { plan, signal } = m;
+  signal?.throwIfAborted();
+  m.progress(m.processes === 0 ? "starting" : "restarting");
+  const old = m.sessions;
+  m.sessions = {};
+  await closePairs([old]);
+  signal?.throwIfAborted();
+  const pooled = m.pool.shift();
+  if (pooled) {
+    m.sessions = pooled;
+    await warmPairs(m, [pooled], Math.min(REWARM_ITERATIONS, plan.warmupIterations));
+  } else {
+    const count = m.processes === 0 ? 1 : pairsToStart(
+      plan.gpu?.reader ?? null,
+      m.footprint,
+      plan.pairsAtOnce,
+      pairsStillNeeded(m)
     );
-    return composite ? "math (materialised)" : null;
-  }
-  if (seen.size === 1) return [...seen.keys()][0] ?? null;
-  return [...seen].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} \xD7${count}`).join(", ");
-}
-var ATTENTION_KERNEL_CHARS = 60;
-function attentionKernel(profile3) {
-  const fused = profile3.kernels.filter((k) => ATTENTION_KERNELS.some(([pattern]) => pattern.test(k.name))).sort((a, b) => b.deviceUs - a.deviceUs)[0];
-  return fused ? shortKernelName(fused.name, ATTENTION_KERNEL_CHARS) : null;
-}
-function matmulPrecision(profile3) {
-  const tf32 = (d) => d === "fp32" && profile3.allowTf32 ? "tf32" : d;
-  const counts2 = /* @__PURE__ */ new Map();
-  for (const [dtype, n2] of Object.entries(profile3.matmulDtypes))
-    counts2.set(tf32(dtype), (counts2.get(tf32(dtype)) ?? 0) + n2);
-  if (counts2.size === 0) {
-    for (const k of profile3.kernels.filter((k2) => GEMM.test(k2.name))) {
-      const hit = MATMUL_KERNELS.find(([pattern]) => pattern.test(k.name));
-      if (hit) counts2.set(hit[1], (counts2.get(hit[1]) ?? 0) + k.count);
-    }
-  }
-  if (counts2.size === 0) return { matmul: null, matmulKey: null };
-  const total = [...counts2.values()].reduce((a, b) => a + b, 0);
-  const ranked = [...counts2].sort((a, b) => b[1] - a[1]);
-  const top = ranked[0]?.[0] ?? null;
-  const matmul = ranked.length === 1 ? top : ranked.map(([d, n2]) => `${d} (${Math.round(100 * n2 / total)}%)`).join(", ");
-  const key = top === "fp32" || top === "tf32" || top === "fp16" || top === "bf16" ? top : null;
-  return { matmul, matmulKey: key };
-}
-function placement(profile3) {
-  if (!profile3.placement) return null;
-  const { byProvider, cpuNodes } = profile3.placement;
-  const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
-  if (cpuNodes.length === 0)
-    return Object.entries(byProvider).map(([provider, n2]) => `${n2 === total ? "all " : ""}${n2} nodes on ${provider}`).join(", ");
-  const shown4 = cpuNodes.slice(0, 5).join(", ");
-  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown4}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
-}
-function describeWhatRan(w) {
-  if (!w) return "not profiled";
-  const parts = [
-    w.dtype,
-    w.attention ? `attention ${w.attention}${w.attentionKernel ? ` (${w.attentionKernel})` : ""}` : null,
-    w.matmul ? `matmul ${w.matmul}` : null,
-    w.achievedTflops !== null ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ""}` : null,
-    w.placement,
-    w.missing ? `not profiled: ${w.missing}` : null
-  ];
-  return parts.filter(Boolean).join(" \xB7 ");
-}
-function whatRanWarnings(base, head, configuredDtype) {
-  const out = [];
-  const differ = (what, b, h) => {
-    if (b && h && b !== h) out.push(`${what} differs: base ran ${b}, head ran ${h}`);
-  };
-  differ("attention implementation", base?.attention, head?.attention);
-  differ("matmul precision", base?.matmulKey, head?.matmulKey);
-  const share = (w) => w?.fp32GemmShare ?? 0;
-  if (head && head.matmulKey !== "fp32" && share(head) >= FP32_GEMM_NOTABLE && share(head) > 2 * share(base))
-    out.push(
-      `head spent ${Math.round(share(head) * 100)}% of its device time in fp32 GEMM kernels (base ${Math.round(share(base) * 100)}%): something computes in fp32 that did not`
-    );
-  differ("dtype in effect", base?.dtype, head?.dtype);
-  for (const [side3, w] of [
-    ["base", base],
-    ["head", head]
-  ]) {
-    if (w?.matmulKey && configuredDtype !== "fp32" && w.matmulKey !== configuredDtype)
-      out.push(
-        `${side3}'s matrix products ran in ${w.matmulKey}, not the configured ${configuredDtype}`
+    const before = usedBytes(plan.gpu?.reader ?? null);
+    const pairs = await startPairs(count, (side3, abandon) => openSide(m, side3, abandon));
+    m.sessions = pairs[0];
+    m.pool = pairs.slice(1);
+    if (count > 1)
+      m.log(
+        `[${plan.name}] started ${count} process pairs together; ${count - 1} wait, warmed up, for their turn`
       );
-    if (w?.placement?.includes("ran on the CPU")) out.push(`${side3}: ${w.placement}`);
+    await warmPairs(m, pairs, plan.warmupIterations);
+    m.footprint ??= footprintPerPair(before, usedBytes(plan.gpu?.reader ?? null), count);
+  }
+  m.processes += 1;
+  m.progress("measuring");
+}
+function pairsStillNeeded(m) {
+  const { plan } = m;
+  if (plan.roundsPerProcess <= 0) return 1;
+  return Math.max(1, Math.ceil((plan.maxRounds - m.rounds) / plan.roundsPerProcess));
+}
+async function warmPairs(m, pairs, iterations) {
+  m.progress("warm-up");
+  for (const pair of pairs)
+    for (const side3 of ["base", "head"]) {
+      m.signal?.throwIfAborted();
+      await pair[side3].warmup(iterations);
+    }
+}
+function openSide(m, side3, abandon) {
+  const { plan, dirs, signal } = m;
+  const sessionSignal = signal === void 0 ? abandon : AbortSignal.any([abandon, signal]);
+  return plan.workload.open({
+    side: side3,
+    cwd: dirs[side3],
+    dtype: plan.dtype.resolved,
+    env: {
+      PERF_GATE_DTYPE: plan.dtype.resolved,
+      PERF_GATE_SIDE: side3,
+      // The config's `device`, for single-process workers (the Python client sets it);
+      // PCI order makes CUDA's device numbers the same as nvidia-smi's and NVML's.
+      PERF_GATE_DEVICE: String(plan.device),
+      CUDA_DEVICE_ORDER: process.env.CUDA_DEVICE_ORDER ?? "PCI_BUS_ID"
+    },
+    log: (line) => m.log(`[${plan.name} ${side3}] ${line}`),
+    signal: sessionSignal
+  });
+}
+
+// packages/runner/src/gate/measure/turn.ts
+init_src();
+
+// packages/runner/src/gate/measure/state.ts
+var emptySeries = () => ({ base: [], head: [], baseRounds: [], headRounds: [] });
+function startMeasuring(plan, dirs, log, onProgress, signal) {
+  const m = {
+    plan,
+    dirs,
+    log,
+    signal,
+    started: Date.now(),
+    progress: (phase) => onProgress({
+      benchmark: plan.name,
+      phase,
+      rounds: m.rounds,
+      maxRounds: plan.maxRounds,
+      elapsedSeconds: (Date.now() - m.started) / 1e3,
+      maxSeconds: plan.maxSeconds,
+      processes: m.processes,
+      estimate: m.estimate,
+      verdictSeconds: m.verdictSeconds
+    }),
+    processes: 0,
+    rounds: 0,
+    estimate: null,
+    verdictSeconds: null,
+    series: { latency: emptySeries(), memory: emptySeries(), throughput: emptySeries() },
+    sessions: {},
+    pool: [],
+    footprint: null,
+    comparisons: {},
+    looks: null,
+    measuringSince: null,
+    outOfMemory: null,
+    throttledRounds: [],
+    throttleReasons: /* @__PURE__ */ new Set(),
+    clocks: { device: 0, host: 0 },
+    neighbours: { rounds: /* @__PURE__ */ new Set(), processes: /* @__PURE__ */ new Map(), unattributed: /* @__PURE__ */ new Set() },
+    memoryDetail: {
+      base: { framework: [], processPeaks: [] },
+      head: { framework: [], processPeaks: [] }
+    },
+    timeline: { base: /* @__PURE__ */ new Map(), head: /* @__PURE__ */ new Map() },
+    profiles: { base: null, head: null },
+    warnings: []
+  };
+  return m;
+}
+function push(s, side3, round, values) {
+  for (const v of values) {
+    s[side3].push(v);
+    s[side3 === "base" ? "baseRounds" : "headRounds"].push(round);
+  }
+}
+
+// packages/runner/src/gate/measure/turn.ts
+var TIMELINE_POINTS_PER_ROUND = 24;
+async function takeTurn(m, side3, round, memoryWanted) {
+  const { plan, series } = m;
+  const session = m.sessions[side3];
+  const sampler = memoryWanted && plan.gpu ? await startVramSampler({
+    rootPid: session.pid,
+    intervalMs: 1,
+    source: { kind: "auto" },
+    maxPoints: TIMELINE_POINTS_PER_ROUND
+  }) : null;
+  let result2;
+  try {
+    result2 = await session.run(plan.iterationsPerRound);
+  } finally {
+    const report = await sampler?.stop();
+    if (report && plan.gpu) recordVram(m, side3, round, report);
+    checkNeighbours(m, round, report ?? null);
+  }
+  m.memoryDetail[side3].framework = maxFramework(m.memoryDetail[side3].framework, result2.memory);
+  const times = result2.samples.map((s) => {
+    m.clocks[s.deviceMs === null ? "host" : "device"]++;
+    return s.deviceMs ?? s.hostMs;
+  });
+  push(series.latency, side3, round, times);
+  const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
+  if (items)
+    push(
+      series.throughput,
+      side3,
+      round,
+      times.map((ms) => items * 1e3 / ms)
+    );
+}
+function recordVram(m, side3, round, report) {
+  const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
+  push(m.series.memory, side3, round, [busiest]);
+  m.memoryDetail[side3].processPeaks = maxPeaks(m.memoryDetail[side3].processPeaks, report.perGpu);
+  addTimeline(m.timeline[side3], report, m.started);
+}
+function checkNeighbours(m, round, report) {
+  const { gpu } = m.plan;
+  if (!gpu) return;
+  const gpus = /* @__PURE__ */ new Set([
+    gpu.index,
+    ...(report?.perGpu ?? []).filter((g) => g.peakBytes > 0).map((g) => g.gpuIndex)
+  ]);
+  const listed = report ? null : processesOn(gpu.reader, gpus);
+  const seen = report ? report.foreign : listed;
+  if (seen.length === 0) return;
+  const sessions = [m.sessions.base, m.sessions.head, ...m.pool.flatMap((p) => [p.base, p.head])];
+  const own2 = ownPids(sessions.filter((s) => s !== void 0).map((s) => s.pid));
+  const ownSeen = report ? report.pidsSeen.length > 0 : listed.some((p) => own2.has(p.pid));
+  if (!ownSeen) {
+    m.neighbours.unattributed.add(round);
+    return;
+  }
+  noteNeighbours(m.neighbours, round, seen, own2, gpus);
+}
+function checkThrottling(m, round) {
+  const { gpu } = m.plan;
+  if (!gpu) return;
+  const reasons = gpu.reader.inventory().gpus[gpu.index]?.throttleReasons ?? [];
+  const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
+  if (throttling.length === 0) return;
+  m.throttledRounds.push(round);
+  for (const r of throttling) m.throttleReasons.add(r);
+}
+function addTimeline(into, report, benchmarkStartMs) {
+  const offset = report.startEpochMs - benchmarkStartMs;
+  for (const gpu of report.perGpu) {
+    if (gpu.peakBytes === 0) continue;
+    const points = into.get(gpu.gpuIndex) ?? [];
+    for (const p of gpu.timeline) points.push([Math.round(offset + p.tMs), p.bytes]);
+    into.set(gpu.gpuIndex, points);
+  }
+}
+function maxPeaks(known, perGpu) {
+  const out = new Map(known.map((p) => [p.gpuIndex, p.peakBytes]));
+  for (const g of perGpu) out.set(g.gpuIndex, Math.max(out.get(g.gpuIndex) ?? 0, g.peakBytes));
+  return [...out].map(([gpuIndex, peakBytes]) => ({ gpuIndex, peakBytes }));
+}
+function maxFramework(known, latest) {
+  const key = (f) => `${f.device}/${f.rank ?? ""}/${f.uuid ?? ""}`;
+  const out = new Map(known.map((f) => [key(f), { ...f }]));
+  for (const f of latest) {
+    const seen = out.get(key(f));
+    out.set(key(f), {
+      ...f,
+      maxAllocatedBytes: Math.max(seen?.maxAllocatedBytes ?? 0, f.maxAllocatedBytes),
+      maxReservedBytes: Math.max(seen?.maxReservedBytes ?? 0, f.maxReservedBytes)
+    });
+  }
+  return [...out.values()];
+}
+
+// packages/runner/src/gate/measure/settle-out-of-memory.ts
+async function settleOutOfMemory(m, cause) {
+  const { plan } = m;
+  const side3 = cause.side === "base" ? "base" : "head";
+  const other = side3 === "head" ? "base" : "head";
+  if (m.series.latency[other].length === 0) {
+    try {
+      await closePairs([{ [side3]: m.sessions[side3] }]);
+      m.sessions[other] ??= await openSide(m, other, new AbortController().signal);
+      await m.sessions[other].warmup(plan.warmupIterations);
+      await takeTurn(m, other, m.rounds, true);
+    } catch (second) {
+      m.log(`[${plan.name}] ${other} did not fit either: ${second.message}`);
+      return null;
+    }
+  }
+  return {
+    side: side3,
+    phase: cause.phase,
+    triedBytes: cause.triedBytes,
+    otherPeakBytes: peakOf(m, other),
+    message: cause.message
+  };
+}
+function peakOf(m, side3) {
+  const sampled = m.series.memory[side3];
+  if (sampled.length > 0) return Math.max(...sampled);
+  const reserved = m.memoryDetail[side3].framework.map((f) => f.maxReservedBytes);
+  return reserved.length > 0 ? Math.max(...reserved) : null;
+}
+
+// packages/runner/src/gate/measure/stop-rule.ts
+var stopAtPlannedLooks = (m) => ({
+  shouldStop: ({ rounds }) => {
+    const looks = m.looks ? Object.values(m.looks)[0].looks : [];
+    if (!looks.includes(rounds)) return null;
+    if (Object.values(m.comparisons).every((c) => c.verdict !== "inconclusive")) return "decided";
+    if (rounds === looks[looks.length - 1])
+      return rounds >= m.plan.maxRounds ? "max-rounds" : "max-time";
+    return null;
+  }
+});
+
+// packages/runner/src/gate/measure/error-budget.ts
+var GATE_ERROR_RATE = 0.05;
+var MEMORY_ERROR_WEIGHT = 0.1;
+function errorShares(weight) {
+  const latency = GATE_ERROR_RATE / Math.max(weight, 1);
+  return { latency, throughput: latency, memory: latency * MEMORY_ERROR_WEIGHT };
+}
+
+// packages/runner/src/gate/measure/verdicts.ts
+function compareAll(plan, series, looks) {
+  const out = {};
+  const clusterOf = clusterOfRound(plan);
+  for (const metric of plan.metrics) {
+    const s = series[metric];
+    if (s.base.length < 2 || s.head.length < 2) continue;
+    const rounds = Math.max(0, ...s.baseRounds, ...s.headRounds) + 1;
+    try {
+      out[metric] = compare(s.base, s.head, {
+        threshold: plan.thresholds[metric],
+        // Before the looks are planned no verdict can stop the run: the estimate is for display.
+        confidence: looks?.[metric]?.levelAt(rounds) ?? 1 - plan.errorRates[metric],
+        // Every look and verdict of the run together hold with 95%: what the report names.
+        overallConfidence: 1 - GATE_ERROR_RATE,
+        higherIsBetter: metric === "throughput",
+        rounds: { base: s.baseRounds, head: s.headRounds, clusterOf }
+      });
+    } catch (cause) {
+      throw new RunnerError(
+        "WORKLOAD_FAILED",
+        `${metric} samples could not be compared: ${cause.message}`,
+        { cause }
+      );
+    }
   }
   return out;
 }
-function kernelDiff(base, head, limit = 5) {
-  if (!base?.available || !head?.available) return [];
-  const byName = (ks) => {
-    const m = /* @__PURE__ */ new Map();
-    for (const k of ks) m.set(k.name, (m.get(k.name) ?? 0) + k.deviceUs);
-    return m;
-  };
-  const b = byName(base.kernels);
-  const h = byName(head.kernels);
-  const changes = [];
-  for (const name of /* @__PURE__ */ new Set([...b.keys(), ...h.keys()])) {
-    const baseUs = b.get(name) ?? null;
-    const headUs = h.get(name) ?? null;
-    const delta = (headUs ?? 0) - (baseUs ?? 0);
-    const change = baseUs === null ? "appeared" : headUs === null ? "disappeared" : delta >= 0 ? "grew" : "shrank";
-    changes.push({ name, baseUs, headUs, change, delta });
-  }
-  return changes.sort(
-    (x, y) => Number(y.delta > 0) - Number(x.delta > 0) || Math.abs(y.delta) - Math.abs(x.delta)
-  ).slice(0, limit).map(({ delta: _delta, ...c }) => c);
-}
-function profileTimeLabel(profile3) {
-  return profile3?.source === "onnxruntime" ? "nodes by time per iteration (onnxruntime node timings)" : "kernels by device time per iteration";
-}
-function shortKernelName(name, max = 90) {
-  let short = name.replace(/^void /, "");
-  for (let i = 0; i < 10 && /<[^<>]*>|\([^()]*\)/.test(short); i++)
-    short = short.replace(/<[^<>]*>/g, "").replace(/\([^()]*\)/g, "");
-  short = short.trim() || name;
-  return short.length > max ? `${short.slice(0, max - 1)}\u2026` : short;
+function describe5(comparisons) {
+  return Object.entries(comparisons).map(
+    ([metric, c]) => `${metric} ${formatChange(c.ratio)} [${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}] ${c.verdict}`
+  ).join("; ");
 }
 
-// packages/runner/src/results.ts
+// packages/runner/src/gate/measure/measure-benchmark.ts
+async function measureBenchmark(plan, dirs, log, options = {}) {
+  const { signal } = options;
+  const m = startMeasuring(plan, dirs, log, options.onProgress ?? (() => void 0), signal);
+  let stopReason = "max-rounds";
+  let error64 = null;
+  const restarts = restartWarning(plan);
+  if (restarts) m.warnings.push(restarts);
+  try {
+    await openSessions(m);
+    if (plan.metrics.includes("memory") && !plan.gpu)
+      m.warnings.push("memory: not measured (no NVIDIA GPU on this machine)");
+    stopReason = await measureRounds(m, options.stopRule ?? stopAtPlannedLooks);
+    m.verdictSeconds = (Date.now() - m.started) / 1e3;
+    await profileBothSides(m);
+  } catch (cause) {
+    m.outOfMemory = cause instanceof OutOfMemoryError && !signal?.aborted ? await settleOutOfMemory(m, cause) : null;
+    if (m.outOfMemory) {
+      stopReason = "out-of-memory";
+      m.verdictSeconds = (Date.now() - m.started) / 1e3;
+      log(`[${plan.name}] ${describeOutOfMemory(m.outOfMemory)}: a memory verdict, not a failure`);
+    } else {
+      error64 = failureMessage(m, cause);
+      stopReason = "failed";
+      log(`[${plan.name}] failed: ${error64}`);
+    }
+  } finally {
+    await closePairs([m.sessions, ...m.pool]);
+    m.pool = [];
+    m.progress("done");
+  }
+  return benchmarkResult(m, stopReason, error64);
+}
+async function profileBothSides(m) {
+  m.progress("profiling");
+  for (const side3 of ["base", "head"])
+    m.profiles[side3] = await profileSide(m.sessions[side3], side3, m.log, m.warnings, m.plan.name);
+}
+function failureMessage(m, cause) {
+  const { signal } = m;
+  if (signal?.aborted)
+    return `${signal.reason instanceof Error ? signal.reason.message : "interrupted"} after ${m.rounds} rounds; the samples taken are kept`;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+async function measureRounds(m, stopRule) {
+  const { plan } = m;
+  const memoryWanted = plan.metrics.includes("memory");
+  const { stopReason } = await interleaveRounds({
+    beforeRound: async (round) => {
+      if (plan.restartEveryRounds > 0 && round > 0 && round % plan.restartEveryRounds === 0) {
+        m.log(`[${plan.name}] ${round} rounds: starting new base and head processes`);
+        await openSessions(m);
+      }
+    },
+    runTurn: (side3, round) => {
+      m.measuringSince ??= Date.now();
+      return takeTurn(m, side3, round, memoryWanted);
+    },
+    afterRound: (round) => {
+      checkThrottling(m, round);
+      m.rounds = round + 1;
+    },
+    afterPair: (rounds) => {
+      if (m.looks === null && rounds >= verdictMinRounds(plan))
+        m.looks = planVerdictLooks(m, rounds);
+      m.comparisons = compareAll(plan, m.series, m.looks);
+      m.estimate = describe5(m.comparisons);
+      m.log(`[${plan.name}] ${m.rounds} rounds: ${m.estimate}`);
+      m.progress("measuring");
+    },
+    stopRule: stopRule(m),
+    maxRounds: plan.maxRounds,
+    // Seconds since the benchmark started, as `maxSeconds` is meant: starting workers counts.
+    clock: () => (Date.now() - m.started) / 1e3,
+    start: 0,
+    maxTime: plan.maxSeconds,
+    ...m.signal ? { signal: m.signal } : {}
+  });
+  if (stopReason === "aborted") throw m.signal?.reason;
+  return stopReason;
+}
+
+// packages/runner/src/gate/policy.ts
+var FAIL_ON_MODES = ["regression", "regression-or-inconclusive", "never"];
+var DEFAULT_FAIL_ON = "regression";
+function failureKind(results, failOn) {
+  if (results.verdict === "failed") return "failed";
+  if (failOn === "never") return null;
+  if (results.verdict === "regression") return "regression";
+  if (results.verdict === "inconclusive" && failOn === "regression-or-inconclusive")
+    return "inconclusive";
+  return null;
+}
+
+// packages/runner/src/gate/run.ts
+init_src();
+import { resolve as resolve6 } from "node:path";
+
+// packages/runner/src/results/io.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
 
-// packages/runner/src/results-schema.ts
+// packages/runner/src/results/schema.ts
 var MAX_LISTED_ISSUES = 5;
 var MAX_SHOWN_VALUE = 60;
 var COMMIT_SHA = /^[0-9a-f]{7,64}$/i;
@@ -52808,18 +52613,10 @@ function shown(value2) {
   return String(value2);
 }
 
-// packages/runner/src/results.ts
+// packages/runner/src/results/types.ts
 var RESULTS_SCHEMA_VERSION = 1;
-function gateVerdict(benchmarks) {
-  const verdicts = benchmarks.flatMap((b) => b.metrics.map((m) => m.verdict));
-  const regressions = verdicts.filter((v) => v === "regression").length;
-  if (benchmarks.some((b) => b.status === "failed")) return { verdict: "failed", regressions };
-  if (regressions > 0) return { verdict: "regression", regressions };
-  if (verdicts.includes("inconclusive")) return { verdict: "inconclusive", regressions };
-  if (benchmarks.some((b) => (b.sharedGpu?.rounds.length ?? 0) > 0))
-    return { verdict: "inconclusive", regressions };
-  return { verdict: "pass", regressions };
-}
+
+// packages/runner/src/results/io.ts
 async function writeResults(path, results) {
   const temporary = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   try {
@@ -52856,414 +52653,11 @@ async function readResults(path) {
   }
   return checkResults(parsed, path);
 }
-function mergeResults(shards) {
-  const [first] = shards;
-  if (!first) throw new RunnerError("USAGE", "merge needs at least one results file.");
-  const seen = /* @__PURE__ */ new Map();
-  for (const shard of shards) {
-    for (const b of shard.benchmarks) {
-      const other = seen.get(b.name);
-      if (other !== void 0) {
-        throw new RunnerError(
-          "USAGE",
-          `benchmark ${JSON.stringify(b.name)} appears in two shards (${inline(other)} and ${inline(shard.shard ?? "unnamed")}): give each shard its own benchmarks.`
-        );
-      }
-      seen.set(b.name, shard.shard ?? "unnamed");
-    }
-  }
-  const benchmarks = shards.flatMap((s) => s.benchmarks);
-  const { verdict, regressions } = gateVerdict(benchmarks);
-  const devices = /* @__PURE__ */ new Map();
-  for (const s of shards) {
-    const name = s.device.state === "ok" ? s.device.name : "no GPU";
-    devices.set(name, [...devices.get(name) ?? [], s.shard ?? "unnamed"]);
-  }
-  const deviceWarning = devices.size > 1 ? [
-    `shards ran on different devices: ${[...devices].map(([name, names]) => `${name} (${names.join(", ")})`).join("; ")}; each benchmark's base and head still shared one`
-  ] : [];
-  return {
-    ...first,
-    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    status: shards.every((s) => s.status === "complete") ? "complete" : "partial",
-    verdict: shards.some((s) => s.status !== "complete") && verdict === "pass" ? "inconclusive" : verdict,
-    regressions,
-    benchmarks,
-    warnings: [.../* @__PURE__ */ new Set([...shards.flatMap((s) => s.warnings), ...deviceWarning])],
-    shard: null
-  };
-}
-function inline(text2) {
-  return JSON.stringify(text2).slice(1, -1);
-}
 
-// packages/runner/src/run-lock.ts
+// packages/runner/src/results/unsaved.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import {
-  existsSync as existsSync5,
-  linkSync,
-  readFileSync as readFileSync4,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from "node:fs";
-import { hostname as hostname3 } from "node:os";
-import { join as join4 } from "node:path";
-var LOCK_FILE = "vggt-perf-gate.lock";
-var UNREADABLE_LOCK_GRACE_MS = 1e4;
-var ATTEMPTS = 3;
-function acquireRunLock(gitDir, resultsPath) {
-  const path = join4(gitDir, LOCK_FILE);
-  const me = {
-    pid: process.pid,
-    startTime: startTime(process.pid),
-    host: hostname3(),
-    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    resultsPath
-  };
-  const text2 = `${JSON.stringify(me)}
-`;
-  take(path, text2);
-  let released = false;
-  const release = () => {
-    if (released) return;
-    released = true;
-    process.removeListener("exit", release);
-    if (readLock(path)?.text === text2) rmSync(path, { force: true });
-  };
-  process.once("exit", release);
-  return { path, release };
-}
-function take(path, text2) {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (linkInPlace(path, text2)) return;
-    const seen2 = readLock(path);
-    if (seen2 === null) continue;
-    if (isHeld(seen2)) throw alreadyRunning(path, seen2.owner);
-    moveAsideIfUnchanged(path, seen2);
-  }
-  const seen = readLock(path);
-  throw alreadyRunning(path, seen?.owner ?? null);
-}
-function linkInPlace(path, text2) {
-  const draft = `${path}.${process.pid}.${randomBytes2(4).toString("hex")}`;
-  try {
-    writeFileSync(draft, text2, { flag: "wx" });
-    linkSync(draft, path);
-    return true;
-  } catch (error64) {
-    if (error64.code === "EEXIST") return false;
-    throw lockUnwritable(path, error64);
-  } finally {
-    removeQuietly(draft);
-  }
-}
-function removeQuietly(path) {
-  try {
-    rmSync(path, { force: true });
-  } catch {
-  }
-}
-function moveAsideIfUnchanged(path, seen) {
-  const aside = `${path}.stale.${process.pid}.${randomBytes2(4).toString("hex")}`;
-  try {
-    renameSync(path, aside);
-  } catch {
-    return;
-  }
-  try {
-    if (readFileSync4(aside, "utf8") !== seen.text) linkSync(aside, path);
-  } catch {
-  } finally {
-    removeQuietly(aside);
-  }
-}
-function readLock(path) {
-  let text2;
-  let ageMs;
-  try {
-    text2 = readFileSync4(path, "utf8");
-    ageMs = Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return null;
-  }
-  try {
-    const owner = JSON.parse(text2);
-    return { text: text2, ageMs, owner: typeof owner.pid === "number" ? owner : null };
-  } catch {
-    return { text: text2, ageMs, owner: null };
-  }
-}
-function isHeld(seen) {
-  const { owner } = seen;
-  if (owner === null) return seen.ageMs < UNREADABLE_LOCK_GRACE_MS;
-  if (owner.host !== hostname3()) return true;
-  if (!existsSync5("/proc/self/stat")) return pidExists(owner.pid);
-  const started = startTime(owner.pid);
-  return started !== null && (owner.startTime === null || started === owner.startTime);
-}
-function pidExists(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error64) {
-    return error64.code === "EPERM";
-  }
-}
-function alreadyRunning(path, owner) {
-  const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}, writing ${owner.resultsPath}` : "its lock file cannot be read";
-  const stop = owner ? `, or stop it (kill ${owner.pid})` : "";
-  return new RunnerError(
-    "ALREADY_RUNNING",
-    `another vggt-perf-gate run is using this repository (${who}): two runs would overwrite one results file and disturb each other's timings. Wait for it to finish${stop}. If no such run exists, remove ${path}.`
-  );
-}
-function lockUnwritable(path, error64) {
-  const e = error64;
-  return new RunnerError(
-    "BASE_CHECKOUT_FAILED",
-    `cannot create the run lock ${path} (${e.code ?? "error"}: ${e.message}): the gate needs to write in the repository's git directory (for the lock and the base worktree). Run it as a user who may write there, on a writable checkout.`,
-    { cause: error64 }
-  );
-}
-
-// packages/runner/src/select-benchmarks.ts
-var BenchmarkSelectionError = class extends RunnerError {
-  /** The names asked for that the config does not have. */
-  unknown;
-  /** Every benchmark name the config has, in config order. */
-  known;
-  constructor(unknown2, known, message) {
-    super("USAGE", message);
-    this.name = "BenchmarkSelectionError";
-    this.unknown = unknown2;
-    this.known = known;
-  }
-};
-function selectBenchmarks(config2, only, setBy = "the benchmark filter") {
-  if (only === null || only === void 0) return config2.benchmarks;
-  const known = config2.benchmarks.map((b) => b.name);
-  const unknown2 = [...new Set(only.filter((name) => !known.includes(name)))];
-  if (only.length === 0 || unknown2.length > 0)
-    throw new BenchmarkSelectionError(unknown2, known, describe6(unknown2, known, setBy));
-  return config2.benchmarks.filter((b) => only.includes(b.name));
-}
-function describe6(unknown2, known, setBy) {
-  const list2 = `The config's benchmarks: ${known.join(", ")}.`;
-  const fix = `Fix the name${unknown2.length === 1 ? "" : "s"} in ${setBy}, or leave ${setBy} out to measure every benchmark.`;
-  if (unknown2.length === 0) return `${setBy} names no benchmark. ${list2} ${fix}`;
-  const names = unknown2.map((name) => `"${name}"${suggestion2(name, known)}`).join(", ");
-  const noun = unknown2.length === 1 ? "a benchmark" : "benchmarks";
-  return `${setBy} names ${noun} the config does not have: ${names}. ${list2} ${fix}`;
-}
-function suggestion2(name, known) {
-  const guess = didYouMean(name, known);
-  return guess === void 0 ? "" : ` (did you mean "${guess}"?)`;
-}
-
-// packages/runner/src/workloads/command.ts
-import { statSync as statSync2 } from "node:fs";
-
-// packages/runner/src/workloads/worker-lines.ts
-function readLines(stream, onLine, options) {
-  let buffer = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk) => {
-    buffer += chunk;
-    let newline = buffer.indexOf("\n");
-    while (newline !== -1) {
-      onLine(stripCarriageReturn(buffer.slice(0, newline)));
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-    }
-    if (buffer.length > options.maxChars) {
-      const piece = buffer;
-      buffer = "";
-      options.onOverflow(piece);
-    }
-  });
-  stream.on("end", () => {
-    if (buffer.length > 0) onLine(stripCarriageReturn(buffer));
-    buffer = "";
-  });
-}
-function stripCarriageReturn(line) {
-  return line.endsWith("\r") ? line.slice(0, -1) : line;
-}
-var LineTail = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  lines = [];
-  push(line) {
-    this.lines.push(line);
-    if (this.lines.length > this.capacity) this.lines.shift();
-  }
-  /** The kept lines as an indented block, or a note that there were none. */
-  format(streamName) {
-    if (this.lines.length === 0) return `The worker wrote nothing to ${streamName}.`;
-    const body = this.lines.map((line) => `  | ${line}`).join("\n");
-    return `Last ${this.lines.length} line(s) of the worker's ${streamName}:
-${body}`;
-  }
-};
-
-// packages/runner/src/workloads/command.ts
-var OUTPUT_TAIL_LINES = 20;
-var LOG_LINE_MAX_CHARS = 64 * 1024;
-var MB = 1024 * 1024;
-async function runCommand(spec) {
-  const shown4 = JSON.stringify(spec.command);
-  const started = start(spec, shown4);
-  if ("error" in started) return { state: "failed", error: started.error, warnings: [] };
-  const { proc, viaShell, spawnError } = started;
-  const output2 = new OutputTail(OUTPUT_TAIL_LINES);
-  collectOutput(proc, output2, spec.log);
-  const grace = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  const { timedOut: timedOut2, strays } = await waitAndClean(proc, spec.timeoutMs, grace, spec.signal);
-  const warnings = strays.length > 0 ? [leftRunning(spec.what, shown4, strays)] : [];
-  for (const warning2 of warnings) spec.log(`warning: ${warning2}`);
-  const status = { code: proc.child.exitCode, signal: proc.child.signalCode };
-  const failure2 = spawnError();
-  const error64 = spec.signal?.aborted ? `${spec.what} ${shown4} was stopped: ${reasonOf(spec.signal)}` : timedOut2 ? timeoutMessage(spec, shown4, grace, output2) : failure2 !== null ? `${spec.what} ${shown4} cannot start in ${spec.cwd}: ${failure2.message}. Install the program, make sure it is on PATH for the runner, or give an absolute path.` : exitMessage(spec, shown4, status, viaShell, output2);
-  return error64 === null ? { state: "ok", warnings } : { state: "failed", error: error64, warnings };
-}
-function start(spec, shown4) {
-  if (!isDirectory2(spec.cwd)) {
-    return {
-      error: `${spec.what} ${shown4} cannot start: its working directory ${spec.cwd} does not exist or is not a directory. Check "cwd" (relative paths are resolved against the side's checkout).`
-    };
-  }
-  const viaShell = typeof spec.command === "string";
-  const [file2, ...args] = viaShell ? [spec.command] : spec.command;
-  let proc;
-  try {
-    proc = spawnCommand(file2 ?? "", args, { cwd: spec.cwd, env: spec.env, shell: viaShell });
-  } catch (cause) {
-    return { error: `${spec.what} ${shown4} cannot start: ${cause.message}` };
-  }
-  let spawnError = null;
-  proc.child.once("error", (error64) => {
-    if (proc.child.pid === void 0) spawnError = error64;
-  });
-  return { proc, viaShell, spawnError: () => spawnError };
-}
-async function waitAndClean(proc, timeoutMs, graceMs, signal) {
-  let stopping = null;
-  const stop = () => {
-    stopping ??= killProcessGroup(proc, graceMs);
-    return stopping;
-  };
-  let timedOut2 = false;
-  const timer = setTimeout(() => {
-    timedOut2 = true;
-    void stop();
-  }, timeoutMs);
-  const onAbort = () => void stop();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  if (signal?.aborted) onAbort();
-  await proc.exited;
-  clearTimeout(timer);
-  signal?.removeEventListener("abort", onAbort);
-  const outlived = timedOut2 ? [] : await findTokenCarriers(proc.token);
-  const escaped = await stop();
-  const strays = [...outlived, ...escaped.filter((e) => !outlived.some((o) => o.pid === e.pid))];
-  return { timedOut: timedOut2, strays };
-}
-function leftRunning(what, shown4, strays) {
-  return `${what} ${shown4} left ${processCount(strays.length)} running after it exited: ${listStrays(strays)}. The gate stopped them (SIGTERM, then SIGKILL): a process left behind would compete with the measurement for CPU and GPU and outlive the gate. Stop background processes before the command ends, or start a helper the benchmark needs from the worker, whose process tree is tracked and stopped with it.`;
-}
-function collectOutput(proc, output2, log) {
-  const onLine = (line) => {
-    output2.push(line);
-    log(line);
-  };
-  for (const stream of [proc.stdout, proc.stderr]) {
-    readLines(stream, onLine, { maxChars: LOG_LINE_MAX_CHARS, onOverflow: onLine });
-    stream.on("error", () => void 0);
-  }
-}
-function timeoutMessage(spec, shown4, graceMs, output2) {
-  const { key, where } = spec.timeoutSetting;
-  return `${spec.what} ${shown4} did not finish within ${spec.timeoutMs / 1e3} s (${key}), so it was stopped (SIGTERM to its process group, SIGKILL after ${graceMs / 1e3} s). If it legitimately takes longer, raise ${key} ${where}; otherwise look for a step waiting for input, a lock or the network.
-${output2.format()}`;
-}
-function exitMessage(spec, shown4, status, viaShell, output2) {
-  if (status.code === 0) return null;
-  const hint = exitHint(status, viaShell) ?? "Its output below usually says why.";
-  return `${spec.what} ${shown4} failed in ${spec.cwd}: it ${describeExit(status, viaShell)}. ${hint}
-${output2.format()}`;
-}
-var OutputTail = class {
-  constructor(capacity) {
-    this.capacity = capacity;
-  }
-  capacity;
-  lines = [];
-  count = 0;
-  bytes = 0;
-  push(line) {
-    this.count += 1;
-    this.bytes += Buffer.byteLength(line) + 1;
-    this.lines.push(line);
-    if (this.lines.length > this.capacity) this.lines.shift();
-  }
-  /** The kept lines as an indented block, saying when the output was longer than that. */
-  format() {
-    if (this.count === 0) return "It wrote nothing to stdout or stderr.";
-    const body = this.lines.map((line) => `  | ${line}`).join("\n");
-    if (this.count === this.lines.length) return `Its output:
-${body}`;
-    const size = this.bytes >= MB ? `${(this.bytes / MB).toFixed(1)} MB` : `${this.bytes} bytes`;
-    return `Its output was long (${this.count} lines, ${size}, all logged above); the last ${this.lines.length} lines:
-${body}`;
-  }
-};
-function reasonOf(signal) {
-  return signal.reason instanceof Error ? signal.reason.message : "interrupted";
-}
-function isDirectory2(path) {
-  try {
-    return statSync2(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-// packages/runner/src/setup.ts
-var SETUP_TIMEOUT = {
-  key: "setupTimeoutSeconds",
-  where: "on the benchmark, or under `defaults:`, in perf-gate.yml"
-};
-async function runSetup(benchmark, dirs, log, signal) {
-  const warnings = [];
-  for (const side3 of ["base", "head"]) {
-    const command = benchmark.setup[side3];
-    if (!command) continue;
-    const prefix = `[${benchmark.name} ${side3}]`;
-    log(`${prefix} setup: ${command}`);
-    const outcome = await runCommand({
-      command,
-      cwd: dirs[side3],
-      env: process.env,
-      timeoutMs: benchmark.setupTimeoutSeconds * 1e3,
-      timeoutSetting: SETUP_TIMEOUT,
-      what: `the ${side3} setup command`,
-      log: (line) => log(`${prefix} ${line}`),
-      signal
-    });
-    warnings.push(...outcome.warnings);
-    if (outcome.state === "failed") return { error: outcome.error, warnings };
-  }
-  return { error: null, warnings };
-}
-
-// packages/runner/src/unsaved-results.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join4 } from "node:path";
 var ResultsNotSavedError = class extends RunnerError {
   /** Everything measured, as it would have been written. */
   results;
@@ -53286,9 +52680,9 @@ function deepestCause(error64) {
   return current;
 }
 async function saveResultsFallback(results) {
-  const path = join5(
+  const path = join4(
     tmpdir2(),
-    `perf-gate-results-${Date.now()}-${randomBytes3(3).toString("hex")}.json`
+    `perf-gate-results-${Date.now()}-${randomBytes2(3).toString("hex")}.json`
   );
   try {
     await writeResults(path, results);
@@ -53298,11 +52692,234 @@ async function saveResultsFallback(results) {
   }
 }
 
+// packages/runner/src/results/verdict.ts
+function gateVerdict(benchmarks) {
+  const verdicts = benchmarks.flatMap((b) => b.metrics.map((m) => m.verdict));
+  const regressions = verdicts.filter((v) => v === "regression").length;
+  if (benchmarks.some((b) => b.status === "failed")) return { verdict: "failed", regressions };
+  if (regressions > 0) return { verdict: "regression", regressions };
+  if (verdicts.includes("inconclusive")) return { verdict: "inconclusive", regressions };
+  if (benchmarks.some((b) => (b.sharedGpu?.rounds.length ?? 0) > 0))
+    return { verdict: "inconclusive", regressions };
+  return { verdict: "pass", regressions };
+}
+
+// packages/runner/src/analysis/benchmark-checks.ts
+init_src();
+
+// packages/runner/src/analysis/what-ran.ts
+init_src();
+var ATTENTION_OPS = [
+  [/_scaled_dot_product_flash_attention/, "flash"],
+  [/_scaled_dot_product_efficient_attention/, "memory-efficient"],
+  [/_scaled_dot_product_cudnn_attention/, "cuDNN"],
+  [/_scaled_dot_product_fused_attention_overrideable/, "fused (backend)"],
+  [/_scaled_dot_product_attention_math/, "math (materialised)"]
+];
+var ATTENTION_KERNELS = [
+  // cuDNN first: its kernel is named ..._sdpa_sm90_flash_fprop_..., and is not FlashAttention.
+  [/cudnn.*(sdpa|attn|mha)|(sdpa|mha).*cudnn/i, "cuDNN"],
+  [/flash/i, "flash"],
+  [/fmha|mem_eff|efficient_attention|cutlassF/i, "memory-efficient"]
+];
+var MATMUL_KERNELS = [
+  [/bf16/i, "bf16"],
+  [/tf32/i, "tf32"],
+  [/(^|[_\W])(f16|fp16|h16|hgemm|h884|h1688|h16816|half)/i, "fp16"],
+  [/sgemm|f32f32|s1688|s884/i, "fp32"]
+];
+var GEMM = /gemm|matmul|nvjet|xmma|s16816|s1688/i;
+var FP32_GEMM = /f32f32_f32f32|sgemm/i;
+var FP32_GEMM_NOTABLE = 0.05;
+function whatRan(profile3, latencyMedianMs, deviceName) {
+  if (!profile3?.available) return null;
+  const dtype = profile3.autocastDtype ? `${profile3.autocastDtype} (autocast${profile3.parameterDtype ? `; weights ${profile3.parameterDtype}` : ""})` : profile3.parameterDtype;
+  const precision = matmulPrecision(profile3);
+  const fp32GemmShare = profile3.totalDeviceUs ? profile3.kernels.filter((k) => GEMM.test(k.name) && FP32_GEMM.test(k.name) && !/tf32/i.test(k.name)).reduce((sum, k) => sum + k.deviceUs, 0) / profile3.totalDeviceUs : null;
+  const { matmulKey } = precision;
+  const matmul = precision.matmul && fp32GemmShare !== null && fp32GemmShare >= FP32_GEMM_NOTABLE && matmulKey !== "fp32" ? `${precision.matmul}; fp32 GEMM kernels ${Math.round(fp32GemmShare * 100)}% of device time` : precision.matmul;
+  const achievedTflops = profile3.flops && latencyMedianMs ? profile3.flops / (latencyMedianMs / 1e3) / 1e12 : null;
+  const peakFraction = achievedTflops !== null && matmulKey && deviceName ? fractionOfPeak(deviceName, matmulKey, achievedTflops) : null;
+  return {
+    dtype,
+    attention: attentionImplementation(profile3),
+    attentionKernel: attentionKernel(profile3),
+    matmul,
+    matmulKey,
+    flops: profile3.flops,
+    achievedTflops,
+    peakFraction,
+    placement: placement(profile3),
+    fp32GemmShare,
+    missing: missingParts(profile3)
+  };
+}
+var FAILED_PART_CHARS = 160;
+function missingParts(profile3) {
+  const failed2 = Object.entries(profile3.failedParts ?? {});
+  if (failed2.length === 0) return null;
+  return failed2.map(
+    ([part, why]) => `${part} (${why.length > FAILED_PART_CHARS ? `${why.slice(0, FAILED_PART_CHARS)}\u2026` : why})`
+  ).join(", ");
+}
+function attentionImplementation(profile3) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const [op, count] of Object.entries(profile3.ops)) {
+    const hit = ATTENTION_OPS.find(([pattern]) => pattern.test(op));
+    if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + count);
+  }
+  if (seen.size === 0) {
+    for (const k of profile3.kernels) {
+      const hit = ATTENTION_KERNELS.find(([pattern]) => pattern.test(k.name));
+      if (hit) seen.set(hit[1], (seen.get(hit[1]) ?? 0) + k.count);
+    }
+  }
+  if (seen.size === 0) {
+    const composite = Object.keys(profile3.ops).some(
+      (op) => /scaled_dot_product_attention$/.test(op)
+    );
+    return composite ? "math (materialised)" : null;
+  }
+  if (seen.size === 1) return [...seen.keys()][0] ?? null;
+  return [...seen].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} \xD7${count}`).join(", ");
+}
+var ATTENTION_KERNEL_CHARS = 60;
+function attentionKernel(profile3) {
+  const fused = profile3.kernels.filter((k) => ATTENTION_KERNELS.some(([pattern]) => pattern.test(k.name))).sort((a, b) => b.deviceUs - a.deviceUs)[0];
+  return fused ? shortKernelName(fused.name, ATTENTION_KERNEL_CHARS) : null;
+}
+function matmulPrecision(profile3) {
+  const tf32 = (d) => d === "fp32" && profile3.allowTf32 ? "tf32" : d;
+  const counts2 = /* @__PURE__ */ new Map();
+  for (const [dtype, n2] of Object.entries(profile3.matmulDtypes))
+    counts2.set(tf32(dtype), (counts2.get(tf32(dtype)) ?? 0) + n2);
+  if (counts2.size === 0) {
+    for (const k of profile3.kernels.filter((k2) => GEMM.test(k2.name))) {
+      const hit = MATMUL_KERNELS.find(([pattern]) => pattern.test(k.name));
+      if (hit) counts2.set(hit[1], (counts2.get(hit[1]) ?? 0) + k.count);
+    }
+  }
+  if (counts2.size === 0) return { matmul: null, matmulKey: null };
+  const total = [...counts2.values()].reduce((a, b) => a + b, 0);
+  const ranked = [...counts2].sort((a, b) => b[1] - a[1]);
+  const top = ranked[0]?.[0] ?? null;
+  const matmul = ranked.length === 1 ? top : ranked.map(([d, n2]) => `${d} (${Math.round(100 * n2 / total)}%)`).join(", ");
+  const key = top === "fp32" || top === "tf32" || top === "fp16" || top === "bf16" ? top : null;
+  return { matmul, matmulKey: key };
+}
+function placement(profile3) {
+  if (!profile3.placement) return null;
+  const { byProvider, cpuNodes } = profile3.placement;
+  const total = Object.values(byProvider).reduce((a, b) => a + b, 0);
+  if (cpuNodes.length === 0)
+    return Object.entries(byProvider).map(([provider, n2]) => `${n2 === total ? "all " : ""}${n2} nodes on ${provider}`).join(", ");
+  const shown4 = cpuNodes.slice(0, 5).join(", ");
+  return `${cpuNodes.length} of ${total} nodes ran on the CPU under a GPU provider: ${shown4}${cpuNodes.length > 5 ? ", \u2026" : ""}`;
+}
+function describeWhatRan(w) {
+  if (!w) return "not profiled";
+  const parts = [
+    w.dtype,
+    w.attention ? `attention ${w.attention}${w.attentionKernel ? ` (${w.attentionKernel})` : ""}` : null,
+    w.matmul ? `matmul ${w.matmul}` : null,
+    w.achievedTflops !== null ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ""}` : null,
+    w.placement,
+    w.missing ? `not profiled: ${w.missing}` : null
+  ];
+  return parts.filter(Boolean).join(" \xB7 ");
+}
+function whatRanWarnings(base, head, configuredDtype) {
+  const out = [];
+  const differ = (what, b, h) => {
+    if (b && h && b !== h) out.push(`${what} differs: base ran ${b}, head ran ${h}`);
+  };
+  differ("attention implementation", base?.attention, head?.attention);
+  differ("matmul precision", base?.matmulKey, head?.matmulKey);
+  const share = (w) => w?.fp32GemmShare ?? 0;
+  if (head && head.matmulKey !== "fp32" && share(head) >= FP32_GEMM_NOTABLE && share(head) > 2 * share(base))
+    out.push(
+      `head spent ${Math.round(share(head) * 100)}% of its device time in fp32 GEMM kernels (base ${Math.round(share(base) * 100)}%): something computes in fp32 that did not`
+    );
+  differ("dtype in effect", base?.dtype, head?.dtype);
+  for (const [side3, w] of [
+    ["base", base],
+    ["head", head]
+  ]) {
+    if (w?.matmulKey && configuredDtype !== "fp32" && w.matmulKey !== configuredDtype)
+      out.push(
+        `${side3}'s matrix products ran in ${w.matmulKey}, not the configured ${configuredDtype}`
+      );
+    if (w?.placement?.includes("ran on the CPU")) out.push(`${side3}: ${w.placement}`);
+  }
+  return out;
+}
+function kernelDiff(base, head, limit = 5) {
+  if (!base?.available || !head?.available) return [];
+  const byName = (ks) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const k of ks) m.set(k.name, (m.get(k.name) ?? 0) + k.deviceUs);
+    return m;
+  };
+  const b = byName(base.kernels);
+  const h = byName(head.kernels);
+  const changes = [];
+  for (const name of /* @__PURE__ */ new Set([...b.keys(), ...h.keys()])) {
+    const baseUs = b.get(name) ?? null;
+    const headUs = h.get(name) ?? null;
+    const delta = (headUs ?? 0) - (baseUs ?? 0);
+    const change = baseUs === null ? "appeared" : headUs === null ? "disappeared" : delta >= 0 ? "grew" : "shrank";
+    changes.push({ name, baseUs, headUs, change, delta });
+  }
+  return changes.sort(
+    (x, y) => Number(y.delta > 0) - Number(x.delta > 0) || Math.abs(y.delta) - Math.abs(x.delta)
+  ).slice(0, limit).map(({ delta: _delta, ...c }) => c);
+}
+function profileTimeLabel(profile3) {
+  return profile3?.source === "onnxruntime" ? "nodes by time per iteration (onnxruntime node timings)" : "kernels by device time per iteration";
+}
+function shortKernelName(name, max = 90) {
+  let short = name.replace(/^void /, "");
+  for (let i = 0; i < 10 && /<[^<>]*>|\([^()]*\)/.test(short); i++)
+    short = short.replace(/<[^<>]*>/g, "").replace(/\([^()]*\)/g, "");
+  short = short.trim() || name;
+  return short.length > max ? `${short.slice(0, max - 1)}\u2026` : short;
+}
+
+// packages/runner/src/analysis/benchmark-checks.ts
+function addChecks(result2, benchmark, dtype, deviceName) {
+  if (dtype.warning) result2.warnings.push(dtype.warning);
+  const latency = result2.metrics.find((m) => m.metric === "latency");
+  result2.warnings.push(
+    ...whatRanWarnings(
+      whatRan(result2.profiles?.base, latency?.base?.median ?? null, deviceName),
+      whatRan(result2.profiles?.head, latency?.head?.median ?? null, deviceName),
+      dtype.dtype
+    )
+  );
+  const peak = result2.metrics.find((m) => m.metric === "memory")?.head?.median;
+  if (benchmark.expectedMemory && peak !== void 0 && isComputeDtype(dtype.dtype)) {
+    const stored = result2.profiles?.head?.parameterDtype;
+    const check2 = checkExpectedMemory({
+      parameterCount: benchmark.expectedMemory.parameters,
+      dtype: dtype.dtype,
+      ...typeof stored === "string" && isComputeDtype(stored) ? { weightsDtype: stored } : {},
+      activationBytes: benchmark.expectedMemory.activationsGiB * 2 ** 30,
+      factor: benchmark.expectedMemory.factor,
+      measuredPeakBytes: peak,
+      requestedDtype: dtype.dtype
+    });
+    if (check2.state === "exceeded")
+      result2.warnings.push(
+        `head peak VRAM exceeds the expectation: ${check2.likelyCause ?? check2.note ?? ""}`
+      );
+  }
+}
+
 // packages/runner/src/workloads/onnx.ts
-import { existsSync as existsSync6 } from "node:fs";
+import { existsSync as existsSync5 } from "node:fs";
 import { mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile3, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join6, resolve as resolve3 } from "node:path";
+import { join as join5, resolve as resolve3 } from "node:path";
 
 // packages/runner/src/workloads/onnx-inputs.ts
 var INPUT_SEED = 24301;
@@ -53491,12 +53108,12 @@ function topKernels(nodes) {
   const groups = /* @__PURE__ */ new Map();
   for (const node2 of nodes) {
     const key = `${node2.op}\0${node2.provider}`;
-    const group2 = groups.get(key);
-    if (group2 === void 0) {
+    const group = groups.get(key);
+    if (group === void 0) {
       groups.set(key, { name: node2.op, count: 1, deviceUs: node2.durUs, provider: node2.provider });
     } else {
-      group2.count += 1;
-      group2.deviceUs += node2.durUs;
+      group.count += 1;
+      group.deviceUs += node2.durUs;
     }
   }
   return [...groups.values()].sort((a, b) => b.deviceUs - a.deviceUs || a.name.localeCompare(b.name)).slice(0, TOP_KERNELS);
@@ -53565,7 +53182,7 @@ function checkConfig(config2) {
 async function openSession(config2, context3) {
   const modelPath = resolve3(context3.cwd, config2.model);
   const where = `model ${modelPath} (${context3.side})`;
-  if (!existsSync6(modelPath)) {
+  if (!existsSync5(modelPath)) {
     throw new RunnerError(
       "WORKLOAD_FAILED",
       `onnx workload: the ${context3.side} side's model file ${modelPath} does not exist (config model ${JSON.stringify(config2.model)}, resolved against ${context3.cwd}). Fix the path, or make the side's setup step create the file.`
@@ -53727,12 +53344,12 @@ function describeInputs(info2) {
   return inputs.map((i) => `${i.name}: ${i.type}[${i.dims.join(", ")}]`).join("; ");
 }
 async function traceOneRun(setup, feeds) {
-  const dir = await mkdtemp2(join6(tmpdir3(), PROFILE_DIR_PREFIX));
+  const dir = await mkdtemp2(join5(tmpdir3(), PROFILE_DIR_PREFIX));
   try {
     const session = await setup.ort.InferenceSession.create(setup.modelPath, {
       ...setup.options,
       enableProfiling: true,
-      profileFilePrefix: join6(dir, PROFILE_FILE_PREFIX)
+      profileFilePrefix: join5(dir, PROFILE_FILE_PREFIX)
     });
     try {
       await session.run(feeds);
@@ -53753,12 +53370,182 @@ async function onlyTrace(dir) {
       `endProfiling() left ${traces.length} trace files in ${dir} where one was expected (${traces.join(", ") || "none"})`
     );
   }
-  return join6(dir, traces[0]);
+  return join5(dir, traces[0]);
 }
 
 // packages/runner/src/workloads/samples.ts
 import { readFile as readFile4, rm as rm5 } from "node:fs/promises";
 import { resolve as resolve4 } from "node:path";
+
+// packages/runner/src/workloads/command.ts
+import { statSync } from "node:fs";
+
+// packages/runner/src/workloads/worker-lines.ts
+function readLines(stream, onLine, options) {
+  let buffer = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk) => {
+    buffer += chunk;
+    let newline = buffer.indexOf("\n");
+    while (newline !== -1) {
+      onLine(stripCarriageReturn(buffer.slice(0, newline)));
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf("\n");
+    }
+    if (buffer.length > options.maxChars) {
+      const piece = buffer;
+      buffer = "";
+      options.onOverflow(piece);
+    }
+  });
+  stream.on("end", () => {
+    if (buffer.length > 0) onLine(stripCarriageReturn(buffer));
+    buffer = "";
+  });
+}
+function stripCarriageReturn(line) {
+  return line.endsWith("\r") ? line.slice(0, -1) : line;
+}
+var LineTail = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  lines = [];
+  push(line) {
+    this.lines.push(line);
+    if (this.lines.length > this.capacity) this.lines.shift();
+  }
+  /** The kept lines as an indented block, or a note that there were none. */
+  format(streamName) {
+    if (this.lines.length === 0) return `The worker wrote nothing to ${streamName}.`;
+    const body = this.lines.map((line) => `  | ${line}`).join("\n");
+    return `Last ${this.lines.length} line(s) of the worker's ${streamName}:
+${body}`;
+  }
+};
+
+// packages/runner/src/workloads/command.ts
+var OUTPUT_TAIL_LINES = 20;
+var LOG_LINE_MAX_CHARS = 64 * 1024;
+var MB = 1024 * 1024;
+async function runCommand(spec) {
+  const shown4 = JSON.stringify(spec.command);
+  const started = start(spec, shown4);
+  if ("error" in started) return { state: "failed", error: started.error, warnings: [] };
+  const { proc, viaShell, spawnError } = started;
+  const output2 = new OutputTail(OUTPUT_TAIL_LINES);
+  collectOutput(proc, output2, spec.log);
+  const grace = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const { timedOut: timedOut2, strays } = await waitAndClean(proc, spec.timeoutMs, grace, spec.signal);
+  const warnings = strays.length > 0 ? [leftRunning(spec.what, shown4, strays)] : [];
+  for (const warning2 of warnings) spec.log(`warning: ${warning2}`);
+  const status = { code: proc.child.exitCode, signal: proc.child.signalCode };
+  const failure2 = spawnError();
+  const error64 = spec.signal?.aborted ? `${spec.what} ${shown4} was stopped: ${reasonOf(spec.signal)}` : timedOut2 ? timeoutMessage(spec, shown4, grace, output2) : failure2 !== null ? `${spec.what} ${shown4} cannot start in ${spec.cwd}: ${failure2.message}. Install the program, make sure it is on PATH for the runner, or give an absolute path.` : exitMessage(spec, shown4, status, viaShell, output2);
+  return error64 === null ? { state: "ok", warnings } : { state: "failed", error: error64, warnings };
+}
+function start(spec, shown4) {
+  if (!isDirectory2(spec.cwd)) {
+    return {
+      error: `${spec.what} ${shown4} cannot start: its working directory ${spec.cwd} does not exist or is not a directory. Check "cwd" (relative paths are resolved against the side's checkout).`
+    };
+  }
+  const viaShell = typeof spec.command === "string";
+  const [file2, ...args] = viaShell ? [spec.command] : spec.command;
+  let proc;
+  try {
+    proc = spawnCommand(file2 ?? "", args, { cwd: spec.cwd, env: spec.env, shell: viaShell });
+  } catch (cause) {
+    return { error: `${spec.what} ${shown4} cannot start: ${cause.message}` };
+  }
+  let spawnError = null;
+  proc.child.once("error", (error64) => {
+    if (proc.child.pid === void 0) spawnError = error64;
+  });
+  return { proc, viaShell, spawnError: () => spawnError };
+}
+async function waitAndClean(proc, timeoutMs, graceMs, signal) {
+  let stopping = null;
+  const stop = () => {
+    stopping ??= killProcessGroup(proc, graceMs);
+    return stopping;
+  };
+  let timedOut2 = false;
+  const timer = setTimeout(() => {
+    timedOut2 = true;
+    void stop();
+  }, timeoutMs);
+  const onAbort = () => void stop();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  await proc.exited;
+  clearTimeout(timer);
+  signal?.removeEventListener("abort", onAbort);
+  const outlived = timedOut2 ? [] : await findTokenCarriers(proc.token);
+  const escaped = await stop();
+  const strays = [...outlived, ...escaped.filter((e) => !outlived.some((o) => o.pid === e.pid))];
+  return { timedOut: timedOut2, strays };
+}
+function leftRunning(what, shown4, strays) {
+  return `${what} ${shown4} left ${processCount(strays.length)} running after it exited: ${listStrays(strays)}. The gate stopped them (SIGTERM, then SIGKILL): a process left behind would compete with the measurement for CPU and GPU and outlive the gate. Stop background processes before the command ends, or start a helper the benchmark needs from the worker, whose process tree is tracked and stopped with it.`;
+}
+function collectOutput(proc, output2, log) {
+  const onLine = (line) => {
+    output2.push(line);
+    log(line);
+  };
+  for (const stream of [proc.stdout, proc.stderr]) {
+    readLines(stream, onLine, { maxChars: LOG_LINE_MAX_CHARS, onOverflow: onLine });
+    stream.on("error", () => void 0);
+  }
+}
+function timeoutMessage(spec, shown4, graceMs, output2) {
+  const { key, where } = spec.timeoutSetting;
+  return `${spec.what} ${shown4} did not finish within ${spec.timeoutMs / 1e3} s (${key}), so it was stopped (SIGTERM to its process group, SIGKILL after ${graceMs / 1e3} s). If it legitimately takes longer, raise ${key} ${where}; otherwise look for a step waiting for input, a lock or the network.
+${output2.format()}`;
+}
+function exitMessage(spec, shown4, status, viaShell, output2) {
+  if (status.code === 0) return null;
+  const hint = exitHint(status, viaShell) ?? "Its output below usually says why.";
+  return `${spec.what} ${shown4} failed in ${spec.cwd}: it ${describeExit(status, viaShell)}. ${hint}
+${output2.format()}`;
+}
+var OutputTail = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  lines = [];
+  count = 0;
+  bytes = 0;
+  push(line) {
+    this.count += 1;
+    this.bytes += Buffer.byteLength(line) + 1;
+    this.lines.push(line);
+    if (this.lines.length > this.capacity) this.lines.shift();
+  }
+  /** The kept lines as an indented block, saying when the output was longer than that. */
+  format() {
+    if (this.count === 0) return "It wrote nothing to stdout or stderr.";
+    const body = this.lines.map((line) => `  | ${line}`).join("\n");
+    if (this.count === this.lines.length) return `Its output:
+${body}`;
+    const size = this.bytes >= MB ? `${(this.bytes / MB).toFixed(1)} MB` : `${this.bytes} bytes`;
+    return `Its output was long (${this.count} lines, ${size}, all logged above); the last ${this.lines.length} lines:
+${body}`;
+  }
+};
+function reasonOf(signal) {
+  return signal.reason instanceof Error ? signal.reason.message : "interrupted";
+}
+function isDirectory2(path) {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 // packages/runner/src/workloads/samples-file.ts
 var SHAPE = '{ "version": 1, "samples": [12.5, 12.7, ...] }: every sample a time in milliseconds above 0, optionally "framework" and "dtype" strings and "memory": [{ "device": 0, "maxAllocatedBytes": 123, "maxReservedBytes": 456 }]';
@@ -53918,13 +53705,13 @@ import { resolve as resolve5 } from "node:path";
 import { setTimeout as sleep3 } from "node:timers/promises";
 
 // packages/runner/src/workloads/worker-socket.ts
-import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join6 } from "node:path";
 async function listenForLauncher() {
-  const dir = mkdtempSync(join7(tmpdir4(), "perf-gate-"));
-  const path = join7(dir, "worker.sock");
+  const dir = mkdtempSync(join6(tmpdir4(), "perf-gate-"));
+  const path = join6(dir, "worker.sock");
   const server = createServer();
   let handler2 = (socket) => socket.destroy();
   server.on("connection", (socket) => handler2(socket));
@@ -53946,7 +53733,7 @@ async function listenForLauncher() {
       if (closed) return;
       closed = true;
       server.close();
-      rmSync2(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   };
 }
@@ -54446,7 +54233,351 @@ function infoFromHello(hello2) {
   };
 }
 
-// packages/runner/src/orchestrate.ts
+// packages/runner/src/gate/plan.ts
+function benchmarkPlan(benchmark, dtype, gpu, verdicts, onWarning) {
+  const { workload, budget } = benchmark;
+  return {
+    name: benchmark.name,
+    workload: workloadFor(benchmark, { onWarning }),
+    metrics: benchmark.metrics,
+    thresholds: benchmark.threshold,
+    warmupIterations: benchmark.warmup.iterations,
+    iterationsPerRound: budget.iterationsPerRound,
+    maxRounds: budget.maxRounds,
+    maxSeconds: budget.maxSeconds,
+    dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+    device: benchmark.device,
+    gpu,
+    itemsPerIteration: workload.kind === "worker" ? workload.itemsPerIteration : null,
+    ...processPlan(benchmark),
+    errorRates: errorShares(verdicts.weight),
+    verdicts: verdicts.count
+  };
+}
+function verdictsOf(benchmarks) {
+  let count = 0;
+  let weight = 0;
+  for (const b of benchmarks) {
+    if (b.metrics.includes("latency") || b.metrics.includes("throughput")) {
+      count++;
+      weight += 1;
+    }
+    if (b.metrics.includes("memory")) {
+      count++;
+      weight += MEMORY_ERROR_WEIGHT;
+    }
+  }
+  return { count: Math.max(1, count), weight: Math.max(1, weight) };
+}
+function processPlan(benchmark) {
+  const { workload } = benchmark;
+  if (workload.kind === "samples")
+    return { restartEveryRounds: 0, roundsPerProcess: 1, pairsAtOnce: 1 };
+  return {
+    restartEveryRounds: workload.restartEveryRounds,
+    roundsPerProcess: workload.restartEveryRounds,
+    pairsAtOnce: workload.processPairsAtOnce
+  };
+}
+function workloadFor(benchmark, hooks = {}) {
+  const w = benchmark.workload;
+  switch (w.kind) {
+    case "onnx":
+      return onnxWorkload({
+        model: w.model,
+        provider: w.provider,
+        inputs: w.inputs,
+        deviceId: benchmark.device
+      });
+    case "worker":
+      return workerWorkload({
+        command: w.command,
+        cwd: w.cwd,
+        env: w.env,
+        options: w.options,
+        startupTimeoutMs: w.startupTimeoutSeconds * 1e3,
+        iterationTimeoutMs: w.iterationTimeoutSeconds === null ? void 0 : w.iterationTimeoutSeconds * 1e3,
+        onWarning: hooks.onWarning
+      });
+    case "samples":
+      return samplesWorkload({
+        command: w.command,
+        output: w.output,
+        cwd: w.cwd,
+        env: w.env,
+        timeoutSeconds: w.timeoutSeconds,
+        onWarning: hooks.onWarning
+      });
+  }
+}
+
+// packages/runner/src/gate/preflight.ts
+init_src();
+function resolveBenchmarkDtype(benchmark, probe) {
+  const gpu = probe.state === "ok" ? probe.inventory.gpus[benchmark.device] : void 0;
+  if (gpu) return resolveDtype(benchmark.dtype, gpu);
+  return {
+    dtype: benchmark.dtype === "auto" ? "fp32" : benchmark.dtype,
+    explanation: benchmark.dtype === "auto" ? "auto -> fp32: no GPU on this machine" : `${benchmark.dtype} as configured (no GPU)`,
+    warning: null
+  };
+}
+function preflightProblem(benchmark, probe) {
+  if (probe.state !== "ok") return null;
+  if (!probe.inventory.gpus[benchmark.device])
+    return `device ${benchmark.device} does not exist: this machine has ${probe.inventory.gpus.length} GPU(s). Fix "device" in the config.`;
+  const busy = probe.gpus[benchmark.device]?.otherProcesses ?? [];
+  if (busy.length > 0 && benchmark.gpuBusy === "fail")
+    return `GPU ${benchmark.device} is in use by PIDs ${busy.map((p) => p.pid).join(", ")} and gpuBusy is "fail": stop them, or set gpuBusy: warn.`;
+  return null;
+}
+
+// packages/runner/src/gate/setup.ts
+var SETUP_TIMEOUT = {
+  key: "setupTimeoutSeconds",
+  where: "on the benchmark, or under `defaults:`, in perf-gate.yml"
+};
+async function runSetup(benchmark, dirs, log, signal) {
+  const warnings = [];
+  for (const side3 of ["base", "head"]) {
+    const command = benchmark.setup[side3];
+    if (!command) continue;
+    const prefix = `[${benchmark.name} ${side3}]`;
+    log(`${prefix} setup: ${command}`);
+    const outcome = await runCommand({
+      command,
+      cwd: dirs[side3],
+      env: process.env,
+      timeoutMs: benchmark.setupTimeoutSeconds * 1e3,
+      timeoutSetting: SETUP_TIMEOUT,
+      what: `the ${side3} setup command`,
+      log: (line) => log(`${prefix} ${line}`),
+      signal
+    });
+    warnings.push(...outcome.warnings);
+    if (outcome.state === "failed") return { error: outcome.error, warnings };
+  }
+  return { error: null, warnings };
+}
+
+// packages/runner/src/gate/benchmark.ts
+async function runBenchmark(benchmark, run3) {
+  const { dirs, probe, reader, log } = run3;
+  const dtype = resolveBenchmarkDtype(benchmark, probe);
+  const problem = preflightProblem(benchmark, probe);
+  if (problem) return failedResult(benchmark, dtype, problem, []);
+  const warnings = [];
+  let result2;
+  try {
+    const setup = await runSetup(benchmark, dirs, log, run3.signal);
+    warnings.push(...setup.warnings);
+    if (setup.error !== null) return failedResult(benchmark, dtype, setup.error, warnings);
+    const gpu = reader && probe.state === "ok" ? { index: benchmark.device, reader } : null;
+    const plan = benchmarkPlan(benchmark, dtype, gpu, run3.verdicts, (w) => warnings.push(w));
+    result2 = await measureBenchmark(plan, dirs, log, {
+      ...run3.onProgress ? { onProgress: run3.onProgress } : {},
+      ...run3.signal ? { signal: run3.signal } : {}
+    });
+  } catch (cause) {
+    const message = cause instanceof RunnerError ? cause.message : `unexpected error (please report it, with the log): ${cause instanceof Error ? cause.message : String(cause)}`;
+    log(`[${benchmark.name}] failed: ${message}`);
+    return failedResult(benchmark, dtype, message, warnings);
+  }
+  result2.warnings.push(...warnings);
+  const deviceName = probe.state === "ok" ? probe.inventory.gpus[benchmark.device]?.name ?? null : null;
+  try {
+    addChecks(result2, benchmark, dtype, deviceName);
+  } catch (cause) {
+    result2.warnings.push(`the checks after measuring failed: ${cause.message}`);
+  }
+  return result2;
+}
+function failedResult(benchmark, dtype, error64, warnings) {
+  return {
+    name: benchmark.name,
+    workload: benchmark.workload.kind,
+    status: "failed",
+    error: error64,
+    dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
+    ran: { base: null, head: null },
+    rounds: 0,
+    stopReason: "failed",
+    seconds: 0,
+    verdictSeconds: null,
+    processes: 0,
+    throttledRounds: [],
+    metrics: [],
+    memory: { base: null, head: null },
+    warnings
+  };
+}
+
+// packages/runner/src/gate/run-lock.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+import {
+  existsSync as existsSync6,
+  linkSync,
+  readFileSync as readFileSync4,
+  renameSync,
+  rmSync as rmSync2,
+  statSync as statSync2,
+  writeFileSync
+} from "node:fs";
+import { hostname as hostname3 } from "node:os";
+import { join as join7 } from "node:path";
+var LOCK_FILE = "vggt-perf-gate.lock";
+var UNREADABLE_LOCK_GRACE_MS = 1e4;
+var ATTEMPTS = 3;
+function acquireRunLock(gitDir, resultsPath) {
+  const path = join7(gitDir, LOCK_FILE);
+  const me = {
+    pid: process.pid,
+    startTime: startTime(process.pid),
+    host: hostname3(),
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    resultsPath
+  };
+  const text2 = `${JSON.stringify(me)}
+`;
+  take(path, text2);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.removeListener("exit", release);
+    if (readLock(path)?.text === text2) rmSync2(path, { force: true });
+  };
+  process.once("exit", release);
+  return { path, release };
+}
+function take(path, text2) {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (linkInPlace(path, text2)) return;
+    const seen2 = readLock(path);
+    if (seen2 === null) continue;
+    if (isHeld(seen2)) throw alreadyRunning(path, seen2.owner);
+    moveAsideIfUnchanged(path, seen2);
+  }
+  const seen = readLock(path);
+  throw alreadyRunning(path, seen?.owner ?? null);
+}
+function linkInPlace(path, text2) {
+  const draft = `${path}.${process.pid}.${randomBytes3(4).toString("hex")}`;
+  try {
+    writeFileSync(draft, text2, { flag: "wx" });
+    linkSync(draft, path);
+    return true;
+  } catch (error64) {
+    if (error64.code === "EEXIST") return false;
+    throw lockUnwritable(path, error64);
+  } finally {
+    removeQuietly(draft);
+  }
+}
+function removeQuietly(path) {
+  try {
+    rmSync2(path, { force: true });
+  } catch {
+  }
+}
+function moveAsideIfUnchanged(path, seen) {
+  const aside = `${path}.stale.${process.pid}.${randomBytes3(4).toString("hex")}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return;
+  }
+  try {
+    if (readFileSync4(aside, "utf8") !== seen.text) linkSync(aside, path);
+  } catch {
+  } finally {
+    removeQuietly(aside);
+  }
+}
+function readLock(path) {
+  let text2;
+  let ageMs;
+  try {
+    text2 = readFileSync4(path, "utf8");
+    ageMs = Date.now() - statSync2(path).mtimeMs;
+  } catch {
+    return null;
+  }
+  try {
+    const owner = JSON.parse(text2);
+    return { text: text2, ageMs, owner: typeof owner.pid === "number" ? owner : null };
+  } catch {
+    return { text: text2, ageMs, owner: null };
+  }
+}
+function isHeld(seen) {
+  const { owner } = seen;
+  if (owner === null) return seen.ageMs < UNREADABLE_LOCK_GRACE_MS;
+  if (owner.host !== hostname3()) return true;
+  if (!existsSync6("/proc/self/stat")) return pidExists(owner.pid);
+  const started = startTime(owner.pid);
+  return started !== null && (owner.startTime === null || started === owner.startTime);
+}
+function pidExists(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error64) {
+    return error64.code === "EPERM";
+  }
+}
+function alreadyRunning(path, owner) {
+  const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}, writing ${owner.resultsPath}` : "its lock file cannot be read";
+  const stop = owner ? `, or stop it (kill ${owner.pid})` : "";
+  return new RunnerError(
+    "ALREADY_RUNNING",
+    `another vggt-perf-gate run is using this repository (${who}): two runs would overwrite one results file and disturb each other's timings. Wait for it to finish${stop}. If no such run exists, remove ${path}.`
+  );
+}
+function lockUnwritable(path, error64) {
+  const e = error64;
+  return new RunnerError(
+    "BASE_CHECKOUT_FAILED",
+    `cannot create the run lock ${path} (${e.code ?? "error"}: ${e.message}): the gate needs to write in the repository's git directory (for the lock and the base worktree). Run it as a user who may write there, on a writable checkout.`,
+    { cause: error64 }
+  );
+}
+
+// packages/runner/src/gate/select-benchmarks.ts
+var BenchmarkSelectionError = class extends RunnerError {
+  /** The names asked for that the config does not have. */
+  unknown;
+  /** Every benchmark name the config has, in config order. */
+  known;
+  constructor(unknown2, known, message) {
+    super("USAGE", message);
+    this.name = "BenchmarkSelectionError";
+    this.unknown = unknown2;
+    this.known = known;
+  }
+};
+function selectBenchmarks(config2, only, setBy = "the benchmark filter") {
+  if (only === null || only === void 0) return config2.benchmarks;
+  const known = config2.benchmarks.map((b) => b.name);
+  const unknown2 = [...new Set(only.filter((name) => !known.includes(name)))];
+  if (only.length === 0 || unknown2.length > 0)
+    throw new BenchmarkSelectionError(unknown2, known, describe6(unknown2, known, setBy));
+  return config2.benchmarks.filter((b) => only.includes(b.name));
+}
+function describe6(unknown2, known, setBy) {
+  const list2 = `The config's benchmarks: ${known.join(", ")}.`;
+  const fix = `Fix the name${unknown2.length === 1 ? "" : "s"} in ${setBy}, or leave ${setBy} out to measure every benchmark.`;
+  if (unknown2.length === 0) return `${setBy} names no benchmark. ${list2} ${fix}`;
+  const names = unknown2.map((name) => `"${name}"${suggestion2(name, known)}`).join(", ");
+  const noun = unknown2.length === 1 ? "a benchmark" : "benchmarks";
+  return `${setBy} names ${noun} the config does not have: ${names}. ${list2} ${fix}`;
+}
+function suggestion2(name, known) {
+  const guess = didYouMean(name, known);
+  return guess === void 0 ? "" : ` (did you mean "${guess}"?)`;
+}
+
+// packages/runner/src/gate/run.ts
 var TOOL_VERSION = "0.0.0";
 async function runGate(options) {
   const { config: config2, log } = options;
@@ -54455,34 +54586,7 @@ async function runGate(options) {
   const warnings = probe.state === "ok" ? [...probe.warnings] : [];
   if (probe.state === "no-gpu")
     log(`device: no NVIDIA GPU (${probe.reason.split("\n")[0]}); GPU metrics will not be measured`);
-  const gpu0 = probe.state === "ok" ? probe.inventory.gpus[0] : void 0;
-  const results = {
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    tool: { name: "vggt-perf-gate", version: TOOL_VERSION },
-    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    configHash: hashConfig(config2),
-    commits: {
-      base: { ref: options.baseRef, sha: null },
-      head: {
-        ref: "working tree",
-        sha: await resolveCommit(dir, "HEAD"),
-        dirty: await isDirty(dir)
-      }
-    },
-    device: probe.state === "ok" && gpu0 ? {
-      state: "ok",
-      name: gpu0.name,
-      computeCapability: gpu0.computeCapability ? `${gpu0.computeCapability.major}.${gpu0.computeCapability.minor}` : null,
-      driver: probe.inventory.driverVersion,
-      source: probe.inventory.source
-    } : { state: "no-gpu", reason: probe.state === "no-gpu" ? probe.reason : "no GPU listed" },
-    status: "partial",
-    verdict: "failed",
-    regressions: 0,
-    benchmarks: [],
-    warnings,
-    shard: options.shard ?? null
-  };
+  const results = await newResults(options, dir, probe, warnings);
   const benchmarks = selectBenchmarks(config2, options.only);
   const verdicts = verdictsOf(config2.benchmarks);
   let reader = null;
@@ -54534,6 +54638,36 @@ async function runGate(options) {
   }
   return results;
 }
+async function newResults(options, dir, probe, warnings) {
+  const gpu0 = probe.state === "ok" ? probe.inventory.gpus[0] : void 0;
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: "vggt-perf-gate", version: TOOL_VERSION },
+    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+    configHash: hashConfig(options.config),
+    commits: {
+      base: { ref: options.baseRef, sha: null },
+      head: {
+        ref: "working tree",
+        sha: await resolveCommit(dir, "HEAD"),
+        dirty: await isDirty(dir)
+      }
+    },
+    device: probe.state === "ok" && gpu0 ? {
+      state: "ok",
+      name: gpu0.name,
+      computeCapability: gpu0.computeCapability ? `${gpu0.computeCapability.major}.${gpu0.computeCapability.minor}` : null,
+      driver: probe.inventory.driverVersion,
+      source: probe.inventory.source
+    } : { state: "no-gpu", reason: probe.state === "no-gpu" ? probe.reason : "no GPU listed" },
+    status: "partial",
+    verdict: "failed",
+    regressions: 0,
+    benchmarks: [],
+    warnings,
+    shard: options.shard ?? null
+  };
+}
 function closeReader(reader, warnings) {
   try {
     reader?.close();
@@ -54555,369 +54689,6 @@ async function lockRepository(dir, resultsPath, log, warnings) {
     );
   warnings.push(...problems);
   return lock;
-}
-function verdictsOf(benchmarks) {
-  let count = 0;
-  let weight = 0;
-  for (const b of benchmarks) {
-    if (b.metrics.includes("latency") || b.metrics.includes("throughput")) {
-      count++;
-      weight += 1;
-    }
-    if (b.metrics.includes("memory")) {
-      count++;
-      weight += MEMORY_ERROR_WEIGHT;
-    }
-  }
-  return { count: Math.max(1, count), weight: Math.max(1, weight) };
-}
-async function runBenchmark(benchmark, run3) {
-  const { dirs, probe, reader, log, onProgress, signal } = run3;
-  const gpu = probe.state === "ok" ? probe.inventory.gpus[benchmark.device] : void 0;
-  const dtype = gpu ? resolveDtype(benchmark.dtype, gpu) : {
-    dtype: benchmark.dtype === "auto" ? "fp32" : benchmark.dtype,
-    explanation: benchmark.dtype === "auto" ? "auto -> fp32: no GPU on this machine" : `${benchmark.dtype} as configured (no GPU)`,
-    warning: null
-  };
-  const failed2 = (error64, warnings2 = []) => ({
-    name: benchmark.name,
-    workload: benchmark.workload.kind,
-    status: "failed",
-    error: error64,
-    dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
-    ran: { base: null, head: null },
-    rounds: 0,
-    stopReason: "failed",
-    seconds: 0,
-    verdictSeconds: null,
-    processes: 0,
-    throttledRounds: [],
-    metrics: [],
-    memory: { base: null, head: null },
-    warnings: warnings2
-  });
-  if (probe.state === "ok" && !gpu) {
-    return failed2(
-      `device ${benchmark.device} does not exist: this machine has ${probe.inventory.gpus.length} GPU(s). Fix "device" in the config.`
-    );
-  }
-  const busy = probe.state === "ok" ? probe.gpus[benchmark.device]?.otherProcesses ?? [] : [];
-  if (busy.length > 0 && benchmark.gpuBusy === "fail") {
-    return failed2(
-      `GPU ${benchmark.device} is in use by PIDs ${busy.map((p) => p.pid).join(", ")} and gpuBusy is "fail": stop them, or set gpuBusy: warn.`
-    );
-  }
-  const warnings = [];
-  let result2;
-  try {
-    const setup = await runSetup(benchmark, dirs, log, signal);
-    warnings.push(...setup.warnings);
-    if (setup.error !== null) return failed2(setup.error, warnings);
-    const plan = {
-      name: benchmark.name,
-      workload: workloadFor(benchmark, { onWarning: (warning2) => warnings.push(warning2) }),
-      metrics: benchmark.metrics,
-      thresholds: benchmark.threshold,
-      warmupIterations: benchmark.warmup.iterations,
-      iterationsPerRound: benchmark.budget.iterationsPerRound,
-      maxRounds: benchmark.budget.maxRounds,
-      maxSeconds: benchmark.budget.maxSeconds,
-      dtype: { requested: benchmark.dtype, resolved: dtype.dtype, explanation: dtype.explanation },
-      device: benchmark.device,
-      gpu: reader && gpu ? { index: benchmark.device, reader } : null,
-      itemsPerIteration: benchmark.workload.kind === "worker" ? benchmark.workload.itemsPerIteration : null,
-      ...processPlan(benchmark),
-      errorRates: errorShares(run3.verdicts.weight),
-      verdicts: run3.verdicts.count
-    };
-    result2 = await measureBenchmark(plan, dirs, log, onProgress, signal);
-  } catch (cause) {
-    const message = cause instanceof RunnerError ? cause.message : `unexpected error (please report it, with the log): ${cause instanceof Error ? cause.message : String(cause)}`;
-    log(`[${benchmark.name}] failed: ${message}`);
-    return failed2(message, warnings);
-  }
-  result2.warnings.push(...warnings);
-  try {
-    addChecks(result2, benchmark, dtype, gpu?.name ?? null);
-  } catch (cause) {
-    result2.warnings.push(`the checks after measuring failed: ${cause.message}`);
-  }
-  return result2;
-}
-function processPlan(benchmark) {
-  const { workload } = benchmark;
-  if (workload.kind === "samples")
-    return { restartEveryRounds: 0, roundsPerProcess: 1, pairsAtOnce: 1 };
-  return {
-    restartEveryRounds: workload.restartEveryRounds,
-    roundsPerProcess: workload.restartEveryRounds,
-    pairsAtOnce: workload.processPairsAtOnce
-  };
-}
-function addChecks(result2, benchmark, dtype, deviceName) {
-  if (dtype.warning) result2.warnings.push(dtype.warning);
-  const latency = result2.metrics.find((m) => m.metric === "latency");
-  result2.warnings.push(
-    ...whatRanWarnings(
-      whatRan(result2.profiles?.base, latency?.base?.median ?? null, deviceName),
-      whatRan(result2.profiles?.head, latency?.head?.median ?? null, deviceName),
-      dtype.dtype
-    )
-  );
-  const peak = result2.metrics.find((m) => m.metric === "memory")?.head?.median;
-  if (benchmark.expectedMemory && peak !== void 0 && isComputeDtype(dtype.dtype)) {
-    const stored = result2.profiles?.head?.parameterDtype;
-    const check2 = checkExpectedMemory({
-      parameterCount: benchmark.expectedMemory.parameters,
-      dtype: dtype.dtype,
-      ...typeof stored === "string" && isComputeDtype(stored) ? { weightsDtype: stored } : {},
-      activationBytes: benchmark.expectedMemory.activationsGiB * 2 ** 30,
-      factor: benchmark.expectedMemory.factor,
-      measuredPeakBytes: peak,
-      requestedDtype: dtype.dtype
-    });
-    if (check2.state === "exceeded")
-      result2.warnings.push(
-        `head peak VRAM exceeds the expectation: ${check2.likelyCause ?? check2.note ?? ""}`
-      );
-  }
-}
-function workloadFor(benchmark, hooks = {}) {
-  const w = benchmark.workload;
-  switch (w.kind) {
-    case "onnx":
-      return onnxWorkload({
-        model: w.model,
-        provider: w.provider,
-        inputs: w.inputs,
-        deviceId: benchmark.device
-      });
-    case "worker":
-      return workerWorkload({
-        command: w.command,
-        cwd: w.cwd,
-        env: w.env,
-        options: w.options,
-        startupTimeoutMs: w.startupTimeoutSeconds * 1e3,
-        iterationTimeoutMs: w.iterationTimeoutSeconds === null ? void 0 : w.iterationTimeoutSeconds * 1e3,
-        onWarning: hooks.onWarning
-      });
-    case "samples":
-      return samplesWorkload({
-        command: w.command,
-        output: w.output,
-        cwd: w.cwd,
-        env: w.env,
-        timeoutSeconds: w.timeoutSeconds,
-        onWarning: hooks.onWarning
-      });
-  }
-}
-
-// packages/runner/src/output-paths.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
-import { constants as constants4 } from "node:fs";
-import { access as access2, mkdir as mkdir3, open as open3, realpath, rmdir as rmdir2, stat as stat2, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname3, isAbsolute, join as join8, relative, resolve as resolve7, sep } from "node:path";
-var OutputPathError = class extends RunnerError {
-  /** The path as the user gave it. */
-  path;
-  /** The flag or input that set it. */
-  setBy;
-  /** The OS error code behind it (`ENOTDIR`, `EACCES`...), when there was one. */
-  reason;
-  constructor(target, failure2, options) {
-    super(
-      "USAGE",
-      `cannot write ${target.setBy} ${target.path}: ${failure2.why}. ${failure2.fix} (Checked before measuring: nothing was run.)`,
-      options
-    );
-    this.name = "OutputPathError";
-    this.path = target.path;
-    this.setBy = target.setBy;
-    this.reason = failure2.code;
-  }
-};
-async function checkOutputPaths(targets) {
-  await checkDistinct(targets);
-  for (const target of targets) {
-    const failure2 = await checkOne(target);
-    if (failure2) throw new OutputPathError(target, failure2);
-  }
-}
-async function checkDistinct(targets) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const target of targets) {
-    const existing = await statOrNull(resolve7(target.path));
-    if (existing && !existing.isFile()) continue;
-    const file2 = await canonicalPath(target.path);
-    const first = seen.get(file2);
-    if (first) {
-      throw new OutputPathError(target, {
-        why: `it is the same file as ${first.setBy} ${first.path}, so one would overwrite the other`,
-        fix: `Give ${target.setBy} and ${first.setBy} different paths.`,
-        code: null
-      });
-    }
-    seen.set(file2, target);
-  }
-}
-async function canonicalPath(path) {
-  const rest = [];
-  for (let dir = resolve7(path); ; dir = dirname3(dir)) {
-    try {
-      return join8(await realpath(dir), ...rest);
-    } catch {
-      if (dir === dirname3(dir)) return resolve7(path);
-      rest.unshift(basename2(dir));
-    }
-  }
-}
-async function checkOne(target) {
-  const path = resolve7(target.path);
-  const existing = await statOrNull(path);
-  if (existing?.isDirectory()) return isADirectory(target);
-  if (existing && !existing.isFile()) return checkSpecialFile(target, path);
-  const blocker = await fileAncestor(dirname3(path));
-  if (blocker !== null) return notADirectory(blocker);
-  try {
-    await probeDirectory(dirname3(path));
-  } catch (cause) {
-    return explainWriteError(cause, target.path);
-  }
-  return existing && target.format !== "results" ? checkWritable(path) : null;
-}
-async function checkSpecialFile(target, path) {
-  if (target.format !== "results") return checkWritable(path);
-  return {
-    why: "it is not a regular file (a device, pipe or socket), and the results file is replaced by a rename",
-    fix: "Name a regular file, e.g. perf-gate-results.json.",
-    code: null
-  };
-}
-async function checkWritable(path) {
-  try {
-    await access2(path, constants4.W_OK);
-    return null;
-  } catch (cause) {
-    const code2 = cause.code ?? "EACCES";
-    return {
-      why: `${shown3(path)} is not writable by this user (${code2})`,
-      fix: "Make it writable (chmod u+w), or choose another path.",
-      code: code2
-    };
-  }
-}
-function isADirectory(target) {
-  const example = target.format === "results" ? `, e.g. ${join8(target.path, "perf-gate-results.json")}` : "";
-  return {
-    why: "it is a directory (EISDIR)",
-    fix: `Add a file name to the path${example}.`,
-    code: "EISDIR"
-  };
-}
-async function probeDirectory(directory) {
-  const created = await mkdir3(directory, { recursive: true });
-  const probe = join8(
-    directory,
-    `.perf-gate-probe-${process.pid}-${randomBytes4(4).toString("hex")}`
-  );
-  try {
-    const handle = await open3(probe, "wx");
-    try {
-      await handle.write("perf-gate write probe\n");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } finally {
-    await unlink2(probe).catch(() => {
-    });
-    if (created !== void 0) await removeCreated(directory, created);
-  }
-}
-async function removeCreated(directory, firstCreated) {
-  for (let dir = directory; ; dir = dirname3(dir)) {
-    try {
-      await rmdir2(dir);
-    } catch {
-      return;
-    }
-    if (dir === firstCreated || dir === dirname3(dir)) return;
-  }
-}
-async function writeOutputFile(path, text2) {
-  await mkdir3(dirname3(resolve7(path)), { recursive: true });
-  await writeFile3(path, text2);
-}
-async function explainWriteError(cause, path) {
-  const code2 = cause?.code ?? null;
-  const directory = shown3((await nearestExisting(dirname3(resolve7(path)))).path);
-  switch (code2) {
-    case "ENOTDIR":
-    case "EEXIST": {
-      const blocker = await fileAncestor(dirname3(resolve7(path)));
-      if (blocker !== null) return notADirectory(blocker);
-      break;
-    }
-    case "EISDIR":
-      return isADirectory({ path, format: "markdown" });
-    case "EACCES":
-    case "EPERM":
-      return {
-        why: `this user may not write in ${directory} (${code2})`,
-        fix: "Choose a directory this user can write to, or give it write permission there.",
-        code: code2
-      };
-    case "EROFS":
-      return {
-        why: `${directory} is on a read-only file system (EROFS)`,
-        fix: "Choose a path on a writable disk.",
-        code: code2
-      };
-    case "ENOSPC":
-    case "EDQUOT":
-      return {
-        why: `the disk holding ${directory} is full (${code2 === "EDQUOT" ? "disk quota exceeded, EDQUOT" : "no space left, ENOSPC"})`,
-        fix: "Free some space there, or choose a path on another disk.",
-        code: code2
-      };
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return { why: message, fix: "Choose another path.", code: code2 };
-}
-function notADirectory(blocker) {
-  return {
-    why: `${shown3(blocker)} is a file, not a directory (ENOTDIR)`,
-    fix: `Choose a path whose parent is a directory, or move ${shown3(blocker)} away.`,
-    code: "ENOTDIR"
-  };
-}
-function shown3(path) {
-  return pathInside(process.cwd(), path) || path;
-}
-function pathInside(dir, path) {
-  const inside = relative(resolve7(dir), resolve7(path));
-  if (inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return null;
-  return inside;
-}
-async function fileAncestor(directory) {
-  const found = await nearestExisting(directory);
-  return found.isDirectory ? null : found.path;
-}
-async function nearestExisting(directory) {
-  for (let dir = directory; ; dir = dirname3(dir)) {
-    const found = await statOrNull(dir);
-    if (found) return { path: dir, isDirectory: found.isDirectory() };
-    if (dir === dirname3(dir)) return { path: dir, isDirectory: true };
-  }
-}
-async function statOrNull(path) {
-  try {
-    return await stat2(path);
-  } catch {
-    return null;
-  }
 }
 
 // packages/runner/src/report/format.ts
@@ -56183,6 +55954,435 @@ function thresholds(results) {
   return [...seen].map(([label2, t]) => `${label2} \xB1${+(t * 100).toFixed(2)}%`).join(", ") || "per metric";
 }
 
+// packages/runner/src/report/progress.ts
+var CLEAR_LINE = "\r\x1B[2K";
+var DEFAULT_REFRESH_MS = 1e3;
+var DEFAULT_COLUMNS = 80;
+var ELLIPSIS = "\u2026";
+var PHASE_WORDS = {
+  starting: "starting processes",
+  "warm-up": "warming up",
+  measuring: "measuring",
+  restarting: "starting fresh processes",
+  profiling: "profiling what ran (untimed)",
+  done: "done"
+};
+function formatDuration(seconds2) {
+  const s = Math.max(0, Math.floor(seconds2));
+  if (s < 60) return `${s}s`;
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+function processesText(count) {
+  if (count <= 0) return null;
+  return `${count} process${count === 1 ? "" : "es"} per side`;
+}
+function formatStatus(p, elapsedSeconds = p.elapsedSeconds) {
+  return [
+    p.benchmark,
+    PHASE_WORDS[p.phase],
+    p.phase === "done" ? `${p.rounds} round${p.rounds === 1 ? "" : "s"}` : `round ${p.rounds}/${p.maxRounds}`,
+    `${formatDuration(elapsedSeconds)} of ${formatDuration(p.maxSeconds)}`,
+    processesText(p.processes),
+    p.estimate
+  ].filter((part) => part !== null && part !== "").join(" \xB7 ");
+}
+function formatPhaseLine(p) {
+  const verdict = p.verdictSeconds === null ? [] : [`verdict after ${p.verdictSeconds.toFixed(1)}s`];
+  const details = p.phase === "done" ? [
+    `${p.rounds} round${p.rounds === 1 ? "" : "s"}`,
+    ...verdict,
+    `${p.elapsedSeconds.toFixed(1)}s${verdict.length > 0 ? " in all" : ""}`
+  ] : [
+    `round ${p.rounds}/${p.maxRounds}`,
+    ...verdict,
+    `${p.elapsedSeconds.toFixed(1)}s of ${p.maxSeconds}s`
+  ];
+  const processes2 = processesText(p.processes);
+  if (processes2) details.push(processes2);
+  return `[${p.benchmark}] ${PHASE_WORDS[p.phase]} (${details.join(", ")})`;
+}
+function fit(text2, width) {
+  const chars = [...text2.replace(/[\u0000-\u001f\u007f]/g, " ")];
+  if (chars.length <= width) return text2;
+  return width <= 1 ? chars.slice(0, width).join("") : `${chars.slice(0, width - 1).join("")}${ELLIPSIS}`;
+}
+var ProgressDisplay = class {
+  #write;
+  #live;
+  #columns;
+  #formatLine;
+  #refreshMs;
+  #now;
+  #status = null;
+  /** When the status arrived: its elapsed time runs on from there. */
+  #receivedAt = 0;
+  /** Whether a status line is on screen now (live mode). */
+  #shown = false;
+  #timer = null;
+  /** Last benchmark and phase printed (plain mode), to print phase changes only. */
+  #lastPhase = null;
+  constructor(options) {
+    this.#write = options.write;
+    this.#live = options.isTTY;
+    this.#columns = options.columns ?? (() => void 0);
+    this.#formatLine = options.formatLine ?? ((line) => line);
+    this.#refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS;
+    this.#now = options.now ?? Date.now;
+  }
+  /** Prints one log line; in live mode above the status line, which is drawn again under it. */
+  log(line) {
+    const text2 = `${this.#formatLine(line)}
+`;
+    if (!this.#shown) {
+      this.#write(text2);
+      return;
+    }
+    this.#write(`${CLEAR_LINE}${text2}${this.#statusText()}`);
+  }
+  /** Shows a benchmark's progress: redraws the status (live), or prints a line at a phase change (plain). */
+  update(progress) {
+    if (!this.#live) {
+      const key = `${progress.benchmark}\0${progress.phase}`;
+      if (key === this.#lastPhase) return;
+      this.#lastPhase = key;
+      this.#write(`${this.#formatLine(formatPhaseLine(progress))}
+`);
+      return;
+    }
+    this.#status = progress;
+    this.#receivedAt = this.#now();
+    this.#draw();
+    if (this.#timer === null && this.#refreshMs > 0) {
+      this.#timer = setInterval(() => this.#draw(), this.#refreshMs);
+      this.#timer.unref?.();
+    }
+  }
+  /** Erases the status line and stops redrawing; safe to call more than once. */
+  clear() {
+    if (this.#timer !== null) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+    }
+    if (this.#shown) this.#write(CLEAR_LINE);
+    this.#shown = false;
+    this.#status = null;
+  }
+  #statusText() {
+    const p = this.#status;
+    if (!p) return "";
+    const elapsed = p.phase === "done" ? p.elapsedSeconds : p.elapsedSeconds + (this.#now() - this.#receivedAt) / 1e3;
+    const width = Math.max(1, (this.#columns() ?? DEFAULT_COLUMNS) - 1);
+    return fit(formatStatus(p, elapsed), width);
+  }
+  #draw() {
+    if (!this.#status) return;
+    this.#write(`${CLEAR_LINE}${this.#statusText()}`);
+    this.#shown = true;
+  }
+};
+
+// packages/runner/src/report/reporter.ts
+async function tellReporters(reporters, call) {
+  for (const reporter of reporters) await call(reporter);
+}
+function tellReportersNow(reporters, call) {
+  for (const reporter of reporters) call(reporter);
+}
+
+// packages/runner/src/results/output-paths.ts
+import { randomBytes as randomBytes4 } from "node:crypto";
+import { constants as constants4 } from "node:fs";
+import { access as access2, mkdir as mkdir3, open as open3, realpath, rmdir as rmdir2, stat as stat2, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename2, dirname as dirname3, isAbsolute, join as join8, relative, resolve as resolve7, sep } from "node:path";
+var OutputPathError = class extends RunnerError {
+  /** The path as the user gave it. */
+  path;
+  /** The flag or input that set it. */
+  setBy;
+  /** The OS error code behind it (`ENOTDIR`, `EACCES`...), when there was one. */
+  reason;
+  constructor(target, failure2, options) {
+    super(
+      "USAGE",
+      `cannot write ${target.setBy} ${target.path}: ${failure2.why}. ${failure2.fix} (Checked before measuring: nothing was run.)`,
+      options
+    );
+    this.name = "OutputPathError";
+    this.path = target.path;
+    this.setBy = target.setBy;
+    this.reason = failure2.code;
+  }
+};
+async function checkOutputPaths(targets) {
+  await checkDistinct(targets);
+  for (const target of targets) {
+    const failure2 = await checkOne(target);
+    if (failure2) throw new OutputPathError(target, failure2);
+  }
+}
+async function checkDistinct(targets) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const target of targets) {
+    const existing = await statOrNull(resolve7(target.path));
+    if (existing && !existing.isFile()) continue;
+    const file2 = await canonicalPath(target.path);
+    const first = seen.get(file2);
+    if (first) {
+      throw new OutputPathError(target, {
+        why: `it is the same file as ${first.setBy} ${first.path}, so one would overwrite the other`,
+        fix: `Give ${target.setBy} and ${first.setBy} different paths.`,
+        code: null
+      });
+    }
+    seen.set(file2, target);
+  }
+}
+async function canonicalPath(path) {
+  const rest = [];
+  for (let dir = resolve7(path); ; dir = dirname3(dir)) {
+    try {
+      return join8(await realpath(dir), ...rest);
+    } catch {
+      if (dir === dirname3(dir)) return resolve7(path);
+      rest.unshift(basename2(dir));
+    }
+  }
+}
+async function checkOne(target) {
+  const path = resolve7(target.path);
+  const existing = await statOrNull(path);
+  if (existing?.isDirectory()) return isADirectory(target);
+  if (existing && !existing.isFile()) return checkSpecialFile(target, path);
+  const blocker = await fileAncestor(dirname3(path));
+  if (blocker !== null) return notADirectory(blocker);
+  try {
+    await probeDirectory(dirname3(path));
+  } catch (cause) {
+    return explainWriteError(cause, target.path);
+  }
+  return existing && target.format !== "results" ? checkWritable(path) : null;
+}
+async function checkSpecialFile(target, path) {
+  if (target.format !== "results") return checkWritable(path);
+  return {
+    why: "it is not a regular file (a device, pipe or socket), and the results file is replaced by a rename",
+    fix: "Name a regular file, e.g. perf-gate-results.json.",
+    code: null
+  };
+}
+async function checkWritable(path) {
+  try {
+    await access2(path, constants4.W_OK);
+    return null;
+  } catch (cause) {
+    const code2 = cause.code ?? "EACCES";
+    return {
+      why: `${shown3(path)} is not writable by this user (${code2})`,
+      fix: "Make it writable (chmod u+w), or choose another path.",
+      code: code2
+    };
+  }
+}
+function isADirectory(target) {
+  const example = target.format === "results" ? `, e.g. ${join8(target.path, "perf-gate-results.json")}` : "";
+  return {
+    why: "it is a directory (EISDIR)",
+    fix: `Add a file name to the path${example}.`,
+    code: "EISDIR"
+  };
+}
+async function probeDirectory(directory) {
+  const created = await mkdir3(directory, { recursive: true });
+  const probe = join8(
+    directory,
+    `.perf-gate-probe-${process.pid}-${randomBytes4(4).toString("hex")}`
+  );
+  try {
+    const handle = await open3(probe, "wx");
+    try {
+      await handle.write("perf-gate write probe\n");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    await unlink2(probe).catch(() => {
+    });
+    if (created !== void 0) await removeCreated(directory, created);
+  }
+}
+async function removeCreated(directory, firstCreated) {
+  for (let dir = directory; ; dir = dirname3(dir)) {
+    try {
+      await rmdir2(dir);
+    } catch {
+      return;
+    }
+    if (dir === firstCreated || dir === dirname3(dir)) return;
+  }
+}
+async function writeOutputFile(path, text2) {
+  await mkdir3(dirname3(resolve7(path)), { recursive: true });
+  await writeFile3(path, text2);
+}
+async function explainWriteError(cause, path) {
+  const code2 = cause?.code ?? null;
+  const directory = shown3((await nearestExisting(dirname3(resolve7(path)))).path);
+  switch (code2) {
+    case "ENOTDIR":
+    case "EEXIST": {
+      const blocker = await fileAncestor(dirname3(resolve7(path)));
+      if (blocker !== null) return notADirectory(blocker);
+      break;
+    }
+    case "EISDIR":
+      return isADirectory({ path, format: "markdown" });
+    case "EACCES":
+    case "EPERM":
+      return {
+        why: `this user may not write in ${directory} (${code2})`,
+        fix: "Choose a directory this user can write to, or give it write permission there.",
+        code: code2
+      };
+    case "EROFS":
+      return {
+        why: `${directory} is on a read-only file system (EROFS)`,
+        fix: "Choose a path on a writable disk.",
+        code: code2
+      };
+    case "ENOSPC":
+    case "EDQUOT":
+      return {
+        why: `the disk holding ${directory} is full (${code2 === "EDQUOT" ? "disk quota exceeded, EDQUOT" : "no space left, ENOSPC"})`,
+        fix: "Free some space there, or choose a path on another disk.",
+        code: code2
+      };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { why: message, fix: "Choose another path.", code: code2 };
+}
+function notADirectory(blocker) {
+  return {
+    why: `${shown3(blocker)} is a file, not a directory (ENOTDIR)`,
+    fix: `Choose a path whose parent is a directory, or move ${shown3(blocker)} away.`,
+    code: "ENOTDIR"
+  };
+}
+function shown3(path) {
+  return pathInside(process.cwd(), path) || path;
+}
+function pathInside(dir, path) {
+  const inside = relative(resolve7(dir), resolve7(path));
+  if (inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return null;
+  return inside;
+}
+async function fileAncestor(directory) {
+  const found = await nearestExisting(directory);
+  return found.isDirectory ? null : found.path;
+}
+async function nearestExisting(directory) {
+  for (let dir = directory; ; dir = dirname3(dir)) {
+    const found = await statOrNull(dir);
+    if (found) return { path: dir, isDirectory: found.isDirectory() };
+    if (dir === dirname3(dir)) return { path: dir, isDirectory: true };
+  }
+}
+async function statOrNull(path) {
+  try {
+    return await stat2(path);
+  } catch {
+    return null;
+  }
+}
+
+// packages/runner/src/report/write-reports.ts
+var REPORT_NAMES = {
+  markdown: "Markdown",
+  html: "HTML"
+};
+async function writeReports(results, targets, log, options = {}) {
+  const written = {
+    results: null,
+    resultsFellBack: false,
+    markdown: null,
+    html: null,
+    problems: []
+  };
+  const resultsTarget = targets.find((t) => t.format === "results");
+  if (resultsTarget) written.results = resultsTarget.path;
+  if (resultsTarget && options.unsaved) {
+    const fallback = await saveResultsFallback(options.unsaved.results);
+    const { why, fix } = await explainWriteError(options.unsaved.systemError, resultsTarget.path);
+    const note = options.fallbackNote ?? "copy that file where you need it";
+    const kept = fallback ? `saved them to ${fallback} instead (${note})` : "could not save them in the temp directory either, so the results JSON is printed after the table";
+    if (!fallback) log(JSON.stringify(options.unsaved.results, null, 2));
+    written.problems.push(
+      `cannot write the results to ${resultsTarget.path}: ${why}; ${kept}. ${fix}`
+    );
+    written.results = fallback;
+    written.resultsFellBack = fallback !== null;
+  }
+  for (const target of targets) {
+    if (target.format === "results") continue;
+    const text2 = target.format === "html" ? renderHtml(results) : `${options.markdown ?? renderMarkdown(results)}
+`;
+    try {
+      await writeOutputFile(target.path, text2);
+      written[target.format] = target.path;
+    } catch (cause) {
+      written.problems.push(await reportProblem(cause, target, written.results, options));
+    }
+  }
+  return written;
+}
+async function reportProblem(cause, target, resultsAt, options) {
+  const { why, fix } = await explainWriteError(cause, target.path);
+  const name = REPORT_NAMES[target.format];
+  const note = options.reportNote ? ` ${options.reportNote}` : "";
+  const again = resultsAt ? ` To render it again once fixed: ${options.cli ?? "vggt-perf-gate"} report --results ${resultsAt} --format ${target.format} --out ${target.path}` : "";
+  return `cannot write the ${name} report to ${target.path}: ${why}. ${fix}${note}${again}`;
+}
+
+// packages/runner/src/report/run-and-report.ts
+async function runAndReport(options) {
+  const { targets, reporters, write, ...gate } = options;
+  const resultsTarget = targets.find((t) => t.format === "results");
+  if (!resultsTarget)
+    throw new RunnerError(
+      "USAGE",
+      'runAndReport needs a target with format "results": where the results file goes.'
+    );
+  await tellReporters(reporters, (r) => r.onStart?.());
+  let results;
+  let unsaved = null;
+  try {
+    results = await runGate({
+      ...gate,
+      resultsPath: resultsTarget.path,
+      log: (line) => tellReportersNow(reporters, (r) => r.onLog?.(line)),
+      onProgress: (progress) => tellReportersNow(reporters, (r) => r.onProgress?.(progress))
+    });
+  } catch (error64) {
+    if (!(error64 instanceof ResultsNotSavedError)) {
+      await tellReporters(reporters, (r) => r.onFailed?.(error64));
+      throw error64;
+    }
+    [results, unsaved] = [error64.results, error64];
+  }
+  return reportResults(results, targets, reporters, { ...write, unsaved });
+}
+async function reportResults(results, targets, reporters, options = {}) {
+  await tellReporters(reporters, (r) => r.onMeasured?.(results));
+  const written = await writeReports(
+    results,
+    targets,
+    (json2) => tellReportersNow(reporters, (r) => r.onUnsaved?.(json2)),
+    options
+  );
+  await tellReporters(reporters, (r) => r.onWritten?.(results, written));
+  return { results, written };
+}
+
 // packages/runner/src/report/terminal.ts
 var WORKFLOW_COMMAND = /::|##\[/g;
 function plain(text2) {
@@ -56232,52 +56432,306 @@ function renderTerminal(results) {
   return out.join("\n");
 }
 
-// packages/runner/src/write-reports.ts
-var REPORT_NAMES = {
-  markdown: "Markdown",
-  html: "HTML"
-};
-async function writeReports(results, targets, log, options = {}) {
-  const written = {
-    results: null,
-    resultsFellBack: false,
-    markdown: null,
-    html: null,
-    problems: []
-  };
-  const resultsTarget = targets.find((t) => t.format === "results");
-  if (resultsTarget) written.results = resultsTarget.path;
-  if (resultsTarget && options.unsaved) {
-    const fallback = await saveResultsFallback(options.unsaved.results);
-    const { why, fix } = await explainWriteError(options.unsaved.systemError, resultsTarget.path);
-    const note = options.fallbackNote ?? "copy that file where you need it";
-    const kept = fallback ? `saved them to ${fallback} instead (${note})` : "could not save them in the temp directory either, so the results JSON is printed after the table";
-    if (!fallback) log(JSON.stringify(options.unsaved.results, null, 2));
-    written.problems.push(
-      `cannot write the results to ${resultsTarget.path}: ${why}; ${kept}. ${fix}`
-    );
-    written.results = fallback;
-    written.resultsFellBack = fallback !== null;
-  }
-  for (const target of targets) {
-    if (target.format === "results") continue;
-    const text2 = target.format === "html" ? renderHtml(results) : `${options.markdown ?? renderMarkdown(results)}
-`;
-    try {
-      await writeOutputFile(target.path, text2);
-      written[target.format] = target.path;
-    } catch (cause) {
-      written.problems.push(await reportProblem(cause, target, written.results, options));
+// packages/runner/src/results/merge.ts
+function mergeResults(shards) {
+  const [first] = shards;
+  if (!first) throw new RunnerError("USAGE", "merge needs at least one results file.");
+  const seen = /* @__PURE__ */ new Map();
+  for (const shard of shards) {
+    for (const b of shard.benchmarks) {
+      const other = seen.get(b.name);
+      if (other !== void 0) {
+        throw new RunnerError(
+          "USAGE",
+          `benchmark ${JSON.stringify(b.name)} appears in two shards (${inline(other)} and ${inline(shard.shard ?? "unnamed")}): give each shard its own benchmarks.`
+        );
+      }
+      seen.set(b.name, shard.shard ?? "unnamed");
     }
   }
-  return written;
+  const benchmarks = shards.flatMap((s) => s.benchmarks);
+  const { verdict, regressions } = gateVerdict(benchmarks);
+  const devices = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    const name = s.device.state === "ok" ? s.device.name : "no GPU";
+    devices.set(name, [...devices.get(name) ?? [], s.shard ?? "unnamed"]);
+  }
+  const deviceWarning = devices.size > 1 ? [
+    `shards ran on different devices: ${[...devices].map(([name, names]) => `${name} (${names.join(", ")})`).join("; ")}; each benchmark's base and head still shared one`
+  ] : [];
+  return {
+    ...first,
+    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+    status: shards.every((s) => s.status === "complete") ? "complete" : "partial",
+    verdict: shards.some((s) => s.status !== "complete") && verdict === "pass" ? "inconclusive" : verdict,
+    regressions,
+    benchmarks,
+    warnings: [.../* @__PURE__ */ new Set([...shards.flatMap((s) => s.warnings), ...deviceWarning])],
+    shard: null
+  };
 }
-async function reportProblem(cause, target, resultsAt, options) {
-  const { why, fix } = await explainWriteError(cause, target.path);
-  const name = REPORT_NAMES[target.format];
-  const note = options.reportNote ? ` ${options.reportNote}` : "";
-  const again = resultsAt ? ` To render it again once fixed: ${options.cli ?? "vggt-perf-gate"} report --results ${resultsAt} --format ${target.format} --out ${target.path}` : "";
-  return `cannot write the ${name} report to ${target.path}: ${why}. ${fix}${note}${again}`;
+function inline(text2) {
+  return JSON.stringify(text2).slice(1, -1);
+}
+
+// packages/action/src/fit-report.ts
+var COMMENT_LIMIT = 65536;
+var SUMMARY_LIMIT = 1024 * 1024;
+var TRUNCATION_NOTE = "\u2026 (truncated, full text in the job summary / results file)";
+var WARNINGS_KEPT = 10;
+var WARNING_SIZE = 1e3;
+var MIN_CELL_SIZE = 300;
+function fitReport(markdown, githubLimit, fullReportLink, reserve = 0, unit = "characters") {
+  const size = unit === "bytes" ? (text3) => Buffer.byteLength(text3, "utf8") : (text3) => text3.length;
+  const limit = githubLimit - reserve;
+  if (size(markdown) <= limit)
+    return { text: markdown, droppedBenchmarks: 0, truncatedCells: 0, shortened: false };
+  const note = (what) => `
+_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._
+`;
+  let lines = markdown.split("\n");
+  lines = dropBlock(lines, "<details><summary>What ran</summary>");
+  lines = dropBlock(lines, "<details><summary>How it was measured</summary>");
+  const warnings = shortenWarnings(lines, size);
+  lines = warnings.lines;
+  const fitted = (text3, droppedBenchmarks, truncatedCells) => ({
+    text: text3,
+    droppedBenchmarks,
+    truncatedCells: warnings.truncated + truncatedCells,
+    shortened: true
+  });
+  const pruned = lines.join("\n") + note("Details");
+  if (size(pruned) <= limit) return fitted(pruned, 0, 0);
+  const table = tableBounds(lines);
+  if (table) {
+    const before = lines.slice(0, table.start);
+    const after = lines.slice(table.end);
+    const compose = (rows3, tail2) => [...before, ...rows3, ...after].join("\n") + tail2;
+    let rows2 = lines.slice(table.start, table.end);
+    let truncated = 0;
+    const longest = rows2.reduce(
+      (most, row) => Math.max(most, ...innerCells(row).map((c) => size(c.trim()))),
+      0
+    );
+    if (longest > MIN_CELL_SIZE) {
+      const capped = (cap) => capCells(rows2, cap, size);
+      const fits = (cap) => size(compose(capped(cap).rows, note("Details"))) <= limit;
+      if (fits(MIN_CELL_SIZE)) {
+        let low = MIN_CELL_SIZE;
+        let high = longest;
+        while (high - low > 1) {
+          const middle = Math.floor((low + high) / 2);
+          if (fits(middle)) low = middle;
+          else high = middle;
+        }
+        const best = capped(low);
+        return fitted(compose(best.rows, note("Details")), 0, best.truncated);
+      }
+      ({ rows: rows2, truncated } = capped(MIN_CELL_SIZE));
+    }
+    const total = benchmarkGroups(rows2).length;
+    const tailFor = (count) => note(count > 0 ? `${count} benchmark(s) of ${total}` : "Details");
+    const dropped = dropBenchmarks(
+      rows2,
+      (kept, count) => compose(kept, tailFor(count)),
+      size,
+      limit
+    );
+    const text3 = compose(dropped.kept, tailFor(dropped.count));
+    if (size(text3) <= limit) return fitted(text3, dropped.count, truncated);
+  }
+  const tail = note("The rest of the report");
+  let cut = markdown.slice(0, limit - size(tail));
+  while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
+  const text2 = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
+  return { text: text2, droppedBenchmarks: 0, truncatedCells: 0, shortened: true };
+}
+function dropBenchmarks(rows2, compose, size, limit) {
+  const groups = benchmarkGroups(rows2);
+  const urgent = (g) => g.some((l) => /regression|failed/.test(l));
+  const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
+  const kept = [];
+  for (const group of ordered) {
+    const candidate = compose([...kept.flat(), ...group], groups.length - kept.length - 1);
+    if (size(candidate) > limit) break;
+    kept.push(group);
+  }
+  return { kept: kept.flat(), count: groups.length - kept.length };
+}
+function capCells(rows2, cap, size) {
+  let truncated = 0;
+  const out = rows2.map((row) => {
+    const cells = splitCells(row);
+    for (let i = 1; i < cells.length - 1; i++) {
+      const text2 = cells[i].trim();
+      if (size(text2) <= cap) continue;
+      cells[i] = ` ${truncate(text2, cap, size)} `;
+      truncated++;
+    }
+    return cells.join("|");
+  });
+  return { rows: out, truncated };
+}
+function truncate(text2, max, size = (t) => t.length) {
+  const room = max - size(TRUNCATION_NOTE);
+  let low = 0;
+  let high = text2.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (size(text2.slice(0, middle)) <= room) low = middle;
+    else high = middle - 1;
+  }
+  return `${text2.slice(0, safeCut(text2, low)).trimEnd()}${TRUNCATION_NOTE}`;
+}
+function safeCut(text2, end) {
+  let cut = end;
+  const code2 = text2.charCodeAt(cut - 1);
+  if (code2 >= 55296 && code2 <= 56319) cut--;
+  const amp = text2.lastIndexOf("&", cut - 1);
+  if (amp !== -1 && cut - amp < 5 && !text2.slice(amp, cut).includes(";")) cut = amp;
+  let slashes = 0;
+  while (slashes < cut && text2[cut - 1 - slashes] === "\\") slashes++;
+  return slashes % 2 === 1 ? cut - 1 : cut;
+}
+function dropBlock(lines, opening) {
+  const start2 = lines.indexOf(opening);
+  if (start2 === -1) return lines;
+  const end = lines.indexOf("</details>", start2);
+  return end === -1 ? lines : [...lines.slice(0, start2), ...lines.slice(end + 1)];
+}
+function shortenWarnings(lines, size) {
+  const prefix = "- \u26A0\uFE0F ";
+  let truncated = 0;
+  const short = lines.map((line) => {
+    if (!line.startsWith(prefix) || size(line) <= WARNING_SIZE) return line;
+    truncated++;
+    return prefix + truncate(line.slice(prefix.length), WARNING_SIZE - size(prefix), size);
+  });
+  const items = short.flatMap((l, i) => l.startsWith(prefix) ? [i] : []);
+  if (items.length <= WARNINGS_KEPT) return { lines: short, truncated };
+  const last = items[items.length - 1];
+  const firstDropped = items[WARNINGS_KEPT];
+  return {
+    lines: [
+      ...short.slice(0, firstDropped),
+      `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
+      ...short.slice(last + 1)
+    ],
+    truncated
+  };
+}
+function tableBounds(lines) {
+  const separator = lines.findIndex((l) => /^\|(-|:|\|)+\|$/.test(l.replace(/\s/g, "")));
+  if (separator === -1) return null;
+  let end = separator + 1;
+  while (end < lines.length && lines[end]?.startsWith("|")) end++;
+  return { start: separator + 1, end };
+}
+function benchmarkGroups(rows2) {
+  const groups = [];
+  for (const row of rows2) {
+    const firstCell = innerCells(row)[0]?.trim() ?? "";
+    if (firstCell !== "" || groups.length === 0) groups.push([row]);
+    else groups[groups.length - 1]?.push(row);
+  }
+  return groups;
+}
+function splitCells(row) {
+  const parts = [];
+  let start2 = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === "\\") i++;
+    else if (row[i] === "|") {
+      parts.push(row.slice(start2, i));
+      start2 = i + 1;
+    }
+  }
+  parts.push(row.slice(start2));
+  return parts;
+}
+function innerCells(row) {
+  return splitCells(row).slice(1, -1);
+}
+
+// packages/action/src/verdict.ts
+function annotate(results, emit) {
+  for (const b of results.benchmarks) {
+    if (b.status === "failed") {
+      emit("error", `${b.name}: ${b.error ?? "failed"}`, `perf gate: ${b.name} failed to measure`);
+      continue;
+    }
+    for (const m of b.metrics) {
+      const change = m.ratio === null ? "" : ` ${changeCell(m)}`;
+      if (m.verdict === "regression")
+        emit(
+          "error",
+          `${b.name} ${m.metric}:${change}, beyond the ${+(m.threshold * 100).toFixed(2)}% threshold. ${m.explanation}`,
+          `perf regression: ${b.name} ${m.metric}`
+        );
+      else if (m.verdict === "inconclusive")
+        emit(
+          "warning",
+          `${b.name} ${m.metric}:${change}: the run could not tell. ${m.explanation}`,
+          `perf gate inconclusive: ${b.name} ${m.metric}`
+        );
+    }
+  }
+}
+function failureMessage2(results, failOn) {
+  switch (failureKind(results, failOn)) {
+    case "failed":
+      return `the perf gate could not measure: ${results.benchmarks.filter((b) => b.status === "failed").map((b) => `${b.name}: ${b.error}`).join("; ") || "the run did not complete"}`;
+    case "regression":
+      return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
+    case "inconclusive":
+      return "the perf gate was inconclusive and fail-on is regression-or-inconclusive";
+    default:
+      return null;
+  }
+}
+
+// packages/action/src/action-reporter.ts
+var MEASURING_GROUP = "Measuring base vs head";
+function actionReporter(runUrl) {
+  const display = new ProgressDisplay({
+    write: (text2) => info(text2.replace(/\n$/, "")),
+    isTTY: false
+  });
+  let grouped = false;
+  const endGroup2 = () => {
+    if (grouped) endGroup();
+    grouped = false;
+  };
+  return {
+    onStart: () => {
+      startGroup(MEASURING_GROUP);
+      grouped = true;
+    },
+    onLog: (line) => display.log(line),
+    onProgress: (progress) => display.update(progress),
+    onFailed: endGroup2,
+    onMeasured: (results) => {
+      endGroup2();
+      info(renderTerminal(results));
+    },
+    onUnsaved: (json2) => info(json2),
+    onWritten: async (results) => {
+      await writeSummary(
+        fitReport(renderMarkdown(results), SUMMARY_LIMIT, runUrl, 0, "bytes").text
+      );
+      annotate(
+        results,
+        (kind, text2, title) => kind === "error" ? error(text2, { title }) : warning(text2, { title })
+      );
+    }
+  };
+}
+async function writeSummary(markdown) {
+  try {
+    await summary.addRaw(markdown, true).write();
+  } catch (error64) {
+    warning(`job summary not written: ${error64.message}`);
+  }
 }
 
 // packages/action/src/github-api.ts
@@ -56337,7 +56791,7 @@ var Context = class {
 // node_modules/@actions/github/lib/internal/utils.js
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
-var __awaiter3 = function(thisArg, _arguments, P, generator) {
+var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
     return value2 instanceof P ? value2 : new P(function(resolve9) {
       resolve9(value2);
@@ -56382,7 +56836,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
   const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-  const proxyFetch = (url2, opts) => __awaiter3(this, void 0, void 0, function* () {
+  const proxyFetch = (url2, opts) => __awaiter2(this, void 0, void 0, function* () {
     return (0, import_undici2.fetch)(url2, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
   });
   return proxyFetch;
@@ -60992,185 +61446,6 @@ function pullRequestOf(event) {
   };
 }
 
-// packages/action/src/fit-report.ts
-var COMMENT_LIMIT = 65536;
-var SUMMARY_LIMIT = 1024 * 1024;
-var TRUNCATION_NOTE = "\u2026 (truncated, full text in the job summary / results file)";
-var WARNINGS_KEPT = 10;
-var WARNING_SIZE = 1e3;
-var MIN_CELL_SIZE = 300;
-function fitReport(markdown, githubLimit, fullReportLink, reserve = 0, unit = "characters") {
-  const size = unit === "bytes" ? (text3) => Buffer.byteLength(text3, "utf8") : (text3) => text3.length;
-  const limit = githubLimit - reserve;
-  if (size(markdown) <= limit)
-    return { text: markdown, droppedBenchmarks: 0, truncatedCells: 0, shortened: false };
-  const note = (what) => `
-_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._
-`;
-  let lines = markdown.split("\n");
-  lines = dropBlock(lines, "<details><summary>What ran</summary>");
-  lines = dropBlock(lines, "<details><summary>How it was measured</summary>");
-  const warnings = shortenWarnings(lines, size);
-  lines = warnings.lines;
-  const fitted = (text3, droppedBenchmarks, truncatedCells) => ({
-    text: text3,
-    droppedBenchmarks,
-    truncatedCells: warnings.truncated + truncatedCells,
-    shortened: true
-  });
-  const pruned = lines.join("\n") + note("Details");
-  if (size(pruned) <= limit) return fitted(pruned, 0, 0);
-  const table = tableBounds(lines);
-  if (table) {
-    const before = lines.slice(0, table.start);
-    const after = lines.slice(table.end);
-    const compose = (rows3, tail2) => [...before, ...rows3, ...after].join("\n") + tail2;
-    let rows2 = lines.slice(table.start, table.end);
-    let truncated = 0;
-    const longest = rows2.reduce(
-      (most, row) => Math.max(most, ...innerCells(row).map((c) => size(c.trim()))),
-      0
-    );
-    if (longest > MIN_CELL_SIZE) {
-      const capped = (cap) => capCells(rows2, cap, size);
-      const fits = (cap) => size(compose(capped(cap).rows, note("Details"))) <= limit;
-      if (fits(MIN_CELL_SIZE)) {
-        let low = MIN_CELL_SIZE;
-        let high = longest;
-        while (high - low > 1) {
-          const middle = Math.floor((low + high) / 2);
-          if (fits(middle)) low = middle;
-          else high = middle;
-        }
-        const best = capped(low);
-        return fitted(compose(best.rows, note("Details")), 0, best.truncated);
-      }
-      ({ rows: rows2, truncated } = capped(MIN_CELL_SIZE));
-    }
-    const total = benchmarkGroups(rows2).length;
-    const tailFor = (count) => note(count > 0 ? `${count} benchmark(s) of ${total}` : "Details");
-    const dropped = dropBenchmarks(
-      rows2,
-      (kept, count) => compose(kept, tailFor(count)),
-      size,
-      limit
-    );
-    const text3 = compose(dropped.kept, tailFor(dropped.count));
-    if (size(text3) <= limit) return fitted(text3, dropped.count, truncated);
-  }
-  const tail = note("The rest of the report");
-  let cut = markdown.slice(0, limit - size(tail));
-  while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
-  const text2 = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
-  return { text: text2, droppedBenchmarks: 0, truncatedCells: 0, shortened: true };
-}
-function dropBenchmarks(rows2, compose, size, limit) {
-  const groups = benchmarkGroups(rows2);
-  const urgent = (g) => g.some((l) => /regression|failed/.test(l));
-  const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
-  const kept = [];
-  for (const group2 of ordered) {
-    const candidate = compose([...kept.flat(), ...group2], groups.length - kept.length - 1);
-    if (size(candidate) > limit) break;
-    kept.push(group2);
-  }
-  return { kept: kept.flat(), count: groups.length - kept.length };
-}
-function capCells(rows2, cap, size) {
-  let truncated = 0;
-  const out = rows2.map((row) => {
-    const cells = splitCells(row);
-    for (let i = 1; i < cells.length - 1; i++) {
-      const text2 = cells[i].trim();
-      if (size(text2) <= cap) continue;
-      cells[i] = ` ${truncate(text2, cap, size)} `;
-      truncated++;
-    }
-    return cells.join("|");
-  });
-  return { rows: out, truncated };
-}
-function truncate(text2, max, size = (t) => t.length) {
-  const room = max - size(TRUNCATION_NOTE);
-  let low = 0;
-  let high = text2.length;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (size(text2.slice(0, middle)) <= room) low = middle;
-    else high = middle - 1;
-  }
-  return `${text2.slice(0, safeCut(text2, low)).trimEnd()}${TRUNCATION_NOTE}`;
-}
-function safeCut(text2, end) {
-  let cut = end;
-  const code2 = text2.charCodeAt(cut - 1);
-  if (code2 >= 55296 && code2 <= 56319) cut--;
-  const amp = text2.lastIndexOf("&", cut - 1);
-  if (amp !== -1 && cut - amp < 5 && !text2.slice(amp, cut).includes(";")) cut = amp;
-  let slashes = 0;
-  while (slashes < cut && text2[cut - 1 - slashes] === "\\") slashes++;
-  return slashes % 2 === 1 ? cut - 1 : cut;
-}
-function dropBlock(lines, opening) {
-  const start2 = lines.indexOf(opening);
-  if (start2 === -1) return lines;
-  const end = lines.indexOf("</details>", start2);
-  return end === -1 ? lines : [...lines.slice(0, start2), ...lines.slice(end + 1)];
-}
-function shortenWarnings(lines, size) {
-  const prefix = "- \u26A0\uFE0F ";
-  let truncated = 0;
-  const short = lines.map((line) => {
-    if (!line.startsWith(prefix) || size(line) <= WARNING_SIZE) return line;
-    truncated++;
-    return prefix + truncate(line.slice(prefix.length), WARNING_SIZE - size(prefix), size);
-  });
-  const items = short.flatMap((l, i) => l.startsWith(prefix) ? [i] : []);
-  if (items.length <= WARNINGS_KEPT) return { lines: short, truncated };
-  const last = items[items.length - 1];
-  const firstDropped = items[WARNINGS_KEPT];
-  return {
-    lines: [
-      ...short.slice(0, firstDropped),
-      `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
-      ...short.slice(last + 1)
-    ],
-    truncated
-  };
-}
-function tableBounds(lines) {
-  const separator = lines.findIndex((l) => /^\|(-|:|\|)+\|$/.test(l.replace(/\s/g, "")));
-  if (separator === -1) return null;
-  let end = separator + 1;
-  while (end < lines.length && lines[end]?.startsWith("|")) end++;
-  return { start: separator + 1, end };
-}
-function benchmarkGroups(rows2) {
-  const groups = [];
-  for (const row of rows2) {
-    const firstCell = innerCells(row)[0]?.trim() ?? "";
-    if (firstCell !== "" || groups.length === 0) groups.push([row]);
-    else groups[groups.length - 1]?.push(row);
-  }
-  return groups;
-}
-function splitCells(row) {
-  const parts = [];
-  let start2 = 0;
-  for (let i = 0; i < row.length; i++) {
-    if (row[i] === "\\") i++;
-    else if (row[i] === "|") {
-      parts.push(row.slice(start2, i));
-      start2 = i + 1;
-    }
-  }
-  parts.push(row.slice(start2));
-  return parts;
-}
-function innerCells(row) {
-  return splitCells(row).slice(1, -1);
-}
-
 // packages/action/src/inputs.ts
 var FAIL_ON = FAIL_ON_MODES;
 var COMMENT_MODES = ["always", "on-change", "never"];
@@ -61233,54 +61508,13 @@ function outputTargets(inputs) {
   ];
 }
 
-// packages/action/src/verdict.ts
-function annotate(results, emit) {
-  for (const b of results.benchmarks) {
-    if (b.status === "failed") {
-      emit("error", `${b.name}: ${b.error ?? "failed"}`, `perf gate: ${b.name} failed to measure`);
-      continue;
-    }
-    for (const m of b.metrics) {
-      const change = m.ratio === null ? "" : ` ${changeCell(m)}`;
-      if (m.verdict === "regression")
-        emit(
-          "error",
-          `${b.name} ${m.metric}:${change}, beyond the ${+(m.threshold * 100).toFixed(2)}% threshold. ${m.explanation}`,
-          `perf regression: ${b.name} ${m.metric}`
-        );
-      else if (m.verdict === "inconclusive")
-        emit(
-          "warning",
-          `${b.name} ${m.metric}:${change}: the run could not tell. ${m.explanation}`,
-          `perf gate inconclusive: ${b.name} ${m.metric}`
-        );
-    }
-  }
-}
-function failureMessage2(results, failOn) {
-  switch (failureKind(results, failOn)) {
-    case "failed":
-      return `the perf gate could not measure: ${results.benchmarks.filter((b) => b.status === "failed").map((b) => `${b.name}: ${b.error}`).join("; ") || "the run did not complete"}`;
-    case "regression":
-      return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
-    case "inconclusive":
-      return "the perf gate was inconclusive and fail-on is regression-or-inconclusive";
-    default:
-      return null;
-  }
-}
-
-// packages/action/src/write-outputs.ts
+// packages/action/src/write-notes.ts
 var CLI_FROM_NPX = "npx -p @vggt-perf-gate/runner vggt-perf-gate";
-function writeOutputs(results, markdown, targets, unsaved, log) {
-  return writeReports(results, targets, log, {
-    unsaved,
-    markdown,
-    cli: CLI_FROM_NPX,
-    fallbackNote: 'output "results-path" names it: upload it from there',
-    reportNote: "The job summary and the PR comment still have the report."
-  });
-}
+var WRITE_NOTES = {
+  cli: CLI_FROM_NPX,
+  fallbackNote: 'output "results-path" names it: upload it from there',
+  reportNote: "The job summary and the PR comment still have the report."
+};
 
 // packages/action/src/main.ts
 var exec = promisify2(execFile2);
@@ -61302,35 +61536,28 @@ async function run2(options = {}) {
     const repositoryRoot = resolve8(env.GITHUB_WORKSPACE ?? process.cwd());
     const workspace = resolve8(repositoryRoot, inputs.workingDirectory);
     process.chdir(workspace);
-    const resultsPath = resolve8(workspace, inputs.resultsPath);
     const measuring = inputs.results.length === 0;
     const config2 = measuring ? await readConfig(inputs, workspace, repositoryRoot) : null;
     if (config2) selectBenchmarks(config2, inputs.benchmarks, 'input "benchmarks"');
     const targets = outputTargets(inputs);
     await checkOutputPaths(targets);
-    const { results, unsaved } = config2 ? await withoutJobFiles(
+    const runUrl = runLink(env);
+    const reporters = [actionReporter(runUrl)];
+    const { results, written } = config2 ? await withoutJobFiles(
       env,
-      () => measure(inputs, config2, workspace, resultsPath, pr?.baseSha ?? null, options.signal)
+      () => measure(inputs, config2, {
+        workspace,
+        targets,
+        reporters,
+        prBase: pr?.baseSha ?? null,
+        signal: options.signal
+      })
     ) : await mergeShards(
       inputs.results.map((p) => resolve8(workspace, p)),
-      resultsPath
+      targets,
+      reporters
     );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
-    info(renderTerminal(results));
-    const markdown = renderMarkdown(results);
-    const written = await writeOutputs(
-      results,
-      markdown,
-      targets,
-      unsaved,
-      (text2) => info(text2)
-    );
-    const runUrl = runLink(env);
-    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, "bytes").text);
-    annotate(
-      results,
-      (kind, text2, title) => kind === "error" ? error(text2, { title }) : warning(text2, { title })
-    );
     setOutput("verdict", results.verdict);
     setOutput("regressions", String(results.regressions));
     const absolute = (path) => path === null ? "" : resolve8(workspace, path);
@@ -61347,7 +61574,7 @@ async function run2(options = {}) {
       prNumber,
       pr?.fromFork ?? false,
       results,
-      markdown,
+      renderMarkdown(results),
       runUrl,
       options.retry
     );
@@ -61375,7 +61602,8 @@ async function readConfig(inputs, workspace, repositoryRoot) {
     throw error64;
   }
 }
-async function measure(inputs, config2, workspace, resultsPath, prBase, signal) {
+async function measure(inputs, config2, where) {
+  const { workspace, targets, reporters, prBase, signal } = where;
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
@@ -61384,43 +61612,28 @@ async function measure(inputs, config2, workspace, resultsPath, prBase, signal) 
     );
   }
   await ensureCommit(workspace, baseRef);
-  let lastPhase = "";
-  try {
-    const results = await group(
-      "Measuring base vs head",
-      () => runGate({
-        config: config2,
-        dir: workspace,
-        baseRef,
-        resultsPath,
-        log: (line) => info(line),
-        onProgress: (p) => {
-          const phase = `${p.benchmark}: ${p.phase}`;
-          if (phase !== lastPhase)
-            info(
-              `progress: ${phase} (round ${p.rounds}/${p.maxRounds}, ${p.elapsedSeconds.toFixed(0)} s of ${p.maxSeconds} s)`
-            );
-          lastPhase = phase;
-        },
-        only: inputs.benchmarks ?? void 0,
-        shard: inputs.shard,
-        signal
-      })
-    );
-    return { results, unsaved: null };
-  } catch (error64) {
-    if (error64 instanceof ResultsNotSavedError) return { results: error64.results, unsaved: error64 };
-    throw error64;
-  }
+  return runAndReport({
+    config: config2,
+    dir: workspace,
+    baseRef,
+    targets,
+    reporters,
+    write: WRITE_NOTES,
+    only: inputs.benchmarks ?? void 0,
+    shard: inputs.shard,
+    signal
+  });
 }
-async function mergeShards(paths, resultsPath) {
+async function mergeShards(paths, targets, reporters) {
   const merged = mergeResults(await Promise.all(paths.map((p) => readResults(p))));
+  const resultsPath = targets.find((t) => t.format === "results")?.path ?? "";
+  let unsaved = null;
   try {
     await writeResults(resultsPath, merged);
-    return { results: merged, unsaved: null };
   } catch (cause) {
-    return { results: merged, unsaved: new ResultsNotSavedError(resultsPath, merged, cause) };
+    unsaved = new ResultsNotSavedError(resultsPath, merged, cause);
   }
+  return reportResults(merged, targets, reporters, { ...WRITE_NOTES, unsaved });
 }
 async function ensureCommit(workspace, ref) {
   const has = () => exec("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: workspace }).then(
@@ -61522,13 +61735,6 @@ async function withoutJobFiles(env, measure2) {
     return await measure2();
   } finally {
     for (const [name, value2] of saved) env[name] = value2;
-  }
-}
-async function writeSummary(markdown) {
-  try {
-    await summary.addRaw(markdown, true).write();
-  } catch (error64) {
-    warning(`job summary not written: ${error64.message}`);
   }
 }
 function runLink(env) {

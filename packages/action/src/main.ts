@@ -6,27 +6,31 @@ import {
   ConfigError,
   checkOutputPaths,
   type GateConfig,
+  type GateReporter,
   type GateResults,
   loadConfig,
   mergeResults,
+  type OutputTarget,
+  type ReportedRun,
   ResultsNotSavedError,
   readResults,
   renderMarkdown,
-  renderTerminal,
-  runGate,
+  reportResults,
+  runAndReport,
   selectBenchmarks,
   stopOnSignals,
   writeResults,
 } from '@vggt-perf-gate/runner';
+import { actionReporter } from './action-reporter.js';
 import { type CommentOutcome, upsertComment } from './comment.js';
 import { annotateConfigError } from './config-annotations.js';
 import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
-import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
+import { COMMENT_LIMIT, fitReport } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
 import { type ActionInputs, outputTargets, readInputs } from './inputs.js';
-import { annotate, failureMessage } from './verdict.js';
-import { writeOutputs } from './write-outputs.js';
+import { failureMessage } from './verdict.js';
+import { WRITE_NOTES } from './write-notes.js';
 
 const exec = promisify(execFile);
 
@@ -64,7 +68,6 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Relative paths in the config, and onnxruntime-node installed in the gated
     // repository, are found from here.
     process.chdir(workspace);
-    const resultsPath = resolve(workspace, inputs.resultsPath);
 
     // Everything that can be wrong before measuring is checked first, the config
     // before the base (a fetch error must not hide a broken config).
@@ -77,28 +80,24 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const targets = outputTargets(inputs);
     await checkOutputPaths(targets);
 
-    const { results, unsaved } = config
+    const runUrl = runLink(env);
+    const reporters = [actionReporter(runUrl)];
+    const { results, written } = config
       ? await withoutJobFiles(env, () =>
-          measure(inputs, config, workspace, resultsPath, pr?.baseSha ?? null, options.signal),
+          measure(inputs, config, {
+            workspace,
+            targets,
+            reporters,
+            prBase: pr?.baseSha ?? null,
+            signal: options.signal,
+          }),
         )
       : await mergeShards(
           inputs.results.map((p) => resolve(workspace, p)),
-          resultsPath,
+          targets,
+          reporters,
         );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
-
-    // The table first: whatever cannot be written below, the verdict is in the log.
-    core.info(renderTerminal(results));
-    // Rendered once: the report file, the job summary and the comment.
-    const markdown = renderMarkdown(results);
-    const written = await writeOutputs(results, markdown, targets, unsaved, (text) =>
-      core.info(text),
-    );
-    const runUrl = runLink(env);
-    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, 'bytes').text);
-    annotate(results, (kind, text, title) =>
-      kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
-    );
 
     core.setOutput('verdict', results.verdict);
     core.setOutput('regressions', String(results.regressions));
@@ -121,7 +120,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
           prNumber,
           pr?.fromFork ?? false,
           results,
-          markdown,
+          renderMarkdown(results),
           runUrl,
           options.retry,
         );
@@ -155,20 +154,20 @@ async function readConfig(
   }
 }
 
-/** What measuring or merging produced, and the gate's error when the results file was not written. */
-interface Outcome {
-  results: GateResults;
-  unsaved: ResultsNotSavedError | null;
-}
-
+/** Measures base vs head and writes the reports, telling `reporters` (and so the log) as it goes. */
 async function measure(
   inputs: ActionInputs,
   config: GateConfig,
-  workspace: string,
-  resultsPath: string,
-  prBase: string | null,
-  signal: AbortSignal | undefined,
-): Promise<Outcome> {
+  where: {
+    workspace: string;
+    targets: readonly OutputTarget[];
+    reporters: readonly GateReporter[];
+    /** The pull request's base commit; null outside a pull_request event. */
+    prBase: string | null;
+    signal: AbortSignal | undefined;
+  },
+): Promise<ReportedRun> {
+  const { workspace, targets, reporters, prBase, signal } = where;
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
@@ -177,44 +176,34 @@ async function measure(
     );
   }
   await ensureCommit(workspace, baseRef);
-  let lastPhase = '';
-  try {
-    const results = await core.group('Measuring base vs head', () =>
-      runGate({
-        config,
-        dir: workspace,
-        baseRef,
-        resultsPath,
-        log: (line) => core.info(line),
-        onProgress: (p) => {
-          const phase = `${p.benchmark}: ${p.phase}`;
-          if (phase !== lastPhase)
-            core.info(
-              `progress: ${phase} (round ${p.rounds}/${p.maxRounds}, ${p.elapsedSeconds.toFixed(0)} s of ${p.maxSeconds} s)`,
-            );
-          lastPhase = phase;
-        },
-        only: inputs.benchmarks ?? undefined,
-        shard: inputs.shard,
-        signal,
-      }),
-    );
-    return { results, unsaved: null };
-  } catch (error) {
-    // Measured but not saved: report what was measured and keep it elsewhere.
-    if (error instanceof ResultsNotSavedError) return { results: error.results, unsaved: error };
-    throw error;
-  }
+  return runAndReport({
+    config,
+    dir: workspace,
+    baseRef,
+    targets,
+    reporters,
+    write: WRITE_NOTES,
+    only: inputs.benchmarks ?? undefined,
+    shard: inputs.shard,
+    signal,
+  });
 }
 
-async function mergeShards(paths: string[], resultsPath: string): Promise<Outcome> {
+/** Joins shards' results into the results file, then reports them as a measured run would be. */
+async function mergeShards(
+  paths: string[],
+  targets: readonly OutputTarget[],
+  reporters: readonly GateReporter[],
+): Promise<ReportedRun> {
   const merged = mergeResults(await Promise.all(paths.map((p) => readResults(p))));
+  const resultsPath = targets.find((t) => t.format === 'results')?.path ?? '';
+  let unsaved: ResultsNotSavedError | null = null;
   try {
     await writeResults(resultsPath, merged);
-    return { results: merged, unsaved: null };
   } catch (cause) {
-    return { results: merged, unsaved: new ResultsNotSavedError(resultsPath, merged, cause) };
+    unsaved = new ResultsNotSavedError(resultsPath, merged, cause);
   }
+  return reportResults(merged, targets, reporters, { ...WRITE_NOTES, unsaved });
 }
 
 /**
@@ -358,15 +347,6 @@ async function withoutJobFiles<T>(env: NodeJS.ProcessEnv, measure: () => Promise
     return await measure();
   } finally {
     for (const [name, value] of saved) env[name] = value;
-  }
-}
-
-/** The job summary; a summary that cannot be written is a warning, never the step's failure. */
-async function writeSummary(markdown: string): Promise<void> {
-  try {
-    await core.summary.addRaw(markdown, true).write();
-  } catch (error) {
-    core.warning(`job summary not written: ${(error as Error).message}`);
   }
 }
 

@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { formatDeviceProbe, probeDevice } from '@vggt-perf-gate/device';
-import { compare } from '@vggt-perf-gate/timing';
-import { ConfigError, loadConfig } from './config/index.js';
-import { RunnerError } from './errors.js';
 /**
  * vggt-perf-gate: the gate from the command line, exactly as the Action runs it.
  *
@@ -12,18 +6,26 @@ import { RunnerError } from './errors.js';
  * --fail-on regression-or-inconclusive), 2 usage or config error,
  * 3 measurement failure.
  */
-import { DEFAULT_FAIL_ON, FAIL_ON_MODES, type FailOn, failureKind } from './fail-on.js';
-import { stopOnSignals } from './interrupt.js';
-import { runGate } from './orchestrate.js';
-import { checkOutputPaths, type OutputTarget } from './output-paths.js';
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatDeviceProbe, probeDevice } from '@vggt-perf-gate/device';
+import { compare } from '@vggt-perf-gate/timing';
+import { ConfigError, loadConfig } from './config/index.js';
+import { RunnerError } from './errors.js';
+import { stopOnSignals } from './gate/interrupt.js';
+import { DEFAULT_FAIL_ON, FAIL_ON_MODES, type FailOn, failureKind } from './gate/policy.js';
+import { selectBenchmarks } from './gate/select-benchmarks.js';
 import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import { ProgressDisplay, shouldShowLiveStatus } from './report/progress.js';
+import { type ReportedRun, reportResults, runAndReport } from './report/run-and-report.js';
 import { renderTerminal } from './report/terminal.js';
-import { type GateResults, mergeResults, readResults, writeResults } from './results.js';
-import { selectBenchmarks } from './select-benchmarks.js';
-import { ResultsNotSavedError } from './unsaved-results.js';
-import { writeReports } from './write-reports.js';
+import { terminalReporter } from './report/terminal-reporter.js';
+import { readResults, writeResults } from './results/io.js';
+import { mergeResults } from './results/merge.js';
+import { checkOutputPaths, type OutputTarget } from './results/output-paths.js';
+import type { GateResults } from './results/types.js';
 
 export const EXIT = { pass: 0, regression: 1, usage: 2, failure: 3 } as const;
 
@@ -149,35 +151,22 @@ async function run(argv: string[]): Promise<number> {
     },
   });
   activeDisplay = display;
-  let results: GateResults;
-  let unsaved: ResultsNotSavedError | null = null;
+  let reported: ReportedRun;
   try {
-    results = await runGate({
+    reported = await runAndReport({
       config,
       dir: values.dir,
       baseRef: values.base,
-      resultsPath: values.results,
-      log: (line) => display.log(line),
-      onProgress: (progress) => display.update(progress),
+      targets,
+      reporters: [terminalReporter({ display })],
       only,
       shard: values.shard ?? null,
       signal: interrupt.signal,
     });
-  } catch (error) {
-    // Measured but not saved: the results are still here, so report and keep them.
-    if (!(error instanceof ResultsNotSavedError)) throw error;
-    unsaved = error;
-    results = error.results;
   } finally {
-    // Before anything else is printed: the table must not share a line with the status.
-    display.clear();
     activeDisplay = null;
   }
-  // The table first: whatever cannot be written below, the verdict is on screen.
-  console.log(renderTerminal(results));
-  const written = await writeReports(results, targets, (text) => console.log(text), { unsaved });
-  if (!unsaved) console.error(`results written to ${values.results}`);
-  for (const problem of written.problems) console.error(`error: ${problem}`);
+  const { results, written } = reported;
   const complete = written.problems.length === 0;
   const interrupted = interrupt.interrupted();
   if (interrupted) {
@@ -247,7 +236,7 @@ async function merge(argv: string[]): Promise<number> {
     throw new RunnerError('USAGE', 'merge needs --out <file> and at least one results file.');
   const merged = mergeResults(await Promise.all(positionals.map(readResults)));
   await writeResults(values.out, merged);
-  console.log(renderTerminal(merged));
+  await reportResults(merged, [], [terminalReporter()]);
   return EXIT.pass;
 }
 

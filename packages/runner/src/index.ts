@@ -23,30 +23,55 @@ export {
   writeDemoModels,
 } from './demo/vggt-onnx.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
+export { FORCED_EXIT_MS, type InterruptOptions, stopOnSignals } from './gate/interrupt.js';
+export { type MeasureOptions, measureBenchmark } from './gate/measure/measure-benchmark.js';
+export type { BenchmarkPlan, SideDirs } from './gate/measure/plan.js';
+export {
+  type BenchmarkStopRule,
+  type RoundsStopReason,
+  stopAtPlannedLooks,
+} from './gate/measure/stop-rule.js';
 export {
   DEFAULT_FAIL_ON,
   FAIL_ON_MODES,
   type FailOn,
   failureKind,
-} from './fail-on.js';
-export { FORCED_EXIT_MS, type InterruptOptions, stopOnSignals } from './interrupt.js';
+} from './gate/policy.js';
+export type { BenchmarkProgress } from './gate/progress-events.js';
+export { type GateOptions, runGate } from './gate/run.js';
+export { BenchmarkSelectionError, selectBenchmarks } from './gate/select-benchmarks.js';
+export { changeCell } from './report/format.js';
+export { type HtmlOptions, renderHtml } from './report/html.js';
+export { renderMarkdown } from './report/markdown.js';
 export {
-  type BenchmarkPlan,
-  type BenchmarkProgress,
-  measureBenchmark,
-} from './measure-benchmark.js';
-export { type GateOptions, runGate } from './orchestrate.js';
+  formatPhaseLine,
+  ProgressDisplay,
+  type ProgressDisplayOptions,
+  shouldShowLiveStatus,
+} from './report/progress.js';
+export type { GateReporter } from './report/reporter.js';
+export {
+  type ReportedRun,
+  type RunAndReportOptions,
+  reportResults,
+  runAndReport,
+} from './report/run-and-report.js';
+export { renderTerminal } from './report/terminal.js';
+export { type TerminalReporterOptions, terminalReporter } from './report/terminal-reporter.js';
+export {
+  type WriteReportsOptions,
+  type WrittenReports,
+  writeReports,
+} from './report/write-reports.js';
+export { readResults, writeResults } from './results/io.js';
+export { mergeResults } from './results/merge.js';
 export {
   checkOutputPaths,
   type OutputFormat,
   OutputPathError,
   type OutputTarget,
   pathInside,
-} from './output-paths.js';
-export { changeCell } from './report/format.js';
-export { type HtmlOptions, renderHtml } from './report/html.js';
-export { renderMarkdown } from './report/markdown.js';
-export { renderTerminal } from './report/terminal.js';
+} from './results/output-paths.js';
 export {
   type BenchmarkResult,
   type GateResults,
@@ -55,21 +80,12 @@ export {
   type MetricName,
   type MetricResult,
   type MetricSamples,
-  mergeResults,
   RESULTS_SCHEMA_VERSION,
-  readResults,
   type SideSummary,
   type VramTimeline,
-  writeResults,
-} from './results.js';
-export { BenchmarkSelectionError, selectBenchmarks } from './select-benchmarks.js';
-export { ResultsNotSavedError } from './unsaved-results.js';
+} from './results/types.js';
+export { ResultsNotSavedError } from './results/unsaved.js';
 export { onnxWorkload } from './workloads/onnx.js';
 export { samplesWorkload } from './workloads/samples.js';
 export type * from './workloads/types.js';
 export { workerWorkload } from './workloads/worker.js';
-export {
-  type WriteReportsOptions,
-  type WrittenReports,
-  writeReports,
-} from './write-reports.js';

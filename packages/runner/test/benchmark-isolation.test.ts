@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { measureBenchmark } from '../src/measure-benchmark.js';
-import type { GateResults } from '../src/results.js';
+import { measureBenchmark } from '../src/gate/measure/measure-benchmark.js';
+import type { GateResults } from '../src/results/types.js';
 import type { Workload } from '../src/workloads/types.js';
 import { plan } from './fixtures/plan.js';
 import { repository, runGateOn } from './fixtures/repository.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { GateResults } from '../src/results.js';
+import type { GateResults } from '../src/results/types.js';
 import { repository } from './fixtures/repository.js';
 import { noGpuResults } from './fixtures/results.js';
 

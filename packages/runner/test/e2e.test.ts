@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '../src/demo/vggt-onnx.js';
-import type { GateResults } from '../src/results.js';
-import { acquireRunLock, LOCK_FILE } from '../src/run-lock.js';
+import { acquireRunLock, LOCK_FILE } from '../src/gate/run-lock.js';
+import type { GateResults } from '../src/results/types.js';
 import { repository } from './fixtures/repository.js';
 import { isGone } from './fixtures/workers/helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { addChecks } from '../src/analysis/benchmark-checks.js';
 import { parseConfig } from '../src/config/index.js';
-import { addChecks } from '../src/orchestrate.js';
-import type { BenchmarkResult } from '../src/results.js';
+import type { BenchmarkResult } from '../src/results/types.js';
 
 describe('the expected-memory check under autocast', () => {
   const config = parseConfig(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAIL_ON_MODES, failureKind } from '../src/fail-on.js';
+import { FAIL_ON_MODES, failureKind } from '../src/gate/policy.js';
 
 describe('failureKind: the one fail-on rule of the CLI and the Action', () => {
   const at = (verdict: 'pass' | 'regression' | 'inconclusive' | 'failed') => ({ verdict });

@@ -6,7 +6,7 @@
  * benchmarks, profiles, memory rows with ranks, samples, a VRAM timeline)
  * that each field reaches the reports.
  */
-import type { BenchmarkResult, GateResults, MetricResult } from '../src/results.js';
+import type { BenchmarkResult, GateResults, MetricResult } from '../src/results/types.js';
 import type { WorkloadInfo, WorkloadProfile } from '../src/workloads/types.js';
 
 /** What an attacker would put in a text field, one kind of injection each. */

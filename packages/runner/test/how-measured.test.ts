@@ -3,7 +3,7 @@ import { howMeasured } from '../src/report/format.js';
 import { renderHtml } from '../src/report/html.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
-import type { BenchmarkResult, GateResults, MetricResult } from '../src/results.js';
+import type { BenchmarkResult, GateResults, MetricResult } from '../src/results/types.js';
 
 const latency = (verdict: MetricResult['verdict']): MetricResult => ({
   metric: 'latency',

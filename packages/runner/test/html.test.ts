@@ -5,7 +5,12 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html.js';
 import { MAX_TIMELINE_POINTS, thinPeaks } from '../src/report/html-timeline.js';
-import type { BenchmarkResult, GateResults, MetricResult, VramTimeline } from '../src/results.js';
+import type {
+  BenchmarkResult,
+  GateResults,
+  MetricResult,
+  VramTimeline,
+} from '../src/results/types.js';
 
 /** Debian's chromium; CI installs it. Without it the browser test skips and says why. */
 const CHROMIUM = '/usr/bin/chromium';

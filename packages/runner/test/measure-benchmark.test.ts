@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NvmlRecording, nvmlReader, replayNvml } from '@vggt-perf-gate/device';
 import { describe, expect, it } from 'vitest';
-import {
-  type BenchmarkProgress,
-  measureBenchmark,
-  throttleWarning,
-} from '../src/measure-benchmark.js';
+import { measureBenchmark } from '../src/gate/measure/measure-benchmark.js';
+import { throttleWarning } from '../src/gate/measure/result.js';
+import type { BenchmarkProgress } from '../src/gate/progress-events.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
-import { type BenchmarkResult, type GateResults, gateVerdict } from '../src/results.js';
+import type { BenchmarkResult, GateResults } from '../src/results/types.js';
+import { gateVerdict } from '../src/results/verdict.js';
 import type { Workload, WorkloadSession } from '../src/workloads/types.js';
 import { plan } from './fixtures/plan.js';
 import { noGpuResults } from './fixtures/results.js';
@@ -107,7 +106,7 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
       plan(wrapped, { restartEveryRounds: 1, maxRounds: 6 }),
       { base: FIXTURES, head: FIXTURES },
       () => undefined,
-      (p) => progress.push(p),
+      { onProgress: (p) => progress.push(p) },
     );
     expect(result.status).toBe('complete');
     // Decided after the minimum 4 rounds, each with processes of its own: every one a new PID.

@@ -10,7 +10,7 @@ import {
   type OutputTarget,
   pathInside,
   writeOutputFile,
-} from '../src/output-paths.js';
+} from '../src/results/output-paths.js';
 
 let dir: string;
 beforeEach(async () => {

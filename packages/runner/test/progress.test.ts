@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BenchmarkProgress } from '../src/measure-benchmark.js';
+import type { BenchmarkProgress } from '../src/gate/progress-events.js';
 import {
   formatDuration,
   formatStatus,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
-import type { GateResults } from '../src/results.js';
+import type { GateResults } from '../src/results/types.js';
 import {
   hostileNoGpu,
   hostileResults,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type GateResults, mergeResults } from '../src/results.js';
+import { mergeResults } from '../src/results/merge.js';
+import type { GateResults } from '../src/results/types.js';
 
 function shard(name: string, device: string, benchmark: string): GateResults {
   return {

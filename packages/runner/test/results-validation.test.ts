@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPath } from '../src/config/describe.js';
 import { renderHtml } from '../src/report/html.js';
 import { renderMarkdown } from '../src/report/markdown.js';
-import { readResults } from '../src/results.js';
+import { readResults } from '../src/results/io.js';
 import { hostileResults, numberPaths, PAYLOADS, PLAIN, withValueAt } from './hostile-results.js';
 
 const VALIDATION_RUNS = new URL('./fixtures/validation-runs/', import.meta.url);

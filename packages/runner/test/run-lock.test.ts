@@ -4,9 +4,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { acquireRunLock, LOCK_FILE } from '../src/run-lock.js';
+import { acquireRunLock, LOCK_FILE } from '../src/gate/run-lock.js';
 
-const builtLock = fileURLToPath(new URL('../dist/run-lock.js', import.meta.url));
+const builtLock = fileURLToPath(new URL('../dist/gate/run-lock.js', import.meta.url));
 
 /** A directory standing in for a repository's git directory. */
 const gitDir = () => mkdtempSync(join(tmpdir(), 'perf-gate-lock-'));
@@ -109,9 +109,15 @@ try {
       const child = spawn(process.execPath, ['--input-type=module', '-e', contender]);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       // Each says its outcome before any winner lets go (it waits for the done file).
-      const outcome = new Promise<string>((resolve) =>
-        child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
-      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const outcome = new Promise<string>((resolve) => {
+        child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+        // A contender that crashed says why, rather than leave the test waiting.
+        child.once('exit', () => resolve(`exited without an outcome: ${stderr.trim()}`));
+      });
       return { exited, outcome };
     });
     const outcomes = await Promise.all(children.map((c) => c.outcome));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunnerError } from '../src/errors.js';
-import { measureBenchmark } from '../src/measure-benchmark.js';
+import { measureBenchmark } from '../src/gate/measure/measure-benchmark.js';
 import { samplesWorkload } from '../src/workloads/samples.js';
 import { parseSamplesFile } from '../src/workloads/samples-file.js';
 import { killLiveWorkerGroups } from '../src/workloads/worker-process.js';
@@ -181,13 +181,9 @@ describe('samples workload: the command runs through the shared command runner',
     const log = (line: string) => {
       if (line.endsWith('] started')) interrupt.abort(new Error('interrupted by SIGINT'));
     };
-    const result = await measureBenchmark(
-      harness,
-      { base: dir, head: dir },
-      log,
-      undefined,
-      interrupt.signal,
-    );
+    const result = await measureBenchmark(harness, { base: dir, head: dir }, log, {
+      signal: interrupt.signal,
+    });
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/^interrupted by SIGINT after 0 rounds/);
     const children = pidsIn(dir);

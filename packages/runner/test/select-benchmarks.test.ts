@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
-import { BenchmarkSelectionError, selectBenchmarks } from '../src/select-benchmarks.js';
+import { BenchmarkSelectionError, selectBenchmarks } from '../src/gate/select-benchmarks.js';
 
 const config = parseConfig(
   `version: 1

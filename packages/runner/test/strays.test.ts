@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { GateResults } from '../src/results.js';
+import type { GateResults } from '../src/results/types.js';
 import { findTokenCarriers, newRunToken, RUN_TOKEN_ENV } from '../src/workloads/strays.js';
 import { killPids, pidsIn } from './fixtures/pids.js';
 import { repository, runGateOn } from './fixtures/repository.js';

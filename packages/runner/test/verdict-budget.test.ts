@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/index.js';
-import { errorShares, GATE_ERROR_RATE, plannedLooks } from '../src/measure-benchmark.js';
-import { processPlan, verdictsOf } from '../src/orchestrate.js';
+import { errorShares, GATE_ERROR_RATE } from '../src/gate/measure/error-budget.js';
+import { plannedLooks } from '../src/gate/measure/looks.js';
+import { processPlan, verdictsOf } from '../src/gate/plan.js';
 import { plan } from './fixtures/plan.js';
 
 const CONFIG = `version: 1

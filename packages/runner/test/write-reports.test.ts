@@ -2,10 +2,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OutputTarget } from '../src/output-paths.js';
-import { type GateResults, writeResults } from '../src/results.js';
-import { ResultsNotSavedError } from '../src/unsaved-results.js';
-import { writeReports } from '../src/write-reports.js';
+import { writeReports } from '../src/report/write-reports.js';
+import { writeResults } from '../src/results/io.js';
+import type { OutputTarget } from '../src/results/output-paths.js';
+import type { GateResults } from '../src/results/types.js';
+import { ResultsNotSavedError } from '../src/results/unsaved.js';
 import { noGpuResults } from './fixtures/results.js';
 
 /**

@@ -6,7 +6,7 @@
 //   npm run build -w @vggt-perf-gate/timing
 //   node packages/timing/bench/simulate-gate.mjs [--runs N] [--seed S]
 //
-// The verdict is the runner's (packages/runner/src/measure-benchmark.ts):
+// The verdict is the runner's (packages/runner/src/gate/measure/):
 // per round, head's turn level over base's (pairRounds: each turn's mean log
 // time without its fastest and slowest iteration); the cluster-robust t
 // interval over process pairs (clusteredInterval); looks at each complete ABBA

@@ -1,5 +1,5 @@
 import { fractionOfPeak } from '@vggt-perf-gate/device';
-import type { ProfiledKernel, WorkloadProfile } from '../workload-reports.js';
+import type { ProfiledKernel, WorkloadProfile } from '../workloads/reports.js';
 
 /**
  * What a profiled iteration says actually ran, in the words a reviewer needs:

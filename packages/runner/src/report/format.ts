@@ -1,5 +1,5 @@
 import { formatChange } from '@vggt-perf-gate/timing';
-import type { BenchmarkResult, GateResults, MetricResult } from '../results.js';
+import type { BenchmarkResult, GateResults, MetricResult } from '../results/types.js';
 
 /** Shared number formatting for every report. */
 export function formatValue(value: number, unit: MetricResult['unit']): string {

@@ -1,4 +1,4 @@
-import type { GateVerdict, MetricResult } from '../results.js';
+import type { GateVerdict, MetricResult } from '../results/types.js';
 import { lookup } from './format.js';
 import { html, type SafeHtml } from './html-escape.js';
 

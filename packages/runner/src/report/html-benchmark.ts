@@ -1,6 +1,6 @@
 import type { Side } from '@vggt-perf-gate/timing';
-import type { BenchmarkResult, MemoryRow, MetricResult, SideSummary } from '../results.js';
-import type { WorkloadInfo } from '../workload-reports.js';
+import type { BenchmarkResult, MemoryRow, MetricResult, SideSummary } from '../results/types.js';
+import type { WorkloadInfo } from '../workloads/reports.js';
 import { formatChange, formatValue, lookup, metricLabel } from './format.js';
 import { verdictBadge, verdictClass } from './html-badge.js';
 import { changeChart, distributionChart, type SideSamples } from './html-charts.js';

@@ -1,4 +1,4 @@
-import type { MetricResult, SideSummary } from '../results.js';
+import type { MetricResult, SideSummary } from '../results/types.js';
 import { formatChange, formatValue, metricLabel } from './format.js';
 import { verdictClass } from './html-badge.js';
 import { type HtmlHole, html, type SafeHtml } from './html-escape.js';

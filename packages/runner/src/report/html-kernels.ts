@@ -7,7 +7,7 @@ import {
   shortKernelName,
   whatRan,
 } from '../analysis/what-ran.js';
-import type { BenchmarkResult } from '../results.js';
+import type { BenchmarkResult } from '../results/types.js';
 import { html, type SafeHtml } from './html-escape.js';
 
 /** Kernels listed per benchmark: every one either side profiled, up to this many. */

@@ -1,4 +1,4 @@
-import type { MetricResult } from '../results.js';
+import type { MetricResult } from '../results/types.js';
 
 /** Relative slack when comparing floating-point tick positions to the domain end. */
 const TICK_EPSILON = 1e-9;

@@ -1,5 +1,5 @@
 import type { Side } from '@vggt-perf-gate/timing';
-import type { BenchmarkResult, VramTimeline } from '../results.js';
+import type { BenchmarkResult, VramTimeline } from '../results/types.js';
 import { formatValue } from './format.js';
 import { type HtmlHole, html, type SafeHtml } from './html-escape.js';
 import { axisUnit, linearScale } from './html-scale.js';

@@ -1,5 +1,5 @@
 import type { Side } from '@vggt-perf-gate/timing';
-import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results.js';
+import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results/types.js';
 import {
   changeCell,
   formatValue,

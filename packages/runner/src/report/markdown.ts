@@ -6,8 +6,8 @@ import {
   shortKernelName,
   whatRan as whatRanFromProfile,
 } from '../analysis/what-ran.js';
-import type { BenchmarkResult, GateResults, MemoryRow, MetricResult } from '../results.js';
-import type { WorkloadInfo } from '../workload-reports.js';
+import type { BenchmarkResult, GateResults, MemoryRow, MetricResult } from '../results/types.js';
+import type { WorkloadInfo } from '../workloads/reports.js';
 import {
   formatChange,
   formatValue,

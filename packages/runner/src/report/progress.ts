@@ -1,4 +1,4 @@
-import type { BenchmarkProgress } from '../benchmark-progress.js';
+import type { BenchmarkProgress } from '../gate/progress-events.js';
 
 /**
  * Progress of a run for a person watching it. On a terminal: one status

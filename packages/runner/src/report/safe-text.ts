@@ -13,7 +13,7 @@
  * a renderer that builds a plain string instead gets it escaped, visibly.
  *
  * The other half is at the trust boundary: readResults checks every field's
- * type (results-schema.ts), so a number is a number and a verdict one of its
+ * type (results/schema.ts), so a number is a number and a verdict one of its
  * values by the time a renderer sees it. Either half alone falls short: the
  * check cannot make a valid string inert, and escaping cannot make a string
  * where a number belongs format as one. Class names never come from a value:

@@ -1,4 +1,4 @@
-import type { GateResults } from '../results.js';
+import type { GateResults } from '../results/types.js';
 import { changeCell, formatValue, howMeasured, metricLabel, sharedGpuNote } from './format.js';
 import { oneLine } from './one-line.js';
 

@@ -1,10 +1,5 @@
 import type { Side } from '@vggt-perf-gate/timing';
-import type {
-  FrameworkMemory,
-  IterationSample,
-  WorkloadInfo,
-  WorkloadProfile,
-} from '../workload-reports.js';
+import type { FrameworkMemory, IterationSample, WorkloadInfo, WorkloadProfile } from './reports.js';
 /**
  * What every workload kind (onnx, worker, samples) gives the orchestrator.
  * The orchestrator opens one session per side, warms it up, then asks for
@@ -39,7 +34,7 @@ export type {
   ProfiledKernel,
   WorkloadInfo,
   WorkloadProfile,
-} from '../workload-reports.js';
+} from './reports.js';
 
 export interface RoundResult {
   samples: IterationSample[];

@@ -12,10 +12,10 @@
  * deep in a renderer.
  */
 import * as z from 'zod';
-import { formatPath } from './config/describe.js';
-import { RunnerError } from './errors.js';
-// Types only: results.ts imports this module, and its values are not ready while this one loads.
-import type { GateResults } from './results.js';
+import { formatPath } from '../config/describe.js';
+import { RunnerError } from '../errors.js';
+// Types only: io.ts imports this module to check what it reads.
+import type { GateResults } from './types.js';
 
 /** Problems listed in one error; the rest are counted. */
 const MAX_LISTED_ISSUES = 5;

@@ -1,25 +1,4 @@
-import type { MetricName, MetricResult } from './results.js';
-import type { SideName } from './workloads/types.js';
-
-/**
- * One side ran out of GPU memory where the other fits: the field failure
- * this project exists for (a head that forced the math attention kernel at
- * 48 frames asked for 109.51 GiB while base fit). That is a verdict, not a
- * failure to measure: a memory regression when head ran out, an improvement
- * when head fixed a base that did.
- */
-export interface OutOfMemory {
-  /** The side that ran out. */
-  side: SideName;
-  /** Where: setup, warm-up, or a measured turn. */
-  phase: string;
-  /** What the failing allocation asked for, from the framework's message; null when it did not say. */
-  triedBytes: number | null;
-  /** The other side's peak, as measured (process-tree peak, else the framework's reserved peak); null when unknown. */
-  otherPeakBytes: number | null;
-  /** The framework's message, as the worker reported it. */
-  message: string;
-}
+import type { MetricName, MetricResult, OutOfMemory } from '../results/types.js';
 
 const GIB = 2 ** 30;
 const gib = (bytes: number) => `${(bytes / GIB).toFixed(2)} GiB`;

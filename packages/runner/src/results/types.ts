@@ -1,13 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { MemoryBreakdownRow } from '@vggt-perf-gate/memory';
+import type { ForeignProcess, MemoryBreakdownRow } from '@vggt-perf-gate/memory';
 import type { Verdict } from '@vggt-perf-gate/timing';
-import { RunnerError } from './errors.js';
-import type { OutOfMemory } from './out-of-memory.js';
-import { checkResults } from './results-schema.js';
-import type { SharedGpu } from './shared-gpu.js';
-import type { WorkloadInfo, WorkloadProfile } from './workload-reports.js';
+import type { WorkloadInfo, WorkloadProfile } from '../workloads/reports.js';
+import type { SideName } from '../workloads/types.js';
 
 /**
  * The results file: everything a report, a PR comment or a later merge
@@ -182,119 +176,36 @@ export interface GateResults {
   shard: string | null;
 }
 
-/** The gate's verdict from its benchmarks: any failure or regression decides it. */
-export function gateVerdict(benchmarks: readonly BenchmarkResult[]): {
-  verdict: GateVerdict;
-  regressions: number;
-} {
-  const verdicts = benchmarks.flatMap((b) => b.metrics.map((m) => m.verdict));
-  const regressions = verdicts.filter((v) => v === 'regression').length;
-  if (benchmarks.some((b) => b.status === 'failed')) return { verdict: 'failed', regressions };
-  if (regressions > 0) return { verdict: 'regression', regressions };
-  if (verdicts.includes('inconclusive')) return { verdict: 'inconclusive', regressions };
-  // Measured beside another GPU process, "no regression" is not a clean pass.
-  if (benchmarks.some((b) => (b.sharedGpu?.rounds.length ?? 0) > 0))
-    return { verdict: 'inconclusive', regressions };
-  return { verdict: 'pass', regressions };
+/**
+ * One side ran out of GPU memory where the other fits: the field failure
+ * this project exists for (a head that forced the math attention kernel at
+ * 48 frames asked for 109.51 GiB while base fit). That is a verdict, not a
+ * failure to measure: a memory regression when head ran out, an improvement
+ * when head fixed a base that did.
+ */
+export interface OutOfMemory {
+  /** The side that ran out. */
+  side: SideName;
+  /** Where: setup, warm-up, or a measured turn. */
+  phase: string;
+  /** What the failing allocation asked for, from the framework's message; null when it did not say. */
+  triedBytes: number | null;
+  /** The other side's peak, as measured (process-tree peak, else the framework's reserved peak); null when unknown. */
+  otherPeakBytes: number | null;
+  /** The framework's message, as the worker reported it. */
+  message: string;
 }
 
 /**
- * Writes atomically: a temporary file in the same directory, then a rename,
- * so a reader never sees half a file and a crash never leaves one.
+ * Another process on a benchmark's GPU while it was measured: a neighbour
+ * running matrix products slowed a 517 ms step by 5 ms in a validation run,
+ * and the gate called the result "unchanged". Measured beside a neighbour, a
+ * pass is not a clean pass: the results record who was there and when, and
+ * the run's verdict says so (verdict.ts, gateVerdict).
  */
-export async function writeResults(path: string, results: GateResults): Promise<void> {
-  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, `${JSON.stringify(results, null, 2)}\n`);
-    await rename(temporary, path);
-  } catch (cause) {
-    // Best effort: where the write failed (a parent that is a file), so can this.
-    await rm(temporary, { force: true }).catch(() => undefined);
-    throw new RunnerError(
-      'RESULTS_IO',
-      `cannot write the results to ${path}: ${(cause as Error).message}. Choose a writable path with --results.`,
-      { cause },
-    );
-  }
-}
-
-/**
- * Reads and checks a results file: its schema version, then every field's
- * type (results-schema.ts), since the file may come from a fork's run.
- * Throws a RunnerError (RESULTS_IO) naming the file and the fields.
- */
-export async function readResults(path: string): Promise<GateResults> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new RunnerError(
-      'RESULTS_IO',
-      `cannot read results from ${path}: ${(cause as Error).message}`,
-      { cause },
-    );
-  }
-  const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== RESULTS_SCHEMA_VERSION) {
-    throw new RunnerError(
-      'RESULTS_IO',
-      `${path} has results schema version ${JSON.stringify(version)}; this tool reads version ${RESULTS_SCHEMA_VERSION}. Re-run the gate with this version, or use the version that wrote it.`,
-    );
-  }
-  return checkResults(parsed, path);
-}
-
-/**
- * Joins the results of several shards (matrix jobs) into one: benchmarks are
- * concatenated (a name twice is an error), the verdict recomputed, and the
- * run is partial if any shard was.
- */
-export function mergeResults(shards: readonly GateResults[]): GateResults {
-  const [first] = shards;
-  if (!first) throw new RunnerError('USAGE', 'merge needs at least one results file.');
-  const seen = new Map<string, string>();
-  for (const shard of shards) {
-    for (const b of shard.benchmarks) {
-      const other = seen.get(b.name);
-      if (other !== undefined) {
-        // Names quoted as JSON: a name from a file must not start a line of its own in a log.
-        throw new RunnerError(
-          'USAGE',
-          `benchmark ${JSON.stringify(b.name)} appears in two shards (${inline(other)} and ${inline(shard.shard ?? 'unnamed')}): give each shard its own benchmarks.`,
-        );
-      }
-      seen.set(b.name, shard.shard ?? 'unnamed');
-    }
-  }
-  const benchmarks = shards.flatMap((s) => s.benchmarks);
-  const { verdict, regressions } = gateVerdict(benchmarks);
-  // The header names one device: say so when shards measured on different ones.
-  const devices = new Map<string, string[]>();
-  for (const s of shards) {
-    const name = s.device.state === 'ok' ? s.device.name : 'no GPU';
-    devices.set(name, [...(devices.get(name) ?? []), s.shard ?? 'unnamed']);
-  }
-  const deviceWarning =
-    devices.size > 1
-      ? [
-          `shards ran on different devices: ${[...devices].map(([name, names]) => `${name} (${names.join(', ')})`).join('; ')}; each benchmark's base and head still shared one`,
-        ]
-      : [];
-  return {
-    ...first,
-    createdAt: new Date().toISOString(),
-    status: shards.every((s) => s.status === 'complete') ? 'complete' : 'partial',
-    verdict:
-      shards.some((s) => s.status !== 'complete') && verdict === 'pass' ? 'inconclusive' : verdict,
-    regressions,
-    benchmarks,
-    warnings: [...new Set([...shards.flatMap((s) => s.warnings), ...deviceWarning])],
-    shard: null,
-  };
-}
-
-/** Text from a results file inside a message: JSON's escapes (line breaks, quotes), without the quotes. */
-function inline(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
+export interface SharedGpu {
+  /** Rounds in which a process outside the run's own held memory on the benchmark's GPUs. */
+  rounds: number[];
+  /** Those processes, by GPU and PID, with the most each held. */
+  processes: ForeignProcess[];
 }

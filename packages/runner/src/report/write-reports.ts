@@ -11,11 +11,11 @@ import {
   type OutputFormat,
   type OutputTarget,
   writeOutputFile,
-} from './output-paths.js';
-import { renderHtml } from './report/html.js';
-import { renderMarkdown } from './report/markdown.js';
-import type { GateResults } from './results.js';
-import { type ResultsNotSavedError, saveResultsFallback } from './unsaved-results.js';
+} from '../results/output-paths.js';
+import type { GateResults } from '../results/types.js';
+import { type ResultsNotSavedError, saveResultsFallback } from '../results/unsaved.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
 
 /** What a caller of writeReports may add; every field has a default fit for the CLI. */
 export interface WriteReportsOptions {

@@ -1,19 +1,6 @@
 import type { GpuReader } from '@vggt-perf-gate/device';
 import { type ForeignProcess, findProcessTree } from '@vggt-perf-gate/memory';
-
-/**
- * Another process on a benchmark's GPU while it was measured: a neighbour
- * running matrix products slowed a 517 ms step by 5 ms in a validation run,
- * and the gate called the result "unchanged". Measured beside a neighbour, a
- * pass is not a clean pass: the results record who was there and when, and
- * the run's verdict says so (results.ts, gateVerdict).
- */
-export interface SharedGpu {
-  /** Rounds in which a process outside the run's own held memory on the benchmark's GPUs. */
-  rounds: number[];
-  /** Those processes, by GPU and PID, with the most each held. */
-  processes: ForeignProcess[];
-}
+import type { SharedGpu } from '../results/types.js';
 
 /** The PIDs that are the run's own: the runner and every session's process tree. */
 export function ownPids(sessionPids: readonly number[]): Set<number> {

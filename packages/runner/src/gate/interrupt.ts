@@ -1,5 +1,5 @@
+import { killLiveWorkerGroups } from '../workloads/worker-process.js';
 import { removeLiveCheckouts } from './git.js';
-import { killLiveWorkerGroups } from './workloads/worker-process.js';
 
 /** How long a run may take to report after an interrupt before the process exits anyway. */
 export const FORCED_EXIT_MS = 15_000;

@@ -4,9 +4,9 @@
  * benchmark, a shard list gone stale), not a request for fewer benchmarks:
  * measuring none and reporting "no regression" would hide it.
  */
-import type { BenchmarkConfig, GateConfig } from './config/index.js';
-import { didYouMean } from './config/suggest.js';
-import { RunnerError } from './errors.js';
+import type { BenchmarkConfig, GateConfig } from '../config/index.js';
+import { didYouMean } from '../config/suggest.js';
+import { RunnerError } from '../errors.js';
 
 /** A benchmark filter that names benchmarks the config does not have, or none at all. */
 export class BenchmarkSelectionError extends RunnerError {

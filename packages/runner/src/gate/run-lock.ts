@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { RunnerError } from './errors.js';
-import { startTime } from './workloads/proc.js';
+import { RunnerError } from '../errors.js';
+import { startTime } from '../workloads/proc.js';
 
 /**
  * One gate run per repository at a time. Two runs in one checkout would

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { RunnerError } from './errors.js';
+import { RunnerError } from '../errors.js';
 
 const run = promisify(execFile);
 

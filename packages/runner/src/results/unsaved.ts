@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunnerError } from './errors.js';
-import { type GateResults, writeResults } from './results.js';
+import { RunnerError } from '../errors.js';
+import { writeResults } from './io.js';
+import type { GateResults } from './types.js';
 
 /** runGate measured, but its final write of the results file failed. */
 export class ResultsNotSavedError extends RunnerError {

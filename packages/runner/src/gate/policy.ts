@@ -1,4 +1,4 @@
-import type { GateResults } from './results.js';
+import type { GateResults } from '../results/types.js';
 
 /**
  * When a run fails the check: the one rule behind the CLI's `--fail-on` and

@@ -1,5 +1,5 @@
-import type { BenchmarkConfig } from './config/index.js';
-import { runCommand, type TimeoutSetting } from './workloads/command.js';
+import type { BenchmarkConfig } from '../config/index.js';
+import { runCommand, type TimeoutSetting } from '../workloads/command.js';
 
 /** Where the setup limit is set, for its timeout message. */
 const SETUP_TIMEOUT: TimeoutSetting = {

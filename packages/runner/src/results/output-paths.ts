@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, realpath, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { RunnerError } from './errors.js';
+import { RunnerError } from '../errors.js';
 
 /** What an output file holds. */
 export type OutputFormat = 'results' | 'markdown' | 'html';

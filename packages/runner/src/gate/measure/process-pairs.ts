@@ -1,5 +1,5 @@
 import type { GpuReader } from '@vggt-perf-gate/device';
-import type { SideName, WorkloadSession } from './workloads/types.js';
+import type { SideName, WorkloadSession } from '../../workloads/types.js';
 
 /**
  * Process pairs: one base and one head session (worker process or onnx

@@ -1,0 +1,234 @@
+import { mergeFrameworkMemory, type ProcessPeak } from '@vggt-perf-gate/memory';
+import {
+  type Comparison,
+  type LookPlan,
+  type SampleStats,
+  summarize,
+} from '@vggt-perf-gate/timing';
+import { describeOutOfMemory, outOfMemoryMetrics } from '../../analysis/out-of-memory.js';
+import { sharedGpuWarning } from '../../analysis/shared-gpu.js';
+import type {
+  BenchmarkResult,
+  MemoryRow,
+  MetricName,
+  MetricResult,
+  VramTimeline,
+} from '../../results/types.js';
+import type { FrameworkMemory } from '../../workloads/types.js';
+import type { BenchmarkPlan } from './plan.js';
+import type { Measuring, Series } from './state.js';
+
+const UNITS: Record<MetricName, MetricResult['unit']> = {
+  latency: 'ms',
+  memory: 'bytes',
+  throughput: 'items/s',
+};
+
+export function benchmarkResult(
+  m: Measuring,
+  stopReason: BenchmarkResult['stopReason'],
+  error: string | null,
+): BenchmarkResult {
+  const { plan, series, warnings } = m;
+  if (m.throttledRounds.length > 0)
+    warnings.push(throttleWarning(m.throttledRounds, m.rounds, [...m.throttleReasons]));
+  const sharedGpu =
+    m.neighbours.rounds.size > 0
+      ? {
+          rounds: [...m.neighbours.rounds].sort((a, b) => a - b),
+          processes: [...m.neighbours.processes.values()],
+        }
+      : null;
+  if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
+  else if (m.neighbours.unattributed.size > 0)
+    warnings.push(
+      `in ${m.neighbours.unattributed.size} of ${m.rounds} rounds the driver listed processes on the GPU and none of them was this run's own: in a container it reports host PIDs, which match nothing here, so whether another process shared the GPU cannot be told. Run the container with the host PID namespace (docker --pid=host) for that check.`,
+    );
+  if (m.outOfMemory)
+    warnings.push(
+      `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${m.outOfMemory.message}`,
+    );
+  const gpuIndexOfUuid = uuidLookup(plan.gpu);
+  const base = m.sessions.base?.info ?? null;
+  const head = m.sessions.head?.info ?? null;
+  warnings.push(...dtypeWarnings(plan, base?.dtype, head?.dtype));
+  return {
+    name: plan.name,
+    workload: plan.workload.kind,
+    status: error === null ? 'complete' : 'failed',
+    error,
+    dtype: plan.dtype,
+    ran: { base, head },
+    rounds: m.rounds,
+    stopReason,
+    seconds: (Date.now() - m.started) / 1000,
+    verdictSeconds: m.verdictSeconds,
+    processes: m.processes,
+    timing: { warmupIterations: plan.warmupIterations, clock: clockOf(m.clocks) },
+    throttledRounds: m.throttledRounds,
+    sharedGpu,
+    metrics: resultMetrics(m),
+    outOfMemory: m.outOfMemory,
+    memory: {
+      base: breakdown(m.memoryDetail.base, gpuIndexOfUuid),
+      head: breakdown(m.memoryDetail.head, gpuIndexOfUuid),
+    },
+    samples: Object.fromEntries(
+      plan.metrics
+        .filter((metric) => series[metric].base.length > 0 || series[metric].head.length > 0)
+        .map((metric) => [metric, series[metric]]),
+    ),
+    vramTimeline: { base: timelineOut(m.timeline.base), head: timelineOut(m.timeline.head) },
+    profiles: m.profiles,
+    warnings,
+  };
+}
+
+function clockOf(counts: { device: number; host: number }): 'device' | 'host' | 'mixed' | 'none' {
+  if (counts.device > 0 && counts.host > 0) return 'mixed';
+  if (counts.device > 0) return 'device';
+  return counts.host > 0 ? 'host' : 'none';
+}
+
+function resultMetrics(m: Measuring): MetricResult[] {
+  const { plan, series } = m;
+  const measured = (metric: MetricName) =>
+    metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null);
+  if (!m.outOfMemory) return plan.metrics.map(measured);
+  return outOfMemoryMetrics(m.outOfMemory, plan.metrics, measured, plan.thresholds.memory);
+}
+
+/** A side that ran in another precision than configured, or two sides that differ. */
+function dtypeWarnings(
+  plan: BenchmarkPlan,
+  base: string | null | undefined,
+  head: string | null | undefined,
+): string[] {
+  const out: string[] = [];
+  for (const [side, dtype] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
+    if (dtype && dtype !== plan.dtype.resolved)
+      out.push(`${side} ran in ${dtype}, not the configured ${plan.dtype.resolved}`);
+  }
+  if (base && head && base !== head)
+    out.push(
+      `base ran in ${base} and head in ${head}: the two sides do not compute in the same precision`,
+    );
+  return out;
+}
+
+/**
+ * The warning for rounds in which the GPU slowed its clocks. A GPU capped in
+ * every round (data-centre GPUs under a power cap often are) slowed base and
+ * head alike, so the ratio stands and only absolute times are lower; a cap in
+ * some rounds only is worth checking against a close verdict.
+ */
+export function throttleWarning(
+  throttledRounds: number[],
+  rounds: number,
+  reasons: string[],
+): string {
+  const events = `throttling clock events (${reasons.join(', ')})`;
+  if (rounds > 0 && throttledRounds.length >= rounds)
+    return `the GPU reported ${events} in every round (${rounds} of ${rounds}): base and head ran under the same limit, so the change is measured fairly; absolute times are those of the limited GPU`;
+  const which = `${throttledRounds.length === 1 ? 'round' : 'rounds'} ${throttledRounds.join(', ')}`;
+  return `the GPU reported ${events} in ${which} of ${rounds}: base and head take turns within every pair of rounds, so a limit lasting whole pairs moves both; a shorter one can favour one side, so check a close verdict against those rounds (the results file keeps each sample's round)`;
+}
+
+function timelineOut(byGpu: Map<number, Array<[number, number]>>): VramTimeline[] {
+  return [...byGpu].sort(([a], [b]) => a - b).map(([gpuIndex, points]) => ({ gpuIndex, points }));
+}
+
+/**
+ * Framework peaks beside the sampler's process peaks, per GPU, with the ranks
+ * that reported each; null when the workload reported none. Entries that
+ * carry a device UUID are placed by it, so CUDA_VISIBLE_DEVICES renumbering
+ * cannot put a rank's numbers beside another GPU's process peak.
+ */
+function breakdown(
+  detail: { framework: FrameworkMemory[]; processPeaks: ProcessPeak[] },
+  gpuIndexOfUuid: (uuid: string) => number | undefined,
+): MemoryRow[] | null {
+  if (detail.framework.length === 0) return null;
+  const placed = detail.framework.map((f) => ({
+    ...f,
+    device: (f.uuid ? gpuIndexOfUuid(f.uuid) : undefined) ?? f.device,
+  }));
+  return mergeFrameworkMemory(placed, detail.processPeaks).rows.map((row) => {
+    const ranks = placed
+      .filter((f) => f.device === row.gpuIndex && typeof f.rank === 'number')
+      .map((f) => f.rank as number)
+      .sort((a, b) => a - b);
+    return ranks.length > 0 ? { ...row, ranks } : row;
+  });
+}
+
+/** NVML says "GPU-<uuid>", torch says "<uuid>": compare without the prefix. */
+function uuidLookup(gpu: BenchmarkPlan['gpu']): (uuid: string) => number | undefined {
+  const bare = (u: string) => u.replace(/^GPU-/i, '').toLowerCase();
+  const byUuid = new Map<string, number>();
+  try {
+    for (const g of gpu?.reader.inventory().gpus ?? []) byUuid.set(bare(g.uuid), g.index);
+  } catch {
+    // No inventory: fall back to the framework's own device numbers.
+  }
+  return (uuid) => byUuid.get(bare(uuid));
+}
+
+function metricResult(
+  metric: MetricName,
+  plan: BenchmarkPlan,
+  s: Series,
+  comparison: Comparison | undefined,
+  looks: LookPlan | null,
+): MetricResult {
+  // The comparison already summarised both sides; summarise here only what it did not.
+  const side = (values: number[], known: SampleStats | undefined) => {
+    if (values.length === 0) return null;
+    if (values.length === 1)
+      return { count: 1, median: values[0]!, p5: values[0]!, p95: values[0]! };
+    // Samples summarize rejects (Infinity, NaN) already failed the comparison inside the
+    // measuring loop; throwing again here, after it, would lose the whole benchmark.
+    const stats = known ?? summarizeOrNull(values);
+    if (stats === null) return null;
+    return {
+      count: stats.count,
+      median: stats.median,
+      p5: stats.percentiles.p5,
+      p95: stats.percentiles.p95,
+    };
+  };
+  return {
+    metric,
+    unit: UNITS[metric],
+    base: side(s.base, comparison?.base),
+    head: side(s.head, comparison?.head),
+    ratio: comparison?.ratio ?? null,
+    interval: comparison?.interval ?? null,
+    intervalMethod: comparison
+      ? {
+          clusters: comparison.paired?.clusters ?? 0,
+          pairedRounds: comparison.paired?.rounds ?? 0,
+          roundsPerCluster: plan.roundsPerProcess > 0 ? plan.roundsPerProcess : 2,
+          confidence: 1 - plan.errorRates[metric],
+          verdicts: plan.verdicts,
+          looks: looks?.looks.length ?? 0,
+          shape: looks?.shape ?? 'pocock',
+        }
+      : null,
+    threshold: plan.thresholds[metric],
+    verdict: comparison?.verdict ?? 'not-measured',
+    explanation: comparison?.explanation ?? `${metric} was not measured`,
+  };
+}
+
+/** summarize(), or null for samples it cannot summarise (the failure is reported elsewhere). */
+function summarizeOrNull(values: number[]): SampleStats | null {
+  try {
+    return summarize(values);
+  } catch {
+    return null;
+  }
+}
