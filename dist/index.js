@@ -56474,225 +56474,9 @@ function inline(text2) {
   return JSON.stringify(text2).slice(1, -1);
 }
 
-// packages/action/src/fit-report.ts
-var COMMENT_LIMIT = 65536;
-var SUMMARY_LIMIT = 1024 * 1024;
-var TRUNCATION_NOTE = "\u2026 (truncated, full text in the job summary / results file)";
-var WARNINGS_KEPT = 10;
-var WARNING_SIZE = 1e3;
-var MIN_CELL_SIZE = 300;
-function fitReport(markdown, githubLimit, fullReportLink, reserve = 0, unit = "characters") {
-  const size = unit === "bytes" ? (text3) => Buffer.byteLength(text3, "utf8") : (text3) => text3.length;
-  const limit = githubLimit - reserve;
-  if (size(markdown) <= limit)
-    return { text: markdown, droppedBenchmarks: 0, truncatedCells: 0, shortened: false };
-  const note = (what) => `
-_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._
-`;
-  let lines = markdown.split("\n");
-  lines = dropBlock(lines, "<details><summary>What ran</summary>");
-  lines = dropBlock(lines, "<details><summary>How it was measured</summary>");
-  const warnings = shortenWarnings(lines, size);
-  lines = warnings.lines;
-  const fitted = (text3, droppedBenchmarks, truncatedCells) => ({
-    text: text3,
-    droppedBenchmarks,
-    truncatedCells: warnings.truncated + truncatedCells,
-    shortened: true
-  });
-  const pruned = lines.join("\n") + note("Details");
-  if (size(pruned) <= limit) return fitted(pruned, 0, 0);
-  const table = tableBounds(lines);
-  if (table) {
-    const before = lines.slice(0, table.start);
-    const after = lines.slice(table.end);
-    const compose = (rows3, tail2) => [...before, ...rows3, ...after].join("\n") + tail2;
-    let rows2 = lines.slice(table.start, table.end);
-    let truncated = 0;
-    const longest = rows2.reduce(
-      (most, row) => Math.max(most, ...innerCells(row).map((c) => size(c.trim()))),
-      0
-    );
-    if (longest > MIN_CELL_SIZE) {
-      const capped = (cap) => capCells(rows2, cap, size);
-      const fits = (cap) => size(compose(capped(cap).rows, note("Details"))) <= limit;
-      if (fits(MIN_CELL_SIZE)) {
-        let low = MIN_CELL_SIZE;
-        let high = longest;
-        while (high - low > 1) {
-          const middle = Math.floor((low + high) / 2);
-          if (fits(middle)) low = middle;
-          else high = middle;
-        }
-        const best = capped(low);
-        return fitted(compose(best.rows, note("Details")), 0, best.truncated);
-      }
-      ({ rows: rows2, truncated } = capped(MIN_CELL_SIZE));
-    }
-    const total = benchmarkGroups(rows2).length;
-    const tailFor = (count) => note(count > 0 ? `${count} benchmark(s) of ${total}` : "Details");
-    const dropped = dropBenchmarks(
-      rows2,
-      (kept, count) => compose(kept, tailFor(count)),
-      size,
-      limit
-    );
-    const text3 = compose(dropped.kept, tailFor(dropped.count));
-    if (size(text3) <= limit) return fitted(text3, dropped.count, truncated);
-  }
-  const tail = note("The rest of the report");
-  let cut = markdown.slice(0, limit - size(tail));
-  while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
-  const text2 = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
-  return { text: text2, droppedBenchmarks: 0, truncatedCells: 0, shortened: true };
-}
-function dropBenchmarks(rows2, compose, size, limit) {
-  const groups = benchmarkGroups(rows2);
-  const urgent = (g) => g.some((l) => /regression|failed/.test(l));
-  const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
-  const kept = [];
-  for (const group of ordered) {
-    const candidate = compose([...kept.flat(), ...group], groups.length - kept.length - 1);
-    if (size(candidate) > limit) break;
-    kept.push(group);
-  }
-  return { kept: kept.flat(), count: groups.length - kept.length };
-}
-function capCells(rows2, cap, size) {
-  let truncated = 0;
-  const out = rows2.map((row) => {
-    const cells = splitCells(row);
-    for (let i = 1; i < cells.length - 1; i++) {
-      const text2 = cells[i].trim();
-      if (size(text2) <= cap) continue;
-      cells[i] = ` ${truncate(text2, cap, size)} `;
-      truncated++;
-    }
-    return cells.join("|");
-  });
-  return { rows: out, truncated };
-}
-function truncate(text2, max, size = (t) => t.length) {
-  const room = max - size(TRUNCATION_NOTE);
-  let low = 0;
-  let high = text2.length;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (size(text2.slice(0, middle)) <= room) low = middle;
-    else high = middle - 1;
-  }
-  return `${text2.slice(0, safeCut(text2, low)).trimEnd()}${TRUNCATION_NOTE}`;
-}
-function safeCut(text2, end) {
-  let cut = end;
-  const code2 = text2.charCodeAt(cut - 1);
-  if (code2 >= 55296 && code2 <= 56319) cut--;
-  const amp = text2.lastIndexOf("&", cut - 1);
-  if (amp !== -1 && cut - amp < 5 && !text2.slice(amp, cut).includes(";")) cut = amp;
-  let slashes = 0;
-  while (slashes < cut && text2[cut - 1 - slashes] === "\\") slashes++;
-  return slashes % 2 === 1 ? cut - 1 : cut;
-}
-function dropBlock(lines, opening) {
-  const start2 = lines.indexOf(opening);
-  if (start2 === -1) return lines;
-  const end = lines.indexOf("</details>", start2);
-  return end === -1 ? lines : [...lines.slice(0, start2), ...lines.slice(end + 1)];
-}
-function shortenWarnings(lines, size) {
-  const prefix = "- \u26A0\uFE0F ";
-  let truncated = 0;
-  const short = lines.map((line) => {
-    if (!line.startsWith(prefix) || size(line) <= WARNING_SIZE) return line;
-    truncated++;
-    return prefix + truncate(line.slice(prefix.length), WARNING_SIZE - size(prefix), size);
-  });
-  const items = short.flatMap((l, i) => l.startsWith(prefix) ? [i] : []);
-  if (items.length <= WARNINGS_KEPT) return { lines: short, truncated };
-  const last = items[items.length - 1];
-  const firstDropped = items[WARNINGS_KEPT];
-  return {
-    lines: [
-      ...short.slice(0, firstDropped),
-      `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
-      ...short.slice(last + 1)
-    ],
-    truncated
-  };
-}
-function tableBounds(lines) {
-  const separator = lines.findIndex((l) => /^\|(-|:|\|)+\|$/.test(l.replace(/\s/g, "")));
-  if (separator === -1) return null;
-  let end = separator + 1;
-  while (end < lines.length && lines[end]?.startsWith("|")) end++;
-  return { start: separator + 1, end };
-}
-function benchmarkGroups(rows2) {
-  const groups = [];
-  for (const row of rows2) {
-    const firstCell = innerCells(row)[0]?.trim() ?? "";
-    if (firstCell !== "" || groups.length === 0) groups.push([row]);
-    else groups[groups.length - 1]?.push(row);
-  }
-  return groups;
-}
-function splitCells(row) {
-  const parts = [];
-  let start2 = 0;
-  for (let i = 0; i < row.length; i++) {
-    if (row[i] === "\\") i++;
-    else if (row[i] === "|") {
-      parts.push(row.slice(start2, i));
-      start2 = i + 1;
-    }
-  }
-  parts.push(row.slice(start2));
-  return parts;
-}
-function innerCells(row) {
-  return splitCells(row).slice(1, -1);
-}
-
-// packages/action/src/verdict.ts
-function annotate(results, emit) {
-  for (const b of results.benchmarks) {
-    if (b.status === "failed") {
-      emit("error", `${b.name}: ${b.error ?? "failed"}`, `perf gate: ${b.name} failed to measure`);
-      continue;
-    }
-    for (const m of b.metrics) {
-      const change = m.ratio === null ? "" : ` ${changeCell(m)}`;
-      if (m.verdict === "regression")
-        emit(
-          "error",
-          `${b.name} ${m.metric}:${change}, beyond the ${+(m.threshold * 100).toFixed(2)}% threshold. ${m.explanation}`,
-          `perf regression: ${b.name} ${m.metric}`
-        );
-      else if (m.verdict === "inconclusive")
-        emit(
-          "warning",
-          `${b.name} ${m.metric}:${change}: the run could not tell. ${m.explanation}`,
-          `perf gate inconclusive: ${b.name} ${m.metric}`
-        );
-    }
-  }
-}
-function failureMessage2(results, failOn) {
-  switch (failureKind(results, failOn)) {
-    case "failed":
-      return `the perf gate could not measure: ${results.benchmarks.filter((b) => b.status === "failed").map((b) => `${b.name}: ${b.error}`).join("; ") || "the run did not complete"}`;
-    case "regression":
-      return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
-    case "inconclusive":
-      return "the perf gate was inconclusive and fail-on is regression-or-inconclusive";
-    default:
-      return null;
-  }
-}
-
 // packages/action/src/action-reporter.ts
 var MEASURING_GROUP = "Measuring base vs head";
-function actionReporter(runUrl) {
+function actionReporter() {
   const display = new ProgressDisplay({
     write: (text2) => info(text2.replace(/\n$/, "")),
     isTTY: false
@@ -56714,24 +56498,8 @@ function actionReporter(runUrl) {
       endGroup2();
       info(renderTerminal(results));
     },
-    onUnsaved: (json2) => info(json2),
-    onWritten: async (results) => {
-      await writeSummary(
-        fitReport(renderMarkdown(results), SUMMARY_LIMIT, runUrl, 0, "bytes").text
-      );
-      annotate(
-        results,
-        (kind, text2, title) => kind === "error" ? error(text2, { title }) : warning(text2, { title })
-      );
-    }
+    onUnsaved: (json2) => info(json2)
   };
-}
-async function writeSummary(markdown) {
-  try {
-    await summary.addRaw(markdown, true).write();
-  } catch (error64) {
-    warning(`job summary not written: ${error64.message}`);
-  }
 }
 
 // packages/action/src/github-api.ts
@@ -61446,6 +61214,185 @@ function pullRequestOf(event) {
   };
 }
 
+// packages/action/src/fit-report.ts
+var COMMENT_LIMIT = 65536;
+var SUMMARY_LIMIT = 1024 * 1024;
+var TRUNCATION_NOTE = "\u2026 (truncated, full text in the job summary / results file)";
+var WARNINGS_KEPT = 10;
+var WARNING_SIZE = 1e3;
+var MIN_CELL_SIZE = 300;
+function fitReport(markdown, githubLimit, fullReportLink, reserve = 0, unit = "characters") {
+  const size = unit === "bytes" ? (text3) => Buffer.byteLength(text3, "utf8") : (text3) => text3.length;
+  const limit = githubLimit - reserve;
+  if (size(markdown) <= limit)
+    return { text: markdown, droppedBenchmarks: 0, truncatedCells: 0, shortened: false };
+  const note = (what) => `
+_${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")} ${unit}: the full report is in the [job summary and the results artifact](${fullReportLink})._
+`;
+  let lines = markdown.split("\n");
+  lines = dropBlock(lines, "<details><summary>What ran</summary>");
+  lines = dropBlock(lines, "<details><summary>How it was measured</summary>");
+  const warnings = shortenWarnings(lines, size);
+  lines = warnings.lines;
+  const fitted = (text3, droppedBenchmarks, truncatedCells) => ({
+    text: text3,
+    droppedBenchmarks,
+    truncatedCells: warnings.truncated + truncatedCells,
+    shortened: true
+  });
+  const pruned = lines.join("\n") + note("Details");
+  if (size(pruned) <= limit) return fitted(pruned, 0, 0);
+  const table = tableBounds(lines);
+  if (table) {
+    const before = lines.slice(0, table.start);
+    const after = lines.slice(table.end);
+    const compose = (rows3, tail2) => [...before, ...rows3, ...after].join("\n") + tail2;
+    let rows2 = lines.slice(table.start, table.end);
+    let truncated = 0;
+    const longest = rows2.reduce(
+      (most, row) => Math.max(most, ...innerCells(row).map((c) => size(c.trim()))),
+      0
+    );
+    if (longest > MIN_CELL_SIZE) {
+      const capped = (cap) => capCells(rows2, cap, size);
+      const fits = (cap) => size(compose(capped(cap).rows, note("Details"))) <= limit;
+      if (fits(MIN_CELL_SIZE)) {
+        let low = MIN_CELL_SIZE;
+        let high = longest;
+        while (high - low > 1) {
+          const middle = Math.floor((low + high) / 2);
+          if (fits(middle)) low = middle;
+          else high = middle;
+        }
+        const best = capped(low);
+        return fitted(compose(best.rows, note("Details")), 0, best.truncated);
+      }
+      ({ rows: rows2, truncated } = capped(MIN_CELL_SIZE));
+    }
+    const total = benchmarkGroups(rows2).length;
+    const tailFor = (count) => note(count > 0 ? `${count} benchmark(s) of ${total}` : "Details");
+    const dropped = dropBenchmarks(
+      rows2,
+      (kept, count) => compose(kept, tailFor(count)),
+      size,
+      limit
+    );
+    const text3 = compose(dropped.kept, tailFor(dropped.count));
+    if (size(text3) <= limit) return fitted(text3, dropped.count, truncated);
+  }
+  const tail = note("The rest of the report");
+  let cut = markdown.slice(0, limit - size(tail));
+  while (size(cut) + size(tail) > limit) cut = cut.slice(0, Math.floor(cut.length * 0.95));
+  const text2 = cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))) + tail;
+  return { text: text2, droppedBenchmarks: 0, truncatedCells: 0, shortened: true };
+}
+function dropBenchmarks(rows2, compose, size, limit) {
+  const groups = benchmarkGroups(rows2);
+  const urgent = (g) => g.some((l) => /regression|failed/.test(l));
+  const ordered = [...groups.filter(urgent), ...groups.filter((g) => !urgent(g))];
+  const kept = [];
+  for (const group of ordered) {
+    const candidate = compose([...kept.flat(), ...group], groups.length - kept.length - 1);
+    if (size(candidate) > limit) break;
+    kept.push(group);
+  }
+  return { kept: kept.flat(), count: groups.length - kept.length };
+}
+function capCells(rows2, cap, size) {
+  let truncated = 0;
+  const out = rows2.map((row) => {
+    const cells = splitCells(row);
+    for (let i = 1; i < cells.length - 1; i++) {
+      const text2 = cells[i].trim();
+      if (size(text2) <= cap) continue;
+      cells[i] = ` ${truncate(text2, cap, size)} `;
+      truncated++;
+    }
+    return cells.join("|");
+  });
+  return { rows: out, truncated };
+}
+function truncate(text2, max, size = (t) => t.length) {
+  const room = max - size(TRUNCATION_NOTE);
+  let low = 0;
+  let high = text2.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (size(text2.slice(0, middle)) <= room) low = middle;
+    else high = middle - 1;
+  }
+  return `${text2.slice(0, safeCut(text2, low)).trimEnd()}${TRUNCATION_NOTE}`;
+}
+function safeCut(text2, end) {
+  let cut = end;
+  const code2 = text2.charCodeAt(cut - 1);
+  if (code2 >= 55296 && code2 <= 56319) cut--;
+  const amp = text2.lastIndexOf("&", cut - 1);
+  if (amp !== -1 && cut - amp < 5 && !text2.slice(amp, cut).includes(";")) cut = amp;
+  let slashes = 0;
+  while (slashes < cut && text2[cut - 1 - slashes] === "\\") slashes++;
+  return slashes % 2 === 1 ? cut - 1 : cut;
+}
+function dropBlock(lines, opening) {
+  const start2 = lines.indexOf(opening);
+  if (start2 === -1) return lines;
+  const end = lines.indexOf("</details>", start2);
+  return end === -1 ? lines : [...lines.slice(0, start2), ...lines.slice(end + 1)];
+}
+function shortenWarnings(lines, size) {
+  const prefix = "- \u26A0\uFE0F ";
+  let truncated = 0;
+  const short = lines.map((line) => {
+    if (!line.startsWith(prefix) || size(line) <= WARNING_SIZE) return line;
+    truncated++;
+    return prefix + truncate(line.slice(prefix.length), WARNING_SIZE - size(prefix), size);
+  });
+  const items = short.flatMap((l, i) => l.startsWith(prefix) ? [i] : []);
+  if (items.length <= WARNINGS_KEPT) return { lines: short, truncated };
+  const last = items[items.length - 1];
+  const firstDropped = items[WARNINGS_KEPT];
+  return {
+    lines: [
+      ...short.slice(0, firstDropped),
+      `- \u2026 and ${items.length - WARNINGS_KEPT} more warnings`,
+      ...short.slice(last + 1)
+    ],
+    truncated
+  };
+}
+function tableBounds(lines) {
+  const separator = lines.findIndex((l) => /^\|(-|:|\|)+\|$/.test(l.replace(/\s/g, "")));
+  if (separator === -1) return null;
+  let end = separator + 1;
+  while (end < lines.length && lines[end]?.startsWith("|")) end++;
+  return { start: separator + 1, end };
+}
+function benchmarkGroups(rows2) {
+  const groups = [];
+  for (const row of rows2) {
+    const firstCell = innerCells(row)[0]?.trim() ?? "";
+    if (firstCell !== "" || groups.length === 0) groups.push([row]);
+    else groups[groups.length - 1]?.push(row);
+  }
+  return groups;
+}
+function splitCells(row) {
+  const parts = [];
+  let start2 = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === "\\") i++;
+    else if (row[i] === "|") {
+      parts.push(row.slice(start2, i));
+      start2 = i + 1;
+    }
+  }
+  parts.push(row.slice(start2));
+  return parts;
+}
+function innerCells(row) {
+  return splitCells(row).slice(1, -1);
+}
+
 // packages/action/src/inputs.ts
 var FAIL_ON = FAIL_ON_MODES;
 var COMMENT_MODES = ["always", "on-change", "never"];
@@ -61508,6 +61455,43 @@ function outputTargets(inputs) {
   ];
 }
 
+// packages/action/src/verdict.ts
+function annotate(results, emit) {
+  for (const b of results.benchmarks) {
+    if (b.status === "failed") {
+      emit("error", `${b.name}: ${b.error ?? "failed"}`, `perf gate: ${b.name} failed to measure`);
+      continue;
+    }
+    for (const m of b.metrics) {
+      const change = m.ratio === null ? "" : ` ${changeCell(m)}`;
+      if (m.verdict === "regression")
+        emit(
+          "error",
+          `${b.name} ${m.metric}:${change}, beyond the ${+(m.threshold * 100).toFixed(2)}% threshold. ${m.explanation}`,
+          `perf regression: ${b.name} ${m.metric}`
+        );
+      else if (m.verdict === "inconclusive")
+        emit(
+          "warning",
+          `${b.name} ${m.metric}:${change}: the run could not tell. ${m.explanation}`,
+          `perf gate inconclusive: ${b.name} ${m.metric}`
+        );
+    }
+  }
+}
+function failureMessage2(results, failOn) {
+  switch (failureKind(results, failOn)) {
+    case "failed":
+      return `the perf gate could not measure: ${results.benchmarks.filter((b) => b.status === "failed").map((b) => `${b.name}: ${b.error}`).join("; ") || "the run did not complete"}`;
+    case "regression":
+      return `performance regression in ${results.regressions} metric(s); see the PR comment or the job summary`;
+    case "inconclusive":
+      return "the perf gate was inconclusive and fail-on is regression-or-inconclusive";
+    default:
+      return null;
+  }
+}
+
 // packages/action/src/write-notes.ts
 var CLI_FROM_NPX = "npx -p @vggt-perf-gate/runner vggt-perf-gate";
 var WRITE_NOTES = {
@@ -61542,7 +61526,7 @@ async function run2(options = {}) {
     const targets = outputTargets(inputs);
     await checkOutputPaths(targets);
     const runUrl = runLink(env);
-    const reporters = [actionReporter(runUrl)];
+    const reporters = [actionReporter()];
     const { results, written } = config2 ? await withoutJobFiles(
       env,
       () => measure(inputs, config2, {
@@ -61558,6 +61542,12 @@ async function run2(options = {}) {
       reporters
     );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
+    const markdown = renderMarkdown(results);
+    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, "bytes").text);
+    annotate(
+      results,
+      (kind, text2, title) => kind === "error" ? error(text2, { title }) : warning(text2, { title })
+    );
     setOutput("verdict", results.verdict);
     setOutput("regressions", String(results.regressions));
     const absolute = (path) => path === null ? "" : resolve8(workspace, path);
@@ -61574,7 +61564,7 @@ async function run2(options = {}) {
       prNumber,
       pr?.fromFork ?? false,
       results,
-      renderMarkdown(results),
+      markdown,
       runUrl,
       options.retry
     );
@@ -61735,6 +61725,13 @@ async function withoutJobFiles(env, measure2) {
     return await measure2();
   } finally {
     for (const [name, value2] of saved) env[name] = value2;
+  }
+}
+async function writeSummary(markdown) {
+  try {
+    await summary.addRaw(markdown, true).write();
+  } catch (error64) {
+    warning(`job summary not written: ${error64.message}`);
   }
 }
 function runLink(env) {

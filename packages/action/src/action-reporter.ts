@@ -1,25 +1,18 @@
 /**
  * The Action's reporter: what the CLI shows on a terminal, in the job's log
  * and on the run's page instead. The measuring goes in a collapsible group
- * with a plain line per phase (the CLI's non-terminal lines), the table
- * follows it, and once the reports are written the job summary gets the
- * report and every regression or inconclusive metric an annotation.
+ * with a plain line per phase (the CLI's non-terminal lines), and the table
+ * follows it. The job summary and the annotations come after the run (main.ts):
+ * while measuring, the job's file commands are out of the environment.
  */
 import * as core from '@actions/core';
-import {
-  type GateReporter,
-  ProgressDisplay,
-  renderMarkdown,
-  renderTerminal,
-} from '@vggt-perf-gate/runner';
-import { fitReport, SUMMARY_LIMIT } from './fit-report.js';
-import { annotate } from './verdict.js';
+import { type GateReporter, ProgressDisplay, renderTerminal } from '@vggt-perf-gate/runner';
 
 /** The log group the measuring lines go into. */
 export const MEASURING_GROUP = 'Measuring base vs head';
 
-/** `runUrl`: the workflow run's page, linked where the summary had to be cut. */
-export function actionReporter(runUrl: string): GateReporter {
+/** The reporter for a run in a workflow's log. */
+export function actionReporter(): GateReporter {
   // core.info adds the newline the display's lines already end with.
   const display = new ProgressDisplay({
     write: (text) => core.info(text.replace(/\n$/, '')),
@@ -44,22 +37,5 @@ export function actionReporter(runUrl: string): GateReporter {
       core.info(renderTerminal(results));
     },
     onUnsaved: (json) => core.info(json),
-    onWritten: async (results) => {
-      await writeSummary(
-        fitReport(renderMarkdown(results), SUMMARY_LIMIT, runUrl, 0, 'bytes').text,
-      );
-      annotate(results, (kind, text, title) =>
-        kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
-      );
-    },
   };
-}
-
-/** The job summary; a summary that cannot be written is a warning, never the step's failure. */
-async function writeSummary(markdown: string): Promise<void> {
-  try {
-    await core.summary.addRaw(markdown, true).write();
-  } catch (error) {
-    core.warning(`job summary not written: ${(error as Error).message}`);
-  }
 }

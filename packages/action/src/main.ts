@@ -26,10 +26,10 @@ import { type CommentOutcome, upsertComment } from './comment.js';
 import { annotateConfigError } from './config-annotations.js';
 import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
-import { COMMENT_LIMIT, fitReport } from './fit-report.js';
+import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
 import { type ActionInputs, outputTargets, readInputs } from './inputs.js';
-import { failureMessage } from './verdict.js';
+import { annotate, failureMessage } from './verdict.js';
 import { WRITE_NOTES } from './write-notes.js';
 
 const exec = promisify(execFile);
@@ -81,7 +81,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     await checkOutputPaths(targets);
 
     const runUrl = runLink(env);
-    const reporters = [actionReporter(runUrl)];
+    const reporters = [actionReporter()];
     const { results, written } = config
       ? await withoutJobFiles(env, () =>
           measure(inputs, config, {
@@ -98,6 +98,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
           reporters,
         );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
+    // Rendered once, for the job summary and the comment (the report file has the same text).
+    const markdown = renderMarkdown(results);
+    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, 'bytes').text);
+    annotate(results, (kind, text, title) =>
+      kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
+    );
 
     core.setOutput('verdict', results.verdict);
     core.setOutput('regressions', String(results.regressions));
@@ -120,7 +126,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
           prNumber,
           pr?.fromFork ?? false,
           results,
-          renderMarkdown(results),
+          markdown,
           runUrl,
           options.retry,
         );
@@ -347,6 +353,15 @@ async function withoutJobFiles<T>(env: NodeJS.ProcessEnv, measure: () => Promise
     return await measure();
   } finally {
     for (const [name, value] of saved) env[name] = value;
+  }
+}
+
+/** The job summary; a summary that cannot be written is a warning, never the step's failure. */
+async function writeSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown, true).write();
+  } catch (error) {
+    core.warning(`job summary not written: ${(error as Error).message}`);
   }
 }
 

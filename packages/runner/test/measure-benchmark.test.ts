@@ -5,6 +5,7 @@ import { type NvmlRecording, nvmlReader, replayNvml } from '@vggt-perf-gate/devi
 import { describe, expect, it } from 'vitest';
 import { measureBenchmark } from '../src/gate/measure/measure-benchmark.js';
 import { throttleWarning } from '../src/gate/measure/result.js';
+import type { BenchmarkStopRule } from '../src/gate/measure/stop-rule.js';
 import type { BenchmarkProgress } from '../src/gate/progress-events.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
@@ -177,6 +178,37 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(result.error).toBe(HEAD_START_FAILURE);
     expect(started).toHaveLength(1);
     expect(isGone(started[0]!)).toBe(true);
+  }, 30_000);
+
+  it('takes another stop rule: it decides when measuring stops, the budget still caps it', async () => {
+    // The gate's rule would stop this A/A at 4 rounds (a 50% threshold decides at once).
+    const seen: number[] = [];
+    const eightRounds: BenchmarkStopRule = (m) => ({
+      shouldStop: ({ rounds }) => {
+        seen.push(rounds);
+        // The rule sees the measurement: every metric compared by now.
+        expect(Object.keys(m.comparisons)).toContain('latency');
+        return rounds >= 8 ? 'max-rounds' : null;
+      },
+    });
+    const result = await measureBenchmark(
+      plan(fixtureWorkload('scripted_times.py'), { restartEveryRounds: 0, maxRounds: 20 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+      { stopRule: eightRounds },
+    );
+    expect(result.rounds).toBe(8);
+    expect(result.stopReason).toBe('max-rounds');
+    expect(seen).toEqual([2, 4, 6, 8]);
+    // Never asked: a rule that never stops is still ended by maxRounds.
+    const capped = await measureBenchmark(
+      plan(fixtureWorkload('scripted_times.py'), { restartEveryRounds: 0, maxRounds: 6 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+      { stopRule: () => ({ shouldStop: () => null }) },
+    );
+    expect(capped.rounds).toBe(6);
+    expect(capped.stopReason).toBe('max-rounds');
   }, 30_000);
 
   it('with restarts, a verdict waits for a second process per side', async () => {
