@@ -19838,110 +19838,6 @@ var init_nvml_recording = __esm({
   }
 });
 
-// packages/device/src/onnx/runtime.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { createRequire as createRequire2 } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-function resolveOnnxRuntime() {
-  for (const from of [import.meta.url, join(process.cwd(), "package.json")]) {
-    try {
-      return createRequire2(from).resolve("onnxruntime-node");
-    } catch {
-    }
-  }
-  return void 0;
-}
-async function importFromHereOrWorkingDirectory() {
-  try {
-    return await import("onnxruntime-node");
-  } catch (error64) {
-    const path = resolveOnnxRuntime();
-    if (error64.code !== "ERR_MODULE_NOT_FOUND" || !path) throw error64;
-    return import(pathToFileURL(path).href);
-  }
-}
-async function importOnnxRuntime(importer = importFromHereOrWorkingDirectory) {
-  try {
-    return await importer();
-  } catch (error64) {
-    const notInstalled = error64.code === "ERR_MODULE_NOT_FOUND" && String(error64.message).includes("onnxruntime-node");
-    const message = notInstalled ? `onnxruntime-node is not installed; ONNX models run through it. Install it with: ${ONNX_INSTALL_COMMAND}` : `onnxruntime-node is installed but failed to load (${error64.message}). Reinstall it with: ${ONNX_INSTALL_COMMAND}`;
-    throw new DeviceError("PROVIDER_MISSING", message, { cause: error64 });
-  }
-}
-function onnxRuntimeVersion(ort) {
-  return ort.env.versions.node ?? ort.env.versions.common;
-}
-function gpuProviderHint(provider) {
-  const extra = provider === "tensorrt" ? ", TensorRT 10" : "";
-  return `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: allow it (npm 11: \`npm install-scripts approve onnxruntime-node\`, or list it in allowScripts), make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with \`npm rebuild onnxruntime-node\`. The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. This never falls back to the CPU.`;
-}
-function checkExecutionProvider(ort, provider, checkFiles = true) {
-  if (provider === "cpu") return;
-  const version2 = onnxRuntimeVersion(ort);
-  const backends = ort.listSupportedBackends();
-  const backend = backends.find((b) => b.name === provider);
-  if (backend === void 0) {
-    throw new DeviceError(
-      "PROVIDER_MISSING",
-      `onnxruntime-node ${version2} on ${process.platform}/${process.arch} has no ${provider} provider (it offers: ${backends.map((b) => b.name).join(", ")}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`
-    );
-  }
-  if (backend.bundled || !checkFiles) return;
-  const library = providerLibraryPath(provider);
-  if (library !== void 0 && !existsSync2(library)) {
-    throw new DeviceError(
-      "PROVIDER_MISSING",
-      `onnxruntime-node ${version2}'s ${provider} provider is not installed: ${library} is missing. ${gpuProviderHint(provider)}`
-    );
-  }
-}
-function providerLibraryPath(provider) {
-  try {
-    const entry = resolveOnnxRuntime();
-    if (!entry) return void 0;
-    const bin = join(dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
-    if (!existsSync2(bin)) return void 0;
-    const file2 = process.platform === "win32" ? `${PROVIDER_LIBRARY[provider]}.dll` : `lib${PROVIDER_LIBRARY[provider]}.so`;
-    return join(bin, file2);
-  } catch {
-    return void 0;
-  }
-}
-function providerOnlySessionOptions(provider, deviceId, session = {}) {
-  if (provider === "cpu") {
-    return Object.keys(session).length > 0 ? { executionProviders: ["cpu"], extra: { session } } : { executionProviders: ["cpu"] };
-  }
-  return {
-    executionProviders: [{ name: provider, deviceId }],
-    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU:
-    // a probe would call a dtype supported, a benchmark would time a CPU/GPU mix.
-    extra: { session: { ...session, disable_cpu_ep_fallback: "1" } }
-  };
-}
-var ONNX_INSTALL_COMMAND, PROVIDER_LIBRARY;
-var init_runtime = __esm({
-  "packages/device/src/onnx/runtime.ts"() {
-    "use strict";
-    init_errors();
-    ONNX_INSTALL_COMMAND = "npm install onnxruntime-node";
-    PROVIDER_LIBRARY = {
-      cuda: "onnxruntime_providers_cuda",
-      tensorrt: "onnxruntime_providers_tensorrt"
-    };
-  }
-});
-
-// packages/device/src/onnx/probe.ts
-var PROVIDER_LOAD_FAILED;
-var init_probe = __esm({
-  "packages/device/src/onnx/probe.ts"() {
-    "use strict";
-    PROVIDER_LOAD_FAILED = /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
-  }
-});
-
 // packages/device/src/smi.ts
 import { execFileSync } from "node:child_process";
 function runNvidiaSmi(args, options = {}) {
@@ -20260,7 +20156,7 @@ function probeDevice(options = {}) {
     if (!options.reader) reader.close();
   }
 }
-var init_probe2 = __esm({
+var init_probe = __esm({
   "packages/device/src/probe.ts"() {
     "use strict";
     init_capabilities();
@@ -20279,10 +20175,8 @@ var init_src = __esm({
     init_dtypes();
     init_errors();
     init_known_gpus();
-    init_probe();
-    init_runtime();
     init_open();
-    init_probe2();
+    init_probe();
   }
 });
 
@@ -48916,7 +48810,7 @@ var ConfigFileSchema = strictObject({
 
 // packages/runner/src/config/load.ts
 import { readFile } from "node:fs/promises";
-import { join as join2, resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 // packages/runner/src/config/parse.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -49492,921 +49386,12 @@ ${DOCS_HINT}` }
     );
   }
   if (code2 === "EISDIR") {
-    const message2 = `is a directory; pass the config file itself, e.g. ${join2(path, "perf-gate.yml")}`;
+    const message2 = `is a directory; pass the config file itself, e.g. ${join(path, "perf-gate.yml")}`;
     return new ConfigError([{ ...problem, message: message2 }], { cause });
   }
   const reason = cause instanceof Error ? cause.message : String(cause);
   const message = `cannot read the config file (${reason}); check that it exists and is readable by this user`;
   return new ConfigError([{ ...problem, message }], { cause });
-}
-
-// packages/timing/src/clock.ts
-var chosen;
-function defaultClock() {
-  if (chosen === void 0) {
-    const perf = globalThis.performance;
-    chosen = perf && typeof perf.now === "function" ? perf.now.bind(perf) : Date.now;
-  }
-  return chosen;
-}
-
-// packages/timing/src/distributions.ts
-function normalCdf(z2) {
-  return 0.5 * erfc(-z2 / Math.SQRT2);
-}
-function erfc(x) {
-  const z2 = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z2);
-  const r = t * Math.exp(
-    -z2 * z2 - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-  );
-  return x >= 0 ? r : 2 - r;
-}
-function normalQuantile(p) {
-  if (!(p > 0 && p < 1)) {
-    if (p === 0) return Number.NEGATIVE_INFINITY;
-    if (p === 1) return Number.POSITIVE_INFINITY;
-    return Number.NaN;
-  }
-  const a = [
-    -39.69683028665376,
-    220.9460984245205,
-    -275.9285104469687,
-    138.357751867269,
-    -30.66479806614716,
-    2.506628277459239
-  ];
-  const b = [
-    -54.47609879822406,
-    161.5858368580409,
-    -155.6989798598866,
-    66.80131188771972,
-    -13.28068155288572
-  ];
-  const c = [
-    -0.007784894002430293,
-    -0.3223964580411365,
-    -2.400758277161838,
-    -2.549732539343734,
-    4.374664141464968,
-    2.938163982698783
-  ];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const low = 0.02425;
-  const poly = (k, x) => k.reduce((acc, coef) => acc * x + coef, 0);
-  if (p < low) {
-    const q2 = Math.sqrt(-2 * Math.log(p));
-    return poly(c, q2) / (poly(d, q2) * q2 + 1);
-  }
-  if (p > 1 - low) {
-    const q2 = Math.sqrt(-2 * Math.log(1 - p));
-    return -poly(c, q2) / (poly(d, q2) * q2 + 1);
-  }
-  const q = p - 0.5;
-  const r = q * q;
-  return poly(a, r) * q / (poly(b, r) * r + 1);
-}
-function binomialHalfCdf(k, n2) {
-  if (k < 0) return 0;
-  if (k >= n2) return 1;
-  const logHalfPowN = -n2 * Math.LN2;
-  let logPmf = logHalfPowN;
-  let total = Math.exp(logPmf);
-  for (let i = 1; i <= k; i++) {
-    logPmf += Math.log((n2 - i + 1) / i);
-    total += Math.exp(logPmf);
-  }
-  return Math.min(1, total);
-}
-function largestRankWithin(n2, tail) {
-  let logPmf = -n2 * Math.LN2;
-  let cumulative = Math.exp(logPmf);
-  let k = 1;
-  while (k < n2 / 2) {
-    logPmf += Math.log((n2 - k + 1) / k);
-    const next = cumulative + Math.exp(logPmf);
-    if (next > tail) break;
-    cumulative = next;
-    k++;
-  }
-  return k;
-}
-function studentTQuantile(p, df) {
-  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
-  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
-  if (Number.isInteger(df) && df <= 100) {
-    if (p < 0.5) return -studentTQuantile(1 - p, df);
-    let lo = 0;
-    let hi = 1;
-    while (studentTCdf(hi, df) < p) hi *= 2;
-    for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
-      const mid = (lo + hi) / 2;
-      if (studentTCdf(mid, df) < p) lo = mid;
-      else hi = mid;
-    }
-    return (lo + hi) / 2;
-  }
-  return cornishFisherT(p, df);
-}
-function studentTCdf(t, df) {
-  if (!(Number.isInteger(df) && df >= 1))
-    throw new RangeError(`df must be a whole number >= 1, got ${df}`);
-  if (t < 0) return 1 - studentTCdf(-t, df);
-  const theta = Math.atan(t / Math.sqrt(df));
-  const c2 = Math.cos(theta) ** 2;
-  const s = Math.sin(theta);
-  let within;
-  if (df % 2 === 1) {
-    let term = Math.cos(theta);
-    let sum = df > 1 ? term : 0;
-    for (let k = 3; k <= df - 2; k += 2) {
-      term *= (k - 1) / k * c2;
-      sum += term;
-    }
-    within = 2 / Math.PI * (theta + s * sum);
-  } else {
-    let term = 1;
-    let sum = 1;
-    for (let k = 2; k <= df - 2; k += 2) {
-      term *= (k - 1) / k * c2;
-      sum += term;
-    }
-    within = s * sum;
-  }
-  return (1 + Math.min(1, within)) / 2;
-}
-function cornishFisherT(p, df) {
-  const z2 = normalQuantile(p);
-  const z3 = z2 ** 3;
-  const z5 = z2 ** 5;
-  const z7 = z2 ** 7;
-  const z9 = z2 ** 9;
-  return z2 + (z3 + z2) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z2) / (96 * df ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z2) / (384 * df ** 3) + (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z2) / (92160 * df ** 4);
-}
-
-// packages/timing/src/errors.ts
-var TimingError = class extends Error {
-  code;
-  constructor(code2, message, options) {
-    super(message, options);
-    this.name = "TimingError";
-    this.code = code2;
-  }
-};
-function invalidOption(name, value2, expected) {
-  return new TimingError(
-    "INVALID_OPTION",
-    `option ${name} = ${describe3(value2)} is invalid: expected ${expected}.`
-  );
-}
-function describe3(value2) {
-  if (typeof value2 === "string") return JSON.stringify(value2);
-  if (typeof value2 === "function") return "a function";
-  if (Array.isArray(value2)) return `an array of ${value2.length}`;
-  return String(value2);
-}
-
-// packages/timing/src/paired-rounds.ts
-function pairRounds(base, head, labels, clusterOf = (round) => round) {
-  if (labels.base.length !== base.length || labels.head.length !== head.length) {
-    throw invalidOption(
-      "rounds",
-      `${labels.base.length} base and ${labels.head.length} head labels`,
-      `one round label per sample (${base.length} base, ${head.length} head)`
-    );
-  }
-  const baseTurns = groupByRound(base, labels.base);
-  const headTurns = groupByRound(head, labels.head);
-  const out = { logRatios: [], rounds: [], clusters: [] };
-  for (const round of [...headTurns.keys()].sort((a, b) => a - b)) {
-    const baseTimes = baseTurns.get(round);
-    if (!baseTimes) continue;
-    const b = turnLevel(baseTimes);
-    const h = turnLevel(headTurns.get(round));
-    if (!Number.isFinite(b) || !Number.isFinite(h)) continue;
-    out.logRatios.push(h - b);
-    out.rounds.push(round);
-    out.clusters.push(clusterOf(round));
-  }
-  return out;
-}
-function clusteredInterval(paired, level) {
-  const n2 = paired.logRatios.length;
-  const sums = /* @__PURE__ */ new Map();
-  const centre = paired.logRatios.reduce((a, x) => a + x, 0) / n2;
-  paired.logRatios.forEach((x, i) => {
-    const c = paired.clusters[i];
-    sums.set(c, (sums.get(c) ?? 0) + (x - centre));
-  });
-  const g = sums.size;
-  if (g < 2) return null;
-  let squares = 0;
-  for (const s of sums.values()) squares += s * s;
-  let spread = 0;
-  for (const x of paired.logRatios) spread += (x - centre) ** 2;
-  const perRound = Math.sqrt(spread / (n2 - 1) / n2);
-  const standardError = Math.max(Math.sqrt(g / (g - 1) * squares) / n2, perRound);
-  const half = studentTQuantile(1 - (1 - level) / 2, g - 1) * standardError;
-  return {
-    ratio: Math.exp(centre),
-    lower: Math.exp(centre - half),
-    upper: Math.exp(centre + half),
-    clusters: g,
-    rounds: n2,
-    df: g - 1,
-    standardError
-  };
-}
-function turnLevel(times) {
-  const logs = times.map(Math.log).sort((a, b) => a - b);
-  const kept = logs.length >= 3 ? logs.slice(1, -1) : logs;
-  return kept.reduce((a, x) => a + x, 0) / kept.length;
-}
-function groupByRound(values, rounds) {
-  const byRound = /* @__PURE__ */ new Map();
-  values.forEach((value2, i) => {
-    if (!(value2 > 0)) return;
-    const round = rounds[i];
-    const list2 = byRound.get(round);
-    if (list2) list2.push(value2);
-    else byRound.set(round, [value2]);
-  });
-  return byRound;
-}
-
-// packages/timing/src/rank-test.ts
-var EXACT_U_LIMIT = 25;
-function mannWhitney(base, head) {
-  const nb = base.length;
-  const nh = head.length;
-  let i = 0;
-  let j = 0;
-  let rank = 1;
-  let headRankSum = 0;
-  let tieTerm = 0;
-  while (i < nb || j < nh) {
-    const value2 = j >= nh || i < nb && base[i] <= head[j] ? base[i] : head[j];
-    let fromBase = 0;
-    let fromHead = 0;
-    while (i < nb && base[i] === value2) {
-      i++;
-      fromBase++;
-    }
-    while (j < nh && head[j] === value2) {
-      j++;
-      fromHead++;
-    }
-    const tied = fromBase + fromHead;
-    const averageRank = rank + (tied - 1) / 2;
-    headRankSum += fromHead * averageRank;
-    if (tied > 1) tieTerm += tied ** 3 - tied;
-    rank += tied;
-  }
-  const u = headRankSum - nh * (nh + 1) / 2;
-  const centre = nb * nh / 2;
-  if (tieTerm === 0 && nb <= EXACT_U_LIMIT && nh <= EXACT_U_LIMIT) {
-    return { u, pValue: exactTwoSided(u, nb, nh), method: "exact" };
-  }
-  const n2 = nb + nh;
-  const variance = nb * nh / 12 * (n2 + 1 - tieTerm / (n2 * (n2 - 1)));
-  if (variance === 0) return { u, pValue: 1, method: "normal" };
-  const distance = Math.max(0, Math.abs(u - centre) - 0.5);
-  return {
-    u,
-    pValue: Math.min(1, 2 * (1 - normalCdf(distance / Math.sqrt(variance)))),
-    method: "normal"
-  };
-}
-function exactTwoSided(u, nb, nh) {
-  const maxU = nb * nh;
-  let counts2 = [];
-  for (let m = 0; m <= nh; m++) counts2.push(m === 0 ? [1] : [1]);
-  for (let b = 1; b <= nb; b++) {
-    const next = [new Array(1).fill(1)];
-    for (let m = 1; m <= nh; m++) {
-      const size = b * m + 1;
-      const row = new Array(size).fill(0);
-      const withoutHead = counts2[m] ?? [];
-      const withHead = next[m - 1];
-      for (let v = 0; v < size; v++) {
-        row[v] = (withoutHead[v] ?? 0) + (v >= b ? withHead[v - b] ?? 0 : 0);
-      }
-      next.push(row);
-    }
-    counts2 = next;
-  }
-  const distribution = counts2[nh];
-  let total = 0;
-  for (const c of distribution) total += c;
-  const centre = maxU / 2;
-  const distance = Math.abs(u - centre);
-  let extreme = 0;
-  for (let v = 0; v <= maxU; v++) {
-    if (Math.abs(v - centre) >= distance - 1e-9) extreme += distribution[v] ?? 0;
-  }
-  return Math.min(1, extreme / total);
-}
-var HODGES_LEHMANN_MAX_PAIRS = 1e6;
-function hodgesLehmannRatio(base, head) {
-  const side3 = Math.floor(Math.sqrt(HODGES_LEHMANN_MAX_PAIRS));
-  const b = thin(base, side3).map(Math.log);
-  const h = thin(head, side3).map(Math.log);
-  const differences = new Float64Array(b.length * h.length);
-  let k = 0;
-  for (const hv of h) for (const bv of b) differences[k++] = hv - bv;
-  differences.sort();
-  const mid = (differences.length - 1) / 2;
-  const centre = (differences[Math.floor(mid)] + differences[Math.ceil(mid)]) / 2;
-  return Math.exp(centre);
-}
-function thin(sorted, limit) {
-  if (sorted.length <= limit) return Array.from(sorted);
-  const out = [];
-  for (let i = 0; i < limit; i++)
-    out.push(sorted[Math.round(i * (sorted.length - 1) / (limit - 1))]);
-  return out;
-}
-
-// packages/timing/src/rng.ts
-function createRng(seed) {
-  let s = seed >>> 0;
-  const splitmix = () => {
-    s = s + 2654435769 >>> 0;
-    let z2 = s;
-    z2 = Math.imul(z2 ^ z2 >>> 16, 2246822507) >>> 0;
-    z2 = Math.imul(z2 ^ z2 >>> 13, 3266489909) >>> 0;
-    return (z2 ^ z2 >>> 16) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const next = () => {
-    const t = (a + b >>> 0) + d >>> 0;
-    d = d + 1 >>> 0;
-    a = b ^ b >>> 9;
-    b = c + (c << 3) >>> 0;
-    c = (c << 21 | c >>> 11) >>> 0;
-    c = c + t >>> 0;
-    return t / 4294967296;
-  };
-  let spare;
-  return {
-    next,
-    int: (n2) => Math.floor(next() * n2),
-    normal: () => {
-      if (spare !== void 0) {
-        const value2 = spare;
-        spare = void 0;
-        return value2;
-      }
-      let u = next();
-      while (u === 0) u = next();
-      const v = next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      spare = r * Math.sin(2 * Math.PI * v);
-      return r * Math.cos(2 * Math.PI * v);
-    }
-  };
-}
-
-// packages/timing/src/samples.ts
-var MIN_SAMPLES = 2;
-function checkSamples(samples, label2 = "samples", minCount = MIN_SAMPLES) {
-  if (!Array.isArray(samples)) {
-    throw new TimingError(
-      "INVALID_SAMPLES",
-      `${label2} must be an array of durations in milliseconds, got ${samples === null ? "null" : typeof samples}.`
-    );
-  }
-  if (samples.length < minCount) {
-    const got = samples.length === 0 ? "it is empty" : `it has ${samples.length}`;
-    throw new TimingError(
-      "INVALID_SAMPLES",
-      `${label2} needs at least ${minCount} samples, but ${got}. A median and its spread need several measurements: run more iterations (measure() collects them for you).`
-    );
-  }
-  for (let i = 0; i < samples.length; i++) {
-    const value2 = samples[i];
-    if (typeof value2 !== "number" || Number.isNaN(value2)) {
-      throw new TimingError(
-        "INVALID_SAMPLES",
-        `${label2}[${i}] is ${String(value2)}, not a number. Every sample must be a duration in milliseconds; check the code that produced it (a failed timer read or a 0/0).`
-      );
-    }
-    if (!Number.isFinite(value2)) {
-      throw new TimingError(
-        "INVALID_SAMPLES",
-        `${label2}[${i}] is ${value2}. Every sample must be a finite duration in milliseconds; an infinite time usually means a division by a zero iteration count.`
-      );
-    }
-    if (value2 < 0) {
-      throw new TimingError(
-        "INVALID_SAMPLES",
-        `${label2}[${i}] is ${value2}, a negative duration. Durations are end - start on a monotonic clock; check that start and end are not swapped and come from the same clock.`
-      );
-    }
-  }
-}
-function sortSamples(samples, label2 = "samples") {
-  checkSamples(samples, label2);
-  return Array.from(Float64Array.from(samples).sort());
-}
-
-// packages/timing/src/statistics.ts
-var DEFAULT_CONFIDENCE = 0.95;
-var TUKEY_MILD = 1.5;
-var TUKEY_SEVERE = 3;
-var MAD_TO_SIGMA = 1.4826;
-function quantile(sorted, q) {
-  if (!(q >= 0 && q <= 1)) throw invalidOption("q", q, "a quantile between 0 and 1");
-  const position = (sorted.length - 1) * q;
-  const below = Math.floor(position);
-  const lower = sorted[below];
-  const upper = sorted[Math.min(below + 1, sorted.length - 1)];
-  return lower + (upper - lower) * (position - below);
-}
-function median(sorted) {
-  return quantile(sorted, 0.5);
-}
-function mean(samples) {
-  let total = 0;
-  for (const value2 of samples) total += value2;
-  return total / samples.length;
-}
-function standardDeviation(samples) {
-  const centre = mean(samples);
-  let squares = 0;
-  for (const value2 of samples) squares += (value2 - centre) ** 2;
-  return Math.sqrt(squares / (samples.length - 1));
-}
-function medianAbsoluteDeviation(sorted) {
-  const centre = median(sorted);
-  return median(sortSamples(sorted.map((value2) => Math.abs(value2 - centre))));
-}
-function classifyOutliers(sorted) {
-  const q1 = quantile(sorted, 0.25);
-  const q3 = quantile(sorted, 0.75);
-  const iqr = q3 - q1;
-  const result2 = {
-    lowerFence: q1 - TUKEY_MILD * iqr,
-    upperFence: q3 + TUKEY_MILD * iqr,
-    lowMild: 0,
-    lowSevere: 0,
-    highMild: 0,
-    highSevere: 0
-  };
-  for (const value2 of sorted) {
-    if (value2 < q1 - TUKEY_SEVERE * iqr) result2.lowSevere++;
-    else if (value2 < result2.lowerFence) result2.lowMild++;
-    else if (value2 > q3 + TUKEY_SEVERE * iqr) result2.highSevere++;
-    else if (value2 > result2.upperFence) result2.highMild++;
-  }
-  return result2;
-}
-function medianInterval(sorted, level = DEFAULT_CONFIDENCE) {
-  checkLevel(level);
-  const n2 = sorted.length;
-  const tail = (1 - level) / 2;
-  let k;
-  if (n2 > EXACT_BINOMIAL_LIMIT) {
-    k = Math.max(1, Math.floor(n2 / 2 - normalQuantile(1 - tail) * Math.sqrt(n2) / 2));
-  } else {
-    k = largestRankWithin(n2, tail);
-  }
-  const coverage = 1 - 2 * binomialHalfCdf(k - 1, n2);
-  return {
-    lower: sorted[k - 1],
-    upper: sorted[n2 - k],
-    level,
-    coverage,
-    lowerRank: k,
-    upperRank: n2 - k + 1
-  };
-}
-var EXACT_BINOMIAL_LIMIT = 5e3;
-function checkLevel(level) {
-  if (!(level > 0.5 && level < 1)) {
-    throw invalidOption(
-      "confidence",
-      level,
-      "a probability between 0.5 and 1 (0.95 means a 95% interval)"
-    );
-  }
-}
-function summarize(samples, level = DEFAULT_CONFIDENCE) {
-  const sorted = sortSamples(samples);
-  const centre = median(sorted);
-  const average = mean(sorted);
-  const sd = standardDeviation(sorted);
-  const mad = medianAbsoluteDeviation(sorted);
-  const interval = medianInterval(sorted, level);
-  return {
-    count: sorted.length,
-    min: sorted[0],
-    max: sorted[sorted.length - 1],
-    mean: average,
-    standardDeviation: sd,
-    cv: average > 0 ? sd / average : 0,
-    median: centre,
-    mad,
-    robustCv: centre > 0 ? mad * MAD_TO_SIGMA / centre : 0,
-    percentiles: {
-      p5: quantile(sorted, 0.05),
-      p10: quantile(sorted, 0.1),
-      p25: quantile(sorted, 0.25),
-      p75: quantile(sorted, 0.75),
-      p90: quantile(sorted, 0.9),
-      p95: quantile(sorted, 0.95),
-      p99: quantile(sorted, 0.99)
-    },
-    medianInterval: interval,
-    relativePrecision: centre > 0 ? (interval.upper - interval.lower) / 2 / centre : 0,
-    outliers: classifyOutliers(sorted)
-  };
-}
-
-// packages/timing/src/compare.ts
-var DEFAULT_THRESHOLD = 0.02;
-var DEFAULT_RESAMPLES = 2e3;
-var DEFAULT_SEED = 24301;
-function compare(base, head, options = {}) {
-  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
-  const method = options.method ?? "order-statistic";
-  checkThreshold(threshold);
-  checkLevel(confidence);
-  if (method !== "order-statistic" && method !== "bootstrap") {
-    throw invalidOption("method", method, '"order-statistic" or "bootstrap"');
-  }
-  const baseSorted = sortSamples(samplesOf(base), "base samples");
-  const headSorted = sortSamples(samplesOf(head), "head samples");
-  const baseMedian = median(baseSorted);
-  const headMedian = median(headSorted);
-  if (!(baseMedian > 0) || !(headMedian > 0)) {
-    const side3 = baseMedian > 0 ? "head" : "base";
-    throw new TimingError(
-      "INVALID_SAMPLES",
-      `${side3} median is 0, so no ratio can be formed. The timed work is below the clock's resolution: time a batch of calls per sample (measure() does this for fast functions).`
-    );
-  }
-  const paired = options.rounds ? clusteredInterval(
-    pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
-    confidence
-  ) : null;
-  const interval = paired ?? (method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
-    resamples: options.resamples ?? DEFAULT_RESAMPLES,
-    seed: options.seed ?? DEFAULT_SEED
-  }) : orderStatisticRatioInterval(baseSorted, headSorted, confidence));
-  const ratio = paired ? paired.ratio : headMedian / baseMedian;
-  const intervalBasis = options.rounds ? "rounds" : "samples";
-  const direction = options.higherIsBetter ? -1 : 1;
-  const tooFewClusters = options.rounds !== void 0 && paired === null;
-  const verdict = tooFewClusters ? "inconclusive" : decide(interval, threshold, direction);
-  const perSideNow = Math.max(baseSorted.length, headSorted.length);
-  const moreSamples = tooFewClusters ? {
-    perSide: null,
-    additionalPerSide: null,
-    reason: "all rounds come from one cluster (one worker process pair): a verdict needs rounds from at least two, so that an offset between processes shows in the interval"
-  } : verdict === "inconclusive" ? adviseMoreSamples(ratio, interval, threshold, perSideNow) : null;
-  const comparison = {
-    verdict,
-    ratio,
-    interval: { lower: interval.lower, upper: interval.upper, level: confidence },
-    intervalBasis,
-    paired: paired && {
-      clusters: paired.clusters,
-      rounds: paired.rounds,
-      df: paired.df,
-      standardError: paired.standardError
-    },
-    change: ratio - 1,
-    threshold,
-    method,
-    pValue: mannWhitney(baseSorted, headSorted).pValue,
-    hodgesLehmannRatio: hodgesLehmannRatio(baseSorted, headSorted),
-    base: summarize(baseSorted, confidence),
-    head: summarize(headSorted, confidence),
-    moreSamples,
-    explanation: ""
-  };
-  comparison.explanation = explain(comparison, options.overallConfidence);
-  return comparison;
-}
-function checkThreshold(threshold) {
-  if (typeof threshold !== "number" || !(threshold > 0)) {
-    throw invalidOption(
-      "threshold",
-      threshold,
-      "a fraction > 0 (0.02 means 2%); with 0, every measurable difference would be a regression, so pick the smallest change that matters to you"
-    );
-  }
-  if (threshold >= 1) {
-    throw invalidOption(
-      "threshold",
-      threshold,
-      `a fraction below 1 (did you mean ${threshold / 100}, i.e. ${threshold}%?)`
-    );
-  }
-}
-function samplesOf(source) {
-  return Array.isArray(source) ? source : source.samples;
-}
-function decide(interval, threshold, direction) {
-  const worse = direction === 1 ? interval.lower > 1 + threshold : interval.upper < 1 - threshold;
-  const better = direction === 1 ? interval.upper < 1 - threshold : interval.lower > 1 + threshold;
-  if (worse) return "regression";
-  if (better) return "improvement";
-  if (interval.lower >= 1 - threshold && interval.upper <= 1 + threshold) return "unchanged";
-  return "inconclusive";
-}
-function orderStatisticRatioInterval(base, head, level) {
-  const logRatio = Math.log(median(head)) - Math.log(median(base));
-  const spread = Math.hypot(
-    logMedianStandardError(base, level),
-    logMedianStandardError(head, level)
-  );
-  const z2 = normalQuantile(1 - (1 - level) / 2);
-  return { lower: Math.exp(logRatio - z2 * spread), upper: Math.exp(logRatio + z2 * spread) };
-}
-function logMedianStandardError(sorted, level) {
-  const interval = medianInterval(sorted, level);
-  const lower = Math.log(Math.max(interval.lower, Number.MIN_VALUE));
-  const upper = Math.log(interval.upper);
-  const z2 = normalQuantile(1 - (1 - interval.coverage) / 2);
-  return (upper - lower) / (2 * z2);
-}
-function bootstrapRatioInterval(base, head, level, options) {
-  const { resamples, seed } = options;
-  if (!Number.isInteger(resamples) || resamples < 100) {
-    throw invalidOption("resamples", resamples, "an integer >= 100 (2000 is typical)");
-  }
-  const rng = createRng(seed);
-  const ratios = new Float64Array(resamples);
-  const scratchBase = new Float64Array(base.length);
-  const scratchHead = new Float64Array(head.length);
-  for (let r = 0; r < resamples; r++) {
-    ratios[r] = resampledMedian(head, scratchHead, rng) / resampledMedian(base, scratchBase, rng);
-  }
-  ratios.sort();
-  const tail = (1 - level) / 2;
-  return {
-    lower: ratios[Math.floor(tail * (resamples - 1))],
-    upper: ratios[Math.ceil((1 - tail) * (resamples - 1))]
-  };
-}
-function resampledMedian(sorted, scratch, rng) {
-  const n2 = sorted.length;
-  for (let i = 0; i < n2; i++) scratch[i] = sorted[rng.int(n2)];
-  scratch.sort();
-  const mid = (n2 - 1) / 2;
-  return (scratch[Math.floor(mid)] + scratch[Math.ceil(mid)]) / 2;
-}
-function adviseMoreSamples(ratio, interval, threshold, perSideNow) {
-  const halfWidth = (Math.log(interval.upper) - Math.log(interval.lower)) / 2;
-  const logRatio = Math.log(ratio);
-  const up = Math.log(1 + threshold);
-  const down = Math.log(1 - threshold);
-  const distance = logRatio >= up ? logRatio - up : logRatio <= down ? down - logRatio : Math.min(up - logRatio, logRatio - down);
-  if (distance < halfWidth * BOUNDARY_FRACTION) {
-    return {
-      perSide: null,
-      additionalPerSide: null,
-      reason: `the estimate (${formatChange(ratio)}) sits on the \xB1${formatPercent(threshold)} threshold: more samples are unlikely to decide it; the change is about the threshold's size`
-    };
-  }
-  const perSide = Math.ceil(perSideNow * (halfWidth / distance) ** 2 * SAFETY_MARGIN);
-  return {
-    perSide,
-    additionalPerSide: Math.max(0, perSide - perSideNow),
-    reason: `about ${perSide} samples per side (now ${perSideNow}) would likely narrow the interval enough to decide`
-  };
-}
-var BOUNDARY_FRACTION = 0.1;
-var SAFETY_MARGIN = 1.2;
-function explain(c, overall) {
-  const change = formatChange(c.ratio);
-  const bounds = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
-  const interval = overall === void 0 ? `${Math.round(c.interval.level * 100)}% interval ${bounds}` : `interval ${bounds}, ${Math.round(overall * 100)}% over all looks`;
-  const limit = `\xB1${formatPercent(c.threshold)}`;
-  switch (c.verdict) {
-    case "regression":
-      return `regression: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
-    case "improvement":
-      return `improvement: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
-    case "unchanged":
-      return `unchanged: ${change} (${interval}) lies within the ${limit} threshold`;
-    case "inconclusive":
-      return `inconclusive: ${change} (${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ""}`;
-  }
-}
-function formatChange(ratio) {
-  const percent = (ratio - 1) * 100;
-  return `${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%`;
-}
-function formatPercent(fraction2) {
-  return `${+(fraction2 * 100).toFixed(2)}%`;
-}
-
-// packages/timing/src/interleave-rounds.ts
-var DEFAULT_MIN_ROUNDS = 4;
-var DEFAULT_MAX_ROUNDS2 = 40;
-function roundOrder(round) {
-  return round % 2 === 0 ? ["base", "head"] : ["head", "base"];
-}
-async function interleaveRounds(options) {
-  const { minRounds, maxRounds, maxTime } = checkRoundsOptions(options);
-  const clock = options.clock ?? defaultClock();
-  const start2 = options.start ?? clock();
-  const elapsed = () => clock() - start2;
-  const stop = (rounds, stopReason) => ({
-    rounds,
-    stopReason,
-    elapsed: elapsed()
-  });
-  for (let round = 0; ; round++) {
-    await options.beforeRound?.(round);
-    for (const side3 of roundOrder(round)) {
-      if (options.signal?.aborted) return stop(round, "aborted");
-      await options.runTurn(side3, round);
-    }
-    await options.afterRound?.(round);
-    const rounds = round + 1;
-    if (rounds % 2 !== 0) continue;
-    await options.afterPair?.(rounds);
-    if (rounds < minRounds) continue;
-    const reason = options.stopRule?.shouldStop({ rounds, elapsed }) ?? null;
-    if (reason !== null) return stop(rounds, reason);
-    if (rounds >= maxRounds) return stop(rounds, "max-rounds");
-    if (elapsed() >= maxTime) return stop(rounds, "max-time");
-  }
-}
-function checkRoundsOptions(options) {
-  if (typeof options?.runTurn !== "function")
-    throw invalidOption("runTurn", options?.runTurn, "a function (side, round) => void");
-  const minRounds = options.minRounds ?? 2;
-  if (!(Number.isInteger(minRounds) && minRounds >= 0))
-    throw invalidOption("minRounds", minRounds, "an integer >= 0");
-  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS2;
-  if (!(Number.isInteger(maxRounds) && maxRounds >= 1))
-    throw invalidOption("maxRounds", maxRounds, "an integer >= 1");
-  const maxTime = options.maxTime ?? Number.POSITIVE_INFINITY;
-  if (!(maxTime > 0)) throw invalidOption("maxTime", maxTime, "a number > 0");
-  return { minRounds, maxRounds, maxTime };
-}
-
-// packages/timing/src/sequential.ts
-var DEFAULT_PLAN_SEED = 65733;
-var MAX_LOOKS = 12;
-function thinLooks(candidates, max = MAX_LOOKS) {
-  if (candidates.length <= max) return [...candidates];
-  const step = (candidates.length - 1) / (max - 1);
-  return [...new Set(Array.from({ length: max }, (_, k) => candidates[Math.round(k * step)]))];
-}
-function planLooks(options) {
-  const { looks, clusterOf, confidence, shape, runs, seed } = checkPlanOptions(options);
-  const maxRounds = looks[looks.length - 1];
-  const clusters = Array.from({ length: maxRounds }, (_, r) => clusterOf(r));
-  checkContiguous(clusters);
-  const key = JSON.stringify([looks, clusters, confidence, shape, runs, seed]);
-  const known = PLANS.get(key);
-  if (known) return known;
-  const plan = calibratedPlan(looks, clusters, confidence, shape, runs, seed);
-  if (PLANS.size >= MAX_CACHED_PLANS) PLANS.delete(PLANS.keys().next().value);
-  PLANS.set(key, plan);
-  return plan;
-}
-var PLANS = /* @__PURE__ */ new Map();
-var MAX_CACHED_PLANS = 64;
-function calibratedPlan(looks, clusters, confidence, shape, runs, seed) {
-  const maxRounds = looks[looks.length - 1];
-  const df = looks.map((n2) => new Set(clusters.slice(0, n2)).size - 1);
-  const active = looks.map((_, k) => df[k] >= 1);
-  const weights = looks.map((n2) => shape === "pocock" ? 1 : Math.sqrt(maxRounds / n2));
-  const stats = simulateStatistics(looks, clusters, runs, seed);
-  const levelsFor = (c) => looks.map((_, k) => active[k] ? 2 * normalCdf(c * weights[k]) - 1 : 1);
-  const coverage = (c) => {
-    const limits = levelsFor(c).map(
-      (level, k) => active[k] ? studentTQuantile(1 - (1 - level) / 2, df[k]) : Number.POSITIVE_INFINITY
-    );
-    let covered = 0;
-    for (let i = 0; i < runs; i++) {
-      let all = true;
-      for (let k = 0; k < looks.length && all; k++)
-        all = stats[i * looks.length + k] <= limits[k];
-      if (all) covered++;
-    }
-    return covered / runs;
-  };
-  let lo = 0;
-  let hi = 8;
-  for (let i = 0; i < 50; i++) {
-    const mid = (lo + hi) / 2;
-    if (coverage(mid) < confidence) lo = mid;
-    else hi = mid;
-  }
-  const levels = levelsFor(hi);
-  return Object.freeze({
-    looks: Object.freeze([...looks]),
-    levels: Object.freeze(levels),
-    confidence,
-    shape,
-    calibration: { coverage: coverage(hi), runs, seed },
-    levelAt: (rounds) => {
-      const k = looks.findIndex((n2) => n2 >= rounds);
-      return levels[k === -1 ? levels.length - 1 : k];
-    }
-  });
-}
-function simulateStatistics(looks, clusters, runs, seed) {
-  const rng = createRng(seed);
-  const stretches = stretchesOf(looks, clusters);
-  const out = new Float64Array(runs * looks.length);
-  for (let i = 0; i < runs; i++) {
-    let total = 0;
-    let squares = 0;
-    let weighted = 0;
-    let sizes = 0;
-    let complete = 0;
-    let openSum = 0;
-    let openSize = 0;
-    let rounds = 0;
-    let k = 0;
-    for (const stretch of stretches) {
-      openSum += Math.sqrt(stretch.length) * rng.normal();
-      openSize += stretch.length;
-      rounds += stretch.length;
-      if (stretch.endsCluster) {
-        total += openSum;
-        squares += openSum * openSum;
-        weighted += openSize * openSum;
-        sizes += openSize * openSize;
-        complete++;
-        openSum = 0;
-        openSize = 0;
-      }
-      if (!stretch.endsLook) continue;
-      const g = complete + (openSize > 0 ? 1 : 0);
-      const sum = total + openSum;
-      const centre = sum / rounds;
-      const residual = squares + openSum * openSum - 2 * centre * (weighted + openSize * openSum) + centre * centre * (sizes + openSize * openSize);
-      const se = g > 1 ? Math.sqrt(g / (g - 1) * Math.max(0, residual)) / rounds : Number.POSITIVE_INFINITY;
-      out[i * looks.length + k] = Math.abs(centre) / se;
-      k++;
-    }
-  }
-  return out;
-}
-function stretchesOf(looks, clusters) {
-  const lookEnds = new Set(looks);
-  const last = looks[looks.length - 1];
-  const out = [];
-  let length = 0;
-  for (let r = 0; r < last; r++) {
-    length++;
-    const endsCluster = r + 1 === last || clusters[r + 1] !== clusters[r];
-    const endsLook = lookEnds.has(r + 1);
-    if (endsCluster || endsLook) {
-      out.push({ length, endsCluster, endsLook });
-      length = 0;
-    }
-  }
-  return out;
-}
-function checkContiguous(clusters) {
-  const finished = /* @__PURE__ */ new Set();
-  for (let r = 1; r < clusters.length; r++) {
-    if (clusters[r] === clusters[r - 1]) continue;
-    finished.add(clusters[r - 1]);
-    if (finished.has(clusters[r]))
-      throw invalidOption(
-        "clusterOf",
-        `cluster ${clusters[r]} again at round ${r}`,
-        "consecutive rounds per cluster (a process pair is used until it is replaced)"
-      );
-  }
-}
-function checkPlanOptions(options) {
-  const looks = options?.looks;
-  if (!Array.isArray(looks) || looks.length === 0 || looks.some((n2, k) => !(Number.isInteger(n2) && n2 >= 1 && (k === 0 || n2 > looks[k - 1]))))
-    throw invalidOption("looks", looks, "ascending whole numbers of rounds >= 1, at least one");
-  const confidence = options.confidence ?? 0.95;
-  if (!(confidence > 0.5 && confidence < 1))
-    throw invalidOption("confidence", confidence, "a level between 0.5 and 1, e.g. 0.95");
-  const shape = options.shape ?? "pocock";
-  if (shape !== "pocock" && shape !== "obrien-fleming")
-    throw invalidOption("shape", shape, '"pocock" or "obrien-fleming"');
-  const runs = options.runs ?? Math.min(2e5, Math.max(2e4, Math.ceil(500 / (1 - confidence))));
-  if (!(Number.isInteger(runs) && runs >= 1e3))
-    throw invalidOption("runs", runs, "a whole number >= 1000 (20000 is typical)");
-  return {
-    looks,
-    clusterOf: options.clusterOf ?? ((round) => round),
-    confidence,
-    shape,
-    runs,
-    seed: options.seed ?? DEFAULT_PLAN_SEED
-  };
 }
 
 // packages/runner/src/workloads/worker-process.ts
@@ -50423,13 +49408,13 @@ var MemoryError = class extends Error {
     this.code = code2;
   }
 };
-function invalidOption2(name, value2, expected) {
+function invalidOption(name, value2, expected) {
   return new MemoryError(
     "INVALID_OPTION",
-    `option ${name} = ${describe4(value2)} is invalid: expected ${expected}.`
+    `option ${name} = ${describe3(value2)} is invalid: expected ${expected}.`
   );
 }
-function describe4(value2) {
+function describe3(value2) {
   if (typeof value2 === "string") return JSON.stringify(value2);
   if (typeof value2 === "function") return "a function";
   if (Array.isArray(value2)) return `an array of ${value2.length}`;
@@ -50467,23 +49452,23 @@ var WIDER = [
 ];
 function checkExpectedMemory(input2) {
   if (input2 === null || typeof input2 !== "object") {
-    throw invalidOption2("input", input2, "an object { parameterCount, dtype, measuredPeakBytes }");
+    throw invalidOption("input", input2, "an object { parameterCount, dtype, measuredPeakBytes }");
   }
   const { parameterCount, dtype, measuredPeakBytes } = input2;
   if (!(typeof parameterCount === "number" && parameterCount > 0 && Number.isFinite(parameterCount))) {
-    throw invalidOption2(
+    throw invalidOption(
       "parameterCount",
       parameterCount,
       "the number of model parameters, > 0 (e.g. 1.2e9)"
     );
   }
   if (typeof dtype !== "string" || !Object.hasOwn(DTYPE_BYTES, dtype)) {
-    throw invalidOption2("dtype", dtype, `one of ${Object.keys(DTYPE_BYTES).join(", ")}`);
+    throw invalidOption("dtype", dtype, `one of ${Object.keys(DTYPE_BYTES).join(", ")}`);
   }
   const width = DTYPE_BYTES[dtype];
   const weightsDtype = input2.weightsDtype ?? dtype;
   if (typeof weightsDtype !== "string" || !Object.hasOwn(DTYPE_BYTES, weightsDtype)) {
-    throw invalidOption2(
+    throw invalidOption(
       "weightsDtype",
       weightsDtype,
       `one of ${Object.keys(DTYPE_BYTES).join(", ")}`
@@ -50492,14 +49477,14 @@ function checkExpectedMemory(input2) {
   const weightsWidth = DTYPE_BYTES[weightsDtype];
   const activationBytes = input2.activationBytes ?? 0;
   if (!isNonNegative(activationBytes)) {
-    throw invalidOption2("activationBytes", activationBytes, "a byte count >= 0");
+    throw invalidOption("activationBytes", activationBytes, "a byte count >= 0");
   }
   const factor = input2.factor ?? DEFAULT_EXPECTED_FACTOR;
   if (!(typeof factor === "number" && factor >= 1 && Number.isFinite(factor))) {
-    throw invalidOption2("factor", factor, "a headroom factor >= 1, e.g. 1.5");
+    throw invalidOption("factor", factor, "a headroom factor >= 1, e.g. 1.5");
   }
   if (!isNonNegative(measuredPeakBytes)) {
-    throw invalidOption2("measuredPeakBytes", measuredPeakBytes, "a byte count >= 0");
+    throw invalidOption("measuredPeakBytes", measuredPeakBytes, "a byte count >= 0");
   }
   const expectedAt = (bytes2) => parameterCount * Math.max(weightsWidth, bytes2) + activationBytes * (bytes2 / width);
   const expectedBytes = expectedAt(width);
@@ -50533,14 +49518,14 @@ function checkExpectedMemory(input2) {
 var LARGE_CONTEXT_OVERHEAD_BYTES = 2 * 1024 ** 3;
 function mergeFrameworkMemory(framework, processPeaks, options = {}) {
   if (!Array.isArray(framework)) {
-    throw invalidOption2(
+    throw invalidOption(
       "framework",
       framework,
       "an array of { device, maxAllocatedBytes, maxReservedBytes }"
     );
   }
   if (!Array.isArray(processPeaks)) {
-    throw invalidOption2(
+    throw invalidOption(
       "processPeaks",
       processPeaks,
       "an array of { gpuIndex, peakBytes } (a VramReport's perGpu)"
@@ -50575,7 +49560,7 @@ function mergeFrameworkMemory(framework, processPeaks, options = {}) {
       processPeak: peak,
       contextOverhead: peak === null ? null : peak - sum.reserved
     };
-    const rowNotes = explain2(row, sum.entries);
+    const rowNotes = explain(row, sum.entries);
     if (rowNotes.length > 0) {
       row.note = rowNotes.join(" ");
       notes.push(row.note);
@@ -50591,7 +49576,7 @@ function mergeFrameworkMemory(framework, processPeaks, options = {}) {
   }
   return { rows: rows2, notes };
 }
-function explain2(row, entries) {
+function explain(row, entries) {
   const at = `GPU ${row.gpuIndex}:`;
   const notes = [];
   if (entries > 1) {
@@ -50623,7 +49608,7 @@ function gpuOf(device, deviceToGpu, i) {
   if (deviceToGpu === void 0) return device;
   const gpu = deviceToGpu[device];
   if (gpu === void 0) {
-    throw invalidOption2(
+    throw invalidOption(
       `framework[${i}].device`,
       device,
       `a device listed in deviceToGpu (it maps devices 0 to ${deviceToGpu.length - 1})`
@@ -50634,15 +49619,15 @@ function gpuOf(device, deviceToGpu, i) {
 }
 function checkIndex(name, value2) {
   if (!(typeof value2 === "number" && Number.isInteger(value2) && value2 >= 0)) {
-    throw invalidOption2(name, value2, "a device index (an integer >= 0)");
+    throw invalidOption(name, value2, "a device index (an integer >= 0)");
   }
 }
 function checkBytes(name, value2) {
-  if (!isNonNegative(value2)) throw invalidOption2(name, value2, "a byte count >= 0");
+  if (!isNonNegative(value2)) throw invalidOption(name, value2, "a byte count >= 0");
 }
 
 // packages/memory/src/process-tree.ts
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync as existsSync2, readdirSync, readFileSync as readFileSync2 } from "node:fs";
 var PROC = "/proc";
 var childrenListsExist;
 function findProcessTree(rootPid, options = {}) {
@@ -50651,10 +49636,10 @@ function findProcessTree(rootPid, options = {}) {
   if (unsupported !== void 0) return { supported: false, reason: unsupported };
   const wanted = options.method ?? "auto";
   if (wanted !== "auto" && wanted !== "children" && wanted !== "stat-scan") {
-    throw invalidOption2("method", wanted, '"auto", "children" or "stat-scan"');
+    throw invalidOption("method", wanted, '"auto", "children" or "stat-scan"');
   }
   const method = wanted === "auto" ? hasChildrenLists() ? "children" : "stat-scan" : wanted;
-  const rootAlive = existsSync3(`${PROC}/${rootPid}`);
+  const rootAlive = existsSync2(`${PROC}/${rootPid}`);
   if (!rootAlive) return { supported: true, pids: /* @__PURE__ */ new Set([rootPid]), rootAlive, method };
   const pids = method === "children" ? walkChildren(rootPid) : walkParents(rootPid);
   return { supported: true, pids, rootAlive, method };
@@ -50663,14 +49648,14 @@ function treeUnsupportedReason() {
   if (process.platform !== "linux") {
     return `process trees are read from Linux's /proc, and this is ${process.platform}: only the root PID itself can be tracked`;
   }
-  if (!existsSync3(`${PROC}/self/stat`)) {
+  if (!existsSync2(`${PROC}/self/stat`)) {
     return `${PROC} is not mounted: only the root PID itself can be tracked`;
   }
   return void 0;
 }
 function hasChildrenLists() {
   if (childrenListsExist === void 0) {
-    childrenListsExist = existsSync3(`${PROC}/self/task/${process.pid}/children`);
+    childrenListsExist = existsSync2(`${PROC}/self/task/${process.pid}/children`);
   }
   return childrenListsExist;
 }
@@ -50738,7 +49723,7 @@ function readDir(path) {
 }
 function checkPid(name, pid) {
   if (!(typeof pid === "number" && Number.isInteger(pid) && pid > 0)) {
-    throw invalidOption2(name, pid, "a process id (an integer > 0), e.g. child.pid");
+    throw invalidOption(name, pid, "a process id (an integer > 0), e.g. child.pid");
   }
 }
 
@@ -50748,7 +49733,7 @@ function validateRecording(value2) {
   const fail = (where, got, expected) => {
     throw new MemoryError(
       "INVALID_RECORDING",
-      `recording${where} = ${describe4(got)} is invalid: expected ${expected}. A recording is { version: ${RECORDING_VERSION}, deviceCount, frames: [{ tMs, processes: [{ pid, gpuIndex, usedBytes }], treePids? }] }.`
+      `recording${where} = ${describe3(got)} is invalid: expected ${expected}. A recording is { version: ${RECORDING_VERSION}, deviceCount, frames: [{ tMs, processes: [{ pid, gpuIndex, usedBytes }], treePids? }] }.`
     );
   };
   if (value2 === null || typeof value2 !== "object") return fail("", value2, "an object");
@@ -50806,7 +49791,7 @@ function isPid(value2) {
 var DEFAULT_TIMELINE_POINTS = 500;
 
 // packages/memory/src/sampler.ts
-import { existsSync as existsSync4 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
@@ -50895,30 +49880,30 @@ async function startVramSampler(options) {
 }
 function checkOptions(options) {
   if (options === null || typeof options !== "object") {
-    throw invalidOption2("options", options, "an object { rootPid, intervalMs?, source? }");
+    throw invalidOption("options", options, "an object { rootPid, intervalMs?, source? }");
   }
   checkPid("rootPid", options.rootPid);
   const { intervalMs } = options;
   if (intervalMs !== void 0 && !(intervalMs > 0 && Number.isFinite(intervalMs))) {
-    throw invalidOption2("intervalMs", intervalMs, "a number of milliseconds > 0, e.g. 1");
+    throw invalidOption("intervalMs", intervalMs, "a number of milliseconds > 0, e.g. 1");
   }
   const source = options.source ?? { kind: "auto" };
   const kind = source?.kind;
   if (source.kind === "replay") {
     validateRecording(source.recording);
     if (source.pace !== void 0 && source.pace !== "recorded" && source.pace !== "realtime") {
-      throw invalidOption2("source.pace", source.pace, '"recorded" or "realtime"');
+      throw invalidOption("source.pace", source.pace, '"recorded" or "realtime"');
     }
   } else if (kind !== "nvml" && kind !== "nvidia-smi" && kind !== "auto") {
-    throw invalidOption2("source.kind", kind, '"auto", "nvml", "nvidia-smi" or "replay"');
+    throw invalidOption("source.kind", kind, '"auto", "nvml", "nvidia-smi" or "replay"');
   }
   const maxPoints = options.maxPoints ?? DEFAULT_TIMELINE_POINTS;
   if (!(Number.isInteger(maxPoints) && maxPoints >= 2)) {
-    throw invalidOption2("maxPoints", maxPoints, "an integer >= 2");
+    throw invalidOption("maxPoints", maxPoints, "an integer >= 2");
   }
   const treeRescanMs = options.treeRescanMs ?? DEFAULT_TREE_RESCAN_MS;
   if (!(treeRescanMs > 0 && Number.isFinite(treeRescanMs))) {
-    throw invalidOption2("treeRescanMs", treeRescanMs, "a number of milliseconds > 0");
+    throw invalidOption("treeRescanMs", treeRescanMs, "a number of milliseconds > 0");
   }
   return {
     rootPid: options.rootPid,
@@ -50932,7 +49917,7 @@ function checkOptions(options) {
 function workerUrl() {
   const here = import.meta.url;
   const url2 = here.endsWith(".ts") ? new URL("../dist/sampler-worker.js", here) : new URL("./sampler-worker.js", here);
-  if (!existsSync4(url2)) {
+  if (!existsSync3(url2)) {
     throw new MemoryError(
       "WORKER_NOT_BUILT",
       `the sampler worker ${fileURLToPath(url2)} does not exist: build the package first (\`npm run build -w @vggt-perf-gate/memory\`).`
@@ -51210,7 +50195,7 @@ function groupRuns(pgid) {
 import { execFile } from "node:child_process";
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join as join3, resolve as resolve2 } from "node:path";
+import { basename, join as join2, resolve as resolve2 } from "node:path";
 import { promisify } from "node:util";
 var run = promisify(execFile);
 async function git(cwd, args) {
@@ -51278,7 +50263,7 @@ async function checkoutBase(repo, ref) {
       `the base ref "${ref}" names no commit in ${repo}. In CI, fetch it first (actions/checkout with fetch-depth: 0, or \`git fetch origin ${ref}\`), or pass a sha with --base.`
     );
   }
-  const dir = await mkdtemp(join3(tmpdir(), BASE_CHECKOUT_PREFIX));
+  const dir = await mkdtemp(join2(tmpdir(), BASE_CHECKOUT_PREFIX));
   try {
     await git(repo, ["worktree", "add", "--detach", "--force", dir, sha3]);
   } catch (cause) {
@@ -51329,6 +50314,915 @@ function stopOnSignals(options) {
     });
   }
   return { signal: controller.signal, interrupted: () => first };
+}
+
+// packages/timing/src/clock.ts
+var chosen;
+function defaultClock() {
+  if (chosen === void 0) {
+    const perf = globalThis.performance;
+    chosen = perf && typeof perf.now === "function" ? perf.now.bind(perf) : Date.now;
+  }
+  return chosen;
+}
+
+// packages/timing/src/distributions.ts
+function normalCdf(z2) {
+  return 0.5 * erfc(-z2 / Math.SQRT2);
+}
+function erfc(x) {
+  const z2 = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z2);
+  const r = t * Math.exp(
+    -z2 * z2 - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
+  return x >= 0 ? r : 2 - r;
+}
+function normalQuantile(p) {
+  if (!(p > 0 && p < 1)) {
+    if (p === 0) return Number.NEGATIVE_INFINITY;
+    if (p === 1) return Number.POSITIVE_INFINITY;
+    return Number.NaN;
+  }
+  const a = [
+    -39.69683028665376,
+    220.9460984245205,
+    -275.9285104469687,
+    138.357751867269,
+    -30.66479806614716,
+    2.506628277459239
+  ];
+  const b = [
+    -54.47609879822406,
+    161.5858368580409,
+    -155.6989798598866,
+    66.80131188771972,
+    -13.28068155288572
+  ];
+  const c = [
+    -0.007784894002430293,
+    -0.3223964580411365,
+    -2.400758277161838,
+    -2.549732539343734,
+    4.374664141464968,
+    2.938163982698783
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  const poly = (k, x) => k.reduce((acc, coef) => acc * x + coef, 0);
+  if (p < low) {
+    const q2 = Math.sqrt(-2 * Math.log(p));
+    return poly(c, q2) / (poly(d, q2) * q2 + 1);
+  }
+  if (p > 1 - low) {
+    const q2 = Math.sqrt(-2 * Math.log(1 - p));
+    return -poly(c, q2) / (poly(d, q2) * q2 + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return poly(a, r) * q / (poly(b, r) * r + 1);
+}
+function binomialHalfCdf(k, n2) {
+  if (k < 0) return 0;
+  if (k >= n2) return 1;
+  const logHalfPowN = -n2 * Math.LN2;
+  let logPmf = logHalfPowN;
+  let total = Math.exp(logPmf);
+  for (let i = 1; i <= k; i++) {
+    logPmf += Math.log((n2 - i + 1) / i);
+    total += Math.exp(logPmf);
+  }
+  return Math.min(1, total);
+}
+function largestRankWithin(n2, tail) {
+  let logPmf = -n2 * Math.LN2;
+  let cumulative = Math.exp(logPmf);
+  let k = 1;
+  while (k < n2 / 2) {
+    logPmf += Math.log((n2 - k + 1) / k);
+    const next = cumulative + Math.exp(logPmf);
+    if (next > tail) break;
+    cumulative = next;
+    k++;
+  }
+  return k;
+}
+function studentTQuantile(p, df) {
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  if (Number.isInteger(df) && df <= 100) {
+    if (p < 0.5) return -studentTQuantile(1 - p, df);
+    let lo = 0;
+    let hi = 1;
+    while (studentTCdf(hi, df) < p) hi *= 2;
+    for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
+      const mid = (lo + hi) / 2;
+      if (studentTCdf(mid, df) < p) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  }
+  return cornishFisherT(p, df);
+}
+function studentTCdf(t, df) {
+  if (!(Number.isInteger(df) && df >= 1))
+    throw new RangeError(`df must be a whole number >= 1, got ${df}`);
+  if (t < 0) return 1 - studentTCdf(-t, df);
+  const theta = Math.atan(t / Math.sqrt(df));
+  const c2 = Math.cos(theta) ** 2;
+  const s = Math.sin(theta);
+  let within;
+  if (df % 2 === 1) {
+    let term = Math.cos(theta);
+    let sum = df > 1 ? term : 0;
+    for (let k = 3; k <= df - 2; k += 2) {
+      term *= (k - 1) / k * c2;
+      sum += term;
+    }
+    within = 2 / Math.PI * (theta + s * sum);
+  } else {
+    let term = 1;
+    let sum = 1;
+    for (let k = 2; k <= df - 2; k += 2) {
+      term *= (k - 1) / k * c2;
+      sum += term;
+    }
+    within = s * sum;
+  }
+  return (1 + Math.min(1, within)) / 2;
+}
+function cornishFisherT(p, df) {
+  const z2 = normalQuantile(p);
+  const z3 = z2 ** 3;
+  const z5 = z2 ** 5;
+  const z7 = z2 ** 7;
+  const z9 = z2 ** 9;
+  return z2 + (z3 + z2) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z2) / (96 * df ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z2) / (384 * df ** 3) + (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z2) / (92160 * df ** 4);
+}
+
+// packages/timing/src/errors.ts
+var TimingError = class extends Error {
+  code;
+  constructor(code2, message, options) {
+    super(message, options);
+    this.name = "TimingError";
+    this.code = code2;
+  }
+};
+function invalidOption2(name, value2, expected) {
+  return new TimingError(
+    "INVALID_OPTION",
+    `option ${name} = ${describe4(value2)} is invalid: expected ${expected}.`
+  );
+}
+function describe4(value2) {
+  if (typeof value2 === "string") return JSON.stringify(value2);
+  if (typeof value2 === "function") return "a function";
+  if (Array.isArray(value2)) return `an array of ${value2.length}`;
+  return String(value2);
+}
+
+// packages/timing/src/paired-rounds.ts
+function pairRounds(base, head, labels, clusterOf = (round) => round) {
+  if (labels.base.length !== base.length || labels.head.length !== head.length) {
+    throw invalidOption2(
+      "rounds",
+      `${labels.base.length} base and ${labels.head.length} head labels`,
+      `one round label per sample (${base.length} base, ${head.length} head)`
+    );
+  }
+  const baseTurns = groupByRound(base, labels.base);
+  const headTurns = groupByRound(head, labels.head);
+  const out = { logRatios: [], rounds: [], clusters: [] };
+  for (const round of [...headTurns.keys()].sort((a, b) => a - b)) {
+    const baseTimes = baseTurns.get(round);
+    if (!baseTimes) continue;
+    const b = turnLevel(baseTimes);
+    const h = turnLevel(headTurns.get(round));
+    if (!Number.isFinite(b) || !Number.isFinite(h)) continue;
+    out.logRatios.push(h - b);
+    out.rounds.push(round);
+    out.clusters.push(clusterOf(round));
+  }
+  return out;
+}
+function clusteredInterval(paired, level) {
+  const n2 = paired.logRatios.length;
+  const sums = /* @__PURE__ */ new Map();
+  const centre = paired.logRatios.reduce((a, x) => a + x, 0) / n2;
+  paired.logRatios.forEach((x, i) => {
+    const c = paired.clusters[i];
+    sums.set(c, (sums.get(c) ?? 0) + (x - centre));
+  });
+  const g = sums.size;
+  if (g < 2) return null;
+  let squares = 0;
+  for (const s of sums.values()) squares += s * s;
+  let spread = 0;
+  for (const x of paired.logRatios) spread += (x - centre) ** 2;
+  const perRound = Math.sqrt(spread / (n2 - 1) / n2);
+  const standardError = Math.max(Math.sqrt(g / (g - 1) * squares) / n2, perRound);
+  const half = studentTQuantile(1 - (1 - level) / 2, g - 1) * standardError;
+  return {
+    ratio: Math.exp(centre),
+    lower: Math.exp(centre - half),
+    upper: Math.exp(centre + half),
+    clusters: g,
+    rounds: n2,
+    df: g - 1,
+    standardError
+  };
+}
+function turnLevel(times) {
+  const logs = times.map(Math.log).sort((a, b) => a - b);
+  const kept = logs.length >= 3 ? logs.slice(1, -1) : logs;
+  return kept.reduce((a, x) => a + x, 0) / kept.length;
+}
+function groupByRound(values, rounds) {
+  const byRound = /* @__PURE__ */ new Map();
+  values.forEach((value2, i) => {
+    if (!(value2 > 0)) return;
+    const round = rounds[i];
+    const list2 = byRound.get(round);
+    if (list2) list2.push(value2);
+    else byRound.set(round, [value2]);
+  });
+  return byRound;
+}
+
+// packages/timing/src/rank-test.ts
+var EXACT_U_LIMIT = 25;
+function mannWhitney(base, head) {
+  const nb = base.length;
+  const nh = head.length;
+  let i = 0;
+  let j = 0;
+  let rank = 1;
+  let headRankSum = 0;
+  let tieTerm = 0;
+  while (i < nb || j < nh) {
+    const value2 = j >= nh || i < nb && base[i] <= head[j] ? base[i] : head[j];
+    let fromBase = 0;
+    let fromHead = 0;
+    while (i < nb && base[i] === value2) {
+      i++;
+      fromBase++;
+    }
+    while (j < nh && head[j] === value2) {
+      j++;
+      fromHead++;
+    }
+    const tied = fromBase + fromHead;
+    const averageRank = rank + (tied - 1) / 2;
+    headRankSum += fromHead * averageRank;
+    if (tied > 1) tieTerm += tied ** 3 - tied;
+    rank += tied;
+  }
+  const u = headRankSum - nh * (nh + 1) / 2;
+  const centre = nb * nh / 2;
+  if (tieTerm === 0 && nb <= EXACT_U_LIMIT && nh <= EXACT_U_LIMIT) {
+    return { u, pValue: exactTwoSided(u, nb, nh), method: "exact" };
+  }
+  const n2 = nb + nh;
+  const variance = nb * nh / 12 * (n2 + 1 - tieTerm / (n2 * (n2 - 1)));
+  if (variance === 0) return { u, pValue: 1, method: "normal" };
+  const distance = Math.max(0, Math.abs(u - centre) - 0.5);
+  return {
+    u,
+    pValue: Math.min(1, 2 * (1 - normalCdf(distance / Math.sqrt(variance)))),
+    method: "normal"
+  };
+}
+function exactTwoSided(u, nb, nh) {
+  const maxU = nb * nh;
+  let counts2 = [];
+  for (let m = 0; m <= nh; m++) counts2.push(m === 0 ? [1] : [1]);
+  for (let b = 1; b <= nb; b++) {
+    const next = [new Array(1).fill(1)];
+    for (let m = 1; m <= nh; m++) {
+      const size = b * m + 1;
+      const row = new Array(size).fill(0);
+      const withoutHead = counts2[m] ?? [];
+      const withHead = next[m - 1];
+      for (let v = 0; v < size; v++) {
+        row[v] = (withoutHead[v] ?? 0) + (v >= b ? withHead[v - b] ?? 0 : 0);
+      }
+      next.push(row);
+    }
+    counts2 = next;
+  }
+  const distribution = counts2[nh];
+  let total = 0;
+  for (const c of distribution) total += c;
+  const centre = maxU / 2;
+  const distance = Math.abs(u - centre);
+  let extreme = 0;
+  for (let v = 0; v <= maxU; v++) {
+    if (Math.abs(v - centre) >= distance - 1e-9) extreme += distribution[v] ?? 0;
+  }
+  return Math.min(1, extreme / total);
+}
+var HODGES_LEHMANN_MAX_PAIRS = 1e6;
+function hodgesLehmannRatio(base, head) {
+  const side3 = Math.floor(Math.sqrt(HODGES_LEHMANN_MAX_PAIRS));
+  const b = thin(base, side3).map(Math.log);
+  const h = thin(head, side3).map(Math.log);
+  const differences = new Float64Array(b.length * h.length);
+  let k = 0;
+  for (const hv of h) for (const bv of b) differences[k++] = hv - bv;
+  differences.sort();
+  const mid = (differences.length - 1) / 2;
+  const centre = (differences[Math.floor(mid)] + differences[Math.ceil(mid)]) / 2;
+  return Math.exp(centre);
+}
+function thin(sorted, limit) {
+  if (sorted.length <= limit) return Array.from(sorted);
+  const out = [];
+  for (let i = 0; i < limit; i++)
+    out.push(sorted[Math.round(i * (sorted.length - 1) / (limit - 1))]);
+  return out;
+}
+
+// packages/timing/src/rng.ts
+function createRng(seed) {
+  let s = seed >>> 0;
+  const splitmix = () => {
+    s = s + 2654435769 >>> 0;
+    let z2 = s;
+    z2 = Math.imul(z2 ^ z2 >>> 16, 2246822507) >>> 0;
+    z2 = Math.imul(z2 ^ z2 >>> 13, 3266489909) >>> 0;
+    return (z2 ^ z2 >>> 16) >>> 0;
+  };
+  let a = splitmix();
+  let b = splitmix();
+  let c = splitmix();
+  let d = splitmix();
+  const next = () => {
+    const t = (a + b >>> 0) + d >>> 0;
+    d = d + 1 >>> 0;
+    a = b ^ b >>> 9;
+    b = c + (c << 3) >>> 0;
+    c = (c << 21 | c >>> 11) >>> 0;
+    c = c + t >>> 0;
+    return t / 4294967296;
+  };
+  let spare;
+  return {
+    next,
+    int: (n2) => Math.floor(next() * n2),
+    normal: () => {
+      if (spare !== void 0) {
+        const value2 = spare;
+        spare = void 0;
+        return value2;
+      }
+      let u = next();
+      while (u === 0) u = next();
+      const v = next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      spare = r * Math.sin(2 * Math.PI * v);
+      return r * Math.cos(2 * Math.PI * v);
+    }
+  };
+}
+
+// packages/timing/src/samples.ts
+var MIN_SAMPLES = 2;
+function checkSamples(samples, label2 = "samples", minCount = MIN_SAMPLES) {
+  if (!Array.isArray(samples)) {
+    throw new TimingError(
+      "INVALID_SAMPLES",
+      `${label2} must be an array of durations in milliseconds, got ${samples === null ? "null" : typeof samples}.`
+    );
+  }
+  if (samples.length < minCount) {
+    const got = samples.length === 0 ? "it is empty" : `it has ${samples.length}`;
+    throw new TimingError(
+      "INVALID_SAMPLES",
+      `${label2} needs at least ${minCount} samples, but ${got}. A median and its spread need several measurements: run more iterations (measure() collects them for you).`
+    );
+  }
+  for (let i = 0; i < samples.length; i++) {
+    const value2 = samples[i];
+    if (typeof value2 !== "number" || Number.isNaN(value2)) {
+      throw new TimingError(
+        "INVALID_SAMPLES",
+        `${label2}[${i}] is ${String(value2)}, not a number. Every sample must be a duration in milliseconds; check the code that produced it (a failed timer read or a 0/0).`
+      );
+    }
+    if (!Number.isFinite(value2)) {
+      throw new TimingError(
+        "INVALID_SAMPLES",
+        `${label2}[${i}] is ${value2}. Every sample must be a finite duration in milliseconds; an infinite time usually means a division by a zero iteration count.`
+      );
+    }
+    if (value2 < 0) {
+      throw new TimingError(
+        "INVALID_SAMPLES",
+        `${label2}[${i}] is ${value2}, a negative duration. Durations are end - start on a monotonic clock; check that start and end are not swapped and come from the same clock.`
+      );
+    }
+  }
+}
+function sortSamples(samples, label2 = "samples") {
+  checkSamples(samples, label2);
+  return Array.from(Float64Array.from(samples).sort());
+}
+
+// packages/timing/src/statistics.ts
+var DEFAULT_CONFIDENCE = 0.95;
+var TUKEY_MILD = 1.5;
+var TUKEY_SEVERE = 3;
+var MAD_TO_SIGMA = 1.4826;
+function quantile(sorted, q) {
+  if (!(q >= 0 && q <= 1)) throw invalidOption2("q", q, "a quantile between 0 and 1");
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const lower = sorted[below];
+  const upper = sorted[Math.min(below + 1, sorted.length - 1)];
+  return lower + (upper - lower) * (position - below);
+}
+function median(sorted) {
+  return quantile(sorted, 0.5);
+}
+function mean(samples) {
+  let total = 0;
+  for (const value2 of samples) total += value2;
+  return total / samples.length;
+}
+function standardDeviation(samples) {
+  const centre = mean(samples);
+  let squares = 0;
+  for (const value2 of samples) squares += (value2 - centre) ** 2;
+  return Math.sqrt(squares / (samples.length - 1));
+}
+function medianAbsoluteDeviation(sorted) {
+  const centre = median(sorted);
+  return median(sortSamples(sorted.map((value2) => Math.abs(value2 - centre))));
+}
+function classifyOutliers(sorted) {
+  const q1 = quantile(sorted, 0.25);
+  const q3 = quantile(sorted, 0.75);
+  const iqr = q3 - q1;
+  const result2 = {
+    lowerFence: q1 - TUKEY_MILD * iqr,
+    upperFence: q3 + TUKEY_MILD * iqr,
+    lowMild: 0,
+    lowSevere: 0,
+    highMild: 0,
+    highSevere: 0
+  };
+  for (const value2 of sorted) {
+    if (value2 < q1 - TUKEY_SEVERE * iqr) result2.lowSevere++;
+    else if (value2 < result2.lowerFence) result2.lowMild++;
+    else if (value2 > q3 + TUKEY_SEVERE * iqr) result2.highSevere++;
+    else if (value2 > result2.upperFence) result2.highMild++;
+  }
+  return result2;
+}
+function medianInterval(sorted, level = DEFAULT_CONFIDENCE) {
+  checkLevel(level);
+  const n2 = sorted.length;
+  const tail = (1 - level) / 2;
+  let k;
+  if (n2 > EXACT_BINOMIAL_LIMIT) {
+    k = Math.max(1, Math.floor(n2 / 2 - normalQuantile(1 - tail) * Math.sqrt(n2) / 2));
+  } else {
+    k = largestRankWithin(n2, tail);
+  }
+  const coverage = 1 - 2 * binomialHalfCdf(k - 1, n2);
+  return {
+    lower: sorted[k - 1],
+    upper: sorted[n2 - k],
+    level,
+    coverage,
+    lowerRank: k,
+    upperRank: n2 - k + 1
+  };
+}
+var EXACT_BINOMIAL_LIMIT = 5e3;
+function checkLevel(level) {
+  if (!(level > 0.5 && level < 1)) {
+    throw invalidOption2(
+      "confidence",
+      level,
+      "a probability between 0.5 and 1 (0.95 means a 95% interval)"
+    );
+  }
+}
+function summarize(samples, level = DEFAULT_CONFIDENCE) {
+  const sorted = sortSamples(samples);
+  const centre = median(sorted);
+  const average = mean(sorted);
+  const sd = standardDeviation(sorted);
+  const mad = medianAbsoluteDeviation(sorted);
+  const interval = medianInterval(sorted, level);
+  return {
+    count: sorted.length,
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    mean: average,
+    standardDeviation: sd,
+    cv: average > 0 ? sd / average : 0,
+    median: centre,
+    mad,
+    robustCv: centre > 0 ? mad * MAD_TO_SIGMA / centre : 0,
+    percentiles: {
+      p5: quantile(sorted, 0.05),
+      p10: quantile(sorted, 0.1),
+      p25: quantile(sorted, 0.25),
+      p75: quantile(sorted, 0.75),
+      p90: quantile(sorted, 0.9),
+      p95: quantile(sorted, 0.95),
+      p99: quantile(sorted, 0.99)
+    },
+    medianInterval: interval,
+    relativePrecision: centre > 0 ? (interval.upper - interval.lower) / 2 / centre : 0,
+    outliers: classifyOutliers(sorted)
+  };
+}
+
+// packages/timing/src/compare.ts
+var DEFAULT_THRESHOLD = 0.02;
+var DEFAULT_RESAMPLES = 2e3;
+var DEFAULT_SEED = 24301;
+function compare(base, head, options = {}) {
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+  const method = options.method ?? "order-statistic";
+  checkThreshold(threshold);
+  checkLevel(confidence);
+  if (method !== "order-statistic" && method !== "bootstrap") {
+    throw invalidOption2("method", method, '"order-statistic" or "bootstrap"');
+  }
+  const baseSorted = sortSamples(samplesOf(base), "base samples");
+  const headSorted = sortSamples(samplesOf(head), "head samples");
+  const baseMedian = median(baseSorted);
+  const headMedian = median(headSorted);
+  if (!(baseMedian > 0) || !(headMedian > 0)) {
+    const side3 = baseMedian > 0 ? "head" : "base";
+    throw new TimingError(
+      "INVALID_SAMPLES",
+      `${side3} median is 0, so no ratio can be formed. The timed work is below the clock's resolution: time a batch of calls per sample (measure() does this for fast functions).`
+    );
+  }
+  const paired = options.rounds ? clusteredInterval(
+    pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
+    confidence
+  ) : null;
+  const interval = paired ?? (method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
+    resamples: options.resamples ?? DEFAULT_RESAMPLES,
+    seed: options.seed ?? DEFAULT_SEED
+  }) : orderStatisticRatioInterval(baseSorted, headSorted, confidence));
+  const ratio = paired ? paired.ratio : headMedian / baseMedian;
+  const intervalBasis = options.rounds ? "rounds" : "samples";
+  const direction = options.higherIsBetter ? -1 : 1;
+  const tooFewClusters = options.rounds !== void 0 && paired === null;
+  const verdict = tooFewClusters ? "inconclusive" : decide(interval, threshold, direction);
+  const perSideNow = Math.max(baseSorted.length, headSorted.length);
+  const moreSamples = tooFewClusters ? {
+    perSide: null,
+    additionalPerSide: null,
+    reason: "all rounds come from one cluster (one worker process pair): a verdict needs rounds from at least two, so that an offset between processes shows in the interval"
+  } : verdict === "inconclusive" ? adviseMoreSamples(ratio, interval, threshold, perSideNow) : null;
+  const comparison = {
+    verdict,
+    ratio,
+    interval: { lower: interval.lower, upper: interval.upper, level: confidence },
+    intervalBasis,
+    paired: paired && {
+      clusters: paired.clusters,
+      rounds: paired.rounds,
+      df: paired.df,
+      standardError: paired.standardError
+    },
+    change: ratio - 1,
+    threshold,
+    method,
+    pValue: mannWhitney(baseSorted, headSorted).pValue,
+    hodgesLehmannRatio: hodgesLehmannRatio(baseSorted, headSorted),
+    base: summarize(baseSorted, confidence),
+    head: summarize(headSorted, confidence),
+    moreSamples,
+    explanation: ""
+  };
+  comparison.explanation = explain2(comparison, options.overallConfidence);
+  return comparison;
+}
+function checkThreshold(threshold) {
+  if (typeof threshold !== "number" || !(threshold > 0)) {
+    throw invalidOption2(
+      "threshold",
+      threshold,
+      "a fraction > 0 (0.02 means 2%); with 0, every measurable difference would be a regression, so pick the smallest change that matters to you"
+    );
+  }
+  if (threshold >= 1) {
+    throw invalidOption2(
+      "threshold",
+      threshold,
+      `a fraction below 1 (did you mean ${threshold / 100}, i.e. ${threshold}%?)`
+    );
+  }
+}
+function samplesOf(source) {
+  return Array.isArray(source) ? source : source.samples;
+}
+function decide(interval, threshold, direction) {
+  const worse = direction === 1 ? interval.lower > 1 + threshold : interval.upper < 1 - threshold;
+  const better = direction === 1 ? interval.upper < 1 - threshold : interval.lower > 1 + threshold;
+  if (worse) return "regression";
+  if (better) return "improvement";
+  if (interval.lower >= 1 - threshold && interval.upper <= 1 + threshold) return "unchanged";
+  return "inconclusive";
+}
+function orderStatisticRatioInterval(base, head, level) {
+  const logRatio = Math.log(median(head)) - Math.log(median(base));
+  const spread = Math.hypot(
+    logMedianStandardError(base, level),
+    logMedianStandardError(head, level)
+  );
+  const z2 = normalQuantile(1 - (1 - level) / 2);
+  return { lower: Math.exp(logRatio - z2 * spread), upper: Math.exp(logRatio + z2 * spread) };
+}
+function logMedianStandardError(sorted, level) {
+  const interval = medianInterval(sorted, level);
+  const lower = Math.log(Math.max(interval.lower, Number.MIN_VALUE));
+  const upper = Math.log(interval.upper);
+  const z2 = normalQuantile(1 - (1 - interval.coverage) / 2);
+  return (upper - lower) / (2 * z2);
+}
+function bootstrapRatioInterval(base, head, level, options) {
+  const { resamples, seed } = options;
+  if (!Number.isInteger(resamples) || resamples < 100) {
+    throw invalidOption2("resamples", resamples, "an integer >= 100 (2000 is typical)");
+  }
+  const rng = createRng(seed);
+  const ratios = new Float64Array(resamples);
+  const scratchBase = new Float64Array(base.length);
+  const scratchHead = new Float64Array(head.length);
+  for (let r = 0; r < resamples; r++) {
+    ratios[r] = resampledMedian(head, scratchHead, rng) / resampledMedian(base, scratchBase, rng);
+  }
+  ratios.sort();
+  const tail = (1 - level) / 2;
+  return {
+    lower: ratios[Math.floor(tail * (resamples - 1))],
+    upper: ratios[Math.ceil((1 - tail) * (resamples - 1))]
+  };
+}
+function resampledMedian(sorted, scratch, rng) {
+  const n2 = sorted.length;
+  for (let i = 0; i < n2; i++) scratch[i] = sorted[rng.int(n2)];
+  scratch.sort();
+  const mid = (n2 - 1) / 2;
+  return (scratch[Math.floor(mid)] + scratch[Math.ceil(mid)]) / 2;
+}
+function adviseMoreSamples(ratio, interval, threshold, perSideNow) {
+  const halfWidth = (Math.log(interval.upper) - Math.log(interval.lower)) / 2;
+  const logRatio = Math.log(ratio);
+  const up = Math.log(1 + threshold);
+  const down = Math.log(1 - threshold);
+  const distance = logRatio >= up ? logRatio - up : logRatio <= down ? down - logRatio : Math.min(up - logRatio, logRatio - down);
+  if (distance < halfWidth * BOUNDARY_FRACTION) {
+    return {
+      perSide: null,
+      additionalPerSide: null,
+      reason: `the estimate (${formatChange(ratio)}) sits on the \xB1${formatPercent(threshold)} threshold: more samples are unlikely to decide it; the change is about the threshold's size`
+    };
+  }
+  const perSide = Math.ceil(perSideNow * (halfWidth / distance) ** 2 * SAFETY_MARGIN);
+  return {
+    perSide,
+    additionalPerSide: Math.max(0, perSide - perSideNow),
+    reason: `about ${perSide} samples per side (now ${perSideNow}) would likely narrow the interval enough to decide`
+  };
+}
+var BOUNDARY_FRACTION = 0.1;
+var SAFETY_MARGIN = 1.2;
+function explain2(c, overall) {
+  const change = formatChange(c.ratio);
+  const bounds = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
+  const interval = overall === void 0 ? `${Math.round(c.interval.level * 100)}% interval ${bounds}` : `interval ${bounds}, ${Math.round(overall * 100)}% over all looks`;
+  const limit = `\xB1${formatPercent(c.threshold)}`;
+  switch (c.verdict) {
+    case "regression":
+      return `regression: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
+    case "improvement":
+      return `improvement: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
+    case "unchanged":
+      return `unchanged: ${change} (${interval}) lies within the ${limit} threshold`;
+    case "inconclusive":
+      return `inconclusive: ${change} (${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ""}`;
+  }
+}
+function formatChange(ratio) {
+  const percent = (ratio - 1) * 100;
+  return `${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%`;
+}
+function formatPercent(fraction2) {
+  return `${+(fraction2 * 100).toFixed(2)}%`;
+}
+
+// packages/timing/src/interleave-rounds.ts
+var DEFAULT_MIN_ROUNDS = 4;
+var DEFAULT_MAX_ROUNDS2 = 40;
+function roundOrder(round) {
+  return round % 2 === 0 ? ["base", "head"] : ["head", "base"];
+}
+async function interleaveRounds(options) {
+  const { minRounds, maxRounds, maxTime } = checkRoundsOptions(options);
+  const clock = options.clock ?? defaultClock();
+  const start2 = options.start ?? clock();
+  const elapsed = () => clock() - start2;
+  const stop = (rounds, stopReason) => ({
+    rounds,
+    stopReason,
+    elapsed: elapsed()
+  });
+  for (let round = 0; ; round++) {
+    await options.beforeRound?.(round);
+    for (const side3 of roundOrder(round)) {
+      if (options.signal?.aborted) return stop(round, "aborted");
+      await options.runTurn(side3, round);
+    }
+    await options.afterRound?.(round);
+    const rounds = round + 1;
+    if (rounds % 2 !== 0) continue;
+    await options.afterPair?.(rounds);
+    if (rounds < minRounds) continue;
+    const reason = options.stopRule?.shouldStop({ rounds, elapsed }) ?? null;
+    if (reason !== null) return stop(rounds, reason);
+    if (rounds >= maxRounds) return stop(rounds, "max-rounds");
+    if (elapsed() >= maxTime) return stop(rounds, "max-time");
+  }
+}
+function checkRoundsOptions(options) {
+  if (typeof options?.runTurn !== "function")
+    throw invalidOption2("runTurn", options?.runTurn, "a function (side, round) => void");
+  const minRounds = options.minRounds ?? 2;
+  if (!(Number.isInteger(minRounds) && minRounds >= 0))
+    throw invalidOption2("minRounds", minRounds, "an integer >= 0");
+  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS2;
+  if (!(Number.isInteger(maxRounds) && maxRounds >= 1))
+    throw invalidOption2("maxRounds", maxRounds, "an integer >= 1");
+  const maxTime = options.maxTime ?? Number.POSITIVE_INFINITY;
+  if (!(maxTime > 0)) throw invalidOption2("maxTime", maxTime, "a number > 0");
+  return { minRounds, maxRounds, maxTime };
+}
+
+// packages/timing/src/sequential.ts
+var DEFAULT_PLAN_SEED = 65733;
+var MAX_LOOKS = 12;
+function thinLooks(candidates, max = MAX_LOOKS) {
+  if (candidates.length <= max) return [...candidates];
+  const step = (candidates.length - 1) / (max - 1);
+  return [...new Set(Array.from({ length: max }, (_, k) => candidates[Math.round(k * step)]))];
+}
+function planLooks(options) {
+  const { looks, clusterOf, confidence, shape, runs, seed } = checkPlanOptions(options);
+  const maxRounds = looks[looks.length - 1];
+  const clusters = Array.from({ length: maxRounds }, (_, r) => clusterOf(r));
+  checkContiguous(clusters);
+  const key = JSON.stringify([looks, clusters, confidence, shape, runs, seed]);
+  const known = PLANS.get(key);
+  if (known) return known;
+  const plan = calibratedPlan(looks, clusters, confidence, shape, runs, seed);
+  if (PLANS.size >= MAX_CACHED_PLANS) PLANS.delete(PLANS.keys().next().value);
+  PLANS.set(key, plan);
+  return plan;
+}
+var PLANS = /* @__PURE__ */ new Map();
+var MAX_CACHED_PLANS = 64;
+function calibratedPlan(looks, clusters, confidence, shape, runs, seed) {
+  const maxRounds = looks[looks.length - 1];
+  const df = looks.map((n2) => new Set(clusters.slice(0, n2)).size - 1);
+  const active = looks.map((_, k) => df[k] >= 1);
+  const weights = looks.map((n2) => shape === "pocock" ? 1 : Math.sqrt(maxRounds / n2));
+  const stats = simulateStatistics(looks, clusters, runs, seed);
+  const levelsFor = (c) => looks.map((_, k) => active[k] ? 2 * normalCdf(c * weights[k]) - 1 : 1);
+  const coverage = (c) => {
+    const limits = levelsFor(c).map(
+      (level, k) => active[k] ? studentTQuantile(1 - (1 - level) / 2, df[k]) : Number.POSITIVE_INFINITY
+    );
+    let covered = 0;
+    for (let i = 0; i < runs; i++) {
+      let all = true;
+      for (let k = 0; k < looks.length && all; k++)
+        all = stats[i * looks.length + k] <= limits[k];
+      if (all) covered++;
+    }
+    return covered / runs;
+  };
+  let lo = 0;
+  let hi = 8;
+  for (let i = 0; i < 50; i++) {
+    const mid = (lo + hi) / 2;
+    if (coverage(mid) < confidence) lo = mid;
+    else hi = mid;
+  }
+  const levels = levelsFor(hi);
+  return Object.freeze({
+    looks: Object.freeze([...looks]),
+    levels: Object.freeze(levels),
+    confidence,
+    shape,
+    calibration: { coverage: coverage(hi), runs, seed },
+    levelAt: (rounds) => {
+      const k = looks.findIndex((n2) => n2 >= rounds);
+      return levels[k === -1 ? levels.length - 1 : k];
+    }
+  });
+}
+function simulateStatistics(looks, clusters, runs, seed) {
+  const rng = createRng(seed);
+  const stretches = stretchesOf(looks, clusters);
+  const out = new Float64Array(runs * looks.length);
+  for (let i = 0; i < runs; i++) {
+    let total = 0;
+    let squares = 0;
+    let weighted = 0;
+    let sizes = 0;
+    let complete = 0;
+    let openSum = 0;
+    let openSize = 0;
+    let rounds = 0;
+    let k = 0;
+    for (const stretch of stretches) {
+      openSum += Math.sqrt(stretch.length) * rng.normal();
+      openSize += stretch.length;
+      rounds += stretch.length;
+      if (stretch.endsCluster) {
+        total += openSum;
+        squares += openSum * openSum;
+        weighted += openSize * openSum;
+        sizes += openSize * openSize;
+        complete++;
+        openSum = 0;
+        openSize = 0;
+      }
+      if (!stretch.endsLook) continue;
+      const g = complete + (openSize > 0 ? 1 : 0);
+      const sum = total + openSum;
+      const centre = sum / rounds;
+      const residual = squares + openSum * openSum - 2 * centre * (weighted + openSize * openSum) + centre * centre * (sizes + openSize * openSize);
+      const se = g > 1 ? Math.sqrt(g / (g - 1) * Math.max(0, residual)) / rounds : Number.POSITIVE_INFINITY;
+      out[i * looks.length + k] = Math.abs(centre) / se;
+      k++;
+    }
+  }
+  return out;
+}
+function stretchesOf(looks, clusters) {
+  const lookEnds = new Set(looks);
+  const last = looks[looks.length - 1];
+  const out = [];
+  let length = 0;
+  for (let r = 0; r < last; r++) {
+    length++;
+    const endsCluster = r + 1 === last || clusters[r + 1] !== clusters[r];
+    const endsLook = lookEnds.has(r + 1);
+    if (endsCluster || endsLook) {
+      out.push({ length, endsCluster, endsLook });
+      length = 0;
+    }
+  }
+  return out;
+}
+function checkContiguous(clusters) {
+  const finished = /* @__PURE__ */ new Set();
+  for (let r = 1; r < clusters.length; r++) {
+    if (clusters[r] === clusters[r - 1]) continue;
+    finished.add(clusters[r - 1]);
+    if (finished.has(clusters[r]))
+      throw invalidOption2(
+        "clusterOf",
+        `cluster ${clusters[r]} again at round ${r}`,
+        "consecutive rounds per cluster (a process pair is used until it is replaced)"
+      );
+  }
+}
+function checkPlanOptions(options) {
+  const looks = options?.looks;
+  if (!Array.isArray(looks) || looks.length === 0 || looks.some((n2, k) => !(Number.isInteger(n2) && n2 >= 1 && (k === 0 || n2 > looks[k - 1]))))
+    throw invalidOption2("looks", looks, "ascending whole numbers of rounds >= 1, at least one");
+  const confidence = options.confidence ?? 0.95;
+  if (!(confidence > 0.5 && confidence < 1))
+    throw invalidOption2("confidence", confidence, "a level between 0.5 and 1, e.g. 0.95");
+  const shape = options.shape ?? "pocock";
+  if (shape !== "pocock" && shape !== "obrien-fleming")
+    throw invalidOption2("shape", shape, '"pocock" or "obrien-fleming"');
+  const runs = options.runs ?? Math.min(2e5, Math.max(2e4, Math.ceil(500 / (1 - confidence))));
+  if (!(Number.isInteger(runs) && runs >= 1e3))
+    throw invalidOption2("runs", runs, "a whole number >= 1000 (20000 is typical)");
+  return {
+    looks,
+    clusterOf: options.clusterOf ?? ((round) => round),
+    confidence,
+    shape,
+    runs,
+    seed: options.seed ?? DEFAULT_PLAN_SEED
+  };
 }
 
 // packages/runner/src/analysis/out-of-memory.ts
@@ -52402,7 +52296,7 @@ import { resolve as resolve6 } from "node:path";
 // packages/runner/src/results/io.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname2 } from "node:path";
+import { dirname } from "node:path";
 
 // packages/runner/src/results/schema.ts
 var MAX_LISTED_ISSUES = 5;
@@ -52620,7 +52514,7 @@ var RESULTS_SCHEMA_VERSION = 1;
 async function writeResults(path, results) {
   const temporary = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await mkdir2(dirname2(path), { recursive: true });
+    await mkdir2(dirname(path), { recursive: true });
     await writeFile2(temporary, `${JSON.stringify(results, null, 2)}
 `);
     await rename2(temporary, path);
@@ -52657,7 +52551,7 @@ async function readResults(path) {
 // packages/runner/src/results/unsaved.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join3 } from "node:path";
 var ResultsNotSavedError = class extends RunnerError {
   /** Everything measured, as it would have been written. */
   results;
@@ -52680,7 +52574,7 @@ function deepestCause(error64) {
   return current;
 }
 async function saveResultsFallback(results) {
-  const path = join4(
+  const path = join3(
     tmpdir2(),
     `perf-gate-results-${Date.now()}-${randomBytes2(3).toString("hex")}.json`
   );
@@ -53121,7 +53015,100 @@ function topKernels(nodes) {
 
 // packages/runner/src/workloads/onnx-runtime.ts
 init_src();
-init_src();
+
+// packages/device/src/onnx/runtime.ts
+init_errors();
+import { existsSync as existsSync4 } from "node:fs";
+import { createRequire as createRequire2 } from "node:module";
+import { dirname as dirname2, join as join4 } from "node:path";
+import { pathToFileURL } from "node:url";
+var ONNX_INSTALL_COMMAND = "npm install onnxruntime-node";
+var PROVIDER_LIBRARY = {
+  cuda: "onnxruntime_providers_cuda",
+  tensorrt: "onnxruntime_providers_tensorrt"
+};
+function resolveOnnxRuntime() {
+  for (const from of [import.meta.url, join4(process.cwd(), "package.json")]) {
+    try {
+      return createRequire2(from).resolve("onnxruntime-node");
+    } catch {
+    }
+  }
+  return void 0;
+}
+async function importFromHereOrWorkingDirectory() {
+  try {
+    return await import("onnxruntime-node");
+  } catch (error64) {
+    const path = resolveOnnxRuntime();
+    if (error64.code !== "ERR_MODULE_NOT_FOUND" || !path) throw error64;
+    return import(pathToFileURL(path).href);
+  }
+}
+async function importOnnxRuntime(importer = importFromHereOrWorkingDirectory) {
+  try {
+    return await importer();
+  } catch (error64) {
+    const notInstalled = error64.code === "ERR_MODULE_NOT_FOUND" && String(error64.message).includes("onnxruntime-node");
+    const message = notInstalled ? `onnxruntime-node is not installed; ONNX models run through it. Install it with: ${ONNX_INSTALL_COMMAND}` : `onnxruntime-node is installed but failed to load (${error64.message}). Reinstall it with: ${ONNX_INSTALL_COMMAND}`;
+    throw new DeviceError("PROVIDER_MISSING", message, { cause: error64 });
+  }
+}
+function onnxRuntimeVersion(ort) {
+  return ort.env.versions.node ?? ort.env.versions.common;
+}
+function gpuProviderHint(provider) {
+  const extra = provider === "tensorrt" ? ", TensorRT 10" : "";
+  return `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: allow it (npm 11: \`npm install-scripts approve onnxruntime-node\`, or list it in allowScripts), make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with \`npm rebuild onnxruntime-node\`. The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. This never falls back to the CPU.`;
+}
+function checkExecutionProvider(ort, provider, checkFiles = true) {
+  if (provider === "cpu") return;
+  const version2 = onnxRuntimeVersion(ort);
+  const backends = ort.listSupportedBackends();
+  const backend = backends.find((b) => b.name === provider);
+  if (backend === void 0) {
+    throw new DeviceError(
+      "PROVIDER_MISSING",
+      `onnxruntime-node ${version2} on ${process.platform}/${process.arch} has no ${provider} provider (it offers: ${backends.map((b) => b.name).join(", ")}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`
+    );
+  }
+  if (backend.bundled || !checkFiles) return;
+  const library = providerLibraryPath(provider);
+  if (library !== void 0 && !existsSync4(library)) {
+    throw new DeviceError(
+      "PROVIDER_MISSING",
+      `onnxruntime-node ${version2}'s ${provider} provider is not installed: ${library} is missing. ${gpuProviderHint(provider)}`
+    );
+  }
+}
+function providerLibraryPath(provider) {
+  try {
+    const entry = resolveOnnxRuntime();
+    if (!entry) return void 0;
+    const bin = join4(dirname2(entry), "..", "bin", "napi-v6", process.platform, process.arch);
+    if (!existsSync4(bin)) return void 0;
+    const file2 = process.platform === "win32" ? `${PROVIDER_LIBRARY[provider]}.dll` : `lib${PROVIDER_LIBRARY[provider]}.so`;
+    return join4(bin, file2);
+  } catch {
+    return void 0;
+  }
+}
+function providerOnlySessionOptions(provider, deviceId, session = {}) {
+  if (provider === "cpu") {
+    return Object.keys(session).length > 0 ? { executionProviders: ["cpu"], extra: { session } } : { executionProviders: ["cpu"] };
+  }
+  return {
+    executionProviders: [{ name: provider, deviceId }],
+    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU:
+    // a probe would call a dtype supported, a benchmark would time a CPU/GPU mix.
+    extra: { session: { ...session, disable_cpu_ep_fallback: "1" } }
+  };
+}
+
+// packages/device/src/onnx/probe.ts
+var PROVIDER_LOAD_FAILED = /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
+
+// packages/runner/src/workloads/onnx-runtime.ts
 var ONNX_PROVIDERS2 = ["cpu", "cuda", "tensorrt"];
 function asWorkloadFailure(error64) {
   if (error64 instanceof DeviceError) {

@@ -781,865 +781,6 @@ var init_nvml_recording = __esm({
   }
 });
 
-// packages/device/src/onnx/format.ts
-function formatDtypeProbe(result) {
-  const rows2 = result.results.map((entry) => [
-    entry.dtype,
-    entry.model,
-    entry.status,
-    entry.ms === void 0 ? "-" : entry.ms.toFixed(3),
-    oneLine(entry.detail)
-  ]);
-  const widths = HEADERS.map(
-    (header, column) => Math.max(header.length, ...rows2.map((row) => row[column].length))
-  );
-  const line = (cells) => cells.map((cell, column) => column === cells.length - 1 ? cell : cell.padEnd(widths[column])).join("  ").trimEnd();
-  const summary = Object.entries(result.summary).map(([dtype, ok]) => {
-    const upcast = result.results.some((entry) => entry.dtype === dtype && entry.upcast);
-    const verdict = ok ? upcast ? "runs, upcast to float32" : "supported" : "not supported";
-    return `  ${dtype.padEnd(widths[0])}  ${verdict}`;
-  });
-  return [
-    `dtype probe on onnxruntime ${result.onnxruntimeVersion}, provider ${result.provider}`,
-    line(HEADERS),
-    line(widths.map((width) => "-".repeat(width))),
-    ...rows2.map(line),
-    "",
-    "summary (every model built for the dtype ran and matched the reference):",
-    ...summary
-  ].join("\n");
-}
-function oneLine(text) {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}\u2026` : flat;
-}
-var HEADERS, MAX_DETAIL;
-var init_format2 = __esm({
-  "packages/device/src/onnx/format.ts"() {
-    "use strict";
-    HEADERS = ["dtype", "model", "status", "ms", "detail"];
-    MAX_DETAIL = 160;
-  }
-});
-
-// packages/device/src/onnx/proto.ts
-function invalid(where, problem) {
-  return new DeviceError("INVALID_ARGUMENT", `ONNX model ${where}: ${problem}.`);
-}
-function checkInt(where, value2) {
-  if (!Number.isSafeInteger(value2)) {
-    throw invalid(where, `${value2} is not an integer; protobuf int64 fields take safe integers`);
-  }
-}
-function encodeShape(where, shape) {
-  const out = new Writer();
-  for (const dim of shape) {
-    const d = new Writer();
-    if (typeof dim === "string") {
-      if (dim === "") throw invalid(where, "a symbolic dimension has an empty name");
-      d.string(2, dim);
-    } else {
-      checkInt(where, dim);
-      if (dim < 0)
-        throw invalid(where, `dimension ${dim} is negative; use a name for unknown sizes`);
-      d.int(1, dim);
-    }
-    out.bytes(1, d.finish());
-  }
-  return out.finish();
-}
-function encodeValueInfo(info) {
-  const tensor = new Writer();
-  tensor.int(1, info.elemType);
-  tensor.bytes(2, encodeShape(`value ${JSON.stringify(info.name)}`, info.shape));
-  const type = new Writer();
-  type.bytes(1, tensor.finish());
-  const out = new Writer();
-  out.string(1, info.name);
-  out.bytes(2, type.finish());
-  return out.finish();
-}
-function encodeAttribute(node, attribute) {
-  const out = new Writer();
-  out.string(1, attribute.name);
-  const where = `node ${node} attribute ${JSON.stringify(attribute.name)}`;
-  if ("int" in attribute) {
-    checkInt(where, attribute.int);
-    out.int(3, attribute.int);
-    out.int(20, ATTRIBUTE_INT);
-  } else if ("float" in attribute) {
-    out.float(2, attribute.float);
-    out.int(20, ATTRIBUTE_FLOAT);
-  } else if ("ints" in attribute) {
-    for (const value2 of attribute.ints) {
-      checkInt(where, value2);
-      out.int(8, value2);
-    }
-    out.int(20, ATTRIBUTE_INTS);
-  } else {
-    out.bytes(4, new TextEncoder().encode(attribute.string));
-    out.int(20, ATTRIBUTE_STRING);
-  }
-  return out.finish();
-}
-function encodeNode(node, index) {
-  const label = node.name ? JSON.stringify(node.name) : `#${index} (${node.opType})`;
-  if (node.opType === "") throw invalid(`node ${label}`, "op_type is empty");
-  const out = new Writer();
-  for (const input of node.inputs) out.string(1, input);
-  for (const output of node.outputs) out.string(2, output);
-  if (node.name) out.string(3, node.name);
-  out.string(4, node.opType);
-  for (const attribute of node.attributes ?? []) out.bytes(5, encodeAttribute(label, attribute));
-  if (node.domain) out.string(7, node.domain);
-  return out.finish();
-}
-function encodeTensor(tensor) {
-  const where = `initializer ${JSON.stringify(tensor.name)}`;
-  let count = 1;
-  for (const dim of tensor.dims) {
-    checkInt(where, dim);
-    if (dim < 0) throw invalid(where, `dimension ${dim} is negative`);
-    count *= dim;
-  }
-  const expected = count * ELEMENT_BYTES[tensor.dataType];
-  if (tensor.rawData.length !== expected) {
-    throw invalid(
-      where,
-      `raw_data holds ${tensor.rawData.length} bytes but dims [${tensor.dims.join(", ")}] of data type ${tensor.dataType} need ${expected}`
-    );
-  }
-  const out = new Writer();
-  if (tensor.dims.length > 0) out.packedInts(1, tensor.dims);
-  out.int(2, tensor.dataType);
-  out.string(8, tensor.name);
-  out.bytes(9, tensor.rawData);
-  return out.finish();
-}
-function encodeGraph(graph) {
-  const out = new Writer();
-  graph.nodes.forEach((node, index) => {
-    out.bytes(1, encodeNode(node, index));
-  });
-  out.string(2, graph.name);
-  for (const tensor of graph.initializers ?? []) out.bytes(5, encodeTensor(tensor));
-  for (const input of graph.inputs) out.bytes(11, encodeValueInfo(input));
-  for (const output of graph.outputs) out.bytes(12, encodeValueInfo(output));
-  return out.finish();
-}
-function encodeModel(model) {
-  checkInt("ir_version", model.irVersion);
-  if (model.opsetImports.length === 0) {
-    throw invalid("opset_import", 'is empty; import at least the standard set ({ domain: "" })');
-  }
-  const out = new Writer();
-  out.int(1, model.irVersion);
-  if (model.producerName) out.string(2, model.producerName);
-  out.bytes(7, encodeGraph(model.graph));
-  for (const opset of model.opsetImports) {
-    checkInt(`opset_import ${JSON.stringify(opset.domain)}`, opset.version);
-    const entry = new Writer();
-    if (opset.domain) entry.string(1, opset.domain);
-    entry.int(2, opset.version);
-    out.bytes(8, entry.finish());
-  }
-  return out.finish();
-}
-function littleEndianBytes(values) {
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) return bytes.slice();
-  const size = values.BYTES_PER_ELEMENT;
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += size) {
-    for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j];
-  }
-  return out;
-}
-var OnnxDataType, VARINT, LENGTH_DELIMITED, FIXED32, ATTRIBUTE_FLOAT, ATTRIBUTE_INT, ATTRIBUTE_STRING, ATTRIBUTE_INTS, ELEMENT_BYTES, Writer;
-var init_proto = __esm({
-  "packages/device/src/onnx/proto.ts"() {
-    "use strict";
-    init_errors();
-    OnnxDataType = {
-      FLOAT: 1,
-      UINT8: 2,
-      INT8: 3,
-      INT32: 6,
-      INT64: 7,
-      FLOAT16: 10,
-      BFLOAT16: 16,
-      FLOAT8E4M3FN: 17
-    };
-    VARINT = 0;
-    LENGTH_DELIMITED = 2;
-    FIXED32 = 5;
-    ATTRIBUTE_FLOAT = 1;
-    ATTRIBUTE_INT = 2;
-    ATTRIBUTE_STRING = 3;
-    ATTRIBUTE_INTS = 7;
-    ELEMENT_BYTES = {
-      1: 4,
-      2: 1,
-      3: 1,
-      6: 4,
-      7: 8,
-      10: 2,
-      16: 2,
-      17: 1
-    };
-    Writer = class _Writer {
-      chunks = [];
-      parts = [];
-      length = 0;
-      /** An unsigned varint; negative int64 values are written as their 64-bit two's complement, as protobuf requires. */
-      varint(value2) {
-        if (value2 >= 0 && value2 <= 4294967295) {
-          let rest2 = value2;
-          while (rest2 > 127) {
-            this.byte(rest2 & 127 | 128);
-            rest2 = Math.floor(rest2 / 128);
-          }
-          this.byte(rest2);
-          return;
-        }
-        let rest = BigInt.asUintN(64, BigInt(value2));
-        while (rest > 0x7fn) {
-          this.byte(Number(rest & 0x7fn) | 128);
-          rest >>= 7n;
-        }
-        this.byte(Number(rest));
-      }
-      tag(field, wireType) {
-        this.varint(field * 8 + wireType);
-      }
-      bytes(field, value2) {
-        this.tag(field, LENGTH_DELIMITED);
-        this.varint(value2.length);
-        this.flush();
-        this.parts.push(value2);
-        this.length += value2.length;
-      }
-      string(field, value2) {
-        this.bytes(field, new TextEncoder().encode(value2));
-      }
-      int(field, value2) {
-        this.tag(field, VARINT);
-        this.varint(value2);
-      }
-      float(field, value2) {
-        this.tag(field, FIXED32);
-        const view = new DataView(new ArrayBuffer(4));
-        view.setFloat32(0, value2, true);
-        for (let i = 0; i < 4; i++) this.byte(view.getUint8(i));
-      }
-      /** A packed repeated int64 (proto3 style, which proto2 parsers also accept). */
-      packedInts(field, values) {
-        const inner = new _Writer();
-        for (const value2 of values) inner.varint(value2);
-        this.bytes(field, inner.finish());
-      }
-      finish() {
-        this.flush();
-        const out = new Uint8Array(this.length);
-        let offset = 0;
-        for (const part of this.parts) {
-          out.set(part, offset);
-          offset += part.length;
-        }
-        return out;
-      }
-      byte(value2) {
-        this.chunks.push(value2);
-        this.length++;
-      }
-      flush() {
-        if (this.chunks.length === 0) return;
-        this.parts.push(Uint8Array.from(this.chunks));
-        this.chunks.length = 0;
-      }
-    };
-  }
-});
-
-// packages/device/src/onnx/probe-models.ts
-function buildProbeModel(dtype, kind, seed = 1) {
-  const skipped = SKIP_REASONS[`${dtype}/${kind}`];
-  if (skipped !== void 0) return { dtype, kind, skipped };
-  const random = seededRandom(seed);
-  return kind === "matmul" ? buildMatMul(dtype, random) : buildAttention(dtype, random);
-}
-function buildMatMul(dtype, random) {
-  const plan = PLANS[dtype];
-  const integer = dtype === "int8";
-  const a = gridValues(M * K, random, integer);
-  const b = gridValues(K * N, random, integer);
-  const expected = matmul(a, b, M, K, N);
-  const feeds = [feed("a", plan, [M, K], a), feed("b", plan, [K, N], b)];
-  const nodes = [];
-  const initializers = [];
-  let outputType = plan.feed;
-  const opsets = [{ domain: "", version: OPSET }];
-  if (dtype === "int8") {
-    nodes.push({ name: "matmul", opType: "MatMulInteger", inputs: ["a", "b"], outputs: ["y"] });
-    outputType = "int32";
-  } else if (dtype === "float8e4m3fn") {
-    nodes.push(...castInputs(["a", "b"], plan.compute));
-    initializers.push(scalar("scale_a", OnnxDataType.FLOAT, 1), scalar("scale_b", OnnxDataType.FLOAT, 1));
-    nodes.push({
-      name: "matmul",
-      opType: "GemmFloat8",
-      domain: MS_DOMAIN,
-      // Input 2 (the bias C) is left out; the scales are 1.
-      inputs: ["a_cast", "b_cast", "", "scale_a", "scale_b"],
-      outputs: ["y"],
-      attributes: [{ name: "dtype", int: OnnxDataType.FLOAT }]
-    });
-    opsets.push({ domain: MS_DOMAIN, version: 1 });
-  } else {
-    const cast = plan.compute !== FEED_CODE[plan.feed];
-    if (cast) nodes.push(...castInputs(["a", "b"], plan.compute));
-    const [x, y] = cast ? ["a_cast", "b_cast"] : ["a", "b"];
-    nodes.push({
-      name: "matmul",
-      opType: "MatMul",
-      inputs: [x, y],
-      outputs: [cast ? "y_c" : "y"]
-    });
-    if (cast) nodes.push(castNode("y_c", "y", FEED_CODE[plan.feed]));
-  }
-  const bytes = encodeModel({
-    irVersion: IR_VERSION,
-    opsetImports: opsets,
-    graph: {
-      name: `probe_matmul_${dtype}`,
-      nodes,
-      initializers,
-      inputs: feeds.map((f) => ({ name: f.name, elemType: FEED_CODE[plan.feed], shape: f.dims })),
-      outputs: [{ name: "y", elemType: feedCode(outputType), shape: [M, N] }]
-    }
-  });
-  return {
-    dtype,
-    kind: "matmul",
-    bytes,
-    feeds,
-    output: { name: "y", type: outputType, dims: [M, N] },
-    expected,
-    tolerance: plan.tolerance
-  };
-}
-function buildAttention(dtype, random) {
-  const plan = PLANS[dtype];
-  const dims = [...ATTENTION_SHAPE];
-  const [, heads, sequence, headSize] = ATTENTION_SHAPE;
-  const size = heads * sequence * headSize;
-  const q = gridValues(size, random, false);
-  const k = gridValues(size, random, false);
-  const v = gridValues(size, random, false);
-  const { value: scale, bytes: scaleBytes } = encodeScalar(plan.compute, 1 / Math.sqrt(headSize));
-  const cast = plan.compute !== FEED_CODE[plan.feed];
-  const [qc, kc, vc] = cast ? ["q_cast", "k_cast", "v_cast"] : ["q", "k", "v"];
-  const nodes = [
-    ...cast ? castInputs(["q", "k", "v"], plan.compute) : [],
-    {
-      name: "k_t",
-      opType: "Transpose",
-      inputs: [kc],
-      outputs: ["k_t"],
-      attributes: [{ name: "perm", ints: [0, 1, 3, 2] }]
-    },
-    { name: "scores", opType: "MatMul", inputs: [qc, "k_t"], outputs: ["scores"] },
-    { name: "scaled", opType: "Mul", inputs: ["scores", "scale"], outputs: ["scaled"] },
-    {
-      name: "softmax",
-      opType: "Softmax",
-      inputs: ["scaled"],
-      outputs: ["probs"],
-      attributes: [{ name: "axis", int: -1 }]
-    },
-    { name: "context", opType: "MatMul", inputs: ["probs", vc], outputs: [cast ? "y_c" : "y"] },
-    ...cast ? [castNode("y_c", "y", FEED_CODE[plan.feed])] : []
-  ];
-  const feeds = [feed("q", plan, dims, q), feed("k", plan, dims, k), feed("v", plan, dims, v)];
-  const bytes = encodeModel({
-    irVersion: IR_VERSION,
-    opsetImports: [{ domain: "", version: OPSET }],
-    graph: {
-      name: `probe_attention_${dtype}`,
-      nodes,
-      initializers: [{ name: "scale", dataType: plan.compute, dims: [], rawData: scaleBytes }],
-      inputs: feeds.map((f) => ({ name: f.name, elemType: FEED_CODE[plan.feed], shape: dims })),
-      outputs: [{ name: "y", elemType: FEED_CODE[plan.feed], shape: dims }]
-    }
-  });
-  return {
-    dtype,
-    kind: "attention",
-    bytes,
-    feeds,
-    output: { name: "y", type: plan.feed, dims },
-    expected: attention(q, k, v, heads, sequence, headSize, scale),
-    tolerance: plan.tolerance
-  };
-}
-function castNode(input, output, to) {
-  return {
-    name: output,
-    opType: "Cast",
-    inputs: [input],
-    outputs: [output],
-    attributes: [{ name: "to", int: to }]
-  };
-}
-function castInputs(names, to) {
-  return names.map((name) => castNode(name, `${name}_cast`, to));
-}
-function scalar(name, dataType, value2) {
-  return { name, dataType, dims: [], rawData: encodeScalar(dataType, value2).bytes };
-}
-function encodeScalar(type, value2) {
-  if (type === OnnxDataType.FLOAT16) {
-    const bits = float16Bits(value2);
-    return { value: float16Value(bits), bytes: littleEndianBytes(Uint16Array.of(bits)) };
-  }
-  if (type === OnnxDataType.BFLOAT16) {
-    const bits = bfloat16Bits(value2);
-    return { value: bfloat16Value(bits), bytes: littleEndianBytes(Uint16Array.of(bits)) };
-  }
-  return { value: Math.fround(value2), bytes: littleEndianBytes(Float32Array.of(value2)) };
-}
-function feed(name, plan, dims, values) {
-  if (plan.feed === "int8") return { name, type: "int8", dims, data: Int8Array.from(values) };
-  if (plan.feed === "float16") {
-    return { name, type: "float16", dims, data: Uint16Array.from(values, float16Bits) };
-  }
-  return { name, type: "float32", dims, data: Float32Array.from(values) };
-}
-function feedCode(type) {
-  return type === "int32" ? OnnxDataType.INT32 : FEED_CODE[type];
-}
-function outputValues(type, data) {
-  return type === "float16" ? Float64Array.from(data, float16Value) : Float64Array.from(data);
-}
-function gridValues(count, random, integer) {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const step = Math.floor(random() * (2 * GRID_STEPS + 1)) - GRID_STEPS;
-    out[i] = integer ? step : step / GRID_STEPS;
-  }
-  return out;
-}
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = state + 1831565813 >>> 0;
-    let t = state;
-    t = Math.imul(t ^ t >>> 15, t | 1);
-    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
-    return ((t ^ t >>> 14) >>> 0) / 4294967296;
-  };
-}
-function matmul(a, b, rows2, inner, cols) {
-  const out = new Float64Array(rows2 * cols);
-  for (let i = 0; i < rows2; i++) {
-    for (let j = 0; j < cols; j++) {
-      let sum2 = 0;
-      for (let p = 0; p < inner; p++) sum2 += a[i * inner + p] * b[p * cols + j];
-      out[i * cols + j] = sum2;
-    }
-  }
-  return out;
-}
-function attention(q, k, v, heads, sequence, headSize, scale) {
-  const out = new Float64Array(heads * sequence * headSize);
-  const row = new Float64Array(sequence);
-  for (let h = 0; h < heads; h++) {
-    const base = h * sequence * headSize;
-    for (let i = 0; i < sequence; i++) {
-      let max = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < sequence; j++) {
-        let dot = 0;
-        for (let d = 0; d < headSize; d++) {
-          dot += q[base + i * headSize + d] * k[base + j * headSize + d];
-        }
-        row[j] = dot * scale;
-        max = Math.max(max, row[j]);
-      }
-      let total = 0;
-      for (let j = 0; j < sequence; j++) {
-        row[j] = Math.exp(row[j] - max);
-        total += row[j];
-      }
-      for (let d = 0; d < headSize; d++) {
-        let sum2 = 0;
-        for (let j = 0; j < sequence; j++) sum2 += row[j] / total * v[base + j * headSize + d];
-        out[base + i * headSize + d] = sum2;
-      }
-    }
-  }
-  return out;
-}
-function float16Bits(value2) {
-  scratch.setFloat32(0, value2);
-  const bits = scratch.getUint32(0);
-  const sign = bits >>> 16 & 32768;
-  const exponent = bits >>> 23 & 255;
-  const mantissa = bits & 8388607;
-  if (exponent === 255) return sign | 31744 | (mantissa ? 512 : 0);
-  const unbiased = exponent - 127;
-  if (unbiased > 15) return sign | 31744;
-  if (unbiased >= -14) {
-    return sign | roundShift((unbiased + 15 << 10) * 8192 + mantissa, 13);
-  }
-  if (unbiased < -25) return sign;
-  return sign | roundShift(mantissa | 8388608, -unbiased - 1);
-}
-function roundShift(value2, shift) {
-  const divisor = 2 ** shift;
-  const quotient = Math.floor(value2 / divisor);
-  const remainder = value2 - quotient * divisor;
-  const half = divisor / 2;
-  return remainder > half || remainder === half && quotient % 2 === 1 ? quotient + 1 : quotient;
-}
-function float16Value(bits) {
-  const sign = bits & 32768 ? -1 : 1;
-  const exponent = bits >>> 10 & 31;
-  const mantissa = bits & 1023;
-  if (exponent === 31) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-function bfloat16Bits(value2) {
-  scratch.setFloat32(0, value2);
-  const bits = scratch.getUint32(0);
-  if (Number.isNaN(value2)) return bits >>> 16 | 64;
-  return roundShift(bits, 16) & 65535;
-}
-function bfloat16Value(bits) {
-  scratch.setUint32(0, bits << 16);
-  return scratch.getFloat32(0);
-}
-var PROBE_DTYPES, PROBE_MODEL_KINDS, IR_VERSION, OPSET, MS_DOMAIN, M, K, N, ATTENTION_SHAPE, GRID_STEPS, PLANS, FEED_CODE, SKIP_REASONS, scratch;
-var init_probe_models = __esm({
-  "packages/device/src/onnx/probe-models.ts"() {
-    "use strict";
-    init_proto();
-    PROBE_DTYPES = [
-      "float32",
-      "float16",
-      "bfloat16",
-      "int8",
-      "float8e4m3fn"
-    ];
-    PROBE_MODEL_KINDS = ["matmul", "attention"];
-    IR_VERSION = 9;
-    OPSET = 19;
-    MS_DOMAIN = "com.microsoft";
-    M = 8;
-    K = 16;
-    N = 8;
-    ATTENTION_SHAPE = [1, 4, 16, 8];
-    GRID_STEPS = 8;
-    PLANS = {
-      float32: { compute: OnnxDataType.FLOAT, feed: "float32", tolerance: 1e-5 },
-      // Softmax and the second MatMul round to 11 significant bits.
-      float16: { compute: OnnxDataType.FLOAT16, feed: "float16", tolerance: 4e-3 },
-      // 8 significant bits.
-      bfloat16: { compute: OnnxDataType.BFLOAT16, feed: "float32", tolerance: 0.03 },
-      int8: { compute: OnnxDataType.INT8, feed: "int8", tolerance: 0 },
-      // Exact inputs, float32 accumulation and output: only the accumulation order differs.
-      float8e4m3fn: { compute: OnnxDataType.FLOAT8E4M3FN, feed: "float32", tolerance: 1e-5 }
-    };
-    FEED_CODE = {
-      float32: OnnxDataType.FLOAT,
-      float16: OnnxDataType.FLOAT16,
-      int8: OnnxDataType.INT8
-    };
-    SKIP_REASONS = {
-      "int8/attention": "ONNX has no integer Softmax: int8 attention is quantize/dequantize around float attention, which would measure the float dtype, not int8",
-      "float8e4m3fn/attention": "ONNX has no float8 MatMul or Softmax: float8 attention exists only as fused vendor kernels"
-    };
-    scratch = new DataView(new ArrayBuffer(4));
-  }
-});
-
-// packages/device/src/onnx/runtime.ts
-import { existsSync } from "node:fs";
-import { createRequire as createRequire2 } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-function resolveOnnxRuntime() {
-  for (const from of [import.meta.url, join(process.cwd(), "package.json")]) {
-    try {
-      return createRequire2(from).resolve("onnxruntime-node");
-    } catch {
-    }
-  }
-  return void 0;
-}
-async function importFromHereOrWorkingDirectory() {
-  try {
-    return await import("onnxruntime-node");
-  } catch (error) {
-    const path = resolveOnnxRuntime();
-    if (error.code !== "ERR_MODULE_NOT_FOUND" || !path) throw error;
-    return import(pathToFileURL(path).href);
-  }
-}
-async function importOnnxRuntime(importer = importFromHereOrWorkingDirectory) {
-  try {
-    return await importer();
-  } catch (error) {
-    const notInstalled = error.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("onnxruntime-node");
-    const message = notInstalled ? `onnxruntime-node is not installed; ONNX models run through it. Install it with: ${ONNX_INSTALL_COMMAND}` : `onnxruntime-node is installed but failed to load (${error.message}). Reinstall it with: ${ONNX_INSTALL_COMMAND}`;
-    throw new DeviceError("PROVIDER_MISSING", message, { cause: error });
-  }
-}
-function onnxRuntimeVersion(ort) {
-  return ort.env.versions.node ?? ort.env.versions.common;
-}
-function gpuProviderHint(provider) {
-  const extra = provider === "tensorrt" ? ", TensorRT 10" : "";
-  return `onnxruntime-node downloads its ${provider} provider in its install script, so that script must run: allow it (npm 11: \`npm install-scripts approve onnxruntime-node\`, or list it in allowScripts), make sure ONNXRUNTIME_NODE_INSTALL is not set to "skip", then reinstall with \`npm rebuild onnxruntime-node\`. The provider also needs CUDA 12 and cuDNN 9${extra} libraries on this machine's library path. This never falls back to the CPU.`;
-}
-function checkExecutionProvider(ort, provider, checkFiles = true) {
-  if (provider === "cpu") return;
-  const version = onnxRuntimeVersion(ort);
-  const backends = ort.listSupportedBackends();
-  const backend = backends.find((b) => b.name === provider);
-  if (backend === void 0) {
-    throw new DeviceError(
-      "PROVIDER_MISSING",
-      `onnxruntime-node ${version} on ${process.platform}/${process.arch} has no ${provider} provider (it offers: ${backends.map((b) => b.name).join(", ")}); the CUDA and TensorRT providers exist for linux/x64 and win32/x64 only.`
-    );
-  }
-  if (backend.bundled || !checkFiles) return;
-  const library = providerLibraryPath(provider);
-  if (library !== void 0 && !existsSync(library)) {
-    throw new DeviceError(
-      "PROVIDER_MISSING",
-      `onnxruntime-node ${version}'s ${provider} provider is not installed: ${library} is missing. ${gpuProviderHint(provider)}`
-    );
-  }
-}
-function providerLibraryPath(provider) {
-  try {
-    const entry = resolveOnnxRuntime();
-    if (!entry) return void 0;
-    const bin = join(dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
-    if (!existsSync(bin)) return void 0;
-    const file = process.platform === "win32" ? `${PROVIDER_LIBRARY[provider]}.dll` : `lib${PROVIDER_LIBRARY[provider]}.so`;
-    return join(bin, file);
-  } catch {
-    return void 0;
-  }
-}
-function providerOnlySessionOptions(provider, deviceId, session = {}) {
-  if (provider === "cpu") {
-    return Object.keys(session).length > 0 ? { executionProviders: ["cpu"], extra: { session } } : { executionProviders: ["cpu"] };
-  }
-  return {
-    executionProviders: [{ name: provider, deviceId }],
-    // onnxruntime otherwise places nodes its GPU provider lacks on the CPU:
-    // a probe would call a dtype supported, a benchmark would time a CPU/GPU mix.
-    extra: { session: { ...session, disable_cpu_ep_fallback: "1" } }
-  };
-}
-var ONNX_INSTALL_COMMAND, PROVIDER_LIBRARY;
-var init_runtime = __esm({
-  "packages/device/src/onnx/runtime.ts"() {
-    "use strict";
-    init_errors();
-    ONNX_INSTALL_COMMAND = "npm install onnxruntime-node";
-    PROVIDER_LIBRARY = {
-      cuda: "onnxruntime_providers_cuda",
-      tensorrt: "onnxruntime_providers_tensorrt"
-    };
-  }
-});
-
-// packages/device/src/onnx/probe.ts
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
-async function probeDtypes(options = {}) {
-  const provider = options.provider ?? "cpu";
-  const dtypes = checkOptions(options, provider);
-  const ort = options.runtime === void 0 ? await loadOnnxRuntime() : options.runtime;
-  const version = onnxRuntimeVersion(ort);
-  checkExecutionProvider(ort, provider, options.runtime === void 0);
-  const sessionOptions = providerOnlySessionOptions(provider, options.deviceId ?? 0);
-  const profileDir = provider === "cpu" ? mkdtempSync(join2(tmpdir(), "vggt-dtype-probe-")) : void 0;
-  const results = [];
-  try {
-    for (const dtype of dtypes) {
-      for (const kind of PROBE_MODEL_KINDS) {
-        const model = buildProbeModel(dtype, kind, options.seed);
-        if ("skipped" in model) {
-          results.push({ dtype, model: kind, status: "skipped", detail: model.skipped });
-        } else {
-          results.push(await runProbeModel(ort, model, provider, sessionOptions, profileDir));
-        }
-      }
-    }
-  } finally {
-    if (profileDir !== void 0) rmSync(profileDir, { recursive: true, force: true });
-  }
-  const summary = {};
-  for (const dtype of dtypes) {
-    const built = results.filter((r) => r.dtype === dtype && r.status !== "skipped");
-    summary[dtype] = built.length > 0 && built.every((r) => r.status === "ran");
-  }
-  return { provider, onnxruntimeVersion: version, results, summary };
-}
-function checkOptions(options, provider) {
-  if (!PROBE_PROVIDERS.includes(provider)) {
-    throw new DeviceError(
-      "INVALID_ARGUMENT",
-      `probeDtypes: provider ${JSON.stringify(provider)} is not one of ${PROBE_PROVIDERS.join(", ")}.`
-    );
-  }
-  const deviceId = options.deviceId ?? 0;
-  if (!Number.isInteger(deviceId) || deviceId < 0) {
-    throw new DeviceError(
-      "INVALID_ARGUMENT",
-      `probeDtypes: deviceId ${deviceId} is invalid: expected a GPU index (an integer >= 0).`
-    );
-  }
-  const dtypes = [...new Set(options.dtypes ?? PROBE_DTYPES)];
-  const unknown = dtypes.filter((d) => !PROBE_DTYPES.includes(d));
-  if (unknown.length > 0 || dtypes.length === 0) {
-    throw new DeviceError(
-      "INVALID_ARGUMENT",
-      `probeDtypes: dtypes [${dtypes.join(", ")}] is invalid: expected one or more of ${PROBE_DTYPES.join(", ")}.`
-    );
-  }
-  return dtypes;
-}
-async function loadOnnxRuntime(importer) {
-  return importOnnxRuntime(importer);
-}
-async function runProbeModel(ort, model, provider, sessionOptions, profileDir) {
-  const entry = { dtype: model.dtype, model: model.kind };
-  const profilePrefix = `${model.dtype}-${model.kind}`;
-  const options = profileDir === void 0 ? sessionOptions : {
-    ...sessionOptions,
-    enableProfiling: true,
-    profileFilePrefix: join2(profileDir, profilePrefix)
-  };
-  let session;
-  try {
-    session = await ort.InferenceSession.create(model.bytes, options);
-  } catch (error) {
-    const message = errorMessage(error);
-    if (provider !== "cpu" && PROVIDER_LOAD_FAILED.test(message)) {
-      throw new DeviceError(
-        "PROVIDER_MISSING",
-        `onnxruntime could not start its ${provider} provider: ${message}. ${gpuProviderHint(provider)}`,
-        { cause: error }
-      );
-    }
-    return { ...entry, ...refused(message) };
-  }
-  try {
-    const feeds = {};
-    for (const feed2 of model.feeds) {
-      feeds[feed2.name] = new ort.Tensor(feed2.type, feed2.data, feed2.dims);
-    }
-    await session.run(feeds);
-    const start = performance.now();
-    const outputs = await session.run(feeds);
-    const ms = performance.now() - start;
-    const output = outputs[model.output.name];
-    const problem = checkOutput(model, output);
-    if (problem !== void 0) return { ...entry, status: "failed", detail: problem, ms };
-    const detail = accuracy(model, output);
-    const upcast = profileDir === void 0 ? [] : upcastOps(session, profileDir, profilePrefix);
-    if (upcast.length === 0) return { ...entry, status: "ran", detail, ms };
-    return {
-      ...entry,
-      status: "ran",
-      detail: `upcast to float32 (no ${model.dtype} kernel: ${upcast.join(", ")}); ${detail}`,
-      ms,
-      upcast
-    };
-  } catch (error) {
-    return { ...entry, ...refused(errorMessage(error)) };
-  } finally {
-    await session.release();
-  }
-}
-function upcastOps(session, dir, prefix) {
-  try {
-    session.endProfiling();
-    const file = readdirSync(dir).find((name) => name.startsWith(prefix) && name.endsWith(".json"));
-    if (file === void 0) return [];
-    const events = JSON.parse(readFileSync(join2(dir, file), "utf8")).filter(
-      (e) => e.cat === "Node"
-    );
-    if (!events.some((e) => e.name?.startsWith(INSERTED_CAST))) return [];
-    const ops = events.filter((e) => e.args?.op_name !== void 0 && e.args.op_name !== "Cast").filter((e) => e.args?.input_type_shape?.some((input) => "float" in input)).map((e) => e.args.op_name);
-    return [...new Set(ops)];
-  } catch {
-    return [];
-  }
-}
-function refused(message) {
-  return { status: NOT_IMPLEMENTED.test(message) ? "not-implemented" : "failed", detail: message };
-}
-function checkOutput(model, output) {
-  const want = model.output;
-  if (output === void 0) return `no output named ${JSON.stringify(want.name)}`;
-  if (output.type !== want.type || output.dims.join(",") !== want.dims.join(",")) {
-    return `output is ${output.type} [${output.dims.join(", ")}], expected ${want.type} [${want.dims.join(", ")}]`;
-  }
-  const values = outputValues(want.type, output.data);
-  const bad = values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) return `output element ${bad} is ${values[bad]}, not a finite number`;
-  const { error, allowed } = measure(model, values);
-  if (error > allowed) {
-    return `output differs from the float64 reference by up to ${short(error)} (allowed ${short(allowed)})`;
-  }
-  return void 0;
-}
-function accuracy(model, output) {
-  const { error, allowed } = measure(
-    model,
-    outputValues(model.output.type, output.data)
-  );
-  return `max |error| ${short(error)} vs reference (allowed ${short(allowed)})`;
-}
-function measure(model, values) {
-  let error = 0;
-  let scale = 1;
-  for (let i = 0; i < values.length; i++) {
-    const expected = model.expected[i];
-    error = Math.max(error, Math.abs(values[i] - expected));
-    scale = Math.max(scale, Math.abs(expected));
-  }
-  return { error, allowed: model.tolerance * scale };
-}
-function short(value2) {
-  return value2 === 0 ? "0" : value2.toExponential(1);
-}
-function errorMessage(error) {
-  return (error instanceof Error ? error.message : String(error)).trim();
-}
-var PROBE_PROVIDERS, NOT_IMPLEMENTED, PROVIDER_LOAD_FAILED, INSERTED_CAST;
-var init_probe = __esm({
-  "packages/device/src/onnx/probe.ts"() {
-    "use strict";
-    init_dtypes();
-    init_errors();
-    init_probe_models();
-    init_runtime();
-    PROBE_PROVIDERS = EXECUTION_PROVIDERS;
-    NOT_IMPLEMENTED = /Could not find an implementation|NOT_IMPLEMENTED|fallback to CPU EP has been explicitly disabled|CUBLAS_STATUS_NOT_SUPPORTED/i;
-    PROVIDER_LOAD_FAILED = /Failed to load (shared )?library|AppendExecutionProvider|lib(cudnn|cublas|cublasLt|cudart|cufft|curand|nvinfer)[\w.]*|providers_(cuda|tensorrt|shared)|no CUDA-capable device|CUDA driver version is insufficient/i;
-    INSERTED_CAST = "InsertedPrecisionFreeCast";
-  }
-});
-
 // packages/device/src/smi.ts
 import { execFileSync } from "node:child_process";
 function runNvidiaSmi(args, options = {}) {
@@ -1847,7 +988,7 @@ var init_smi = __esm({
 });
 
 // packages/device/src/open.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync } from "node:fs";
 function openGpuReader(options = {}) {
   const order = options.prefer === "nvidia-smi" ? ["nvidia-smi", "nvml"] : ["nvml", "nvidia-smi"];
   const tried = options.only ? order.slice(0, 1) : order;
@@ -1873,7 +1014,7 @@ function nvmlCalls(options) {
 function readRecording(path) {
   let recording;
   try {
-    recording = JSON.parse(readFileSync2(path, "utf8"));
+    recording = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
     throw new DeviceError(
       "INVALID_ARGUMENT",
@@ -1958,7 +1099,7 @@ function probeDevice(options = {}) {
     if (!options.reader) reader.close();
   }
 }
-var init_probe2 = __esm({
+var init_probe = __esm({
   "packages/device/src/probe.ts"() {
     "use strict";
     init_capabilities();
@@ -1984,37 +1125,22 @@ __export(src_exports, {
   NVML_RECORDING_ENV: () => NVML_RECORDING_ENV,
   NVML_RETURN: () => NVML_RETURN,
   NvmlCallError: () => NvmlCallError,
-  ONNX_INSTALL_COMMAND: () => ONNX_INSTALL_COMMAND,
-  OnnxDataType: () => OnnxDataType,
-  PROBE_DTYPES: () => PROBE_DTYPES,
-  PROBE_PROVIDERS: () => PROBE_PROVIDERS,
-  PROVIDER_LOAD_FAILED: () => PROVIDER_LOAD_FAILED,
   REQUESTED_DTYPES: () => REQUESTED_DTYPES,
   THROTTLING_REASONS: () => THROTTLING_REASONS,
-  checkExecutionProvider: () => checkExecutionProvider,
   decodeClockEventReasons: () => decodeClockEventReasons,
   defaultNvmlLibrary: () => defaultNvmlLibrary,
   dtypeSupport: () => dtypeSupport,
-  encodeModel: () => encodeModel,
   findKnownGpu: () => findKnownGpu,
   formatDeviceProbe: () => formatDeviceProbe,
-  formatDtypeProbe: () => formatDtypeProbe,
   fractionOfPeak: () => fractionOfPeak,
-  gpuProviderHint: () => gpuProviderHint,
-  importOnnxRuntime: () => importOnnxRuntime,
   isComputeDtype: () => isComputeDtype,
-  littleEndianBytes: () => littleEndianBytes,
   loadNvml: () => loadNvml,
-  loadOnnxRuntime: () => loadOnnxRuntime,
   nvmlReader: () => nvmlReader,
-  onnxRuntimeVersion: () => onnxRuntimeVersion,
   openGpuReader: () => openGpuReader,
   parseAppsCsv: () => parseAppsCsv,
   parseCudaVersion: () => parseCudaVersion,
   parseGpuCsv: () => parseGpuCsv,
   probeDevice: () => probeDevice,
-  probeDtypes: () => probeDtypes,
-  providerOnlySessionOptions: () => providerOnlySessionOptions,
   recordNvml: () => recordNvml,
   replayNvml: () => replayNvml,
   resolveDtype: () => resolveDtype,
@@ -2034,13 +1160,8 @@ var init_src = __esm({
     init_nvml_koffi();
     init_nvml_reader();
     init_nvml_recording();
-    init_format2();
-    init_probe();
-    init_probe_models();
-    init_proto();
-    init_runtime();
     init_open();
-    init_probe2();
+    init_probe();
     init_smi();
   }
 });
@@ -2531,7 +1652,7 @@ function messageOf(error) {
 }
 
 // packages/memory/src/process-tree.ts
-import { existsSync as existsSync2, readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
+import { existsSync, readdirSync, readFileSync as readFileSync2 } from "node:fs";
 var PROC = "/proc";
 var childrenListsExist;
 function findProcessTree(rootPid, options = {}) {
@@ -2543,7 +1664,7 @@ function findProcessTree(rootPid, options = {}) {
     throw invalidOption("method", wanted, '"auto", "children" or "stat-scan"');
   }
   const method = wanted === "auto" ? hasChildrenLists() ? "children" : "stat-scan" : wanted;
-  const rootAlive = existsSync2(`${PROC}/${rootPid}`);
+  const rootAlive = existsSync(`${PROC}/${rootPid}`);
   if (!rootAlive) return { supported: true, pids: /* @__PURE__ */ new Set([rootPid]), rootAlive, method };
   const pids = method === "children" ? walkChildren(rootPid) : walkParents(rootPid);
   return { supported: true, pids, rootAlive, method };
@@ -2565,14 +1686,14 @@ function treeUnsupportedReason() {
   if (process.platform !== "linux") {
     return `process trees are read from Linux's /proc, and this is ${process.platform}: only the root PID itself can be tracked`;
   }
-  if (!existsSync2(`${PROC}/self/stat`)) {
+  if (!existsSync(`${PROC}/self/stat`)) {
     return `${PROC} is not mounted: only the root PID itself can be tracked`;
   }
   return void 0;
 }
 function hasChildrenLists() {
   if (childrenListsExist === void 0) {
-    childrenListsExist = existsSync2(`${PROC}/self/task/${process.pid}/children`);
+    childrenListsExist = existsSync(`${PROC}/self/task/${process.pid}/children`);
   }
   return childrenListsExist;
 }
@@ -2626,14 +1747,14 @@ function parentOf(pid) {
 }
 function readText(path) {
   try {
-    return readFileSync3(path, "latin1");
+    return readFileSync2(path, "latin1");
   } catch {
     return void 0;
   }
 }
 function readDir(path) {
   try {
-    return readdirSync2(path);
+    return readdirSync(path);
   } catch {
     return [];
   }
@@ -2703,13 +1824,13 @@ async function runSampling(input, send) {
   try {
     reader = input.source.kind === "replay" ? new ReplaySource(input.source.recording) : await openLiveSource(input.source.kind);
   } catch (error) {
-    send(errorMessage2(error));
+    send(errorMessage(error));
     return;
   }
   try {
     send({ type: "report", report: sample(input, reader, stop, send) });
   } catch (error) {
-    send(errorMessage2(error));
+    send(errorMessage(error));
   } finally {
     reader.close?.();
   }
@@ -2803,7 +1924,7 @@ function sourceName(reader) {
     `the GPU reader says its source is ${JSON.stringify(name)}; expected "nvml" or "nvidia-smi": install matching versions of @vggt-perf-gate/device and @vggt-perf-gate/memory.`
   );
 }
-function errorMessage2(error) {
+function errorMessage(error) {
   if (error instanceof MemoryError)
     return { type: "error", code: error.code, message: error.message };
   return {

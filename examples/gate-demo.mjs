@@ -21,7 +21,7 @@ import {
   DEMO_HEAD_SLOWDOWN,
   DEMO_MODEL_OPTIONS,
   DEMO_MODEL_PATH,
-} from '@vggt-perf-gate/runner';
+} from '@vggt-perf-gate/runner/demo';
 
 const repo = mkdtempSync(join(tmpdir(), 'perf-gate-demo-'));
 const git = (...args) => {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner';
+import { buildVggtShapedModel, DEMO_MODEL_OPTIONS } from '@vggt-perf-gate/runner/demo';
 import { describe, expect, it } from 'vitest';
 import { bundleDir, bundledActionPerTest, TOKEN } from './bundled-action.js';
 import { gitRepository, samplesConfig } from './git-repository.js';

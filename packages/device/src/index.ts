@@ -2,7 +2,7 @@
  * @vggt-perf-gate/device: what GPU is this and what can it do.
  *
  * Nothing happens on import: NVML is loaded by `openGpuReader()` /
- * `probeDevice()`, onnxruntime by `probeDtypes()`.
+ * `probeDevice()`, onnxruntime by `probeDtypes()` (from `@vggt-perf-gate/device/onnx`).
  */
 export {
   DTYPE_SUPPORT_BY_CAPABILITY,
@@ -21,6 +21,7 @@ export {
   COMPUTE_DTYPES,
   type ComputeDtype,
   EXECUTION_PROVIDERS,
+  type ExecutionProvider,
   isComputeDtype,
   REQUESTED_DTYPES,
   type RequestedDtype,
@@ -37,43 +38,6 @@ export {
   recordNvml,
   replayNvml,
 } from './nvml-recording.js';
-export { formatDtypeProbe } from './onnx/format.js';
-export {
-  type DtypeProbeEntry,
-  type DtypeProbeOptions,
-  type DtypeProbeResult,
-  loadOnnxRuntime,
-  PROBE_PROVIDERS,
-  PROVIDER_LOAD_FAILED,
-  type ProbeProvider,
-  type ProbeStatus,
-  probeDtypes,
-} from './onnx/probe.js';
-export { PROBE_DTYPES, type ProbeDtype } from './onnx/probe-models.js';
-export {
-  encodeModel,
-  littleEndianBytes,
-  type OnnxAttribute,
-  OnnxDataType,
-  type OnnxDataTypeCode,
-  type OnnxDim,
-  type OnnxGraph,
-  type OnnxModel,
-  type OnnxNode,
-  type OnnxTensor,
-  type OnnxValueInfo,
-} from './onnx/proto.js';
-export {
-  checkExecutionProvider,
-  type ExecutionProvider,
-  type GpuExecutionProvider,
-  gpuProviderHint,
-  importOnnxRuntime,
-  ONNX_INSTALL_COMMAND,
-  type Ort,
-  onnxRuntimeVersion,
-  providerOnlySessionOptions,
-} from './onnx/runtime.js';
 export { NVML_RECORDING_ENV, type OpenOptions, openGpuReader } from './open.js';
 export { type DeviceProbe, type GpuSummary, type ProbeOptions, probeDevice } from './probe.js';
 export {

@@ -14,14 +14,6 @@ export {
   parseConfig,
 } from './config/index.js';
 export type * from './config/types.js';
-export {
-  buildVggtShapedModel,
-  DEMO_HEAD_SLOWDOWN,
-  DEMO_MODEL_OPTIONS,
-  DEMO_MODEL_PATH,
-  type VggtShapedModelOptions,
-  writeDemoModels,
-} from './demo/vggt-onnx.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
 export { FORCED_EXIT_MS, type InterruptOptions, stopOnSignals } from './gate/interrupt.js';
 export { type MeasureOptions, measureBenchmark } from './gate/measure/measure-benchmark.js';

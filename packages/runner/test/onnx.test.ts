@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { encodeModel, OnnxDataType, type OnnxValueInfo } from '@vggt-perf-gate/device';
+import { encodeModel, OnnxDataType, type OnnxValueInfo } from '@vggt-perf-gate/device/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVggtShapedModel } from '../src/demo/vggt-onnx.js';
 import { RunnerError } from '../src/errors.js';

@@ -16,7 +16,6 @@ import { DeviceError } from '../errors.js';
 /** The onnxruntime-node module, as `import('onnxruntime-node')` returns it. */
 export type Ort = typeof OrtModule;
 
-export type { ExecutionProvider } from '../dtypes.js';
 export type GpuExecutionProvider = Exclude<ExecutionProvider, 'cpu'>;
 
 export const ONNX_INSTALL_COMMAND = 'npm install onnxruntime-node';

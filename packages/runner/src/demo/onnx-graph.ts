@@ -9,7 +9,7 @@ import {
   OnnxDataType,
   type OnnxNode,
   type OnnxTensor,
-} from '@vggt-perf-gate/device';
+} from '@vggt-perf-gate/device/onnx';
 import { createRng, type Rng } from '@vggt-perf-gate/timing';
 
 /** Bytes of one int64 element. */

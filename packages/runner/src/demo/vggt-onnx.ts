@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { encodeModel, OnnxDataType } from '@vggt-perf-gate/device';
+import { encodeModel, OnnxDataType } from '@vggt-perf-gate/device/onnx';
 import { RunnerError } from '../errors.js';
 import { GraphBuilder } from './onnx-graph.js';
 

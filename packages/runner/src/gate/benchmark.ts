@@ -1,11 +1,11 @@
-import type { DeviceProbe, GpuReader } from '@vggt-perf-gate/device';
+import type { DeviceProbe, GpuReader, ResolvedDtype } from '@vggt-perf-gate/device';
 import { addChecks } from '../analysis/benchmark-checks.js';
 import type { BenchmarkConfig } from '../config/index.js';
 import { RunnerError } from '../errors.js';
 import type { BenchmarkResult } from '../results/types.js';
 import { measureBenchmark } from './measure/measure-benchmark.js';
 import type { SideDirs } from './measure/plan.js';
-import { benchmarkPlan, type ResolvedDtype, type RunVerdicts } from './plan.js';
+import { benchmarkPlan, type RunVerdicts } from './plan.js';
 import { preflightProblem, resolveBenchmarkDtype } from './preflight.js';
 import type { BenchmarkProgress } from './progress-events.js';
 import { runSetup } from './setup.js';

@@ -1,4 +1,4 @@
-import type { GpuReader } from '@vggt-perf-gate/device';
+import type { GpuReader, ResolvedDtype } from '@vggt-perf-gate/device';
 import type { BenchmarkConfig } from '../config/index.js';
 import { onnxWorkload } from '../workloads/onnx.js';
 import { samplesWorkload } from '../workloads/samples.js';
@@ -12,14 +12,6 @@ import type { BenchmarkPlan } from './measure/plan.js';
  * workload, the budget, the resolved dtype and GPU, how often processes
  * restart, and the benchmark's share of the run's false-alarm budget.
  */
-
-/** A benchmark's resolved precision: what `auto` (or the config) became on this machine. */
-export interface ResolvedDtype {
-  dtype: string;
-  explanation: string;
-  /** Set when the request could not be honoured as asked (e.g. bf16 on a GPU without it). */
-  warning: string | null;
-}
 
 /** The run's verdicts, counted over the whole config (verdictsOf). */
 export interface RunVerdicts {

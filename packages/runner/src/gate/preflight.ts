@@ -1,6 +1,10 @@
-import { type DeviceProbe, type RequestedDtype, resolveDtype } from '@vggt-perf-gate/device';
+import {
+  type DeviceProbe,
+  type RequestedDtype,
+  type ResolvedDtype,
+  resolveDtype,
+} from '@vggt-perf-gate/device';
 import type { BenchmarkConfig } from '../config/index.js';
-import type { ResolvedDtype } from './plan.js';
 
 /**
  * What is checked about one benchmark before its setup runs: the precision

@@ -5,20 +5,19 @@
  * probe); here their errors become the runner's WORKLOAD_FAILED, and the
  * session options add what benchmarking needs (no thread spinning).
  */
+import { DeviceError, type ExecutionProvider } from '@vggt-perf-gate/device';
 import {
   checkExecutionProvider,
-  DeviceError,
-  type ExecutionProvider,
   importOnnxRuntime,
   type Ort,
   onnxRuntimeVersion,
   PROVIDER_LOAD_FAILED,
   providerOnlySessionOptions,
-} from '@vggt-perf-gate/device';
+} from '@vggt-perf-gate/device/onnx';
 import type * as OrtModule from 'onnxruntime-node';
 import { RunnerError } from '../errors.js';
 
-export { gpuProviderHint as gpuSetupHint } from '@vggt-perf-gate/device';
+export { gpuProviderHint as gpuSetupHint } from '@vggt-perf-gate/device/onnx';
 export type { Ort };
 export { PROVIDER_LOAD_FAILED };
 
