@@ -2,6 +2,10 @@ import type { ComputeDtype, RequestedDtype } from './dtypes.js';
 import { DeviceError } from './errors.js';
 import type { ComputeCapability } from './types.js';
 
+/**
+ * The dtypes the tensor-core table speaks of: the compute dtypes and tf32,
+ * int8, fp8 and fp4.
+ */
 export type Dtype = 'fp32' | 'tf32' | 'fp16' | 'bf16' | 'int8' | 'fp8' | 'fp4';
 
 /** Which dtypes have tensor-core support from a compute capability on. */
@@ -44,7 +48,14 @@ const NO_TENSOR_CORES: DtypeSupport = {
   fp4: false,
 };
 
-/** Tensor-core support of a device; below 7.0 there are no tensor cores. */
+/**
+ * Tensor-core support of a device; below 7.0 there are no tensor cores.
+ *
+ * @example
+ * import { dtypeSupport } from '@vggt-perf-gate/device';
+ * dtypeSupport({ major: 8, minor: 6 }).bf16; // true
+ * dtypeSupport({ major: 7, minor: 5 }).bf16; // false: Turing has fp16 and int8 only
+ */
 export function dtypeSupport(capability: ComputeCapability): DtypeSupport {
   let found = NO_TENSOR_CORES;
   for (const [major, minor, support] of DTYPE_SUPPORT_BY_CAPABILITY) {
@@ -54,6 +65,7 @@ export function dtypeSupport(capability: ComputeCapability): DtypeSupport {
   return found;
 }
 
+/** What `resolveDtype` chose, with the reason for the report and any warning. */
 export interface ResolvedDtype {
   dtype: ComputeDtype;
   /** One sentence for the report: what was asked, what was chosen, why. */
@@ -67,6 +79,14 @@ export interface ResolvedDtype {
  * and fp16 below (the fix the field converged on after a bf16 request ran
  * in another precision and used 12x the memory); an explicit request is
  * kept, with a warning when the device has no tensor-core support for it.
+ * Throws DeviceError INVALID_ARGUMENT for anything but auto, fp32, fp16 and
+ * bf16.
+ *
+ * @example
+ * import { resolveDtype } from '@vggt-perf-gate/device';
+ * const t4 = { name: 'Tesla T4', computeCapability: { major: 7, minor: 5 } };
+ * resolveDtype('auto', t4).dtype; // 'fp16': bf16 needs compute capability >= 8.0
+ * resolveDtype('bf16', t4).warning; // 'Tesla T4 (compute capability 7.5) has no bf16 tensor cores: ...'
  */
 export function resolveDtype(
   requested: RequestedDtype,

@@ -24,7 +24,14 @@ export const THROTTLING_REASONS: ReadonlySet<string> = new Set([
   'hw_power_brake_slowdown',
 ]);
 
-/** Names of the bits set in `mask`; unknown bits appear as `unknown_0x...`. */
+/**
+ * Names of the bits set in `mask`; unknown bits appear as `unknown_0x...`.
+ *
+ * @example
+ * import { decodeClockEventReasons } from '@vggt-perf-gate/device';
+ * decodeClockEventReasons(0x5n); // ['gpu_idle', 'sw_power_cap']
+ * decodeClockEventReasons(0x1000n); // ['unknown_0x1000']
+ */
 export function decodeClockEventReasons(mask: bigint): string[] {
   const names: string[] = [];
   let rest = mask;

@@ -6,10 +6,12 @@
 
 /** The dtypes a model computes in. */
 export const COMPUTE_DTYPES = ['fp32', 'fp16', 'bf16'] as const;
+/** One of COMPUTE_DTYPES: `'fp32'`, `'fp16'` or `'bf16'`. */
 export type ComputeDtype = (typeof COMPUTE_DTYPES)[number];
 
 /** What a config may ask for: a compute dtype, or `auto` (bf16 on compute capability >= 8, else fp16). */
 export const REQUESTED_DTYPES = ['auto', ...COMPUTE_DTYPES] as const;
+/** One of REQUESTED_DTYPES: a compute dtype or `'auto'`. */
 export type RequestedDtype = (typeof REQUESTED_DTYPES)[number];
 
 /**
@@ -25,4 +27,5 @@ export function isComputeDtype(value: unknown): value is ComputeDtype {
 
 /** onnxruntime execution providers the gate can run and probe. */
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt'] as const;
+/** One of EXECUTION_PROVIDERS: `'cpu'`, `'cuda'` or `'tensorrt'`. */
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];

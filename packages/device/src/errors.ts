@@ -16,6 +16,19 @@ export type DeviceErrorCode =
   /** A bad argument. */
   | 'INVALID_ARGUMENT';
 
+/**
+ * The error this package throws. `code` says what kind of failure it is
+ * (see DeviceErrorCode); the message says what to check.
+ *
+ * @example
+ * import { DeviceError, openGpuReader } from '@vggt-perf-gate/device';
+ * try {
+ *   openGpuReader().close();
+ * } catch (error) {
+ *   if (!(error instanceof DeviceError) || error.code !== 'NO_DRIVER') throw error;
+ *   console.error(error.message); // why NVML and nvidia-smi each failed
+ * }
+ */
 export class DeviceError extends Error {
   readonly code: DeviceErrorCode;
 

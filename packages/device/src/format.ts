@@ -2,7 +2,14 @@ import type { DeviceProbe } from './probe.js';
 
 const GIB = 2 ** 30;
 
-/** A probe as a table a person reads in a terminal or a CI log. */
+/**
+ * A probe as a table a person reads in a terminal or a CI log, then its
+ * warnings. Without a GPU it is one line: `No NVIDIA GPU: ` and the reason.
+ *
+ * @example
+ * import { formatDeviceProbe, probeDevice } from '@vggt-perf-gate/device';
+ * console.log(formatDeviceProbe(probeDevice()));
+ */
 export function formatDeviceProbe(probe: DeviceProbe): string {
   if (probe.state === 'no-gpu') return `No NVIDIA GPU: ${probe.reason}`;
   const { inventory } = probe;

@@ -15,6 +15,10 @@ export interface KnownGpu {
   memoryGiB: number;
 }
 
+/**
+ * The GPUs with known peaks. They are matched in order, so more specific
+ * names (A100 80GB, H100 PCIe) come before the general ones.
+ */
 export const KNOWN_GPUS: readonly KnownGpu[] = [
   {
     match: /RTX 4090/i,
@@ -81,12 +85,27 @@ export const KNOWN_GPUS: readonly KnownGpu[] = [
   },
 ];
 
-/** The table row for a GPU name, or null for a GPU we have no numbers for. */
+/**
+ * The table row for a GPU name, or null for a GPU we have no numbers for.
+ *
+ * @example
+ * import { findKnownGpu } from '@vggt-perf-gate/device';
+ * findKnownGpu('NVIDIA H100 80GB HBM3')?.peakTflops.bf16; // 989.4 (H100 SXM)
+ * findKnownGpu('Tesla V100-SXM2-16GB'); // null
+ */
 export function findKnownGpu(name: string): KnownGpu | null {
   return KNOWN_GPUS.find((gpu) => gpu.match.test(name)) ?? null;
 }
 
-/** Achieved fraction of the device's peak for a dtype, or null when unknown. */
+/**
+ * Achieved fraction of the device's peak for a dtype, or null when unknown.
+ * `achievedTflops` is in TFLOPS (TOPS for int8), like the table.
+ *
+ * @example
+ * import { fractionOfPeak } from '@vggt-perf-gate/device';
+ * fractionOfPeak('NVIDIA A100-SXM4-80GB', 'bf16', 156); // 0.5
+ * fractionOfPeak('Tesla T4', 'bf16', 20); // null: the table has no bf16 peak for a T4
+ */
 export function fractionOfPeak(
   name: string,
   dtype: keyof KnownGpu['peakTflops'],

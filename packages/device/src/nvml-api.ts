@@ -59,7 +59,20 @@ export const NVML_SUCCESS = 0;
 export const NVML_ERROR_NOT_SUPPORTED = 3;
 export const NVML_ERROR_INSUFFICIENT_SIZE = 7;
 
-/** A failed NVML call: the function, its return code and NVML's own words. */
+/**
+ * A failed NVML call: the function, its return code and NVML's own words.
+ * Its `code` is always DRIVER_ERROR; `call` and `returnCode` say which call
+ * failed and how.
+ *
+ * @example
+ * import { loadNvml, NvmlCallError } from '@vggt-perf-gate/device';
+ * try {
+ *   loadNvml().shutdown();
+ * } catch (error) {
+ *   if (!(error instanceof NvmlCallError)) throw error;
+ *   console.error(error.code, error.call, error.returnCode); // DRIVER_ERROR nvmlInit_v2 9
+ * }
+ */
 export class NvmlCallError extends DeviceError {
   readonly returnCode: number;
   readonly call: string;

@@ -17,7 +17,14 @@ function declareTypes(koffi: Koffi): void {
   typesDeclared = true;
 }
 
-/** Where the NVML library lives by default on each platform. */
+/**
+ * Where the NVML library lives by default on each platform.
+ *
+ * @example
+ * import { defaultNvmlLibrary } from '@vggt-perf-gate/device';
+ * defaultNvmlLibrary('linux'); // 'libnvidia-ml.so.1'
+ * defaultNvmlLibrary('win32'); // 'nvml.dll'
+ */
 export function defaultNvmlLibrary(platform = process.platform): string {
   return platform === 'win32' ? 'nvml.dll' : 'libnvidia-ml.so.1';
 }
@@ -42,7 +49,14 @@ type Foreign = (...args: any[]) => any;
  * when the library is absent (no NVIDIA driver here), DRIVER_ERROR when it
  * loads but cannot initialise (driver/library mismatch, no permission).
  * Only the functions this package needs are bound; ones missing from an old
- * driver fall back to their older names or report null.
+ * driver fall back to their older names or report null. Call `shutdown()`
+ * when done (a reader's `close()` does).
+ *
+ * @example
+ * import { loadNvml, nvmlReader } from '@vggt-perf-gate/device';
+ * const reader = nvmlReader(loadNvml());
+ * console.log(reader.inventory().gpus.map((gpu) => gpu.name));
+ * reader.close(); // shuts NVML down
  */
 export function loadNvml(library = defaultNvmlLibrary()): NvmlCalls {
   const koffi = createRequire(import.meta.url)('koffi') as Koffi;

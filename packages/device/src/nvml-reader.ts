@@ -3,7 +3,18 @@ import { DeviceError } from './errors.js';
 import type { NvmlCalls } from './nvml-api.js';
 import type { GpuInfo, GpuMemory, GpuProcess, GpuReader, Inventory } from './types.js';
 
-/** A GpuReader over NVML calls (the real library or a recording). */
+/**
+ * A GpuReader over NVML calls (the real library or a recording). An index
+ * the calls do not have throws DeviceError NO_SUCH_GPU; a read after
+ * `close()` (which shuts NVML down) throws INVALID_ARGUMENT.
+ *
+ * @example
+ * import { readFileSync } from 'node:fs';
+ * import { nvmlReader, replayNvml } from '@vggt-perf-gate/device';
+ * const reader = nvmlReader(replayNvml(JSON.parse(readFileSync('fixtures/nvml-idle.json', 'utf8'))));
+ * console.log(reader.memory(0).usedBytes);
+ * reader.close();
+ */
 export function nvmlReader(calls: NvmlCalls): GpuReader {
   let closed = false;
   const count = calls.deviceCount();

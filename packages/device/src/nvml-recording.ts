@@ -13,6 +13,10 @@ export interface NvmlRecording {
   devices: NvmlDeviceRecording[];
 }
 
+/**
+ * One GPU of an NvmlRecording: what each `NvmlCalls` method returned for it,
+ * with 64-bit values as decimal strings and the clock-event mask as hex.
+ */
 export interface NvmlDeviceRecording {
   name: string;
   uuid: string;
@@ -33,7 +37,17 @@ export interface NvmlDeviceRecording {
   computeProcesses: Array<{ pid: number; usedGpuMemory: string | null }>;
 }
 
-/** Reads every value once through `calls`. */
+/**
+ * Reads every value once through `calls`. `capturedWith` says how the
+ * recording was made, for whoever reads the file later.
+ *
+ * @example
+ * import { writeFileSync } from 'node:fs';
+ * import { loadNvml, recordNvml } from '@vggt-perf-gate/device';
+ * const calls = loadNvml();
+ * writeFileSync('nvml-now.json', JSON.stringify(recordNvml(calls, 'recordNvml, idle'), null, 2));
+ * calls.shutdown();
+ */
 export function recordNvml(calls: NvmlCalls, capturedWith: string): NvmlRecording {
   const devices: NvmlDeviceRecording[] = [];
   for (let i = 0; i < calls.deviceCount(); i++) {
@@ -75,7 +89,16 @@ export function recordNvml(calls: NvmlCalls, capturedWith: string): NvmlRecordin
   };
 }
 
-/** `NvmlCalls` answering from a recording, for tests and offline reports. */
+/**
+ * `NvmlCalls` answering from a recording, for tests and offline reports. An
+ * index past the recorded devices throws DeviceError NO_SUCH_GPU.
+ *
+ * @example
+ * import { readFileSync } from 'node:fs';
+ * import { type NvmlRecording, nvmlReader, probeDevice, replayNvml } from '@vggt-perf-gate/device';
+ * const recording = JSON.parse(readFileSync('fixtures/nvml-busy.json', 'utf8')) as NvmlRecording;
+ * const probe = probeDevice({ reader: nvmlReader(replayNvml(recording)) });
+ */
 export function replayNvml(recording: NvmlRecording): NvmlCalls {
   const at = (index: number): NvmlDeviceRecording => {
     const device = recording.devices[index];

@@ -16,6 +16,10 @@ import type { GpuReader, GpuSource } from './types.js';
  */
 export const NVML_RECORDING_ENV = 'PERF_GATE_NVML_RECORDING';
 
+/**
+ * Options of `openGpuReader` (and `probeDevice`): which source to read, and
+ * how to run nvidia-smi when it is used.
+ */
 export interface OpenOptions extends SmiOptions {
   /** Try this source first (default NVML); the other is the fallback. */
   prefer?: GpuSource;
@@ -33,7 +37,18 @@ export interface OpenOptions extends SmiOptions {
 /**
  * Opens a reader of this machine's NVIDIA GPUs: NVML through koffi, or
  * nvidia-smi when NVML cannot load. Throws DeviceError NO_DRIVER when
- * neither works, with both reasons in the message.
+ * neither works, with both reasons in the message. A reader that is the
+ * fallback has `fallbackReason` set. An NVML recording that cannot be read
+ * throws INVALID_ARGUMENT, with no fallback to nvidia-smi.
+ *
+ * @example
+ * import { openGpuReader } from '@vggt-perf-gate/device';
+ * const reader = openGpuReader({ prefer: 'nvml' });
+ * try {
+ *   console.log(reader.source, reader.memory(0).usedBytes);
+ * } finally {
+ *   reader.close();
+ * }
  */
 export function openGpuReader(options: OpenOptions = {}): GpuReader {
   const order: GpuSource[] =

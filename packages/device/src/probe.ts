@@ -4,6 +4,10 @@ import { findKnownGpu, type KnownGpu } from './known-gpus.js';
 import { NVML_RECORDING_ENV, type OpenOptions, openGpuReader } from './open.js';
 import type { GpuReader, Inventory } from './types.js';
 
+/**
+ * Options of `probeDevice`: those of `openGpuReader`, or a reader already
+ * open. `ownPids` defaults to this process.
+ */
 export interface ProbeOptions extends OpenOptions {
   /** An open reader to use instead of opening one (it is not closed). */
   reader?: GpuReader;
@@ -11,6 +15,10 @@ export interface ProbeOptions extends OpenOptions {
   ownPids?: readonly number[];
 }
 
+/**
+ * What the probe adds to one GPU of the inventory: the dtype `auto` picks,
+ * its row in KNOWN_GPUS (null if none), and who else is using it.
+ */
 export interface GpuSummary {
   index: number;
   /** `auto` resolved for this GPU. */
@@ -20,6 +28,10 @@ export interface GpuSummary {
   otherProcesses: Inventory['processes'];
 }
 
+/**
+ * What `probeDevice` found: the inventory, a summary per GPU and the
+ * warnings to show; or `no-gpu` with the reason.
+ */
 export type DeviceProbe =
   | { state: 'ok'; inventory: Inventory; gpus: GpuSummary[]; warnings: string[] }
   | { state: 'no-gpu'; reason: string };
@@ -28,6 +40,12 @@ export type DeviceProbe =
  * What GPUs are here, what `dtype: auto` means on each, and whether anything
  * else is using them. "No GPU" is a result (`state: 'no-gpu'` with the
  * reason), not an exception; a bad reader or driver failure still throws.
+ *
+ * @example
+ * import { probeDevice } from '@vggt-perf-gate/device';
+ * const probe = probeDevice({ prefer: 'nvidia-smi', timeoutMs: 5000 });
+ * if (probe.state === 'no-gpu') console.error(probe.reason);
+ * else for (const warning of probe.warnings) console.warn(warning);
  */
 export function probeDevice(options: ProbeOptions = {}): DeviceProbe {
   let reader = options.reader;

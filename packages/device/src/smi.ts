@@ -37,15 +37,28 @@ export const LEGACY_GPU_FIELDS: readonly string[] = [
   'clocks_throttle_reasons.active',
 ];
 
+/** Fields asked of `--query-compute-apps`, in the order `parseAppsCsv` reads them. */
 export const APP_FIELDS = ['pid', 'used_memory', 'gpu_uuid'] as const;
 
+/** How nvidia-smi is run: which binary, and the time limit of each call. */
 export interface SmiOptions {
   /** Path of nvidia-smi, default found on PATH. */
   path?: string;
+  /** Milliseconds each call may take, default DEFAULT_SMI_TIMEOUT_MS (10 s). */
   timeoutMs?: number;
 }
 
-/** Runs nvidia-smi with a time limit; every failure is a DeviceError that says what to check. */
+/**
+ * Runs nvidia-smi with a time limit and returns what it printed. Every
+ * failure is a DeviceError that says what to check: NO_DRIVER when
+ * nvidia-smi is missing or sees no driver or GPU, NVIDIA_SMI_FAILED when it
+ * times out or fails otherwise.
+ *
+ * @example
+ * import { parseCudaVersion, runNvidiaSmi } from '@vggt-perf-gate/device';
+ * const header = runNvidiaSmi([], { timeoutMs: 5000 });
+ * console.log(parseCudaVersion(header)); // '13.0'
+ */
 export function runNvidiaSmi(args: readonly string[], options: SmiOptions = {}): string {
   const path = options.path ?? 'nvidia-smi';
   const timeout = options.timeoutMs ?? DEFAULT_SMI_TIMEOUT_MS;
@@ -110,7 +123,17 @@ function rows(text: string): string[][] {
     .map((line) => line.split(', '));
 }
 
-/** Parses `--query-gpu=<fields> --format=csv,noheader,nounits` output. */
+/**
+ * Parses `--query-gpu=<fields> --format=csv,noheader,nounits` output. MiB
+ * become bytes; `[N/A]` and `[Not Supported]` become null. A line with
+ * another number of fields than `fields` throws NVIDIA_SMI_FAILED.
+ *
+ * @example
+ * import { GPU_FIELDS, parseGpuCsv, runNvidiaSmi } from '@vggt-perf-gate/device';
+ * const csv = runNvidiaSmi([`--query-gpu=${GPU_FIELDS.join(',')}`, '--format=csv,noheader,nounits']);
+ * const [gpu] = parseGpuCsv(csv, GPU_FIELDS);
+ * console.log(gpu?.name, gpu?.memory.totalBytes);
+ */
 export function parseGpuCsv(
   text: string,
   fields: readonly string[],
@@ -160,7 +183,17 @@ export function parseGpuCsv(
   });
 }
 
-/** Parses `--query-compute-apps=pid,used_memory,gpu_uuid --format=csv,noheader,nounits`. */
+/**
+ * Parses `--query-compute-apps=pid,used_memory,gpu_uuid --format=csv,noheader,nounits`.
+ * `gpuIndexOf` maps a GPU UUID to its index. MiB become bytes; "No running
+ * processes found" gives [].
+ *
+ * @example
+ * import { parseAppsCsv } from '@vggt-perf-gate/device';
+ * const uuid = 'GPU-2e5eb118-e55c-4bb4-2924-7ee138f82ab7';
+ * const [app] = parseAppsCsv(`941, 2566, ${uuid}\n`, (u) => (u === uuid ? 0 : -1));
+ * app?.usedBytes; // 2690646016 (2566 MiB)
+ */
 export function parseAppsCsv(text: string, gpuIndexOf: (uuid: string) => number): GpuProcess[] {
   if (/No running processes found/i.test(text)) return [];
   return rows(text).map((cells) => {
@@ -175,7 +208,15 @@ export function parseAppsCsv(text: string, gpuIndexOf: (uuid: string) => number)
   });
 }
 
-/** Parses the CUDA version from plain `nvidia-smi` output's header. */
+/**
+ * Parses the CUDA version from plain `nvidia-smi` output's header; null when
+ * it has none.
+ *
+ * @example
+ * import { parseCudaVersion } from '@vggt-perf-gate/device';
+ * parseCudaVersion('| NVIDIA-SMI 580.159.04   Driver Version: 580.159.04   CUDA Version: 13.0 |'); // '13.0'
+ * parseCudaVersion(''); // null
+ */
 export function parseCudaVersion(text: string): string | null {
   return /CUDA Version:\s*([\d.]+)/.exec(text)?.[1] ?? null;
 }
@@ -183,6 +224,15 @@ export function parseCudaVersion(text: string): string | null {
 /**
  * A GpuReader over nvidia-smi. Every read is a process launch (tens of
  * milliseconds), so this is the coarse fallback for when NVML cannot load.
+ * It lists the GPUs when created, so it throws there as runNvidiaSmi does;
+ * an index it did not list throws NO_SUCH_GPU. On a driver that rejects a
+ * field it asks for LEGACY_GPU_FIELDS instead.
+ *
+ * @example
+ * import { smiReader } from '@vggt-perf-gate/device';
+ * const reader = smiReader({ path: '/usr/bin/nvidia-smi', timeoutMs: 5000 });
+ * console.log(reader.processes(0).map((p) => p.pid));
+ * reader.close();
  */
 export function smiReader(options: SmiOptions = {}): GpuReader {
   let fields: readonly string[] = GPU_FIELDS;

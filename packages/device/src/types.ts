@@ -4,11 +4,13 @@
  */
 export type GpuSource = 'nvml' | 'nvidia-smi';
 
+/** A CUDA compute capability, e.g. `{ major: 9, minor: 0 }` for an H100. */
 export interface ComputeCapability {
   major: number;
   minor: number;
 }
 
+/** A GPU's memory in bytes, as the driver reports it. */
 export interface GpuMemory {
   totalBytes: number;
   usedBytes: number;
@@ -17,6 +19,7 @@ export interface GpuMemory {
   reservedBytes: number | null;
 }
 
+/** Current and maximum SM and memory clocks in MHz; null where the source does not report one. */
 export interface GpuClocks {
   smMHz: number | null;
   memoryMHz: number | null;
@@ -24,6 +27,11 @@ export interface GpuClocks {
   memoryMaxMHz: number | null;
 }
 
+/**
+ * One GPU as the inventory lists it. `index` is the driver's numbering of
+ * all GPUs, which CUDA_VISIBLE_DEVICES can make differ from CUDA's.
+ * Temperature is in degrees Celsius, power in watts; null where not reported.
+ */
 export interface GpuInfo {
   index: number;
   name: string;
@@ -48,6 +56,7 @@ export interface GpuProcess {
   usedBytes: number | null;
 }
 
+/** One read of the machine's GPUs: the driver, every GPU, and every compute process on them. */
 export interface Inventory {
   source: GpuSource;
   driverVersion: string;
@@ -69,7 +78,7 @@ export interface GpuReader {
    */
   readonly fallbackReason?: string;
   deviceCount(): number;
-  /** Compute processes on one GPU, with memory. Throws NoSuchGpuError for a bad index. */
+  /** Compute processes on one GPU, with memory. Throws DeviceError NO_SUCH_GPU for a bad index. */
   processes(index: number): GpuProcess[];
   memory(index: number): GpuMemory;
   inventory(): Inventory;

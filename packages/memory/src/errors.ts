@@ -15,7 +15,18 @@ export type MemoryErrorCode =
   /** The sampler worker failed or exited while sampling. */
   | 'SAMPLER_FAILED';
 
-/** Base class of every error thrown by `@vggt-perf-gate/memory`. */
+/**
+ * Base class of every error thrown by `@vggt-perf-gate/memory`. Branch on
+ * `code`; the message is for people and says how to fix the problem.
+ *
+ * @example
+ * try {
+ *   recording = validateRecording(JSON.parse(readFileSync('vram.json', 'utf8')));
+ * } catch (error) {
+ *   if (!(error instanceof MemoryError)) throw error;
+ *   console.error(`${error.code}: ${error.message}`); // INVALID_RECORDING, naming the bad field
+ * }
+ */
 export class MemoryError extends Error {
   readonly code: MemoryErrorCode;
 

@@ -30,6 +30,10 @@ const WIDER: readonly { name: string; bytes: number }[] = [
   { name: 'fp32', bytes: 4 },
 ];
 
+/**
+ * What {@link checkExpectedMemory} needs: the model's size and dtype, and the
+ * peak that was measured. Memory is in bytes.
+ */
 export interface ExpectedMemoryInput {
   /** Parameters of the model, e.g. 1.2e9 for VGGT-1B. */
   parameterCount: number;
@@ -51,6 +55,10 @@ export interface ExpectedMemoryInput {
   requestedDtype?: string;
 }
 
+/**
+ * The answer of {@link checkExpectedMemory}: whether the peak fits the
+ * expectation, by what ratio, and when it does not, the likely cause.
+ */
 export interface ExpectedMemoryCheck {
   state: 'ok' | 'exceeded';
   /** Weights at `dtype` plus activations (bytes), before the factor. */
@@ -72,6 +80,19 @@ export interface ExpectedMemoryCheck {
  * the one requested; a peak too large even for that means memory that grows
  * with the input, most often attention falling back to the math kernel
  * (measured: 2.6 GiB vs 47.3 GiB reserved on a VGGT-shaped model).
+ *
+ * Throws MemoryError INVALID_OPTION for an input out of range (an unknown
+ * dtype, a factor below 1, a negative byte count).
+ *
+ * @example
+ * const check = checkExpectedMemory({
+ *   parameterCount: 1.2e9,
+ *   dtype: 'bf16',
+ *   weightsDtype: 'fp32', // bf16 autocast over fp32 weights
+ *   activationBytes: 0.5 * 1024 ** 3, // the CUDA context, for a process peak
+ *   measuredPeakBytes: report.total.peakBytes, // a one-GPU run
+ * });
+ * if (check.state === 'exceeded') console.error(check.likelyCause);
  */
 export function checkExpectedMemory(input: ExpectedMemoryInput): ExpectedMemoryCheck {
   if (input === null || typeof input !== 'object') {

@@ -4,7 +4,11 @@ const MIB = 1024 ** 2;
 /**
  * Bytes as a person reads them in a note: GiB with one decimal from 1 GiB
  * up (the scale of model memory), MiB below. Binary units, as NVML and
- * PyTorch report them.
+ * PyTorch report them. A negative count (a difference) keeps its sign.
+ *
+ * @example
+ * formatBytes(9 * 1024 ** 3); // '9.0 GiB'
+ * formatBytes(512 * 1024 ** 2); // '512.0 MiB'
  */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return String(bytes);

@@ -40,6 +40,10 @@ export interface MemoryBreakdownRow {
   note?: string;
 }
 
+/**
+ * What {@link mergeFrameworkMemory} returns: one row per GPU, and notes on
+ * every number that does not fit with the others.
+ */
 export interface MemoryBreakdown {
   /** One row per GPU the framework reported, by GPU index. */
   rows: MemoryBreakdownRow[];
@@ -47,6 +51,7 @@ export interface MemoryBreakdown {
   notes: string[];
 }
 
+/** Options of {@link mergeFrameworkMemory}. */
 export interface MergeOptions {
   /**
    * The GPU index of each framework device: `deviceToGpu[N]` is the driver's
@@ -67,6 +72,17 @@ export const LARGE_CONTEXT_OVERHEAD_BYTES = 2 * 1024 ** 3;
  * Puts a framework's allocator peaks beside the sampler's process peaks, per
  * GPU. Two framework entries for one GPU (two ranks sharing it) are added
  * up, which can only over-state their joint peak, and a note says so.
+ *
+ * Throws MemoryError INVALID_OPTION for a device index or byte count that is
+ * not a number >= 0, or a device that `deviceToGpu` does not map.
+ *
+ * @example
+ * const { rows, notes } = mergeFrameworkMemory(
+ *   [{ device: 0, maxAllocatedBytes: 7.8 * 1024 ** 3, maxReservedBytes: 8.4 * 1024 ** 3 }],
+ *   report.perGpu,
+ *   { deviceToGpu: [2] }, // CUDA_VISIBLE_DEVICES=2: cuda:0 is GPU 2
+ * );
+ * console.log(rows[0]?.contextOverhead, notes);
  */
 export function mergeFrameworkMemory(
   framework: readonly FrameworkMemory[],

@@ -10,6 +10,10 @@ import { invalidOption } from './errors.js';
  */
 export type ProcessTreeMethod = 'children' | 'stat-scan';
 
+/**
+ * What {@link findProcessTree} found: the tree's PIDs, or, where /proc
+ * cannot be read, why not.
+ */
 export type ProcessTree =
   | {
       supported: true;
@@ -25,6 +29,7 @@ export type ProcessTree =
       reason: string;
     };
 
+/** Options of {@link findProcessTree}. */
 export interface ProcessTreeOptions {
   /**
    * `auto` (default) uses the children lists where the kernel has them,
@@ -47,7 +52,14 @@ let childrenListsExist: boolean | undefined;
  * the next; a PID that exits in between is simply absent.
  *
  * On other platforms (or without /proc) the result says so instead of
- * throwing, so a caller can fall back to tracking the root PID alone.
+ * throwing, so a caller can fall back to tracking the root PID alone. It
+ * throws MemoryError INVALID_OPTION for a `rootPid` that is not an integer
+ * > 0, or an unknown `method`.
+ *
+ * @example
+ * const tree = findProcessTree(launcherPid); // e.g. the spawned torchrun's pid
+ * if (tree.supported) console.log(`${tree.pids.size} processes (${tree.method})`);
+ * else console.warn(tree.reason);
  */
 export function findProcessTree(rootPid: number, options: ProcessTreeOptions = {}): ProcessTree {
   checkPid('rootPid', rootPid);
@@ -68,7 +80,13 @@ export function findProcessTree(rootPid: number, options: ProcessTreeOptions = {
 /**
  * Whether `pid` descends from `rootPid` (or is it), by following parent
  * PIDs up from `pid`. One small read per generation: the way to classify a
- * PID that shows up on a GPU between two full scans.
+ * PID that shows up on a GPU between two full scans. Where /proc cannot be
+ * read it is false, unless `pid` is `rootPid`.
+ *
+ * @example
+ * for (const proc of reader.processes(0)) {
+ *   if (!tracked.has(proc.pid) && isDescendantOf(proc.pid, rootPid)) tracked.add(proc.pid);
+ * }
  */
 export function isDescendantOf(pid: number, rootPid: number): boolean {
   if (pid === rootPid) return true;

@@ -37,6 +37,10 @@ export interface Recording {
  * Checks that `value` is a {@link Recording} (e.g. one just read from a JSON
  * file) and returns it typed. Throws INVALID_RECORDING naming the first bad
  * field.
+ *
+ * @example
+ * const recording = validateRecording(JSON.parse(readFileSync('vram.json', 'utf8')));
+ * const sampler = await startVramSampler({ rootPid, source: { kind: 'replay', recording } });
  */
 export function validateRecording(value: unknown): Recording {
   const fail = (where: string, got: unknown, expected: string): never => {
@@ -102,6 +106,13 @@ function isPid(value: unknown): boolean {
 /**
  * A recording played back as a {@link ProcessMemorySource}: `processes()`
  * answers from the current frame, which `seekFrame()` or `seekTime()` picks.
+ * The constructor throws MemoryError INVALID_RECORDING for a bad recording;
+ * `processes()` throws INVALID_OPTION for a GPU index it does not have.
+ *
+ * @example
+ * const replay = new ReplaySource(recording);
+ * replay.seekTime(42); // the last frame at or before 42 ms
+ * const onGpu0 = replay.processes(0); // [{ pid, gpuIndex, usedBytes }]
  */
 export class ReplaySource implements ProcessMemorySource {
   readonly source = 'replay';
@@ -182,6 +193,15 @@ export class ReplaySource implements ProcessMemorySource {
  * Reads every GPU's processes once into a frame: call it in a loop over a
  * live reader (a device `GpuReader`) to capture a recording on a real GPU.
  * Pass the tree's PIDs to make the recording replayable on another machine.
+ * `tMs` is the frame's time in ms; frames must be captured in time order.
+ *
+ * @example
+ * const reader = openGpuReader(); // from @vggt-perf-gate/device
+ * const frames: RecordingFrame[] = [];
+ * const t0 = performance.now();
+ * const timer = setInterval(() => frames.push(captureFrame(reader, performance.now() - t0, treePids)), 10);
+ * // ... run the workload, then: clearInterval(timer);
+ * const recording: Recording = { version: 1, deviceCount: reader.deviceCount(), capturedWith: reader.source, frames };
  */
 export function captureFrame(
   source: ProcessMemorySource,

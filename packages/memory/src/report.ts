@@ -9,13 +9,21 @@ import {
 import type { LiveSourceKind } from './source.js';
 import type { TreeSource } from './tree-tracker.js';
 
-/** What `VramSampler.stop()` returns: JSON-safe, for a results file. */
+/**
+ * A process outside the measured tree that held memory on a GPU: one entry
+ * of {@link VramReport}'s `foreign`. `peakBytes` is the most it held there,
+ * null where the driver does not say.
+ */
 export interface ForeignProcess {
   gpuIndex: number;
   pid: number;
   peakBytes: number | null;
 }
 
+/**
+ * What `VramSampler.stop()` returns: JSON-safe, for a results file. Memory
+ * is in bytes; times are milliseconds since the sampler started.
+ */
 export interface VramReport {
   /** Where the numbers came from. */
   source: 'nvml' | 'nvidia-smi' | 'replay';

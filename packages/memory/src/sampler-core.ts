@@ -14,6 +14,7 @@ export interface MemoryReading {
   perGpu: readonly GpuBytes[];
 }
 
+/** One point of a timeline: the highest reading of its time bucket, and when it was taken. */
 export interface TimelinePoint {
   /** When the bucket's highest reading was taken (ms since the sampler started). */
   tMs: number;
@@ -31,6 +32,7 @@ export interface MemoryTrack {
   timeline: TimelinePoint[];
 }
 
+/** A {@link MemoryTrack} of one GPU, with the GPU's index. */
 export interface GpuMemoryTrack extends MemoryTrack {
   gpuIndex: number;
 }
@@ -42,6 +44,10 @@ export interface SamplingGap {
   gapMs: number;
 }
 
+/**
+ * What `VramAccumulator.summary()` returns: how sampling went (rate, gaps),
+ * and baseline, peak and timeline per GPU and in total. Bytes and ms.
+ */
 export interface AccumulatorSummary {
   samples: number;
   /** From the first reading to the last (ms); 0 with fewer than two. */
@@ -59,6 +65,7 @@ export interface AccumulatorSummary {
   total: MemoryTrack;
 }
 
+/** Options of {@link VramAccumulator}. */
 export interface AccumulatorOptions {
   /** The interval readings were asked for (ms): the first bucket width and the fell-behind yardstick. */
   intervalMs: number;
@@ -87,6 +94,14 @@ interface Bucket {
  * buckets the width doubles and neighbouring pairs merge. Each bucket keeps
  * its highest reading (and when it was taken), so a one-reading spike is
  * never averaged or sampled away.
+ *
+ * The constructor takes `maxPoints` (an integer >= 2) and the first bucket
+ * width in ms (> 0), and throws MemoryError INVALID_OPTION otherwise.
+ *
+ * @example
+ * const timeline = new PeakTimeline(500, 1); // at most 500 points, 1 ms buckets to start
+ * for (const { t, bytes } of readings) timeline.add(t, bytes);
+ * const points = timeline.points(); // [{ tMs, bytes }]: each bucket's highest reading
  */
 export class PeakTimeline {
   readonly #maxPoints: number;
@@ -187,6 +202,14 @@ class Track {
  * down-sampled timeline, per GPU and in total, and counts the times the
  * readings fell behind their interval. Pure and synchronous (no clock, no
  * I/O), so the sampler worker calls it at 1 kHz and tests drive it directly.
+ * `add()` throws MemoryError INVALID_OPTION for a reading earlier than the
+ * one before, or one that lists a GPU twice.
+ *
+ * @example
+ * const accumulator = new VramAccumulator({ intervalMs: 1 });
+ * accumulator.add({ t: 0, perGpu: [{ gpuIndex: 0, bytes: 3 * 1024 ** 3 }] });
+ * accumulator.add({ t: 1, perGpu: [{ gpuIndex: 0, bytes: 9 * 1024 ** 3 }] });
+ * const { perGpu } = accumulator.summary(); // perGpu[0]: baseline 3 GiB, peak 9 GiB at 1 ms
  */
 export class VramAccumulator {
   readonly #intervalMs: number;

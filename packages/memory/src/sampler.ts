@@ -10,6 +10,7 @@ import { DEFAULT_TIMELINE_POINTS } from './sampler-core.js';
 import type { SourceSpec } from './source.js';
 import { DEFAULT_TREE_RESCAN_MS } from './tree-tracker.js';
 
+/** Options of {@link startVramSampler}; only `rootPid` is required. */
 export interface VramSamplerOptions {
   /** The process whose tree is measured: its own memory and every descendant's, on every GPU. */
   rootPid: number;
@@ -53,6 +54,15 @@ export interface VramSampler {
  * @throws MemoryError SOURCE_UNAVAILABLE without an NVIDIA driver (use a
  *   replay source to run without a GPU), WORKER_NOT_BUILT when the compiled
  *   worker is missing, INVALID_OPTION / INVALID_RECORDING for bad options.
+ *
+ * @example
+ * const sampler = await startVramSampler({ rootPid: launcherPid });
+ * try {
+ *   await workloadDone;
+ * } finally {
+ *   const report = await sampler.stop();
+ *   console.log(`peak ${formatBytes(report.total.peakBytes)} at ${report.total.peakAtMs} ms`);
+ * }
  */
 export async function startVramSampler(options: VramSamplerOptions): Promise<VramSampler> {
   const input = checkOptions(options);

@@ -46,6 +46,7 @@ export type SourceSpec =
       pace?: 'recorded' | 'realtime';
     };
 
+/** Every source kind the sampler accepts: the live ones and `replay`. */
 export type SourceKind = SourceSpec['kind'];
 
 /** Default sampling interval (ms) per source. */

@@ -11,11 +11,26 @@ export type RunnerErrorCode =
   | 'BASE_CHECKOUT_FAILED'
   /** Results could not be written or read. */
   | 'RESULTS_IO'
+  /** The history store (a directory or a data branch) could not be read or written. */
+  | 'HISTORY_IO'
   /** Bad arguments to a function or command. */
   | 'USAGE'
   /** Another gate run holds this repository's run lock. */
   | 'ALREADY_RUNNING';
 
+/**
+ * The base of every error the runner raises on purpose: `code` says what
+ * kind it is, `message` what went wrong and what to do. ConfigError,
+ * BenchmarkSelectionError, OutputPathError and ResultsNotSavedError extend it.
+ *
+ * @example
+ * import { RunnerError, runGate } from '@vggt-perf-gate/runner';
+ * await runGate(options).catch((error: unknown) => {
+ *   if (!(error instanceof RunnerError)) throw error;
+ *   console.error(`error: ${error.message}`);
+ *   process.exitCode = error.code === 'USAGE' || error.code === 'CONFIG_INVALID' ? 2 : 3;
+ * });
+ */
 export class RunnerError extends Error {
   readonly code: RunnerErrorCode;
 

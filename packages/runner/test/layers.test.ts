@@ -64,3 +64,15 @@ describe('the runner source', () => {
     expect(files.flatMap(importsOf).length).toBeGreaterThan(100);
   });
 });
+
+describe('the API documentation check (scripts/api-docs.mjs)', () => {
+  it('names each export without a doc comment, each function without an example, and what it cannot find', async () => {
+    const { apiDocProblems } = await import('../../../scripts/api-docs.mjs');
+    const fixture = fileURLToPath(new URL('./fixtures/api-docs', import.meta.url));
+    expect(apiDocProblems(fixture)).toEqual([
+      'noExample (function, src/functions.ts): no @example in its doc comment',
+      'undocumented (const, src/functions.ts): no doc comment',
+      'missing: declaration not found (from ./types.js)',
+    ]);
+  });
+});

@@ -25,10 +25,19 @@ export const DEFAULT_RESAMPLES = 2000;
 /** Seed of the bootstrap method, fixed so results are reproducible. */
 export const DEFAULT_SEED = 0x5eed;
 
+/**
+ * The outcome of `compare()`: where the ratio's interval lies against the
+ * threshold. `inconclusive` is never a pass.
+ */
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive';
 
+/** How `compare()` builds the ratio's interval when no `rounds` are given. */
 export type IntervalMethod = 'order-statistic' | 'bootstrap';
 
+/**
+ * Options of `compare()`; all optional. `resamples` (default 2000, at least
+ * 100) and `seed` are used by the bootstrap method only.
+ */
 export interface CompareOptions {
   /**
    * Smallest relative change that matters, as a fraction (0.02 = 2%).
@@ -77,6 +86,7 @@ export interface CompareOptions {
 /** Anything with samples: a plain array, a `measure()` result, a worker's report. */
 export type SampleSource = readonly number[] | { readonly samples: readonly number[] };
 
+/** For an inconclusive verdict: about how many samples per side would likely decide it, and why. */
 export interface MoreSamplesAdvice {
   /**
    * Samples per side that would likely decide the verdict, from the rule
@@ -90,6 +100,10 @@ export interface MoreSamplesAdvice {
   reason: string;
 }
 
+/**
+ * The result of `compare()`: the head/base ratio with its interval, the
+ * verdict, and both sides' statistics (ms).
+ */
 export interface Comparison {
   verdict: Verdict;
   /**

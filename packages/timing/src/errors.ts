@@ -11,7 +11,17 @@ export type TimingErrorCode =
   /** The measured function, its sync hook, setup or teardown threw. */
   | 'MEASURE_FAILED';
 
-/** Base class of every error thrown by `@vggt-perf-gate/timing`. */
+/**
+ * Base class of every error thrown by `@vggt-perf-gate/timing`. Branch on
+ * `code`; `message` says what was wrong and how to fix it.
+ *
+ * @example
+ * try {
+ *   compare(base, head, { threshold: 2 }); // 2 means 200%, not 2%
+ * } catch (error) {
+ *   if (error instanceof TimingError && error.code === 'INVALID_OPTION') console.error(error.message);
+ * }
+ */
 export class TimingError extends Error {
   readonly code: TimingErrorCode;
 
@@ -28,6 +38,15 @@ export type MeasurePhase = 'setup' | 'function' | 'sync' | 'teardown';
 /**
  * A user callback threw (or rejected) during `measure()`. The samples taken
  * before the failure are kept on the error, so nothing measured is lost.
+ * `cause` is what the callback threw.
+ *
+ * @example
+ * try {
+ *   await measure(() => model(input), { sync: () => torchLikeSync() });
+ * } catch (error) {
+ *   if (!(error instanceof MeasureFailedError)) throw error;
+ *   console.error(`${error.phase} threw (warm-up: ${error.warmup}); ${error.samples.length} samples kept`);
+ * }
  */
 export class MeasureFailedError extends TimingError {
   readonly phase: MeasurePhase;

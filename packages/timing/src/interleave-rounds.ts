@@ -1,6 +1,7 @@
 import { type Clock, defaultClock } from './clock.js';
 import { invalidOption } from './errors.js';
 
+/** One of the two things compared: `base` (the reference) or `head` (the change). */
 export type Side = 'base' | 'head';
 
 /** Rounds always come in ABBA pairs; this many pairs at least... */
@@ -79,6 +80,10 @@ export function stopWhenDecided(options: {
   };
 }
 
+/**
+ * Options of `interleaveRounds()`; only `runTurn` is required. `Reason` is the
+ * stop rule's own reasons to stop.
+ */
 export interface InterleaveRoundsOptions<Reason extends string = never> {
   /** Takes one side's turn of a round; what it measures is the caller's to keep. */
   runTurn: (side: Side, round: number) => void | Promise<void>;
@@ -107,6 +112,10 @@ export interface InterleaveRoundsOptions<Reason extends string = never> {
   start?: number;
 }
 
+/**
+ * How `interleaveRounds()` ended: the rounds done and why it stopped. What
+ * the turns measured stays with the caller.
+ */
 export interface InterleaveRoundsResult<Reason extends string = never> {
   /** Rounds finished; an aborted round is not counted. */
   rounds: number;

@@ -11,6 +11,11 @@ import { checkSamples, sortSamples } from './samples.js';
 import { planLooks, thinLooks } from './sequential.js';
 import { median } from './statistics.js';
 
+/**
+ * Options of `interleave()`; only `run` is required. `signal` is looked at
+ * before each round, so a round once begun finishes. `clock` (ms) defaults to
+ * `performance.now`.
+ */
 export interface InterleaveOptions {
   /** Takes one round of samples (ms) for a side: e.g. 10 synchronized iterations. */
   run: (side: Side, round: number) => readonly number[] | Promise<readonly number[]>;
@@ -30,8 +35,10 @@ export interface InterleaveOptions {
   clock?: Clock;
 }
 
+/** Why `interleave()` stopped: a decided verdict at a planned look, the round or time budget, or `signal`. */
 export type InterleaveStopReason = 'decided' | 'max-rounds' | 'max-time' | 'aborted';
 
+/** The result of `interleave()`: both sides' samples (ms) with their rounds, and the verdict. */
 export interface InterleavedResult {
   base: number[];
   head: number[];
@@ -52,7 +59,18 @@ export interface InterleavedResult {
   warnings: string[];
 }
 
-/** `run` threw or returned bad samples: every sample taken before that is kept here. */
+/**
+ * `run` threw or returned bad samples: every sample taken before that is kept here.
+ * `side` and `round` say which call failed; `cause` is the underlying error.
+ *
+ * @example
+ * try {
+ *   await interleave({ run: async (side) => timeTenIterations(side) });
+ * } catch (error) {
+ *   if (!(error instanceof InterleaveFailedError)) throw error;
+ *   console.error(`${error.side} failed in round ${error.round}`, error.base.length, error.head.length);
+ * }
+ */
 export class InterleaveFailedError extends TimingError {
   readonly side: Side;
   readonly round: number;

@@ -31,6 +31,7 @@ export const DEFAULT_WARMUP_TIME = 100;
 export const DEFAULT_TARGET_PRECISION = 0.01;
 /** Never stop on precision before this many samples: a tiny sample can look precise by luck. */
 export const DEFAULT_MIN_SAMPLES = 10;
+/** Sampling stops at this many samples, whatever the precision. */
 export const DEFAULT_MAX_SAMPLES = 10_000;
 /** Sampling time budget (ms), warm-up not included. */
 export const DEFAULT_MAX_TIME = 5_000;
@@ -62,8 +63,14 @@ const MAX_CHUNK = 4096;
 /** Precision is re-checked each time the sample count grows by this factor. */
 const CHECK_GROWTH = 1.1;
 
+/** Why sampling stopped: the target precision was reached, a budget ended, or `signal` aborted. */
 export type StopReason = 'precision' | 'max-samples' | 'max-time' | 'aborted';
 
+/**
+ * Options of `measure()`; all optional, durations in ms. `Input` is what
+ * `setup` returns and `fn` receives. `minSamples` (default 10) and
+ * `maxSamples` (default 10 000) bound the sample count; both at least 2.
+ */
 export interface MeasureOptions<Input = undefined> {
   /** Warm-up calls before sampling, default 3. Warm-up runs until both this and `warmupTime` are met. */
   warmupIterations?: number;
@@ -105,6 +112,10 @@ export interface MeasureOptions<Input = undefined> {
   onProgress?: (progress: MeasureProgress) => void;
 }
 
+/**
+ * What `onProgress` receives at each precision check. `relativePrecision` is
+ * the half-width of the median's interval over the median.
+ */
 export interface MeasureProgress {
   samples: number;
   /** Sampling time so far, ms. */
@@ -136,17 +147,20 @@ interface MeasurementBase {
   warnings: string[];
 }
 
+/** A measurement that reached its target precision or a budget: `stats` is always there. */
 export interface CompletedMeasurement extends MeasurementBase {
   state: 'completed';
   stats: SampleStats;
 }
 
+/** A measurement stopped by `signal`: the samples taken so far, and their statistics if there are two or more. */
 export interface AbortedMeasurement extends MeasurementBase {
   state: 'aborted';
   /** Null when fewer than two samples were taken before the abort. */
   stats: SampleStats | null;
 }
 
+/** What `measure()` resolves to. Check `state` before reading `stats`: an aborted one may have none. */
 export type Measurement = CompletedMeasurement | AbortedMeasurement;
 
 /** Keeps results observable so the engine cannot drop the measured work. */

@@ -27,6 +27,10 @@ export interface PairedRounds {
   clusters: number[];
 }
 
+/**
+ * The result of `clusteredInterval()`: the head/base ratio and its interval
+ * (`lower`, `upper`, on the ratio scale), with what they were computed from.
+ */
 export interface ClusteredInterval {
   /** exp(mean log ratio): the change's estimate, head over base. */
   ratio: number;

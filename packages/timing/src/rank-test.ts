@@ -1,6 +1,7 @@
 import { normalCdf } from './distributions.js';
 import type { SortedSamples } from './samples.js';
 
+/** The result of `mannWhitney()`: evidence that the two sides differ at all, not how much. */
 export interface MannWhitney {
   /** U statistic of the head sample: how often a head value beats a base value. */
   u: number;

@@ -22,6 +22,10 @@ import { createRng } from './rng.js';
  */
 export type BoundaryShape = 'pocock' | 'obrien-fleming';
 
+/**
+ * Options of `planLooks()`; only `looks` is required. `seed` fixes the
+ * simulation, so the same options always give the same plan.
+ */
 export interface LookPlanOptions {
   /** Rounds done at each look, ascending. Looks with fewer than 2 clusters are never decided and get no level. */
   looks: readonly number[];
@@ -36,6 +40,10 @@ export interface LookPlanOptions {
   seed?: number;
 }
 
+/**
+ * The interval level to use at each planned look, from `planLooks()`. It is
+ * frozen and shared by every caller that asks for the same plan.
+ */
 export interface LookPlan {
   looks: number[];
   /** Per look, the interval level to use there (1 for looks with fewer than 2 clusters). */

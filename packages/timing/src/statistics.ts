@@ -72,6 +72,7 @@ export function medianAbsoluteDeviation(sorted: SortedSamples): number {
   return median(sortSamples(sorted.map((value) => Math.abs(value - centre))));
 }
 
+/** Tukey outlier counts of one set of samples, from `classifyOutliers()`. */
 export interface Outliers {
   /** Fences: values below `lowerFence` or above `upperFence` are outliers. */
   lowerFence: number;
@@ -110,6 +111,7 @@ export function classifyOutliers(sorted: SortedSamples): Outliers {
   return result;
 }
 
+/** A distribution-free confidence interval of the median, from `medianInterval()`. */
 export interface MedianInterval {
   lower: number;
   upper: number;

@@ -9,6 +9,10 @@ const MAX_DETAIL = 160;
 /**
  * One line of heading, one row per dtype and model with columns padded to
  * line up, then one line per dtype saying whether all of its models ran.
+ *
+ * @example
+ * import { formatDtypeProbe, probeDtypes } from '@vggt-perf-gate/device/onnx';
+ * console.log(formatDtypeProbe(await probeDtypes({ provider: 'cpu', dtypes: ['float32', 'float16'] })));
  */
 export function formatDtypeProbe(result: DtypeProbeResult): string {
   const rows = result.results.map((entry) => [

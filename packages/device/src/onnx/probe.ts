@@ -32,6 +32,7 @@ import {
 /** The providers a probe can try: every execution provider the gate knows. */
 export type ProbeProvider = ExecutionProvider;
 
+/** Every provider `probeDtypes` accepts: the same list as EXECUTION_PROVIDERS. */
 export const PROBE_PROVIDERS: readonly ProbeProvider[] = EXECUTION_PROVIDERS;
 
 /**
@@ -42,6 +43,7 @@ export const PROBE_PROVIDERS: readonly ProbeProvider[] = EXECUTION_PROVIDERS;
  */
 export type ProbeStatus = 'ran' | 'not-implemented' | 'failed' | 'skipped';
 
+/** How one probe model ran in one dtype. */
 export interface DtypeProbeEntry {
   dtype: ProbeDtype;
   model: ProbeModelKind;
@@ -58,6 +60,10 @@ export interface DtypeProbeEntry {
   upcast?: string[];
 }
 
+/**
+ * What `probeDtypes` returns: one entry per dtype and model, in the order of
+ * PROBE_DTYPES, and a verdict per dtype.
+ */
 export interface DtypeProbeResult {
   provider: ProbeProvider;
   onnxruntimeVersion: string;
@@ -69,6 +75,7 @@ export interface DtypeProbeResult {
   summary: Partial<Record<ProbeDtype, boolean>>;
 }
 
+/** What `probeDtypes` probes, and where; every field may be left out. */
 export interface DtypeProbeOptions {
   /** Execution provider; 'cpu' when left out. It is the only one used: no CPU fallback. */
   provider?: ProbeProvider;
@@ -102,6 +109,13 @@ export const PROVIDER_LOAD_FAILED =
  * Runs the probe models on `provider` and reports per dtype and model.
  * Throws DeviceError('PROVIDER_MISSING') when onnxruntime-node, or the
  * requested GPU provider, is not installed; never falls back to the CPU.
+ * Throws INVALID_ARGUMENT for an unknown provider or dtype, or a `deviceId`
+ * that is not an integer >= 0.
+ *
+ * @example
+ * import { probeDtypes } from '@vggt-perf-gate/device/onnx';
+ * const { summary } = await probeDtypes({ provider: 'cuda', deviceId: 0, dtypes: ['float16', 'bfloat16'] });
+ * if (!summary.bfloat16) console.warn('bfloat16 does not run on the cuda provider here');
  */
 export async function probeDtypes(options: DtypeProbeOptions = {}): Promise<DtypeProbeResult> {
   const provider = options.provider ?? 'cpu';
@@ -165,7 +179,13 @@ function checkOptions(options: DtypeProbeOptions, provider: ProbeProvider): Prob
 
 /**
  * Imports the optional peer dependency onnxruntime-node. `importer` exists
- * for tests; callers leave it out.
+ * for tests; callers leave it out. Throws DeviceError PROVIDER_MISSING, with
+ * the install command, when it is not installed or does not load.
+ *
+ * @example
+ * import { loadOnnxRuntime, onnxRuntimeVersion } from '@vggt-perf-gate/device/onnx';
+ * const ort = await loadOnnxRuntime();
+ * console.log(`onnxruntime-node ${onnxRuntimeVersion(ort)}`);
  */
 export async function loadOnnxRuntime(importer?: () => Promise<unknown>): Promise<Ort> {
   return importOnnxRuntime(importer);

@@ -18,6 +18,7 @@ export const OnnxDataType = {
   FLOAT8E4M3FN: 17,
 } as const;
 
+/** One of the OnnxDataType values, e.g. 1 for FLOAT. */
 export type OnnxDataTypeCode = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 /** A dimension: a fixed size (dim_value) or a symbolic name (dim_param). */
@@ -37,6 +38,7 @@ export type OnnxAttribute =
   | { name: string; ints: readonly number[] }
   | { name: string; string: string };
 
+/** One node of the graph (NodeProto): an operator with named inputs and outputs. */
 export interface OnnxNode {
   opType: string;
   inputs: readonly string[];
@@ -55,6 +57,10 @@ export interface OnnxTensor {
   rawData: Uint8Array;
 }
 
+/**
+ * The graph (GraphProto): its nodes, in an order where each node comes after
+ * those whose outputs it reads, its inputs and outputs, and its constants.
+ */
 export interface OnnxGraph {
   name: string;
   nodes: readonly OnnxNode[];
@@ -69,6 +75,10 @@ export interface OnnxOpsetImport {
   version: number;
 }
 
+/**
+ * A whole model (ModelProto), as `encodeModel` takes it. `opsetImports`
+ * must name at least the standard set (`domain: ''`).
+ */
 export interface OnnxModel {
   irVersion: number;
   opsetImports: readonly OnnxOpsetImport[];
@@ -304,6 +314,13 @@ function encodeGraph(graph: OnnxGraph): Uint8Array {
  * for values protobuf or ONNX cannot hold (fractional or negative sizes,
  * initializer data of the wrong length); it does not check that the graph
  * itself makes sense, which onnxruntime does when it loads the bytes.
+ *
+ * @example
+ * import { encodeModel, OnnxDataType, type OnnxValueInfo } from '@vggt-perf-gate/device/onnx';
+ * const x: OnnxValueInfo = { name: 'x', elemType: OnnxDataType.FLOAT, shape: ['n', 4] };
+ * const y: OnnxValueInfo = { ...x, name: 'y' };
+ * const graph = { name: 'relu', nodes: [{ opType: 'Relu', inputs: ['x'], outputs: ['y'] }], inputs: [x], outputs: [y] };
+ * const bytes = encodeModel({ irVersion: 9, opsetImports: [{ domain: '', version: 19 }], graph });
  */
 export function encodeModel(model: OnnxModel): Uint8Array {
   checkInt('ir_version', model.irVersion);
@@ -324,7 +341,16 @@ export function encodeModel(model: OnnxModel): Uint8Array {
   return out.finish();
 }
 
-/** Little-endian bytes of a typed array, for OnnxTensor.rawData. */
+/**
+ * Little-endian bytes of a typed array, for OnnxTensor.rawData: a copy,
+ * byte-swapped on a big-endian host. float16 and bfloat16 values go in as
+ * their bit patterns in a Uint16Array.
+ *
+ * @example
+ * import { littleEndianBytes, OnnxDataType, type OnnxTensor } from '@vggt-perf-gate/device/onnx';
+ * const rawData = littleEndianBytes(new Float32Array([1, 0, 0, 1]));
+ * const identity: OnnxTensor = { name: 'w', dataType: OnnxDataType.FLOAT, dims: [2, 2], rawData };
+ */
 export function littleEndianBytes(
   values: Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array,
 ): Uint8Array {

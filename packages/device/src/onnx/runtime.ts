@@ -16,8 +16,10 @@ import { DeviceError } from '../errors.js';
 /** The onnxruntime-node module, as `import('onnxruntime-node')` returns it. */
 export type Ort = typeof OrtModule;
 
+/** The execution providers that run on a GPU: every ExecutionProvider but `cpu`. */
 export type GpuExecutionProvider = Exclude<ExecutionProvider, 'cpu'>;
 
+/** The command that installs onnxruntime-node; the errors for a missing one quote it. */
 export const ONNX_INSTALL_COMMAND = 'npm install onnxruntime-node';
 
 /** Base names of the provider libraries onnxruntime-node's install script downloads. */
@@ -58,6 +60,11 @@ async function importFromHereOrWorkingDirectory(): Promise<unknown> {
  * node_modules or the working directory's. `importer` exists for tests.
  * Throws DeviceError PROVIDER_MISSING with the install command when the
  * package is absent or its native binding does not load.
+ *
+ * @example
+ * import { importOnnxRuntime } from '@vggt-perf-gate/device/onnx';
+ * const ort = await importOnnxRuntime();
+ * console.log(ort.listSupportedBackends().map((backend) => backend.name));
  */
 export async function importOnnxRuntime(
   importer: () => Promise<unknown> = importFromHereOrWorkingDirectory,
@@ -75,12 +82,24 @@ export async function importOnnxRuntime(
   }
 }
 
-/** onnxruntime-node's version, as the runtime reports it. */
+/**
+ * onnxruntime-node's version, as the runtime reports it.
+ *
+ * @example
+ * import { importOnnxRuntime, onnxRuntimeVersion } from '@vggt-perf-gate/device/onnx';
+ * onnxRuntimeVersion(await importOnnxRuntime()); // e.g. '1.30.0'
+ */
 export function onnxRuntimeVersion(ort: Ort): string {
   return ort.env.versions.node ?? ort.env.versions.common;
 }
 
-/** How to get a GPU provider onto this machine; part of every provider error. */
+/**
+ * How to get a GPU provider onto this machine; part of every provider error.
+ *
+ * @example
+ * import { gpuProviderHint } from '@vggt-perf-gate/device/onnx';
+ * console.error(`the tensorrt provider did not start. ${gpuProviderHint('tensorrt')}`);
+ */
 export function gpuProviderHint(provider: GpuExecutionProvider): string {
   const extra = provider === 'tensorrt' ? ', TensorRT 10' : '';
   return (
@@ -96,7 +115,13 @@ export function gpuProviderHint(provider: GpuExecutionProvider): string {
  * Fails early when onnxruntime-node cannot have `provider`: not built for
  * this platform, or (for the providers not bundled in the npm package) the
  * library its install script downloads is absent. `checkFiles` false skips
- * the file check, for a runtime module loaded from somewhere else.
+ * the file check, for a runtime module loaded from somewhere else. Throws
+ * DeviceError PROVIDER_MISSING, with the install steps; `cpu` always passes.
+ *
+ * @example
+ * import { checkExecutionProvider, importOnnxRuntime } from '@vggt-perf-gate/device/onnx';
+ * const ort = await importOnnxRuntime();
+ * checkExecutionProvider(ort, 'cuda'); // throws PROVIDER_MISSING when the cuda provider is not installed
  */
 export function checkExecutionProvider(
   ort: Ort,
@@ -143,7 +168,16 @@ function providerLibraryPath(provider: GpuExecutionProvider): string | undefined
 
 /**
  * Session options that run every node on `provider` and nowhere else.
- * `session` adds session config entries (e.g. thread spinning).
+ * `session` adds session config entries (e.g. thread spinning). A GPU
+ * provider runs on GPU `deviceId` with CPU fallback off, so a node it has
+ * no kernel for fails instead of running on the CPU; `cpu` ignores
+ * `deviceId`.
+ *
+ * @example
+ * import { importOnnxRuntime, providerOnlySessionOptions } from '@vggt-perf-gate/device/onnx';
+ * const ort = await importOnnxRuntime();
+ * const options = providerOnlySessionOptions('cuda', 0, { intra_op: { allow_spinning: '0' } });
+ * const session = await ort.InferenceSession.create('model.onnx', options);
  */
 export function providerOnlySessionOptions(
   provider: ExecutionProvider,

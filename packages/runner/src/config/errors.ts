@@ -24,7 +24,17 @@ export function formatProblem(problem: ConfigProblem): string {
 
 /**
  * The config file is missing, unreadable or invalid. Carries every problem
- * found, not just the first, so one edit-and-rerun fixes them all.
+ * found, not just the first, so one edit-and-rerun fixes them all. Its
+ * `message` lists them as `file:line:col: path: message`; its code is
+ * `CONFIG_INVALID`.
+ *
+ * @example
+ * import { ConfigError, loadConfig } from '@vggt-perf-gate/runner';
+ * const config = await loadConfig('perf-gate.yml').catch((error: unknown) => {
+ *   if (!(error instanceof ConfigError)) throw error;
+ *   for (const p of error.problems) console.error(`${p.file}:${p.line}:${p.column}: ${p.message}`);
+ *   process.exit(2);
+ * });
  */
 export class ConfigError extends RunnerError {
   readonly problems: readonly ConfigProblem[];

@@ -6,6 +6,13 @@ import { ConfigFileSchema } from './schema.js';
  * schema the loader validates with, so editors (yaml-language-server) check
  * exactly what the gate checks. Describes the file as written: keys with
  * defaults are optional. Rules across fields (unique names) are not in it.
+ * The package ships it as `schema/perf-gate.schema.json`.
+ *
+ * @example
+ * import { writeFile } from 'node:fs/promises';
+ * import { configJsonSchema } from '@vggt-perf-gate/runner';
+ * await writeFile('perf-gate.schema.json', `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+ * // then, first line of perf-gate.yml: # yaml-language-server: $schema=./perf-gate.schema.json
  */
 export function configJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(ConfigFileSchema, {

@@ -9,10 +9,16 @@ import type { GateConfig } from './types.js';
 const DOCS_HINT = 'See docs/config.md for every key.';
 
 /**
- * Reads, validates and resolves a config file.
+ * Reads, validates and resolves a config file. A relative path is read from
+ * the current directory. A missing file's error includes a minimal config to
+ * start from.
  *
  * @param path the file, as the user gave it (problems name it this way)
  * @throws ConfigError when the file is missing, unreadable or invalid
+ * @example
+ * import { loadConfig } from '@vggt-perf-gate/runner';
+ * const config = await loadConfig('perf-gate.yml');
+ * console.log(config.benchmarks.map((b) => `${b.name}: ${b.metrics.join(', ')}`).join('\n'));
  */
 export async function loadConfig(path: string): Promise<GateConfig> {
   let text: string;

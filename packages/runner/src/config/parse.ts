@@ -35,6 +35,11 @@ const DEFAULT_SYNTAX_HINT =
  * @param text the file's contents
  * @param fileName how problems name the file (e.g. `perf-gate.yml`)
  * @throws ConfigError listing every problem, each with file, line and column
+ * @example
+ * import { parseConfig } from '@vggt-perf-gate/runner';
+ * const text = 'version: 1\nbenchmarks:\n  - name: tiny\n    workload: { kind: onnx, model: tiny.onnx, provider: cpu }\n';
+ * const config = parseConfig(text, 'perf-gate.yml');
+ * config.benchmarks[0]?.budget; // the defaults, resolved: { maxSeconds, maxRounds, iterationsPerRound }
  */
 export function parseConfig(text: string, fileName: string): GateConfig {
   const lineCounter = new LineCounter();

@@ -12,6 +12,7 @@ import { encodeModel, OnnxDataType } from '@vggt-perf-gate/device/onnx';
 import { RunnerError } from '../errors.js';
 import { GraphBuilder } from './onnx-graph.js';
 
+/** Sizes and seed of the model buildVggtShapedModel builds; each one left out takes DEMO_MODEL_OPTIONS' value. */
 export interface VggtShapedModelOptions {
   /** Frames per inference, or the name of a symbolic dimension (e.g. 'frames') sized at run time. */
   frames?: number | string;
@@ -103,7 +104,15 @@ interface Dims {
  * Builds the model and returns its ONNX bytes. Input `images` is float32
  * [frames, 3, height, width]; outputs are `camera` [frames, 9] and `depth`
  * [frames, tokens, 1], tokens = (height / patch) * (width / patch).
- * Throws RunnerError('USAGE') for sizes that do not fit together.
+ * Options left out take DEMO_MODEL_OPTIONS' values. Throws
+ * RunnerError('USAGE') for sizes that do not fit together.
+ *
+ * @example
+ * import { mkdir, writeFile } from 'node:fs/promises';
+ * import { buildVggtShapedModel } from '@vggt-perf-gate/runner/demo';
+ * await mkdir('models', { recursive: true });
+ * // frames as a symbolic dimension: the onnx workload sizes it (inputs: { frames: 8 }).
+ * await writeFile('models/vggt-tiny.onnx', buildVggtShapedModel({ frames: 'frames' }));
  */
 export function buildVggtShapedModel(options: VggtShapedModelOptions = {}): Uint8Array {
   const dims = checkOptions({ ...DEMO_MODEL_OPTIONS, ...options });
@@ -163,7 +172,16 @@ export function buildVggtShapedModel(options: VggtShapedModelOptions = {}): Uint
  * Writes the demo's two versions of one model: `<dir>/base/models/vggt-tiny.onnx`
  * and `<dir>/head/models/vggt-tiny.onnx`, the head's with DEMO_HEAD_SLOWDOWN.
  * Returns the two side directories (absolute), to use as each side's
- * checkout with an onnx workload whose model is DEMO_MODEL_PATH.
+ * checkout with an onnx workload whose model is DEMO_MODEL_PATH. Creates
+ * the directories it needs; throws RunnerError('WORKLOAD_FAILED') when a
+ * file cannot be written.
+ *
+ * @example
+ * import { measureBenchmark } from '@vggt-perf-gate/runner';
+ * import { writeDemoModels } from '@vggt-perf-gate/runner/demo';
+ * const dirs = await writeDemoModels('/tmp/perf-gate-demo'); // { base: '/tmp/perf-gate-demo/base', head: '/tmp/perf-gate-demo/head' }
+ * // plan: a BenchmarkPlan whose workload is onnxWorkload({ model: DEMO_MODEL_PATH, provider: 'cpu' })
+ * const result = await measureBenchmark(plan, dirs, console.log);
  */
 export async function writeDemoModels(dir: string): Promise<{ base: string; head: string }> {
   const sides = { base: resolve(dir, 'base'), head: resolve(dir, 'head') };

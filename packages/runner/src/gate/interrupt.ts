@@ -4,6 +4,7 @@ import { removeLiveCheckouts } from './git.js';
 /** How long a run may take to report after an interrupt before the process exits anyway. */
 export const FORCED_EXIT_MS = 15_000;
 
+/** What stopOnSignals does at a signal: the status to exit with, and what to say. */
 export interface InterruptOptions {
   /** The exit status when the process has to exit itself (a second signal, or past FORCED_EXIT_MS). */
   exitCode: (signal: NodeJS.Signals) => number;

@@ -5,7 +5,13 @@ import type { GateResults } from '../results/types.js';
  * the Action's `fail-on` input, so the two can never disagree.
  */
 export const FAIL_ON_MODES = ['regression', 'regression-or-inconclusive', 'never'] as const;
+/**
+ * One of FAIL_ON_MODES: what fails the run besides a benchmark that could
+ * not be measured (which always does): a regression (`regression`), also an
+ * inconclusive run (`regression-or-inconclusive`), or nothing (`never`).
+ */
 export type FailOn = (typeof FAIL_ON_MODES)[number];
+/** The mode when none is given, in the CLI and the Action: `regression`. */
 export const DEFAULT_FAIL_ON: FailOn = 'regression';
 
 /**

@@ -26,6 +26,10 @@ import { selectBenchmarks } from './select-benchmarks.js';
 
 export const TOOL_VERSION = '0.0.0';
 
+/**
+ * What runGate needs: the config, the two sides (`dir` and `baseRef`), where
+ * the results go and where log lines go. The rest is optional.
+ */
 export interface GateOptions {
   config: GateConfig;
   /** The head side: the working tree to gate (a git checkout). */
@@ -38,6 +42,7 @@ export interface GateOptions {
   log: (line: string) => void;
   /** Only these benchmarks (by name); all when absent. A name not in the config is an error. */
   only?: readonly string[];
+  /** Names these results as one shard of a matrix run (`merge` joins shards); null when absent. */
   shard?: string | null;
   /** Device probe to use (tests); probed here when absent. */
   probe?: DeviceProbe;
@@ -55,9 +60,21 @@ export interface GateOptions {
  * Runs the whole gate: probe the device, check the base out, run each
  * side's setup, measure every benchmark base vs head, and write the results.
  * The base worktree is removed and every worker is stopped whatever happens.
+ * A benchmark that cannot be measured does not throw: it is a `failed`
+ * result, and the benchmarks after it still run.
  *
  * @throws ResultsNotSavedError when the results file cannot be written at the
  *   end; it carries the results, so the caller can still report and keep them
+ * @throws BenchmarkSelectionError when `only` names a benchmark the config
+ *   does not have, before anything runs
+ * @throws RunnerError `BASE_CHECKOUT_FAILED` when the base ref cannot be
+ *   checked out, `ALREADY_RUNNING` when another run holds the repository's lock
+ * @example
+ * import { loadConfig, renderMarkdown, runGate } from '@vggt-perf-gate/runner';
+ * const config = await loadConfig('perf-gate.yml');
+ * const log = (line: string) => console.error(line);
+ * const results = await runGate({ config, dir: '.', baseRef: 'origin/main', resultsPath: 'perf-gate-results.json', log });
+ * console.log(renderMarkdown(results));
  */
 export async function runGate(options: GateOptions): Promise<GateResults> {
   const { config, log } = options;

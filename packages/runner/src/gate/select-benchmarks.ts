@@ -8,7 +8,19 @@ import type { BenchmarkConfig, GateConfig } from '../config/index.js';
 import { didYouMean } from '../config/suggest.js';
 import { RunnerError } from '../errors.js';
 
-/** A benchmark filter that names benchmarks the config does not have, or none at all. */
+/**
+ * A benchmark filter that names benchmarks the config does not have, or none
+ * at all. Its code is `USAGE`; its message names the filter (`setBy`), the
+ * config's benchmarks and a likely fix.
+ *
+ * @example
+ * import { BenchmarkSelectionError, selectBenchmarks } from '@vggt-perf-gate/runner';
+ * try {
+ *   selectBenchmarks(config, ['vggt-forwrd-20f'], '--only');
+ * } catch (error) {
+ *   if (error instanceof BenchmarkSelectionError) console.error(`unknown: ${error.unknown.join(', ')}; known: ${error.known.join(', ')}`);
+ * }
+ */
 export class BenchmarkSelectionError extends RunnerError {
   /** The names asked for that the config does not have. */
   readonly unknown: readonly string[];
@@ -28,9 +40,16 @@ export class BenchmarkSelectionError extends RunnerError {
  *
  * @param only the names to keep; null or undefined for every benchmark
  * @param setBy how the user gave the filter, for the message (`--only`,
- *   `input "benchmarks"`)
+ *   `input "benchmarks"`); default `the benchmark filter`
  * @throws BenchmarkSelectionError when a name is not in the config or the
  *   list is empty, naming the unknown names, the known ones and a likely fix
+ * @example
+ * import { loadConfig, selectBenchmarks } from '@vggt-perf-gate/runner';
+ * const config = await loadConfig('perf-gate.yml');
+ * const only = ['vggt-forward-20f'];
+ * // Before runGate (which checks again with a generic label), so a bad name's message names --only.
+ * const benchmarks = selectBenchmarks(config, only, '--only');
+ * console.log(benchmarks.map((b) => b.name)); // in config order
  */
 export function selectBenchmarks(
   config: GateConfig,

@@ -45,6 +45,17 @@ export function metricLabel(metric: MetricResult['metric']): string {
   return lookup(METRIC_LABEL, metric, String(metric));
 }
 
+/**
+ * A metric's change and its interval as every report writes them, e.g.
+ * `+2.29% [+1.90%, +2.60%]`; `n/a` when the metric has no ratio or interval
+ * (not measured, or a side failed).
+ *
+ * @example
+ * import { changeCell, readResults } from '@vggt-perf-gate/runner';
+ * const results = await readResults('perf-gate-results.json');
+ * for (const b of results.benchmarks)
+ *   for (const m of b.metrics) console.log(`${b.name} ${m.metric}: ${changeCell(m)} ${m.verdict}`);
+ */
 export function changeCell(m: MetricResult): string {
   if (m.ratio === null || m.interval === null) return 'n/a';
   return `${formatChange(m.ratio)} [${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}]`;

@@ -20,6 +20,7 @@ import { REPORT_CSS } from './html-style.js';
  */
 export type HtmlSamples = Readonly<Record<string, Partial<Record<MetricName, SideSamples>>>>;
 
+/** What renderHtml may add to the results: a title, and samples to draw. Both are optional. */
 export interface HtmlOptions {
   /** Page title and heading; defaults to "Performance gate report". */
   title?: string;
@@ -53,7 +54,14 @@ const HEADLINE: Readonly<Record<GateResults['verdict'], string>> = {
  * headline verdict, commits and device, the Markdown report's table, and
  * per benchmark what ran, with charts of base vs head and of the change
  * against its threshold. Every part is an `html` template, so all text from
- * the results is escaped where it is put (see html-escape.ts).
+ * the results is escaped where it is put (see html-escape.ts). Returns the
+ * page as a string: writing it is up to the caller.
+ *
+ * @example
+ * import { writeFile } from 'node:fs/promises';
+ * import { readResults, renderHtml } from '@vggt-perf-gate/runner';
+ * const results = await readResults('perf-gate-results.json');
+ * await writeFile('report.html', renderHtml(results, { title: 'VGGT perf gate' }));
  */
 export function renderHtml(results: GateResults, options: HtmlOptions = {}): string {
   const title = options.title ?? DEFAULT_TITLE;

@@ -81,3 +81,26 @@ export function code(text: string | number): SafeMarkdown {
   const inert = oneLine(String(text)).replace(/`/g, "'").replace(/\|/g, '\\|');
   return MARKDOWN.fromEscaped(`\`${inert}\``);
 }
+
+/**
+ * Text for a Mermaid label (a chart title, an axis category), inside double
+ * quotes: only letters, digits and plain punctuation are kept, so a name
+ * cannot end the quote, the line or the fenced block, and Mermaid's own
+ * markup (`%%`, `#`, `;`) never starts.
+ */
+export function mermaidLabel(text: string): string {
+  return oneLine(text)
+    .replace(/[^A-Za-z0-9 ._/()+-]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * A fenced Mermaid block of `lines`, which the caller builds from numbers
+ * and mermaidLabel() text only: Mermaid is not Markdown, so md's escapes
+ * would show as backslashes in the chart.
+ */
+export function mermaidBlock(lines: readonly string[]): SafeMarkdown {
+  const body = lines.map((line) => line.replace(/`/g, "'")).join('\n');
+  return MARKDOWN.fromEscaped(`\`\`\`mermaid\n${body}\n\`\`\``);
+}

@@ -47,6 +47,11 @@ const NEWLINE = md`\n`;
  * The report for a PR comment and the job summary: a headline, one table
  * row per benchmark metric (base, head, change with its interval, verdict),
  * what actually ran on each side, warnings, and a legend.
+ *
+ * @example
+ * import { readResults, renderMarkdown } from '@vggt-perf-gate/runner';
+ * const markdown = renderMarkdown(await readResults('perf-gate-results.json'));
+ * console.log(markdown); // or post it as the PR comment, or append it to $GITHUB_STEP_SUMMARY
  */
 export function renderMarkdown(results: GateResults): string {
   const lines: SafeMarkdown[] = [

@@ -27,6 +27,7 @@ const PHASE_WORDS: Record<BenchmarkProgress['phase'], string> = {
   done: 'done',
 };
 
+/** How a ProgressDisplay writes: where to, live or plain, and how wide. Only `write` and `isTTY` are required. */
 export interface ProgressDisplayOptions {
   /** Where all output goes (stderr in the CLI): whole chunks, newlines included. */
   write: (text: string) => void;
@@ -48,6 +49,11 @@ export interface ProgressDisplayOptions {
 /**
  * True where a live status line works: a terminal, and not a CI job (CI
  * logs may claim a TTY but keep every redraw as a line of its own).
+ *
+ * @example
+ * import { ProgressDisplay, shouldShowLiveStatus } from '@vggt-perf-gate/runner';
+ * const live = shouldShowLiveStatus(process.stderr, process.env); // false with CI=true or stderr piped
+ * const display = new ProgressDisplay({ write: (text) => process.stderr.write(text), isTTY: live });
  */
 export function shouldShowLiveStatus(
   stream: { isTTY?: boolean },
@@ -84,7 +90,14 @@ export function formatStatus(p: BenchmarkProgress, elapsedSeconds = p.elapsedSec
     .join(' · ');
 }
 
-/** The plain line printed when a benchmark enters a phase (no control characters). */
+/**
+ * The plain line printed when a benchmark enters a phase (no control characters).
+ *
+ * @example
+ * import { formatPhaseLine, runGate } from '@vggt-perf-gate/runner';
+ * await runGate({ ...options, onProgress: (p) => p.phase === 'done' && console.error(formatPhaseLine(p)) });
+ * // [vggt-forward-20f] done (8 rounds, verdict after 39.7s, 54.0s in all, 2 processes per side)
+ */
 export function formatPhaseLine(p: BenchmarkProgress): string {
   // Once measuring has ended, say when: the profiled iterations and the shutdown
   // that follow add seconds to the run but nothing to the verdict.
@@ -126,6 +139,14 @@ function fit(text: string, width: number): string {
  * BenchmarkProgress, `clear` before anything else is printed for good (the
  * results table). In live mode the status is erased before each log line
  * and drawn again under it, so log lines are never cut or overwritten.
+ *
+ * @example
+ * import { ProgressDisplay, renderTerminal, runGate, shouldShowLiveStatus } from '@vggt-perf-gate/runner';
+ * const isTTY = shouldShowLiveStatus(process.stderr, process.env);
+ * const display = new ProgressDisplay({ write: (text) => process.stderr.write(text), isTTY });
+ * const results = await runGate({ ...options, log: (line) => display.log(line), onProgress: (p) => display.update(p) });
+ * display.clear(); // before the table, so the two never share a line
+ * console.log(renderTerminal(results));
  */
 export class ProgressDisplay {
   readonly #write: (text: string) => void;

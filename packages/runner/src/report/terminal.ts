@@ -17,7 +17,14 @@ function plain(text: unknown): string {
   return oneLine(String(text)).replace(WORKFLOW_COMMAND, (c) => `${c[0]}\u200b${c.slice(1)}`);
 }
 
-/** The results as an aligned plain-text table for a terminal or a CI log. */
+/**
+ * The results as an aligned plain-text table for a terminal or a CI log:
+ * the table `run`, `merge` and `report` print.
+ *
+ * @example
+ * import { readResults, renderTerminal } from '@vggt-perf-gate/runner';
+ * console.log(renderTerminal(await readResults('perf-gate-results.json')));
+ */
 export function renderTerminal(results: GateResults): string {
   const rows: string[][] = [
     ['benchmark', 'metric', 'base', 'head', 'change [95% interval]', 'verdict'],

@@ -66,8 +66,17 @@ const REPORT_NAMES: Record<Exclude<OutputFormat, 'results'>, string> = {
  * results (`options.unsaved`), saves them elsewhere. The results target is
  * not written again: runGate wrote it.
  *
+ * A file that cannot be written does not throw: it becomes one line of the
+ * returned `problems`.
+ *
  * @param targets the same targets checkOutputPaths checked before measuring
  * @param log takes the results JSON when not even the temp directory can hold it
+ * @example
+ * import { writeReports } from '@vggt-perf-gate/runner';
+ * // unsaved: the ResultsNotSavedError runGate threw, or null when it saved the results
+ * const written = await writeReports(results, targets, (json) => console.log(json), { unsaved });
+ * for (const problem of written.problems) console.error(`error: ${problem}`);
+ * if (written.resultsFellBack) console.error(`results saved to ${written.results} instead`);
  */
 export async function writeReports(
   results: GateResults,

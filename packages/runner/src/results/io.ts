@@ -7,7 +7,14 @@ import { type GateResults, RESULTS_SCHEMA_VERSION } from './types.js';
 
 /**
  * Writes atomically: a temporary file in the same directory, then a rename,
- * so a reader never sees half a file and a crash never leaves one.
+ * so a reader never sees half a file and a crash never leaves one. Creates
+ * the parent directory when it is missing. Throws a RunnerError
+ * (RESULTS_IO) naming the path when it cannot write.
+ *
+ * @example
+ * import { readResults, writeResults } from '@vggt-perf-gate/runner';
+ * const results = await readResults('perf-gate-results.json');
+ * await writeResults('archive/perf-gate-results.json', results); // archive/ is created if needed
  */
 export async function writeResults(path: string, results: GateResults): Promise<void> {
   const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
@@ -30,6 +37,11 @@ export async function writeResults(path: string, results: GateResults): Promise<
  * Reads and checks a results file: its schema version, then every field's
  * type (schema.ts), since the file may come from a fork's run.
  * Throws a RunnerError (RESULTS_IO) naming the file and the fields.
+ *
+ * @example
+ * import { readResults } from '@vggt-perf-gate/runner';
+ * const results = await readResults('perf-gate-results.json');
+ * console.log(`${results.verdict}: ${results.regressions} regression(s) in ${results.benchmarks.length} benchmarks`);
  */
 export async function readResults(path: string): Promise<GateResults> {
   let parsed: unknown;

@@ -5,7 +5,13 @@ import { gateVerdict } from './verdict.js';
 /**
  * Joins the results of several shards (matrix jobs) into one: benchmarks are
  * concatenated (a name twice is an error), the verdict recomputed, and the
- * run is partial if any shard was.
+ * run is partial if any shard was. Throws a RunnerError (USAGE) for no
+ * shards, or a benchmark that appears in two.
+ *
+ * @example
+ * import { mergeResults, readResults, writeResults } from '@vggt-perf-gate/runner';
+ * const shards = await Promise.all(['shard-a.json', 'shard-b.json'].map(readResults));
+ * await writeResults('perf-gate-results.json', mergeResults(shards));
  */
 export function mergeResults(shards: readonly GateResults[]): GateResults {
   const [first] = shards;

@@ -27,7 +27,18 @@ export interface OutputTarget {
   format: OutputFormat;
 }
 
-/** An output path that cannot be written: found before measuring, so nothing was lost. */
+/**
+ * An output path that cannot be written: found before measuring, so nothing
+ * was lost. Its code is `USAGE`; its message says why and how to fix it.
+ *
+ * @example
+ * import { checkOutputPaths, OutputPathError } from '@vggt-perf-gate/runner';
+ * await checkOutputPaths(targets).catch((error: unknown) => {
+ *   if (!(error instanceof OutputPathError)) throw error;
+ *   console.error(`error: ${error.message}`); // error.setBy names the flag to change, error.reason the OS code
+ *   process.exit(2);
+ * });
+ */
 export class OutputPathError extends RunnerError {
   /** The path as the user gave it. */
   readonly path: string;
@@ -69,6 +80,13 @@ export interface WriteFailure {
  * @throws OutputPathError for two paths that name one file (naming both
  *   flags or inputs), or for the first path that cannot be written, naming
  *   the path, the flag or input, the OS reason and how to fix it
+ * @example
+ * import { checkOutputPaths, type OutputTarget } from '@vggt-perf-gate/runner';
+ * const targets: OutputTarget[] = [
+ *   { path: 'perf-gate-results.json', setBy: '--results', format: 'results' },
+ *   { path: 'report.html', setBy: '--html', format: 'html' },
+ * ];
+ * await checkOutputPaths(targets); // before any GPU time is spent
  */
 export async function checkOutputPaths(targets: readonly OutputTarget[]): Promise<void> {
   await checkDistinct(targets);
@@ -275,6 +293,11 @@ function shown(path: string): string {
  * (another drive on Windows).
  *
  * @returns the relative path (`''` for `dir` itself), or null when `path` is outside `dir`
+ * @example
+ * import { pathInside } from '@vggt-perf-gate/runner';
+ * pathInside('/repo', '/repo/ci/perf-gate.yml'); // 'ci/perf-gate.yml'
+ * pathInside('/repo', '/elsewhere/perf-gate.yml'); // null
+ * const shown = pathInside(process.cwd(), file) || file; // '' is the directory itself
  */
 export function pathInside(dir: string, path: string): string | null {
   const inside = relative(resolve(dir), resolve(path));

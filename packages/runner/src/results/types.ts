@@ -10,8 +10,10 @@ import type { SideName } from '../workloads/types.js';
  */
 export const RESULTS_SCHEMA_VERSION = 1;
 
+/** A metric the gate measures: latency (ms per iteration), memory (peak process-tree VRAM, bytes) or throughput (items/s). */
 export type MetricName = 'latency' | 'memory' | 'throughput';
 
+/** One side's samples of a metric, summed up in the metric's unit: how many, the median, the 5th and 95th percentiles. */
 export interface SideSummary {
   /** Samples behind the numbers (iterations for latency, rounds for memory). */
   count: number;
@@ -20,6 +22,11 @@ export interface SideSummary {
   p95: number;
 }
 
+/**
+ * One metric of one benchmark: each side's summary, head's change over base
+ * with its interval, the threshold, and the verdict with a sentence that
+ * explains it. See `metrics` in docs/results-schema.md.
+ */
 export interface MetricResult {
   metric: MetricName;
   unit: 'ms' | 'bytes' | 'items/s';
@@ -61,6 +68,12 @@ export interface IntervalMethod {
   shape: 'pocock' | 'obrien-fleming';
 }
 
+/**
+ * One benchmark in the results file: what ran on each side, how it was
+ * measured and why it stopped, and a MetricResult per metric; `status:
+ * 'failed'` with `error` when it could not be measured. Every field is
+ * described in docs/results-schema.md.
+ */
 export interface BenchmarkResult {
   name: string;
   workload: 'onnx' | 'worker' | 'samples';
@@ -133,6 +146,10 @@ export interface BenchmarkResult {
 /** One GPU's memory layers; `ranks` names the distributed ranks (torchrun) whose numbers it adds up. */
 export type MemoryRow = MemoryBreakdownRow & { ranks?: number[] };
 
+/**
+ * Every sample behind one metric, in its unit: `base` and `head` are the
+ * values, `baseRounds` and `headRounds` the round of each, index for index.
+ */
 export interface MetricSamples {
   base: number[];
   head: number[];
@@ -140,14 +157,26 @@ export interface MetricSamples {
   headRounds: number[];
 }
 
+/** One side's process-tree VRAM on one GPU over a benchmark, as the HTML report draws it. */
 export interface VramTimeline {
   gpuIndex: number;
   /** [ms since the benchmark started, bytes]: the highest reading of each stretch, so peaks survive. */
   points: Array<[number, number]>;
 }
 
+/**
+ * The run's verdict: `failed` when a benchmark could not be measured, else
+ * `regression` when a metric regressed, else `inconclusive` when a metric is
+ * undecided, a benchmark shared its GPU with another process or the run
+ * stopped early, else `pass`.
+ */
 export type GateVerdict = 'pass' | 'regression' | 'inconclusive' | 'failed';
 
+/**
+ * The whole results file, as runGate writes it and readResults reads it
+ * back: commits, device, status, the run's verdict and every benchmark.
+ * Documented in docs/results-schema.md.
+ */
 export interface GateResults {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   tool: { name: 'vggt-perf-gate'; version: string };

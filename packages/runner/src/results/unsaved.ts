@@ -11,7 +11,19 @@ import { RunnerError } from '../errors.js';
 import { writeResults } from './io.js';
 import type { GateResults } from './types.js';
 
-/** runGate measured, but its final write of the results file failed. */
+/**
+ * runGate measured, but its final write of the results file failed. Its
+ * code is `RESULTS_IO`. Pass it to writeReports as `unsaved` to save the
+ * results to a new file in the OS temp directory.
+ *
+ * @example
+ * import { ResultsNotSavedError, runGate } from '@vggt-perf-gate/runner';
+ * const results = await runGate(options).catch((error: unknown) => {
+ *   if (!(error instanceof ResultsNotSavedError)) throw error;
+ *   console.error(`error: ${error.message} (${error.path})`);
+ *   return error.results; // everything measured, as it would have been written
+ * });
+ */
 export class ResultsNotSavedError extends RunnerError {
   /** Everything measured, as it would have been written. */
   readonly results: GateResults;

@@ -58,7 +58,15 @@ const DTYPE_NAMES: Record<string, string> = { float32: 'fp32', float16: 'fp16', 
 /**
  * Creates an onnx workload. Checks the config at once (RunnerError
  * 'USAGE'); everything that needs the model or the runtime fails in
- * `open()` with RunnerError 'WORKLOAD_FAILED'.
+ * `open()` with RunnerError 'WORKLOAD_FAILED'. The model path is resolved
+ * against the side's checkout, the context's `cwd`.
+ *
+ * @example
+ * import { onnxWorkload } from '@vggt-perf-gate/runner';
+ * const workload = onnxWorkload({ model: 'models/vggt-tiny.onnx', provider: 'cpu', inputs: { frames: 4 } });
+ * const session = await workload.open({ side: 'head', cwd: '.', dtype: 'fp32', log: (line) => console.error(line) });
+ * const { samples } = await session.run(10); // one sample per iteration, each one session.run
+ * await session.close();
  */
 export function onnxWorkload(config: OnnxWorkloadConfig): Workload {
   checkConfig(config);

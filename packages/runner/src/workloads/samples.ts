@@ -29,7 +29,17 @@ export interface SamplesWorkloadOptions {
  * is one round, and it writes its times to a samples file (samples-file.ts).
  * The command runs through the shared command runner (command.ts): its own
  * process group, its whole tree stopped on the time limit or when the
- * context's signal aborts, bounded output.
+ * context's signal aborts, bounded output. `cwd` is relative to the side's
+ * checkout and `output` to `cwd`; the command finds the output path in
+ * `$PERF_GATE_SAMPLES_OUTPUT`. A round whose command fails, times out or
+ * writes no valid file fails with RunnerError 'WORKLOAD_FAILED'.
+ *
+ * @example
+ * import { samplesWorkload } from '@vggt-perf-gate/runner';
+ * const workload = samplesWorkload({ command: 'python bench/time_it.py', output: 'samples.json', cwd: '.', env: {}, timeoutSeconds: 600 });
+ * const session = await workload.open({ side: 'head', cwd: '.', dtype: 'fp32', log: (line) => console.error(line) });
+ * const { samples } = await session.run(1); // one run of the command: every time it wrote
+ * await session.close();
  */
 export function samplesWorkload(options: SamplesWorkloadOptions): Workload {
   return {

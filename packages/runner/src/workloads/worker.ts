@@ -133,6 +133,17 @@ export interface WorkerWorkloadConfig {
  * (docs/worker-protocol.md), typically a PyTorch script using the Python
  * client's `perf_gate.serve()`. Each session is one worker process in its
  * own process group; closing the session always ends the whole group.
+ * Checks the config at once (RunnerError 'USAGE': an empty command, a limit
+ * that is not a positive number of ms); a worker that cannot start, crashes,
+ * hangs or breaks the protocol fails the session with RunnerError
+ * 'WORKLOAD_FAILED'.
+ *
+ * @example
+ * import { workerWorkload } from '@vggt-perf-gate/runner';
+ * const workload = workerWorkload({ command: ['python', 'bench/perf_worker.py'], options: { frames: 20 } });
+ * const session = await workload.open({ side: 'head', cwd: '.', dtype: 'bf16', log: (line) => console.error(line) });
+ * const { samples } = await session.run(5); // deviceMs where the worker times on the GPU
+ * await session.close(); // ends the worker's whole process group
  */
 export function workerWorkload(config: WorkerWorkloadConfig): Workload {
   checkConfig(config);

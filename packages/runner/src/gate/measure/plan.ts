@@ -48,7 +48,13 @@ export interface BenchmarkPlan {
   verdicts: number;
 }
 
+/**
+ * The two checkouts a benchmark is measured in: each side's workload starts
+ * there (its `cwd`), and each side's setup runs there.
+ */
 export interface SideDirs {
+  /** The base side's checkout (runGate's temporary worktree of the base ref). */
   base: string;
+  /** The head side's checkout: the working tree being gated. */
   head: string;
 }
