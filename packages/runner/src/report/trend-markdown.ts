@@ -1,0 +1,118 @@
+import type { TrendPoint, TrendSeries } from '../history/series.js';
+import { formatChange, formatValue, metricLabel } from './format.js';
+import {
+  code,
+  joinMd,
+  md,
+  mermaidBlock,
+  mermaidLabel,
+  type SafeMarkdown,
+} from './markdown-escape.js';
+
+/**
+ * The history in Markdown: per benchmark a Mermaid `xychart-beta` line of
+ * each metric's median (GitHub draws it in comments and job summaries) and
+ * a table of the latest runs. `renderTrendComment` is the compact form a PR
+ * comment gets: the charts only, folded away.
+ */
+
+/** Characters of a commit sha on an axis or in a table. */
+const SHORT_SHA = 7;
+/** Rows of the table under each benchmark's charts. */
+const TABLE_ROWS = 10;
+const NEWLINE = md`\n`;
+
+/** A Markdown page of every series, each chart over its last points. */
+export function renderTrendMarkdown(
+  series: readonly TrendSeries[],
+  title = 'Performance history',
+): string {
+  const lines: SafeMarkdown[] = [md`## ${title}`, md``];
+  if (series.length === 0) lines.push(md`No runs recorded yet.`);
+  for (const [benchmark, of] of byBenchmark(series)) {
+    lines.push(md`### ${benchmark}`, md``);
+    for (const s of of) lines.push(chart(s), md``);
+    lines.push(...latestTable(of), md``);
+  }
+  return joinMd(lines, NEWLINE).toString();
+}
+
+/**
+ * The PR comment's trend: each benchmark's latency and peak VRAM over the
+ * last runs on the default branch, in a folded section; empty text when
+ * the history has none.
+ *
+ * @example
+ * const comment = `${renderMarkdown(results)}\n\n${renderTrendComment(trendSeries(entries, 20))}`;
+ */
+export function renderTrendComment(series: readonly TrendSeries[]): string {
+  const shown = series.filter((s) => s.metric !== 'throughput' && s.points.length > 1);
+  if (shown.length === 0) return '';
+  const runs = Math.max(...shown.map((s) => s.points.length));
+  const lines: SafeMarkdown[] = [
+    md`<details><summary>Trend on the default branch (last ${runs} runs)</summary>`,
+    md``,
+  ];
+  for (const s of shown) lines.push(md`**${s.benchmark}**`, md``, chart(s), md``);
+  lines.push(md`</details>`);
+  return joinMd(lines, NEWLINE).toString();
+}
+
+function byBenchmark(series: readonly TrendSeries[]): Map<string, TrendSeries[]> {
+  const out = new Map<string, TrendSeries[]>();
+  for (const s of series) out.set(s.benchmark, [...(out.get(s.benchmark) ?? []), s]);
+  return out;
+}
+
+/** One metric's medians as a Mermaid line chart, commits along the x axis. */
+function chart(s: TrendSeries): SafeMarkdown {
+  const { scale, unit } = axisUnit(s);
+  const values = s.points.map((p) => p.median / scale);
+  const low = Math.min(...s.points.map((p) => (p.lower ?? p.median) / scale));
+  const high = Math.max(...s.points.map((p) => (p.upper ?? p.median) / scale));
+  const pad = (high - low) * 0.1 || Math.abs(high) * 0.01 || 1;
+  return mermaidBlock([
+    'xychart-beta',
+    `  title "${mermaidLabel(`${metricLabel(s.metric)} (${unit})`)}"`,
+    `  x-axis [${s.points.map((p) => `"${mermaidLabel(shortSha(p))}"`).join(', ')}]`,
+    `  y-axis "${unit}" ${round(low - pad)} --> ${round(high + pad)}`,
+    `  line [${values.map(round).join(', ')}]`,
+  ]);
+}
+
+/** The unit an axis shows: ms as they are, bytes in GiB, throughput per second. */
+function axisUnit(s: TrendSeries): { scale: number; unit: string } {
+  if (s.unit === 'bytes') return { scale: 2 ** 30, unit: 'GiB' };
+  return { scale: 1, unit: s.unit };
+}
+
+/** The latest runs of a benchmark, newest first: one row per run and metric. */
+function latestTable(series: readonly TrendSeries[]): SafeMarkdown[] {
+  const rows = series.flatMap((s) => s.points.slice(-TABLE_ROWS).map((p) => ({ s, p })));
+  rows.sort((a, b) => b.p.recordedAt.localeCompare(a.p.recordedAt));
+  return [
+    md`| commit | recorded | metric | median [95% interval] | change vs its base | verdict |`,
+    md`|---|---|---|---:|---|---|`,
+    ...rows.map(({ s, p }) => row(s, p)),
+  ];
+}
+
+function row(s: TrendSeries, p: TrendPoint): SafeMarkdown {
+  const interval =
+    p.lower !== null && p.upper !== null
+      ? ` [${formatValue(p.lower, s.unit)}, ${formatValue(p.upper, s.unit)}]`
+      : '';
+  const change = p.change
+    ? `${formatChange(p.change.ratio)} [${formatChange(p.change.lower)}, ${formatChange(p.change.upper)}]`
+    : '—';
+  return md`| ${code(shortSha(p))} | ${p.recordedAt.slice(0, 16).replace('T', ' ')} | ${metricLabel(s.metric)} | ${formatValue(p.median, s.unit)}${interval} | ${change} | ${p.verdict} |`;
+}
+
+function shortSha(p: TrendPoint): string {
+  return p.sha?.slice(0, SHORT_SHA) ?? 'tree';
+}
+
+/** Four significant digits: enough for an axis, without float noise. */
+function round(value: number): number {
+  return Number(value.toPrecision(4));
+}
