@@ -5068,22 +5068,22 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix, "name");
         value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "value", { strict: false }) : webidl.converters.USVString(value2, prefix, "value");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "filename") : void 0;
-        const entry = makeEntry(name, value2, filename);
-        this[kState].push(entry);
+        const entry2 = makeEntry(name, value2, filename);
+        this[kState].push(entry2);
       }
       delete(name) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix);
         name = webidl.converters.USVString(name, prefix, "name");
-        this[kState] = this[kState].filter((entry) => entry.name !== name);
+        this[kState] = this[kState].filter((entry2) => entry2.name !== name);
       }
       get(name) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.get";
         webidl.argumentLengthCheck(arguments, 1, prefix);
         name = webidl.converters.USVString(name, prefix, "name");
-        const idx = this[kState].findIndex((entry) => entry.name === name);
+        const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx === -1) {
           return null;
         }
@@ -5094,14 +5094,14 @@ var require_formdata = __commonJS({
         const prefix = "FormData.getAll";
         webidl.argumentLengthCheck(arguments, 1, prefix);
         name = webidl.converters.USVString(name, prefix, "name");
-        return this[kState].filter((entry) => entry.name === name).map((entry) => entry.value);
+        return this[kState].filter((entry2) => entry2.name === name).map((entry2) => entry2.value);
       }
       has(name) {
         webidl.brandCheck(this, _FormData);
         const prefix = "FormData.has";
         webidl.argumentLengthCheck(arguments, 1, prefix);
         name = webidl.converters.USVString(name, prefix, "name");
-        return this[kState].findIndex((entry) => entry.name === name) !== -1;
+        return this[kState].findIndex((entry2) => entry2.name === name) !== -1;
       }
       set(name, value2, filename = void 0) {
         webidl.brandCheck(this, _FormData);
@@ -5115,16 +5115,16 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix, "name");
         value2 = isBlobLike(value2) ? webidl.converters.Blob(value2, prefix, "name", { strict: false }) : webidl.converters.USVString(value2, prefix, "name");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix, "name") : void 0;
-        const entry = makeEntry(name, value2, filename);
-        const idx = this[kState].findIndex((entry2) => entry2.name === name);
+        const entry2 = makeEntry(name, value2, filename);
+        const idx = this[kState].findIndex((entry3) => entry3.name === name);
         if (idx !== -1) {
           this[kState] = [
             ...this[kState].slice(0, idx),
-            entry,
-            ...this[kState].slice(idx + 1).filter((entry2) => entry2.name !== name)
+            entry2,
+            ...this[kState].slice(idx + 1).filter((entry3) => entry3.name !== name)
           ];
         } else {
-          this[kState].push(entry);
+          this[kState].push(entry2);
         }
       }
       [nodeUtil.inspect.custom](depth, options) {
@@ -9021,16 +9021,16 @@ var require_env_http_proxy_agent = __commonJS({
           return false;
         }
         for (let i = 0; i < this.#noProxyEntries.length; i++) {
-          const entry = this.#noProxyEntries[i];
-          if (entry.port && entry.port !== port) {
+          const entry2 = this.#noProxyEntries[i];
+          if (entry2.port && entry2.port !== port) {
             continue;
           }
-          if (!/^[.*]/.test(entry.hostname)) {
-            if (hostname4 === entry.hostname) {
+          if (!/^[.*]/.test(entry2.hostname)) {
+            if (hostname4 === entry2.hostname) {
               return false;
             }
           } else {
-            if (hostname4.endsWith(entry.hostname.replace(/^\*/, ""))) {
+            if (hostname4.endsWith(entry2.hostname.replace(/^\*/, ""))) {
               return false;
             }
           }
@@ -9042,13 +9042,13 @@ var require_env_http_proxy_agent = __commonJS({
         const noProxySplit = noProxyValue.split(/[,\s]/);
         const noProxyEntries = [];
         for (let i = 0; i < noProxySplit.length; i++) {
-          const entry = noProxySplit[i];
-          if (!entry) {
+          const entry2 = noProxySplit[i];
+          if (!entry2) {
             continue;
           }
-          const parsed = entry.match(/^(.+):(\d+)$/);
+          const parsed = entry2.match(/^(.+):(\d+)$/);
           noProxyEntries.push({
-            hostname: (parsed ? parsed[1] : entry).toLowerCase(),
+            hostname: (parsed ? parsed[1] : entry2).toLowerCase(),
             port: parsed ? Number.parseInt(parsed[2], 10) : 0
           });
         }
@@ -11126,7 +11126,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify3 } = __require("node:util");
+    var { promisify: promisify4 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11166,7 +11166,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify3(this[kOriginalClose])();
+        await promisify4(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11179,7 +11179,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify3 } = __require("node:util");
+    var { promisify: promisify4 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11219,7 +11219,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify3(this[kOriginalClose])();
+        await promisify4(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -19477,8 +19477,8 @@ function loadNvml(library = defaultNvmlLibrary()) {
   const check2 = (call, code2) => {
     if (code2 !== NVML_SUCCESS) throw new NvmlCallError(call, code2, describe7(code2));
   };
-  const optional2 = (call, run3) => {
-    const [code2, value2] = run3();
+  const optional2 = (call, run4) => {
+    const [code2, value2] = run4();
     if (code2 === NVML_ERROR_NOT_SUPPORTED) return null;
     check2(call, code2);
     return value2;
@@ -19536,15 +19536,15 @@ function loadNvml(library = defaultNvmlLibrary()) {
     }
     return handle;
   };
-  const text2 = (call, run3) => {
+  const text2 = (call, run4) => {
     const buffer = Buffer.alloc(STRING_BUFFER);
-    check2(call, run3(buffer));
+    check2(call, run4(buffer));
     const end = buffer.indexOf(0);
     return buffer.toString("utf8", 0, end < 0 ? buffer.length : end);
   };
-  const unsigned = (call, run3) => optional2(call, () => {
+  const unsigned = (call, run4) => optional2(call, () => {
     const out = [0];
-    return [run3(out), out[0]];
+    return [run4(out), out[0]];
   });
   return {
     driverVersion: () => text2("nvmlSystemGetDriverVersion", (b) => fns.driverVersion(b, b.length)),
@@ -19949,16 +19949,16 @@ function parseCudaVersion(text2) {
 function smiReader(options = {}) {
   let fields = GPU_FIELDS;
   const queryGpus = () => {
-    const run3 = () => parseGpuCsv(
+    const run4 = () => parseGpuCsv(
       runNvidiaSmi([`--query-gpu=${fields.join(",")}`, "--format=csv,noheader,nounits"], options),
       fields
     );
     try {
-      return run3();
+      return run4();
     } catch (error64) {
       if (fields === GPU_FIELDS && /not a valid field/i.test(error64.message)) {
         fields = LEGACY_GPU_FIELDS;
-        return run3();
+        return run4();
       }
       throw error64;
     }
@@ -28283,9 +28283,9 @@ var require_lib = __commonJS({
 });
 
 // packages/action/src/main.ts
-import { execFile as execFile2 } from "node:child_process";
+import { execFile as execFile3 } from "node:child_process";
 import { resolve as resolve8 } from "node:path";
-import { promisify as promisify2 } from "node:util";
+import { promisify as promisify3 } from "node:util";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -34076,9 +34076,9 @@ var memo = {
     if (!bucket)
       return empty;
     handoff = void 0;
-    const entry = { value: empty, issues: null };
-    bucket.set(payload.value, entry);
-    open2.push(entry);
+    const entry2 = { value: empty, issues: null };
+    bucket.set(payload.value, entry2);
+    open2.push(entry2);
     return empty;
   },
   guard(inst) {
@@ -34152,16 +34152,16 @@ var memo = {
         const depth = open2.length;
         const result2 = base(payload, ctx);
         handoff = void 0;
-        const entry = open2.length > depth ? open2.pop() : void 0;
+        const entry2 = open2.length > depth ? open2.pop() : void 0;
         if (result2 instanceof Promise) {
           return result2.then((r) => {
-            if (entry)
-              entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
+            if (entry2)
+              entry2.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
             return r;
           });
         }
-        if (entry)
-          entry.issues = result2.issues.length ? cloneIssues(result2.issues) : NO_ISSUES;
+        if (entry2)
+          entry2.issues = result2.issues.length ? cloneIssues(result2.issues) : NO_ISSUES;
         return result2;
       };
       inst._zod.parse = wrapped;
@@ -44575,42 +44575,42 @@ function extractDefs(ctx, schema) {
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
     return;
   const idToSchema = /* @__PURE__ */ new Map();
-  for (const entry of ctx.seen.entries()) {
-    const id = ctx.metadataRegistry.get(entry[0])?.id;
+  for (const entry2 of ctx.seen.entries()) {
+    const id = ctx.metadataRegistry.get(entry2[0])?.id;
     if (id) {
       const existing = idToSchema.get(id);
-      if (existing && existing !== entry[0]) {
+      if (existing && existing !== entry2[0]) {
         throw new Error(`Duplicate schema id "${id}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
       }
-      idToSchema.set(id, entry[0]);
+      idToSchema.set(id, entry2[0]);
     }
   }
-  const makeURI = (entry) => {
+  const makeURI = (entry2) => {
     const defsSegment = ctx.target === "draft-2020-12" ? "$defs" : "definitions";
     if (ctx.external) {
-      const externalId = ctx.external.registry.get(entry[0])?.id;
+      const externalId = ctx.external.registry.get(entry2[0])?.id;
       const uriGenerator = ctx.external.uri ?? ((id2) => id2);
       if (externalId) {
         return { ref: uriGenerator(externalId) };
       }
-      const id = entry[1].defId ?? entry[1].schema.id ?? `schema${ctx.counter++}`;
-      entry[1].defId = id;
+      const id = entry2[1].defId ?? entry2[1].schema.id ?? `schema${ctx.counter++}`;
+      entry2[1].defId = id;
       return { defId: id, ref: `${uriGenerator("__shared")}#/${defsSegment}/${encodeJSONPointerSegment(id)}` };
     }
     const uriPrefix = `#`;
     const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
-    if (entry[1] === root && !entry[1].schema.id) {
+    if (entry2[1] === root && !entry2[1].schema.id) {
       return { ref: uriPrefix };
     }
-    const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
+    const defId = entry2[1].schema.id ?? `__schema${ctx.counter++}`;
     return { defId, ref: defUriPrefix + encodeJSONPointerSegment(defId) };
   };
-  const extractToDef = (entry) => {
-    if (entry[1].schema.$ref) {
+  const extractToDef = (entry2) => {
+    if (entry2[1].schema.$ref) {
       return;
     }
-    const seen = entry[1];
-    const { ref, defId } = makeURI(entry);
+    const seen = entry2[1];
+    const { ref, defId } = makeURI(entry2);
     seen.def = { ...seen.schema };
     if (defId)
       seen.defId = defId;
@@ -44621,8 +44621,8 @@ function extractDefs(ctx, schema) {
     schema2.$ref = ref;
   };
   if (ctx.cycles === "throw") {
-    for (const entry of ctx.seen.entries()) {
-      const seen = entry[1];
+    for (const entry2 of ctx.seen.entries()) {
+      const seen = entry2[1];
       if (seen.cycle) {
         throw new Error(`Cycle detected: #/${seen.cycle?.join("/")}/<root>
 
@@ -44630,31 +44630,31 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
       }
     }
   }
-  for (const entry of ctx.seen.entries()) {
-    const seen = entry[1];
-    if (schema === entry[0]) {
-      extractToDef(entry);
+  for (const entry2 of ctx.seen.entries()) {
+    const seen = entry2[1];
+    if (schema === entry2[0]) {
+      extractToDef(entry2);
       continue;
     }
     if (ctx.external) {
-      const ext = ctx.external.registry.get(entry[0])?.id;
-      if (schema !== entry[0] && ext) {
-        extractToDef(entry);
+      const ext = ctx.external.registry.get(entry2[0])?.id;
+      if (schema !== entry2[0] && ext) {
+        extractToDef(entry2);
         continue;
       }
     }
-    const id = ctx.metadataRegistry.get(entry[0])?.id;
+    const id = ctx.metadataRegistry.get(entry2[0])?.id;
     if (id) {
-      extractToDef(entry);
+      extractToDef(entry2);
       continue;
     }
     if (seen.cycle) {
-      extractToDef(entry);
+      extractToDef(entry2);
       continue;
     }
     if (seen.count > 1) {
       if (ctx.reused === "ref") {
-        extractToDef(entry);
+        extractToDef(entry2);
       }
     }
   }
@@ -44836,12 +44836,12 @@ function finalize(ctx, schema) {
     });
   };
   if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
-    for (const entry of [...ctx.seen.entries()].reverse()) {
-      flattenRef(entry[0]);
+    for (const entry2 of [...ctx.seen.entries()].reverse()) {
+      flattenRef(entry2[0]);
     }
     if (ctx.target !== "openapi-3.0") {
-      for (const entry of ctx.seen.entries()) {
-        compactTypeUnion(entry[1].def ?? entry[1].schema);
+      for (const entry2 of ctx.seen.entries()) {
+        compactTypeUnion(entry2[1].def ?? entry2[1].schema);
       }
     }
     for (const rewrite of ctx.deferred)
@@ -44888,8 +44888,8 @@ function finalize(ctx, schema) {
     delete result2.id;
   const defs = ctx.external?.defs ?? {};
   if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
-    for (const entry of ctx.seen.entries()) {
-      const seen = entry[1];
+    for (const entry2 of ctx.seen.entries()) {
+      const seen = entry2[1];
       if (seen.def && seen.defId) {
         if (seen.def.id === seen.defId)
           delete seen.def.id;
@@ -45501,9 +45501,9 @@ function stringifyKeyNames(bySchema, json2, visited) {
 var pendingRecords = /* @__PURE__ */ new WeakMap();
 function rewriteKeyNames(ctx) {
   const bySchema = /* @__PURE__ */ new Map();
-  for (const entry of ctx.seen.values()) {
-    if (entry.def && !bySchema.has(entry.schema))
-      bySchema.set(entry.schema, entry);
+  for (const entry2 of ctx.seen.values()) {
+    if (entry2.def && !bySchema.has(entry2.schema))
+      bySchema.set(entry2.schema, entry2);
   }
   const rewrites = /* @__PURE__ */ new Map();
   for (const record2 of pendingRecords.get(ctx) ?? []) {
@@ -45517,8 +45517,8 @@ function rewriteKeyNames(ctx) {
   }
   if (!rewrites.size)
     return;
-  for (const entry of ctx.seen.values()) {
-    for (const carrier of [entry.schema, entry.def]) {
+  for (const entry2 of ctx.seen.values()) {
+    for (const carrier of [entry2.schema, entry2.def]) {
       const rewritten = carrier && rewrites.get(carrier.propertyNames);
       if (rewritten)
         carrier.propertyNames = rewritten;
@@ -45712,8 +45712,8 @@ function toJSONSchema(input2, params) {
     const registry2 = input2;
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
-    for (const entry of registry2._idmap.entries()) {
-      const [_, schema] = entry;
+    for (const entry2 of registry2._idmap.entries()) {
+      const [_, schema] = entry2;
       processSchema(schema, ctx2);
     }
     const schemas = {};
@@ -45723,8 +45723,8 @@ function toJSONSchema(input2, params) {
       defs
     };
     ctx2.external = external;
-    for (const entry of registry2._idmap.entries()) {
-      const [key, schema] = entry;
+    for (const entry2 of registry2._idmap.entries()) {
+      const [key, schema] = entry2;
       extractDefs(ctx2, schema);
       assignProp(schemas, key, finalize(ctx2, schema));
     }
@@ -48356,7 +48356,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run3(s) {
+  function run4(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -48382,21 +48382,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run3(oldShape[k]);
+          const mapped = run4(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run3(def.catchall);
+          newCatchall = run4(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run3(def.element);
+        const mapped = run4(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -48404,14 +48404,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run3(item);
+          const mapped = run4(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run3(def.rest);
+          newRest = run4(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -48419,12 +48419,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run3(def.keyType);
-        const newVal = run3(def.valueType);
+        const newKey = run4(def.keyType);
+        const newVal = run4(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run3(def.valueType);
+        const newVal = run4(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -48432,7 +48432,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run3(opt);
+          const mapped = run4(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -48440,8 +48440,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run3(def.left);
-        const newRight = run3(def.right);
+        const newLeft = run4(def.left);
+        const newRight = run4(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -48453,23 +48453,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run3(def.innerType);
+        const newInner = run4(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run3(def.in);
-        const newOut = run3(def.out);
+        const newIn = run4(def.in);
+        const newOut = run4(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run3(def.input);
-        const newOutput = run3(def.output);
+        const newInput = run4(def.input);
+        const newOutput = run4(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: () => run3(original()) });
+        return clone(s, { ...rest, getter: () => run4(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -48500,7 +48500,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run3(schema);
+  return run4(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -49538,14 +49538,14 @@ function mergeFrameworkMemory(framework, processPeaks, options = {}) {
     processPeak.set(peak.gpuIndex, peak.peakBytes);
   }
   const byGpu = /* @__PURE__ */ new Map();
-  for (const [i, entry] of framework.entries()) {
-    checkIndex(`framework[${i}].device`, entry?.device);
-    checkBytes(`framework[${i}].maxAllocatedBytes`, entry.maxAllocatedBytes);
-    checkBytes(`framework[${i}].maxReservedBytes`, entry.maxReservedBytes);
-    const gpuIndex = gpuOf(entry.device, options.deviceToGpu, i);
+  for (const [i, entry2] of framework.entries()) {
+    checkIndex(`framework[${i}].device`, entry2?.device);
+    checkBytes(`framework[${i}].maxAllocatedBytes`, entry2.maxAllocatedBytes);
+    checkBytes(`framework[${i}].maxReservedBytes`, entry2.maxReservedBytes);
+    const gpuIndex = gpuOf(entry2.device, options.deviceToGpu, i);
     const sum = byGpu.get(gpuIndex) ?? { allocated: 0, reserved: 0, entries: 0 };
-    sum.allocated += entry.maxAllocatedBytes;
-    sum.reserved += entry.maxReservedBytes;
+    sum.allocated += entry2.maxAllocatedBytes;
+    sum.reserved += entry2.maxReservedBytes;
     sum.entries++;
     byGpu.set(gpuIndex, sum);
   }
@@ -49678,8 +49678,8 @@ function walkChildren(rootPid) {
 }
 function walkParents(rootPid) {
   const childrenOf = /* @__PURE__ */ new Map();
-  for (const entry of readDir(PROC)) {
-    const pid = Number(entry);
+  for (const entry2 of readDir(PROC)) {
+    const pid = Number(entry2);
     if (!Number.isInteger(pid)) continue;
     const parent = parentOf(pid);
     if (parent === void 0) continue;
@@ -50009,7 +50009,7 @@ function named(carrier) {
   return { ...carrier, commandLine: carrier.commandLine ?? processNameOf(carrier.pid) ?? "?" };
 }
 function scan(pids, token) {
-  const entry = `${RUN_TOKEN_ENV}=${token}\0`;
+  const entry2 = `${RUN_TOKEN_ENV}=${token}\0`;
   const found = [];
   const unsure = [];
   for (const pid of pids) {
@@ -50017,7 +50017,7 @@ function scan(pids, token) {
     const environ = environOf(pid);
     if (environ === null) continue;
     if (environ.length === 0) unsure.push(pid);
-    if (!environ.includes(entry)) continue;
+    if (!environ.includes(entry2)) continue;
     const started = startTime(pid);
     if (started !== null) found.push({ pid, startTime: started, commandLine: commandLineOf(pid) });
   }
@@ -50483,7 +50483,7 @@ function describe4(value2) {
 }
 
 // packages/timing/src/paired-rounds.ts
-function pairRounds(base, head, labels, clusterOf = (round) => round) {
+function pairRounds(base, head, labels, clusterOf = (round2) => round2) {
   if (labels.base.length !== base.length || labels.head.length !== head.length) {
     throw invalidOption2(
       "rounds",
@@ -50494,15 +50494,15 @@ function pairRounds(base, head, labels, clusterOf = (round) => round) {
   const baseTurns = groupByRound(base, labels.base);
   const headTurns = groupByRound(head, labels.head);
   const out = { logRatios: [], rounds: [], clusters: [] };
-  for (const round of [...headTurns.keys()].sort((a, b) => a - b)) {
-    const baseTimes = baseTurns.get(round);
+  for (const round2 of [...headTurns.keys()].sort((a, b) => a - b)) {
+    const baseTimes = baseTurns.get(round2);
     if (!baseTimes) continue;
     const b = turnLevel(baseTimes);
-    const h = turnLevel(headTurns.get(round));
+    const h = turnLevel(headTurns.get(round2));
     if (!Number.isFinite(b) || !Number.isFinite(h)) continue;
     out.logRatios.push(h - b);
-    out.rounds.push(round);
-    out.clusters.push(clusterOf(round));
+    out.rounds.push(round2);
+    out.clusters.push(clusterOf(round2));
   }
   return out;
 }
@@ -50542,10 +50542,10 @@ function groupByRound(values, rounds) {
   const byRound = /* @__PURE__ */ new Map();
   values.forEach((value2, i) => {
     if (!(value2 > 0)) return;
-    const round = rounds[i];
-    const list2 = byRound.get(round);
+    const round2 = rounds[i];
+    const list2 = byRound.get(round2);
     if (list2) list2.push(value2);
-    else byRound.set(round, [value2]);
+    else byRound.set(round2, [value2]);
   });
   return byRound;
 }
@@ -50816,7 +50816,7 @@ function summarize(samples, level = DEFAULT_CONFIDENCE) {
   const average = mean(sorted);
   const sd = standardDeviation(sorted);
   const mad = medianAbsoluteDeviation(sorted);
-  const interval = medianInterval(sorted, level);
+  const interval2 = medianInterval(sorted, level);
   return {
     count: sorted.length,
     min: sorted[0],
@@ -50836,8 +50836,8 @@ function summarize(samples, level = DEFAULT_CONFIDENCE) {
       p95: quantile(sorted, 0.95),
       p99: quantile(sorted, 0.99)
     },
-    medianInterval: interval,
-    relativePrecision: centre > 0 ? (interval.upper - interval.lower) / 2 / centre : 0,
+    medianInterval: interval2,
+    relativePrecision: centre > 0 ? (interval2.upper - interval2.lower) / 2 / centre : 0,
     outliers: classifyOutliers(sorted)
   };
 }
@@ -50870,7 +50870,7 @@ function compare(base, head, options = {}) {
     pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
     confidence
   ) : null;
-  const interval = paired ?? (method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
+  const interval2 = paired ?? (method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
     resamples: options.resamples ?? DEFAULT_RESAMPLES,
     seed: options.seed ?? DEFAULT_SEED
   }) : orderStatisticRatioInterval(baseSorted, headSorted, confidence));
@@ -50878,17 +50878,17 @@ function compare(base, head, options = {}) {
   const intervalBasis = options.rounds ? "rounds" : "samples";
   const direction = options.higherIsBetter ? -1 : 1;
   const tooFewClusters = options.rounds !== void 0 && paired === null;
-  const verdict = tooFewClusters ? "inconclusive" : decide(interval, threshold, direction);
+  const verdict = tooFewClusters ? "inconclusive" : decide(interval2, threshold, direction);
   const perSideNow = Math.max(baseSorted.length, headSorted.length);
   const moreSamples = tooFewClusters ? {
     perSide: null,
     additionalPerSide: null,
     reason: "all rounds come from one cluster (one worker process pair): a verdict needs rounds from at least two, so that an offset between processes shows in the interval"
-  } : verdict === "inconclusive" ? adviseMoreSamples(ratio, interval, threshold, perSideNow) : null;
+  } : verdict === "inconclusive" ? adviseMoreSamples(ratio, interval2, threshold, perSideNow) : null;
   const comparison = {
     verdict,
     ratio,
-    interval: { lower: interval.lower, upper: interval.upper, level: confidence },
+    interval: { lower: interval2.lower, upper: interval2.upper, level: confidence },
     intervalBasis,
     paired: paired && {
       clusters: paired.clusters,
@@ -50928,12 +50928,12 @@ function checkThreshold(threshold) {
 function samplesOf(source) {
   return Array.isArray(source) ? source : source.samples;
 }
-function decide(interval, threshold, direction) {
-  const worse = direction === 1 ? interval.lower > 1 + threshold : interval.upper < 1 - threshold;
-  const better = direction === 1 ? interval.upper < 1 - threshold : interval.lower > 1 + threshold;
+function decide(interval2, threshold, direction) {
+  const worse = direction === 1 ? interval2.lower > 1 + threshold : interval2.upper < 1 - threshold;
+  const better = direction === 1 ? interval2.upper < 1 - threshold : interval2.lower > 1 + threshold;
   if (worse) return "regression";
   if (better) return "improvement";
-  if (interval.lower >= 1 - threshold && interval.upper <= 1 + threshold) return "unchanged";
+  if (interval2.lower >= 1 - threshold && interval2.upper <= 1 + threshold) return "unchanged";
   return "inconclusive";
 }
 function orderStatisticRatioInterval(base, head, level) {
@@ -50946,10 +50946,10 @@ function orderStatisticRatioInterval(base, head, level) {
   return { lower: Math.exp(logRatio - z2 * spread), upper: Math.exp(logRatio + z2 * spread) };
 }
 function logMedianStandardError(sorted, level) {
-  const interval = medianInterval(sorted, level);
-  const lower = Math.log(Math.max(interval.lower, Number.MIN_VALUE));
-  const upper = Math.log(interval.upper);
-  const z2 = normalQuantile(1 - (1 - interval.coverage) / 2);
+  const interval2 = medianInterval(sorted, level);
+  const lower = Math.log(Math.max(interval2.lower, Number.MIN_VALUE));
+  const upper = Math.log(interval2.upper);
+  const z2 = normalQuantile(1 - (1 - interval2.coverage) / 2);
   return (upper - lower) / (2 * z2);
 }
 function bootstrapRatioInterval(base, head, level, options) {
@@ -50978,8 +50978,8 @@ function resampledMedian(sorted, scratch, rng) {
   const mid = (n2 - 1) / 2;
   return (scratch[Math.floor(mid)] + scratch[Math.ceil(mid)]) / 2;
 }
-function adviseMoreSamples(ratio, interval, threshold, perSideNow) {
-  const halfWidth = (Math.log(interval.upper) - Math.log(interval.lower)) / 2;
+function adviseMoreSamples(ratio, interval2, threshold, perSideNow) {
+  const halfWidth = (Math.log(interval2.upper) - Math.log(interval2.lower)) / 2;
   const logRatio = Math.log(ratio);
   const up = Math.log(1 + threshold);
   const down = Math.log(1 - threshold);
@@ -51003,17 +51003,17 @@ var SAFETY_MARGIN = 1.2;
 function explain2(c, overall) {
   const change = formatChange(c.ratio);
   const bounds = `[${formatChange(c.interval.lower)}, ${formatChange(c.interval.upper)}]`;
-  const interval = overall === void 0 ? `${Math.round(c.interval.level * 100)}% interval ${bounds}` : `interval ${bounds}, ${Math.round(overall * 100)}% over all looks`;
+  const interval2 = overall === void 0 ? `${Math.round(c.interval.level * 100)}% interval ${bounds}` : `interval ${bounds}, ${Math.round(overall * 100)}% over all looks`;
   const limit = `\xB1${formatPercent(c.threshold)}`;
   switch (c.verdict) {
     case "regression":
-      return `regression: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
+      return `regression: head changed by ${change} (${interval2}), beyond the ${limit} threshold`;
     case "improvement":
-      return `improvement: head changed by ${change} (${interval}), beyond the ${limit} threshold`;
+      return `improvement: head changed by ${change} (${interval2}), beyond the ${limit} threshold`;
     case "unchanged":
-      return `unchanged: ${change} (${interval}) lies within the ${limit} threshold`;
+      return `unchanged: ${change} (${interval2}) lies within the ${limit} threshold`;
     case "inconclusive":
-      return `inconclusive: ${change} (${interval}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ""}`;
+      return `inconclusive: ${change} (${interval2}) straddles the ${limit} threshold; ${c.moreSamples?.reason ?? ""}`;
   }
 }
 function formatChange(ratio) {
@@ -51027,8 +51027,8 @@ function formatPercent(fraction2) {
 // packages/timing/src/interleave-rounds.ts
 var DEFAULT_MIN_ROUNDS = 4;
 var DEFAULT_MAX_ROUNDS2 = 40;
-function roundOrder(round) {
-  return round % 2 === 0 ? ["base", "head"] : ["head", "base"];
+function roundOrder(round2) {
+  return round2 % 2 === 0 ? ["base", "head"] : ["head", "base"];
 }
 async function interleaveRounds(options) {
   const { minRounds, maxRounds, maxTime } = checkRoundsOptions(options);
@@ -51040,14 +51040,14 @@ async function interleaveRounds(options) {
     stopReason,
     elapsed: elapsed()
   });
-  for (let round = 0; ; round++) {
-    await options.beforeRound?.(round);
-    for (const side3 of roundOrder(round)) {
-      if (options.signal?.aborted) return stop(round, "aborted");
-      await options.runTurn(side3, round);
+  for (let round2 = 0; ; round2++) {
+    await options.beforeRound?.(round2);
+    for (const side3 of roundOrder(round2)) {
+      if (options.signal?.aborted) return stop(round2, "aborted");
+      await options.runTurn(side3, round2);
     }
-    await options.afterRound?.(round);
-    const rounds = round + 1;
+    await options.afterRound?.(round2);
+    const rounds = round2 + 1;
     if (rounds % 2 !== 0) continue;
     await options.afterPair?.(rounds);
     if (rounds < minRounds) continue;
@@ -51217,7 +51217,7 @@ function checkPlanOptions(options) {
     throw invalidOption2("runs", runs, "a whole number >= 1000 (20000 is typical)");
   return {
     looks,
-    clusterOf: options.clusterOf ?? ((round) => round),
+    clusterOf: options.clusterOf ?? ((round2) => round2),
     confidence,
     shape,
     runs,
@@ -51579,7 +51579,7 @@ function verdictMinRounds(plan) {
 }
 function clusterOfRound(plan) {
   const per = plan.roundsPerProcess > 0 ? plan.roundsPerProcess : 2;
-  return (round) => Math.floor(round / per);
+  return (round2) => Math.floor(round2 / per);
 }
 function planVerdictLooks(m, rounds) {
   const { plan } = m;
@@ -51718,10 +51718,10 @@ function processesOn(reader, gpus) {
   }
   return out;
 }
-function noteNeighbours(into, round, seen, own2, gpus) {
+function noteNeighbours(into, round2, seen, own2, gpus) {
   for (const p of seen) {
     if (own2.has(p.pid) || !gpus.has(p.gpuIndex)) continue;
-    into.rounds.add(round);
+    into.rounds.add(round2);
     const key = `${p.gpuIndex}:${p.pid}`;
     const known = into.processes.get(key);
     const peak = p.peakBytes === null ? known?.peakBytes ?? null : Math.max(known?.peakBytes ?? 0, p.peakBytes);
@@ -52007,16 +52007,16 @@ function startMeasuring(plan, dirs, log, onProgress, signal) {
   };
   return m;
 }
-function push(s, side3, round, values) {
+function push(s, side3, round2, values) {
   for (const v of values) {
     s[side3].push(v);
-    s[side3 === "base" ? "baseRounds" : "headRounds"].push(round);
+    s[side3 === "base" ? "baseRounds" : "headRounds"].push(round2);
   }
 }
 
 // packages/runner/src/gate/measure/turn.ts
 var TIMELINE_POINTS_PER_ROUND = 24;
-async function takeTurn(m, side3, round, memoryWanted) {
+async function takeTurn(m, side3, round2, memoryWanted) {
   const { plan, series } = m;
   const session = m.sessions[side3];
   const sampler = memoryWanted && plan.gpu ? await startVramSampler({
@@ -52030,31 +52030,31 @@ async function takeTurn(m, side3, round, memoryWanted) {
     result2 = await session.run(plan.iterationsPerRound);
   } finally {
     const report = await sampler?.stop();
-    if (report && plan.gpu) recordVram(m, side3, round, report);
-    checkNeighbours(m, round, report ?? null);
+    if (report && plan.gpu) recordVram(m, side3, round2, report);
+    checkNeighbours(m, round2, report ?? null);
   }
   m.memoryDetail[side3].framework = maxFramework(m.memoryDetail[side3].framework, result2.memory);
   const times = result2.samples.map((s) => {
     m.clocks[s.deviceMs === null ? "host" : "device"]++;
     return s.deviceMs ?? s.hostMs;
   });
-  push(series.latency, side3, round, times);
+  push(series.latency, side3, round2, times);
   const items = plan.itemsPerIteration ?? session.info.itemsPerIteration;
   if (items)
     push(
       series.throughput,
       side3,
-      round,
+      round2,
       times.map((ms) => items * 1e3 / ms)
     );
 }
-function recordVram(m, side3, round, report) {
+function recordVram(m, side3, round2, report) {
   const busiest = Math.max(0, ...report.perGpu.map((g) => g.peakBytes));
-  push(m.series.memory, side3, round, [busiest]);
+  push(m.series.memory, side3, round2, [busiest]);
   m.memoryDetail[side3].processPeaks = maxPeaks(m.memoryDetail[side3].processPeaks, report.perGpu);
   addTimeline(m.timeline[side3], report, m.started);
 }
-function checkNeighbours(m, round, report) {
+function checkNeighbours(m, round2, report) {
   const { gpu } = m.plan;
   if (!gpu) return;
   const gpus = /* @__PURE__ */ new Set([
@@ -52068,18 +52068,18 @@ function checkNeighbours(m, round, report) {
   const own2 = ownPids(sessions.filter((s) => s !== void 0).map((s) => s.pid));
   const ownSeen = report ? report.pidsSeen.length > 0 : listed.some((p) => own2.has(p.pid));
   if (!ownSeen) {
-    m.neighbours.unattributed.add(round);
+    m.neighbours.unattributed.add(round2);
     return;
   }
-  noteNeighbours(m.neighbours, round, seen, own2, gpus);
+  noteNeighbours(m.neighbours, round2, seen, own2, gpus);
 }
-function checkThrottling(m, round) {
+function checkThrottling(m, round2) {
   const { gpu } = m.plan;
   if (!gpu) return;
   const reasons = gpu.reader.inventory().gpus[gpu.index]?.throttleReasons ?? [];
   const throttling = reasons.filter((r) => THROTTLING_REASONS.has(r));
   if (throttling.length === 0) return;
-  m.throttledRounds.push(round);
+  m.throttledRounds.push(round2);
   for (const r of throttling) m.throttleReasons.add(r);
 }
 function addTimeline(into, report, benchmarkStartMs) {
@@ -52243,19 +52243,19 @@ async function measureRounds(m, stopRule) {
   const { plan } = m;
   const memoryWanted = plan.metrics.includes("memory");
   const { stopReason } = await interleaveRounds({
-    beforeRound: async (round) => {
-      if (plan.restartEveryRounds > 0 && round > 0 && round % plan.restartEveryRounds === 0) {
-        m.log(`[${plan.name}] ${round} rounds: starting new base and head processes`);
+    beforeRound: async (round2) => {
+      if (plan.restartEveryRounds > 0 && round2 > 0 && round2 % plan.restartEveryRounds === 0) {
+        m.log(`[${plan.name}] ${round2} rounds: starting new base and head processes`);
         await openSessions(m);
       }
     },
-    runTurn: (side3, round) => {
+    runTurn: (side3, round2) => {
       m.measuringSince ??= Date.now();
-      return takeTurn(m, side3, round, memoryWanted);
+      return takeTurn(m, side3, round2, memoryWanted);
     },
-    afterRound: (round) => {
-      checkThrottling(m, round);
-      m.rounds = round + 1;
+    afterRound: (round2) => {
+      checkThrottling(m, round2);
+      m.rounds = round2 + 1;
     },
     afterPair: (rounds) => {
       if (m.looks === null && rounds >= verdictMinRounds(plan))
@@ -53083,9 +53083,9 @@ function checkExecutionProvider(ort, provider, checkFiles = true) {
 }
 function providerLibraryPath(provider) {
   try {
-    const entry = resolveOnnxRuntime();
-    if (!entry) return void 0;
-    const bin = join4(dirname2(entry), "..", "bin", "napi-v6", process.platform, process.arch);
+    const entry2 = resolveOnnxRuntime();
+    if (!entry2) return void 0;
+    const bin = join4(dirname2(entry2), "..", "bin", "napi-v6", process.platform, process.arch);
     if (!existsSync4(bin)) return void 0;
     const file2 = process.platform === "win32" ? `${PROVIDER_LIBRARY[provider]}.dll` : `lib${PROVIDER_LIBRARY[provider]}.so`;
     return join4(bin, file2);
@@ -53572,16 +53572,16 @@ function checkSamples2(samples, path) {
 function checkMemory(memory, path) {
   if (!Array.isArray(memory))
     throw invalid(path, `${field("memory", memory)}; it must be a list of per-device peaks`);
-  memory.forEach((entry, index) => {
+  memory.forEach((entry2, index) => {
     const at = `memory[${index}]`;
-    if (!isRecord3(entry)) throw invalid(path, `has ${at} = ${shown2(entry)}; it must be an object`);
-    if (!(Number.isInteger(entry.device) && entry.device >= 0))
+    if (!isRecord3(entry2)) throw invalid(path, `has ${at} = ${shown2(entry2)}; it must be an object`);
+    if (!(Number.isInteger(entry2.device) && entry2.device >= 0))
       throw invalid(
         path,
-        `has ${at}.device = ${shown2(entry.device)}; it must be a device index, 0 or more`
+        `has ${at}.device = ${shown2(entry2.device)}; it must be a device index, 0 or more`
       );
     for (const key of ["maxAllocatedBytes", "maxReservedBytes"]) {
-      const bytes2 = entry[key];
+      const bytes2 = entry2[key];
       if (!(typeof bytes2 === "number" && Number.isFinite(bytes2) && bytes2 >= 0))
         throw invalid(
           path,
@@ -54348,22 +54348,22 @@ async function runSetup(benchmark, dirs, log, signal) {
 }
 
 // packages/runner/src/gate/benchmark.ts
-async function runBenchmark(benchmark, run3) {
-  const { dirs, probe, reader, log } = run3;
+async function runBenchmark(benchmark, run4) {
+  const { dirs, probe, reader, log } = run4;
   const dtype = resolveBenchmarkDtype(benchmark, probe);
   const problem = preflightProblem(benchmark, probe);
   if (problem) return failedResult(benchmark, dtype, problem, []);
   const warnings = [];
   let result2;
   try {
-    const setup = await runSetup(benchmark, dirs, log, run3.signal);
+    const setup = await runSetup(benchmark, dirs, log, run4.signal);
     warnings.push(...setup.warnings);
     if (setup.error !== null) return failedResult(benchmark, dtype, setup.error, warnings);
     const gpu = reader && probe.state === "ok" ? { index: benchmark.device, reader } : null;
-    const plan = benchmarkPlan(benchmark, dtype, gpu, run3.verdicts, (w) => warnings.push(w));
+    const plan = benchmarkPlan(benchmark, dtype, gpu, run4.verdicts, (w) => warnings.push(w));
     result2 = await measureBenchmark(plan, dirs, log, {
-      ...run3.onProgress ? { onProgress: run3.onProgress } : {},
-      ...run3.signal ? { signal: run3.signal } : {}
+      ...run4.onProgress ? { onProgress: run4.onProgress } : {},
+      ...run4.signal ? { signal: run4.signal } : {}
     });
   } catch (cause) {
     const message = cause instanceof RunnerError ? cause.message : `unexpected error (please report it, with the log): ${cause instanceof Error ? cause.message : String(cause)}`;
@@ -54678,6 +54678,332 @@ async function lockRepository(dir, resultsPath, log, warnings) {
   return lock;
 }
 
+// packages/runner/src/results/median-interval.ts
+var SIDE_INTERVAL_LEVEL = 0.95;
+var MIN_SAMPLES_FOR_INTERVAL = 6;
+function sideMedianInterval(samples) {
+  if (!samples || samples.length < MIN_SAMPLES_FOR_INTERVAL || !samples.every(Number.isFinite))
+    return null;
+  const { lower, upper } = medianInterval(sortSamples(samples), SIDE_INTERVAL_LEVEL);
+  return { lower, upper };
+}
+
+// packages/runner/src/history/entry.ts
+var HISTORY_SCHEMA_VERSION = 1;
+var HISTORY_KIND = "vggt-perf-gate-history";
+function historyEntry(results, options = {}) {
+  return {
+    schemaVersion: HISTORY_SCHEMA_VERSION,
+    kind: HISTORY_KIND,
+    recordedAt: (options.recordedAt ?? /* @__PURE__ */ new Date()).toISOString(),
+    measuredAt: results.createdAt,
+    commit: {
+      sha: results.commits.head.sha,
+      ref: results.commits.head.ref,
+      baseSha: results.commits.base.sha
+    },
+    device: results.device.state === "ok" ? results.device.name : "no GPU",
+    runner: options.runner ?? null,
+    configHash: results.configHash,
+    verdict: results.verdict,
+    benchmarks: results.benchmarks.map((b) => ({
+      name: b.name,
+      status: b.status,
+      points: b.metrics.flatMap((m) => pointOf(m, b.samples?.[m.metric]?.head))
+    }))
+  };
+}
+function pointOf(m, headSamples) {
+  if (!m.head) return [];
+  const interval2 = sideMedianInterval(headSamples);
+  return [
+    {
+      metric: m.metric,
+      unit: m.unit,
+      median: m.head.median,
+      lower: interval2?.lower ?? null,
+      upper: interval2?.upper ?? null,
+      change: m.ratio !== null && m.interval ? { ratio: m.ratio, lower: m.interval.lower, upper: m.interval.upper } : null,
+      verdict: m.verdict,
+      threshold: m.threshold
+    }
+  ];
+}
+
+// packages/runner/src/history/git-branch.ts
+import { execFile as execFile2, spawn as spawn2 } from "node:child_process";
+import { randomBytes as randomBytes5 } from "node:crypto";
+import { rm as rm6 } from "node:fs/promises";
+import { join as join8 } from "node:path";
+import { setTimeout as sleep4 } from "node:timers/promises";
+import { promisify as promisify2 } from "node:util";
+
+// packages/runner/src/history/store.ts
+import { randomBytes as randomBytes4 } from "node:crypto";
+
+// packages/runner/src/history/schema.ts
+var finite2 = number2();
+var interval = number2().nullable();
+var point = object({
+  metric: _enum2(["latency", "memory", "throughput"]),
+  unit: _enum2(["ms", "bytes", "items/s"]),
+  median: finite2,
+  lower: interval,
+  upper: interval,
+  change: object({ ratio: finite2, lower: finite2, upper: finite2 }).nullable(),
+  verdict: _enum2(["regression", "improvement", "unchanged", "inconclusive", "not-measured"]),
+  threshold: finite2
+});
+var entry = object({
+  schemaVersion: literal(HISTORY_SCHEMA_VERSION),
+  kind: literal(HISTORY_KIND),
+  recordedAt: iso_exports.datetime(),
+  measuredAt: string2(),
+  commit: object({
+    sha: string2().regex(/^[0-9a-f]{7,64}$/i).nullable(),
+    ref: string2(),
+    baseSha: string2().regex(/^[0-9a-f]{7,64}$/i).nullable()
+  }),
+  device: string2(),
+  runner: string2().nullable(),
+  configHash: string2(),
+  verdict: _enum2(["pass", "regression", "inconclusive", "failed"]),
+  benchmarks: array(
+    object({ name: string2(), status: _enum2(["complete", "failed"]), points: array(point) })
+  )
+});
+function checkHistoryEntry(data) {
+  const parsed = entry.safeParse(data);
+  if (parsed.success) return { entry: parsed.data };
+  const issue3 = parsed.error.issues[0];
+  const where = issue3 && issue3.path.length > 0 ? `${issue3.path.join(".")}: ` : "";
+  return { problem: `${where}${issue3?.message ?? "not a history entry"}` };
+}
+
+// packages/runner/src/history/store.ts
+var RUNS_DIR = "runs";
+function entryFileName(entry2) {
+  const when = entry2.recordedAt.replace(/[:.]/g, "-");
+  const sha3 = entry2.commit.sha?.slice(0, 12) ?? "no-commit";
+  return `${when}-${sha3}-${randomBytes4(3).toString("hex")}.json`;
+}
+function parseEntries(files) {
+  const entries = [];
+  const skipped = [];
+  for (const { path, text: text2 } of files) {
+    let data;
+    try {
+      data = JSON.parse(text2);
+    } catch (cause) {
+      skipped.push(`${path}: not JSON (${cause.message})`);
+      continue;
+    }
+    const checked = checkHistoryEntry(data);
+    if ("problem" in checked) skipped.push(`${path}: ${checked.problem}`);
+    else entries.push(checked.entry);
+  }
+  entries.sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
+  return { entries, skipped };
+}
+
+// packages/runner/src/history/git-branch.ts
+var run2 = promisify2(execFile2);
+var DEFAULT_AUTHOR = {
+  name: "github-actions[bot]",
+  email: "41898282+github-actions[bot]@users.noreply.github.com"
+};
+var RETRY_BASE_MS = 200;
+var RACE_LOST = /non-fast-forward|fetch first|\[rejected\]|stale info|cannot lock ref/i;
+async function appendToBranch(store, entries, options = {}) {
+  const attempts = options.attempts ?? 5;
+  const files = entries.map((entry2) => ({
+    path: `${RUNS_DIR}/${entryFileName(entry2)}`,
+    text: `${JSON.stringify(entry2, null, 2)}
+`
+  }));
+  const message = options.message ?? defaultMessage(entries);
+  for (let attempt = 1; ; attempt++) {
+    const commit = await withFetchedTip(
+      store,
+      (tip) => commitFiles(store.repo, tip, files, message, options.author ?? DEFAULT_AUTHOR)
+    );
+    const pushed = await push2(store, commit);
+    if (pushed === "pushed") return { files: files.map((f) => f.path), commit, attempts: attempt };
+    if (attempt >= attempts)
+      throw new RunnerError(
+        "HISTORY_IO",
+        `could not add to the history branch ${store.branch}: ${attempts} pushes lost a race with other jobs pushing to it. Run again, or raise the attempts.`
+      );
+    options.log?.(
+      `history: ${store.branch} moved while appending (attempt ${attempt}); trying again on its new tip`
+    );
+    await sleep4(RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
+  }
+}
+async function readBranch(store, limit = Number.POSITIVE_INFINITY) {
+  return withFetchedTip(store, async (tip) => {
+    if (tip === null) return { entries: [], skipped: [] };
+    const listing = await git2(store.repo, ["ls-tree", "--name-only", `${tip}:${RUNS_DIR}`]).catch(
+      () => ""
+    );
+    const names = listing.split("\n").filter((n2) => n2.endsWith(".json")).sort().slice(-limit);
+    const texts = await catFiles(
+      store.repo,
+      names.map((n2) => `${tip}:${RUNS_DIR}/${n2}`)
+    );
+    return parseEntries(names.map((n2, i) => ({ path: `${RUNS_DIR}/${n2}`, text: texts[i] ?? "" })));
+  });
+}
+async function withFetchedTip(store, use) {
+  const remote = store.remote ?? "origin";
+  const ref = `refs/perf-gate/history-${randomBytes5(4).toString("hex")}`;
+  let tip = null;
+  try {
+    await git2(store.repo, [
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      remote,
+      `+refs/heads/${store.branch}:${ref}`
+    ]);
+    tip = (await git2(store.repo, ["rev-parse", "--verify", `${ref}^{commit}`])).trim();
+  } catch (cause) {
+    const stderr = gitStderr(cause);
+    if (!/couldn't find remote ref|no such ref|not our ref/i.test(stderr))
+      throw new RunnerError(
+        "HISTORY_IO",
+        `cannot fetch the history branch ${store.branch} from ${remote}: ${lastLine(stderr)}. Check that the remote is reachable from the job (actions/checkout sets it up).`,
+        { cause }
+      );
+  }
+  try {
+    return await use(tip);
+  } finally {
+    await git2(store.repo, ["update-ref", "-d", ref]).catch(() => void 0);
+  }
+}
+async function commitFiles(repo, parent, files, message, author) {
+  const gitDir = (await git2(repo, ["rev-parse", "--absolute-git-dir"])).trim();
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: join8(gitDir, `perf-gate-history-${randomBytes5(4).toString("hex")}.index`),
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_COMMITTER_NAME: author.name,
+    GIT_COMMITTER_EMAIL: author.email
+  };
+  try {
+    await git2(repo, parent ? ["read-tree", parent] : ["read-tree", "--empty"], env);
+    for (const file2 of files) {
+      const blob = (await gitInput(repo, ["hash-object", "-w", "--stdin"], file2.text)).trim();
+      await git2(repo, ["update-index", "--add", "--cacheinfo", `100644,${blob},${file2.path}`], env);
+    }
+    const tree = (await git2(repo, ["write-tree"], env)).trim();
+    const args = ["commit-tree", tree, ...parent ? ["-p", parent] : [], "-m", message];
+    return (await git2(repo, args, env)).trim();
+  } finally {
+    await rm6(env.GIT_INDEX_FILE, { force: true });
+  }
+}
+async function push2(store, commit) {
+  const remote = store.remote ?? "origin";
+  try {
+    await git2(store.repo, ["push", "--quiet", remote, `${commit}:refs/heads/${store.branch}`]);
+    return "pushed";
+  } catch (cause) {
+    const stderr = gitStderr(cause);
+    if (RACE_LOST.test(stderr)) return "raced";
+    throw new RunnerError(
+      "HISTORY_IO",
+      `cannot push to the history branch ${store.branch} on ${remote}: ${lastLine(stderr)}. The job needs "permissions: contents: write", and the branch must not be protected against pushes from workflows.`,
+      { cause }
+    );
+  }
+}
+async function catFiles(repo, objects) {
+  if (objects.length === 0) return [];
+  const out = await gitInputBuffer(repo, ["cat-file", "--batch"], `${objects.join("\n")}
+`);
+  const texts = [];
+  let at = 0;
+  for (let i = 0; i < objects.length; i++) {
+    const headerEnd = out.indexOf(10, at);
+    const header = out.subarray(at, headerEnd).toString("utf8");
+    const size = Number(header.split(" ")[2]);
+    if (header.endsWith("missing") || !Number.isInteger(size)) {
+      texts.push("");
+      at = headerEnd + 1;
+      continue;
+    }
+    texts.push(out.subarray(headerEnd + 1, headerEnd + 1 + size).toString("utf8"));
+    at = headerEnd + 1 + size + 1;
+  }
+  return texts;
+}
+function defaultMessage(entries) {
+  const commits = entries.map((e) => e.commit.sha?.slice(0, 12) ?? "working tree");
+  return `perf-gate: history of ${commits.join(", ")}`;
+}
+async function git2(repo, args, env) {
+  const { stdout } = await run2("git", args, {
+    cwd: repo,
+    env: env ?? process.env,
+    maxBuffer: 64 * 2 ** 20
+  });
+  return stdout;
+}
+function gitInput(repo, args, input2) {
+  return gitInputBuffer(repo, args, input2).then((b) => b.toString("utf8"));
+}
+function gitInputBuffer(repo, args, input2) {
+  return new Promise((resolve9, reject) => {
+    const child2 = spawn2("git", args, { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
+    const out = [];
+    let stderr = "";
+    child2.stdout.on("data", (d) => out.push(d));
+    child2.stderr.on("data", (d) => {
+      stderr += d.toString();
+    });
+    child2.once("error", reject);
+    child2.once(
+      "close",
+      (code2) => code2 === 0 ? resolve9(Buffer.concat(out)) : reject(Object.assign(new Error(`git ${args[0]} failed: ${stderr.trim()}`), { stderr }))
+    );
+    child2.stdin.end(input2);
+  });
+}
+function gitStderr(cause) {
+  return String(cause.stderr ?? cause.message ?? "");
+}
+function lastLine(text2) {
+  return text2.trim().split("\n").at(-1) ?? "no message";
+}
+
+// packages/runner/src/history/series.ts
+var METRIC_ORDER = ["latency", "memory", "throughput"];
+function trendSeries(entries, limit = Number.POSITIVE_INFINITY) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const entry2 of entries) {
+    for (const b of entry2.benchmarks) {
+      if (b.status !== "complete") continue;
+      for (const { metric, unit, ...point2 } of b.points) {
+        const key = JSON.stringify([b.name, metric]);
+        const series = byKey.get(key) ?? { benchmark: b.name, metric, unit, points: [] };
+        series.points.push({
+          ...point2,
+          sha: entry2.commit.sha,
+          recordedAt: entry2.recordedAt,
+          device: entry2.device
+        });
+        byKey.set(key, series);
+      }
+    }
+  }
+  return [...byKey.values()].map((s) => ({ ...s, points: s.points.slice(-limit) })).sort(
+    (a, b) => a.benchmark.localeCompare(b.benchmark) || METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric)
+  );
+}
+
 // packages/runner/src/report/format.ts
 function formatValue(value2, unit) {
   switch (unit) {
@@ -54875,10 +55201,10 @@ var TICK_EPSILON = 1e-9;
 var TICK_PRECISION = 12;
 var FLAT_DOMAIN_HALF_WIDTH = 0.01;
 function paddedDomain(values, padding) {
-  const finite2 = values.filter(Number.isFinite);
-  if (finite2.length === 0) return { min: 0, max: 1 };
-  let min = Math.min(...finite2);
-  let max = Math.max(...finite2);
+  const finite3 = values.filter(Number.isFinite);
+  if (finite3.length === 0) return { min: 0, max: 1 };
+  let min = Math.min(...finite3);
+  let max = Math.max(...finite3);
   if (max === min) {
     const half = Math.abs(min) * FLAT_DOMAIN_HALF_WIDTH || 1;
     return { min: min - half, max: max + half };
@@ -55085,22 +55411,22 @@ function percentLabel(tick, decimals) {
   return `${tick > 0 ? "+" : "\u2212"}${Math.abs(tick).toFixed(decimals)}%`;
 }
 function changeChart(metric) {
-  const { ratio, interval } = metric;
-  if (ratio === null || interval === null) return null;
+  const { ratio, interval: interval2 } = metric;
+  if (ratio === null || interval2 === null) return null;
   const percent = (r) => (r - 1) * 100;
   const threshold = metric.threshold * 100;
   const domain2 = paddedDomain(
-    [percent(interval.lower), percent(interval.upper), -threshold, threshold, 0],
+    [percent(interval2.lower), percent(interval2.upper), -threshold, threshold, 0],
     CHANGE_DOMAIN_PADDING
   );
   const x = linearScale(domain2, LEFT, WIDTH - RIGHT);
-  const [lower, upper, point] = [interval.lower, interval.upper, ratio].map(
+  const [lower, upper, point2] = [interval2.lower, interval2.upper, ratio].map(
     (r) => x(percent(r))
   );
   const bandLeft = x(-threshold);
   const bandRight = x(threshold);
-  const level = Math.round(interval.level * 100);
-  const tooltip = `change ${formatChange(ratio)}, ${level}% interval [${formatChange(interval.lower)}, ${formatChange(interval.upper)}], threshold \xB1${+threshold.toFixed(2)}%: ${metric.verdict}`;
+  const level = Math.round(interval2.level * 100);
+  const tooltip = `change ${formatChange(ratio)}, ${level}% interval [${formatChange(interval2.lower)}, ${formatChange(interval2.upper)}], threshold \xB1${+threshold.toFixed(2)}%: ${metric.verdict}`;
   return html`${[
     svgOpen(WIDTH, CHANGE_HEIGHT, "change", `${metricLabel(metric.metric)}: ${tooltip}`),
     html`<rect class="band" x="${n(bandLeft)}" y="${BAND_TOP}" width="${n(bandRight - bandLeft)}" height="${BAND_BOTTOM - BAND_TOP}"/>`,
@@ -55113,7 +55439,7 @@ function changeChart(metric) {
     html`<line class="whisker" x1="${n(lower)}" x2="${n(upper)}" y1="${CHANGE_Y}" y2="${CHANGE_Y}"/>`,
     html`<line class="cap" x1="${n(lower)}" x2="${n(lower)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
     html`<line class="cap" x1="${n(upper)}" x2="${n(upper)}" y1="${CHANGE_Y - 6}" y2="${CHANGE_Y + 6}"/>`,
-    html`<circle class="point" cx="${n(point)}" cy="${CHANGE_Y}" r="4.5"/>`,
+    html`<circle class="point" cx="${n(point2)}" cy="${CHANGE_Y}" r="4.5"/>`,
     html`</g></svg>`
   ]}`;
 }
@@ -55646,7 +55972,7 @@ function meta3(results) {
   const d = results.device;
   const device = d.state === "ok" ? html`${d.name}${d.computeCapability ? html` (compute capability ${d.computeCapability})` : ""}, driver ${d.driver} <span class="muted">via ${d.source}</span>` : html`no GPU (CPU only): ${d.reason}`;
   const configHash = String(results.configHash);
-  const run3 = [
+  const run4 = [
     results.status === "partial" ? html`<strong>partial run</strong> (stopped early)` : "complete",
     results.shard !== null ? html`shard ${results.shard}` : null,
     html`config <code title="${configHash}">${configHash.slice(0, SHORT_HASH)}</code>`,
@@ -55662,7 +55988,7 @@ function meta3(results) {
     [
       "run",
       joinHtml(
-        run3.filter((p) => p !== null),
+        run4.filter((p) => p !== null),
         html` · `
       )
     ]
@@ -55775,6 +56101,15 @@ var joinMd = MARKDOWN.join;
 function code(text2) {
   const inert = oneLine(String(text2)).replace(/`/g, "'").replace(/\|/g, "\\|");
   return MARKDOWN.fromEscaped(`\`${inert}\``);
+}
+function mermaidLabel(text2) {
+  return oneLine(text2).replace(/[^A-Za-z0-9 ._/()+-]/g, " ").replace(/\s+/g, " ").trim();
+}
+function mermaidBlock(lines) {
+  const body = lines.map((line) => line.replace(/`/g, "'")).join("\n");
+  return MARKDOWN.fromEscaped(`\`\`\`mermaid
+${body}
+\`\`\``);
 }
 
 // packages/runner/src/report/markdown.ts
@@ -56077,10 +56412,10 @@ function tellReportersNow(reporters, call) {
 }
 
 // packages/runner/src/results/output-paths.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
+import { randomBytes as randomBytes6 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
 import { access as access2, mkdir as mkdir3, open as open3, realpath, rmdir as rmdir2, stat as stat2, unlink as unlink2, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname3, isAbsolute, join as join8, relative, resolve as resolve7, sep } from "node:path";
+import { basename as basename2, dirname as dirname3, isAbsolute, join as join9, relative, resolve as resolve7, sep } from "node:path";
 var OutputPathError = class extends RunnerError {
   /** The path as the user gave it. */
   path;
@@ -56128,7 +56463,7 @@ async function canonicalPath(path) {
   const rest = [];
   for (let dir = resolve7(path); ; dir = dirname3(dir)) {
     try {
-      return join8(await realpath(dir), ...rest);
+      return join9(await realpath(dir), ...rest);
     } catch {
       if (dir === dirname3(dir)) return resolve7(path);
       rest.unshift(basename2(dir));
@@ -56171,7 +56506,7 @@ async function checkWritable(path) {
   }
 }
 function isADirectory(target) {
-  const example = target.format === "results" ? `, e.g. ${join8(target.path, "perf-gate-results.json")}` : "";
+  const example = target.format === "results" ? `, e.g. ${join9(target.path, "perf-gate-results.json")}` : "";
   return {
     why: "it is a directory (EISDIR)",
     fix: `Add a file name to the path${example}.`,
@@ -56180,9 +56515,9 @@ function isADirectory(target) {
 }
 async function probeDirectory(directory) {
   const created = await mkdir3(directory, { recursive: true });
-  const probe = join8(
+  const probe = join9(
     directory,
-    `.perf-gate-probe-${process.pid}-${randomBytes4(4).toString("hex")}`
+    `.perf-gate-probe-${process.pid}-${randomBytes6(4).toString("hex")}`
   );
   try {
     const handle = await open3(probe, "wx");
@@ -56419,6 +56754,46 @@ function renderTerminal(results) {
   return out.join("\n");
 }
 
+// packages/runner/src/report/trend-markdown.ts
+var SHORT_SHA3 = 7;
+var NEWLINE2 = md`\n`;
+function renderTrendComment(series) {
+  const shown4 = series.filter((s) => s.metric !== "throughput" && s.points.length > 1);
+  if (shown4.length === 0) return "";
+  const runs = Math.max(...shown4.map((s) => s.points.length));
+  const lines = [
+    md`<details><summary>Trend on the default branch (last ${runs} runs)</summary>`,
+    md``
+  ];
+  for (const s of shown4) lines.push(md`**${s.benchmark}**`, md``, chart(s), md``);
+  lines.push(md`</details>`);
+  return joinMd(lines, NEWLINE2).toString();
+}
+function chart(s) {
+  const { scale, unit } = axisUnit2(s);
+  const values = s.points.map((p) => p.median / scale);
+  const low = Math.min(...s.points.map((p) => (p.lower ?? p.median) / scale));
+  const high = Math.max(...s.points.map((p) => (p.upper ?? p.median) / scale));
+  const pad = (high - low) * 0.1 || Math.abs(high) * 0.01 || 1;
+  return mermaidBlock([
+    "xychart-beta",
+    `  title "${mermaidLabel(`${metricLabel(s.metric)} (${unit})`)}"`,
+    `  x-axis [${s.points.map((p) => `"${mermaidLabel(shortSha(p))}"`).join(", ")}]`,
+    `  y-axis "${unit}" ${round(low - pad)} --> ${round(high + pad)}`,
+    `  line [${values.map(round).join(", ")}]`
+  ]);
+}
+function axisUnit2(s) {
+  if (s.unit === "bytes") return { scale: 2 ** 30, unit: "GiB" };
+  return { scale: 1, unit: s.unit };
+}
+function shortSha(p) {
+  return p.sha?.slice(0, SHORT_SHA3) ?? "tree";
+}
+function round(value2) {
+  return Number(value2.toPrecision(4));
+}
+
 // packages/runner/src/results/merge.ts
 function mergeResults(shards) {
   const [first] = shards;
@@ -56490,7 +56865,7 @@ function actionReporter() {
 }
 
 // packages/action/src/github-api.ts
-import { setTimeout as sleep4 } from "node:timers/promises";
+import { setTimeout as sleep5 } from "node:timers/promises";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync as readFileSync5, existsSync as existsSync7 } from "fs";
@@ -60784,7 +61159,7 @@ function createGitHubApi(token, log, retry = DEFAULT_RETRY, apiUrl) {
         `GitHub API ${method} ${url2}: ${shortReason(failure2)}; retrying in ${seconds(next.waitMs, 1)} s (attempt ${attempt + 1} of ${retry.attempts}), ${next.because}`
       );
       try {
-        await sleep4(next.waitMs, void 0, { signal: expired });
+        await sleep5(next.waitMs, void 0, { signal: expired });
       } catch {
         throw new FailedRequest(failure2, attempt, outOfTime("wait", next.waitMs), cause);
       }
@@ -61380,9 +61755,51 @@ function innerCells(row) {
   return splitCells(row).slice(1, -1);
 }
 
+// packages/action/src/history.ts
+function recordsHistory(env, event) {
+  const defaultBranch = event?.repository?.default_branch;
+  const onDefault = typeof defaultBranch === "string" && env.GITHUB_REF === `refs/heads/${defaultBranch}`;
+  return onDefault && ["push", "schedule", "workflow_dispatch"].includes(env.GITHUB_EVENT_NAME ?? "");
+}
+async function recordRun(results, context3) {
+  if (results.status !== "complete") {
+    context3.log(`history: this run is ${results.status}; nothing added to ${context3.branch}`);
+    return;
+  }
+  try {
+    const entry2 = historyEntry(results, { runner: context3.env.RUNNER_NAME ?? null });
+    const { files, attempts } = await appendToBranch(
+      { repo: context3.repo, branch: context3.branch },
+      [entry2],
+      {
+        log: context3.log
+      }
+    );
+    context3.log(
+      `history: added ${files.join(", ")} to ${context3.branch}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`
+    );
+  } catch (error64) {
+    context3.warn(`history not recorded: ${error64.message}`);
+  }
+}
+async function trendForComment(context3) {
+  try {
+    const { entries, skipped } = await readBranch(
+      { repo: context3.repo, branch: context3.branch },
+      context3.points
+    );
+    for (const line of skipped) context3.warn(`history: skipped ${line} on ${context3.branch}`);
+    return renderTrendComment(trendSeries(entries, context3.points));
+  } catch (error64) {
+    context3.warn(`history trend not shown: ${error64.message}`);
+    return "";
+  }
+}
+
 // packages/action/src/inputs.ts
 var FAIL_ON = FAIL_ON_MODES;
 var COMMENT_MODES = ["always", "on-change", "never"];
+var BRANCH_NAME = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}$/;
 var COMMENT_KEY = /^[A-Za-z0-9._/-]{1,100}$/;
 function readInputs(get) {
   const oneOf = (name, allowed, fallback) => {
@@ -61407,6 +61824,18 @@ function readInputs(get) {
     );
   }
   const token = get("github-token");
+  const historyBranch = get("history-branch") || null;
+  if (historyBranch !== null && !BRANCH_NAME.test(historyBranch)) {
+    throw new ActionError(
+      `input "history-branch" must be a branch name (letters, digits, ".", "_", "/", "-"), not "${historyBranch}".`
+    );
+  }
+  const points = get("history-points") || "20";
+  if (!/^[1-9][0-9]{0,2}$/.test(points)) {
+    throw new ActionError(
+      `input "history-points" must be a number of runs from 1 to 999, not "${points}".`
+    );
+  }
   return {
     config: get("config") || "perf-gate.yml",
     baseRef: get("base-ref"),
@@ -61420,7 +61849,9 @@ function readInputs(get) {
     results: list(get("results")) ?? [],
     prNumber: pr ? Number(pr) : null,
     resultsPath: get("results-path") || "perf-gate-results.json",
-    reportPath: get("report-path") || "perf-gate-report.md"
+    reportPath: get("report-path") || "perf-gate-report.md",
+    historyBranch,
+    historyPoints: Number(points)
   };
 }
 function list(value2) {
@@ -61488,8 +61919,8 @@ var WRITE_NOTES = {
 };
 
 // packages/action/src/main.ts
-var exec = promisify2(execFile2);
-async function run2(options = {}) {
+var exec = promisify3(execFile3);
+async function run3(options = {}) {
   const env = options.env ?? process.env;
   const started = Date.now();
   let inputs;
@@ -61529,7 +61960,10 @@ async function run2(options = {}) {
       reporters
     );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
-    const markdown = renderMarkdown(results);
+    const trend = await keepHistory(inputs, results, { repo: workspace, env, event });
+    const markdown = trend ? `${renderMarkdown(results)}
+
+${trend}` : renderMarkdown(results);
     await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, "bytes").text);
     annotate(
       results,
@@ -61565,6 +61999,19 @@ async function run2(options = {}) {
   } catch (error64) {
     setFailed(error64.message);
   }
+}
+async function keepHistory(inputs, results, where) {
+  if (!inputs.historyBranch) return "";
+  const context3 = {
+    ...where,
+    branch: inputs.historyBranch,
+    points: inputs.historyPoints,
+    log: (line) => info(line),
+    warn: (line) => warning(line)
+  };
+  if (!recordsHistory(where.env, where.event)) return trendForComment(context3);
+  await recordRun(results, context3);
+  return "";
 }
 async function readConfig(inputs, workspace, repositoryRoot) {
   try {
@@ -61735,4 +62182,4 @@ function cancelOnSignals() {
 }
 
 // packages/action/src/index.ts
-await run2({ signal: cancelOnSignals() });
+await run3({ signal: cancelOnSignals() });

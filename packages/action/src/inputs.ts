@@ -20,6 +20,10 @@ export interface ActionInputs {
   prNumber: number | null;
   resultsPath: string;
   reportPath: string;
+  /** The data branch the history lives on; null keeps no history. */
+  historyBranch: string | null;
+  /** Runs of the default branch the PR comment's trend shows. */
+  historyPoints: number;
 }
 
 /** The runner's fail-on modes: one rule for the CLI and the Action. */
@@ -27,6 +31,9 @@ export const FAIL_ON = FAIL_ON_MODES;
 export type { FailOn };
 export const COMMENT_MODES = ['always', 'on-change', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
+
+/** A branch name git and a refspec both take as it is: no spaces, `..`, `:` or leading `-`. */
+const BRANCH_NAME = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}$/;
 
 /** A comment key ends up inside an HTML comment: keep it to characters that cannot end one. */
 const COMMENT_KEY = /^[A-Za-z0-9._/-]{1,100}$/;
@@ -59,6 +66,18 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     );
   }
   const token = get('github-token');
+  const historyBranch = get('history-branch') || null;
+  if (historyBranch !== null && !BRANCH_NAME.test(historyBranch)) {
+    throw new ActionError(
+      `input "history-branch" must be a branch name (letters, digits, ".", "_", "/", "-"), not "${historyBranch}".`,
+    );
+  }
+  const points = get('history-points') || '20';
+  if (!/^[1-9][0-9]{0,2}$/.test(points)) {
+    throw new ActionError(
+      `input "history-points" must be a number of runs from 1 to 999, not "${points}".`,
+    );
+  }
   return {
     config: get('config') || 'perf-gate.yml',
     baseRef: get('base-ref'),
@@ -73,6 +92,8 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     prNumber: pr ? Number(pr) : null,
     resultsPath: get('results-path') || 'perf-gate-results.json',
     reportPath: get('report-path') || 'perf-gate-report.md',
+    historyBranch,
+    historyPoints: Number(points),
   };
 }
 

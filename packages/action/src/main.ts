@@ -28,6 +28,7 @@ import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
 import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
+import { recordRun, recordsHistory, trendForComment } from './history.js';
 import { type ActionInputs, outputTargets, readInputs } from './inputs.js';
 import { annotate, failureMessage } from './verdict.js';
 import { WRITE_NOTES } from './write-notes.js';
@@ -98,8 +99,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
           reporters,
         );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
-    // Rendered once, for the job summary and the comment (the report file has the same text).
-    const markdown = renderMarkdown(results);
+    const trend = await keepHistory(inputs, results, { repo: workspace, env, event });
+    // Rendered once, for the job summary and the comment (the report file has the table alone).
+    const markdown = trend ? `${renderMarkdown(results)}\n\n${trend}` : renderMarkdown(results);
     await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, 'bytes').text);
     annotate(results, (kind, text, title) =>
       kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
@@ -141,6 +143,29 @@ export async function run(options: RunOptions = {}): Promise<void> {
   } catch (error) {
     core.setFailed((error as Error).message);
   }
+}
+
+/**
+ * With a history branch: a run of the default branch appends its results to
+ * it; any other run (a pull request) gets the branch's trend for its
+ * comment, returned as Markdown (empty when there is none to show).
+ */
+async function keepHistory(
+  inputs: ActionInputs,
+  results: GateResults,
+  where: { repo: string; env: NodeJS.ProcessEnv; event: Record<string, unknown> | null },
+): Promise<string> {
+  if (!inputs.historyBranch) return '';
+  const context = {
+    ...where,
+    branch: inputs.historyBranch,
+    points: inputs.historyPoints,
+    log: (line: string) => core.info(line),
+    warn: (line: string) => core.warning(line),
+  };
+  if (!recordsHistory(where.env, where.event)) return trendForComment(context);
+  await recordRun(results, context);
+  return '';
 }
 
 /** The config, validated; each problem is also an annotation on its line of the file. */

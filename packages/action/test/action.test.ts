@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -500,6 +501,104 @@ describe('measuring on the runner', () => {
     );
     expect(action.github.requests).toHaveLength(0);
     expect(run.summary).toContain('| harness | latency |');
+  });
+});
+
+describe('the history on a data branch', () => {
+  /** The gated repository with a bare remote as origin, main pushed there, as a checkout has it. */
+  function withRemote(repo: string): string {
+    const remote = mkdtempSync(join(tmpdir(), 'perf-gate-remote-'));
+    const git = (cwd: string, ...args: string[]) => {
+      const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    git(remote, 'init', '-q', '--bare', '-b', 'main');
+    git(repo, 'remote', 'add', 'origin', remote);
+    git(repo, 'push', '-q', 'origin', 'main');
+    return remote;
+  }
+  const onMain = {
+    event: { ref: 'refs/heads/main', before: 'abc', repository: { default_branch: 'main' } },
+    eventName: 'push',
+    env: { GITHUB_REF: 'refs/heads/main', RUNNER_NAME: 'rtx4090-1' },
+  };
+
+  it('a push to the default branch appends its results; a PR comment then shows the trend', async () => {
+    const repo = gatedRepository(1);
+    const remote = withRemote(repo);
+    const inputs = { 'base-ref': 'HEAD~1', 'history-branch': 'perf-gate-data' };
+    for (let i = 0; i < 2; i++) {
+      const run = await action.run({ workspace: repo, inputs, ...onMain });
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toMatch(/history: added runs\/[^ ]+\.json to perf-gate-data/);
+    }
+    const files = spawnSync('git', ['ls-tree', '-r', '--name-only', 'perf-gate-data'], {
+      cwd: remote,
+      encoding: 'utf8',
+    })
+      .stdout.trim()
+      .split('\n');
+    expect(files).toHaveLength(2);
+    const entry = JSON.parse(
+      spawnSync('git', ['show', `perf-gate-data:${files[0]}`], { cwd: remote, encoding: 'utf8' })
+        .stdout,
+    );
+    expect(entry).toMatchObject({ kind: 'vggt-perf-gate-history', runner: 'rtx4090-1' });
+    expect(entry.benchmarks[0].points[0]).toMatchObject({ metric: 'latency', unit: 'ms' });
+    // The job's checkout is as it was: nothing was checked out to write the branch.
+    expect(
+      spawnSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' }).stdout,
+    ).toBe(
+      ['?? perf-gate-report.html', '?? perf-gate-report.md', '?? perf-gate-results.json', ''].join(
+        '\n',
+      ),
+    );
+    const pr = await action.run({ workspace: repo, inputs });
+    expect(pr.exitCode).toBe(0);
+    const body = action.github.commentsOn(42)[0]?.body ?? '';
+    expect(body).toContain('Trend on the default branch (last 2 runs)');
+    expect(body).toMatch(/```mermaid\nxychart-beta/);
+    // A pull request never writes the history.
+    expect(
+      spawnSync('git', ['ls-tree', '-r', '--name-only', 'perf-gate-data'], {
+        cwd: remote,
+        encoding: 'utf8',
+      })
+        .stdout.trim()
+        .split('\n'),
+    ).toHaveLength(2);
+  });
+
+  it('a history that cannot be pushed is a warning; the verdict still decides the step', async () => {
+    const repo = gatedRepository(1.2);
+    const remote = withRemote(repo);
+    writeFileSync(
+      join(remote, 'hooks', 'pre-receive'),
+      '#!/bin/sh\necho "protected branch" >&2\nexit 1\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const run = await action.run({
+      workspace: repo,
+      inputs: { 'base-ref': 'HEAD~1', 'history-branch': 'perf-gate-data' },
+      ...onMain,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.verdict).toBe('regression');
+    expect(run.stdout).toMatch(
+      /::warning::history not recorded: cannot push to the history branch perf-gate-data/,
+    );
+  });
+
+  it('a bad history-branch name fails the step before measuring, saying what is allowed', async () => {
+    const run = await action.run({
+      workspace: gatedRepository(1),
+      inputs: { 'base-ref': 'HEAD~1', 'history-branch': 'data..branch' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('input "history-branch" must be a branch name');
   });
 });
 

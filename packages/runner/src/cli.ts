@@ -11,6 +11,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatDeviceProbe, probeDevice } from '@vggt-perf-gate/device';
 import { compare } from '@vggt-perf-gate/timing';
+import { EXIT } from './commands/exit-codes.js';
+import { EXPORT_USAGE, exportCommand } from './commands/export.js';
+import { HISTORY_USAGE, historyCommand } from './commands/history.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { RunnerError } from './errors.js';
 import { stopOnSignals } from './gate/interrupt.js';
@@ -27,7 +30,7 @@ import { mergeResults } from './results/merge.js';
 import { checkOutputPaths, type OutputTarget } from './results/output-paths.js';
 import type { GateResults } from './results/types.js';
 
-export const EXIT = { pass: 0, regression: 1, usage: 2, failure: 3 } as const;
+export { EXIT };
 
 /** Each command's own usage, printed by `<command> --help` (the overview only names the commands). */
 const COMMAND_USAGE = {
@@ -68,6 +71,8 @@ join the results of shards (matrix jobs) into one file and print its table`,
 
 compare two samples files (JSON arrays of ms, or { "samples": [...] });
 exit 1 on a regression beyond the threshold (a share: 0.02 is 2%)`,
+  history: HISTORY_USAGE,
+  export: EXPORT_USAGE,
   probe: `usage: vggt-perf-gate probe [--json]
 
 show the GPU and what dtype auto means on it`,
@@ -82,6 +87,8 @@ commands:
   report   render a results file (terminal, Markdown or HTML)
   merge    join shard results into one file
   compare  compare two samples files
+  history  keep results over time and draw their trend (append, report)
+  export   a results file in github-action-benchmark's or Bencher's format
   probe    show the GPU and what dtype auto means on it
 
 vggt-perf-gate <command> --help shows a command's options.
@@ -277,6 +284,8 @@ export async function main(argv: string[]): Promise<number> {
     report,
     merge,
     compare: compareFiles,
+    history: historyCommand,
+    export: exportCommand,
     probe,
   };
   if (!isCommand(command)) {

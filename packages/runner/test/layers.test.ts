@@ -16,10 +16,10 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['config'],
   ['workloads'],
   ['results'],
-  ['analysis'],
+  ['analysis', 'history'],
   ['gate'],
   ['report', 'demo'],
-  ['cli.ts', 'index.ts'],
+  ['cli.ts', 'index.ts', 'commands'],
 ];
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));

@@ -29,6 +29,7 @@ export interface BranchStore {
   branch: string;
 }
 
+/** How appendToBranch commits and retries. */
 export interface AppendToBranchOptions {
   /** Pushes tried before giving up on a branch other jobs keep moving; default 5. */
   attempts?: number;

@@ -39,6 +39,7 @@ const POINT_CLASS: Readonly<Record<string, string>> = {
   improvement: 'improvement',
 };
 
+/** What renderTrendHtml may be given besides the series. */
 export interface TrendPageOptions {
   /** Page title; default "Performance history". */
   title?: string;

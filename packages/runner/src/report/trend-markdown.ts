@@ -22,7 +22,14 @@ const SHORT_SHA = 7;
 const TABLE_ROWS = 10;
 const NEWLINE = md`\n`;
 
-/** A Markdown page of every series, each chart over its last points. */
+/**
+ * A Markdown page of every series: per benchmark a chart of each metric and
+ * a table of its latest runs.
+ *
+ * @example
+ * const { entries } = await readStore('perf-history');
+ * writeFileSync('trend.md', renderTrendMarkdown(trendSeries(entries, 50)));
+ */
 export function renderTrendMarkdown(
   series: readonly TrendSeries[],
   title = 'Performance history',

@@ -10,6 +10,7 @@ import type { BenchmarkResult, GateResults, MetricResult } from './types.js';
 
 /** The formats `vggt-perf-gate export --format` writes. */
 export const EXPORT_FORMATS = ['github-action-benchmark', 'bencher'] as const;
+/** One of EXPORT_FORMATS. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** One entry of github-action-benchmark's customSmallerIsBetter list. */
