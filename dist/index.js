@@ -50506,22 +50506,30 @@ function pairRounds(base, head, labels, clusterOf = (round2) => round2) {
   }
   return out;
 }
-function clusteredInterval(paired, level) {
+function clusteredInterval(paired, level, options = {}) {
   const n2 = paired.logRatios.length;
   const sums = /* @__PURE__ */ new Map();
   const centre = paired.logRatios.reduce((a, x) => a + x, 0) / n2;
   paired.logRatios.forEach((x, i) => {
     const c = paired.clusters[i];
-    sums.set(c, (sums.get(c) ?? 0) + (x - centre));
+    const sum = sums.get(c) ?? { deviation: 0, count: 0 };
+    sums.set(c, { deviation: sum.deviation + (x - centre), count: sum.count + 1 });
   });
   const g = sums.size;
   if (g < 2) return null;
   let squares = 0;
-  for (const s of sums.values()) squares += s * s;
+  let meanSquares = 0;
+  for (const { deviation, count } of sums.values()) {
+    squares += deviation * deviation;
+    meanSquares += (deviation / count) ** 2;
+  }
   let spread = 0;
   for (const x of paired.logRatios) spread += (x - centre) ** 2;
-  const perRound = Math.sqrt(spread / (n2 - 1) / n2);
-  const standardError = Math.max(Math.sqrt(g / (g - 1) * squares) / n2, perRound);
+  const perRoundSd = n2 > 1 ? Math.sqrt(spread / (n2 - 1)) : 0;
+  const betweenClusterSd = Math.sqrt(meanSquares / (g - 1));
+  const own2 = Math.max(Math.sqrt(g / (g - 1) * squares) / n2, perRoundSd / Math.sqrt(n2));
+  const floor = (options.minClusterSd ?? 0) / Math.sqrt(g);
+  const standardError = Math.max(own2, floor);
   const half = studentTQuantile(1 - (1 - level) / 2, g - 1) * standardError;
   return {
     ratio: Math.exp(centre),
@@ -50530,7 +50538,10 @@ function clusteredInterval(paired, level) {
     clusters: g,
     rounds: n2,
     df: g - 1,
-    standardError
+    standardError,
+    perRoundSd,
+    betweenClusterSd,
+    floored: floor > own2
   };
 }
 function turnLevel(times) {
@@ -50868,7 +50879,8 @@ function compare(base, head, options = {}) {
   }
   const paired = options.rounds ? clusteredInterval(
     pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
-    confidence
+    confidence,
+    options.rounds.minClusterSd === void 0 ? {} : { minClusterSd: options.rounds.minClusterSd }
   ) : null;
   const interval2 = paired ?? (method === "bootstrap" ? bootstrapRatioInterval(baseSorted, headSorted, confidence, {
     resamples: options.resamples ?? DEFAULT_RESAMPLES,
@@ -50894,7 +50906,10 @@ function compare(base, head, options = {}) {
       clusters: paired.clusters,
       rounds: paired.rounds,
       df: paired.df,
-      standardError: paired.standardError
+      standardError: paired.standardError,
+      perRoundSd: paired.perRoundSd,
+      betweenClusterSd: paired.betweenClusterSd,
+      floored: paired.floored
     },
     change: ratio - 1,
     threshold,
@@ -51875,7 +51890,12 @@ function metricResult(metric, plan, s, comparison, looks) {
       confidence: 1 - plan.errorRates[metric],
       verdicts: plan.verdicts,
       looks: looks?.looks.length ?? 0,
-      shape: looks?.shape ?? "pocock"
+      shape: looks?.shape ?? "pocock",
+      noise: comparison.paired ? {
+        perRoundSd: comparison.paired.perRoundSd,
+        betweenPairSd: comparison.paired.betweenClusterSd
+      } : null,
+      noiseFloor: plan.noiseFloor && metric !== "memory" ? { ...plan.noiseFloor, widened: comparison.paired?.floored ?? false } : null
     } : null,
     threshold: plan.thresholds[metric],
     verdict: comparison?.verdict ?? "not-measured",
@@ -52177,7 +52197,13 @@ function compareAll(plan, series, looks) {
         // Every look and verdict of the run together hold with 95%: what the report names.
         overallConfidence: 1 - GATE_ERROR_RATE,
         higherIsBetter: metric === "throughput",
-        rounds: { base: s.baseRounds, head: s.headRounds, clusterOf }
+        rounds: {
+          base: s.baseRounds,
+          head: s.headRounds,
+          clusterOf,
+          // Peak VRAM repeats to the byte: the runner's timing noise says nothing about it.
+          ...plan.noiseFloor && metric !== "memory" ? { minClusterSd: plan.noiseFloor.betweenPairSd } : {}
+        }
       });
     } catch (cause) {
       throw new RunnerError(
@@ -52330,7 +52356,16 @@ var metricResult2 = object({
     confidence: finite,
     verdicts: whole,
     looks: whole,
-    shape: _enum2(["pocock", "obrien-fleming"])
+    shape: _enum2(["pocock", "obrien-fleming"]),
+    noise: object({ perRoundSd: finite, betweenPairSd: finite }).nullable().optional(),
+    noiseFloor: object({
+      betweenPairSd: finite,
+      perRoundSd: finite,
+      calibrations: whole,
+      newest: text,
+      runner: text.nullable(),
+      widened: boolean2()
+    }).nullable().optional()
   }).nullable().optional(),
   threshold: finite,
   verdict: _enum2(["regression", "improvement", "unchanged", "inconclusive", "not-measured"]),
@@ -54360,7 +54395,10 @@ async function runBenchmark(benchmark, run4) {
     warnings.push(...setup.warnings);
     if (setup.error !== null) return failedResult(benchmark, dtype, setup.error, warnings);
     const gpu = reader && probe.state === "ok" ? { index: benchmark.device, reader } : null;
-    const plan = benchmarkPlan(benchmark, dtype, gpu, run4.verdicts, (w) => warnings.push(w));
+    const plan = {
+      ...benchmarkPlan(benchmark, dtype, gpu, run4.verdicts, (w) => warnings.push(w)),
+      noiseFloor: run4.noiseFloor ?? null
+    };
     result2 = await measureBenchmark(plan, dirs, log, {
       ...run4.onProgress ? { onProgress: run4.onProgress } : {},
       ...run4.signal ? { signal: run4.signal } : {}
@@ -54599,6 +54637,7 @@ async function runGate(options) {
           reader,
           log,
           verdicts,
+          noiseFloor: options.noiseFloors?.[benchmark.name] ?? null,
           ...options.onProgress ? { onProgress: options.onProgress } : {},
           ...options.signal ? { signal: options.signal } : {}
         })
@@ -54705,6 +54744,7 @@ function historyEntry(results, options = {}) {
     device: results.device.state === "ok" ? results.device.name : "no GPU",
     runner: options.runner ?? null,
     configHash: results.configHash,
+    calibration: isCalibration(results),
     verdict: results.verdict,
     benchmarks: results.benchmarks.map((b) => ({
       name: b.name,
@@ -54725,9 +54765,14 @@ function pointOf(m, headSamples) {
       upper: interval2?.upper ?? null,
       change: m.ratio !== null && m.interval ? { ratio: m.ratio, lower: m.interval.lower, upper: m.interval.upper } : null,
       verdict: m.verdict,
-      threshold: m.threshold
+      threshold: m.threshold,
+      noise: m.intervalMethod?.noise ? { ...m.intervalMethod.noise, roundsPerPair: m.intervalMethod.roundsPerCluster } : null
     }
   ];
+}
+function isCalibration(results) {
+  const { base, head } = results.commits;
+  return base.sha !== null && base.sha === head.sha && !head.dirty;
 }
 
 // packages/runner/src/history/git-branch.ts
@@ -54752,7 +54797,12 @@ var point = object({
   upper: interval,
   change: object({ ratio: finite2, lower: finite2, upper: finite2 }).nullable(),
   verdict: _enum2(["regression", "improvement", "unchanged", "inconclusive", "not-measured"]),
-  threshold: finite2
+  threshold: finite2,
+  noise: object({
+    perRoundSd: finite2,
+    betweenPairSd: finite2,
+    roundsPerPair: number2().int().nonnegative()
+  }).nullable().optional()
 });
 var entry = object({
   schemaVersion: literal(HISTORY_SCHEMA_VERSION),
@@ -54767,6 +54817,7 @@ var entry = object({
   device: string2(),
   runner: string2().nullable(),
   configHash: string2(),
+  calibration: boolean2().optional(),
   verdict: _enum2(["pass", "regression", "inconclusive", "failed"]),
   benchmarks: array(
     object({ name: string2(), status: _enum2(["complete", "failed"]), points: array(point) })
@@ -54808,6 +54859,16 @@ function parseEntries(files) {
 
 // packages/runner/src/history/git-branch.ts
 var run2 = promisify2(execFile2);
+function remoteEnv(store) {
+  const env = { ...process.env, GIT_TERMINAL_PROMPT: "0" };
+  if (!store.extraHeader) return env;
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: `http.${store.extraHeader.url}.extraheader`,
+    GIT_CONFIG_VALUE_0: store.extraHeader.value
+  };
+}
 var DEFAULT_AUTHOR = {
   name: "github-actions[bot]",
   email: "41898282+github-actions[bot]@users.noreply.github.com"
@@ -54859,13 +54920,11 @@ async function withFetchedTip(store, use) {
   const ref = `refs/perf-gate/history-${randomBytes5(4).toString("hex")}`;
   let tip = null;
   try {
-    await git2(store.repo, [
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      remote,
-      `+refs/heads/${store.branch}:${ref}`
-    ]);
+    await git2(
+      store.repo,
+      ["fetch", "--quiet", "--no-tags", remote, `+refs/heads/${store.branch}:${ref}`],
+      remoteEnv(store)
+    );
     tip = (await git2(store.repo, ["rev-parse", "--verify", `${ref}^{commit}`])).trim();
   } catch (cause) {
     const stderr = gitStderr(cause);
@@ -54908,7 +54967,11 @@ async function commitFiles(repo, parent, files, message, author) {
 async function push2(store, commit) {
   const remote = store.remote ?? "origin";
   try {
-    await git2(store.repo, ["push", "--quiet", remote, `${commit}:refs/heads/${store.branch}`]);
+    await git2(
+      store.repo,
+      ["push", "--quiet", remote, `${commit}:refs/heads/${store.branch}`],
+      remoteEnv(store)
+    );
     return "pushed";
   } catch (cause) {
     const stderr = gitStderr(cause);
@@ -54979,6 +55042,65 @@ function lastLine(text2) {
   return text2.trim().split("\n").at(-1) ?? "no message";
 }
 
+// packages/runner/src/history/noise-floor.ts
+var CALIBRATION_MAX_AGE_DAYS = 7;
+var CALIBRATION_RUNS = 10;
+var NOISE_GROWTH_FACTOR = 2;
+var NOISE_FLOOR_MIN_SD = 2e-3;
+var DAY_MS = 864e5;
+function calibratedNoise(entries, options) {
+  const now = (options.now ?? /* @__PURE__ */ new Date()).getTime();
+  const oldest = now - (options.maxAgeDays ?? CALIBRATION_MAX_AGE_DAYS) * DAY_MS;
+  const fresh = entries.filter(
+    (e) => e.calibration === true && (options.runner === null || e.runner === options.runner) && Date.parse(e.recordedAt) >= oldest && Date.parse(e.recordedAt) <= now
+  );
+  const byBenchmark = /* @__PURE__ */ new Map();
+  for (const entry2 of fresh)
+    for (const b of entry2.benchmarks) {
+      const noise = b.points.find((p) => p.metric === "latency")?.noise;
+      if (b.status !== "complete" || !noise) continue;
+      const list2 = byBenchmark.get(b.name) ?? [];
+      list2.push({
+        at: entry2.recordedAt,
+        perRound: noise.perRoundSd,
+        betweenPair: noise.betweenPairSd
+      });
+      byBenchmark.set(b.name, list2);
+    }
+  const out = {};
+  for (const [name, list2] of byBenchmark) {
+    const recent = list2.sort((a, b) => a.at.localeCompare(b.at)).slice(-CALIBRATION_RUNS);
+    out[name] = {
+      betweenPairSd: middle(recent.map((r) => r.betweenPair)),
+      perRoundSd: middle(recent.map((r) => r.perRound)),
+      calibrations: recent.length,
+      newest: recent.at(-1).at,
+      runner: options.runner
+    };
+  }
+  return out;
+}
+function noiseGrowth(results, floors) {
+  const out = [];
+  for (const b of results.benchmarks) {
+    const floor = floors[b.name];
+    const noise = b.metrics.find((m) => m.metric === "latency")?.intervalMethod?.noise;
+    if (!floor || !noise) continue;
+    const limit = Math.max(NOISE_GROWTH_FACTOR * floor.perRoundSd, NOISE_FLOOR_MIN_SD);
+    if (noise.perRoundSd <= limit) continue;
+    const pct = (sd) => `${(sd * 100).toFixed(2)}%`;
+    out.push(
+      `${b.name}: this run's latency moved ${pct(noise.perRoundSd)} from round to round, against ${pct(floor.perRoundSd)} in the runner's last ${floor.calibrations} A/A calibration runs${floor.runner ? ` on ${floor.runner}` : ""} (newest ${floor.newest.slice(0, 10)}): something on the runner changed (another job on the GPU, clocks, a driver). The interval widened with the noise, so the verdict stands, but look at the runner.`
+    );
+  }
+  return out;
+}
+function middle(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+}
+
 // packages/runner/src/history/series.ts
 var METRIC_ORDER = ["latency", "memory", "throughput"];
 function trendSeries(entries, limit = Number.POSITIVE_INFINITY) {
@@ -55045,6 +55167,11 @@ function howMeasured(b) {
   if (method && method.clusters >= 2)
     parts.push(
       `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} planned ${method.looks === 1 ? "look" : "looks"} and ${method.verdicts} ${method.verdicts === 1 ? "verdict" : "verdicts"} at once`
+    );
+  const floor = method?.noiseFloor;
+  if (floor)
+    parts.push(
+      `latency's interval no narrower than the runner's calibrated noise (${(floor.betweenPairSd * 100).toFixed(2)}% between process pairs, the median of ${floor.calibrations} A/A ${floor.calibrations === 1 ? "run" : "runs"}${floor.runner ? ` on ${floor.runner}` : ""}, newest ${floor.newest.slice(0, 10)})${floor.widened ? ", which widened it" : ""}`
     );
   return parts.join("; ");
 }
@@ -61622,9 +61749,9 @@ _${what} left out to fit GitHub's limit of ${githubLimit.toLocaleString("en-US")
         let low = MIN_CELL_SIZE;
         let high = longest;
         while (high - low > 1) {
-          const middle = Math.floor((low + high) / 2);
-          if (fits(middle)) low = middle;
-          else high = middle;
+          const middle2 = Math.floor((low + high) / 2);
+          if (fits(middle2)) low = middle2;
+          else high = middle2;
         }
         const best = capped(low);
         return fitted(compose(best.rows, note("Details")), 0, best.truncated);
@@ -61679,9 +61806,9 @@ function truncate(text2, max, size = (t) => t.length) {
   let low = 0;
   let high = text2.length;
   while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (size(text2.slice(0, middle)) <= room) low = middle;
-    else high = middle - 1;
+    const middle2 = Math.ceil((low + high) / 2);
+    if (size(text2.slice(0, middle2)) <= room) low = middle2;
+    else high = middle2 - 1;
   }
   return `${text2.slice(0, safeCut(text2, low)).trimEnd()}${TRUNCATION_NOTE}`;
 }
@@ -61756,10 +61883,55 @@ function innerCells(row) {
 }
 
 // packages/action/src/history.ts
+var ENTRIES_READ = 300;
 function recordsHistory(env, event) {
   const defaultBranch = event?.repository?.default_branch;
   const onDefault = typeof defaultBranch === "string" && env.GITHUB_REF === `refs/heads/${defaultBranch}`;
   return onDefault && ["push", "schedule", "workflow_dispatch"].includes(env.GITHUB_EVENT_NAME ?? "");
+}
+async function openHistory(context3) {
+  const entries = await readEntries(context3);
+  const runner = context3.env.RUNNER_NAME ?? null;
+  const noiseFloors = calibratedNoise(entries, { runner });
+  for (const [name, floor] of Object.entries(noiseFloors))
+    context3.log(
+      `history: ${name}'s noise floor on ${runner ?? "this runner"} is ${(floor.betweenPairSd * 100).toFixed(2)}% between process pairs (${floor.calibrations} A/A runs, newest ${floor.newest.slice(0, 10)})`
+    );
+  return {
+    noiseFloors,
+    after: async (results) => {
+      if (recordsHistory(context3.env, context3.event)) {
+        await recordRun(results, context3);
+        return "";
+      }
+      const notes = noiseGrowth(results, noiseFloors);
+      for (const note of notes) context3.warn(note);
+      const trend = renderTrendComment(
+        trendSeries(
+          entries.filter((e) => !e.calibration),
+          context3.points
+        )
+      );
+      return [...notes.map((n2) => `> \u26A0\uFE0F ${n2}`), trend].filter(Boolean).join("\n\n");
+    }
+  };
+}
+function storeOf(context3) {
+  const store = { repo: context3.repo, branch: context3.branch };
+  if (!context3.token) return store;
+  const server = (context3.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/$/, "");
+  const basic = Buffer.from(`x-access-token:${context3.token}`).toString("base64");
+  return { ...store, extraHeader: { url: `${server}/`, value: `AUTHORIZATION: basic ${basic}` } };
+}
+async function readEntries(context3) {
+  try {
+    const { entries, skipped } = await readBranch(storeOf(context3), ENTRIES_READ);
+    for (const line of skipped) context3.warn(`history: skipped ${line} on ${context3.branch}`);
+    return entries;
+  } catch (error64) {
+    context3.warn(`history not read: ${error64.message}`);
+    return [];
+  }
 }
 async function recordRun(results, context3) {
   if (results.status !== "complete") {
@@ -61768,31 +61940,15 @@ async function recordRun(results, context3) {
   }
   try {
     const entry2 = historyEntry(results, { runner: context3.env.RUNNER_NAME ?? null });
-    const { files, attempts } = await appendToBranch(
-      { repo: context3.repo, branch: context3.branch },
-      [entry2],
-      {
-        log: context3.log
-      }
-    );
+    const { files, attempts } = await appendToBranch(storeOf(context3), [entry2], {
+      log: context3.log
+    });
+    const kind = entry2.calibration ? "A/A calibration " : "";
     context3.log(
-      `history: added ${files.join(", ")} to ${context3.branch}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`
+      `history: added ${kind}${files.join(", ")} to ${context3.branch}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`
     );
   } catch (error64) {
     context3.warn(`history not recorded: ${error64.message}`);
-  }
-}
-async function trendForComment(context3) {
-  try {
-    const { entries, skipped } = await readBranch(
-      { repo: context3.repo, branch: context3.branch },
-      context3.points
-    );
-    for (const line of skipped) context3.warn(`history: skipped ${line} on ${context3.branch}`);
-    return renderTrendComment(trendSeries(entries, context3.points));
-  } catch (error64) {
-    context3.warn(`history trend not shown: ${error64.message}`);
-    return "";
   }
 }
 
@@ -61943,6 +62099,16 @@ async function run3(options = {}) {
     if (config2) selectBenchmarks(config2, inputs.benchmarks, 'input "benchmarks"');
     const targets = outputTargets(inputs);
     await checkOutputPaths(targets);
+    const history = inputs.historyBranch ? await openHistory({
+      repo: workspace,
+      branch: inputs.historyBranch,
+      points: inputs.historyPoints,
+      env,
+      event,
+      token: inputs.token,
+      log: (line) => info(line),
+      warn: (line) => warning(line)
+    }) : null;
     const runUrl = runLink(env);
     const reporters = [actionReporter()];
     const { results, written } = config2 ? await withoutJobFiles(
@@ -61952,7 +62118,8 @@ async function run3(options = {}) {
         targets,
         reporters,
         prBase: pr?.baseSha ?? null,
-        signal: options.signal
+        signal: options.signal,
+        noiseFloors: history?.noiseFloors ?? {}
       })
     ) : await mergeShards(
       inputs.results.map((p) => resolve8(workspace, p)),
@@ -61960,7 +62127,7 @@ async function run3(options = {}) {
       reporters
     );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
-    const trend = await keepHistory(inputs, results, { repo: workspace, env, event });
+    const trend = history ? await history.after(results) : "";
     const markdown = trend ? `${renderMarkdown(results)}
 
 ${trend}` : renderMarkdown(results);
@@ -62000,19 +62167,6 @@ ${trend}` : renderMarkdown(results);
     setFailed(error64.message);
   }
 }
-async function keepHistory(inputs, results, where) {
-  if (!inputs.historyBranch) return "";
-  const context3 = {
-    ...where,
-    branch: inputs.historyBranch,
-    points: inputs.historyPoints,
-    log: (line) => info(line),
-    warn: (line) => warning(line)
-  };
-  if (!recordsHistory(where.env, where.event)) return trendForComment(context3);
-  await recordRun(results, context3);
-  return "";
-}
 async function readConfig(inputs, workspace, repositoryRoot) {
   try {
     return await loadConfig(resolve8(workspace, inputs.config));
@@ -62027,7 +62181,7 @@ async function readConfig(inputs, workspace, repositoryRoot) {
   }
 }
 async function measure(inputs, config2, where) {
-  const { workspace, targets, reporters, prBase, signal } = where;
+  const { workspace, targets, reporters, prBase, signal, noiseFloors } = where;
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
@@ -62045,7 +62199,8 @@ async function measure(inputs, config2, where) {
     write: WRITE_NOTES,
     only: inputs.benchmarks ?? void 0,
     shard: inputs.shard,
-    signal
+    signal,
+    noiseFloors
   });
 }
 async function mergeShards(paths, targets, reporters) {

@@ -10,6 +10,7 @@ import {
   type GateResults,
   loadConfig,
   mergeResults,
+  type NoiseFloor,
   type OutputTarget,
   type ReportedRun,
   ResultsNotSavedError,
@@ -28,7 +29,7 @@ import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
 import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
-import { recordRun, recordsHistory, trendForComment } from './history.js';
+import { openHistory } from './history.js';
 import { type ActionInputs, outputTargets, readInputs } from './inputs.js';
 import { annotate, failureMessage } from './verdict.js';
 import { WRITE_NOTES } from './write-notes.js';
@@ -81,6 +82,18 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const targets = outputTargets(inputs);
     await checkOutputPaths(targets);
 
+    const history = inputs.historyBranch
+      ? await openHistory({
+          repo: workspace,
+          branch: inputs.historyBranch,
+          points: inputs.historyPoints,
+          env,
+          event,
+          token: inputs.token,
+          log: (line) => core.info(line),
+          warn: (line) => core.warning(line),
+        })
+      : null;
     const runUrl = runLink(env);
     const reporters = [actionReporter()];
     const { results, written } = config
@@ -91,6 +104,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
             reporters,
             prBase: pr?.baseSha ?? null,
             signal: options.signal,
+            noiseFloors: history?.noiseFloors ?? {},
           }),
         )
       : await mergeShards(
@@ -99,7 +113,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
           reporters,
         );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
-    const trend = await keepHistory(inputs, results, { repo: workspace, env, event });
+    const trend = history ? await history.after(results) : '';
     // Rendered once, for the job summary and the comment (the report file has the table alone).
     const markdown = trend ? `${renderMarkdown(results)}\n\n${trend}` : renderMarkdown(results);
     await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, 'bytes').text);
@@ -145,29 +159,6 @@ export async function run(options: RunOptions = {}): Promise<void> {
   }
 }
 
-/**
- * With a history branch: a run of the default branch appends its results to
- * it; any other run (a pull request) gets the branch's trend for its
- * comment, returned as Markdown (empty when there is none to show).
- */
-async function keepHistory(
-  inputs: ActionInputs,
-  results: GateResults,
-  where: { repo: string; env: NodeJS.ProcessEnv; event: Record<string, unknown> | null },
-): Promise<string> {
-  if (!inputs.historyBranch) return '';
-  const context = {
-    ...where,
-    branch: inputs.historyBranch,
-    points: inputs.historyPoints,
-    log: (line: string) => core.info(line),
-    warn: (line: string) => core.warning(line),
-  };
-  if (!recordsHistory(where.env, where.event)) return trendForComment(context);
-  await recordRun(results, context);
-  return '';
-}
-
 /** The config, validated; each problem is also an annotation on its line of the file. */
 async function readConfig(
   inputs: ActionInputs,
@@ -196,9 +187,11 @@ async function measure(
     /** The pull request's base commit; null outside a pull_request event. */
     prBase: string | null;
     signal: AbortSignal | undefined;
+    /** The runner's calibrated noise per benchmark, from the history branch. */
+    noiseFloors: Record<string, NoiseFloor>;
   },
 ): Promise<ReportedRun> {
-  const { workspace, targets, reporters, prBase, signal } = where;
+  const { workspace, targets, reporters, prBase, signal, noiseFloors } = where;
   const baseRef = inputs.baseRef || prBase;
   if (!baseRef) {
     throw new ActionError(
@@ -217,6 +210,7 @@ async function measure(
     only: inputs.benchmarks ?? undefined,
     shard: inputs.shard,
     signal,
+    noiseFloors,
   });
 }
 

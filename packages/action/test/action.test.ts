@@ -567,6 +567,37 @@ describe('the history on a data branch', () => {
     ).toHaveLength(2);
   });
 
+  it('a scheduled A/A run calibrates the runner; a PR run then floors its interval at that noise', async () => {
+    const repo = gatedRepository(1.01);
+    withRemote(repo);
+    const calibrate = await action.run({
+      workspace: repo,
+      inputs: { 'base-ref': 'HEAD', 'history-branch': 'perf-gate-data' },
+      ...onMain,
+      eventName: 'schedule',
+    });
+    expect(calibrate.exitCode).toBe(0);
+    expect(calibrate.stdout).toMatch(
+      /history: added A\/A calibration runs\/[^ ]+\.json to perf-gate-data/,
+    );
+    const pr = await action.run({
+      workspace: repo,
+      inputs: { 'base-ref': 'HEAD~1', 'history-branch': 'perf-gate-data' },
+      env: { RUNNER_NAME: 'rtx4090-1' },
+    });
+    expect(pr.stdout).toMatch(
+      /history: harness's noise floor on rtx4090-1 is [\d.]+% between process pairs \(1 A\/A runs, newest \d{4}-\d\d-\d\d\)/,
+    );
+    const results = JSON.parse(readFileSync(join(repo, 'perf-gate-results.json'), 'utf8'));
+    expect(results.benchmarks[0].metrics[0].intervalMethod.noiseFloor).toMatchObject({
+      calibrations: 1,
+      runner: 'rtx4090-1',
+    });
+    expect(action.github.commentsOn(42)[0]?.body).toContain(
+      "no narrower than the runner's calibrated noise",
+    );
+  });
+
   it('a history that cannot be pushed is a warning; the verdict still decides the step', async () => {
     const repo = gatedRepository(1.2);
     const remote = withRemote(repo);

@@ -39,6 +39,7 @@ export {
   type HistoryEntry,
   type HistoryPoint,
   historyEntry,
+  isCalibration,
 } from './history/entry.js';
 export {
   type AppendToBranchOptions,
@@ -46,6 +47,14 @@ export {
   type BranchStore,
   readBranch,
 } from './history/git-branch.js';
+export {
+  CALIBRATION_MAX_AGE_DAYS,
+  CALIBRATION_RUNS,
+  calibratedNoise,
+  NOISE_GROWTH_FACTOR,
+  type NoiseFloorOptions,
+  noiseGrowth,
+} from './history/noise-floor.js';
 export { type TrendPoint, type TrendSeries, trendSeries } from './history/series.js';
 export { appendToStore, readStore, type StoreContents } from './history/store.js';
 export { changeCell } from './report/format.js';
@@ -98,6 +107,7 @@ export {
   type MetricName,
   type MetricResult,
   type MetricSamples,
+  type NoiseFloor,
   RESULTS_SCHEMA_VERSION,
   type SideSummary,
   type VramTimeline,

@@ -16,12 +16,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { historyEntry } from '../src/history/entry.js';
 import { appendToBranch, readBranch } from '../src/history/git-branch.js';
+import { calibratedNoise, noiseGrowth } from '../src/history/noise-floor.js';
 import { trendSeries } from '../src/history/series.js';
 import { appendToStore, readStore } from '../src/history/store.js';
 import { renderTrendHtml } from '../src/report/trend-html.js';
 import { renderTrendComment } from '../src/report/trend-markdown.js';
 import { toActionBenchmark, toBencher } from '../src/results/exports.js';
 import type { GateResults, MetricResult } from '../src/results/types.js';
+import { gitHttpServer } from './fixtures/git-http-server.js';
 import { noGpuResults } from './fixtures/results.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -324,6 +326,36 @@ cd "${b}" && git fetch -q origin perf-gate-data && git checkout -q FETCH_HEAD &&
     expect(read.entries.map((e) => e.commit.sha).sort()).toEqual([shaOf(1), shaOf(2), shaOf(3)]);
   });
 
+  it("over HTTP, the job's token goes in a header through git's environment, never its command line", async () => {
+    const remote = join(dir, 'remote.git');
+    git(dir, 'init', '-q', '--bare', '-b', 'main', remote);
+    const token = Buffer.from('x-access-token:ghs_secret').toString('base64');
+    const server = await gitHttpServer(dir, `basic ${token}`);
+    try {
+      const job = join(dir, 'job');
+      git(dir, 'init', '-q', '-b', 'main', job);
+      git(job, 'remote', 'add', 'origin', `${server.url}/remote.git`);
+      const store = {
+        repo: job,
+        branch: 'perf-gate-data',
+        extraHeader: { url: `${server.url}/`, value: `AUTHORIZATION: basic ${token}` },
+      };
+      await appendToBranch(store, entriesOf(RUNS.slice(0, 1)));
+      expect((await readBranch(store)).entries.map((e) => e.commit.sha)).toEqual([shaOf(1)]);
+      expect(
+        server.requests.some((r) => r.startsWith('POST /remote.git/git-receive-pack with')),
+      ).toBe(true);
+      // Nothing of the token was written to the checkout's config.
+      expect(git(job, 'config', '--list')).not.toContain('extraheader');
+      const { extraHeader: _, ...withoutToken } = store;
+      await expect(appendToBranch(withoutToken, entriesOf(RUNS.slice(1, 2)))).rejects.toThrow(
+        /cannot fetch the history branch perf-gate-data from origin/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a push the remote refuses (no permission) is an error that names what to grant', async () => {
     const [a] = remoteWithClones(1) as [string];
     const remote = join(dir, 'remote.git');
@@ -380,4 +412,73 @@ describe('the trend page', () => {
       }
     },
   );
+});
+
+describe("the runner's calibrated noise", () => {
+  /** An A/A entry (or not) of `runner`, recorded `daysAgo` before NOW, with latency noise `sd`. */
+  const NOW = new Date(Date.UTC(2026, 11, 1));
+  function calibration(runner: string, daysAgo: number, sd: number, aa = true) {
+    const results = runResults(50 + daysAgo, 330, 9.4);
+    if (aa) results.commits.base.sha = results.commits.head.sha;
+    const metric = results.benchmarks[0]!.metrics[0]!;
+    metric.intervalMethod = {
+      clusters: 4,
+      pairedRounds: 8,
+      roundsPerCluster: 2,
+      confidence: 0.95,
+      verdicts: 1,
+      looks: 2,
+      shape: 'pocock',
+      noise: { perRoundSd: sd, betweenPairSd: sd / 2 },
+    };
+    return historyEntry(results, {
+      runner,
+      recordedAt: new Date(NOW.getTime() - daysAgo * 86_400_000),
+    });
+  }
+
+  it("is the median of the runner's fresh A/A runs; others' runs, old ones and PR runs do not count", () => {
+    const entries = [
+      calibration('rtx4090-1', 1, 0.004),
+      calibration('rtx4090-1', 2, 0.006),
+      calibration('rtx4090-1', 3, 0.005),
+      calibration('rtx4090-1', 30, 0.05), // too old
+      calibration('rtx4090-2', 1, 0.05), // another runner
+      calibration('rtx4090-1', 1, 0.05, false), // not an A/A run
+    ];
+    expect(entries.map((e) => e.calibration)).toEqual([true, true, true, true, true, false]);
+    const floors = calibratedNoise(entries, { runner: 'rtx4090-1', now: NOW });
+    expect(floors['vggt-forward-20f']).toEqual({
+      betweenPairSd: 0.0025,
+      perRoundSd: 0.005,
+      calibrations: 3,
+      newest: new Date(NOW.getTime() - 86_400_000).toISOString(),
+      runner: 'rtx4090-1',
+    });
+    expect(calibratedNoise(entries, { runner: 'rtx4090-9', now: NOW })).toEqual({});
+  });
+
+  it('flags a run whose round-to-round noise grew beyond twice the calibrated, naming both', () => {
+    const floors = calibratedNoise([calibration('rtx4090-1', 1, 0.004)], {
+      runner: 'rtx4090-1',
+      now: NOW,
+    });
+    const loud = runResults(60, 330, 9.4);
+    loud.benchmarks[0]!.metrics[0]!.intervalMethod = {
+      clusters: 4,
+      pairedRounds: 8,
+      roundsPerCluster: 2,
+      confidence: 0.95,
+      verdicts: 1,
+      looks: 2,
+      shape: 'pocock',
+      noise: { perRoundSd: 0.021, betweenPairSd: 0.01 },
+    };
+    expect(noiseGrowth(runResults(61, 330, 9.4), floors)).toEqual([]);
+    const [line, ...rest] = noiseGrowth(loud, floors);
+    expect(rest).toEqual([]);
+    expect(line).toMatch(
+      /^vggt-forward-20f: this run's latency moved 2\.10% from round to round, against 0\.40% in the runner's last 1 A\/A calibration runs on rtx4090-1/,
+    );
+  });
 });

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { type NvmlRecording, nvmlReader, replayNvml } from '@vggt-perf-gate/device';
 import { describe, expect, it } from 'vitest';
 import { measureBenchmark } from '../src/gate/measure/measure-benchmark.js';
+import type { BenchmarkPlan } from '../src/gate/measure/plan.js';
 import { throttleWarning } from '../src/gate/measure/result.js';
 import type { BenchmarkStopRule } from '../src/gate/measure/stop-rule.js';
 import type { BenchmarkProgress } from '../src/gate/progress-events.js';
+import { howMeasured } from '../src/report/format.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
 import type { BenchmarkResult, GateResults } from '../src/results/types.js';
@@ -241,6 +243,42 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
       shape: 'pocock',
     });
   });
+});
+
+describe("measureBenchmark with the runner's calibrated noise", () => {
+  it("records the noise it measured, and a floor above it widens latency's interval, saying so", async () => {
+    const run = (noiseFloor: BenchmarkPlan['noiseFloor']) =>
+      measureBenchmark(
+        plan(fixtureWorkload('scripted_times.py'), {
+          restartEveryRounds: 3,
+          maxRounds: 12,
+          noiseFloor,
+        }),
+        { base: FIXTURES, head: FIXTURES },
+        () => undefined,
+      );
+    const own = await run(null);
+    const method = own.metrics[0]?.intervalMethod;
+    expect(method?.noise?.perRoundSd).toBeGreaterThanOrEqual(0);
+    expect(method?.noise?.betweenPairSd).toBeGreaterThanOrEqual(0);
+    expect(method?.noiseFloor).toBeNull();
+    const floor = {
+      betweenPairSd: 0.2,
+      perRoundSd: 0.2,
+      calibrations: 5,
+      newest: '2026-11-30T00:00:00.000Z',
+      runner: 'rtx4090-1',
+    };
+    const floored = await run(floor);
+    expect(floored.metrics[0]?.intervalMethod?.noiseFloor).toEqual({ ...floor, widened: true });
+    const width = (r: typeof own) =>
+      (r.metrics[0]?.interval?.upper ?? 0) - (r.metrics[0]?.interval?.lower ?? 0);
+    expect(width(floored)).toBeGreaterThan(width(own));
+    // 20% between pairs cannot decide a 50% threshold in 12 rounds: the floor made it honest, not faster.
+    expect(howMeasured(floored)).toMatch(
+      /no narrower than the runner's calibrated noise \(20\.00% between process pairs, the median of 5 A\/A runs on rtx4090-1, newest 2026-11-30\), which widened it/,
+    );
+  }, 30_000);
 });
 
 describe('measureBenchmark: what ran, profiled after the last timed sample', () => {

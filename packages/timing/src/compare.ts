@@ -80,6 +80,12 @@ export interface CompareOptions {
      * own. With fewer than two clusters the verdict stays inconclusive.
      */
     clusterOf?: (round: number) => number;
+    /**
+     * A floor for the spread between clusters' mean log ratios, e.g. from
+     * the runner's calibration (A/A) runs: see clusteredInterval. The
+     * interval is only ever widened by it.
+     */
+    minClusterSd?: number;
   };
 }
 
@@ -176,6 +182,9 @@ export function compare(
     ? clusteredInterval(
         pairRounds(samplesOf(base), samplesOf(head), options.rounds, options.rounds.clusterOf),
         confidence,
+        options.rounds.minClusterSd === undefined
+          ? {}
+          : { minClusterSd: options.rounds.minClusterSd },
       )
     : null;
   // With rounds but fewer than two clusters there is no honest interval yet:
@@ -214,6 +223,9 @@ export function compare(
       rounds: paired.rounds,
       df: paired.df,
       standardError: paired.standardError,
+      perRoundSd: paired.perRoundSd,
+      betweenClusterSd: paired.betweenClusterSd,
+      floored: paired.floored,
     },
     change: ratio - 1,
     threshold,

@@ -66,6 +66,7 @@ export {
 } from './measure.js';
 export {
   type ClusteredInterval,
+  type ClusteredIntervalOptions,
   clusteredInterval,
   type PairedRounds,
   pairRounds,

@@ -41,8 +41,30 @@ export interface ClusteredInterval {
   rounds: number;
   /** Degrees of freedom of the t quantile: clusters - 1. */
   df: number;
-  /** The standard error of the mean log ratio: the larger of the cluster-robust and the per-round one. */
+  /**
+   * The standard error of the mean log ratio: the largest of the
+   * cluster-robust one, the per-round one and the floor (`minClusterSd`).
+   */
   standardError: number;
+  /** Standard deviation of the per-round log ratios: the run's round-to-round noise. */
+  perRoundSd: number;
+  /** Standard deviation of the clusters' mean log ratios: the noise between process pairs. */
+  betweenClusterSd: number;
+  /** True when `minClusterSd` set the standard error: the run's own spread was narrower. */
+  floored: boolean;
+}
+
+/** What clusteredInterval may be given besides the rounds and the level. */
+export interface ClusteredIntervalOptions {
+  /**
+   * A floor for the spread between clusters' means (log scale), e.g. what a
+   * runner's A/A calibration runs measured: the standard error is never
+   * below `minClusterSd / sqrt(clusters)`. A floor only widens the interval,
+   * so it can lower the false-alarm rate, never raise it; it keeps a run whose
+   * few process pairs agreed by chance from claiming more than the runner's
+   * noise allows.
+   */
+  minClusterSd?: number;
 }
 
 /**
@@ -92,22 +114,34 @@ export function pairRounds(
  * const i = clusteredInterval(paired, 0.95); // null with one cluster
  * i && [i.lower, i.upper]; // head over base
  */
-export function clusteredInterval(paired: PairedRounds, level: number): ClusteredInterval | null {
+export function clusteredInterval(
+  paired: PairedRounds,
+  level: number,
+  options: ClusteredIntervalOptions = {},
+): ClusteredInterval | null {
   const n = paired.logRatios.length;
-  const sums = new Map<number, number>();
+  const sums = new Map<number, { deviation: number; count: number }>();
   const centre = paired.logRatios.reduce((a, x) => a + x, 0) / n;
   paired.logRatios.forEach((x, i) => {
     const c = paired.clusters[i]!;
-    sums.set(c, (sums.get(c) ?? 0) + (x - centre));
+    const sum = sums.get(c) ?? { deviation: 0, count: 0 };
+    sums.set(c, { deviation: sum.deviation + (x - centre), count: sum.count + 1 });
   });
   const g = sums.size;
   if (g < 2) return null;
   let squares = 0;
-  for (const s of sums.values()) squares += s * s;
+  let meanSquares = 0;
+  for (const { deviation, count } of sums.values()) {
+    squares += deviation * deviation;
+    meanSquares += (deviation / count) ** 2;
+  }
   let spread = 0;
   for (const x of paired.logRatios) spread += (x - centre) ** 2;
-  const perRound = Math.sqrt(spread / (n - 1) / n);
-  const standardError = Math.max(Math.sqrt((g / (g - 1)) * squares) / n, perRound);
+  const perRoundSd = n > 1 ? Math.sqrt(spread / (n - 1)) : 0;
+  const betweenClusterSd = Math.sqrt(meanSquares / (g - 1));
+  const own = Math.max(Math.sqrt((g / (g - 1)) * squares) / n, perRoundSd / Math.sqrt(n));
+  const floor = (options.minClusterSd ?? 0) / Math.sqrt(g);
+  const standardError = Math.max(own, floor);
   const half = studentTQuantile(1 - (1 - level) / 2, g - 1) * standardError;
   return {
     ratio: Math.exp(centre),
@@ -117,6 +151,9 @@ export function clusteredInterval(paired: PairedRounds, level: number): Clustere
     rounds: n,
     df: g - 1,
     standardError,
+    perRoundSd,
+    betweenClusterSd,
+    floored: floor > own,
   };
 }
 

@@ -259,3 +259,55 @@ describe('Student t', () => {
         expect(studentTCdf(studentTQuantile(p, df), df)).toBeCloseTo(p, 9);
   });
 });
+
+describe('clusteredInterval: the noise it measures, and a floor from calibration', () => {
+  // Four process pairs of two rounds: cluster means 0.01, 0.03, -0.01, 0.01 (log scale).
+  const paired = {
+    logRatios: [0.0, 0.02, 0.03, 0.03, -0.02, 0.0, 0.01, 0.01],
+    rounds: [0, 1, 2, 3, 4, 5, 6, 7],
+    clusters: [0, 0, 1, 1, 2, 2, 3, 3],
+  };
+
+  it('reports the round-to-round and the between-pair spread of the log ratios', () => {
+    const i = clusteredInterval(paired, 0.95)!;
+    const logs = paired.logRatios;
+    const mean = logs.reduce((a, x) => a + x, 0) / logs.length;
+    const sd = Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (logs.length - 1));
+    expect(i.perRoundSd).toBeCloseTo(sd, 12);
+    // Cluster means 0.01, 0.03, -0.01, 0.01 around 0.01: sd sqrt((0 + 0.0004 + 0.0004 + 0) / 3).
+    expect(i.betweenClusterSd).toBeCloseTo(Math.sqrt(0.0008 / 3), 12);
+    expect(i.floored).toBe(false);
+  });
+
+  it("a floor below the run's own spread changes nothing; one above it widens the interval, never narrows", () => {
+    const own = clusteredInterval(paired, 0.95)!;
+    const low = clusteredInterval(paired, 0.95, { minClusterSd: own.betweenClusterSd / 4 })!;
+    expect([low.lower, low.upper, low.floored]).toEqual([own.lower, own.upper, false]);
+    const high = clusteredInterval(paired, 0.95, { minClusterSd: 0.05 })!;
+    expect(high.floored).toBe(true);
+    expect(high.standardError).toBeCloseTo(0.05 / 2, 12);
+    expect(high.lower).toBeLessThan(own.lower);
+    expect(high.upper).toBeGreaterThan(own.upper);
+    expect(high.ratio).toBe(own.ratio);
+  });
+
+  it('compare() takes the floor with the rounds and says the interval was floored', () => {
+    const base = paired.logRatios.map(() => 100);
+    const head = paired.logRatios.map((x) => 100 * Math.exp(x));
+    const rounds = {
+      base: paired.rounds,
+      head: paired.rounds,
+      clusterOf: (r: number) => Math.floor(r / 2),
+    };
+    const plain = compare(base, head, { threshold: 0.02, rounds });
+    const floored = compare(base, head, {
+      threshold: 0.02,
+      rounds: { ...rounds, minClusterSd: 0.05 },
+    });
+    expect(plain.paired?.floored).toBe(false);
+    expect(floored.paired?.floored).toBe(true);
+    expect(floored.interval.upper - floored.interval.lower).toBeGreaterThan(
+      plain.interval.upper - plain.interval.lower,
+    );
+  });
+});

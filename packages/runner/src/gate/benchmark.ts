@@ -2,7 +2,7 @@ import type { DeviceProbe, GpuReader, ResolvedDtype } from '@vggt-perf-gate/devi
 import { addChecks } from '../analysis/benchmark-checks.js';
 import type { BenchmarkConfig } from '../config/index.js';
 import { RunnerError } from '../errors.js';
-import type { BenchmarkResult } from '../results/types.js';
+import type { BenchmarkResult, NoiseFloor } from '../results/types.js';
 import { measureBenchmark } from './measure/measure-benchmark.js';
 import type { SideDirs } from './measure/plan.js';
 import { benchmarkPlan, type RunVerdicts } from './plan.js';
@@ -18,6 +18,8 @@ export interface BenchmarkRun {
   log: (line: string) => void;
   /** The run's verdicts, for the share of the false-alarm budget each gets. */
   verdicts: RunVerdicts;
+  /** The runner's calibrated noise for this benchmark; null without one. */
+  noiseFloor?: NoiseFloor | null;
   onProgress?: (progress: BenchmarkProgress) => void;
   signal?: AbortSignal;
 }
@@ -44,7 +46,10 @@ export async function runBenchmark(
     warnings.push(...setup.warnings);
     if (setup.error !== null) return failedResult(benchmark, dtype, setup.error, warnings);
     const gpu = reader && probe.state === 'ok' ? { index: benchmark.device, reader } : null;
-    const plan = benchmarkPlan(benchmark, dtype, gpu, run.verdicts, (w) => warnings.push(w));
+    const plan = {
+      ...benchmarkPlan(benchmark, dtype, gpu, run.verdicts, (w) => warnings.push(w)),
+      noiseFloor: run.noiseFloor ?? null,
+    };
     result = await measureBenchmark(plan, dirs, log, {
       ...(run.onProgress ? { onProgress: run.onProgress } : {}),
       ...(run.signal ? { signal: run.signal } : {}),

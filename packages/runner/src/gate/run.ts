@@ -7,7 +7,7 @@ import {
 } from '@vggt-perf-gate/device';
 import { type GateConfig, hashConfig } from '../config/index.js';
 import { writeResults } from '../results/io.js';
-import { type GateResults, RESULTS_SCHEMA_VERSION } from '../results/types.js';
+import { type GateResults, type NoiseFloor, RESULTS_SCHEMA_VERSION } from '../results/types.js';
 import { ResultsNotSavedError } from '../results/unsaved.js';
 import { gateVerdict } from '../results/verdict.js';
 import { runBenchmark } from './benchmark.js';
@@ -54,6 +54,12 @@ export interface GateOptions {
    * written with status "partial".
    */
   signal?: AbortSignal;
+  /**
+   * The runner's calibrated noise per benchmark name, from its fresh A/A
+   * runs (history's noiseFloors): those benchmarks' latency intervals are
+   * never narrower than it allows, and the report says so.
+   */
+  noiseFloors?: Readonly<Record<string, NoiseFloor>>;
 }
 
 /**
@@ -110,6 +116,7 @@ export async function runGate(options: GateOptions): Promise<GateResults> {
           reader,
           log,
           verdicts,
+          noiseFloor: options.noiseFloors?.[benchmark.name] ?? null,
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         }),

@@ -25,6 +25,12 @@ export interface HistoryPoint {
   change: { ratio: number; lower: number; upper: number } | null;
   verdict: MetricResult['verdict'];
   threshold: number;
+  /**
+   * The noise this run measured (log scale): round to round, and between
+   * process pairs of `roundsPerPair` rounds. An A/A run's is the runner's
+   * noise floor. Absent in entries from before it was recorded.
+   */
+  noise?: { perRoundSd: number; betweenPairSd: number; roundsPerPair: number } | null;
 }
 
 /** One benchmark of a run. */
@@ -48,6 +54,8 @@ export interface HistoryEntry {
   device: string;
   runner: string | null;
   configHash: string;
+  /** True for an A/A run (base and head the same commit): its noise calibrates the runner. */
+  calibration?: boolean;
   verdict: GateResults['verdict'];
   benchmarks: HistoryBenchmark[];
 }
@@ -77,6 +85,7 @@ export function historyEntry(
     device: results.device.state === 'ok' ? results.device.name : 'no GPU',
     runner: options.runner ?? null,
     configHash: results.configHash,
+    calibration: isCalibration(results),
     verdict: results.verdict,
     benchmarks: results.benchmarks.map((b) => ({
       name: b.name,
@@ -102,6 +111,22 @@ function pointOf(m: MetricResult, headSamples: readonly number[] | undefined): H
           : null,
       verdict: m.verdict,
       threshold: m.threshold,
+      noise: m.intervalMethod?.noise
+        ? { ...m.intervalMethod.noise, roundsPerPair: m.intervalMethod.roundsPerCluster }
+        : null,
     },
   ];
+}
+
+/**
+ * An A/A run: the same commit on both sides, nothing changed in the working
+ * tree. What such a run measures is the runner's noise alone.
+ *
+ * @example
+ * // A scheduled run with base-ref HEAD gates the commit against itself.
+ * isCalibration(await readResults('perf-gate-results.json')); // true
+ */
+export function isCalibration(results: GateResults): boolean {
+  const { base, head } = results.commits;
+  return base.sha !== null && base.sha === head.sha && !head.dirty;
 }

@@ -27,6 +27,29 @@ export interface BranchStore {
   /** Default `origin`. */
   remote?: string;
   branch: string;
+  /**
+   * An HTTP header git sends to URLs under `url` when it fetches and pushes
+   * (the Action's token, as actions/checkout would send it). Given to git
+   * through its environment (GIT_CONFIG_COUNT), so it never shows in a
+   * command line; without it git uses the checkout's own credentials.
+   */
+  extraHeader?: { url: string; value: string };
+}
+
+/**
+ * The environment of a git call that talks to the remote: never a prompt
+ * for a password (a job has no one to answer it; git fails instead), and
+ * the extra header, if any.
+ */
+function remoteEnv(store: BranchStore): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+  if (!store.extraHeader) return env;
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${store.extraHeader.url}.extraheader`,
+    GIT_CONFIG_VALUE_0: store.extraHeader.value,
+  };
 }
 
 /** How appendToBranch commits and retries. */
@@ -131,13 +154,11 @@ async function withFetchedTip<T>(
   const ref = `refs/perf-gate/history-${randomBytes(4).toString('hex')}`;
   let tip: string | null = null;
   try {
-    await git(store.repo, [
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      remote,
-      `+refs/heads/${store.branch}:${ref}`,
-    ]);
+    await git(
+      store.repo,
+      ['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${store.branch}:${ref}`],
+      remoteEnv(store),
+    );
     tip = (await git(store.repo, ['rev-parse', '--verify', `${ref}^{commit}`])).trim();
   } catch (cause) {
     const stderr = gitStderr(cause);
@@ -191,7 +212,11 @@ async function commitFiles(
 async function push(store: BranchStore, commit: string): Promise<'pushed' | 'raced'> {
   const remote = store.remote ?? 'origin';
   try {
-    await git(store.repo, ['push', '--quiet', remote, `${commit}:refs/heads/${store.branch}`]);
+    await git(
+      store.repo,
+      ['push', '--quiet', remote, `${commit}:refs/heads/${store.branch}`],
+      remoteEnv(store),
+    );
     return 'pushed';
   } catch (cause) {
     const stderr = gitStderr(cause);

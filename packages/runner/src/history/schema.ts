@@ -18,6 +18,14 @@ const point = z.object({
   change: z.object({ ratio: finite, lower: finite, upper: finite }).nullable(),
   verdict: z.enum(['regression', 'improvement', 'unchanged', 'inconclusive', 'not-measured']),
   threshold: finite,
+  noise: z
+    .object({
+      perRoundSd: finite,
+      betweenPairSd: finite,
+      roundsPerPair: z.number().int().nonnegative(),
+    })
+    .nullable()
+    .optional(),
 });
 const entry = z.object({
   schemaVersion: z.literal(HISTORY_SCHEMA_VERSION),
@@ -38,6 +46,7 @@ const entry = z.object({
   device: z.string(),
   runner: z.string().nullable(),
   configHash: z.string(),
+  calibration: z.boolean().optional(),
   verdict: z.enum(['pass', 'regression', 'inconclusive', 'failed']),
   benchmarks: z.array(
     z.object({ name: z.string(), status: z.enum(['complete', 'failed']), points: z.array(point) }),

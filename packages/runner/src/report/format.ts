@@ -82,6 +82,11 @@ export function howMeasured(b: BenchmarkResult): string | null {
     parts.push(
       `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} planned ${method.looks === 1 ? 'look' : 'looks'} and ${method.verdicts} ${method.verdicts === 1 ? 'verdict' : 'verdicts'} at once`,
     );
+  const floor = method?.noiseFloor;
+  if (floor)
+    parts.push(
+      `latency's interval no narrower than the runner's calibrated noise (${(floor.betweenPairSd * 100).toFixed(2)}% between process pairs, the median of ${floor.calibrations} A/A ${floor.calibrations === 1 ? 'run' : 'runs'}${floor.runner ? ` on ${floor.runner}` : ''}, newest ${floor.newest.slice(0, 10)})${floor.widened ? ', which widened it' : ''}`,
+    );
   return parts.join('; ');
 }
 

@@ -58,6 +58,18 @@ const metricResult = z.object({
       verdicts: whole,
       looks: whole,
       shape: z.enum(['pocock', 'obrien-fleming']),
+      noise: z.object({ perRoundSd: finite, betweenPairSd: finite }).nullable().optional(),
+      noiseFloor: z
+        .object({
+          betweenPairSd: finite,
+          perRoundSd: finite,
+          calibrations: whole,
+          newest: text,
+          runner: text.nullable(),
+          widened: z.boolean(),
+        })
+        .nullable()
+        .optional(),
     })
     .nullable()
     .optional(),

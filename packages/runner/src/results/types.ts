@@ -66,6 +66,31 @@ export interface IntervalMethod {
   /** Planned looks, and the shape of their levels. */
   looks: number;
   shape: 'pocock' | 'obrien-fleming';
+  /**
+   * The noise this run measured, on the log scale: the standard deviation
+   * of the per-round log ratios and of the process pairs' means. An A/A run
+   * of these is the runner's noise floor (absent in older results).
+   */
+  noise?: { perRoundSd: number; betweenPairSd: number } | null;
+  /**
+   * The runner's calibrated noise the interval was floored at (from its A/A
+   * runs in the history), and whether it widened this run's interval; null
+   * or absent when no fresh calibration was given.
+   */
+  noiseFloor?: (NoiseFloor & { widened: boolean }) | null;
+}
+
+/**
+ * A runner's calibrated noise for one benchmark: the spread between process
+ * pairs' mean log ratios that its recent A/A runs measured (the median of
+ * them), how many runs that is, and when the newest was recorded.
+ */
+export interface NoiseFloor {
+  betweenPairSd: number;
+  perRoundSd: number;
+  calibrations: number;
+  newest: string;
+  runner: string | null;
 }
 
 /**

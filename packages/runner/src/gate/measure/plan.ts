@@ -1,5 +1,5 @@
 import type { GpuReader } from '@vggt-perf-gate/device';
-import type { MetricName } from '../../results/types.js';
+import type { MetricName, NoiseFloor } from '../../results/types.js';
 import type { Workload } from '../../workloads/types.js';
 
 /** Everything needed to measure one benchmark, resolved from the config. */
@@ -46,6 +46,12 @@ export interface BenchmarkPlan {
   errorRates: Readonly<Record<MetricName, number>>;
   /** The run's verdicts the 5% is shared by, for the report. */
   verdicts: number;
+  /**
+   * The runner's calibrated noise for this benchmark (fresh A/A runs in the
+   * history): latency and throughput intervals are never narrower than it
+   * allows. Null without one.
+   */
+  noiseFloor?: NoiseFloor | null;
 }
 
 /**

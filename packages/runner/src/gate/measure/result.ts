@@ -216,6 +216,16 @@ function metricResult(
           verdicts: plan.verdicts,
           looks: looks?.looks.length ?? 0,
           shape: looks?.shape ?? 'pocock',
+          noise: comparison.paired
+            ? {
+                perRoundSd: comparison.paired.perRoundSd,
+                betweenPairSd: comparison.paired.betweenClusterSd,
+              }
+            : null,
+          noiseFloor:
+            plan.noiseFloor && metric !== 'memory'
+              ? { ...plan.noiseFloor, widened: comparison.paired?.floored ?? false }
+              : null,
         }
       : null,
     threshold: plan.thresholds[metric],

@@ -25,7 +25,15 @@ export function compareAll(
         // Every look and verdict of the run together hold with 95%: what the report names.
         overallConfidence: 1 - GATE_ERROR_RATE,
         higherIsBetter: metric === 'throughput',
-        rounds: { base: s.baseRounds, head: s.headRounds, clusterOf },
+        rounds: {
+          base: s.baseRounds,
+          head: s.headRounds,
+          clusterOf,
+          // Peak VRAM repeats to the byte: the runner's timing noise says nothing about it.
+          ...(plan.noiseFloor && metric !== 'memory'
+            ? { minClusterSd: plan.noiseFloor.betweenPairSd }
+            : {}),
+        },
       });
     } catch (cause) {
       throw new RunnerError(
