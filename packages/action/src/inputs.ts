@@ -24,6 +24,8 @@ export interface ActionInputs {
   historyBranch: string | null;
   /** Runs of the default branch the PR comment's trend shows. */
   historyPoints: number;
+  /** Upload the results and reports as a workflow artifact of this name; null: no upload. */
+  artifact: string | null;
 }
 
 /** The runner's fail-on modes: one rule for the CLI and the Action. */
@@ -31,6 +33,9 @@ export const FAIL_ON = FAIL_ON_MODES;
 export type { FailOn };
 export const COMMENT_MODES = ['always', 'on-change', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
+
+/** What GitHub takes as an artifact name, less the characters it refuses (: " < > | * ? \\ /). */
+const ARTIFACT_NAME = /^[A-Za-z0-9._ -]{1,100}$/;
 
 /** A branch name git and a refspec both take as it is: no spaces, `..`, `:` or leading `-`. */
 const BRANCH_NAME = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}$/;
@@ -72,6 +77,12 @@ export function readInputs(get: (name: string) => string): ActionInputs {
       `input "history-branch" must be a branch name (letters, digits, ".", "_", "/", "-"), not "${historyBranch}".`,
     );
   }
+  const artifact = get('artifact') || null;
+  if (artifact !== null && !ARTIFACT_NAME.test(artifact)) {
+    throw new ActionError(
+      `input "artifact" must be an artifact name (1-100 letters, digits, ".", "_", "-" or spaces), not "${artifact}".`,
+    );
+  }
   const points = get('history-points') || '20';
   if (!/^[1-9][0-9]{0,2}$/.test(points)) {
     throw new ActionError(
@@ -94,6 +105,7 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     reportPath: get('report-path') || 'perf-gate-report.md',
     historyBranch,
     historyPoints: Number(points),
+    artifact,
   };
 }
 

@@ -23,6 +23,7 @@ import {
   writeResults,
 } from '@vggt-perf-gate/runner';
 import { actionReporter } from './action-reporter.js';
+import { saveArtifactRuntime, uploadRunFiles } from './artifact.js';
 import { type CommentOutcome, upsertComment } from './comment.js';
 import { annotateConfigError } from './config-annotations.js';
 import { ActionError } from './errors.js';
@@ -61,6 +62,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
     return;
   }
   if (inputs.token) core.setSecret(inputs.token);
+  // Kept for the artifact upload alone, before they leave the environment.
+  const artifactRuntime = saveArtifactRuntime(env);
   scrubSecrets(env);
   try {
     const event = readEvent(env.GITHUB_EVENT_PATH);
@@ -131,6 +134,21 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
     if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
 
+    const artifactLink = inputs.artifact
+      ? await uploadRunFiles(
+          {
+            name: inputs.artifact,
+            files: [written.results, written.markdown, written.html],
+            root: workspace,
+            runtime: artifactRuntime,
+            env,
+            log: (line) => core.info(line),
+          },
+          (line) => core.warning(line),
+        )
+      : null;
+    if (artifactLink) core.setOutput('artifact-url', artifactLink);
+
     // A cancelled run (a newer push) must not replace a good comment with a partial one.
     if (options.signal?.aborted)
       core.info('cancelled: the PR comment is left as it was; the next run will update it');
@@ -143,7 +161,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
           pr?.fromFork ?? false,
           results,
           markdown,
-          runUrl,
+          { runUrl, artifactUrl: artifactLink },
           options.retry,
         );
     if (outcome && 'url' in outcome) core.setOutput('comment-url', outcome.url);
@@ -264,9 +282,10 @@ async function comment(
   fromFork: boolean,
   results: GateResults,
   markdown: string,
-  runUrl: string,
+  links: { runUrl: string; artifactUrl: string | null },
   retry: RetryPolicy | undefined,
 ): Promise<CommentOutcome | null> {
+  const { runUrl } = links;
   if (inputs.comment === 'never') return null;
   if (prNumber === null) {
     core.info(
@@ -290,7 +309,8 @@ async function comment(
   }
   // Room for the marker and the footer below.
   const fitted = fitReport(markdown, COMMENT_LIMIT, runUrl, 400);
-  const body = `${fitted.text}\n\n<sub>[vggt-perf-gate run](${runUrl})</sub>`;
+  const files = links.artifactUrl ? ` · [results and reports](${links.artifactUrl})` : '';
+  const body = `${fitted.text}\n\n<sub>[vggt-perf-gate run](${runUrl})${files}</sub>`;
   try {
     const api = createGitHubApi(inputs.token, (line) => core.info(line), retry, env.GITHUB_API_URL);
     const outcome = await upsertComment(
