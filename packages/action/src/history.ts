@@ -8,19 +8,18 @@
  * verdict: anything that goes wrong here is a warning, and the check is
  * decided as before.
  */
+import type { GateResults, NoiseFloor } from '@vggt-perf-gate/runner';
 import {
   appendToBranch,
   type BranchStore,
   calibratedNoise,
-  type GateResults,
   type HistoryEntry,
   historyEntry,
-  type NoiseFloor,
   noiseGrowth,
   readBranch,
   renderTrendComment,
   trendSeries,
-} from '@vggt-perf-gate/runner';
+} from '@vggt-perf-gate/runner/history';
 
 /** Entries read from the branch for calibration: a few weeks of daily A/A runs and pushes. */
 const ENTRIES_READ = 300;

@@ -32,31 +32,6 @@ export {
 export type { BenchmarkProgress } from './gate/progress-events.js';
 export { type GateOptions, runGate } from './gate/run.js';
 export { BenchmarkSelectionError, selectBenchmarks } from './gate/select-benchmarks.js';
-export {
-  HISTORY_KIND,
-  HISTORY_SCHEMA_VERSION,
-  type HistoryBenchmark,
-  type HistoryEntry,
-  type HistoryPoint,
-  historyEntry,
-  isCalibration,
-} from './history/entry.js';
-export {
-  type AppendToBranchOptions,
-  appendToBranch,
-  type BranchStore,
-  readBranch,
-} from './history/git-branch.js';
-export {
-  CALIBRATION_MAX_AGE_DAYS,
-  CALIBRATION_RUNS,
-  calibratedNoise,
-  NOISE_GROWTH_FACTOR,
-  type NoiseFloorOptions,
-  noiseGrowth,
-} from './history/noise-floor.js';
-export { type TrendPoint, type TrendSeries, trendSeries } from './history/series.js';
-export { appendToStore, readStore, type StoreContents } from './history/store.js';
 export { changeCell } from './report/format.js';
 export { type HtmlOptions, renderHtml } from './report/html.js';
 export { renderMarkdown } from './report/markdown.js';
@@ -75,21 +50,11 @@ export {
 } from './report/run-and-report.js';
 export { renderTerminal } from './report/terminal.js';
 export { type TerminalReporterOptions, terminalReporter } from './report/terminal-reporter.js';
-export { renderTrendHtml, type TrendPageOptions } from './report/trend-html.js';
-export { renderTrendComment, renderTrendMarkdown } from './report/trend-markdown.js';
 export {
   type WriteReportsOptions,
   type WrittenReports,
   writeReports,
 } from './report/write-reports.js';
-export {
-  type ActionBenchmarkEntry,
-  type BencherMetrics,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  toActionBenchmark,
-  toBencher,
-} from './results/exports.js';
 export { readResults, writeResults } from './results/io.js';
 export { mergeResults } from './results/merge.js';
 export {

@@ -19,7 +19,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['analysis', 'history'],
   ['gate'],
   ['report', 'demo'],
-  ['cli.ts', 'index.ts', 'commands'],
+  ['cli.ts', 'index.ts', 'history-index.ts', 'commands'],
 ];
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
