@@ -23,14 +23,14 @@ import {
   writeResults,
 } from '@vggt-perf-gate/runner';
 import { actionReporter } from './action-reporter.js';
-import { saveArtifactRuntime, uploadRunFiles } from './artifact.js';
+import { type ArtifactRuntime, saveArtifactRuntime, uploadRunFiles } from './artifact.js';
 import { type CommentOutcome, upsertComment } from './comment.js';
 import { annotateConfigError } from './config-annotations.js';
 import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
 import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
-import { openHistory } from './history.js';
+import { type OpenHistory, openHistory } from './history.js';
 import { type ActionInputs, outputTargets, readInputs } from './inputs.js';
 import { annotate, failureMessage } from './verdict.js';
 import { WRITE_NOTES } from './write-notes.js';
@@ -85,18 +85,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const targets = outputTargets(inputs);
     await checkOutputPaths(targets);
 
-    const history = inputs.historyBranch
-      ? await openHistory({
-          repo: workspace,
-          branch: inputs.historyBranch,
-          points: inputs.historyPoints,
-          env,
-          event,
-          token: inputs.token,
-          log: (line) => core.info(line),
-          warn: (line) => core.warning(line),
-        })
-      : null;
+    const history = await historyOf(inputs, workspace, env, event);
     const runUrl = runLink(env);
     const reporters = [actionReporter()];
     const { results, written } = config
@@ -124,30 +113,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
       kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
     );
 
-    core.setOutput('verdict', results.verdict);
-    core.setOutput('regressions', String(results.regressions));
-    // Where the files are, which after a failed write may be a fallback, or nowhere.
-    const absolute = (path: string | null) => (path === null ? '' : resolve(workspace, path));
-    core.setOutput('results-path', absolute(written.results));
-    core.setOutput('report-path', absolute(written.markdown));
-    core.setOutput('html-path', absolute(written.html));
     const prNumber = inputs.prNumber ?? pr?.number ?? null;
-    if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
-
-    const artifactLink = inputs.artifact
-      ? await uploadRunFiles(
-          {
-            name: inputs.artifact,
-            files: [written.results, written.markdown, written.html],
-            root: workspace,
-            runtime: artifactRuntime,
-            env,
-            log: (line) => core.info(line),
-          },
-          (line) => core.warning(line),
-        )
-      : null;
-    if (artifactLink) core.setOutput('artifact-url', artifactLink);
+    setRunOutputs(results, written, workspace, prNumber);
+    const artifactLink = await uploadArtifact(inputs, written, workspace, artifactRuntime, env);
 
     // A cancelled run (a newer push) must not replace a good comment with a partial one.
     if (options.signal?.aborted)
@@ -175,6 +143,66 @@ export async function run(options: RunOptions = {}): Promise<void> {
   } catch (error) {
     core.setFailed((error as Error).message);
   }
+}
+
+/** The history branch, read before measuring; null without `history-branch`. */
+function historyOf(
+  inputs: ActionInputs,
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+  event: Record<string, unknown> | null,
+): Promise<OpenHistory> | null {
+  if (!inputs.historyBranch) return null;
+  return openHistory({
+    repo: workspace,
+    branch: inputs.historyBranch,
+    points: inputs.historyPoints,
+    env,
+    event,
+    token: inputs.token,
+    log: (line) => core.info(line),
+    warn: (line) => core.warning(line),
+  });
+}
+
+/** The step's outputs: the verdict, and where the files are (after a failed write, a fallback or nowhere). */
+function setRunOutputs(
+  results: GateResults,
+  written: ReportedRun['written'],
+  workspace: string,
+  prNumber: number | null,
+): void {
+  core.setOutput('verdict', results.verdict);
+  core.setOutput('regressions', String(results.regressions));
+  const absolute = (path: string | null) => (path === null ? '' : resolve(workspace, path));
+  core.setOutput('results-path', absolute(written.results));
+  core.setOutput('report-path', absolute(written.markdown));
+  core.setOutput('html-path', absolute(written.html));
+  if (prNumber !== null) core.setOutput('pr-number', String(prNumber));
+}
+
+/** With `artifact`: the written files uploaded as one artifact; its page's URL, or null. */
+async function uploadArtifact(
+  inputs: ActionInputs,
+  written: ReportedRun['written'],
+  workspace: string,
+  runtime: ArtifactRuntime,
+  env: NodeJS.ProcessEnv,
+): Promise<string | null> {
+  if (!inputs.artifact) return null;
+  const url = await uploadRunFiles(
+    {
+      name: inputs.artifact,
+      files: [written.results, written.markdown, written.html],
+      root: workspace,
+      runtime,
+      env,
+      log: (line) => core.info(line),
+    },
+    (line) => core.warning(line),
+  );
+  if (url) core.setOutput('artifact-url', url);
+  return url;
 }
 
 /** The config, validated; each problem is also an annotation on its line of the file. */
