@@ -41,13 +41,16 @@ const PACKAGE_SPECIFIER = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/[\w.-]+)*
 
 /**
  * Every package a bundled file names in an import, an import() or a
- * require() with a literal, Node built-ins aside. A specifier held in a
+ * require() with a literal, outside comments, Node built-ins aside. A specifier held in a
  * variable cannot be found this way: the run below catches those.
  */
 function packagesNamed(source: string): Set<string> {
   const found = new Set<string>();
+  // Comments name packages too (a bundled library's doc examples): they load nothing. Only
+  // comments that open a line: a "/*" inside a string ("**/*.js") must not hide code.
+  const code = source.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
   const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)["']([^"'\n]+)["']/g;
-  for (const match of source.matchAll(pattern)) {
+  for (const match of code.matchAll(pattern)) {
     const name = match[1] as string;
     if (name.startsWith('node:') || !PACKAGE_SPECIFIER.test(name)) continue;
     const parts = name.split('/');
