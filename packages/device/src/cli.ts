@@ -13,11 +13,13 @@ import { formatDeviceProbe } from './format.js';
 import { formatDtypeProbe } from './onnx/format.js';
 import { PROBE_PROVIDERS, type ProbeProvider, probeDtypes } from './onnx/probe.js';
 import { probeDevice } from './probe.js';
+import { VERSION } from './version.js';
 
 const USAGE = `usage: vggt-perf-gate-probe [--json] [--source nvml|nvidia-smi] [--dtypes cpu|cuda|tensorrt]
   --json     print JSON instead of a table
   --source   read the GPU through this source only (default: NVML, falling back to nvidia-smi)
-  --dtypes   also run tiny ONNX models per dtype on this onnxruntime execution provider`;
+  --dtypes   also run tiny ONNX models per dtype on this onnxruntime execution provider
+  --version  print this package's version`;
 
 async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -29,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (args.values.version) {
+    console.log(VERSION);
     return 0;
   }
   const source = args.values.source;
@@ -66,6 +72,7 @@ function parse(argv: string[]) {
       source: { type: 'string' },
       dtypes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
     },
     strict: true,
   });

@@ -29,6 +29,7 @@ import { readResults, writeResults } from './results/io.js';
 import { mergeResults } from './results/merge.js';
 import { checkOutputPaths, type OutputTarget } from './results/output-paths.js';
 import type { GateResults } from './results/types.js';
+import { VERSION } from './version.js';
 
 export { EXIT };
 
@@ -91,7 +92,7 @@ commands:
   export   a results file in github-action-benchmark's or Bencher's format
   probe    show the GPU and what dtype auto means on it
 
-vggt-perf-gate <command> --help shows a command's options.
+vggt-perf-gate <command> --help shows a command's options; --version the version.
 
 exit codes: 0 pass, 1 regression, 2 usage or config error, 3 measurement failure`;
 
@@ -275,6 +276,10 @@ async function probe(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
+    console.log(VERSION);
+    return EXIT.pass;
+  }
   if (!command || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? EXIT.pass : EXIT.usage;

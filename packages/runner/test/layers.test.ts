@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  * into measuring.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['errors.ts'],
+  ['errors.ts', 'version.ts'],
   ['config'],
   ['workloads'],
   ['results'],

@@ -10,6 +10,7 @@ import { writeResults } from '../results/io.js';
 import { type GateResults, type NoiseFloor, RESULTS_SCHEMA_VERSION } from '../results/types.js';
 import { ResultsNotSavedError } from '../results/unsaved.js';
 import { gateVerdict } from '../results/verdict.js';
+import { VERSION } from '../version.js';
 import { runBenchmark } from './benchmark.js';
 import {
   type BaseCheckout,
@@ -24,7 +25,8 @@ import type { BenchmarkProgress } from './progress-events.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { selectBenchmarks } from './select-benchmarks.js';
 
-export const TOOL_VERSION = '0.0.0';
+/** The runner's version, as the results file's `tool.version` names it. */
+export const TOOL_VERSION = VERSION;
 
 /**
  * What runGate needs: the config, the two sides (`dir` and `baseRef`), where
