@@ -4,8 +4,7 @@ Write setup(ctx) -> state and step(state), then call serve(setup, step); see
 README.md. Standard library only; torch is used when importable, never required.
 """
 
-from ._channel import PROTOCOL_VERSION, VERSION
+from ._channel import PROTOCOL_VERSION
 from ._serve import Context, serve
-
-__version__ = VERSION
+from ._version import __version__
 __all__ = ["Context", "PROTOCOL_VERSION", "serve", "__version__"]

@@ -12,8 +12,9 @@ import os
 import socket
 import sys
 
+from ._version import __version__ as VERSION
+
 PROTOCOL_VERSION = 1
-VERSION = "0.2.0"
 _NOT_UNDER_RUNNER = 2  # exit status when the runner did not start this script
 
 

@@ -1,11 +1,14 @@
 """The worker's side of the protocol: hello, setup -> ready, run -> result, shutdown -> bye."""
 
+from __future__ import annotations
+
 import os
 import platform
 import re
 import sys
 import time
 import traceback
+from typing import Any, Callable, Dict, Optional, TypeVar
 
 from . import _distributed, _profile, _torch, _watchdog
 from ._channel import PROTOCOL_VERSION, VERSION, Channel
@@ -14,10 +17,24 @@ _FAILED = 1  # exit status after an error was reported to the runner
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
+State = TypeVar("State")
+
+
 class Context:
     """What setup() is given. Anything setup puts in .extra is reported to the runner."""
 
-    def __init__(self, side, dtype, options, ranks=None):
+    side: str
+    dtype: str
+    torch_dtype: Any
+    device: str
+    options: Dict[str, Any]
+    rank: int
+    world_size: int
+    local_rank: int
+    distributed_backend: Optional[str]
+    extra: Dict[str, Any]
+
+    def __init__(self, side: str, dtype: str, options: Dict[str, Any], ranks: Any = None) -> None:
         ranks = ranks or _distributed.Single()
         self.side = side  # 'base' or 'head'
         self.dtype = dtype  # requested precision: 'fp32', 'fp16' or 'bf16'
@@ -31,7 +48,14 @@ class Context:
         self.extra = {}
 
 
-def serve(setup, step, *, items_per_iteration=None, name=None, distributed_backend=None):
+def serve(
+    setup: Callable[[Context], State],
+    step: Callable[[State], object],
+    *,
+    items_per_iteration: Optional[float] = None,
+    name: Optional[str] = None,
+    distributed_backend: Optional[str] = None,
+) -> None:
     """Serve the runner's requests until it sends shutdown, then return.
 
     setup(ctx) builds the state once (load the model, make inputs); step(state) runs one
