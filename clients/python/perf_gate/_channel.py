@@ -62,7 +62,8 @@ class Channel:
                 f"perf_gate: no protocol channel ({error!r}). This script is a perf-gate worker: the\n"
                 "runner opens its protocol channel (PERF_GATE_FD_IN / PERF_GATE_FD_OUT, or\n"
                 "PERF_GATE_SOCKET for ranks started by torchrun). Run it through vggt-perf-gate\n"
-                "(workload kind 'worker') instead of directly.\n"
+                "(workload kind 'worker'), or time it on its own, without the gate:\n"
+                f"  python -m perf_gate run {sys.argv[0] or 'worker.py'} --iterations 30\n"
             )
             sys.exit(_NOT_UNDER_RUNNER)
 

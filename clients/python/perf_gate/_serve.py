@@ -10,7 +10,7 @@ import time
 import traceback
 from typing import Any, Callable, Dict, Optional, TypeVar
 
-from . import _distributed, _profile, _torch, _watchdog
+from . import _distributed, _local, _profile, _torch, _watchdog
 from ._channel import PROTOCOL_VERSION, VERSION, Channel
 
 _FAILED = 1  # exit status after an error was reported to the runner
@@ -68,6 +68,10 @@ def serve(
     talks to the runner; every rank runs setup and step; an iteration's time is the
     slowest rank's, and every rank's memory statistics are reported.
     """
+    local = _local.settings()
+    if local is not None:  # `python -m perf_gate run`: no runner, measure here
+        _local.run(setup, step, local, name)
+        return
     _watchdog.watch_runner()  # first: joining the other ranks and setup can take minutes
     ranks = _distributed.join(distributed_backend)
     channel = Channel.from_environment(ranks.launched) if ranks.rank == 0 else None
