@@ -109,6 +109,7 @@ function resolveWorkload(workload: FileWorkload): WorkloadConfig {
         cwd: workload.cwd ?? DEFAULT_CWD,
         env: { ...workload.env },
         timeoutSeconds: workload.timeoutSeconds ?? DEFAULT_SAMPLES_TIMEOUT_SECONDS,
+        select: workload.select ?? null,
       };
   }
 }

@@ -299,6 +299,13 @@ const SamplesWorkloadSchema = z
     }),
     cwd: CwdSchema.optional(),
     env: EnvSchema.optional(),
+    select: nonEmpty()
+      .meta({
+        description:
+          "Which benchmark of an output that holds several: a pytest-benchmark test's name or fullname, or a torch.utils.benchmark Measurement's label or description. Not needed for the gate's own samples file, or an output with one benchmark.",
+        examples: ['test_vggt_forward[20-frames]'],
+      })
+      .optional(),
     timeoutSeconds: z
       .number()
       .gt(0)

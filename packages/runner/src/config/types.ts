@@ -95,6 +95,8 @@ export interface SamplesWorkloadConfig {
   cwd: string;
   env: Record<string, string>;
   timeoutSeconds: number;
+  /** Which benchmark of an output that holds several (pytest-benchmark, torch.utils.benchmark); null when one. */
+  select: string | null;
 }
 
 /** What a benchmark runs, discriminated on `kind`. */

@@ -122,6 +122,7 @@ export function workloadFor(benchmark: BenchmarkConfig, hooks: WorkloadHooks = {
         cwd: w.cwd,
         env: w.env,
         timeoutSeconds: w.timeoutSeconds,
+        select: w.select,
         onWarning: hooks.onWarning,
       });
   }

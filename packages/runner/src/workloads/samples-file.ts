@@ -1,4 +1,5 @@
 import { RunnerError } from '../errors.js';
+import { convertSamples } from './samples-formats.js';
 import type { FrameworkMemory } from './types.js';
 
 /**
@@ -23,18 +24,27 @@ const SHAPE =
   'optionally "framework" and "dtype" strings and "memory": [{ "device": 0, "maxAllocatedBytes": 123, "maxReservedBytes": 456 }]';
 
 /**
- * Parses and checks the text of a samples file read from `path`.
+ * Parses and checks the text of a samples file read from `path`: the gate's
+ * own format, or pytest-benchmark's and torch.utils.benchmark's output as
+ * they are (samples-formats.ts; `select` picks one of several benchmarks).
  *
  * @throws {RunnerError} WORKLOAD_FAILED naming the file, the first bad
  *   entry with its value, and the shape the file must have
  */
-export function parseSamplesFile(text: string, path: string): SamplesFile {
+export function parseSamplesFile(
+  text: string,
+  path: string,
+  select: string | null = null,
+): SamplesFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
     throw invalid(path, `is not JSON (${(cause as Error).message})`, cause);
   }
+  // pytest-benchmark's JSON, or a torch.utils.benchmark Measurement, as they are.
+  const converted = convertSamples(parsed, path, select);
+  if (converted) parsed = { version: 1, ...converted };
   if (!isRecord(parsed)) throw invalid(path, `holds ${shown(parsed)}, not an object`);
   if (parsed.version !== 1)
     throw invalid(path, `${field('version', parsed.version)}; it must be 1`);

@@ -20,6 +20,11 @@ export interface SamplesWorkloadOptions {
   env: Record<string, string>;
   /** Limit for one run of the command; its whole process tree is stopped past it. */
   timeoutSeconds: number;
+  /**
+   * Which benchmark of an output that holds several (pytest-benchmark's JSON,
+   * torch.utils.benchmark Measurements); absent or null when there is one.
+   */
+  select?: string | null;
   /** Receives warnings for the benchmark's results (processes a round left running). */
   onWarning?: (message: string) => void;
 }
@@ -112,5 +117,5 @@ async function runOnce(
       { cause },
     );
   }
-  return parseSamplesFile(text, output);
+  return parseSamplesFile(text, output, options.select ?? null);
 }
