@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { markBinsExecutable } from './mark-bins-executable.mjs';
 
 const packages = fileURLToPath(new URL('../packages/', import.meta.url));
 
@@ -21,6 +20,5 @@ export function buildPackages(...names) {
       cwd: join(packages, name),
       stdio: 'inherit',
     });
-    markBinsExecutable(join(packages, name));
   }
 }

@@ -126,6 +126,7 @@ describe('parseConfig: valid files', () => {
       cwd: '.',
       env: {},
       timeoutSeconds: 1800,
+      select: null,
     });
   });
 

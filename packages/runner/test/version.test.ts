@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { VERSION as DEVICE_VERSION } from '../../device/src/version.js';
@@ -19,7 +21,7 @@ describe('versions and the bins', () => {
     expect(DEVICE_VERSION).toBe(manifest('device').version);
   });
 
-  it('each bin runs as npx runs it, straight after a build: run bit set, --version answers', () => {
+  it('each bin runs as npx runs it: linked at install (a committed launcher), run bit set, --version answers', () => {
     for (const [name, version] of [
       ['vggt-perf-gate', VERSION],
       ['vggt-perf-gate-probe', DEVICE_VERSION],
@@ -30,5 +32,19 @@ describe('versions and the bins', () => {
       expect(run.stdout.trim()).toBe(version);
       expect(run.status).toBe(0);
     }
+  });
+
+  it('before the first build, the launcher says to build instead of a stack trace', () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'perf-gate-unbuilt-')), 'bin');
+    mkdirSync(copy);
+    copyFileSync(
+      fileURLToPath(new URL('../bin/vggt-perf-gate.js', import.meta.url)),
+      join(copy, 'cli.js'),
+    );
+    const run = spawnSync(process.execPath, [join(copy, 'cli.js'), '--version'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('vggt-perf-gate is not built yet: run `npm run build`');
   });
 });
