@@ -106,7 +106,7 @@ describe('parseConfig: valid files', () => {
       dtype: 'fp32',
       device: 0,
       threshold: { latency: 0.01, memory: 0.1, throughput: 0.02 },
-      budget: { maxSeconds: 120, maxRounds: 40, iterationsPerRound: 3 },
+      budget: { maxSeconds: 120, maxRounds: 1000, iterationsPerRound: 3 },
       expectedMemory: null,
       setup: { base: null, head: 'make deps' },
       workload: {
@@ -147,7 +147,7 @@ describe('parseConfig: valid files', () => {
         options: {},
       },
       threshold: { latency: 0.02, memory: 0.05, throughput: 0.02 },
-      budget: { maxSeconds: 300, maxRounds: 40, iterationsPerRound: 5 },
+      budget: { maxSeconds: 300, maxRounds: 1000, iterationsPerRound: 5 },
       warmup: { iterations: 3 },
       dtype: 'auto',
       device: 0,

@@ -24,8 +24,13 @@ export const DEFAULT_THROUGHPUT_THRESHOLD = 0.02;
  * earlier, once every metric's verdict is decided.
  */
 export const DEFAULT_MAX_SECONDS = 300;
-/** Upper bound on interleaved base/head rounds per benchmark. */
-export const DEFAULT_MAX_ROUNDS = 40;
+/**
+ * Upper bound on interleaved base/head rounds per benchmark: high enough
+ * that the time budget decides. A fast workload then gets the time it is
+ * allowed (a round limit of 40 stopped a fast worker undecided after 9 s of
+ * a 300 s budget); a team that wants fewer rounds sets maxRounds.
+ */
+export const DEFAULT_MAX_ROUNDS = 1000;
 /**
  * Iterations per side per round: five 0.2-0.8 s iterations keep each turn
  * short (1-4 s), so clock and thermal drift hit base and head alike.
