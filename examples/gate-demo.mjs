@@ -47,8 +47,8 @@ defaults:
   # JavaScript-hosted CPU inference on a shared machine is noisier than a GPU:
   # a 5% threshold (GPU gates default to 2%).
   threshold: { latency: 0.05 }
-  # No maxRounds: the 60 s decide, so a loaded machine gets more rounds, not a shrug.
-  budget: { maxSeconds: 60, iterationsPerRound: 10 }
+  # No maxRounds: the 120 s decide, so a loaded machine gets more rounds, not a shrug.
+  budget: { maxSeconds: 120, iterationsPerRound: 10 }
   warmup: { iterations: 10 }
 benchmarks:
   - name: vggt-tiny-4f
