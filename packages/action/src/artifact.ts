@@ -8,7 +8,7 @@
  * the verdict and the comment stand without the link.
  */
 import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 
 /** The runtime variables the artifact client reads from process.env. */
@@ -88,7 +88,13 @@ async function withRuntime<T>(runtime: ArtifactRuntime, upload: () => Promise<T>
 /** The deepest directory holding every file: the artifact keeps their paths below it. */
 function commonRoot(files: readonly string[]): string {
   let root = dirname(files[0]!);
-  while (!files.every((f) => f.startsWith(`${root}/`))) root = dirname(root);
+  const holds = (dir: string) =>
+    files.every((f) => {
+      const rel = relative(dir, f);
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    });
+  // dirname of the filesystem root is the root itself: stop there (files on different top-level dirs).
+  while (!holds(root) && dirname(root) !== root) root = dirname(root);
   return root;
 }
 

@@ -264,3 +264,32 @@ function splitCells(row: string): string[] {
 function innerCells(row: string): string[] {
   return splitCells(row).slice(1, -1);
 }
+
+/** The largest share of a limit the trend may take; past it, the report keeps the room. */
+const TREND_SHARE = 0.25;
+
+/**
+ * The report fitted to `githubLimit` with the history's trend after it,
+ * when the trend takes at most a quarter of the limit: the report is fitted
+ * to what is left. A larger trend is left out, with a line that says so: it
+ * must never push benchmark rows out of the report, nor be cut mid-chart.
+ *
+ * @example
+ * const body = fitWithTrend(renderMarkdown(results), trend, COMMENT_LIMIT, runUrl, 400);
+ */
+export function fitWithTrend(
+  report: string,
+  trend: string,
+  githubLimit: number,
+  fullReportLink: string,
+  reserve = 0,
+  unit: 'characters' | 'bytes' = 'characters',
+): string {
+  if (!trend) return fitReport(report, githubLimit, fullReportLink, reserve, unit).text;
+  const size = unit === 'bytes' ? Buffer.byteLength(trend, 'utf8') : trend.length;
+  if (size + 2 <= (githubLimit - reserve) * TREND_SHARE)
+    return `${fitReport(report, githubLimit, fullReportLink, reserve + size + 2, unit).text}\n\n${trend}`;
+  const note =
+    '_The trend on the default branch is left out: it does not fit here (lower `history-points`)._';
+  return `${fitReport(report, githubLimit, fullReportLink, reserve + note.length + 2, unit).text}\n\n${note}`;
+}

@@ -8,6 +8,7 @@
  * verdict: anything that goes wrong here is a warning, and the check is
  * decided as before.
  */
+import * as core from '@actions/core';
 import type { GateResults, NoiseFloor } from '@vggt-perf-gate/runner';
 import {
   appendToBranch,
@@ -58,6 +59,8 @@ export function recordsHistory(
     ?.default_branch;
   const onDefault =
     typeof defaultBranch === 'string' && env.GITHUB_REF === `refs/heads/${defaultBranch}`;
+  // A schedule's payload names no repository, and GitHub runs schedules on the default branch only.
+  if (env.GITHUB_EVENT_NAME === 'schedule') return true;
   return (
     onDefault && ['push', 'schedule', 'workflow_dispatch'].includes(env.GITHUB_EVENT_NAME ?? '')
   );
@@ -103,6 +106,7 @@ function storeOf(context: HistoryContext): BranchStore {
   if (!context.token) return store;
   const server = (context.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
   const basic = Buffer.from(`x-access-token:${context.token}`).toString('base64');
+  core.setSecret(basic); // as actions/checkout does: the header's value is a secret too
   return { ...store, extraHeader: { url: `${server}/`, value: `AUTHORIZATION: basic ${basic}` } };
 }
 

@@ -28,7 +28,7 @@ import { type CommentOutcome, upsertComment } from './comment.js';
 import { annotateConfigError } from './config-annotations.js';
 import { ActionError } from './errors.js';
 import { pullRequestOf, readEvent } from './event.js';
-import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT } from './fit-report.js';
+import { COMMENT_LIMIT, fitWithTrend, SUMMARY_LIMIT } from './fit-report.js';
 import { createGitHubApi, type RetryPolicy } from './github-api.js';
 import { type OpenHistory, openHistory } from './history.js';
 import { type ActionInputs, outputTargets, readInputs } from './inputs.js';
@@ -106,9 +106,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
         );
     const measuringSeconds = results.benchmarks.reduce((sum, b) => sum + b.seconds, 0);
     const trend = history ? await history.after(results) : '';
-    // Rendered once, for the job summary and the comment (the report file has the table alone).
-    const markdown = trend ? `${renderMarkdown(results)}\n\n${trend}` : renderMarkdown(results);
-    await writeSummary(fitReport(markdown, SUMMARY_LIMIT, runUrl, 0, 'bytes').text);
+    // Rendered once, for the job summary and the comment; the trend goes after it where it fits.
+    const markdown = renderMarkdown(results);
+    await writeSummary(fitWithTrend(markdown, trend, SUMMARY_LIMIT, runUrl, 0, 'bytes'));
     annotate(results, (kind, text, title) =>
       kind === 'error' ? core.error(text, { title }) : core.warning(text, { title }),
     );
@@ -128,7 +128,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
           prNumber,
           pr?.fromFork ?? false,
           results,
-          markdown,
+          { markdown, trend },
           { runUrl, artifactUrl: artifactLink },
           options.retry,
         );
@@ -309,7 +309,7 @@ async function comment(
   prNumber: number | null,
   fromFork: boolean,
   results: GateResults,
-  markdown: string,
+  report: { markdown: string; trend: string },
   links: { runUrl: string; artifactUrl: string | null },
   retry: RetryPolicy | undefined,
 ): Promise<CommentOutcome | null> {
@@ -336,7 +336,7 @@ async function comment(
     return null;
   }
   // Room for the marker and the footer below.
-  const fitted = fitReport(markdown, COMMENT_LIMIT, runUrl, 400);
+  const fitted = { text: fitWithTrend(report.markdown, report.trend, COMMENT_LIMIT, runUrl, 400) };
   const files = links.artifactUrl ? ` · [results and reports](${links.artifactUrl})` : '';
   const body = `${fitted.text}\n\n<sub>[vggt-perf-gate run](${runUrl})${files}</sub>`;
   try {

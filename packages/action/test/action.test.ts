@@ -573,8 +573,10 @@ describe('the history on a data branch', () => {
     const calibrate = await action.run({
       workspace: repo,
       inputs: { 'base-ref': 'HEAD', 'history-branch': 'perf-gate-data' },
-      ...onMain,
+      // A schedule's payload as GitHub sends it: no repository, no ref in it.
+      event: { schedule: '17 3 * * *' },
       eventName: 'schedule',
+      env: { GITHUB_REF: 'refs/heads/main', RUNNER_NAME: 'rtx4090-1' },
     });
     expect(calibrate.exitCode).toBe(0);
     expect(calibrate.stdout).toMatch(

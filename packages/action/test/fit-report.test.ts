@@ -1,7 +1,13 @@
 import type { BenchmarkResult } from '@vggt-perf-gate/runner';
 import { renderMarkdown } from '@vggt-perf-gate/runner';
 import { describe, expect, it } from 'vitest';
-import { COMMENT_LIMIT, fitReport, SUMMARY_LIMIT, TRUNCATION_NOTE } from '../src/fit-report.js';
+import {
+  COMMENT_LIMIT,
+  fitReport,
+  fitWithTrend,
+  SUMMARY_LIMIT,
+  TRUNCATION_NOTE,
+} from '../src/fit-report.js';
 import { benchmark, gateResults } from './results-fixture.js';
 
 /** A report shaped like renderMarkdown's: headline, table, what ran, legend. */
@@ -153,5 +159,25 @@ describe('one huge error in the table', () => {
     expect(Buffer.byteLength(fitted.text)).toBeLessThanOrEqual(SUMMARY_LIMIT);
     expect(fitted.droppedBenchmarks).toBe(0);
     expect(tableRows(fitted.text)).toHaveLength(3);
+  });
+});
+
+describe('fitWithTrend', () => {
+  const report = '### Perf gate\n\n| benchmark | metric |\n|---|---|\n| a | latency |';
+  it('puts a trend that fits after the report, whole', () => {
+    const trend =
+      '<details><summary>Trend</summary>\n\n```mermaid\nxychart-beta\n```\n\n</details>';
+    expect(fitWithTrend(report, trend, 65_536, 'https://example.com/run')).toBe(
+      `${report}\n\n${trend}`,
+    );
+  });
+
+  it('leaves out a trend too large for a quarter of the limit, and keeps every row', () => {
+    const trend = `<details>\n\n\`\`\`mermaid\n${'line [1, 2]\n'.repeat(3000)}\`\`\`\n\n</details>`;
+    const body = fitWithTrend(report, trend, 30_000, 'https://example.com/run');
+    expect(body).toContain('| a | latency |');
+    expect(body).not.toContain('mermaid');
+    expect(body).toContain('The trend on the default branch is left out');
+    expect(body.length).toBeLessThanOrEqual(30_000);
   });
 });

@@ -195,7 +195,8 @@ describe('vggt-perf-gate history and export', () => {
     expect(md.stdout).toMatch(
       /```mermaid\nxychart-beta\n {2}title "latency \(ms\)"\n {2}x-axis \["0001c0f", "0002c0f", "0003c0f", "0004c0f"\]/,
     );
-    expect(md.stdout).toContain('  line [331, 332, 330, 331]');
+    expect(md.stdout).toContain('  line [331.00, 332.00, 330.00, 331.00]');
+    expect(md.stdout).toMatch(/ {2}y-axis "ms" 328\.\d\d --> 333\.\d\d/);
   });
 
   it('a bad results file adds nothing; bad flags are usage errors that say what to fix', () => {
@@ -302,15 +303,18 @@ describe('the history on a data branch', () => {
     const [a, b, reader] = remoteWithClones(3) as [string, string, string];
     const entries = entriesOf(RUNS.slice(0, 3));
     await appendToBranch({ repo: b, branch: 'perf-gate-data' }, [entries[0]!]);
-    // While job a pushes, job b lands another entry first (a pre-push hook of a's does it).
+    // While job a pushes, job b lands another entry first: the remote's pre-receive hook, on
+    // a's first push, has b push (the push itself runs no hooks of a's checkout).
     const other = join(dir, 'other-entry.json');
     writeFileSync(other, JSON.stringify(entries[1]));
-    const hook = join(a, '.git', 'hooks', 'pre-push');
+    const hook = join(dir, 'remote.git', 'hooks', 'pre-receive');
     writeFileSync(
       hook,
       `#!/bin/sh
+cat >/dev/null
 [ -f "${dir}/raced" ] && exit 0
 touch "${dir}/raced"
+unset GIT_DIR GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
 cd "${b}" && git fetch -q origin perf-gate-data && git checkout -q FETCH_HEAD && mkdir -p runs && cp "${other}" runs/zz-other.json && git add runs && git -c user.email=t@example.com -c user.name=t commit -q -m other && git push -q origin HEAD:perf-gate-data
 `,
     );
@@ -335,6 +339,13 @@ cd "${b}" && git fetch -q origin perf-gate-data && git checkout -q FETCH_HEAD &&
       const job = join(dir, 'job');
       git(dir, 'init', '-q', '-b', 'main', job);
       git(job, 'remote', 'add', 'origin', `${server.url}/remote.git`);
+      // What actions/checkout persists by default: a header of its own, which must not be sent too.
+      git(
+        job,
+        'config',
+        `http.${server.url}/.extraheader`,
+        'AUTHORIZATION: basic c3RhbGU6dG9rZW4=',
+      );
       const store = {
         repo: job,
         branch: 'perf-gate-data',
@@ -345,8 +356,8 @@ cd "${b}" && git fetch -q origin perf-gate-data && git checkout -q FETCH_HEAD &&
       expect(
         server.requests.some((r) => r.startsWith('POST /remote.git/git-receive-pack with')),
       ).toBe(true);
-      // Nothing of the token was written to the checkout's config.
-      expect(git(job, 'config', '--list')).not.toContain('extraheader');
+      // Nothing of the token was written to the checkout's config (only checkout's own header is there).
+      expect(git(job, 'config', '--list')).not.toContain(token);
       const { extraHeader: _, ...withoutToken } = store;
       await expect(appendToBranch(withoutToken, entriesOf(RUNS.slice(1, 2)))).rejects.toThrow(
         /cannot fetch the history branch perf-gate-data from origin/,
@@ -381,6 +392,17 @@ describe('the trend page', () => {
     const comment = renderTrendComment(trendSeries(entriesOf(RUNS), 5));
     expect(comment).toContain('Trend on the default branch (last 5 runs)');
     expect(comment.match(/```mermaid/g)).toHaveLength(2);
+  });
+
+  it('Mermaid gets a label per point (a repeated commit is numbered) and plain numbers, never exponents', () => {
+    const tiny = (run: number) => {
+      const r = runResults(1, 0.00005 + run * 1e-7, 9.4);
+      return historyEntry(r, { recordedAt: new Date(Date.UTC(2026, 10, 2 + run)) });
+    };
+    const comment = renderTrendComment(trendSeries([tiny(0), tiny(1), tiny(2)]));
+    expect(comment).toContain('x-axis ["0001c0f", "0001c0f #2", "0001c0f #3"]');
+    expect(comment).not.toMatch(/\d(e|E)[-+]?\d/);
+    expect(comment).toMatch(/y-axis "ms" 0\.0000\d+ --> 0\.0000\d+/);
   });
 
   it.skipIf(!existsSync(CHROMIUM))(
@@ -454,6 +476,7 @@ describe("the runner's calibrated noise", () => {
       calibrations: 3,
       newest: new Date(NOW.getTime() - 86_400_000).toISOString(),
       runner: 'rtx4090-1',
+      roundsPerPair: 2,
     });
     expect(calibratedNoise(entries, { runner: 'rtx4090-9', now: NOW })).toEqual({});
   });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { RunnerError } from '../errors.js';
 import type { HistoryEntry } from './entry.js';
-import { entryFileName, parseEntries, RUNS_DIR, type StoreContents } from './store.js';
+import { entryFileName, lastOf, parseEntries, RUNS_DIR, type StoreContents } from './store.js';
 
 /**
  * The history on a data branch of the repository (e.g. `perf-gate-data`),
@@ -44,11 +44,18 @@ export interface BranchStore {
 function remoteEnv(store: BranchStore): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
   if (!store.extraHeader) return env;
+  // Added after any entries the job already passes this way (safe.directory in containers).
+  const first = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
+  const key = `http.${store.extraHeader.url}.extraheader`;
+  // extraheader is a list: the empty value first clears the one actions/checkout
+  // persisted, or git would send two Authorization headers and GitHub answer 400.
   return {
     ...env,
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: `http.${store.extraHeader.url}.extraheader`,
-    GIT_CONFIG_VALUE_0: store.extraHeader.value,
+    GIT_CONFIG_COUNT: String(first + 2),
+    [`GIT_CONFIG_KEY_${first}`]: key,
+    [`GIT_CONFIG_VALUE_${first}`]: '',
+    [`GIT_CONFIG_KEY_${first + 1}`]: key,
+    [`GIT_CONFIG_VALUE_${first + 1}`]: store.extraHeader.value,
   };
 }
 
@@ -69,6 +76,8 @@ const DEFAULT_AUTHOR = {
 };
 /** First wait before pushing again; doubled each time, with jitter so racing jobs spread out. */
 const RETRY_BASE_MS = 200;
+/** Longest a git call may take (a fetch or push over the network). */
+const GIT_TIMEOUT_MS = 120_000;
 /** What git says when the branch moved since it was fetched. */
 const RACE_LOST = /non-fast-forward|fetch first|\[rejected\]|stale info|cannot lock ref/i;
 
@@ -125,14 +134,29 @@ export async function readBranch(
 ): Promise<StoreContents> {
   return withFetchedTip(store, async (tip) => {
     if (tip === null) return { entries: [], skipped: [] };
-    const listing = await git(store.repo, ['ls-tree', '--name-only', `${tip}:${RUNS_DIR}`]).catch(
-      () => '',
+    // -z: names git would quote (non-ASCII, quotes) arrive as they are.
+    const listing = await git(store.repo, [
+      'ls-tree',
+      '-z',
+      '--name-only',
+      `${tip}:${RUNS_DIR}`,
+    ]).catch((cause) => {
+      // A branch without runs/ is an empty history; anything else is an error worth naming.
+      if (/not a tree object|does not exist|Not a valid object name/i.test(gitStderr(cause)))
+        return '';
+      throw new RunnerError(
+        'HISTORY_IO',
+        `cannot list ${RUNS_DIR}/ on ${store.branch}: ${gitReason(gitStderr(cause))}`,
+        { cause },
+      );
+    });
+    const names = lastOf(
+      listing
+        .split('\0')
+        .filter((n) => n.endsWith('.json'))
+        .sort(),
+      limit,
     );
-    const names = listing
-      .split('\n')
-      .filter((n) => n.endsWith('.json'))
-      .sort()
-      .slice(-limit);
     const texts = await catFiles(
       store.repo,
       names.map((n) => `${tip}:${RUNS_DIR}/${n}`),
@@ -152,26 +176,27 @@ async function withFetchedTip<T>(
 ): Promise<T> {
   const remote = store.remote ?? 'origin';
   const ref = `refs/perf-gate/history-${randomBytes(4).toString('hex')}`;
-  let tip: string | null = null;
   try {
-    await git(
-      store.repo,
-      ['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${store.branch}:${ref}`],
-      remoteEnv(store),
-    );
-    tip = (await git(store.repo, ['rev-parse', '--verify', `${ref}^{commit}`])).trim();
-  } catch (cause) {
-    const stderr = gitStderr(cause);
-    if (!/couldn't find remote ref|no such ref|not our ref/i.test(stderr))
-      throw new RunnerError(
-        'HISTORY_IO',
-        `cannot fetch the history branch ${store.branch} from ${remote}: ${lastLine(stderr)}. Check that the remote is reachable from the job (actions/checkout sets it up).`,
-        { cause },
+    let tip: string | null = null;
+    try {
+      await git(
+        store.repo,
+        ['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${store.branch}:${ref}`],
+        remoteEnv(store),
       );
-  }
-  try {
+      tip = (await git(store.repo, ['rev-parse', '--verify', `${ref}^{commit}`])).trim();
+    } catch (cause) {
+      const stderr = gitStderr(cause);
+      if (!/couldn't find remote ref|no such ref|not our ref/i.test(stderr))
+        throw new RunnerError(
+          'HISTORY_IO',
+          `cannot fetch the history branch ${store.branch} from ${remote}: ${gitReason(stderr)}. Check that the remote is reachable from the job (actions/checkout sets it up).`,
+          { cause },
+        );
+    }
     return await use(tip);
   } finally {
+    // Also after a failed fetch or rev-parse: no private ref is left behind.
     await git(store.repo, ['update-ref', '-d', ref]).catch(() => undefined);
   }
 }
@@ -212,9 +237,18 @@ async function commitFiles(
 async function push(store: BranchStore, commit: string): Promise<'pushed' | 'raced'> {
   const remote = store.remote ?? 'origin';
   try {
+    // No hooks: the checkout's pre-push checks (husky) are the project's, not this data's.
     await git(
       store.repo,
-      ['push', '--quiet', remote, `${commit}:refs/heads/${store.branch}`],
+      [
+        '-c',
+        'core.hooksPath=/dev/null',
+        'push',
+        '--no-verify',
+        '--quiet',
+        remote,
+        `${commit}:refs/heads/${store.branch}`,
+      ],
       remoteEnv(store),
     );
     return 'pushed';
@@ -223,7 +257,7 @@ async function push(store: BranchStore, commit: string): Promise<'pushed' | 'rac
     if (RACE_LOST.test(stderr)) return 'raced';
     throw new RunnerError(
       'HISTORY_IO',
-      `cannot push to the history branch ${store.branch} on ${remote}: ${lastLine(stderr)}. The job needs "permissions: contents: write", and the branch must not be protected against pushes from workflows.`,
+      `cannot push to the history branch ${store.branch} on ${remote}: ${gitReason(stderr)}. If that says permission or protection: the job needs "permissions: contents: write", and no rule may protect the branch against pushes from workflows.`,
       { cause },
     );
   }
@@ -259,6 +293,8 @@ async function git(repo: string, args: string[], env?: NodeJS.ProcessEnv): Promi
   const { stdout } = await run('git', args, {
     cwd: repo,
     env: env ?? process.env,
+    // A remote that hangs must not hold the job: fetch and push get two minutes.
+    timeout: GIT_TIMEOUT_MS,
     maxBuffer: 64 * 2 ** 20,
   });
   return stdout;
@@ -292,6 +328,18 @@ function gitStderr(cause: unknown): string {
   return String((cause as { stderr?: unknown }).stderr ?? (cause as Error).message ?? '');
 }
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? 'no message';
+/**
+ * What git's stderr says went wrong: the remote's own lines, the refs it
+ * rejected and the fatal error (several lines, joined), not just the last
+ * "failed to push some refs" line.
+ */
+function gitReason(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const telling = lines.filter(
+    (l) => /^(remote:|!|fatal:|error:)/.test(l) && !/failed to push some refs/.test(l),
+  );
+  return (telling.length > 0 ? telling : lines.slice(-1)).slice(0, 4).join(' / ') || 'no message';
 }

@@ -18,6 +18,12 @@ export const CALIBRATION_RUNS = 10;
 export const NOISE_GROWTH_FACTOR = 2;
 /** ...and only above this (0.2% on the log scale): below it, doubling is still quiet. */
 const NOISE_FLOOR_MIN_SD = 0.002;
+/**
+ * Spreads above this (25% on the log scale) are no measurement a gate can use
+ * (a broken run, or an entry someone wrote to disarm the gate: a huge floor
+ * would widen every interval to inconclusive). Such calibrations are left out.
+ */
+const MAX_PLAUSIBLE_SD = 0.25;
 const DAY_MS = 86_400_000;
 
 /** Which calibrations count: this runner's, no older than `maxAgeDays` before `now`. */
@@ -50,28 +56,31 @@ export function calibratedNoise(
       Date.parse(e.recordedAt) >= oldest &&
       Date.parse(e.recordedAt) <= now,
   );
-  const byBenchmark = new Map<
-    string,
-    Array<{ at: string; perRound: number; betweenPair: number }>
-  >();
+  type Calibration = { at: string; perRound: number; betweenPair: number; roundsPerPair: number };
+  const byBenchmark = new Map<string, Calibration[]>();
   for (const entry of fresh)
     for (const b of entry.benchmarks) {
       const noise = b.points.find((p) => p.metric === 'latency')?.noise;
-      if (b.status !== 'complete' || !noise) continue;
+      if (b.status !== 'complete' || !noise || !plausible(noise)) continue;
       const list = byBenchmark.get(b.name) ?? [];
       list.push({
         at: entry.recordedAt,
         perRound: noise.perRoundSd,
         betweenPair: noise.betweenPairSd,
+        roundsPerPair: noise.roundsPerPair,
       });
       byBenchmark.set(b.name, list);
     }
   const out: Record<string, NoiseFloor> = {};
   for (const [name, list] of byBenchmark) {
-    const recent = list.sort((a, b) => a.at.localeCompare(b.at)).slice(-CALIBRATION_RUNS);
+    const sorted = list.sort((a, b) => a.at.localeCompare(b.at));
+    // The newest calibrations' process pairs: pairs of 2 rounds and of 4 spread differently.
+    const roundsPerPair = sorted.at(-1)!.roundsPerPair;
+    const recent = sorted.filter((c) => c.roundsPerPair === roundsPerPair).slice(-CALIBRATION_RUNS);
     out[name] = {
       betweenPairSd: middle(recent.map((r) => r.betweenPair)),
       perRoundSd: middle(recent.map((r) => r.perRound)),
+      roundsPerPair,
       calibrations: recent.length,
       newest: recent.at(-1)!.at,
       runner: options.runner,
@@ -113,4 +122,10 @@ function middle(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const half = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
+}
+
+function plausible(noise: { perRoundSd: number; betweenPairSd: number }): boolean {
+  return [noise.perRoundSd, noise.betweenPairSd].every(
+    (sd) => Number.isFinite(sd) && sd >= 0 && sd <= MAX_PLAUSIBLE_SD,
+  );
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BENCHMARK_NAME_PATTERN } from '../config/index.js';
 import { HISTORY_KIND, HISTORY_SCHEMA_VERSION, type HistoryEntry } from './entry.js';
 
 /**
@@ -49,7 +50,12 @@ const entry = z.object({
   calibration: z.boolean().optional(),
   verdict: z.enum(['pass', 'regression', 'inconclusive', 'failed']),
   benchmarks: z.array(
-    z.object({ name: z.string(), status: z.enum(['complete', 'failed']), points: z.array(point) }),
+    z.object({
+      // The config's rule for names: an entry's text reaches logs and comments.
+      name: z.string().regex(BENCHMARK_NAME_PATTERN, 'a benchmark name as perf-gate.yml allows it'),
+      status: z.enum(['complete', 'failed']),
+      points: z.array(point),
+    }),
   ),
 });
 

@@ -1,5 +1,6 @@
 import type { MetricName, MetricResult } from '../results/types.js';
 import type { HistoryEntry, HistoryPoint } from './entry.js';
+import { lastOf } from './store.js';
 
 /**
  * The history turned around for drawing: one series per benchmark and
@@ -53,7 +54,7 @@ export function trendSeries(
     }
   }
   return [...byKey.values()]
-    .map((s) => ({ ...s, points: s.points.slice(-limit) }))
+    .map((s) => ({ ...s, points: lastOf(s.points, limit) }))
     .sort(
       (a, b) =>
         a.benchmark.localeCompare(b.benchmark) ||

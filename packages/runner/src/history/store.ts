@@ -93,12 +93,19 @@ export async function readStore(dir: string): Promise<StoreContents> {
       },
     );
   }
-  const files = await Promise.all(
-    names
-      .sort()
-      .map(async (name) => ({ name, text: await readFile(join(dir, RUNS_DIR, name), 'utf8') })),
-  );
-  return parseEntries(files.map((f) => ({ path: join(RUNS_DIR, f.name), text: f.text })));
+  // One file at a time: a year of runs is thousands of files, more than a process may hold open.
+  const files: Array<{ path: string; text: string }> = [];
+  const unreadable: string[] = [];
+  for (const name of names.sort()) {
+    const path = join(RUNS_DIR, name);
+    try {
+      files.push({ path, text: await readFile(join(dir, path), 'utf8') });
+    } catch (cause) {
+      unreadable.push(`${path}: cannot be read (${(cause as Error).message})`);
+    }
+  }
+  const contents = parseEntries(files);
+  return { entries: contents.entries, skipped: [...unreadable, ...contents.skipped] };
 }
 
 /** Entries from files' text, oldest first; what is not an entry is named in `skipped`. */
@@ -119,4 +126,10 @@ export function parseEntries(files: ReadonlyArray<{ path: string; text: string }
   }
   entries.sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
   return { entries, skipped };
+}
+
+/** The last `limit` items (none for 0 or less, all for Infinity). */
+export function lastOf<T>(items: readonly T[], limit: number): T[] {
+  if (!(limit > 0)) return [];
+  return Number.isFinite(limit) ? items.slice(-Math.floor(limit)) : [...items];
 }

@@ -78,13 +78,31 @@ function chart(s: TrendSeries): SafeMarkdown {
   const low = Math.min(...s.points.map((p) => (p.lower ?? p.median) / scale));
   const high = Math.max(...s.points.map((p) => (p.upper ?? p.median) / scale));
   const pad = (high - low) * 0.1 || Math.abs(high) * 0.01 || 1;
+  // Decimals from the span, written plainly: Mermaid's lexer reads no exponent (9e-8).
+  const decimals = Math.min(8, Math.max(0, Math.ceil(-Math.log10(high - low + pad)) + 2));
+  const num = (value: number) => value.toFixed(decimals);
+  // Times, bytes and rates are never below 0: the axis is not either.
   return mermaidBlock([
     'xychart-beta',
     `  title "${mermaidLabel(`${metricLabel(s.metric)} (${unit})`)}"`,
-    `  x-axis [${s.points.map((p) => `"${mermaidLabel(shortSha(p))}"`).join(', ')}]`,
-    `  y-axis "${unit}" ${round(low - pad)} --> ${round(high + pad)}`,
-    `  line [${values.map(round).join(', ')}]`,
+    `  x-axis [${axisLabels(s.points).join(', ')}]`,
+    `  y-axis "${unit}" ${num(Math.max(0, low - pad))} --> ${num(high + pad)}`,
+    `  line [${values.map(num).join(', ')}]`,
   ]);
+}
+
+/**
+ * One label per point, each different: Mermaid puts equal labels at one x
+ * (a nightly A/A run repeats its commit), so a repeated one gets "#2", "#3".
+ */
+function axisLabels(points: readonly TrendPoint[]): string[] {
+  const seen = new Map<string, number>();
+  return points.map((p) => {
+    const sha = mermaidLabel(shortSha(p));
+    const n = (seen.get(sha) ?? 0) + 1;
+    seen.set(sha, n);
+    return `"${n === 1 ? sha : `${sha} #${n}`}"`;
+  });
 }
 
 /** The unit an axis shows: ms as they are, bytes in GiB, throughput per second. */
@@ -117,9 +135,4 @@ function row(s: TrendSeries, p: TrendPoint): SafeMarkdown {
 
 function shortSha(p: TrendPoint): string {
   return p.sha?.slice(0, SHORT_SHA) ?? 'tree';
-}
-
-/** Four significant digits: enough for an axis, without float noise. */
-function round(value: number): number {
-  return Number(value.toPrecision(4));
 }

@@ -63,6 +63,7 @@ const metricResult = z.object({
         .object({
           betweenPairSd: finite,
           perRoundSd: finite,
+          roundsPerPair: whole.optional(),
           calibrations: whole,
           newest: text,
           runner: text.nullable(),

@@ -88,6 +88,8 @@ export interface IntervalMethod {
 export interface NoiseFloor {
   betweenPairSd: number;
   perRoundSd: number;
+  /** Rounds per process pair in those runs: a floor only applies to a run with the same (absent in older results). */
+  roundsPerPair?: number;
   calibrations: number;
   newest: string;
   runner: string | null;
