@@ -5,6 +5,15 @@ README.md. Standard library only; torch is used when importable, never required.
 """
 
 from ._channel import PROTOCOL_VERSION
-from ._serve import Context, serve
 from ._version import __version__
+
+
+def __getattr__(name):  # serve and Context on first use: importing them imports torch (when present)
+    if name in ("serve", "Context"):
+        from . import _serve
+
+        return getattr(_serve, name)
+    raise AttributeError(f"module 'perf_gate' has no attribute {name!r}")
+
+
 __all__ = ["Context", "PROTOCOL_VERSION", "serve", "__version__"]

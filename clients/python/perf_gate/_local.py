@@ -17,14 +17,19 @@ import statistics
 import sys
 from typing import Any, Callable, Dict, List, Optional
 
-SETTINGS_ENV = "PERF_GATE_LOCAL_RUN"
 _ATTENTION_WORDS = ("attention", "sdpa", "flash", "fmha")
+# Set by `python -m perf_gate run` in this interpreter, never in the environment: a process
+# the worker starts (or a worker the gate starts) must not think it is a local run.
+_SETTINGS: Optional[Dict[str, Any]] = None
+_SERVED = False
+_RUNNER_ENV = ("PERF_GATE_FD_IN", "PERF_GATE_SOCKET")
 
 
 def settings() -> Optional[Dict[str, Any]]:
-    """The local run's settings when `python -m perf_gate run` started this script, else None."""
-    text = os.environ.get(SETTINGS_ENV)
-    return json.loads(text) if text else None
+    """The local run's settings when `python -m perf_gate run` runs this script, else None."""
+    if any(name in os.environ for name in _RUNNER_ENV):
+        return None  # the gate started this process: it is a worker, whatever else is set
+    return _SETTINGS
 
 
 def run(setup: Callable[..., Any], step: Callable[[Any], object], local: Dict[str, Any], name: Optional[str]) -> None:
@@ -32,6 +37,8 @@ def run(setup: Callable[..., Any], step: Callable[[Any], object], local: Dict[st
     from . import _distributed
     from ._serve import _Session
 
+    global _SERVED
+    _SERVED = True
     request = {"side": local.get("side", "head"), "dtype": local.get("dtype", "fp32"), "options": local.get("options")}
     session = _Session(request, setup, _distributed.Single())
     if local["warmup"] > 0:
@@ -48,7 +55,8 @@ def _summary(
     device_times = [s["deviceMs"] for s in result["samples"] if s["deviceMs"] is not None]
     clock = "device" if len(device_times) == len(result["samples"]) else "host"
     times = device_times if clock == "device" else [s["hostMs"] for s in result["samples"]]
-    quartiles = statistics.quantiles(times, n=4) if len(times) >= 2 else [times[0]] * 3
+    # "inclusive" interpolates between samples, as torch.utils.benchmark's quantiles do.
+    quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) >= 2 else [times[0]] * 3
     dtype, source = session.effective_dtype()
     from . import __version__, _torch
 
@@ -140,7 +148,8 @@ def main_run(argv: List[str]) -> int:
 
     parser = argparse.ArgumentParser(
         prog="python -m perf_gate run",
-        description="Run a perf-gate worker on its own and print its timing (no gate, no verdict).",
+        description="Run a perf-gate worker on its own and print its timing (no gate, no verdict). "
+        "Arguments after -- go to the script.",
     )
     parser.add_argument("script", help="the worker script (it calls perf_gate.serve)")
     parser.add_argument("--iterations", type=int, default=30, help="timed iterations (default 30)")
@@ -150,7 +159,9 @@ def main_run(argv: List[str]) -> int:
                         help="a workload option (ctx.options); VALUE is read as JSON when it parses")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the summary")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled iteration")
-    args = parser.parse_args(argv)
+    # Everything after "--" is the script's own: its argv, as if it were run directly.
+    ours, script_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    args = parser.parse_args(ours)
     if args.iterations < 1 or args.warmup < 0:
         parser.error("--iterations must be 1 or more and --warmup 0 or more")
     if not os.path.isfile(args.script):
@@ -164,11 +175,15 @@ def main_run(argv: List[str]) -> int:
             options[key] = json.loads(value)
         except ValueError:
             options[key] = value
-    os.environ[SETTINGS_ENV] = json.dumps({
+    global _SETTINGS
+    _SETTINGS = {
         "script": args.script, "iterations": args.iterations, "warmup": args.warmup,
         "dtype": args.dtype, "options": options, "json": args.json, "profile": not args.no_profile,
-    })
-    sys.argv = [args.script]
+    }
+    sys.argv = [args.script, *script_args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))
     runpy.run_path(args.script, run_name="__main__")
+    if not _SERVED:
+        print(f"{args.script} did not call perf_gate.serve(setup, step): nothing was measured", file=sys.stderr)
+        return 2
     return 0

@@ -26,12 +26,13 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 
-from . import _distributed, _torch
-from ._serve import serve
+# torch (through _torch and _serve) is imported when a benchmark runs, not when pytest loads
+# this plugin: with the client installed it loads in every pytest session of the environment.
 
 # The runner opens one of these for the worker it starts (_channel.py).
 _RUNNER_ENV = ("PERF_GATE_FD_IN", "PERF_GATE_SOCKET")
 _results: List[Dict[str, Any]] = []
+_served = False
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -44,17 +45,41 @@ def pytest_configure(config: Any) -> None:
     config.addinivalue_line(
         "markers", "perf_gate(name=None, items_per_iteration=None): options of the test's perf-gate benchmark"
     )
+    if config.getoption("perf_gate_iterations") < 1 or config.getoption("perf_gate_warmup") < 0:
+        raise pytest.UsageError("--perf-gate-iterations must be 1 or more and --perf-gate-warmup 0 or more")
+    if not under_runner():
+        return
+    if getattr(config.option, "numprocesses", None):
+        # xdist's workers would inherit the runner's descriptors, which are execnet's pipes there.
+        raise pytest.UsageError("the gate's pytest worker runs one test in one process: add -p no:xdist (or -n 0)")
+    from . import _distributed
+
+    # Before any fixture builds a model: the config's GPU, as a worker script gets it.
+    _distributed._use_configured_device()
+
+
+def pytest_collection_modifyitems(config: Any, items: List[Any]) -> None:
+    if not under_runner():
+        return
+    benchmarks = [item.nodeid for item in items if "perf_gate" in getattr(item, "fixturenames", ())]
+    if len(benchmarks) > 1:
+        raise pytest.UsageError(
+            f"under the gate a worker is one benchmark, and this selection has {len(benchmarks)}: "
+            f"{', '.join(benchmarks[:5])}. Give the worker command one test's node id (file.py::test_name)."
+        )
 
 
 def under_runner() -> bool:
-    """True when the gate started this process as a worker."""
-    return any(name in os.environ for name in _RUNNER_ENV)
+    """True when the gate started this process as a worker (never in an xdist worker of it)."""
+    return any(name in os.environ for name in _RUNNER_ENV) and "PYTEST_XDIST_WORKER" not in os.environ
 
 
 class PerfGate:
     """The `perf_gate` fixture: call it with the step; read the precision the gate asks for."""
 
     def __init__(self, request: Any) -> None:
+        from . import _torch
+
         self._request = request
         self._served = False
         marker = request.node.get_closest_marker("perf_gate")
@@ -74,11 +99,21 @@ class PerfGate:
         items = items_per_iteration if items_per_iteration is not None else self._marker.get("items_per_iteration")
         label = name or self._marker.get("name") or self._request.node.nodeid
         if under_runner():
-            serve(lambda ctx: None, lambda _state: step(), items_per_iteration=items, name=label)
+            global _served
+            if _served:  # the runner's channel belongs to the first benchmark of the process
+                raise RuntimeError("one benchmark per gate worker: this process already served one")
+            _served = True
+            from ._serve import serve
+
+            # The test's fixtures are the state: the client finds the model in them (dtype, autocast).
+            funcargs = dict(getattr(self._request.node, "funcargs", {}))
+            serve(lambda ctx: funcargs, lambda _state: step(), items_per_iteration=items, name=label)
             return
         self._time_here(step, label)
 
     def _time_here(self, step: Callable[[], object], label: str) -> None:
+        from . import _torch
+
         config = self._request.config
         timer = _torch.Timer(self.device.startswith("cuda"))
         for _ in range(config.getoption("perf_gate_warmup")):
@@ -100,8 +135,8 @@ class PerfGate:
 @pytest.fixture
 def perf_gate(request: Any) -> PerfGate:
     """The step's runner: `perf_gate(step)` times it here, or serves the gate (see the module)."""
-    if under_runner() and _distributed.Single().world_size > 1:
-        raise RuntimeError("a pytest worker is one process: run data-parallel benchmarks as a script")
+    if under_runner() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise RuntimeError("a pytest worker is one process: run data-parallel benchmarks as a script (serve)")
     return PerfGate(request)
 
 

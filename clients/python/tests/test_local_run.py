@@ -83,6 +83,24 @@ class TestLocalRun(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn(f"python -m perf_gate run {self.worker}", r.stderr)
 
+    def test_arguments_after_a_double_dash_are_the_scripts_own(self):
+        script = os.path.join(self.dir, "argv.py")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write("import sys, perf_gate\nprint('argv', sys.argv[1:], file=sys.stderr)\n"
+                    "perf_gate.serve(lambda ctx: None, lambda s: None)\n")
+        r = run("-m", "perf_gate", "run", script, "--iterations", "2", "--", "--size", "big")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("argv ['--size', 'big']", r.stderr)
+        self.assertIn("2 samples", r.stdout)  # --iterations before -- was ours
+
+    def test_a_script_that_never_serves_says_so(self):
+        script = os.path.join(self.dir, "noserve.py")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write("print('hello')\n")
+        r = run("-m", "perf_gate", "run", script)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("did not call perf_gate.serve(setup, step)", r.stderr)
+
     def test_version(self):
         from perf_gate import __version__
 
