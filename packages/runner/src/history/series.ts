@@ -61,3 +61,16 @@ export function trendSeries(
         METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric),
     );
 }
+
+/**
+ * The series grouped by benchmark, in their order: what a page draws under
+ * one heading per benchmark.
+ *
+ * @example
+ * for (const [benchmark, metrics] of byBenchmark(trendSeries(entries))) console.log(benchmark, metrics.length);
+ */
+export function byBenchmark(series: readonly TrendSeries[]): Map<string, TrendSeries[]> {
+  const out = new Map<string, TrendSeries[]>();
+  for (const s of series) out.set(s.benchmark, [...(out.get(s.benchmark) ?? []), s]);
+  return out;
+}

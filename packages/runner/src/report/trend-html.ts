@@ -1,4 +1,4 @@
-import type { TrendPoint, TrendSeries } from '../history/series.js';
+import { byBenchmark, type TrendPoint, type TrendSeries } from '../history/series.js';
 import { formatChange, formatValue, lookup, metricLabel } from './format.js';
 import { type HtmlHole, html, joinHtml, type SafeHtml } from './html-escape.js';
 import { axisUnit, linearScale, paddedDomain } from './html-scale.js';
@@ -77,12 +77,6 @@ export function renderTrendHtml(
 <title>${html`${title}`}</title><style>${REPORT_CSS}${TREND_CSS}</style></head>
 <body><main>${joinHtml(body, html`\n`)}</main></body></html>
 `;
-}
-
-function byBenchmark(series: readonly TrendSeries[]): Map<string, TrendSeries[]> {
-  const out = new Map<string, TrendSeries[]>();
-  for (const s of series) out.set(s.benchmark, [...(out.get(s.benchmark) ?? []), s]);
-  return out;
 }
 
 function section(s: TrendSeries): SafeHtml {

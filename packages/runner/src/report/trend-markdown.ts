@@ -1,4 +1,4 @@
-import type { TrendPoint, TrendSeries } from '../history/series.js';
+import { byBenchmark, type TrendPoint, type TrendSeries } from '../history/series.js';
 import { formatChange, formatValue, metricLabel } from './format.js';
 import {
   code,
@@ -63,12 +63,6 @@ export function renderTrendComment(series: readonly TrendSeries[]): string {
   for (const s of shown) lines.push(md`**${s.benchmark}**`, md``, chart(s), md``);
   lines.push(md`</details>`);
   return joinMd(lines, NEWLINE).toString();
-}
-
-function byBenchmark(series: readonly TrendSeries[]): Map<string, TrendSeries[]> {
-  const out = new Map<string, TrendSeries[]>();
-  for (const s of series) out.set(s.benchmark, [...(out.get(s.benchmark) ?? []), s]);
-  return out;
 }
 
 /** One metric's medians as a Mermaid line chart, commits along the x axis. */
