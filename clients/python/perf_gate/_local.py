@@ -162,6 +162,9 @@ def main_run(argv: List[str]) -> int:
     # Everything after "--" is the script's own: its argv, as if it were run directly.
     ours, script_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     args = parser.parse_args(ours)
+    if int(os.environ.get("WORLD_SIZE", "1") or "1") > 1:
+        # Each rank would time itself alone, with DDP's collectives skipped: not the job's number.
+        parser.error("times one process: under torchrun, run the job through the gate (a worker workload)")
     if args.iterations < 1 or args.warmup < 0:
         parser.error("--iterations must be 1 or more and --warmup 0 or more")
     if not os.path.isfile(args.script):

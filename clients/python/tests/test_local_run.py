@@ -101,6 +101,13 @@ class TestLocalRun(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("did not call perf_gate.serve(setup, step)", r.stderr)
 
+    def test_under_torchrun_it_refuses_rather_than_time_each_rank_alone(self):
+        env = {**os.environ, "PYTHONPATH": CLIENT, "WORLD_SIZE": "2"}
+        r = subprocess.run([sys.executable, "-m", "perf_gate", "run", self.worker], capture_output=True,
+                           text=True, env=env, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("under torchrun, run the job through the gate", r.stderr)
+
     def test_version(self):
         from perf_gate import __version__
 

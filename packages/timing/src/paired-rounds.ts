@@ -48,7 +48,7 @@ export interface ClusteredInterval {
   standardError: number;
   /** Standard deviation of the per-round log ratios: the run's round-to-round noise. */
   perRoundSd: number;
-  /** Standard deviation of the clusters' mean log ratios: the noise between process pairs. */
+  /** Standard deviation of the clusters' mean log ratios (those of the usual size): the noise between process pairs. */
   betweenClusterSd: number;
   /** True when `minClusterSd` set the standard error: the run's own spread was narrower. */
   floored: boolean;
@@ -130,15 +130,11 @@ export function clusteredInterval(
   const g = sums.size;
   if (g < 2) return null;
   let squares = 0;
-  let meanSquares = 0;
-  for (const { deviation, count } of sums.values()) {
-    squares += deviation * deviation;
-    meanSquares += (deviation / count) ** 2;
-  }
+  for (const { deviation } of sums.values()) squares += deviation * deviation;
   let spread = 0;
   for (const x of paired.logRatios) spread += (x - centre) ** 2;
   const perRoundSd = n > 1 ? Math.sqrt(spread / (n - 1)) : 0;
-  const betweenClusterSd = Math.sqrt(meanSquares / (g - 1));
+  const betweenClusterSd = fullClusterSd([...sums.values()], centre);
   const own = Math.max(Math.sqrt((g / (g - 1)) * squares) / n, perRoundSd / Math.sqrt(n));
   const floor = (options.minClusterSd ?? 0) / Math.sqrt(g);
   const standardError = Math.max(own, floor);
@@ -155,6 +151,26 @@ export function clusteredInterval(
     betweenClusterSd,
     floored: floor > own,
   };
+}
+
+/**
+ * The spread of the clusters' mean log ratios, over the clusters of the
+ * usual size: a last cluster cut short (a stop in the middle of a process
+ * pair) has a noisier mean, and would pass its extra noise off as the
+ * spread between process pairs. All clusters count when fewer than two are
+ * of the usual size.
+ */
+function fullClusterSd(
+  clusters: ReadonlyArray<{ deviation: number; count: number }>,
+  centre: number,
+): number {
+  const size = Math.max(...clusters.map((c) => c.count));
+  const full = clusters.filter((c) => c.count === size);
+  const used = full.length >= 2 ? full : clusters;
+  // Deviations are from the overall centre; the spread is around these clusters' own mean.
+  const means = used.map((c) => centre + c.deviation / c.count);
+  const mean = means.reduce((a, x) => a + x, 0) / means.length;
+  return Math.sqrt(means.reduce((a, x) => a + (x - mean) ** 2, 0) / (means.length - 1));
 }
 
 /**

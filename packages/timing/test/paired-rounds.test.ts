@@ -279,6 +279,16 @@ describe('clusteredInterval: the noise it measures, and a floor from calibration
     expect(i.floored).toBe(false);
   });
 
+  it('a last process pair cut short does not count towards the between-pair spread', () => {
+    const cut = {
+      logRatios: [...paired.logRatios, 0.2],
+      rounds: [...paired.rounds, 8],
+      clusters: [...paired.clusters, 4],
+    };
+    // The four full pairs' spread, as before: the one-round pair's 0.2 would have inflated it.
+    expect(clusteredInterval(cut, 0.95)!.betweenClusterSd).toBeCloseTo(Math.sqrt(0.0008 / 3), 12);
+  });
+
   it("a floor below the run's own spread changes nothing; one above it widens the interval, never narrows", () => {
     const own = clusteredInterval(paired, 0.95)!;
     const low = clusteredInterval(paired, 0.95, { minClusterSd: own.betweenClusterSd / 4 })!;
