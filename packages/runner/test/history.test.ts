@@ -436,6 +436,20 @@ describe('the trend page', () => {
   );
 });
 
+/** How a run of 4 process pairs of 2 rounds measured, with the noise it saw. */
+function measuredNoise(perRoundSd: number, betweenPairSd: number): MetricResult['intervalMethod'] {
+  return {
+    clusters: 4,
+    pairedRounds: 8,
+    roundsPerCluster: 2,
+    confidence: 0.95,
+    verdicts: 1,
+    looks: 2,
+    shape: 'pocock',
+    noise: { perRoundSd, betweenPairSd },
+  };
+}
+
 describe("the runner's calibrated noise", () => {
   /** An A/A entry (or not) of `runner`, recorded `daysAgo` before NOW, with latency noise `sd`. */
   const NOW = new Date(Date.UTC(2026, 11, 1));
@@ -443,16 +457,7 @@ describe("the runner's calibrated noise", () => {
     const results = runResults(50 + daysAgo, 330, 9.4);
     if (aa) results.commits.base.sha = results.commits.head.sha;
     const metric = results.benchmarks[0]!.metrics[0]!;
-    metric.intervalMethod = {
-      clusters: 4,
-      pairedRounds: 8,
-      roundsPerCluster: 2,
-      confidence: 0.95,
-      verdicts: 1,
-      looks: 2,
-      shape: 'pocock',
-      noise: { perRoundSd: sd, betweenPairSd: sd / 2 },
-    };
+    metric.intervalMethod = measuredNoise(sd, sd / 2);
     return historyEntry(results, {
       runner,
       recordedAt: new Date(NOW.getTime() - daysAgo * 86_400_000),
@@ -487,16 +492,7 @@ describe("the runner's calibrated noise", () => {
       now: NOW,
     });
     const loud = runResults(60, 330, 9.4);
-    loud.benchmarks[0]!.metrics[0]!.intervalMethod = {
-      clusters: 4,
-      pairedRounds: 8,
-      roundsPerCluster: 2,
-      confidence: 0.95,
-      verdicts: 1,
-      looks: 2,
-      shape: 'pocock',
-      noise: { perRoundSd: 0.021, betweenPairSd: 0.01 },
-    };
+    loud.benchmarks[0]!.metrics[0]!.intervalMethod = measuredNoise(0.021, 0.01);
     expect(noiseGrowth(runResults(61, 330, 9.4), floors)).toEqual([]);
     const [line, ...rest] = noiseGrowth(loud, floors);
     expect(rest).toEqual([]);

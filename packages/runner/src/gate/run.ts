@@ -25,9 +25,6 @@ import type { BenchmarkProgress } from './progress-events.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { selectBenchmarks } from './select-benchmarks.js';
 
-/** The runner's version, as the results file's `tool.version` names it. */
-export const TOOL_VERSION = VERSION;
-
 /**
  * What runGate needs: the config, the two sides (`dir` and `baseRef`), where
  * the results go and where log lines go. The rest is optional.
@@ -159,7 +156,7 @@ async function newResults(
   const gpu0 = probe.state === 'ok' ? probe.inventory.gpus[0] : undefined;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
-    tool: { name: 'vggt-perf-gate', version: TOOL_VERSION },
+    tool: { name: 'vggt-perf-gate', version: VERSION },
     createdAt: new Date().toISOString(),
     configHash: hashConfig(options.config),
     commits: {
