@@ -89,7 +89,7 @@ def serve(
             if channel is not None:
                 channel.send({"type": "ready", **session.describe()})
         elif kind == "run" and session is not None:
-            reply = _guard(channel, "step", session.run, step, request["iterations"], request["warmup"])
+            reply = _guard(channel, "step", session.run, step, request["iterations"], request["warmup"], info=session.info)
             replies = ranks.gather(reply)
             if channel is not None:
                 channel.send(_distributed.merge_results(replies))
@@ -139,11 +139,14 @@ def _device_label(ranks):
     return device
 
 
-def _guard(channel, phase, function, *args):
+def _guard(channel, phase, function, *args, info=None):
     """Runs the user's code; on an exception, reports it with its traceback and exits.
 
     Only rank 0 holds the channel; another rank's traceback reaches the runner's log
     through its stderr, and the launcher (torchrun) stops the job when that rank exits.
+    info() -> what is known of how the step ran (its autocast dtype is seen at the first
+    forward, before an out-of-memory error in that forward), sent with the error so the
+    report does not show the setup-time guess for a side that failed in its first step.
     """
     try:
         return function(*args)
@@ -156,6 +159,8 @@ def _guard(channel, phase, function, *args):
             oom = out_of_memory(error)
             if oom is not None:
                 reply["outOfMemory"] = oom
+            if info is not None:
+                reply["info"] = info()
             channel.send(reply)
         sys.exit(_FAILED)
 
@@ -234,6 +239,10 @@ class _Session:  # the state setup built, and what is known about how it runs
         use_cuda = self.ctx.device.startswith("cuda")
         return _profile.profile_iteration(step, self.state, self.parameter_dtype, autocast, use_cuda, all_ok)
 
+    def info(self):  # the dtype in effect as far as it is known now, and where it comes from
+        dtype, source = self.effective_dtype()
+        return {"dtype": dtype, "dtypeSource": source}
+
     def run(self, step, iterations, warmup):
         samples = []
         for _ in range(iterations):
@@ -243,8 +252,8 @@ class _Session:  # the state setup built, and what is known about how it runs
             device_ms = self.timer.stop()  # synchronises, inside the host-timed region
             samples.append({"hostMs": (time.perf_counter_ns() - started) / 1e6, "deviceMs": device_ms})
         reply = {"type": "result", "samples": [] if warmup else samples, "memory": _torch.peak_memory(self.rank)}
-        dtype, source = self.effective_dtype()
-        if dtype != self.reported_dtype:  # autocast first seen in this request's forward
-            self.reported_dtype = dtype
-            reply["info"] = {"dtype": dtype, "dtypeSource": source}
+        known = self.info()
+        if known["dtype"] != self.reported_dtype:  # autocast first seen in this request's forward
+            self.reported_dtype = known["dtype"]
+            reply["info"] = known
         return reply

@@ -27,5 +27,24 @@ class OutOfMemory(unittest.TestCase):
         self.assertIsNone(_serve.out_of_memory(RuntimeError("shape mismatch")))
 
 
+class ErrorCarriesWhatWasKnown(unittest.TestCase):
+    def test_the_error_reply_says_the_dtype_seen_before_the_step_ran_out(self):
+        sent = []
+
+        class Channel:
+            def send(self, message):
+                sent.append(message)
+
+        def step():
+            raise RuntimeError(TORCH_MESSAGE)
+
+        known = {"dtype": "bf16", "dtypeSource": "autocast"}  # autocast seen at the first forward
+        with self.assertRaises(SystemExit):
+            _serve._guard(Channel(), "step", step, info=lambda: known)
+        self.assertEqual(sent[0]["type"], "error")
+        self.assertEqual(sent[0]["info"], known)
+        self.assertEqual(sent[0]["outOfMemory"]["triedBytes"], int(109.51 * 2**30))
+
+
 if __name__ == "__main__":
     unittest.main()

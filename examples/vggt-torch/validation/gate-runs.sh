@@ -12,7 +12,7 @@
 # (a busy GPU). Stops starting lines after LIMIT seconds (default 450), for a machine
 # held for a fixed time.
 set -u
-out=$(realpath -m "$1") node=$2 runs=$3
+out=$(realpath -m "$1") node=$2 runs=$3 neighbour=
 mkdir -p "$out"
 here=$(cd "$(dirname "$0")" && pwd)
 start=$(date +%s)
@@ -32,7 +32,9 @@ while True:
       sleep 8
       echo "gate-runs: neighbour $neighbour holds ${change:-30} GiB and multiplies"
     else
-      kill "${neighbour:-0}" 2>/dev/null
+      # Never "kill 0": with no neighbour that would stop this script's whole process group.
+      [ -n "${neighbour:-}" ] && kill "$neighbour" 2>/dev/null
+      neighbour=
       echo "gate-runs: neighbour stopped"
     fi
     continue
@@ -47,5 +49,5 @@ while True:
   CONFIG=$path OUT_DIR="$out" "$here/action-run.sh" "$label" "$change" "$node"
   tail -1 "$out/$label.log"
 done < "$runs"
-kill "${neighbour:-0}" 2>/dev/null
+[ -n "${neighbour:-}" ] && kill "$neighbour" 2>/dev/null
 echo "gate-runs: $(( $(date +%s) - start )) s"

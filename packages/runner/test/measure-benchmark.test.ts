@@ -316,7 +316,9 @@ describe('measureBenchmark: what ran, profiled after the last timed sample', () 
       /base profiled: bf16 · attention cuDNN \(cudnn\\_generated\\_fort\\_native\\_sdpa[^)]*\) · matmul bf16/,
     );
     expect(markdown).toContain('head profiled: bf16 · attention math (materialised)');
-    expect(markdown).toMatch(/\*\*What changed in sleepy\*\*: kernels by device time/);
+    expect(markdown).toMatch(
+      /\*\*What changed in sleepy\*\*: attention cuDNN → math \(materialised\); fp32 GEMM kernels 0% → \d+% of device time\. Kernels by device time/,
+    );
     expect(markdown).toMatch(
       /\| `at::native::::cunn_SoftMaxForwardReg` \| – \| [\d.]+ ms \| appeared \|/,
     );
@@ -622,6 +624,28 @@ describe('a side that runs out of GPU memory', () => {
     );
     expect(markdown).toContain('### 🔴 Performance regression: 1 metric');
     expect(markdown).toContain('That is the memory verdict, not a failure to measure');
+  });
+
+  it('a side out of memory in its first step reports the autocast dtype it ran, not its weights', async () => {
+    const oom = (MODE: string) =>
+      measureBenchmark(
+        plan(fixtureWorkload('raw.py', { env: { MODE } }), {
+          restartEveryRounds: 2,
+          dtype: { requested: 'auto', resolved: 'bf16', explanation: 'test' },
+        }),
+        { base: FIXTURES, head: FIXTURES },
+        () => undefined,
+      );
+    // fp32 weights under bf16 autocast, as VGGT runs: the forward that ran out had seen it.
+    const told = await oom('oom-info');
+    expect(told.outOfMemory?.side).toBe('head');
+    expect(told.ran.head?.dtype).toBe('bf16');
+    expect(told.ran.head?.extra.dtypeSource).toBe('autocast');
+    expect(told.warnings.filter((w) => /precision|not the configured/.test(w))).toEqual([]);
+    // An older client said nothing with its error: its setup-time guess is no warning either.
+    const untold = await oom('oom-no-info');
+    expect(untold.ran.head?.dtype).toBe('fp32');
+    expect(untold.warnings.filter((w) => /precision|not the configured/.test(w))).toEqual([]);
   });
 
   it('base out of memory where head fits is an improvement: the head fixed it', async () => {

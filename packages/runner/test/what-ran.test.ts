@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   describeWhatRan,
+  explainingChanges,
   kernelDiff,
   shortKernelName,
   whatRan,
@@ -67,12 +68,31 @@ describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
     expect(whatRanWarnings(base, whatRan(defaultBf16, 60, H100), 'bf16')).toEqual([]);
   });
 
-  it('the kernel diff puts the math path’s new kernels first', () => {
+  it('the kernel diff puts the math path’s new kernels first, and ends with the attention kernel they replaced', () => {
     const diff = kernelDiff(defaultBf16, mathBf16, 5);
     expect(diff).toHaveLength(5);
-    expect(diff.every((c) => c.change === 'appeared' || c.change === 'grew')).toBe(true);
+    expect(diff.slice(0, 4).every((c) => c.change === 'appeared' || c.change === 'grew')).toBe(
+      true,
+    );
     expect(diff.map((c) => shortKernelName(c.name)).join(' ')).toMatch(/SoftMax|xmma_gemm_f32f32/);
+    expect(diff[4]).toMatchObject({ change: 'disappeared', headUs: null });
+    expect(diff[4]?.name).toMatch(/cudnn.*sdpa/);
     expect(kernelDiff(defaultBf16, defaultBf16).every((c) => c.baseUs === c.headUs)).toBe(true);
+  });
+
+  it('a regression leads with its cause: the attention implementation and the fp32 GEMMs it brought', () => {
+    const base = whatRan(defaultBf16, 60, H100);
+    expect(explainingChanges(base, whatRan(mathBf16, 790, H100))).toEqual([
+      'attention cuDNN → math (materialised)',
+      expect.stringMatching(/^fp32 GEMM kernels 0% → \d+% of device time$/),
+    ]);
+    expect(explainingChanges(base, whatRan(fp32, 690, H100))).toEqual([
+      'attention cuDNN → memory-efficient',
+      'matmul bf16 → fp32',
+      'dtype bf16 → fp32',
+    ]);
+    expect(explainingChanges(base, base)).toEqual([]);
+    expect(explainingChanges(base, null)).toEqual([]);
   });
 
   it('from kernel names alone (no operators), cuDNN attention is not mistaken for flash', () => {

@@ -230,16 +230,9 @@ export function whatRanWarnings(
   };
   differ('attention implementation', base?.attention, head?.attention);
   differ('matmul precision', base?.matmulKey, head?.matmulKey);
-  const share = (w: WhatRan | null) => w?.fp32GemmShare ?? 0;
-  // Only news when the products are nominally 16-bit: fp32 weights are said below.
-  if (
-    head &&
-    head.matmulKey !== 'fp32' &&
-    share(head) >= FP32_GEMM_NOTABLE &&
-    share(head) > 2 * share(base)
-  )
+  if (fp32GemmsGrew(base, head))
     out.push(
-      `head spent ${Math.round(share(head) * 100)}% of its device time in fp32 GEMM kernels (base ${Math.round(share(base) * 100)}%): something computes in fp32 that did not`,
+      `head spent ${percent(head?.fp32GemmShare)} of its device time in fp32 GEMM kernels (base ${percent(base?.fp32GemmShare)}): something computes in fp32 that did not`,
     );
   differ('dtype in effect', base?.dtype, head?.dtype);
   for (const [side, w] of [
@@ -253,6 +246,47 @@ export function whatRanWarnings(
     if (w?.placement?.includes('ran on the CPU')) out.push(`${side}: ${w.placement}`);
   }
   return out;
+}
+
+/**
+ * The differences between the sides that explain a slowdown or a memory growth on
+ * their own, each as "attention cuDNN ×72 → math (materialised)": what a regression's
+ * kernel table leads with, since a kernel list names symptoms (a GEMM that appeared)
+ * before their cause (the attention implementation that changed).
+ *
+ * @example
+ * explainingChanges(whatRan(base, 340, 'NVIDIA H200'), whatRan(head, 2500, 'NVIDIA H200'));
+ * // ['attention cuDNN ×72 → math (materialised)', 'fp32 GEMM kernels 2% → 35% of device time']
+ */
+export function explainingChanges(base: WhatRan | null, head: WhatRan | null): string[] {
+  const out: string[] = [];
+  const change = (what: string, b: string | null | undefined, h: string | null | undefined) => {
+    if (b && h && b !== h) out.push(`${what} ${b} → ${h}`);
+  };
+  change('attention', base?.attention, head?.attention);
+  change('matmul', base?.matmulKey, head?.matmulKey);
+  change('dtype', base?.dtype, head?.dtype);
+  if (fp32GemmsGrew(base, head))
+    out.push(
+      `fp32 GEMM kernels ${percent(base?.fp32GemmShare)} → ${percent(head?.fp32GemmShare)} of device time`,
+    );
+  return out;
+}
+
+const percent = (share: number | null | undefined) => `${Math.round((share ?? 0) * 100)}%`;
+
+/**
+ * Whether head spent a notable and much larger share of its time in fp32 GEMMs while
+ * its products are nominally 16-bit (fp32 weights are said elsewhere).
+ */
+function fp32GemmsGrew(base: WhatRan | null, head: WhatRan | null): boolean {
+  const share = (w: WhatRan | null) => w?.fp32GemmShare ?? 0;
+  return (
+    head !== null &&
+    head.matmulKey !== 'fp32' &&
+    share(head) >= FP32_GEMM_NOTABLE &&
+    share(head) > 2 * share(base)
+  );
 }
 
 export interface KernelChange {
@@ -298,12 +332,14 @@ export function kernelDiff(
   // What explains a regression first: kernels that appeared or grew, the largest
   // first; then what shrank or went. Sorting by size alone led the ONNX demo's
   // table with an untimed 10x "improvement" of a node unrelated to its slowdown.
-  return changes
-    .sort(
-      (x, y) => Number(y.delta > 0) - Number(x.delta > 0) || Math.abs(y.delta) - Math.abs(x.delta),
-    )
-    .slice(0, limit)
-    .map(({ delta: _delta, ...c }) => c);
+  // The largest kernel that shrank or went keeps the last row even when growth
+  // fills the table: it is what the new kernels replaced (cuDNN's attention, say).
+  const bySize = (x: { delta: number }, y: { delta: number }) =>
+    Math.abs(y.delta) - Math.abs(x.delta);
+  const grown = changes.filter((c) => c.delta > 0).sort(bySize);
+  const shrunk = changes.filter((c) => c.delta <= 0).sort(bySize);
+  const keep = shrunk.length > 0 && grown.length >= limit ? limit - 1 : limit;
+  return [...grown.slice(0, keep), ...shrunk].slice(0, limit).map(({ delta: _delta, ...c }) => c);
 }
 
 /**

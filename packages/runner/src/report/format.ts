@@ -74,10 +74,11 @@ export function howMeasured(b: BenchmarkResult): string | null {
   const method = first?.intervalMethod ?? null;
   // Results from before `processes` and `intervalMethod` were recorded have neither.
   const pairs = method?.clusters ?? (typeof b.processes === 'number' ? b.processes : null);
-  const parts = [
-    `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? 'iteration' : 'iterations'} per side${pairs === null ? '' : `, ${pairs} process ${pairs === 1 ? 'pair' : 'pairs'}`}${timingText(b)}`,
-    stopText(b),
-  ];
+  const rounds =
+    b.rounds === 0
+      ? 'no timed round'
+      : `${b.rounds} rounds of ${perTurn} ${perTurn === 1 ? 'iteration' : 'iterations'} per side${pairs === null ? '' : `, ${pairs} process ${pairs === 1 ? 'pair' : 'pairs'}`}`;
+  const parts = [`${rounds}${timingText(b)}`, stopText(b)];
   if (method && method.clusters >= 2)
     parts.push(
       `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} planned ${method.looks === 1 ? 'look' : 'looks'} and ${method.verdicts} ${method.verdicts === 1 ? 'verdict' : 'verdicts'} at once`,
@@ -116,11 +117,23 @@ function stopText(b: BenchmarkResult): string {
   const seconds = typeof b.verdictSeconds === 'number' ? b.verdictSeconds : b.seconds;
   const decided = b.metrics.every((m) => m.verdict !== 'inconclusive');
   // A limit that ends a run whose verdicts are all decided stopped nothing that mattered.
-  const reason =
-    b.stopReason !== 'decided' && decided
-      ? 'stopped at its budget, decided'
+  const limited = (b.stopReason === 'max-rounds' || b.stopReason === 'max-time') && decided;
+  const oom = b.stopReason === 'out-of-memory' ? b.outOfMemory : null;
+  const reason = limited
+    ? 'stopped at its budget, decided'
+    : oom
+      ? `stopped: ${oom.side} ran out of GPU memory in ${oom.phase}`
       : lookup(STOP_TEXT, b.stopReason, String(b.stopReason));
   return `${reason} (${seconds.toFixed(0)} s)`;
+}
+
+/**
+ * Whether a metric's verdict of this benchmark would read as a pass although the
+ * benchmark was measured beside another GPU process: such a row says so.
+ */
+export function passBesideOthers(b: BenchmarkResult, m: MetricResult): boolean {
+  const shared = (b.sharedGpu?.rounds.length ?? 0) > 0;
+  return shared && (m.verdict === 'unchanged' || m.verdict === 'improvement');
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Side } from '@vggt-perf-gate/timing';
 import {
   describeWhatRan,
+  explainingChanges,
   type KernelChange,
   kernelDiff,
   profileTimeLabel,
@@ -22,9 +23,11 @@ export function profileSection(b: BenchmarkResult, deviceName: string | null): S
   const profiles = b.profiles;
   if (!profiles?.base?.available && !profiles?.head?.available) return html``;
   const latency = b.metrics.find((m) => m.metric === 'latency');
+  const ranOf = (side: Side) =>
+    whatRan(profiles[side], latency?.[side]?.median ?? null, deviceName);
   const line = (side: Side) => {
     const profile = profiles[side];
-    const ran = describeWhatRan(whatRan(profile, latency?.[side]?.median ?? null, deviceName));
+    const ran = describeWhatRan(ranOf(side));
     const why =
       profile && !profile.available
         ? html` <span class="muted">(${profile.reason ?? ''})</span>`
@@ -32,10 +35,12 @@ export function profileSection(b: BenchmarkResult, deviceName: string | null): S
     return html`<li><strong>${side}</strong> ${ran}${why}</li>`;
   };
   const rows = kernelDiff(profiles.base, profiles.head, MAX_ROWS);
+  const changed = explainingChanges(ranOf('base'), ranOf('head'));
   return html`${[
     html`<div class="what-ran profiled">`,
     html`<p><strong>profiled</strong> one untimed iteration per side, after the last timed sample</p>`,
     html`<ul>${line('base')}${line('head')}</ul>`,
+    changed.length === 0 ? '' : html`<p><strong>changed</strong> ${changed.join('; ')}</p>`,
     rows.length === 0 ? '' : kernelTable(rows, profileTimeLabel(profiles.head ?? profiles.base)),
     html`</div>`,
   ]}`;

@@ -6,6 +6,7 @@ import {
   howMeasured,
   lookup,
   metricLabel,
+  passBesideOthers,
   sharedGpuNote,
 } from './format.js';
 import { verdictBadge, verdictClass } from './html-badge.js';
@@ -207,7 +208,7 @@ function resultRows(b: BenchmarkResult, index: number): SafeHtml[] {
   return b.metrics.map((m, j) => {
     const nameCell =
       j === 0 ? html`<th scope="row" rowspan="${b.metrics.length}">${name}</th>` : '';
-    return html`<tr class="${verdictClass(m.verdict)}">${nameCell}<td>${metricLabel(m.metric)}</td><td class="num right">${side(m, 'base')}</td><td class="num right">${side(m, 'head')}</td><td class="num">${changeCell(m)}</td><td title="${m.explanation}">${verdictBadge(m.verdict)}</td></tr>`;
+    return html`<tr class="${verdictClass(m.verdict)}">${nameCell}<td>${metricLabel(m.metric)}</td><td class="num right">${side(m, 'base')}</td><td class="num right">${side(m, 'head')}</td><td class="num">${changeCell(m)}</td><td title="${m.explanation}">${verdictBadge(m.verdict)}${passBesideOthers(b, m) ? html` <span class="muted">GPU shared: not a clean pass</span>` : ''}</td></tr>`;
   });
 }
 

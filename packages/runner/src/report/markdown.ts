@@ -1,6 +1,7 @@
 import type { Side } from '@vggt-perf-gate/timing';
 import {
   describeWhatRan,
+  explainingChanges,
   kernelDiff,
   profileTimeLabel,
   shortKernelName,
@@ -14,6 +15,7 @@ import {
   howMeasured,
   lookup,
   metricLabel,
+  passBesideOthers,
   sharedGpuNote,
 } from './format.js';
 import { code, joinMd, md, type SafeMarkdown } from './markdown-escape.js';
@@ -105,8 +107,14 @@ function tableRows(b: BenchmarkResult): SafeMarkdown[] {
     return [md`| ${b.name} | | | | | 💥 failed: ${b.error ?? 'unknown error'} |`];
   return b.metrics.map(
     (m, i) =>
-      md`| ${i === 0 ? b.name : ''} | ${metricLabel(m.metric)} | ${side(m, 'base')} | ${side(m, 'head')} | ${changeCell(m)} | ${lookup(VERDICT_TEXT, m.verdict, md`${m.verdict}`)} |`,
+      md`| ${i === 0 ? b.name : ''} | ${metricLabel(m.metric)} | ${side(m, 'base')} | ${side(m, 'head')} | ${changeCell(m)} | ${verdictCell(b, m)} |`,
   );
+}
+
+/** A pass measured beside another GPU process is not shown as a clean one. */
+function verdictCell(b: BenchmarkResult, m: MetricResult): SafeMarkdown {
+  if (passBesideOthers(b, m)) return md`🟡 ${m.verdict}, GPU shared`;
+  return lookup(VERDICT_TEXT, m.verdict, md`${m.verdict}`);
 }
 
 function side(m: MetricResult, which: Side): string {
@@ -135,8 +143,13 @@ function kernelSections(results: GateResults): SafeMarkdown[] {
     const changes = kernelDiff(b.profiles?.base, b.profiles?.head);
     if (changes.length === 0) continue;
     const us = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(2)} ms`);
+    const label = profileTimeLabel(b.profiles?.head ?? b.profiles?.base);
+    const lead = explainingChanges(
+      profiledRan(b, 'base', results),
+      profiledRan(b, 'head', results),
+    );
     out.push(
-      md`**What changed in ${b.name}**: ${profileTimeLabel(b.profiles?.head ?? b.profiles?.base)} (profiled once per side, untimed)`,
+      md`**What changed in ${b.name}**: ${lead.length > 0 ? md`${lead.join('; ')}. ${capitalise(label)}` : label} (profiled once per side, untimed)`,
       md``,
       md`| kernel | base | head | |`,
       md`|---|---:|---:|---|`,
@@ -150,15 +163,20 @@ function kernelSections(results: GateResults): SafeMarkdown[] {
   return out;
 }
 
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** What a side's profiled iteration showed (dtype, attention, matmul precision, rate). */
+function profiledRan(b: BenchmarkResult, side: Side, results: GateResults) {
+  return whatRanFromProfile(
+    b.profiles?.[side],
+    b.metrics.find((m) => m.metric === 'latency')?.[side]?.median ?? null,
+    results.device.state === 'ok' ? results.device.name : null,
+  );
+}
+
 /** Per benchmark: the dtype decision, what each side reported, its profile and memory rows. */
 function whatRanSection(results: GateResults): SafeMarkdown[] {
-  const deviceName = results.device.state === 'ok' ? results.device.name : null;
-  const profiled = (b: BenchmarkResult, side: Side) =>
-    whatRanFromProfile(
-      b.profiles?.[side],
-      b.metrics.find((m) => m.metric === 'latency')?.[side]?.median ?? null,
-      deviceName,
-    );
+  const profiled = (b: BenchmarkResult, side: Side) => profiledRan(b, side, results);
   const ran = results.benchmarks.flatMap((b) => [
     md`- **${b.name}**: ${b.dtype.explanation}; base: ${whatRan(b.ran.base)}; head: ${whatRan(b.ran.head)}`,
     ...(b.profiles?.base?.available || b.profiles?.head?.available

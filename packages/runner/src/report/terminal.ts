@@ -1,5 +1,12 @@
 import type { GateResults } from '../results/types.js';
-import { changeCell, formatValue, howMeasured, metricLabel, sharedGpuNote } from './format.js';
+import {
+  changeCell,
+  formatValue,
+  howMeasured,
+  metricLabel,
+  passBesideOthers,
+  sharedGpuNote,
+} from './format.js';
 import { oneLine } from './one-line.js';
 
 /** GitHub Actions reads `::command::` and `##[command]` in a step's output as workflow commands. */
@@ -41,7 +48,7 @@ export function renderTerminal(results: GateResults): string {
         m.base ? formatValue(m.base.median, m.unit) : 'n/a',
         m.head ? formatValue(m.head.median, m.unit) : 'n/a',
         changeCell(m),
-        String(m.verdict).toUpperCase(),
+        `${String(m.verdict).toUpperCase()}${passBesideOthers(b, m) ? ' (GPU SHARED)' : ''}`,
       ]);
     });
   }

@@ -89,6 +89,8 @@ const error = z.object({
       maxReservedBytes: z.number().nonnegative().nullish(),
     })
     .nullish(),
+  /** What the worker knew of how the step ran when it failed (e.g. the autocast dtype seen in the forward that ran out of memory). */
+  info: z.object(infoUpdate).nullish(),
 });
 
 const bye = z.object({ type: z.literal('bye') });

@@ -632,6 +632,7 @@ class WorkerSession implements WorkloadSession {
     }
     const message = parsed.message;
     if (message.type === 'error') {
+      if (message.info) this.applyUpdate(message.info);
       const phase = message.phase ?? this.pending?.what ?? 'the worker';
       this.fail(
         message.outOfMemory

@@ -14,7 +14,7 @@ import type {
   MetricResult,
   VramTimeline,
 } from '../../results/types.js';
-import type { FrameworkMemory } from '../../workloads/types.js';
+import type { FrameworkMemory, SideName } from '../../workloads/types.js';
 import type { BenchmarkPlan } from './plan.js';
 import type { Measuring, Series } from './state.js';
 
@@ -46,12 +46,22 @@ export function benchmarkResult(
     );
   if (m.outOfMemory)
     warnings.push(
-      `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${m.outOfMemory.message}`,
+      `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${briefOutOfMemory(m.outOfMemory.message)}`,
     );
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = m.sessions.base?.info ?? null;
   const head = m.sessions.head?.info ?? null;
-  warnings.push(...dtypeWarnings(plan, base?.dtype, head?.dtype));
+  // A side out of memory in its first step may only have reported the dtype of its
+  // weights (autocast is seen in a forward that finishes): no precision warning from that.
+  const guessed = (side: SideName, info: typeof base) =>
+    m.outOfMemory?.side === side && info?.extra.dtypeSource === 'parameters';
+  warnings.push(
+    ...dtypeWarnings(
+      plan,
+      guessed('base', base) ? null : base?.dtype,
+      guessed('head', head) ? null : head?.dtype,
+    ),
+  );
   return {
     name: plan.name,
     workload: plan.workload.kind,
@@ -96,6 +106,15 @@ function resultMetrics(m: Measuring): MetricResult[] {
     metricResult(metric, plan, series[metric], m.comparisons[metric], m.looks?.[metric] ?? null);
   if (!m.outOfMemory) return plan.metrics.map(measured);
   return outOfMemoryMetrics(m.outOfMemory, plan.metrics, measured, plan.thresholds.memory);
+}
+
+/**
+ * PyTorch's out-of-memory message up to what it says of the GPU's memory: its advice on
+ * the allocator's settings and the documentation link stay in the results file.
+ */
+export function briefOutOfMemory(message: string): string {
+  const cut = message.search(/ If reserved but unallocated| See documentation/);
+  return (cut > 0 ? message.slice(0, cut) : message).trim();
 }
 
 /** A side that ran in another precision than configured, or two sides that differ. */

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { briefOutOfMemory } from '../src/gate/measure/result.js';
+import { howMeasured } from '../src/report/format.js';
+import { renderHtml } from '../src/report/html.js';
+import { renderMarkdown } from '../src/report/markdown.js';
+import { renderTerminal } from '../src/report/terminal.js';
+import { readResults } from '../src/results/io.js';
+
+/**
+ * Results files the shipped Action wrote on an NVIDIA H200 for the VGGT-1B example
+ * (docs/validation.md, "What ran, out of memory and a busy GPU"): the reports a user
+ * reads are rendered from them here, with this version's report code.
+ */
+const run = (label: string) =>
+  readResults(
+    new URL(
+      `../../../examples/vggt-torch/validation/runs/what-ran-h200/${label}.results.json`,
+      import.meta.url,
+    ).pathname,
+  );
+
+describe('reports of real H200 runs of VGGT-1B', () => {
+  it('a math-attention head: the comment leads with the attention change, and the kernel it replaced is listed', async () => {
+    const markdown = renderMarkdown(await run('wr-math'));
+    expect(markdown).toContain(
+      '**What changed in vggt-forward-20f**: attention cuDNN ×72, memory-efficient ×16 → math (materialised); fp32 GEMM kernels 2% → 35% of device time. Kernels by device time per iteration',
+    );
+    const table = markdown.slice(markdown.indexOf('| kernel |'), markdown.indexOf('<details>'));
+    const rows = table.split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows).toHaveLength(5);
+    expect(rows[4]).toMatch(/cudnn_generated_fort_native_sdpa.*\| 79\.18 ms \| – \| disappeared/);
+    expect(markdown).toContain('head profiled: bf16 (autocast; weights fp32) · attention math');
+  });
+
+  it('a head out of memory at 48 frames: a regression that says who ran out, not that a budget stopped it', async () => {
+    const results = await run('wr-oom');
+    expect(results.verdict).toBe('regression');
+    const b = results.benchmarks[0]!;
+    expect(howMeasured(b)).toMatch(
+      /^no timed round, .*; stopped: head ran out of GPU memory in step \(21 s\)$/,
+    );
+    expect(renderMarkdown(results)).toContain('### 🔴 Performance regression: 1 metric');
+    // PyTorch's advice and link stay in the results file, out of the comment.
+    const brief = briefOutOfMemory(b.outOfMemory!.message);
+    expect(brief).toMatch(/Tried to allocate 109\.51 GiB\..*unallocated\.$/);
+    expect(brief).not.toMatch(/PYTORCH_CUDA_ALLOC_CONF|documentation/);
+  });
+
+  it('beside a busy neighbour: no row reads as a clean pass, in the comment, the terminal or the page', async () => {
+    const results = await run('wr-busy-warn');
+    expect(results.verdict).toBe('inconclusive');
+    const markdown = renderMarkdown(results);
+    expect(markdown).toMatch(/^### 🟡 Performance gate inconclusive: measured beside other GPU/);
+    expect(markdown).not.toContain('✅');
+    expect(markdown).toContain('| 🟡 unchanged, GPU shared |');
+    expect(renderTerminal(results)).toContain('UNCHANGED (GPU SHARED)');
+    expect(renderHtml(results)).toContain('GPU shared: not a clean pass');
+  });
+
+  it('an A/A run reads clean, with what ran on each side from its profile', async () => {
+    const markdown = renderMarkdown(await run('wr-aa'));
+    expect(markdown).toMatch(/^### ✅ No performance regression/);
+    expect(markdown).not.toContain('What changed');
+    expect(markdown).toMatch(/base profiled: bf16 \(autocast; weights fp32\) · attention cuDNN/);
+    expect(markdown).not.toMatch(/probably not the one requested/);
+  });
+});
