@@ -1,8 +1,11 @@
 """One profiled iteration, after the last timed sample: what actually ran.
 
 Three untimed passes of step(), each a part of the profile on its own:
-  dispatch  under a dispatch-level recorder: the dtype of every matrix product's inputs
-            and the scaled-dot-product-attention variant dispatched;
+  dispatch  under a dispatch-level recorder: the dtype of every matrix product's inputs,
+            the scaled-dot-product-attention variant dispatched, and how often the step
+            read a tensor's value into Python (hostReads: on a GPU each read drains the
+            queue, so the step's time follows the host's; VGGT-1B's rotary embedding did
+            it 96 times per forward, and that was most of its noise);
   flops     under torch's FlopCounterMode: the FLOP count;
   profiler  under torch.profiler (CPU + CUDA activity): the kernels by device time, and
             the operators (aten::_scaled_dot_product_flash_attention, ...) that launched them.
@@ -18,6 +21,9 @@ from . import _torch
 TOP_KERNELS = 40
 # Operators worth naming in the report: attention variants, products, convolutions, softmax.
 _INTERESTING = ("scaled_dot_product", "attention", "mm", "matmul", "linear", "conv", "softmax", "_scaled_mm")
+# What .item(), int(), float() and bool() of a tensor dispatch to: a value read into Python
+# (under torch.inference_mode the recorder sees aten::item itself, else its decomposition).
+_HOST_READS = {"_local_scalar_dense", "item"}
 _MATMUL_OPS = {"mm", "addmm", "bmm", "baddbmm", "_scaled_mm", "addbmm", "matmul", "linear", "dot", "mv"}
 
 
@@ -100,11 +106,13 @@ def _sync(torch, use_cuda):
 def _dispatch_pass(torch, step, state, use_cuda):
     from torch.utils._python_dispatch import TorchDispatchMode
 
-    matmul, ops = {}, {}
+    matmul, ops, reads = {}, {}, [0]
 
     class Recorder(TorchDispatchMode):
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             name = func.overloadpacket.__name__
+            if name in _HOST_READS:
+                reads[0] += 1
             if name in _MATMUL_OPS:
                 tensor = next((a for a in args if isinstance(a, torch.Tensor)), None)
                 if tensor is not None and tensor.is_floating_point():
@@ -117,7 +125,7 @@ def _dispatch_pass(torch, step, state, use_cuda):
     with Recorder():
         step(state)
     _sync(torch, use_cuda)
-    return {"matmulDtypes": matmul, "_dispatchedOps": ops}
+    return {"matmulDtypes": matmul, "_dispatchedOps": ops, "hostReads": reads[0]}
 
 
 def _flops_pass(torch, step, state, use_cuda):

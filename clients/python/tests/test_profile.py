@@ -64,5 +64,41 @@ class IndependentParts(unittest.TestCase):
         self.assertEqual(reply["matmulDtypes"], {"bf16": 1})
 
 
+try:
+    import torch
+except ImportError:  # the repository's npm test runs without torch
+    torch = None
+
+
+@unittest.skipIf(torch is None, "needs torch (e.g. the CPU wheel)")
+class HostReads(unittest.TestCase):
+    def test_the_dispatch_pass_counts_each_value_read_into_python(self):
+        # As VGGT-1B's rotary embedding does in each attention layer: int(positions.max()).
+        def step(state):
+            x = state["x"]
+            for _ in range(3):
+                x = x @ state["w"]
+                int(x.abs().max() > 0)
+            return x.sum().item()
+
+        state = {"x": torch.randn(4, 8), "w": torch.randn(8, 8)}
+        facts = _profile._dispatch_pass(torch, step, state, use_cuda=False)
+        self.assertEqual(facts["hostReads"], 4)
+        self.assertEqual(facts["matmulDtypes"], {"fp32": 3})
+
+    def test_under_inference_mode_too(self):  # where the recorder sees aten::item itself
+        def step(state):
+            with torch.inference_mode():
+                return [int(state["p"].max()) for _ in range(2)]
+
+        facts = _profile._dispatch_pass(torch, step, {"p": torch.arange(6)}, use_cuda=False)
+        self.assertEqual(facts["hostReads"], 2)
+
+    def test_a_step_that_stays_on_the_device_reads_nothing(self):
+        state = {"x": torch.randn(4, 8)}
+        facts = _profile._dispatch_pass(torch, lambda s: s["x"] * 2, state, use_cuda=False)
+        self.assertEqual(facts["hostReads"], 0)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -325,6 +325,34 @@ describe('measureBenchmark: what ran, profiled after the last timed sample', () 
   });
 });
 
+describe('measureBenchmark: a profile part that failed, and host reads, reach the report', () => {
+  it('keeps the parts that ran, names the one that failed, and counts host reads', async () => {
+    // As VGGT-1B's head did on torch 2.11: FlopCounterMode raised, the profiler pass ran.
+    const failed = { flops: "AttributeError: 'NoneType' object has no attribute 'next_functions'" };
+    const workload = fixtureWorkload('profiled.py', {
+      env: {
+        REQUEST_LOG: join(mkdtempSync(join(tmpdir(), 'perf-gate-profile-')), 'requests.txt'),
+        PROFILE_BASE: 'vggt-bf16-default',
+        PROFILE_HEAD: 'vggt-bf16-default',
+        EXTRA_BASE: JSON.stringify({ hostReads: 96 }),
+        EXTRA_HEAD: JSON.stringify({ hostReads: 96, flops: null, failedParts: failed }),
+      },
+    });
+    const result = await measureBenchmark(
+      plan(workload, { restartEveryRounds: 2, maxRounds: 4 }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.profiles?.head?.failedParts).toEqual(failed);
+    expect(result.profiles?.head?.hostReads).toBe(96);
+    expect(result.profiles?.head?.kernels.length).toBeGreaterThan(0);
+    const markdown = renderMarkdown(gateResultsOf(result));
+    expect(markdown).toContain(
+      "head profiled: bf16 · attention cuDNN (cudnn\\_generated\\_fort\\_native\\_sdpa\\_sm90\\_flash\\_fprop\\_wgmma\\_f16…) · matmul bf16 · 96 host reads per iteration · not profiled: flops (AttributeError: 'NoneType' object has no attribute 'next\\_functions')",
+    );
+  });
+});
+
 function gateResultsOf(benchmark: BenchmarkResult): GateResults {
   return {
     schemaVersion: 1,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describeWhatRan,
   explainingChanges,
+  hostReadsWarning,
   kernelDiff,
   shortKernelName,
   whatRan,
@@ -141,6 +142,21 @@ describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
       'Softmax appeared',
       'Gather shrank',
     ]);
+  });
+
+  it('warns of a GPU step that reads values into Python many times per iteration, as VGGT-1B does', () => {
+    const reading = (n: number) => whatRan({ ...defaultBf16, hostReads: n }, 60, H100);
+    expect(hostReadsWarning(reading(96), reading(96))).toMatch(
+      /^the step reads a GPU value into Python 96 times per iteration \(both sides\): .*the latency follows the host's state/,
+    );
+    expect(hostReadsWarning(reading(0), reading(96))).toMatch(
+      /96 times per iteration in head, 0 in base/,
+    );
+    // One loss.item() per step is no news; nor are reads on the CPU, or reads not counted.
+    expect(hostReadsWarning(reading(1), reading(1))).toBeNull();
+    const cpu = whatRan({ ...defaultBf16, totalDeviceUs: null, hostReads: 96 }, 60, null);
+    expect(hostReadsWarning(cpu, cpu)).toBeNull();
+    expect(hostReadsWarning(whatRan(defaultBf16, 60, H100), null)).toBeNull();
   });
 
   it('shortens C++ kernel names for a table', () => {

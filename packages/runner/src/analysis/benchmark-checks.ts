@@ -2,7 +2,7 @@ import { isComputeDtype } from '@vggt-perf-gate/device';
 import { checkExpectedMemory } from '@vggt-perf-gate/memory';
 import type { BenchmarkConfig } from '../config/index.js';
 import type { BenchmarkResult } from '../results/types.js';
-import { whatRan, whatRanWarnings } from './what-ran.js';
+import { hostReadsWarning, whatRan, whatRanWarnings } from './what-ran.js';
 
 /** Warnings about what ran (dtype, kernels, memory against the expectation), added to `result`. */
 export function addChecks(
@@ -13,13 +13,11 @@ export function addChecks(
 ): void {
   if (dtype.warning) result.warnings.push(dtype.warning);
   const latency = result.metrics.find((m) => m.metric === 'latency');
-  result.warnings.push(
-    ...whatRanWarnings(
-      whatRan(result.profiles?.base, latency?.base?.median ?? null, deviceName),
-      whatRan(result.profiles?.head, latency?.head?.median ?? null, deviceName),
-      dtype.dtype,
-    ),
-  );
+  const base = whatRan(result.profiles?.base, latency?.base?.median ?? null, deviceName);
+  const head = whatRan(result.profiles?.head, latency?.head?.median ?? null, deviceName);
+  result.warnings.push(...whatRanWarnings(base, head, dtype.dtype));
+  const reads = hostReadsWarning(base, head);
+  if (reads) result.warnings.push(reads);
   const peak = result.metrics.find((m) => m.metric === 'memory')?.head?.median;
   if (benchmark.expectedMemory && peak !== undefined && isComputeDtype(dtype.dtype)) {
     // The weights' storage dtype, as the head's profile saw the parameters: fp32 weights

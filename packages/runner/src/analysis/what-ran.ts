@@ -38,6 +38,10 @@ export interface WhatRan {
    * the operators' input dtypes do not show.
    */
   fp32GemmShare: number | null;
+  /** Times one iteration read a tensor's value into Python; null when not counted. */
+  hostReads: number | null;
+  /** Whether the profiled iteration ran kernels on a GPU (device time was measured). */
+  onGpu: boolean;
 }
 
 /** Attention operators PyTorch dispatches to, by implementation. */
@@ -109,6 +113,8 @@ export function whatRan(
     placement: placement(profile),
     fp32GemmShare,
     missing: missingParts(profile),
+    hostReads: typeof profile.hostReads === 'number' ? profile.hostReads : null,
+    onGpu: profile.source === 'torch.profiler' && (profile.totalDeviceUs ?? 0) > 0,
   };
 }
 
@@ -210,6 +216,9 @@ export function describeWhatRan(w: WhatRan | null): string {
       ? `${w.achievedTflops.toFixed(w.achievedTflops < 10 ? 2 : 0)} TFLOPS${w.peakFraction !== null ? `, ${Math.round(w.peakFraction * 100)}% of ${w.matmulKey} peak` : ''}`
       : null,
     w.placement,
+    w.hostReads
+      ? `${w.hostReads} host ${w.hostReads === 1 ? 'read' : 'reads'} per iteration`
+      : null,
     w.missing ? `not profiled: ${w.missing}` : null,
   ];
   return parts.filter(Boolean).join(' · ');
@@ -287,6 +296,35 @@ function fp32GemmsGrew(base: WhatRan | null, head: WhatRan | null): boolean {
     share(head) >= FP32_GEMM_NOTABLE &&
     share(head) > 2 * share(base)
   );
+}
+
+/**
+ * From this many host reads per iteration on a GPU, a step's time follows the
+ * host's: VGGT-1B's rotary embedding read its table length back 96 times per
+ * forward, and its rounds varied 1.5-2.1% against 0.25-0.34% without the reads
+ * (docs/validation.md). One loss.item() per step is common and harmless.
+ */
+const HOST_READS_NOTABLE = 10;
+
+/**
+ * The warning for a GPU step that reads tensor values into Python many times per
+ * iteration: each read drains the GPU's queue and leaves it idle until Python has
+ * launched the next kernels, so the latency, and the gate's noise, follow the host.
+ * Null when neither side does (or the profile could not count them).
+ *
+ * @example
+ * hostReadsWarning(whatRan(baseProfile, 340, 'NVIDIA H200'), whatRan(headProfile, 341, 'NVIDIA H200'));
+ * // "the step reads a GPU value into Python 96 times per iteration (both sides): ..."
+ */
+export function hostReadsWarning(base: WhatRan | null, head: WhatRan | null): string | null {
+  const reads = (w: WhatRan | null) => (w?.onGpu && w.hostReads ? w.hostReads : 0);
+  const [b, h] = [reads(base), reads(head)];
+  if (Math.max(b, h) < HOST_READS_NOTABLE) return null;
+  const who =
+    b === h
+      ? `${b} times per iteration (both sides)`
+      : `${h} times per iteration in head, ${b} in base`;
+  return `the step reads a GPU value into Python ${who}: .item(), int(), float() or bool() of a tensor, or a Python if on one. Each read waits for the GPU to finish and leaves it idle until Python launches the next kernels, so the latency follows the host's state of the moment, and the gate needs more rounds to decide (on VGGT-1B such reads made the noise between rounds 4-6x larger). Read such values once, outside the step, or keep them on the GPU.`;
 }
 
 export interface KernelChange {

@@ -124,6 +124,7 @@ const profile = z.object({
     .object({ byProvider: z.record(z.string(), whole), cpuNodes: z.array(text) })
     .optional(),
   failedParts: z.record(z.string(), text).optional(),
+  hostReads: whole.optional(),
 });
 
 const vramTimeline = z.object({

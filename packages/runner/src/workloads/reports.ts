@@ -69,6 +69,12 @@ export interface WorkloadProfile {
    * facts are kept. Absent when every part ran.
    */
   failedParts?: Record<string, string>;
+  /**
+   * Times one iteration read a tensor's value into Python (`aten::_local_scalar_dense`:
+   * `.item()`, `int()`, `float()`, `bool()` of a tensor). On a GPU each read waits for the
+   * queue to drain, so the step's time follows the host's. Absent when not counted.
+   */
+  hostReads?: number;
 }
 
 export interface ProfiledKernel {

@@ -111,6 +111,10 @@ const profile = z.object({
   parameterDtype: z.string().nullable(),
   autocastDtype: z.string().nullable(),
   flops: z.number().nonnegative().nullable(),
+  /** Parts of the profile that failed, with their errors (the others' facts are kept). */
+  failedParts: z.record(z.string(), z.string()).nullish(),
+  /** Times one iteration read a tensor's value into Python (.item(), int(), bool() of a tensor). */
+  hostReads: z.number().int().nonnegative().nullish(),
 });
 
 const SCHEMAS = { hello, ready, result, error, bye, profile } as const;

@@ -340,8 +340,13 @@ class WorkerSession implements WorkloadSession {
       timeoutMs,
       limit,
     )) as ProfileMessage;
-    const { type: _type, reason, ...facts } = reply;
-    return reason ? { ...facts, reason } : facts;
+    const { type: _type, reason, failedParts, hostReads, ...facts } = reply;
+    return {
+      ...facts,
+      ...(reason ? { reason } : {}),
+      ...(failedParts ? { failedParts } : {}),
+      ...(typeof hostReads === 'number' ? { hostReads } : {}),
+    };
   }
 
   close(): Promise<void> {
