@@ -231,7 +231,10 @@ def build(device, dtype, attention="default", slowdown=0.0, numerics="vggt", cfg
             torch.cuda.empty_cache()
     else:
         model.autocast_dtype = None if dtype == torch.float32 else dtype
-    model = model.eval().requires_grad_(False)
+    # Parameters keep requires_grad, as the published model loads (from_pretrained leaves
+    # it on): under inference_mode it costs nothing, and it is what makes torch's FLOP
+    # counter raise in the camera head, which the gate's profile must survive.
+    model = model.eval()
     _check_count(model, cfg)
     return model
 

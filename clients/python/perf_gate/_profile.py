@@ -24,6 +24,12 @@ _INTERESTING = ("scaled_dot_product", "attention", "mm", "matmul", "linear", "co
 # What .item(), int(), float() and bool() of a tensor dispatch to: a value read into Python
 # (under torch.inference_mode the recorder sees aten::item itself, else its decomposition).
 _HOST_READS = {"_local_scalar_dense", "item"}
+# torch's FLOP counter (2.11-2.13) follows autograd from module outputs: on parameters that
+# require grad used under inference_mode (a published VGGT loads that way) it finds none.
+_FLOPS_HINT = (
+    "torch's FLOP counter fails on parameters that require grad under torch.inference_mode; "
+    "model.requires_grad_(False) in setup avoids it"
+)
 _MATMUL_OPS = {"mm", "addmm", "bmm", "baddbmm", "_scaled_mm", "addbmm", "matmul", "linear", "dot", "mv"}
 
 
@@ -134,8 +140,13 @@ def _flops_pass(torch, step, state, use_cuda):
     except ImportError:  # old torch: no FLOP count, and nothing failed
         return {}
     counter = FlopCounterMode(display=False)
-    with counter:
-        step(state)
+    try:
+        with counter:
+            step(state)
+    except AttributeError as error:
+        if "next_functions" not in str(error):
+            raise
+        raise AttributeError(f"{error} ({_FLOPS_HINT})") from error
     _sync(torch, use_cuda)
     flops = counter.get_total_flops()
     return {"flops": int(flops) if flops else None}

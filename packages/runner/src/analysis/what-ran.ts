@@ -119,7 +119,7 @@ export function whatRan(
 }
 
 /** Longest error text kept per failed part in a report line. */
-const FAILED_PART_CHARS = 160;
+const FAILED_PART_CHARS = 300;
 
 function missingParts(profile: WorkloadProfile): string | null {
   const failed = Object.entries(profile.failedParts ?? {});
