@@ -20,15 +20,18 @@
 // - traces-10f: the published VGGT-1B at 10 frames (fixtures/vggt1b-h200,
 //   aa1 and aa2: 20 recorded process pairs of 4 rounds);
 // - traces-20f: the same model at 20 frames, the example's default
-//   (fixtures/vggt1b-h200-20f: faa1-3 and pinned-aa1/2, 12 process pairs);
+//   (fixtures/vggt1b-h200-20f: faa1-3 and pinned-aa1/2, 12 process pairs of
+//   4 rounds; p1-aa1/2 and wr-aa, 20 process pairs of 2 rounds, recorded with
+//   the default restarts every 2 by the bundle of commit 6719adb);
 // - mild: the earlier VGGT-shaped example's noise, a model: per process an
 //   offset per side within +/-0.15% and a shared level (0.1%), turn jitter
 //   0.1%, iteration noise 0.35% (per-round log-ratio sd about 0.3%).
 // A run is a block bootstrap of whole recorded process pairs, base and head
 // swapped with probability 1/2 (sides are exchangeable in an A/A run, so the
 // truth is exactly 0); a true change multiplies every head iteration by
-// 1 + truth. For restarts every 2 rounds each process pair is one half of a
-// recorded one (rounds 0-1 or 2-3: the same ABBA order), drawn independently.
+// 1 + truth. For restarts every 2 rounds each process pair is a recorded
+// 2-round pair or one half of a 4-round one (rounds 0-1 or 2-3: the same ABBA
+// order), drawn independently; restarts every 4 draw from 4-round pairs only.
 //
 // Seconds: the 20-frame pace measured in the Action's log of faa3
 // (examples/vggt-torch/validation/runs/faithful-h200/faa3.log): first rounds
@@ -73,14 +76,22 @@ function loadDir(name, only = () => true) {
     }));
 }
 
-/** Whole recorded process pairs (4 rounds each) of A/A traces, as [base turns, head turns]. */
+/**
+ * Whole recorded process pairs of A/A traces (of 4 rounds, or 2 where the run
+ * restarted every 2), as base turns and head turns.
+ */
 function processPairs(traces) {
   const out = [];
   for (const t of traces) {
-    if (t.iterationsPerRound !== ITERATIONS || t.restartEveryRounds !== 4)
-      throw new Error(`${t.name}: expected 5 iterations per turn and restarts every 4 rounds`);
-    for (let p = 0; p + 4 <= t.base.length; p += 4)
-      out.push({ base: t.base.slice(p, p + 4), head: t.head.slice(p, p + 4) });
+    const every = t.restartEveryRounds;
+    if (t.iterationsPerRound !== ITERATIONS || (every !== 2 && every !== 4))
+      throw new Error(`${t.name}: expected 5 iterations per turn and restarts every 2 or 4 rounds`);
+    for (let p = 0; p + every <= t.base.length; p += every)
+      out.push({
+        base: t.base.slice(p, p + every),
+        head: t.head.slice(p, p + every),
+        rounds: every,
+      });
   }
   return out;
 }
@@ -94,8 +105,11 @@ function processPairs(traces) {
 function bootstrap(pairs) {
   return (rng, truth, restart, path) => {
     const blocks = [];
+    // A recorded pair gives blocks of `restart` rounds it lived through: a 4-round
+    // pair two blocks for restarts every 2; a 2-round pair none for every 4.
     for (let i = 0; i < pairs.length; i++)
-      for (let from = 0; from < 4; from += restart) blocks.push({ s: pairs[i], from });
+      for (let from = 0; from + restart <= pairs[i].rounds; from += restart)
+        blocks.push({ s: pairs[i], from });
     let left = blocks.length;
     for (let p = 0; p * restart < MAX_ROUNDS; p++) {
       if (left === 0) left = blocks.length;
@@ -253,7 +267,10 @@ function main() {
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const tenFrames = loadDir('vggt1b-h200', (f) => f.startsWith('aa'));
-  const twentyFrames = loadDir('vggt1b-h200-20f', (f) => !f.startsWith('once'));
+  // A/A runs of the published model only: `once-*` read the rotary length once.
+  const twentyFrames = loadDir('vggt1b-h200-20f', (f) => !f.startsWith('once')).filter(
+    (t) => t.truth === 0,
+  );
   const generators = {
     'traces-10f': bootstrap(processPairs(tenFrames)),
     'traces-20f': bootstrap(processPairs(twentyFrames)),
@@ -383,15 +400,18 @@ function main() {
     });
 
   console.log(
-    '\n#### The recorded runs, replayed through the shipped verdict (restarts every 4, as recorded)\n',
+    '\n#### The recorded runs, replayed through the shipped verdict (restarts as recorded)\n',
   );
-  console.log('| trace | truth | threshold | stopped at round | verdict | interval |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(
+    '| trace | restarts every | truth | threshold | stopped at round | verdict | interval |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   const replays = [...loadDir('vggt1b-h200'), ...loadDir('vggt1b-h200-20f')];
   for (const t of replays) {
     const rounds = t.base.length;
-    const looks = plannedLooks(4, Math.min(rounds - (rounds % 2), MAX_ROUNDS));
-    const levels = planLooks({ looks, clusterOf: (r) => Math.floor(r / 4) }).levels;
+    const every = t.restartEveryRounds;
+    const looks = plannedLooks(every, Math.min(rounds - (rounds % 2), MAX_ROUNDS));
+    const levels = planLooks({ looks, clusterOf: (r) => Math.floor(r / every) }).levels;
     const base = t.base.flat();
     const head = t.head.flat();
     const labels = t.base.flatMap((turn, r) => turn.map(() => r));
@@ -405,7 +425,7 @@ function main() {
           base.slice(0, end),
           head.slice(0, end),
           { base: labels.slice(0, end), head: labels.slice(0, end) },
-          (r) => Math.floor(r / 4),
+          (r) => Math.floor(r / every),
         );
         const i = clusteredInterval(paired, levels[k]);
         if (!i) return;
@@ -413,7 +433,7 @@ function main() {
       });
       const signed = (x) => `${x >= 1 ? '+' : ''}${p2(x - 1)}`;
       console.log(
-        `| ${t.name} | ${t.truth === 0 ? '0' : `+${p2(t.truth)}`} | ${p2(threshold)} | ${out ? out.n : '-'} | ${out ? out.verdict : 'too few process pairs'} | ${out ? `[${signed(out.i.lower)}, ${signed(out.i.upper)}]` : '-'} |`,
+        `| ${t.name} | ${every} | ${t.truth === 0 ? '0' : `+${p2(t.truth)}`} | ${p2(threshold)} | ${out ? out.n : '-'} | ${out ? out.verdict : 'too few process pairs'} | ${out ? `[${signed(out.i.lower)}, ${signed(out.i.upper)}]` : '-'} |`,
       );
     });
   }
