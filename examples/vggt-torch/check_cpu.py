@@ -201,10 +201,14 @@ def main():
         print(f"   client profile: available {broken.get('available')}, failed {broken.get('failedParts')}")
         check(broken.get("available") and list(broken.get("failedParts", {})) == ["flops"] and broken.get("flops") is None
               and "requires_grad_(False)" in broken["failedParts"]["flops"]
-              and any("scaled_dot_product" in op for op in broken.get("ops", {}))
-              and broken.get("hostReads") == 4 * TINY.aggregator_depth,
-              f"client profile of the model as published: failed {list(broken.get('failedParts', {}))}, "
-              f"the rest kept, {broken.get('hostReads')} host reads")
+              and any("scaled_dot_product" in op for op in broken.get("ops", {})),
+              f"client profile of the model as published: failed {list(broken.get('failedParts', {}))}, the rest kept")
+        # Host reads count where they wait for a GPU; here on the CPU, counted regardless.
+        from perf_gate import _profile
+
+        reads = _profile._dispatch_pass(torch, worker.step, session.state, False, counts_as_read=lambda t: True)["hostReads"]
+        check(broken.get("hostReads") == 0 and reads == 4 * TINY.aggregator_depth,
+              f"host reads: {reads} per forward (2 per attention layer; 96 at full size), none waiting on the CPU")
         session.state[0].requires_grad_(False)  # the fix the failure names
         profile = session.profile(worker.step, lambda ok: ok)
         check(profile.get("available") and "failedParts" not in profile and profile.get("flops")

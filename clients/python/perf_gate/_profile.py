@@ -3,9 +3,10 @@
 Three untimed passes of step(), each a part of the profile on its own:
   dispatch  under a dispatch-level recorder: the dtype of every matrix product's inputs,
             the scaled-dot-product-attention variant dispatched, and how often the step
-            read a tensor's value into Python (hostReads: on a GPU each read drains the
-            queue, so the step's time follows the host's; VGGT-1B's rotary embedding did
-            it 96 times per forward, and that was most of its noise);
+            made the host wait for a GPU value (hostReads: .item(), int(), bool() of a
+            GPU tensor, torch.equal, nonzero; each drains the queue, so the step's time
+            follows the host's; VGGT-1B's rotary embedding did it 96 times per forward,
+            and that was most of its noise);
   flops     under torch's FlopCounterMode: the FLOP count;
   profiler  under torch.profiler (CPU + CUDA activity): the kernels by device time, and
             the operators (aten::_scaled_dot_product_flash_attention, ...) that launched them.
@@ -21,9 +22,14 @@ from . import _torch
 TOP_KERNELS = 40
 # Operators worth naming in the report: attention variants, products, convolutions, softmax.
 _INTERESTING = ("scaled_dot_product", "attention", "mm", "matmul", "linear", "conv", "softmax", "_scaled_mm")
-# What .item(), int(), float() and bool() of a tensor dispatch to: a value read into Python
-# (under torch.inference_mode the recorder sees aten::item itself, else its decomposition).
-_HOST_READS = {"_local_scalar_dense", "item"}
+# Operators whose result the host must wait for: .item(), int(), float() (aten::item under
+# torch.inference_mode, else its decomposition _local_scalar_dense), bool() and a Python
+# if on a tensor (is_nonzero under inference_mode), torch.equal, and nonzero (its size).
+_HOST_READS = {"_local_scalar_dense", "item", "is_nonzero", "equal", "nonzero"}
+
+
+def _on_device(tensor):  # a read of a CPU tensor waits for no GPU
+    return tensor.device.type != "cpu"
 # torch's FLOP counter (2.11-2.13) follows autograd from module outputs: on parameters that
 # require grad used under inference_mode (a published VGGT loads that way) it finds none.
 _FLOPS_HINT = (
@@ -109,7 +115,9 @@ def _sync(torch, use_cuda):
         torch.cuda.synchronize()
 
 
-def _dispatch_pass(torch, step, state, use_cuda):
+def _dispatch_pass(torch, step, state, use_cuda, counts_as_read=_on_device):
+    """counts_as_read(tensor): whether a host read of it waits for a device (tests pass
+    one that counts CPU tensors too)."""
     from torch.utils._python_dispatch import TorchDispatchMode
 
     matmul, ops, reads = {}, {}, [0]
@@ -117,7 +125,7 @@ def _dispatch_pass(torch, step, state, use_cuda):
     class Recorder(TorchDispatchMode):
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             name = func.overloadpacket.__name__
-            if name in _HOST_READS:
+            if name in _HOST_READS and args and isinstance(args[0], torch.Tensor) and counts_as_read(args[0]):
                 reads[0] += 1
             if name in _MATMUL_OPS:
                 tensor = next((a for a in args if isinstance(a, torch.Tensor)), None)

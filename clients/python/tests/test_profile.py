@@ -70,6 +70,21 @@ except ImportError:  # the repository's npm test runs without torch
     torch = None
 
 
+class HostReadsWithoutTorch(unittest.TestCase):  # what the repository's npm test can run
+    def test_only_a_tensor_off_the_cpu_counts_by_default(self):
+        class Device:
+            def __init__(self, kind):
+                self.type = kind
+
+        class Tensor:
+            def __init__(self, kind):
+                self.device = Device(kind)
+
+        self.assertTrue(_profile._on_device(Tensor("cuda")))
+        self.assertFalse(_profile._on_device(Tensor("cpu")))
+        self.assertLessEqual({"item", "_local_scalar_dense", "is_nonzero"}, _profile._HOST_READS)
+
+
 @unittest.skipIf(torch is None, "needs torch (e.g. the CPU wheel)")
 class HostReads(unittest.TestCase):
     def test_the_dispatch_pass_counts_each_value_read_into_python(self):
@@ -82,21 +97,27 @@ class HostReads(unittest.TestCase):
             return x.sum().item()
 
         state = {"x": torch.randn(4, 8), "w": torch.randn(8, 8)}
-        facts = _profile._dispatch_pass(torch, step, state, use_cuda=False)
+        facts = _profile._dispatch_pass(torch, step, state, use_cuda=False, counts_as_read=lambda t: True)
         self.assertEqual(facts["hostReads"], 4)
         self.assertEqual(facts["matmulDtypes"], {"fp32": 3})
+        # By default only reads that wait for a device count: on the CPU, none.
+        self.assertEqual(_profile._dispatch_pass(torch, step, state, use_cuda=False)["hostReads"], 0)
 
-    def test_under_inference_mode_too(self):  # where the recorder sees aten::item itself
+    def test_under_inference_mode_too(self):  # where the recorder sees aten::item, is_nonzero
         def step(state):
+            p = state["p"]
             with torch.inference_mode():
-                return [int(state["p"].max()) for _ in range(2)]
+                values = [int(p.max()), float(p.sum()), bool(p.min() == 0)]
+                if p.max() > 3:
+                    values.append(torch.equal(p, p))
+                return values, p.nonzero()
 
-        facts = _profile._dispatch_pass(torch, step, {"p": torch.arange(6)}, use_cuda=False)
-        self.assertEqual(facts["hostReads"], 2)
+        facts = _profile._dispatch_pass(torch, step, {"p": torch.arange(6)}, use_cuda=False, counts_as_read=lambda t: True)
+        self.assertEqual(facts["hostReads"], 6)
 
     def test_a_step_that_stays_on_the_device_reads_nothing(self):
         state = {"x": torch.randn(4, 8)}
-        facts = _profile._dispatch_pass(torch, lambda s: s["x"] * 2, state, use_cuda=False)
+        facts = _profile._dispatch_pass(torch, lambda s: s["x"] * 2, state, use_cuda=False, counts_as_read=lambda t: True)
         self.assertEqual(facts["hostReads"], 0)
 
 

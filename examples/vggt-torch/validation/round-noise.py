@@ -36,6 +36,9 @@ def main(paths):
             continue
         base, head = turn_levels(s["base"], s["baseRounds"]), turn_levels(s["head"], s["headRounds"])
         d = [head[r] - base[r] for r in sorted(base) if r in head]
+        if not d:
+            print(f"{path}: no round with both sides")
+            continue
         latency = next(m for m in b["metrics"] if m["metric"] == "latency")
         sd = statistics.stdev(d) * 100 if len(d) > 1 else float("nan")
         after = b["seconds"] - b["verdictSeconds"] if b.get("verdictSeconds") is not None else float("nan")

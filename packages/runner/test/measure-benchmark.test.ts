@@ -674,6 +674,9 @@ describe('a side that runs out of GPU memory', () => {
     const untold = await oom('oom-no-info');
     expect(untold.ran.head?.dtype).toBe('fp32');
     expect(untold.warnings.filter((w) => /precision|not the configured/.test(w))).toEqual([]);
+    // A client that says no autocast was seen: the fallback to fp32 is the news.
+    const fp32 = await oom('oom-fp32');
+    expect(fp32.warnings).toContain('head ran in fp32, not the configured bf16');
   });
 
   it('base out of memory where head fits is an improvement: the head fixed it', async () => {

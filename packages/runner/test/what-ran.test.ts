@@ -147,10 +147,14 @@ describe('what ran, from real H100 profiles of the VGGT-shaped model', () => {
   it('warns of a GPU step that reads values into Python many times per iteration, as VGGT-1B does', () => {
     const reading = (n: number) => whatRan({ ...defaultBf16, hostReads: n }, 60, H100);
     expect(hostReadsWarning(reading(96), reading(96))).toMatch(
-      /^the step reads a GPU value into Python 96 times per iteration \(both sides\): .*the latency follows the host's state/,
+      /^the step makes the host wait for a GPU value 96 times per iteration \(both sides\): .*the latency follows the host's state/,
     );
     expect(hostReadsWarning(reading(0), reading(96))).toMatch(
       /96 times per iteration in head, 0 in base/,
+    );
+    // A side whose reads were not counted (not profiled) is not said to have none.
+    expect(hostReadsWarning(null, reading(96))).toMatch(
+      /wait for a GPU value 96 times per iteration in head:/,
     );
     // One loss.item() per step is no news; nor are reads on the CPU, or reads not counted.
     expect(hostReadsWarning(reading(1), reading(1))).toBeNull();

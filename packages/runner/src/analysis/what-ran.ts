@@ -38,7 +38,7 @@ export interface WhatRan {
    * the operators' input dtypes do not show.
    */
   fp32GemmShare: number | null;
-  /** Times one iteration read a tensor's value into Python; null when not counted. */
+  /** Times one iteration made the host wait for a GPU value; null when not counted. */
   hostReads: number | null;
   /** Whether the profiled iteration ran kernels on a GPU (device time was measured). */
   onGpu: boolean;
@@ -301,8 +301,8 @@ function fp32GemmsGrew(base: WhatRan | null, head: WhatRan | null): boolean {
 /**
  * From this many host reads per iteration on a GPU, a step's time follows the
  * host's: VGGT-1B's rotary embedding read its table length back 96 times per
- * forward, and its rounds varied 1.5-2.1% against 0.25-0.34% without the reads
- * (docs/validation.md). One loss.item() per step is common and harmless.
+ * forward, and its rounds varied 0.95-2.1% with the reads against 0.17-0.34%
+ * without them (docs/validation.md). One loss.item() per step is harmless.
  */
 const HOST_READS_NOTABLE = 10;
 
@@ -314,17 +314,21 @@ const HOST_READS_NOTABLE = 10;
  *
  * @example
  * hostReadsWarning(whatRan(baseProfile, 340, 'NVIDIA H200'), whatRan(headProfile, 341, 'NVIDIA H200'));
- * // "the step reads a GPU value into Python 96 times per iteration (both sides): ..."
+ * // "the step makes the host wait for a GPU value 96 times per iteration (both sides): ..."
  */
 export function hostReadsWarning(base: WhatRan | null, head: WhatRan | null): string | null {
-  const reads = (w: WhatRan | null) => (w?.onGpu && w.hostReads ? w.hostReads : 0);
+  // Only sides whose reads were counted on a GPU: a side not profiled says nothing.
+  const reads = (w: WhatRan | null) =>
+    w?.onGpu && typeof w.hostReads === 'number' ? w.hostReads : null;
   const [b, h] = [reads(base), reads(head)];
-  if (Math.max(b, h) < HOST_READS_NOTABLE) return null;
+  if (Math.max(b ?? 0, h ?? 0) < HOST_READS_NOTABLE) return null;
   const who =
-    b === h
-      ? `${b} times per iteration (both sides)`
-      : `${h} times per iteration in head, ${b} in base`;
-  return `the step reads a GPU value into Python ${who}: .item(), int(), float() or bool() of a tensor, or a Python if on one. Each read waits for the GPU to finish and leaves it idle until Python launches the next kernels, so the latency follows the host's state of the moment, and the gate needs more rounds to decide (on VGGT-1B such reads made the noise between rounds 4-6x larger). Read such values once, outside the step, or keep them on the GPU.`;
+    b !== null && h !== null
+      ? b === h
+        ? `${b} times per iteration (both sides)`
+        : `${h} times per iteration in head, ${b} in base`
+      : `${b ?? h} times per iteration in ${b !== null ? 'base' : 'head'}`;
+  return `the step makes the host wait for a GPU value ${who}: .item(), int(), float() or bool() of a GPU tensor, a Python if on one, torch.equal or nonzero(). Each wait drains the GPU's queue and leaves it idle until Python launches the next kernels, so the latency follows the host's state of the moment, and the gate needs more rounds to decide (on VGGT-1B the rounds varied 4 or more times as much with such reads as without). Read such values once, outside the step, or keep them on the GPU.`;
 }
 
 export interface KernelChange {
@@ -375,9 +379,12 @@ export function kernelDiff(
   const bySize = (x: { delta: number }, y: { delta: number }) =>
     Math.abs(y.delta) - Math.abs(x.delta);
   const grown = changes.filter((c) => c.delta > 0).sort(bySize);
-  const shrunk = changes.filter((c) => c.delta <= 0).sort(bySize);
+  const shrunk = changes.filter((c) => c.delta < 0).sort(bySize);
+  const same = changes.filter((c) => c.delta === 0);
   const keep = shrunk.length > 0 && grown.length >= limit ? limit - 1 : limit;
-  return [...grown.slice(0, keep), ...shrunk].slice(0, limit).map(({ delta: _delta, ...c }) => c);
+  return [...grown.slice(0, keep), ...shrunk, ...same]
+    .slice(0, limit)
+    .map(({ delta: _delta, ...c }) => c);
 }
 
 /**

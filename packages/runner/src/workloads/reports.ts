@@ -70,9 +70,10 @@ export interface WorkloadProfile {
    */
   failedParts?: Record<string, string>;
   /**
-   * Times one iteration read a tensor's value into Python (`aten::_local_scalar_dense`:
-   * `.item()`, `int()`, `float()`, `bool()` of a tensor). On a GPU each read waits for the
-   * queue to drain, so the step's time follows the host's. Absent when not counted.
+   * Times one iteration made the host wait for a GPU value (`.item()`, `int()`,
+   * `float()`, `bool()` of a GPU tensor, a Python `if` on one, `torch.equal`,
+   * `nonzero()`). Each waits for the queue to drain, so the step's time follows the
+   * host's. Absent when not counted.
    */
   hostReads?: number;
 }

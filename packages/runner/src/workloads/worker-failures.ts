@@ -223,12 +223,14 @@ export class OutOfMemoryError extends RunnerError {
   /** What the failing allocation asked for, from the error's message; null when it does not say. */
   readonly triedBytes: number | null;
   readonly maxReservedBytes: number | null;
+  /** Whether the worker said with its error which dtype its step ran in (the Python client does). */
+  readonly dtypeKnown: boolean;
 
   constructor(
     who: WorkerIdentity,
     phase: string,
     message: string,
-    facts: { triedBytes?: number | null; maxReservedBytes?: number | null },
+    facts: { triedBytes?: number | null; maxReservedBytes?: number | null; dtypeKnown?: boolean },
   ) {
     super('WORKLOAD_FAILED', `the ${label(who)} ran out of GPU memory in ${phase}: ${message}`);
     this.name = 'OutOfMemoryError';
@@ -236,6 +238,7 @@ export class OutOfMemoryError extends RunnerError {
     this.phase = phase;
     this.triedBytes = facts.triedBytes ?? null;
     this.maxReservedBytes = facts.maxReservedBytes ?? null;
+    this.dtypeKnown = facts.dtypeKnown ?? false;
   }
 }
 

@@ -113,7 +113,7 @@ const profile = z.object({
   flops: z.number().nonnegative().nullable(),
   /** Parts of the profile that failed, with their errors (the others' facts are kept). */
   failedParts: z.record(z.string(), z.string()).nullish(),
-  /** Times one iteration read a tensor's value into Python (.item(), int(), bool() of a tensor). */
+  /** Times one iteration made the host wait for a GPU value (.item(), int(), bool() of a GPU tensor...). */
   hostReads: z.number().int().nonnegative().nullish(),
 });
 

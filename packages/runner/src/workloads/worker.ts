@@ -641,7 +641,10 @@ class WorkerSession implements WorkloadSession {
       const phase = message.phase ?? this.pending?.what ?? 'the worker';
       this.fail(
         message.outOfMemory
-          ? new OutOfMemoryError(this.who, phase, message.message, message.outOfMemory)
+          ? new OutOfMemoryError(this.who, phase, message.message, {
+              ...message.outOfMemory,
+              dtypeKnown: message.info?.dtype != null,
+            })
           : workerReported(this.who, phase, message.message, message.traceback),
       );
       return;

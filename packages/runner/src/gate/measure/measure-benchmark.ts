@@ -70,6 +70,7 @@ export async function measureBenchmark(
         ? await settleOutOfMemory(m, cause)
         : null;
     if (m.outOfMemory) {
+      m.outOfMemoryDtypeKnown = (cause as OutOfMemoryError).dtypeKnown;
       stopReason = 'out-of-memory';
       m.verdictSeconds = (Date.now() - m.started) / 1000;
       log(`[${plan.name}] ${describeOutOfMemory(m.outOfMemory)}: a memory verdict, not a failure`);

@@ -51,10 +51,13 @@ export function benchmarkResult(
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = m.sessions.base?.info ?? null;
   const head = m.sessions.head?.info ?? null;
-  // A side out of memory in its first step may only have reported the dtype of its
-  // weights (autocast is seen in a forward that finishes): no precision warning from that.
+  // A side out of memory whose error did not say its dtype (an older client) may only
+  // have reported its weights' dtype at setup, before autocast was seen: no warning
+  // from that guess. The Python client says it, and then a fallback is real news.
   const guessed = (side: SideName, info: typeof base) =>
-    m.outOfMemory?.side === side && info?.extra.dtypeSource === 'parameters';
+    m.outOfMemory?.side === side &&
+    !m.outOfMemoryDtypeKnown &&
+    info?.extra.dtypeSource === 'parameters';
   warnings.push(
     ...dtypeWarnings(
       plan,

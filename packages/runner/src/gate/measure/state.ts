@@ -44,6 +44,8 @@ export interface Measuring {
   comparisons: Partial<Record<MetricName, Comparison>>;
   /** Set when one side ran out of GPU memory where the other fit. */
   outOfMemory: OutOfMemory | null;
+  /** Whether the side that ran out said which dtype it ran in (else its dtype is setup's guess). */
+  outOfMemoryDtypeKnown: boolean;
   /**
    * Per metric, where a verdict may stop the run and the interval level at
    * each look; planned once the pace is known (verdictMinRounds), null before.
@@ -105,6 +107,7 @@ export function startMeasuring(
     looks: null,
     measuringSince: null,
     outOfMemory: null,
+    outOfMemoryDtypeKnown: false,
     throttledRounds: [],
     throttleReasons: new Set(),
     clocks: { device: 0, host: 0 },
