@@ -1,5 +1,13 @@
-import { changeCell, failureKind, type GateResults } from '@vggt-perf-gate/runner';
+import {
+  changeCell,
+  failureKind,
+  type GateResults,
+  inconclusiveLean,
+  type MetricResult,
+} from '@vggt-perf-gate/runner';
 import type { FailOn } from './inputs.js';
+
+type Annotation = { kind: 'error' | 'warning'; text: string; title: string };
 
 /**
  * Annotations on the run: an error per regression or failed benchmark, a
@@ -7,7 +15,7 @@ import type { FailOn } from './inputs.js';
  */
 export function annotate(
   results: GateResults,
-  emit: (kind: 'error' | 'warning', text: string, title: string) => void,
+  emit: (kind: Annotation['kind'], text: string, title: string) => void,
 ): void {
   for (const b of results.benchmarks) {
     if (b.status === 'failed') {
@@ -15,21 +23,33 @@ export function annotate(
       continue;
     }
     for (const m of b.metrics) {
-      const change = m.ratio === null ? '' : ` ${changeCell(m)}`;
-      if (m.verdict === 'regression')
-        emit(
-          'error',
-          `${b.name} ${m.metric}:${change}, beyond the ${+(m.threshold * 100).toFixed(2)}% threshold. ${m.explanation}`,
-          `perf regression: ${b.name} ${m.metric}`,
-        );
-      else if (m.verdict === 'inconclusive')
-        emit(
-          'warning',
-          `${b.name} ${m.metric}:${change}: the run could not tell. ${m.explanation}`,
-          `perf gate inconclusive: ${b.name} ${m.metric}`,
-        );
+      const a = metricAnnotation(b.name, m);
+      if (a) emit(a.kind, a.text, a.title);
     }
   }
+}
+
+function metricAnnotation(name: string, m: MetricResult): Annotation | null {
+  // A metric with no ratio (a side that ran out of memory) has only its explanation to give.
+  const change = m.ratio === null ? null : changeCell(m);
+  if (m.verdict === 'regression') {
+    const beyond = `beyond the ${+(m.threshold * 100).toFixed(2)}% threshold`;
+    return {
+      kind: 'error',
+      text: `${name} ${m.metric}: ${change === null ? '' : `${change}, ${beyond}. `}${m.explanation}`,
+      title: `perf regression: ${name} ${m.metric}`,
+    };
+  }
+  if (m.verdict === 'inconclusive') {
+    const lean = inconclusiveLean(m);
+    const told = lean ? `${lean}, not surely beyond the threshold` : 'the run could not tell';
+    return {
+      kind: 'warning',
+      text: `${name} ${m.metric}: ${change === null ? '' : `${change}: `}${told}. ${m.explanation}`,
+      title: `perf gate inconclusive: ${name} ${m.metric}`,
+    };
+  }
+  return null;
 }
 
 /** Why the step fails, or null when it passes under `failOn`. */

@@ -13,13 +13,16 @@ import { readResults } from '../src/results/io.js';
  * (docs/validation.md, "What ran, out of memory and a busy GPU"): the reports a user
  * reads are rendered from them here, with this version's report code.
  */
-const run = (label: string) =>
+const fromRuns = (dir: string) => (label: string) =>
   readResults(
     new URL(
-      `../../../examples/vggt-torch/validation/runs/what-ran-h200/${label}.results.json`,
+      `../../../examples/vggt-torch/validation/runs/${dir}/${label}.results.json`,
       import.meta.url,
     ).pathname,
   );
+const run = fromRuns('what-ran-h200');
+/** The example as published (parameters requiring grad), from the bundle of commit d3d3793. */
+const published = fromRuns('what-ran2-h200');
 
 describe('reports of real H200 runs of VGGT-1B', () => {
   it('a math-attention head: the comment leads with the attention change, and the kernel it replaced is listed', async () => {
@@ -79,6 +82,33 @@ describe('reports of real H200 runs of VGGT-1B', () => {
     expect(b.warnings).toHaveLength(1);
     expect(b.warnings[0]).toMatch(
       /^the step makes the host wait for a GPU value 96 times per iteration \(both sides\)/,
+    );
+  });
+
+  it("the model as published, as recorded: the FLOP counter's failure named with its fix, the rest of the profile kept, the host reads warned of", async () => {
+    const results = await published('wr2-aa');
+    const markdown = renderMarkdown(results);
+    for (const side of ['base', 'head'])
+      expect(markdown).toContain(
+        `${side} profiled: bf16 (autocast; weights fp32) · attention cuDNN ×72, memory-efficient ×16`,
+      );
+    expect(markdown).toContain(
+      '· 96 host reads per iteration · not profiled: flops (AttributeError',
+    );
+    expect(markdown).toContain('model.requires\\_grad\\_(False) in setup avoids it');
+    expect(results.benchmarks[0]!.warnings.filter((w) => /host wait/.test(w))).toHaveLength(1);
+  });
+
+  it('a head out of memory, as recorded: its dtype is the one its step ran in, so no precision warning', async () => {
+    const results = await published('wr2-oom');
+    const b = results.benchmarks[0]!;
+    expect(b.ran?.head?.dtype).toBe('bf16');
+    expect(b.warnings).toHaveLength(1);
+    expect(b.warnings[0]).toMatch(
+      /^head ran out of GPU memory in step: it tried to allocate 109\.51 GiB/,
+    );
+    expect(renderMarkdown(results)).toContain(
+      'head: torch 2.11.0+cu130, bf16, on cuda:0 NVIDIA H200, attention: math',
     );
   });
 });

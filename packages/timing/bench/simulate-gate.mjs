@@ -437,7 +437,7 @@ function main() {
       );
     });
   }
-  console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  console.error(`\nsimulate-gate: ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 }
 
 main();

@@ -1,5 +1,10 @@
 import { formatChange } from '@vggt-perf-gate/timing';
-import type { BenchmarkResult, GateResults, MetricResult } from '../results/types.js';
+import {
+  type BenchmarkResult,
+  type GateResults,
+  HIGHER_IS_BETTER,
+  type MetricResult,
+} from '../results/types.js';
 
 /** Shared number formatting for every report. */
 export function formatValue(value: number, unit: MetricResult['unit']): string {
@@ -134,6 +139,26 @@ function stopText(b: BenchmarkResult): string {
 export function passBesideOthers(b: BenchmarkResult, m: MetricResult): boolean {
   const shared = (b.sharedGpu?.rounds.length ?? 0) > 0;
   return shared && (m.verdict === 'unchanged' || m.verdict === 'improvement');
+}
+
+/**
+ * What an inconclusive metric does tell when its interval leaves out "no
+ * change": the head is surely worse (or better), by at least the interval's
+ * near end, though not surely beyond the threshold. On a noisy model a real
+ * +3% often ends so at a 2% threshold, and "could not tell" alone would hide
+ * that it is slower. Null for any other metric.
+ *
+ * @example
+ * inconclusiveLean(latency); // 'worse by ≥ 1.99%' for +3.02% [+1.99%, +4.06%], inconclusive
+ */
+export function inconclusiveLean(m: MetricResult): string | null {
+  if (m.verdict !== 'inconclusive' || m.interval === null) return null;
+  const { lower, upper } = m.interval;
+  if (lower <= 1 && upper >= 1) return null;
+  const higher = lower > 1;
+  const atLeast = higher ? lower - 1 : 1 - upper;
+  const way = higher === HIGHER_IS_BETTER[m.metric] ? 'better' : 'worse';
+  return `${way} by ≥ ${(atLeast * 100).toFixed(2)}%`;
 }
 
 /**

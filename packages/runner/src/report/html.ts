@@ -4,6 +4,7 @@ import {
   changeCell,
   formatValue,
   howMeasured,
+  inconclusiveLean,
   lookup,
   metricLabel,
   passBesideOthers,
@@ -208,8 +209,15 @@ function resultRows(b: BenchmarkResult, index: number): SafeHtml[] {
   return b.metrics.map((m, j) => {
     const nameCell =
       j === 0 ? html`<th scope="row" rowspan="${b.metrics.length}">${name}</th>` : '';
-    return html`<tr class="${verdictClass(m.verdict)}">${nameCell}<td>${metricLabel(m.metric)}</td><td class="num right">${side(m, 'base')}</td><td class="num right">${side(m, 'head')}</td><td class="num">${changeCell(m)}</td><td title="${m.explanation}">${verdictBadge(m.verdict)}${passBesideOthers(b, m) ? html` <span class="muted">GPU shared: not a clean pass</span>` : ''}</td></tr>`;
+    return html`<tr class="${verdictClass(m.verdict)}">${nameCell}<td>${metricLabel(m.metric)}</td><td class="num right">${side(m, 'base')}</td><td class="num right">${side(m, 'head')}</td><td class="num">${changeCell(m)}</td><td title="${m.explanation}">${verdictBadge(m.verdict)}${verdictNote(b, m)}</td></tr>`;
   });
+}
+
+/** Beside the badge: a pass measured on a shared GPU, or which way an inconclusive change surely went. */
+function verdictNote(b: BenchmarkResult, m: MetricResult): SafeHtml | string {
+  if (passBesideOthers(b, m)) return html` <span class="muted">GPU shared: not a clean pass</span>`;
+  const lean = inconclusiveLean(m);
+  return lean ? html` <span class="muted">${lean}</span>` : '';
 }
 
 function side(m: MetricResult, which: Side): string {
@@ -249,7 +257,7 @@ function howToRead(results: GateResults): SafeHtml {
     html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. <em>base</em> and <em>head</em> are the medians of every timed iteration. <em>change</em> is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.</p>`,
     html`<ul>`,
     html`<li><strong>regression</strong>: the whole interval is above the threshold (${thresholds}); <strong>improvement</strong>: wholly below its negative;</li>`,
-    html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass).</li>`,
+    html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass); with “worse by ≥ x%” when the interval leaves out no change: surely worse, by x% or more, though not surely beyond the threshold.</li>`,
     html`</ul>`,
     ...measuredList(results),
     html`</section>`,

@@ -13,6 +13,7 @@ import {
   formatChange,
   formatValue,
   howMeasured,
+  inconclusiveLean,
   lookup,
   metricLabel,
   passBesideOthers,
@@ -114,6 +115,8 @@ function tableRows(b: BenchmarkResult): SafeMarkdown[] {
 /** A pass measured beside another GPU process is not shown as a clean one. */
 function verdictCell(b: BenchmarkResult, m: MetricResult): SafeMarkdown {
   if (passBesideOthers(b, m)) return md`🟡 ${m.verdict}, GPU shared`;
+  const lean = inconclusiveLean(m);
+  if (lean !== null) return md`🟡 inconclusive: ${lean}`;
   return lookup(VERDICT_TEXT, m.verdict, md`${m.verdict}`);
 }
 
@@ -233,7 +236,7 @@ function legend(results: GateResults): SafeMarkdown[] {
     md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. *base* and *head* are the medians of every timed iteration. *change* is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.`,
     md``,
     md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
-    md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass).`,
+    md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass); “worse by ≥ x%” when the interval leaves out no change: surely worse, by x% or more, though not surely beyond the threshold.`,
     md``,
     md`</details>`,
   ];

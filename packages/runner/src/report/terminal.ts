@@ -1,8 +1,9 @@
-import type { GateResults } from '../results/types.js';
+import type { BenchmarkResult, GateResults, MetricResult } from '../results/types.js';
 import {
   changeCell,
   formatValue,
   howMeasured,
+  inconclusiveLean,
   metricLabel,
   passBesideOthers,
   sharedGpuNote,
@@ -48,7 +49,7 @@ export function renderTerminal(results: GateResults): string {
         m.base ? formatValue(m.base.median, m.unit) : 'n/a',
         m.head ? formatValue(m.head.median, m.unit) : 'n/a',
         changeCell(m),
-        `${String(m.verdict).toUpperCase()}${passBesideOthers(b, m) ? ' (GPU SHARED)' : ''}`,
+        verdictText(b, m),
       ]);
     });
   }
@@ -79,4 +80,10 @@ export function renderTerminal(results: GateResults): string {
     `verdict: ${plain(results.verdict).toUpperCase()}${results.status === 'partial' ? ' (partial run)' : ''}${sharedGpuNote(results) ? ` (${plain(sharedGpuNote(results))})` : ''}`,
   );
   return out.join('\n');
+}
+
+function verdictText(b: BenchmarkResult, m: MetricResult): string {
+  const lean = inconclusiveLean(m);
+  const qualifier = passBesideOthers(b, m) ? ' (GPU SHARED)' : lean ? ` (${lean})` : '';
+  return `${String(m.verdict).toUpperCase()}${qualifier}`;
 }

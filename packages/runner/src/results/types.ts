@@ -13,6 +13,13 @@ export const RESULTS_SCHEMA_VERSION = 1;
 /** A metric the gate measures: latency (ms per iteration), memory (peak process-tree VRAM, bytes) or throughput (items/s). */
 export type MetricName = 'latency' | 'memory' | 'throughput';
 
+/** Whether a higher value of the metric is the better one: throughput only. */
+export const HIGHER_IS_BETTER: Readonly<Record<MetricName, boolean>> = {
+  latency: false,
+  memory: false,
+  throughput: true,
+};
+
 /** One side's samples of a metric, summed up in the metric's unit: how many, the median, the 5th and 95th percentiles. */
 export interface SideSummary {
   /** Samples behind the numbers (iterations for latency, rounds for memory). */

@@ -1,6 +1,6 @@
 import { type Comparison, compare, formatChange, type LookPlan } from '@vggt-perf-gate/timing';
 import { RunnerError } from '../../errors.js';
-import type { MetricName } from '../../results/types.js';
+import { HIGHER_IS_BETTER, type MetricName } from '../../results/types.js';
 import { GATE_ERROR_RATE } from './error-budget.js';
 import { clusterOfRound } from './looks.js';
 import type { BenchmarkPlan } from './plan.js';
@@ -24,7 +24,7 @@ export function compareAll(
         confidence: looks?.[metric]?.levelAt(rounds) ?? 1 - plan.errorRates[metric],
         // Every look and verdict of the run together hold with 95%: what the report names.
         overallConfidence: 1 - GATE_ERROR_RATE,
-        higherIsBetter: metric === 'throughput',
+        higherIsBetter: HIGHER_IS_BETTER[metric],
         rounds: {
           base: s.baseRounds,
           head: s.headRounds,
