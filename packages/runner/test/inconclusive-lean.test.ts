@@ -31,6 +31,14 @@ describe('an inconclusive change whose interval leaves out no change', () => {
     expect(renderHtml(results)).toContain('<span class="muted">worse by ≥ 1.99%</span>');
   });
 
+  it("gives the interval the run's 95% in every report, not one look's higher level", async () => {
+    const results = await run('n-slow1');
+    expect(results.benchmarks[0]!.metrics[0]!.interval!.level).toBeCloseTo(0.9927, 4);
+    expect(renderHtml(results)).toContain('<th>change [95% interval]</th>');
+    expect(renderMarkdown(results)).toContain('| change [95% interval] |');
+    expect(renderTerminal(results)).toContain('change [95% interval]');
+  });
+
   it('says nothing more for an interval that holds no change, or for a decided verdict', async () => {
     const aa = (await run('n-aa1')).benchmarks[0]!.metrics;
     expect(aa.map(inconclusiveLean)).toEqual([null, null, null]);

@@ -1,10 +1,21 @@
 import { formatChange } from '@vggt-perf-gate/timing';
+import { GATE_ERROR_RATE } from '../gate/measure/error-budget.js';
 import {
   type BenchmarkResult,
   type GateResults,
   HIGHER_IS_BETTER,
   type MetricResult,
 } from '../results/types.js';
+
+/**
+ * The level every report gives the change's interval: it holds with this over
+ * all of a run's looks and verdicts at once. Each look's own level is higher
+ * (the results file's `interval.level`, e.g. 99.27%), which is how it gets there.
+ */
+export const INTERVAL_LEVEL_TEXT = `${Math.round((1 - GATE_ERROR_RATE) * 100)}%`;
+
+/** The change column's heading, the same in the comment, the terminal and the page. */
+export const CHANGE_HEADING = `change [${INTERVAL_LEVEL_TEXT} interval]`;
 
 /** Shared number formatting for every report. */
 export function formatValue(value: number, unit: MetricResult['unit']): string {

@@ -1,5 +1,5 @@
 import type { MetricResult, SideSummary } from '../results/types.js';
-import { formatChange, formatValue, metricLabel } from './format.js';
+import { formatChange, formatValue, INTERVAL_LEVEL_TEXT, metricLabel } from './format.js';
 import { verdictClass } from './html-badge.js';
 import { type HtmlHole, html, type SafeHtml } from './html-escape.js';
 import { axisUnit, linearScale, paddedDomain } from './html-scale.js';
@@ -171,8 +171,7 @@ export function changeChart(metric: MetricResult): SafeHtml | null {
   ) as [number, number, number];
   const bandLeft = x(-threshold);
   const bandRight = x(threshold);
-  const level = Math.round(interval.level * 100);
-  const tooltip = `change ${formatChange(ratio)}, ${level}% interval [${formatChange(interval.lower)}, ${formatChange(interval.upper)}], threshold ±${+threshold.toFixed(2)}%: ${metric.verdict}`;
+  const tooltip = `change ${formatChange(ratio)}, ${INTERVAL_LEVEL_TEXT} interval [${formatChange(interval.lower)}, ${formatChange(interval.upper)}], threshold ±${+threshold.toFixed(2)}%: ${metric.verdict}`;
   return html`${[
     svgOpen(WIDTH, CHANGE_HEIGHT, 'change', `${metricLabel(metric.metric)}: ${tooltip}`),
     html`<rect class="band" x="${n(bandLeft)}" y="${BAND_TOP}" width="${n(bandRight - bandLeft)}" height="${BAND_BOTTOM - BAND_TOP}"/>`,

@@ -1,6 +1,7 @@
 import type { Side } from '@vggt-perf-gate/timing';
 import type { BenchmarkResult, GateResults, MetricName, MetricResult } from '../results/types.js';
 import {
+  CHANGE_HEADING,
   changeCell,
   formatValue,
   howMeasured,
@@ -41,7 +42,6 @@ const SHORT_SHA = 8;
 /** Characters of the config hash shown: enough to tell two configs apart by eye. */
 const SHORT_HASH = 12;
 /** Interval level named in the table header when no metric has one to read it from. */
-const DEFAULT_LEVEL = 0.95;
 
 const HEADLINE: Readonly<Record<GateResults['verdict'], string>> = {
   pass: 'No performance regression',
@@ -173,14 +173,12 @@ function meta(results: GateResults): SafeHtml {
 
 /** The Markdown report's table, with rowspans for the benchmark name and colour by verdict. */
 function resultsTable(results: GateResults): SafeHtml {
-  const level = results.benchmarks.flatMap((b) => b.metrics).find((m) => m.interval)
-    ?.interval?.level;
   const header = [
     html`<th>benchmark</th>`,
     html`<th>metric</th>`,
     html`<th class="right">base</th>`,
     html`<th class="right">head</th>`,
-    html`<th>change [${Math.round((level ?? DEFAULT_LEVEL) * 100)}% interval]</th>`,
+    html`<th>${CHANGE_HEADING}</th>`,
     html`<th>verdict</th>`,
   ];
   const rows = results.benchmarks.flatMap(resultRows);

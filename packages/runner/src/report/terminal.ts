@@ -1,5 +1,6 @@
 import type { BenchmarkResult, GateResults, MetricResult } from '../results/types.js';
 import {
+  CHANGE_HEADING,
   changeCell,
   formatValue,
   howMeasured,
@@ -34,9 +35,7 @@ function plain(text: unknown): string {
  * console.log(renderTerminal(await readResults('perf-gate-results.json')));
  */
 export function renderTerminal(results: GateResults): string {
-  const rows: string[][] = [
-    ['benchmark', 'metric', 'base', 'head', 'change [95% interval]', 'verdict'],
-  ];
+  const rows: string[][] = [['benchmark', 'metric', 'base', 'head', CHANGE_HEADING, 'verdict']];
   for (const b of results.benchmarks) {
     if (b.status === 'failed') {
       rows.push([b.name, '', '', '', '', `FAILED: ${b.error ?? ''}`]);
