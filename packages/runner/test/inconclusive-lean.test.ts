@@ -59,4 +59,25 @@ describe('an inconclusive change whose interval leaves out no change', () => {
     expect(inconclusiveLean(flip(latency!))).toBe('better by ≥ 1.95%');
     expect(inconclusiveLean(flip(throughput!))).toBe('better by ≥ 1.99%');
   });
+
+  it('claims nothing from one process pair, and never rounds a bound up onto the threshold', async () => {
+    const [latency, memory] = (await run('n-slow1')).benchmarks[0]!.metrics;
+    const onePair = {
+      ...latency!,
+      intervalMethod: { ...latency!.intervalMethod!, clusters: 1 },
+    } as MetricResult;
+    expect(inconclusiveLean(onePair)).toBeNull();
+    const nearThreshold = {
+      ...latency!,
+      interval: { ...latency!.interval!, lower: 1.019996 },
+    } as MetricResult;
+    expect(inconclusiveLean(nearThreshold)).toBe('worse by ≥ 1.99%');
+    // Peak VRAM counts like latency: more is worse.
+    const moreMemory = {
+      ...memory!,
+      verdict: 'inconclusive',
+      interval: { lower: 1.01, upper: 1.08, level: 0.99 },
+    } as MetricResult;
+    expect(inconclusiveLean(moreMemory)).toBe('worse by ≥ 1.00%');
+  });
 });

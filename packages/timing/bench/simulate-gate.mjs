@@ -400,7 +400,8 @@ function main() {
     });
 
   console.log(
-    '\n#### The recorded runs, replayed through the shipped verdict (restarts as recorded)\n',
+    '\n#### The recorded runs, replayed through the shipped verdict (restarts as recorded)\n\n' +
+      "Looks are planned over each trace's own rounds, for one verdict's 5%: a little less strict than the run itself, which shared its 5% over latency and memory and planned its looks from the budget's reach (so n-slow1, inconclusive at [+1.99%, +4.06%] on the GPU, replays as a regression).\n",
   );
   console.log(
     '| trace | restarts every | truth | threshold | stopped at round | verdict | interval |',

@@ -14,7 +14,7 @@ import {
  */
 export const INTERVAL_LEVEL_TEXT = `${Math.round((1 - GATE_ERROR_RATE) * 100)}%`;
 
-/** The change column's heading, the same in the comment, the terminal and the page. */
+/** The change column's heading in the terminal and on the page (the comment writes it as Markdown). */
 export const CHANGE_HEADING = `change [${INTERVAL_LEVEL_TEXT} interval]`;
 
 /** Shared number formatting for every report. */
@@ -97,7 +97,7 @@ export function howMeasured(b: BenchmarkResult): string | null {
   const parts = [`${rounds}${timingText(b)}`, stopText(b)];
   if (method && method.clusters >= 2)
     parts.push(
-      `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with 95% over the run's ${method.looks} planned ${method.looks === 1 ? 'look' : 'looks'} and ${method.verdicts} ${method.verdicts === 1 ? 'verdict' : 'verdicts'} at once`,
+      `each interval paired by round and counted over process pairs (${method.clusters - 1} degrees of freedom), and it holds with ${INTERVAL_LEVEL_TEXT} over the run's ${method.looks} planned ${method.looks === 1 ? 'look' : 'looks'} and ${method.verdicts} ${method.verdicts === 1 ? 'verdict' : 'verdicts'} at once`,
     );
   const floor = method?.noiseFloor;
   if (floor)
@@ -157,19 +157,23 @@ export function passBesideOthers(b: BenchmarkResult, m: MetricResult): boolean {
  * change": the head is surely worse (or better), by at least the interval's
  * near end, though not surely beyond the threshold. On a noisy model a real
  * +3% often ends so at a 2% threshold, and "could not tell" alone would hide
- * that it is slower. Null for any other metric.
+ * that it is slower. Null for any other metric, and for an interval over
+ * fewer than two process pairs: that one only shows the estimate (the gate
+ * decides nothing on it), so it says nothing sure either.
  *
  * @example
  * inconclusiveLean(latency); // 'worse by ≥ 1.99%' for +3.02% [+1.99%, +4.06%], inconclusive
  */
 export function inconclusiveLean(m: MetricResult): string | null {
   if (m.verdict !== 'inconclusive' || m.interval === null) return null;
+  if ((m.intervalMethod?.clusters ?? 0) < 2) return null;
   const { lower, upper } = m.interval;
   if (lower <= 1 && upper >= 1) return null;
   const higher = lower > 1;
   const atLeast = higher ? lower - 1 : 1 - upper;
   const way = higher === HIGHER_IS_BETTER[m.metric] ? 'better' : 'worse';
-  return `${way} by ≥ ${(atLeast * 100).toFixed(2)}%`;
+  // Rounded down: a bound of "at least" must not round up onto the threshold.
+  return `${way} by ≥ ${(Math.floor(atLeast * 10_000) / 100).toFixed(2)}%`;
 }
 
 /**

@@ -1,7 +1,14 @@
 import type { Side } from '@vggt-perf-gate/timing';
 import type { BenchmarkResult, MemoryRow, MetricResult, SideSummary } from '../results/types.js';
 import type { WorkloadInfo } from '../workloads/reports.js';
-import { formatChange, formatValue, lookup, metricLabel } from './format.js';
+import {
+  formatChange,
+  formatValue,
+  INTERVAL_LEVEL_TEXT,
+  inconclusiveLean,
+  lookup,
+  metricLabel,
+} from './format.js';
 import { verdictBadge, verdictClass } from './html-badge.js';
 import { changeChart, distributionChart, type SideSamples } from './html-charts.js';
 import { html, joinHtml, type SafeHtml } from './html-escape.js';
@@ -152,10 +159,16 @@ function summaryRow(side: Side, s: SideSummary | null, unit: MetricResult['unit'
   return html`<tr><td><span class="swatch ${side}"></span>${side}</td>${cells}<td class="num">${s.count}</td></tr>`;
 }
 
+/** An inconclusive change's sure direction, beside its interval. */
+function lean(m: MetricResult): SafeHtml | string {
+  const text = inconclusiveLean(m);
+  return text ? html` <span class="muted">${text}</span>` : '';
+}
+
 function metricCard(m: MetricResult, samples: SideSamples | undefined): SafeHtml {
   const change =
     m.ratio !== null && m.interval !== null
-      ? html`<p class="change-text num">${formatChange(m.ratio)} <span class="interval">[${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}] ${Math.round(m.interval.level * 100)}%</span></p>`
+      ? html`<p class="change-text num">${formatChange(m.ratio)} <span class="interval">[${formatChange(m.interval.lower)}, ${formatChange(m.interval.upper)}] ${INTERVAL_LEVEL_TEXT}</span>${lean(m)}</p>`
       : html`<p class="change-text muted">no change measured</p>`;
   return html`${[
     html`<figure class="metric ${verdictClass(m.verdict)}">`,

@@ -5,6 +5,7 @@ import {
   changeCell,
   formatValue,
   howMeasured,
+  INTERVAL_LEVEL_TEXT,
   inconclusiveLean,
   lookup,
   metricLabel,
@@ -41,8 +42,6 @@ const DEFAULT_TITLE = 'Performance gate report';
 const SHORT_SHA = 8;
 /** Characters of the config hash shown: enough to tell two configs apart by eye. */
 const SHORT_HASH = 12;
-/** Interval level named in the table header when no metric has one to read it from. */
-
 const HEADLINE: Readonly<Record<GateResults['verdict'], string>> = {
   pass: 'No performance regression',
   regression: 'Performance regression',
@@ -252,10 +251,10 @@ function howToRead(results: GateResults): SafeHtml {
     [...seen].map(([label, t]) => `${label} ±${+(t * 100).toFixed(2)}%`).join(', ') || 'per metric';
   return html`${[
     html`<h2>How to read this</h2><section class="how">`,
-    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. <em>base</em> and <em>head</em> are the medians of every timed iteration. <em>change</em> is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.</p>`,
+    html`<p>Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. <em>base</em> and <em>head</em> are the medians of every timed iteration. <em>change</em> is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with ${INTERVAL_LEVEL_TEXT} at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.</p>`,
     html`<ul>`,
     html`<li><strong>regression</strong>: the whole interval is above the threshold (${thresholds}); <strong>improvement</strong>: wholly below its negative;</li>`,
-    html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass); with “worse by ≥ x%” when the interval leaves out no change: surely worse, by x% or more, though not surely beyond the threshold.</li>`,
+    html`<li><strong>unchanged</strong>: the whole interval is inside ± the threshold; <strong>inconclusive</strong>: none of these, the run could not tell (never counted as a pass); with “worse (or better) by ≥ x%” when the interval leaves out no change: surely worse (better), by x% or more, though not surely beyond the threshold.</li>`,
     html`</ul>`,
     ...measuredList(results),
     html`</section>`,

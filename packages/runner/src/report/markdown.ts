@@ -234,10 +234,10 @@ function legend(results: GateResults): SafeMarkdown[] {
   return [
     md`<details><summary>How to read this</summary>`,
     md``,
-    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. *base* and *head* are the medians of every timed iteration. *change* is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with 95% at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.`,
+    md`Base and head ran on the same machine (and GPU) in alternating rounds (ABBA), with fresh worker processes every few rounds. *base* and *head* are the medians of every timed iteration. *change* is head over base paired by round (each turn's mean log time without its fastest and slowest iteration), with an interval that counts process pairs, not rounds, as independent: a process that runs slow for seconds widens it instead of passing for a change. The interval holds with ${INTERVAL_LEVEL_TEXT} at every look the run took and over all its verdicts at once, so stopping early and gating many benchmarks add no false alarms.`,
     md``,
     md`- **regression**: the whole interval is above the threshold (${thresholds(results)}); **improvement**: wholly below its negative;`,
-    md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass); “worse by ≥ x%” when the interval leaves out no change: surely worse, by x% or more, though not surely beyond the threshold.`,
+    md`- **unchanged**: the whole interval is inside ± the threshold; **inconclusive**: none of these: the run could not tell (never counted as a pass); “worse (or better) by ≥ x%” when the interval leaves out no change: surely worse (better), by x% or more, though not surely beyond the threshold.`,
     md``,
     md`</details>`,
   ];

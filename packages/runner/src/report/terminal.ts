@@ -81,6 +81,7 @@ export function renderTerminal(results: GateResults): string {
   return out.join('\n');
 }
 
+/** The verdict column: upper case, with what a shared GPU or an inconclusive lean adds. */
 function verdictText(b: BenchmarkResult, m: MetricResult): string {
   const lean = inconclusiveLean(m);
   const qualifier = passBesideOthers(b, m) ? ' (GPU SHARED)' : lean ? ` (${lean})` : '';
