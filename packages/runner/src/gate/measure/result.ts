@@ -17,6 +17,7 @@ import type {
 import type { FrameworkMemory, SideName } from '../../workloads/types.js';
 import type { BenchmarkPlan } from './plan.js';
 import type { Measuring, Series } from './state.js';
+import { undecidedWarning } from './undecided.js';
 
 const UNITS: Record<MetricName, MetricResult['unit']> = {
   latency: 'ms',
@@ -30,41 +31,11 @@ export function benchmarkResult(
   error: string | null,
 ): BenchmarkResult {
   const { plan, series, warnings } = m;
-  if (m.throttledRounds.length > 0)
-    warnings.push(throttleWarning(m.throttledRounds, m.rounds, [...m.throttleReasons]));
-  const sharedGpu =
-    m.neighbours.rounds.size > 0
-      ? {
-          rounds: [...m.neighbours.rounds].sort((a, b) => a - b),
-          processes: [...m.neighbours.processes.values()],
-        }
-      : null;
-  if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
-  else if (m.neighbours.unattributed.size > 0)
-    warnings.push(
-      `in ${m.neighbours.unattributed.size} of ${m.rounds} rounds the driver listed processes on the GPU and none of them was this run's own: in a container it reports host PIDs, which match nothing here, so whether another process shared the GPU cannot be told. Run the container with the host PID namespace (docker --pid=host) for that check.`,
-    );
-  if (m.outOfMemory)
-    warnings.push(
-      `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${briefOutOfMemory(m.outOfMemory.message)}`,
-    );
+  const sharedGpu = sharedGpuOf(m);
+  addWarnings(m, stopReason, sharedGpu);
   const gpuIndexOfUuid = uuidLookup(plan.gpu);
   const base = m.sessions.base?.info ?? null;
   const head = m.sessions.head?.info ?? null;
-  // A side out of memory whose error did not say its dtype (an older client) may only
-  // have reported its weights' dtype at setup, before autocast was seen: no warning
-  // from that guess. The Python client says it, and then a fallback is real news.
-  const guessed = (side: SideName, info: typeof base) =>
-    m.outOfMemory?.side === side &&
-    !m.outOfMemoryDtypeKnown &&
-    info?.extra.dtypeSource === 'parameters';
-  warnings.push(
-    ...dtypeWarnings(
-      plan,
-      guessed('base', base) ? null : base?.dtype,
-      guessed('head', head) ? null : head?.dtype,
-    ),
-  );
   return {
     name: plan.name,
     workload: plan.workload.kind,
@@ -95,6 +66,55 @@ export function benchmarkResult(
     profiles: m.profiles,
     warnings,
   };
+}
+
+function sharedGpuOf(m: Measuring): BenchmarkResult['sharedGpu'] {
+  if (m.neighbours.rounds.size === 0) return null;
+  return {
+    rounds: [...m.neighbours.rounds].sort((a, b) => a - b),
+    processes: [...m.neighbours.processes.values()],
+  };
+}
+
+/** The run's own warnings, after the checks made while measuring. */
+function addWarnings(
+  m: Measuring,
+  stopReason: BenchmarkResult['stopReason'],
+  sharedGpu: BenchmarkResult['sharedGpu'],
+): void {
+  const { plan, warnings } = m;
+  if (m.throttledRounds.length > 0)
+    warnings.push(throttleWarning(m.throttledRounds, m.rounds, [...m.throttleReasons]));
+  if (sharedGpu) warnings.push(sharedGpuWarning(sharedGpu, m.rounds));
+  else if (m.neighbours.unattributed.size > 0)
+    warnings.push(
+      `in ${m.neighbours.unattributed.size} of ${m.rounds} rounds the driver listed processes on the GPU and none of them was this run's own: in a container it reports host PIDs, which match nothing here, so whether another process shared the GPU cannot be told. Run the container with the host PID namespace (docker --pid=host) for that check.`,
+    );
+  const undecided = undecidedWarning(stopReason, m.comparisons, {
+    seconds: m.verdictSeconds ?? (Date.now() - m.started) / 1000,
+    rounds: m.rounds,
+  });
+  if (undecided) warnings.push(undecided);
+  if (m.outOfMemory)
+    warnings.push(
+      `${describeOutOfMemory(m.outOfMemory)}. That is the memory verdict, not a failure to measure; the error: ${briefOutOfMemory(m.outOfMemory.message)}`,
+    );
+  const base = m.sessions.base?.info ?? null;
+  const head = m.sessions.head?.info ?? null;
+  // A side out of memory whose error did not say its dtype (an older client) may only
+  // have reported its weights' dtype at setup, before autocast was seen: no warning
+  // from that guess. The Python client says it, and then a fallback is real news.
+  const guessed = (side: SideName, info: typeof base) =>
+    m.outOfMemory?.side === side &&
+    !m.outOfMemoryDtypeKnown &&
+    info?.extra.dtypeSource === 'parameters';
+  warnings.push(
+    ...dtypeWarnings(
+      plan,
+      guessed('base', base) ? null : base?.dtype,
+      guessed('head', head) ? null : head?.dtype,
+    ),
+  );
 }
 
 function clockOf(counts: { device: number; host: number }): 'device' | 'host' | 'mixed' | 'none' {

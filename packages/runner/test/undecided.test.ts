@@ -1,0 +1,75 @@
+import { type Comparison, compare } from '@vggt-perf-gate/timing';
+import { describe, expect, it } from 'vitest';
+import { undecidedWarning } from '../src/gate/measure/undecided.js';
+import { readResults } from '../src/results/io.js';
+import type { MetricName } from '../src/results/types.js';
+
+/**
+ * A +2.77% head on VGGT-1B that the shipped Action left undecided at its
+ * 180 s limit on an NVIDIA H200 (docs/validation.md): its samples compared
+ * again as the gate compared them at its last look, and the warning a user
+ * gets for it.
+ */
+async function lastLook(label: string) {
+  const results = await readResults(
+    new URL(
+      `../../../examples/vggt-torch/validation/runs/counts-h200/${label}.results.json`,
+      import.meta.url,
+    ).pathname,
+  );
+  const b = results.benchmarks[0]!;
+  const comparisons: Partial<Record<MetricName, Comparison>> = {};
+  for (const m of b.metrics) {
+    const s = b.samples![m.metric]!;
+    comparisons[m.metric] = compare(s.base, s.head, {
+      threshold: m.threshold,
+      confidence: m.interval!.level,
+      overallConfidence: 0.95,
+      higherIsBetter: m.metric === 'throughput',
+      rounds: { base: s.baseRounds, head: s.headRounds, clusterOf: (r) => Math.floor(r / 2) },
+    });
+  }
+  return { b, comparisons };
+}
+
+describe('a benchmark its limit stopped undecided', () => {
+  it('is told which verdicts were open and about what budget would likely decide them', async () => {
+    const { b, comparisons } = await lastLook('n-slow1');
+    // The comparison is the one the run made: same interval, same verdicts.
+    expect(comparisons.latency!.interval.lower).toBeCloseTo(b.metrics[0]!.interval!.lower, 6);
+    expect(comparisons.latency!.verdict).toBe('inconclusive');
+    const warning = undecidedWarning('max-time', comparisons, {
+      seconds: b.verdictSeconds!,
+      rounds: b.rounds,
+    });
+    expect(warning).toMatch(
+      /^undecided at the time limit \(182 s\): latency \+3\.02% \[\+1\.99%, \+4\.06%\] against ±2%; throughput -2\.93% \[-3\.90%, -1\.95%\] against ±2%\. At this run's pace about (\d+) s would likely decide them: budget\.maxSeconds: \1\.$/,
+    );
+    const seconds = Number(/about (\d+) s/.exec(warning!)![1]);
+    expect(seconds).toBeGreaterThan(182);
+    expect(seconds % 10).toBe(0);
+    expect(undecidedWarning('max-rounds', comparisons, { seconds: 182, rounds: 26 })).toMatch(
+      /About \d+ rounds would likely decide them: budget\.maxRounds: \d+\.$/,
+    );
+  });
+
+  it('says nothing when every verdict was decided or no limit stopped it', async () => {
+    const { b, comparisons } = await lastLook('n-slow2');
+    expect(b.stopReason).toBe('decided');
+    expect(undecidedWarning('max-time', comparisons, { seconds: 95, rounds: 14 })).toBeNull();
+    const open = await lastLook('n-slow1');
+    expect(undecidedWarning('decided', open.comparisons, { seconds: 95, rounds: 14 })).toBeNull();
+    expect(undecidedWarning('failed', open.comparisons, { seconds: 95, rounds: 14 })).toBeNull();
+  });
+
+  it('a change on its threshold: more time is said not to help', async () => {
+    const { comparisons } = await lastLook('n-slow1');
+    const onThreshold = {
+      ...comparisons.latency!,
+      moreSamples: { perSide: null, additionalPerSide: null, reason: 'on the threshold' },
+    };
+    expect(
+      undecidedWarning('max-time', { latency: onThreshold }, { seconds: 182, rounds: 26 }),
+    ).toMatch(/More time is unlikely to decide latency: the change is about the threshold's size/);
+  });
+});
