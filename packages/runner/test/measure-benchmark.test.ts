@@ -213,6 +213,28 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
     expect(capped.stopReason).toBe('max-rounds');
   }, 30_000);
 
+  it('stopped undecided by its round limit: the warning names the open verdict and says what would decide it', async () => {
+    // Scripted times, head 2% slower (with its jitter pattern) against a 2% threshold:
+    // the same numbers whatever the machine's load, too close to decide in 8 rounds.
+    const result = await measureBenchmark(
+      plan(fixtureWorkload('scripted_times.py', { env: { HEAD_FACTOR: '1.02' } }), {
+        restartEveryRounds: 2,
+        maxRounds: 8,
+        thresholds: { latency: 0.02, memory: 0.05, throughput: 0.02 },
+      }),
+      { base: FIXTURES, head: FIXTURES },
+      () => undefined,
+    );
+    expect(result.stopReason).toBe('max-rounds');
+    expect(result.metrics[0]!.verdict).toBe('inconclusive');
+    const undecided = result.warnings.filter((w) => w.startsWith('undecided at'));
+    expect(undecided).toHaveLength(1);
+    expect(undecided[0]).toMatch(
+      /^undecided at the round limit \(8 rounds\): latency \+2\.\d\d% \[[^\]]+\] against ±2%\. About (\d+) rounds would likely decide it: budget\.maxRounds: \1\.$/,
+    );
+    expect(Number(/About (\d+) rounds/.exec(undecided[0]!)![1])).toBeGreaterThan(8);
+  }, 30_000);
+
   it('with restarts, a verdict waits for a second process per side', async () => {
     // A 50% threshold decides "unchanged" after the first 4 rounds on its own. Scripted
     // times: the round counts below must not depend on how loaded the machine is.

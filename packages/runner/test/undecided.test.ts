@@ -72,4 +72,26 @@ describe('a benchmark its limit stopped undecided', () => {
       undecidedWarning('max-time', { latency: onThreshold }, { seconds: 182, rounds: 26 }),
     ).toMatch(/More time is unlikely to decide latency: the change is about the threshold's size/);
   });
+
+  it('rounds of one process pair: told that a verdict needs a second, not that time would not help', async () => {
+    const { b } = await lastLook('n-slow1');
+    const s = b.samples!.latency!;
+    const firstPair = (rounds: number[]) => rounds.filter((r) => r < 2).length;
+    const onePair = compare(
+      s.base.slice(0, firstPair(s.baseRounds)),
+      s.head.slice(0, firstPair(s.headRounds)),
+      {
+        threshold: 0.02,
+        rounds: {
+          base: s.baseRounds.filter((r) => r < 2),
+          head: s.headRounds.filter((r) => r < 2),
+          clusterOf: (r) => Math.floor(r / 2),
+        },
+      },
+    );
+    expect(onePair.paired).toBeNull();
+    expect(undecidedWarning('max-time', { latency: onePair }, { seconds: 9, rounds: 2 })).toMatch(
+      /one worker process pair, and a verdict needs at least two: give the budget room for a restart, or restart sooner \(workload\.restartEveryRounds\)\.$/,
+    );
+  });
 });

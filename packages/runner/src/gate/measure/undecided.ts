@@ -17,7 +17,8 @@ const SECONDS_STEP = 10;
  * real +3% often ends so, and "raise budget.maxSeconds" alone does not say
  * by how much. The estimate is the square-root rule compare() gives each
  * undecided verdict (`moreSamples`): a likely size, not a promise, and none at
- * all for a change that sits on its threshold. Null when nothing is undecided
+ * all for a change that sits on its threshold, or for rounds of one process
+ * pair (no verdict before a second). Null when nothing is undecided
  * or no limit stopped the run.
  *
  * @example
@@ -51,6 +52,8 @@ function advice(
   open: [string, Comparison][],
   spent: Spent,
 ): string {
+  if (open.some(([, c]) => c.intervalBasis === 'rounds' && c.paired === null))
+    return 'Its rounds all came from one worker process pair, and a verdict needs at least two: give the budget room for a restart, or restart sooner (workload.restartEveryRounds).';
   const growths = open.map(([, c]) => growth(c));
   const onThreshold = open.filter((_, i) => growths[i] === null).map(([metric]) => metric);
   if (onThreshold.length > 0)
