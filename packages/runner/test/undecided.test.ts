@@ -32,34 +32,41 @@ async function lastLook(label: string) {
   return { b, comparisons };
 }
 
+/** n-slow1's figures: its log has "measuring (round 0/40, 6.7s of 180s…)" after the first start. */
+const N_SLOW1 = { seconds: 181.7, startupSeconds: 6.7, rounds: 26, maxSeconds: 180, maxRounds: 40 };
+
 describe('a benchmark its limit stopped undecided', () => {
   it('is told which verdicts were open and about what budget would likely decide them', async () => {
     const { b, comparisons } = await lastLook('n-slow1');
     // The comparison is the one the run made: same interval, same verdicts.
     expect(comparisons.latency!.interval.lower).toBeCloseTo(b.metrics[0]!.interval!.lower, 6);
     expect(comparisons.latency!.verdict).toBe('inconclusive');
-    const warning = undecidedWarning('max-time', comparisons, {
-      seconds: b.verdictSeconds!,
-      rounds: b.rounds,
-    });
+    expect(b.verdictSeconds).toBeCloseTo(N_SLOW1.seconds, 1);
+    const warning = undecidedWarning('max-time', comparisons, N_SLOW1);
     expect(warning).toMatch(
-      /^undecided at the time limit \(182 s\): latency \+3\.02% \[\+1\.99%, \+4\.06%\] against ±2%; throughput -2\.93% \[-3\.90%, -1\.95%\] against ±2%\. At this run's pace about (\d+) s would likely decide them: budget\.maxSeconds: \1\.$/,
+      /^undecided at the time limit \(180 s; stopped at 182 s\): latency \+3\.02% \[\+1\.99%, \+4\.06%\] against ±2%; throughput -2\.93% \[-3\.90%, -1\.95%\] against ±2%\. At this run's pace about (\d+) s would likely decide them: budget\.maxSeconds: \1\.$/,
     );
     const seconds = Number(/about (\d+) s/.exec(warning!)![1]);
     expect(seconds).toBeGreaterThan(182);
     expect(seconds % 10).toBe(0);
-    expect(undecidedWarning('max-rounds', comparisons, { seconds: 182, rounds: 26 })).toMatch(
-      /About \d+ rounds would likely decide them: budget\.maxRounds: \d+\.$/,
+    // Stopped by 26 rounds with time to spare: more rounds, and the time they take.
+    const byRounds = { ...N_SLOW1, maxRounds: 26, maxSeconds: 600 };
+    expect(undecidedWarning('max-rounds', comparisons, byRounds)).toMatch(
+      /^undecided at the round limit \(26 rounds\): .* About (\d+) rounds would likely decide them: budget\.maxRounds: \1\.$/,
+    );
+    const tight = { ...N_SLOW1, maxRounds: 26, maxSeconds: 190 };
+    expect(undecidedWarning('max-rounds', comparisons, tight)).toMatch(
+      /budget\.maxRounds: \d+, and budget\.maxSeconds: \d+0, the time they take at this run's pace\.$/,
     );
   });
 
   it('says nothing when every verdict was decided or no limit stopped it', async () => {
     const { b, comparisons } = await lastLook('n-slow2');
     expect(b.stopReason).toBe('decided');
-    expect(undecidedWarning('max-time', comparisons, { seconds: 95, rounds: 14 })).toBeNull();
+    expect(undecidedWarning('max-time', comparisons, N_SLOW1)).toBeNull();
     const open = await lastLook('n-slow1');
-    expect(undecidedWarning('decided', open.comparisons, { seconds: 95, rounds: 14 })).toBeNull();
-    expect(undecidedWarning('failed', open.comparisons, { seconds: 95, rounds: 14 })).toBeNull();
+    for (const stop of ['decided', 'failed', 'out-of-memory'] as const)
+      expect(undecidedWarning(stop, open.comparisons, N_SLOW1)).toBeNull();
   });
 
   it('a change on its threshold: more time is said not to help', async () => {
@@ -68,9 +75,9 @@ describe('a benchmark its limit stopped undecided', () => {
       ...comparisons.latency!,
       moreSamples: { perSide: null, additionalPerSide: null, reason: 'on the threshold' },
     };
-    expect(
-      undecidedWarning('max-time', { latency: onThreshold }, { seconds: 182, rounds: 26 }),
-    ).toMatch(/More time is unlikely to decide latency: the change is about the threshold's size/);
+    expect(undecidedWarning('max-time', { latency: onThreshold }, N_SLOW1)).toMatch(
+      /More time is unlikely to decide latency: the change is about the threshold's size/,
+    );
   });
 
   it('rounds of one process pair: told that a verdict needs a second, not that time would not help', async () => {
@@ -90,8 +97,22 @@ describe('a benchmark its limit stopped undecided', () => {
       },
     );
     expect(onePair.paired).toBeNull();
-    expect(undecidedWarning('max-time', { latency: onePair }, { seconds: 9, rounds: 2 })).toMatch(
-      /one worker process pair, and a verdict needs at least two: give the budget room for a restart, or restart sooner \(workload\.restartEveryRounds\)\.$/,
+    expect(undecidedWarning('max-time', { latency: onePair }, N_SLOW1)).toMatch(
+      /all came from one process pair, and a verdict needs at least two: give the budget room for a second\.$/,
+    );
+  });
+
+  it('never suggests less than the limit that stopped it, nor more than a budget can be', async () => {
+    const { comparisons } = await lastLook('n-slow1');
+    // Stopped at its last planned look well before a 600 s limit: still a longer budget.
+    const early = { ...N_SLOW1, maxSeconds: 600 };
+    expect(undecidedWarning('max-time', comparisons, early)).toMatch(/budget\.maxSeconds: 610\.$/);
+    const hopeless = {
+      ...comparisons.latency!,
+      moreSamples: { perSide: 130 * 10_000, additionalPerSide: 0, reason: 'far' },
+    };
+    expect(undecidedWarning('max-time', { latency: hopeless }, N_SLOW1)).toMatch(
+      /Deciding it would take more than the largest budget/,
     );
   });
 });

@@ -38,9 +38,9 @@ export const BENCHMARK_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 /** Long enough for "vggt-forward-20f-bf16-flash", short enough for a table column. */
 const MAX_NAME_LENGTH = 64;
 /** A day: a larger time limit (s) is almost certainly milliseconds written as seconds. */
-const MAX_SECONDS = 86_400;
+export const MAX_SECONDS = 86_400;
 /** Caps on counts, far above any sensible value, that catch a slipped digit. */
-const MAX_ROUNDS = 10_000;
+export const MAX_ROUNDS = 10_000;
 const MAX_ITERATIONS = 10_000;
 
 export const METRICS = ['latency', 'memory', 'throughput'] as const;

@@ -92,7 +92,10 @@ function addWarnings(
     );
   const undecided = undecidedWarning(stopReason, m.comparisons, {
     seconds: m.verdictSeconds ?? (Date.now() - m.started) / 1000,
+    startupSeconds: ((m.measuringSince ?? m.started) - m.started) / 1000,
     rounds: m.rounds,
+    maxSeconds: plan.maxSeconds,
+    maxRounds: plan.maxRounds,
   });
   if (undecided) warnings.push(undecided);
   if (m.outOfMemory)
