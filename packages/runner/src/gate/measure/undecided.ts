@@ -33,8 +33,8 @@ const SECONDS_STEP = 10;
  *   seconds: 182, startupSeconds: 7, rounds: 26, maxSeconds: 180, maxRounds: 40,
  * });
  * // 'undecided at the time limit (180 s; stopped at 182 s): latency +3.02% [+1.99%, +4.06%]
- * //  against ±2%; throughput … At this run's pace about 250 s would likely decide them:
- * //  budget.maxSeconds: 250.'
+ * //  against ±2%; throughput … At this run's pace about 240 s would likely decide them:
+ * //  budget.maxSeconds: 240.'
  */
 export function undecidedWarning(
   stopReason: BenchmarkResult['stopReason'],
