@@ -32,7 +32,7 @@ export {
 export type { BenchmarkProgress } from './gate/progress-events.js';
 export { type GateOptions, runGate } from './gate/run.js';
 export { BenchmarkSelectionError, selectBenchmarks } from './gate/select-benchmarks.js';
-export { changeCell, inconclusiveLean } from './report/format.js';
+export { changeCell, inconclusiveLean, surelyWorseNote } from './report/format.js';
 export { type HtmlOptions, renderHtml } from './report/html.js';
 export { renderMarkdown } from './report/markdown.js';
 export {

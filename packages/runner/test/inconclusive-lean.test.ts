@@ -31,6 +31,21 @@ describe('an inconclusive change whose interval leaves out no change', () => {
     expect(renderHtml(results)).toContain('<span class="muted">worse by ≥ 1.99%</span>');
   });
 
+  it('the headline says so too, for a reviewer who reads no further', async () => {
+    const results = await run('n-slow1');
+    const note = '2 metrics surely worse, not surely beyond their thresholds';
+    expect(renderMarkdown(results)).toMatch(
+      new RegExp(`^### 🟡 Performance gate inconclusive: ${note}\n`),
+    );
+    expect(renderTerminal(results)).toMatch(new RegExp(`\nverdict: INCONCLUSIVE \\(${note}\\)$`));
+    expect(renderHtml(results)).toContain(`<p>Performance gate inconclusive: ${note}</p>`);
+    // Decided runs keep their headlines.
+    expect(renderMarkdown(await run('n-slow2'))).toMatch(
+      /^### 🔴 Performance regression: 2 metrics\n/,
+    );
+    expect(renderMarkdown(await run('n-aa1'))).toMatch(/^### ✅ No performance regression\n/);
+  });
+
   it("gives the interval the run's 95% in every report, not one look's higher level", async () => {
     const results = await run('n-slow1');
     expect(results.benchmarks[0]!.metrics[0]!.interval!.level).toBeCloseTo(0.9927, 4);

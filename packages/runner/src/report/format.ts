@@ -165,15 +165,40 @@ export function passBesideOthers(b: BenchmarkResult, m: MetricResult): boolean {
  * inconclusiveLean(latency); // 'worse by ≥ 1.99%' for +3.02% [+1.99%, +4.06%], inconclusive
  */
 export function inconclusiveLean(m: MetricResult): string | null {
+  const lean = leanOf(m);
+  // Rounded down: a bound of "at least" must not round up onto the threshold.
+  return lean && `${lean.way} by ≥ ${(Math.floor(lean.atLeast * 10_000) / 100).toFixed(2)}%`;
+}
+
+function leanOf(m: MetricResult): { way: 'worse' | 'better'; atLeast: number } | null {
   if (m.verdict !== 'inconclusive' || m.interval === null) return null;
   if ((m.intervalMethod?.clusters ?? 0) < 2) return null;
   const { lower, upper } = m.interval;
   if (lower <= 1 && upper >= 1) return null;
   const higher = lower > 1;
-  const atLeast = higher ? lower - 1 : 1 - upper;
-  const way = higher === HIGHER_IS_BETTER[m.metric] ? 'better' : 'worse';
-  // Rounded down: a bound of "at least" must not round up onto the threshold.
-  return `${way} by ≥ ${(Math.floor(atLeast * 10_000) / 100).toFixed(2)}%`;
+  return {
+    way: higher === HIGHER_IS_BETTER[m.metric] ? 'better' : 'worse',
+    atLeast: higher ? lower - 1 : 1 - upper,
+  };
+}
+
+/**
+ * The headline's addition for an inconclusive run with metrics that surely got
+ * worse (see inconclusiveLean), so a reviewer who reads only the headline
+ * still learns the head is slower. Null otherwise.
+ *
+ * @example
+ * surelyWorseNote(results); // '2 metrics surely worse, not surely beyond their thresholds'
+ */
+export function surelyWorseNote(results: GateResults): string | null {
+  if (results.verdict !== 'inconclusive') return null;
+  const worse = results.benchmarks
+    .flatMap((b) => b.metrics)
+    .filter((m) => leanOf(m)?.way === 'worse').length;
+  if (worse === 0) return null;
+  return worse === 1
+    ? '1 metric surely worse, not surely beyond its threshold'
+    : `${worse} metrics surely worse, not surely beyond their thresholds`;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   metricLabel,
   passBesideOthers,
   sharedGpuNote,
+  surelyWorseNote,
 } from './format.js';
 import { verdictBadge, verdictClass } from './html-badge.js';
 import { benchmarkId, renderBenchmark } from './html-benchmark.js';
@@ -117,7 +118,10 @@ function headline(results: GateResults): string {
   const count = results.regressions;
   const title = lookup(HEADLINE, results.verdict, `Performance gate: ${results.verdict}`);
   const shared = sharedGpuNote(results);
-  return `${title}${results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : ''}${shared ? `: ${shared}` : ''}`;
+  const worse = surelyWorseNote(results);
+  const counted =
+    results.verdict === 'regression' ? `: ${count} metric${count === 1 ? '' : 's'}` : '';
+  return `${title}${counted}${worse ? `: ${worse}` : ''}${shared ? `: ${shared}` : ''}`;
 }
 
 /** The verdict banner, with a one-line tally of what the verdict rests on. */

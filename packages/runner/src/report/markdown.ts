@@ -19,6 +19,7 @@ import {
   metricLabel,
   passBesideOthers,
   sharedGpuNote,
+  surelyWorseNote,
 } from './format.js';
 import { code, joinMd, md, type SafeMarkdown } from './markdown-escape.js';
 
@@ -80,10 +81,13 @@ function headline(results: GateResults): SafeMarkdown {
   const count = results.regressions;
   const title = lookup(HEADLINE, results.verdict, md`Performance gate: ${results.verdict}`);
   const shared = sharedGpuNote(results);
+  const worse = surelyWorseNote(results);
   const counted =
     results.verdict === 'regression'
       ? md`${title}: ${count} metric${count === 1 ? '' : 's'}`
-      : title;
+      : worse
+        ? md`${title}: ${worse}`
+        : title;
   return shared ? md`${counted}: ${shared}` : counted;
 }
 

@@ -8,6 +8,7 @@ import {
   metricLabel,
   passBesideOthers,
   sharedGpuNote,
+  surelyWorseNote,
 } from './format.js';
 import { oneLine } from './one-line.js';
 
@@ -74,10 +75,7 @@ export function renderTerminal(results: GateResults): string {
     if (how !== null) out.push(`measured: ${plain(b.name)}: ${plain(how)}`);
   }
   for (const w of warnings) out.push(`warning: ${plain(w)}`);
-  out.push(
-    '',
-    `verdict: ${plain(results.verdict).toUpperCase()}${results.status === 'partial' ? ' (partial run)' : ''}${sharedGpuNote(results) ? ` (${plain(sharedGpuNote(results))})` : ''}`,
-  );
+  out.push('', verdictLine(results));
   return out.join('\n');
 }
 
@@ -86,4 +84,14 @@ function verdictText(b: BenchmarkResult, m: MetricResult): string {
   const lean = inconclusiveLean(m);
   const qualifier = passBesideOthers(b, m) ? ' (GPU SHARED)' : lean ? ` (${lean})` : '';
   return `${String(m.verdict).toUpperCase()}${qualifier}`;
+}
+
+/** The last line: the run's verdict, with what a partial run, a sure slowdown or a shared GPU adds. */
+function verdictLine(results: GateResults): string {
+  const notes = [
+    results.status === 'partial' ? 'partial run' : null,
+    surelyWorseNote(results),
+    sharedGpuNote(results),
+  ].filter((n) => n !== null);
+  return `verdict: ${plain(results.verdict).toUpperCase()}${notes.map((n) => ` (${plain(n)})`).join('')}`;
 }
