@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { GateResults } from '../src/results/types.js';
 import { repository } from './fixtures/repository.js';
-import { noGpuResults } from './fixtures/results.js';
+import { benchmarkResult, noGpuResults } from './fixtures/results.js';
 
 /** The built CLI, as users and the Action run it (test/build.global.ts builds it). */
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -26,20 +26,12 @@ function vggtPerfGate(args: string[], env: Record<string, string> = {}, cwd?: st
 function resultsFile(): string {
   const results = noGpuResults({
     benchmarks: [
-      {
+      benchmarkResult({
         name: 'tiny <model>',
-        workload: 'worker',
-        status: 'complete',
-        error: null,
         dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'fp32 as configured' },
-        ran: { base: null, head: null },
         rounds: 4,
-        stopReason: 'decided',
         seconds: 2.5,
         processes: 1,
-        throttledRounds: [],
-        warnings: [],
-        memory: { base: null, head: null },
         metrics: [
           {
             metric: 'latency',
@@ -81,7 +73,7 @@ function resultsFile(): string {
             },
           ],
         },
-      },
+      }),
     ],
   });
   results.commits.head.dirty = true;

@@ -24,7 +24,7 @@ import { renderTrendComment } from '../src/report/trend-markdown.js';
 import { toActionBenchmark, toBencher } from '../src/results/exports.js';
 import type { GateResults, MetricResult } from '../src/results/types.js';
 import { gitHttpServer } from './fixtures/git-http-server.js';
-import { noGpuResults } from './fixtures/results.js';
+import { benchmarkResult, noGpuResults } from './fixtures/results.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -72,21 +72,9 @@ function runResults(
     },
     verdict: verdict === 'regression' ? 'regression' : 'pass',
     benchmarks: [
-      {
-        name: 'vggt-forward-20f',
-        workload: 'worker',
-        status: 'complete',
-        error: null,
-        dtype: { requested: 'auto', resolved: 'bf16', explanation: '' },
-        ran: { base: null, head: null },
-        rounds: 8,
-        stopReason: 'decided',
-        seconds: 60,
+      benchmarkResult({
         verdictSeconds: 55,
-        processes: 4,
-        throttledRounds: [],
         metrics: [metric('latency', ms, verdict), metric('memory', gib * GiB, 'unchanged')],
-        memory: { base: null, head: null },
         samples: {
           latency: { base: around(ms), head: around(ms), baseRounds: [], headRounds: [] },
           memory: {
@@ -96,8 +84,7 @@ function runResults(
             headRounds: [],
           },
         },
-        warnings: [],
-      },
+      }),
     ],
   });
 }

@@ -4,6 +4,7 @@ import { renderHtml } from '../src/report/html.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
 import type { BenchmarkResult, GateResults, MetricResult } from '../src/results/types.js';
+import { benchmarkResult, noGpuResults } from './fixtures/results.js';
 
 const latency = (verdict: MetricResult['verdict']): MetricResult => ({
   metric: 'latency',
@@ -26,43 +27,29 @@ const latency = (verdict: MetricResult['verdict']): MetricResult => ({
   explanation: '',
 });
 
-const benchmark = (over: Partial<BenchmarkResult>): BenchmarkResult => ({
-  name: 'vggt-forward-20f',
-  workload: 'worker',
-  status: 'complete',
-  error: null,
-  dtype: { requested: 'auto', resolved: 'bf16', explanation: 'auto -> bf16' },
-  ran: { base: null, head: null },
-  rounds: 12,
-  stopReason: 'decided',
-  seconds: 70.4,
-  verdictSeconds: 52.3,
-  processes: 6,
-  timing: { warmupIterations: 3, clock: 'device' },
-  throttledRounds: [],
-  metrics: [latency('unchanged')],
-  memory: { base: null, head: null },
-  warnings: [],
-  ...over,
-});
+const benchmark = (over: Partial<BenchmarkResult>): BenchmarkResult =>
+  benchmarkResult({
+    dtype: { requested: 'auto', resolved: 'bf16', explanation: 'auto -> bf16' },
+    rounds: 12,
+    seconds: 70.4,
+    verdictSeconds: 52.3,
+    processes: 6,
+    timing: { warmupIterations: 3, clock: 'device' },
+    metrics: [latency('unchanged')],
+    ...over,
+  });
 
-const results = (b: BenchmarkResult): GateResults => ({
-  schemaVersion: 1,
-  tool: { name: 'vggt-perf-gate', version: '0.0.0' },
-  createdAt: '2026-12-01T00:00:00.000Z',
-  configHash: 'x',
-  commits: {
-    base: { ref: 'main', sha: null },
-    head: { ref: 'working tree', sha: null, dirty: false },
-  },
-  device: { state: 'no-gpu', reason: 'test' },
-  status: 'complete',
-  verdict: 'pass',
-  regressions: 0,
-  benchmarks: [b],
-  warnings: [],
-  shard: null,
-});
+const results = (b: BenchmarkResult): GateResults =>
+  noGpuResults({
+    createdAt: '2026-12-01T00:00:00.000Z',
+    configHash: 'x',
+    commits: {
+      base: { ref: 'main', sha: null },
+      head: { ref: 'working tree', sha: null, dirty: false },
+    },
+    device: { state: 'no-gpu', reason: 'test' },
+    benchmarks: [b],
+  });
 
 describe('howMeasured: how a verdict was reached, in every report', () => {
   it('counts rounds, iterations per turn and process pairs, and says what the interval holds over', () => {

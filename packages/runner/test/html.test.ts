@@ -11,6 +11,7 @@ import type {
   MetricResult,
   VramTimeline,
 } from '../src/results/types.js';
+import { benchmarkResult, noGpuResults } from './fixtures/results.js';
 
 /** Debian's chromium; CI installs it. Without it the browser test skips and says why. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,40 +26,24 @@ const MiB = 2 ** 20;
 
 const RTX_4090 = 'cuda:0 NVIDIA GeForce RTX 4090';
 
-const workerBenchmark: BenchmarkResult = {
-  name: 'vggt-forward-20f',
-  workload: 'worker',
-  status: 'complete',
-  error: null,
+const torchSide = {
+  framework: 'torch',
+  frameworkVersion: '2.11.0',
+  device: RTX_4090,
+  dtype: 'bf16',
+  itemsPerIteration: 20,
+  extra: { attention: 'flash' },
+};
+
+const workerBenchmark = benchmarkResult({
   dtype: {
     requested: 'auto',
     resolved: 'bf16',
     explanation: 'auto -> bf16: the GPU (compute capability 8.9) supports bf16',
   },
-  ran: {
-    base: {
-      framework: 'torch',
-      frameworkVersion: '2.11.0',
-      device: RTX_4090,
-      dtype: 'bf16',
-      itemsPerIteration: 20,
-      extra: { attention: 'flash' },
-    },
-    head: {
-      framework: 'torch',
-      frameworkVersion: '2.11.0',
-      device: RTX_4090,
-      dtype: 'bf16',
-      itemsPerIteration: 20,
-      extra: { attention: 'flash' },
-    },
-  },
-  rounds: 8,
-  stopReason: 'decided',
+  ran: { base: torchSide, head: torchSide },
   seconds: 41.2,
   processes: 1,
-  throttledRounds: [],
-  warnings: [],
   memory: {
     base: [
       {
@@ -105,39 +90,25 @@ const workerBenchmark: BenchmarkResult = {
         'unchanged: head changed by +0.02% (95% interval [-0.04%, +0.08%]), within the ±1% threshold',
     },
   ],
+});
+
+const onnxSide = {
+  framework: 'onnxruntime',
+  frameworkVersion: '1.30.0',
+  device: 'cuda:0 (CUDAExecutionProvider)',
+  dtype: 'fp32',
+  itemsPerIteration: 4,
+  extra: {},
 };
 
-const onnxBenchmark: BenchmarkResult = {
+const onnxBenchmark = benchmarkResult({
   name: 'vggt-onnx-4f',
   workload: 'onnx',
-  status: 'complete',
-  error: null,
   dtype: { requested: 'fp32', resolved: 'fp32', explanation: 'fp32 as configured' },
-  ran: {
-    base: {
-      framework: 'onnxruntime',
-      frameworkVersion: '1.30.0',
-      device: 'cuda:0 (CUDAExecutionProvider)',
-      dtype: 'fp32',
-      itemsPerIteration: 4,
-      extra: {},
-    },
-    head: {
-      framework: 'onnxruntime',
-      frameworkVersion: '1.30.0',
-      device: 'cuda:0 (CUDAExecutionProvider)',
-      dtype: 'fp32',
-      itemsPerIteration: 4,
-      extra: {},
-    },
-  },
+  ran: { base: onnxSide, head: onnxSide },
   rounds: 6,
-  stopReason: 'decided',
   seconds: 12.7,
   processes: 1,
-  throttledRounds: [],
-  warnings: [],
-  memory: { base: null, head: null },
   metrics: [
     {
       metric: 'latency',
@@ -152,11 +123,10 @@ const onnxBenchmark: BenchmarkResult = {
         'unchanged: head changed by -0.13% (95% interval [-0.48%, +0.21%]), within the ±2% threshold',
     },
   ],
-};
+});
 
-const failedBenchmark: BenchmarkResult = {
+const failedBenchmark = benchmarkResult({
   name: 'vggt-forward-64f',
-  workload: 'worker',
   status: 'failed',
   error:
     'the head worker exited with code 1: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB',
@@ -170,17 +140,11 @@ const failedBenchmark: BenchmarkResult = {
   stopReason: 'failed',
   seconds: 3.4,
   processes: 1,
-  throttledRounds: [],
-  warnings: [],
   memory: { base: workerBenchmark.memory.base, head: null },
-  metrics: [],
-};
+});
 
 function fixture(overrides: Partial<GateResults> = {}): GateResults {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'vggt-perf-gate', version: '0.0.0' },
-    createdAt: '2026-11-23T18:40:00.000Z',
+  return noGpuResults({
     configHash: 'a3f1c9e07b5d2e48c6a1f0b9d8e7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9',
     commits: {
       base: { ref: 'origin/main', sha: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' },
@@ -193,14 +157,12 @@ function fixture(overrides: Partial<GateResults> = {}): GateResults {
       driver: '570.86',
       source: 'nvml',
     },
-    status: 'complete',
     verdict: 'failed',
     regressions: 1,
     benchmarks: [workerBenchmark, onnxBenchmark, failedBenchmark],
     warnings: ['GPU 0 (NVIDIA GeForce RTX 4090) is in use by 1 other process (Xorg, 312 MiB)'],
-    shard: null,
     ...overrides,
-  };
+  });
 }
 
 /** Latency samples around a median, for the dots of the distribution chart. */

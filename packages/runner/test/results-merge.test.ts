@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { mergeResults } from '../src/results/merge.js';
 import type { GateResults } from '../src/results/types.js';
+import { benchmarkResult, noGpuResults } from './fixtures/results.js';
 
 function shard(name: string, device: string, benchmark: string): GateResults {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'vggt-perf-gate', version: '0.0.0' },
+  return noGpuResults({
     createdAt: '2026-11-23T00:00:00.000Z',
     configHash: 'h',
     commits: {
@@ -13,30 +12,9 @@ function shard(name: string, device: string, benchmark: string): GateResults {
       head: { ref: 'working tree', sha: null, dirty: false },
     },
     device: { state: 'ok', name: device, computeCapability: '8.9', driver: '580', source: 'nvml' },
-    status: 'complete',
-    verdict: 'pass',
-    regressions: 0,
-    benchmarks: [
-      {
-        name: benchmark,
-        workload: 'worker',
-        status: 'complete',
-        error: null,
-        dtype: { requested: 'auto', resolved: 'bf16', explanation: '' },
-        ran: { base: null, head: null },
-        rounds: 8,
-        stopReason: 'decided',
-        seconds: 1,
-        processes: 2,
-        throttledRounds: [],
-        metrics: [],
-        memory: { base: null, head: null },
-        warnings: [],
-      },
-    ],
-    warnings: [],
+    benchmarks: [benchmarkResult({ name: benchmark, seconds: 1, processes: 2 })],
     shard: name,
-  };
+  });
 }
 
 describe('merging matrix shards', () => {
