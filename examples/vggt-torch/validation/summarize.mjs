@@ -4,17 +4,21 @@
 // the verdict was known), `seconds` (to the end: the untimed profiling and the shutdown
 // included), and the whole command's wall time, which run-gates.sh appends to each log.
 //
-//   node examples/vggt-torch/validation/summarize.mjs <dir>... [--runs]
+//   node examples/vggt-torch/validation/summarize.mjs <dir>... [--runs] [--pool NAME=label,...]...
 //
 // Reads <label>-<n>.json (run-gates.sh's names) and the <label>-<n>.log beside each, or
-// <label><n>.results.json and <label><n>.log (action-run.sh's and gate-runs.sh's names).
+// <label><n>.results.json and <label><n>.log (action-run.sh's and gate-runs.sh's names;
+// a single run may have no number: wr-aa.results.json is label wr-aa).
 // Several directories pool their runs by label (e.g. the runs of several sessions): give
-// runs of different settings different labels. With several labels, a last row gives
+// runs of different settings different labels. --pool counts the labels it lists as one
+// row NAME (runs of one setting labelled per session) and leaves out every label in no
+// pool, so a tally holds exactly the runs named. With several rows, a last row gives
 // every run's times together. --runs adds one line per run.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const RUN_FILE = /^(.+?)-?(\d+)(\.results)?\.json$/;
+const SINGLE_RUN_FILE = /^(.+)()\.results\.json$/;
 // Each run lands in exactly one column: a benchmark that did not complete is "failed"
 // whatever its metrics say; a complete one is counted by its latency verdict.
 const COLUMNS = ['regression', 'unchanged', 'inconclusive', 'improvement', 'failed or other'];
@@ -72,16 +76,45 @@ function readRun(dir, file) {
   };
 }
 
-const args = process.argv.slice(2);
-const dirs = args.filter((a) => !a.startsWith('--'));
-if (dirs.length === 0) dirs.push('validation-runs');
+/** The directories, --runs, and each --pool's labels mapped to its name. */
+function parseArgs(argv) {
+  const options = { dirs: [], runs: false, pools: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--runs') options.runs = true;
+    else if (arg === '--pool') addPool(options.pools, argv[++i]);
+    else if (arg.startsWith('--'))
+      fail(`unknown option ${arg} (options: --runs, --pool NAME=label,...)`);
+    else options.dirs.push(arg);
+  }
+  if (options.dirs.length === 0) options.dirs.push('validation-runs');
+  return options;
+}
+
+function addPool(pools, spec) {
+  const m = /^([^=]+)=(.+)$/.exec(spec ?? '');
+  if (!m)
+    fail(
+      `--pool takes NAME=label,label,... e.g. --pool "A/A=n-aa,m-aa" (got ${spec ?? 'nothing'})`,
+    );
+  for (const label of m[2].split(',')) {
+    if (pools.has(label)) fail(`label ${label} is in two pools (${pools.get(label)} and ${m[1]})`);
+    pools.set(label, m[1]);
+  }
+}
+
+const { dirs, runs: perRun, pools } = parseArgs(process.argv.slice(2));
+// With pools, a label's row is its pool's; a label in none is left out.
+const rowOf = (label) => (pools.size ? pools.get(label) : label);
+const leftOut = new Set();
+const seen = new Set();
 const byLabel = new Map();
 for (const dir of dirs) {
   if (!existsSync(dir))
     fail(`${dir} does not exist (run-gates.sh writes to OUT_DIR, default ./validation-runs)`);
   if (!statSync(dir).isDirectory()) fail(`${dir} is not a directory: give the directory of runs`);
   const runs = readdirSync(dir)
-    .map((file) => ({ file, match: RUN_FILE.exec(file) }))
+    .map((file) => ({ file, match: RUN_FILE.exec(file) ?? SINGLE_RUN_FILE.exec(file) }))
     .filter(({ file, match }) => {
       if (!match && file.endsWith('.json') && !file.endsWith('.comments.json'))
         console.error(`summarize: skipping ${join(dir, file)}: not named <label>-<n>.json`);
@@ -92,11 +125,20 @@ for (const dir of dirs) {
     );
   if (runs.length === 0) console.error(`summarize: no <label>-<n>.json results in ${dir}`);
   for (const { file, match } of runs) {
-    const label = match[1];
+    seen.add(match[1]);
+    const label = rowOf(match[1]);
+    if (label === undefined) {
+      leftOut.add(match[1]);
+      continue;
+    }
     if (!byLabel.has(label)) byLabel.set(label, []);
     byLabel.get(label).push(readRun(dir, file));
   }
 }
+if (leftOut.size)
+  console.error(`summarize: left out, in no --pool: ${[...leftOut].sort().join(', ')}`);
+const missing = [...pools.keys()].filter((l) => !seen.has(l));
+if (missing.length) console.error(`summarize: no runs of ${missing.join(', ')}, named in --pool`);
 if (byLabel.size === 0) fail(`no results files in ${dirs.join(', ')}`);
 const labels = [...byLabel.keys()].sort((a, b) => a.localeCompare(b));
 
@@ -140,7 +182,7 @@ for (const label of labels) console.log(row(label, byLabel.get(label)));
 // Its ratio and bounds would mix slowdowns, so they are left blank.
 const everyRun = labels.flatMap((l) => byLabel.get(l));
 if (labels.length > 1) console.log(row('(all runs)', everyRun, true));
-if (args.includes('--runs'))
+if (perRun)
   for (const label of labels)
     for (const r of byLabel.get(label))
       console.log(

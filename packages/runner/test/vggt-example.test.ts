@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.js';
 
 // The VGGT-1B example's torch-free half: its shapes and the validation runs' slowdown knob.
 const example = fileURLToPath(new URL('../../../examples/vggt-torch', import.meta.url));
@@ -111,6 +112,25 @@ describe('examples/vggt-torch/validation/summarize.mjs', () => {
     ]);
   });
 
+  it('tallies the labels each --pool names as one row and leaves out every other label', () => {
+    // Runs of one setting labelled per session, and a single run with no number in its name.
+    const more = mkdtempSync(join(tmpdir(), 'summarize-'));
+    copyFileSync(join(runs, 'slow5-301.json'), join(more, 'wr-slow.results.json'));
+    const r = summarize(runs, more, '--pool', '+5%=slow5,wr-slow', '--pool', 'none=gone');
+    expect(r.status, r.stderr).toBe(0);
+    // The median of slow5-301 (+5.12%, twice: once as wr-slow) and slow5-302 (+5.32%).
+    expect(r.stdout).toMatch(/^\| \+5% \| 3 \| 3 \| 0 \| 0 \| 0 \| 0 \| \+5\.12% \|/m);
+    expect(r.stdout).not.toMatch(/^\| aa /m);
+    expect(r.stderr).toContain('left out, in no --pool: aa');
+    expect(r.stderr).toContain('no runs of gone, named in --pool');
+    const twice = summarize(runs, '--pool', 'a=aa', '--pool', 'b=aa');
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain('label aa is in two pools (a and b)');
+    const unknown = summarize(runs, '--pools', 'a=aa');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown option --pools');
+  });
+
   it('says which directory is missing, empty or unreadable instead of printing an empty table', () => {
     const missing = summarize(join(runs, 'nope'));
     expect(missing.status).toBe(2);
@@ -123,5 +143,38 @@ describe('examples/vggt-torch/validation/summarize.mjs', () => {
     const r = summarize(broken);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/aa-1\.json is not a results file/);
+  });
+});
+
+// A GPU session is short: a validation config that fails to load, or that drifted from
+// the default config it claims to vary, costs the runs planned on it.
+describe('examples/vggt-torch validation configs', () => {
+  const configs = join(example, 'validation', 'configs');
+  const load = (path: string) => loadConfig(path).then((c) => c.benchmarks[0]!);
+
+  it('each loads and differs from the default config in the benchmark fields it is for', async () => {
+    const base = await load(join(example, 'perf-gate.yml'));
+    const varies: Record<string, string[]> = {
+      'busy-warn.yml': ['gpuBusy', 'budget'],
+      'frames48.yml': ['name', 'workload'],
+      'pairs4.yml': ['workload'],
+      // These three were run when the default expected 8 GiB of activations, and kept it.
+      'pinned.yml': ['workload', 'expectedMemory'],
+      'rope-once.yml': ['workload', 'expectedMemory'],
+      'threshold05.yml': ['threshold'],
+      'uniform.yml': ['workload', 'expectedMemory'],
+    };
+    expect(readdirSync(configs).sort()).toEqual(Object.keys(varies).sort());
+    for (const [file, fields] of Object.entries(varies)) {
+      const variant = await load(join(configs, file));
+      const differing = Object.keys({ ...base, ...variant }).filter(
+        (k) =>
+          JSON.stringify(variant[k as keyof typeof variant]) !==
+          JSON.stringify(base[k as keyof typeof base]),
+      );
+      expect(differing.sort(), file).toEqual([...fields].sort());
+    }
+    const threshold05 = await load(join(configs, 'threshold05.yml'));
+    expect(threshold05.threshold.latency).toBe(0.005);
   });
 });

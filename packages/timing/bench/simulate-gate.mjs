@@ -21,8 +21,9 @@
 //   aa1 and aa2: 20 recorded process pairs of 4 rounds);
 // - traces-20f: the same model at 20 frames, the example's default
 //   (fixtures/vggt1b-h200-20f: faa1-3 and pinned-aa1/2, 12 process pairs of
-//   4 rounds; p1-aa1/2 and wr-aa, 20 process pairs of 2 rounds, recorded with
-//   the default restarts every 2 by the bundle of commit 6719adb);
+//   4 rounds; p1-aa1/2, wr-aa, wr2-aa, n-aa* and m-aa*, 110 process pairs of
+//   2 rounds, recorded with the default restarts every 2 by the Action's
+//   bundles of commits 6719adb, d3d3793 and 2ae69f0);
 // - mild: the earlier VGGT-shaped example's noise, a model: per process an
 //   offset per side within +/-0.15% and a shared level (0.1%), turn jitter
 //   0.1%, iteration noise 0.35% (per-round log-ratio sd about 0.3%).

@@ -6,10 +6,21 @@ import { clusterOfRound } from './looks.js';
 import type { BenchmarkPlan } from './plan.js';
 import type { Series } from './state.js';
 
+/** What the verdicts read of a benchmark's plan. */
+export type VerdictPlan = Pick<
+  BenchmarkPlan,
+  'metrics' | 'thresholds' | 'errorRates' | 'noiseFloor' | 'roundsPerProcess'
+>;
+
+/**
+ * Each metric's comparison of the samples so far, at the level its looks
+ * give for this many rounds (or, before they are planned, its share of the
+ * error rate: an estimate for display that no look decides on).
+ */
 export function compareAll(
-  plan: BenchmarkPlan,
+  plan: VerdictPlan,
   series: Record<MetricName, Series>,
-  looks: Partial<Record<MetricName, LookPlan>> | null,
+  looks: Partial<Record<MetricName, Pick<LookPlan, 'levelAt'>>> | null,
 ): Partial<Record<MetricName, Comparison>> {
   const out: Partial<Record<MetricName, Comparison>> = {};
   const clusterOf = clusterOfRound(plan);
