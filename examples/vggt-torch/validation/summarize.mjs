@@ -8,11 +8,12 @@
 //
 // Reads <label>-<n>.json (run-gates.sh's names) and the <label>-<n>.log beside each, or
 // <label><n>.results.json and <label><n>.log (action-run.sh's and gate-runs.sh's names;
-// a single run may have no number: wr-aa.results.json is label wr-aa).
+// a single run may have no number: wr-aa.results.json is label wr-aa, while a name that
+// ends in digits takes them as its number: wr-fp32.results.json is label wr-fp).
 // Several directories pool their runs by label (e.g. the runs of several sessions): give
 // runs of different settings different labels. --pool counts the labels it lists as one
 // row NAME (runs of one setting labelled per session) and leaves out every label in no
-// pool, so a tally holds exactly the runs named. With several rows, a last row gives
+// pool, so a tally holds exactly the runs named; a pooled label with no runs is an error. With several rows, a last row gives
 // every run's times together. --runs adds one line per run.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,9 +98,12 @@ function addPool(pools, spec) {
     fail(
       `--pool takes NAME=label,label,... e.g. --pool "A/A=n-aa,m-aa" (got ${spec ?? 'nothing'})`,
     );
-  for (const label of m[2].split(',')) {
-    if (pools.has(label)) fail(`label ${label} is in two pools (${pools.get(label)} and ${m[1]})`);
-    pools.set(label, m[1]);
+  const [, name, list] = m;
+  for (const label of list.split(',').map((l) => l.trim())) {
+    if (label === '') fail(`--pool ${spec}: an empty label (two commas, or one at an end)`);
+    if (pools.get(label) === name) fail(`--pool ${spec}: ${label} is listed twice`);
+    if (pools.has(label)) fail(`label ${label} is in two pools (${pools.get(label)} and ${name})`);
+    pools.set(label, name);
   }
 }
 
@@ -117,13 +121,15 @@ for (const dir of dirs) {
     .map((file) => ({ file, match: RUN_FILE.exec(file) ?? SINGLE_RUN_FILE.exec(file) }))
     .filter(({ file, match }) => {
       if (!match && file.endsWith('.json') && !file.endsWith('.comments.json'))
-        console.error(`summarize: skipping ${join(dir, file)}: not named <label>-<n>.json`);
+        console.error(
+          `summarize: skipping ${join(dir, file)}: not named <label>-<n>.json or <label>[<n>].results.json`,
+        );
       return match;
     })
     .sort(
       (a, b) => a.match[1].localeCompare(b.match[1]) || Number(a.match[2]) - Number(b.match[2]),
     );
-  if (runs.length === 0) console.error(`summarize: no <label>-<n>.json results in ${dir}`);
+  if (runs.length === 0) console.error(`summarize: no results files in ${dir}`);
   for (const { file, match } of runs) {
     seen.add(match[1]);
     const label = rowOf(match[1]);
@@ -138,7 +144,8 @@ for (const dir of dirs) {
 if (leftOut.size)
   console.error(`summarize: left out, in no --pool: ${[...leftOut].sort().join(', ')}`);
 const missing = [...pools.keys()].filter((l) => !seen.has(l));
-if (missing.length) console.error(`summarize: no runs of ${missing.join(', ')}, named in --pool`);
+const found = `labels found: ${[...seen].sort().join(', ') || 'none'}`;
+if (missing.length) fail(`no runs of ${missing.join(', ')}, named in --pool (${found})`);
 if (byLabel.size === 0) fail(`no results files in ${dirs.join(', ')}`);
 const labels = [...byLabel.keys()].sort((a, b) => a.localeCompare(b));
 

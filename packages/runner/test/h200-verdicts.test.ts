@@ -12,7 +12,9 @@ import type { BenchmarkResult, MetricResult } from '../src/results/types.js';
  * issue counts, and the diagnosis runs beside them), re-decided from the samples
  * their results files keep, at the level each file says its last look used. A
  * user can re-check a verdict from its file this way; and a change to the
- * statistics that would have decided these real runs differently fails here.
+ * interval or the verdict rule that would decide these real runs differently at
+ * their last look fails here. (Which looks are planned, and at what levels, is
+ * the simulation's to replay: packages/timing/bench/simulate-gate.mjs.)
  */
 const runs = fileURLToPath(
   new URL('../../../examples/vggt-torch/validation/runs', import.meta.url),
@@ -24,6 +26,7 @@ const DIRS = [
   'what-ran2-h200',
   'counts-h200',
   'more-h200',
+  'uniform-h200',
 ];
 
 interface Recorded {
@@ -65,8 +68,8 @@ function redecide({ benchmark, latency }: Recorded) {
 describe('H200 runs re-decided from their results files', () => {
   it('reach the verdict, change and interval each run reported', async () => {
     const all = await recorded();
-    // The 27 default-config runs validation.md counts, and 9 diagnosis runs beside them.
-    expect(all.length).toBeGreaterThanOrEqual(36);
+    // The 27 default-config runs validation.md counts, and 10 diagnosis runs beside them.
+    expect(all.length).toBe(37);
     for (const run of all) {
       const again = redecide(run);
       expect(again.verdict, run.label).toBe(run.latency.verdict);

@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 
@@ -116,13 +117,19 @@ describe('examples/vggt-torch/validation/summarize.mjs', () => {
     // Runs of one setting labelled per session, and a single run with no number in its name.
     const more = mkdtempSync(join(tmpdir(), 'summarize-'));
     copyFileSync(join(runs, 'slow5-301.json'), join(more, 'wr-slow.results.json'));
-    const r = summarize(runs, more, '--pool', '+5%=slow5,wr-slow', '--pool', 'none=gone');
+    const r = summarize(runs, more, '--pool', '+5%=slow5, wr-slow');
     expect(r.status, r.stderr).toBe(0);
     // The median of slow5-301 (+5.12%, twice: once as wr-slow) and slow5-302 (+5.32%).
     expect(r.stdout).toMatch(/^\| \+5% \| 3 \| 3 \| 0 \| 0 \| 0 \| 0 \| \+5\.12% \|/m);
     expect(r.stdout).not.toMatch(/^\| aa /m);
     expect(r.stderr).toContain('left out, in no --pool: aa');
-    expect(r.stderr).toContain('no runs of gone, named in --pool');
+    // A pooled label with no runs is a typo, not a smaller tally.
+    const typo = summarize(runs, '--pool', 'x=aa,slow6');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('no runs of slow6, named in --pool (labels found: aa, slow5)');
+    expect(summarize(runs, '--pool', 'x=aa,,slow5').stderr).toContain('an empty label');
+    expect(summarize(runs, '--pool', 'x=aa,aa').stderr).toContain('aa is listed twice');
+    expect(summarize(runs, '--pool').stderr).toContain('--pool takes NAME=label,label,...');
     const twice = summarize(runs, '--pool', 'a=aa', '--pool', 'b=aa');
     expect(twice.status).toBe(2);
     expect(twice.stderr).toContain('label aa is in two pools (a and b)');
@@ -150,7 +157,11 @@ describe('examples/vggt-torch/validation/summarize.mjs', () => {
 // the default config it claims to vary, costs the runs planned on it.
 describe('examples/vggt-torch validation configs', () => {
   const configs = join(example, 'validation', 'configs');
-  const load = (path: string) => loadConfig(path).then((c) => c.benchmarks[0]!);
+  const load = async (path: string) => {
+    const { benchmarks } = await loadConfig(path);
+    expect(benchmarks, path).toHaveLength(1);
+    return benchmarks[0]!;
+  };
 
   it('each loads and differs from the default config in the benchmark fields it is for', async () => {
     const base = await load(join(example, 'perf-gate.yml'));
@@ -168,9 +179,7 @@ describe('examples/vggt-torch validation configs', () => {
     for (const [file, fields] of Object.entries(varies)) {
       const variant = await load(join(configs, file));
       const differing = Object.keys({ ...base, ...variant }).filter(
-        (k) =>
-          JSON.stringify(variant[k as keyof typeof variant]) !==
-          JSON.stringify(base[k as keyof typeof base]),
+        (k) => !isDeepStrictEqual(variant[k as keyof typeof variant], base[k as keyof typeof base]),
       );
       expect(differing.sort(), file).toEqual([...fields].sort());
     }
