@@ -75,6 +75,28 @@ benchmarks:
 `;
 
 describe('parseConfig: valid files', () => {
+  test("throughput's threshold follows latency's unless set, so lowering one lowers both", () => {
+    const threshold = (defaults: string, own: string) =>
+      parseConfig(
+        `version: 1\ndefaults:\n  threshold: ${defaults}\nbenchmarks:\n  - name: b\n    threshold: ${own}\n    workload: { kind: samples, command: ./b.sh, output: s.json }\n`,
+        FILE,
+      ).benchmarks[0]!.threshold;
+    expect(threshold('{}', '{ latency: 0.005 }')).toMatchObject({
+      latency: 0.005,
+      throughput: 0.005,
+    });
+    expect(threshold('{ latency: 0.01 }', '{}')).toMatchObject({ latency: 0.01, throughput: 0.01 });
+    // Set anywhere, throughput's own threshold wins.
+    expect(threshold('{ throughput: 0.03 }', '{ latency: 0.005 }')).toMatchObject({
+      latency: 0.005,
+      throughput: 0.03,
+    });
+    expect(threshold('{}', '{ latency: 0.005, throughput: 0.04 }')).toMatchObject({
+      throughput: 0.04,
+    });
+    expect(threshold('{}', '{}')).toEqual({ latency: 0.02, memory: 0.05, throughput: 0.02 });
+  });
+
   test('a full config resolves defaults into every benchmark, benchmark values winning', () => {
     const config = parseConfig(FULL, FILE);
     expect(config.version).toBe(1);
@@ -90,8 +112,8 @@ describe('parseConfig: valid files', () => {
         restartEveryRounds: 2,
         processPairsAtOnce: 1,
       },
-      // latency from the benchmark, memory from defaults, throughput built in.
-      threshold: { latency: 0.03, memory: 0.1, throughput: 0.02 },
+      // latency from the benchmark, memory from defaults, throughput following latency.
+      threshold: { latency: 0.03, memory: 0.1, throughput: 0.03 },
       budget: { maxSeconds: 120, maxRounds: 10, iterationsPerRound: 3 },
       warmup: { iterations: 2 },
       dtype: 'bf16',
@@ -105,7 +127,7 @@ describe('parseConfig: valid files', () => {
       metrics: ['latency', 'memory'],
       dtype: 'fp32',
       device: 0,
-      threshold: { latency: 0.01, memory: 0.1, throughput: 0.02 },
+      threshold: { latency: 0.01, memory: 0.1, throughput: 0.01 },
       budget: { maxSeconds: 120, maxRounds: 1000, iterationsPerRound: 3 },
       expectedMemory: null,
       setup: { base: null, head: 'make deps' },

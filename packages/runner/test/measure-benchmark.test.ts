@@ -263,6 +263,9 @@ describe('measureBenchmark: worker processes as the unit of replication', () => 
       roundsPerCluster: 3,
       verdicts: 1,
       shape: 'pocock',
+      // Where it could stop: the first round with a second process per side, then the
+      // round budget (the rounds in between end no process pair).
+      lookRounds: [6, 12],
     });
   });
 });

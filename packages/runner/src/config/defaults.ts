@@ -15,8 +15,6 @@ export const DEFAULT_LATENCY_THRESHOLD = 0.02;
  * blocks, so small differences in reserved memory are not real regressions.
  */
 export const DEFAULT_MEMORY_THRESHOLD = 0.05;
-/** Throughput is the reciprocal of latency, so it gets the same 2% threshold. */
-export const DEFAULT_THROUGHPUT_THRESHOLD = 0.02;
 
 /**
  * Per-benchmark time budget (s). At 0.8 s per iteration, 40 rounds of 5

@@ -20,7 +20,6 @@ import {
   DEFAULT_PROCESS_PAIRS_AT_ONCE,
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
   DEFAULT_SETUP_TIMEOUT_SECONDS,
-  DEFAULT_THROUGHPUT_THRESHOLD,
   DEFAULT_WARMUP_ITERATIONS,
   DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
   DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
@@ -52,7 +51,10 @@ function resolveBenchmark(own: FileBenchmark, defaults: FileDefaults): Benchmark
     threshold: {
       latency: threshold.latency ?? DEFAULT_LATENCY_THRESHOLD,
       memory: threshold.memory ?? DEFAULT_MEMORY_THRESHOLD,
-      throughput: threshold.throughput ?? DEFAULT_THROUGHPUT_THRESHOLD,
+      // Throughput is latency's samples inverted: held to latency's threshold unless set,
+      // so that lowering one lowers both (a looser throughput verdict would only keep the
+      // run measuring after latency is decided).
+      throughput: threshold.throughput ?? threshold.latency ?? DEFAULT_LATENCY_THRESHOLD,
     },
     budget: {
       maxSeconds: budget.maxSeconds ?? DEFAULT_MAX_SECONDS,

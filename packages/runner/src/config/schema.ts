@@ -24,7 +24,6 @@ import {
   DEFAULT_PROCESS_PAIRS_AT_ONCE,
   DEFAULT_SAMPLES_TIMEOUT_SECONDS,
   DEFAULT_SETUP_TIMEOUT_SECONDS,
-  DEFAULT_THROUGHPUT_THRESHOLD,
   DEFAULT_WARMUP_ITERATIONS,
   DEFAULT_WORKER_RESTART_EVERY_ROUNDS,
   DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS,
@@ -68,10 +67,15 @@ const ThresholdSchema = z
       'Largest tolerated peak-VRAM increase, as a fraction of base (0.05 = 5%).',
       DEFAULT_MEMORY_THRESHOLD,
     ),
-    throughput: fraction(
-      'Largest tolerated throughput decrease, as a fraction of base (0.02 = 2%).',
-      DEFAULT_THROUGHPUT_THRESHOLD,
-    ),
+    throughput: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .meta({
+        description:
+          'Largest tolerated throughput decrease, as a fraction of base (0.02 = 2%). Default: the latency threshold (throughput is the latency samples inverted).',
+      })
+      .optional(),
   })
   .meta({
     description:

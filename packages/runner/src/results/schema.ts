@@ -57,6 +57,7 @@ const metricResult = z.object({
       confidence: finite,
       verdicts: whole,
       looks: whole,
+      lookRounds: z.array(whole).optional(),
       shape: z.enum(['pocock', 'obrien-fleming']),
       noise: z.object({ perRoundSd: finite, betweenPairSd: finite }).nullable().optional(),
       noiseFloor: z

@@ -72,6 +72,11 @@ export interface IntervalMethod {
   verdicts: number;
   /** Planned looks, and the shape of their levels. */
   looks: number;
+  /**
+   * The rounds of the planned looks, in order: where the verdict could stop,
+   * so that a reader can re-check where it did (absent in older results).
+   */
+  lookRounds?: number[];
   shape: 'pocock' | 'obrien-fleming';
   /**
    * The noise this run measured, on the log scale: the standard deviation

@@ -260,6 +260,7 @@ function metricResult(
           confidence: 1 - plan.errorRates[metric],
           verdicts: plan.verdicts,
           looks: looks?.looks.length ?? 0,
+          lookRounds: looks ? [...looks.looks] : [],
           shape: looks?.shape ?? 'pocock',
           noise: comparison.paired
             ? {
