@@ -95,6 +95,12 @@ describe('parseConfig: valid files', () => {
       throughput: 0.04,
     });
     expect(threshold('{}', '{}')).toEqual({ latency: 0.02, memory: 0.05, throughput: 0.02 });
+    // The benchmark's latency, not the defaults' it overrides, is what throughput follows.
+    expect(threshold('{ latency: 0.01 }', '{ latency: 0.05 }')).toMatchObject({ throughput: 0.05 });
+    expect(threshold('{ latency: 0.01 }', '{ throughput: 0.03 }')).toMatchObject({
+      latency: 0.01,
+      throughput: 0.03,
+    });
   });
 
   test('a full config resolves defaults into every benchmark, benchmark values winning', () => {

@@ -279,8 +279,8 @@ function gateRun(path, schedule, truthRatio) {
 function printReplays(defaultPlan) {
   console.log(
     '\n#### The recorded runs, replayed through the shipped verdict (restarts as recorded)\n\n' +
-      "The 20-frame runs with restarts every 2 are judged on the runner's plan at the default config's pace (looks up to round " +
-      `${defaultPlan.horizon}, latency at ${p2(levelFor(1))} over all looks), or on the run's own looks where its results file records them (lookRounds), stopped where the GPU run stopped at the latest; "on the GPU" is that run's latency verdict and rounds, at its threshold. Other traces plan their looks over their own rounds.\n`,
+      "The default config's 20-frame runs (restarts every 2) are judged on the plan of looks each ran on: the rounds its results file records (lookRounds), or, in older files, the horizon whose plan gives the level its last look used (latency at " +
+      `${p2(levelFor(1))} over all looks; the pace of the run's first pairs moved real runs between horizons), stopped where the GPU run stopped at the latest. "On the GPU" is that run's latency verdict and rounds, at its threshold. Other traces plan their looks over their own rounds.\n`,
   );
   console.log(
     '| trace | restarts every | truth | threshold | stopped at round | verdict | interval | on the GPU |',
@@ -295,7 +295,7 @@ function printReplays(defaultPlan) {
     // once-*: the model with the rotary length read once, at its own pace.
     const onDefaultPlan = t.dir === 'vggt1b-h200-20f' && every === 2 && !t.name.startsWith('once');
     const gpu = onDefaultPlan ? recordedVerdict(t) : null;
-    // The run's own looks where its results file records them; else the default pace's plan.
+    // The run's own plan; the default pace's where none is found.
     const plan = gpu?.plan ?? (onDefaultPlan ? defaultPlan.planned : null);
     const { looks, levels } = plan
       ? reachedLooks(plan.looks, plan.levels, plan.looks.at(-1), rounds)
@@ -358,7 +358,10 @@ function replay(t, looks, levels, threshold) {
 
 /**
  * The latency verdict a trace's run reached on the GPU, from the results file
- * it came from, and its planned looks where the file records them (lookRounds).
+ * it came from, and the plan of looks it ran on: the recorded rounds of its
+ * looks (lookRounds), or, in files from before they were recorded, the
+ * horizon whose plan gives the level its last look used (a pace that varies
+ * moves real runs between horizons 30, 32 and 34).
  */
 function recordedVerdict(t) {
   if (!t.source) return null;
@@ -367,18 +370,18 @@ function recordedVerdict(t) {
     (m) => m.metric === 'latency',
   );
   const method = latency.intervalMethod;
-  const looks = method?.lookRounds;
-  const plan = looks?.length
-    ? {
-        looks,
-        levels: planLooks({
-          looks,
-          clusterOf: (r) => Math.floor(r / t.restartEveryRounds),
-          confidence: method.confidence,
-        }).levels,
-      }
-    : null;
-  return { verdict: latency.verdict, rounds: t.base.length, threshold: latency.threshold, plan };
+  const every = t.restartEveryRounds;
+  const rounds = t.base.length;
+  const planOf = (looks) => ({
+    looks,
+    ...planLooks({ looks, clusterOf: (r) => Math.floor(r / every), confidence: method.confidence }),
+  });
+  let plan = method?.lookRounds?.length ? planOf(method.lookRounds) : null;
+  for (let h = rounds + (rounds % 2); !plan && method && h <= MAX_ROUNDS; h += 2) {
+    const candidate = planOf(plannedLooks(every, h));
+    if (Math.abs(candidate.levelAt(rounds) - latency.interval.level) < 1e-9) plan = candidate;
+  }
+  return { verdict: latency.verdict, rounds, threshold: latency.threshold, plan };
 }
 
 // ---------------------------------------------------------------------------

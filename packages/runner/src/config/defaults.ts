@@ -71,8 +71,8 @@ export const DEFAULT_WORKER_STARTUP_TIMEOUT_SECONDS = 300;
  * counts process pairs, not rounds, as independent. Every 2 rounds (one ABBA
  * pair per process pair) gives the most pairs per second when a restart
  * costs about as much as two rounds: in bench/simulate-gate.mjs a +3% change
- * on the earlier example's noise was called within 60 s in 99.5% of runs,
- * against 50.4% with restarts every 4 rounds (2% threshold, 1000 runs each).
+ * on the earlier example's noise was called within 60 s in 99.1% of runs,
+ * against 40.4% with restarts every 4 rounds (2% threshold, 1000 runs each).
  */
 export const DEFAULT_WORKER_RESTART_EVERY_ROUNDS = 2;
 /**
