@@ -272,9 +272,10 @@ function gateRun(path, schedule, truthRatio) {
 /**
  * The recorded runs replayed through the verdict, each cut where it stopped.
  * The default config's 20-frame runs (restarts every 2) are judged on the
- * plan the runner made for them at this pace (`defaultPlan`), beside what the
- * GPU said: the replay reproduces the gate only if the two agree. Other traces
- * plan their looks over their own rounds.
+ * plan each ran on (recordedVerdict; `defaultPlan`, the plan at this pace,
+ * where none is found), beside what the GPU said: the replay reproduces the
+ * gate only if the two agree. Other traces plan their looks over their own
+ * rounds.
  */
 function printReplays(defaultPlan) {
   console.log(
@@ -464,7 +465,6 @@ function main() {
         schedules[`${noise}/${restart}/${k}`] = {
           restart,
           horizon,
-          end: Math.min(end, horizon),
           planned: { looks, levels: plan.levels },
           ...reachedLooks(looks, plan.levels, horizon, end),
         };
