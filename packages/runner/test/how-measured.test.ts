@@ -54,7 +54,7 @@ const results = (b: BenchmarkResult): GateResults =>
 describe('howMeasured: how a verdict was reached, in every report', () => {
   it('counts rounds, iterations per turn and process pairs, and says what the interval holds over', () => {
     expect(howMeasured(benchmark({}))).toBe(
-      "12 rounds of 5 iterations per side, 6 process pairs, each process after 3 warm-up iterations per side, timed on the device (the workload's own timer, e.g. CUDA events); stopped once every verdict was decided (52 s); each interval paired by round and counted over process pairs (5 degrees of freedom), and it holds with 95% over the run's 11 planned looks and 2 verdicts at once",
+      "12 rounds of 5 iterations per side, 6 process pairs, each process after 3 warm-up iterations per side, timed on the device that ran the work (CUDA events on a GPU, the host clock on a CPU); stopped once every verdict was decided (52 s); each interval paired by round and counted over process pairs (5 degrees of freedom), and it holds with 95% over the run's 11 planned looks and 2 verdicts at once",
     );
   });
 

@@ -108,7 +108,8 @@ export function howMeasured(b: BenchmarkResult): string | null {
 }
 
 const CLOCK_TEXT: Readonly<Record<string, string>> = {
-  device: "timed on the device (the workload's own timer, e.g. CUDA events)",
+  // The CPU provider (or a CPU worker) is its own device: its host clock is the device's.
+  device: 'timed on the device that ran the work (CUDA events on a GPU, the host clock on a CPU)',
   host: 'timed on the host around synchronised iterations',
   mixed: 'timed on the device where the workload could, else on the host',
 };
