@@ -284,7 +284,7 @@ function printReplays(defaultPlan) {
       `${p2(levelFor(1))} over all looks; the pace of the run's first pairs moved real runs between horizons), stopped where the GPU run stopped at the latest. "On the GPU" is that run's latency verdict and rounds, at its threshold. Other traces plan their looks over their own rounds.\n`,
   );
   console.log(
-    '| trace | restarts every | truth | threshold | stopped at round | verdict | interval | on the GPU |',
+    '| trace | restarts every | truth | threshold | stopped at round | verdict | interval | on the GPU: verdict, round, plan |',
   );
   console.log('|---|---|---|---|---|---|---|---|');
   const replays = [...loadDir('vggt1b-h200'), ...loadDir('vggt1b-h200-20f')];
@@ -308,7 +308,8 @@ function printReplays(defaultPlan) {
         compared++;
         const same = out && out.verdict === gpu.verdict && out.n === gpu.rounds;
         if (same) agree++;
-        onGpu = `${gpu.verdict}, ${gpu.rounds}${same ? '' : ' (differs)'}`;
+        const planned = gpu.plan ? `, looks to ${gpu.plan.looks.at(-1)}` : '';
+        onGpu = `${gpu.verdict}, ${gpu.rounds}${planned}${same ? '' : ' (differs)'}`;
       }
       const signed = (x) => `${x >= 1 ? '+' : ''}${p2(x - 1)}`;
       console.log(
