@@ -13,8 +13,9 @@
 // Several directories pool their runs by label (e.g. the runs of several sessions): give
 // runs of different settings different labels. --pool counts the labels it lists as one
 // row NAME (runs of one setting labelled per session) and leaves out every label in no
-// pool, so a tally holds exactly the runs named; a pooled label with no runs is an error. With several rows, a last row gives
-// every run's times together. --runs adds one line per run.
+// pool, so a tally holds exactly the runs named; a pooled label with no runs is an error.
+// With several rows, a last row gives every run's times together. --runs adds one line
+// per run.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -44,17 +44,18 @@ function resolveBenchmark(own: FileBenchmark, defaults: FileDefaults): Benchmark
   const threshold = { ...defaults.threshold, ...own.threshold };
   const budget = { ...defaults.budget, ...own.budget };
   const warmup = { ...defaults.warmup, ...own.warmup };
+  const latency = threshold.latency ?? DEFAULT_LATENCY_THRESHOLD;
   return {
     name: own.name,
     metrics: [...(own.metrics ?? defaults.metrics ?? DEFAULT_METRICS)],
     workload: resolveWorkload(own.workload),
     threshold: {
-      latency: threshold.latency ?? DEFAULT_LATENCY_THRESHOLD,
+      latency,
       memory: threshold.memory ?? DEFAULT_MEMORY_THRESHOLD,
       // Throughput is latency's samples inverted: held to latency's threshold unless set,
       // so that lowering one lowers both (a looser throughput verdict would only keep the
       // run measuring after latency is decided).
-      throughput: threshold.throughput ?? threshold.latency ?? DEFAULT_LATENCY_THRESHOLD,
+      throughput: threshold.throughput ?? latency,
     },
     budget: {
       maxSeconds: budget.maxSeconds ?? DEFAULT_MAX_SECONDS,
