@@ -26,6 +26,7 @@ const DIRS = [
   'what-ran2-h200',
   'counts-h200',
   'more-h200',
+  'one-percent-h200',
   'uniform-h200',
 ];
 
@@ -68,8 +69,9 @@ function redecide({ benchmark, latency }: Recorded) {
 describe('H200 runs re-decided from their results files', () => {
   it('reach the verdict, change and interval each run reported', async () => {
     const all = await recorded();
-    // The 27 default-config runs validation.md counts, and 10 diagnosis runs beside them.
-    expect(all.length).toBe(37);
+    // The 30 default-config runs validation.md counts, 6 at a 0.5% threshold, and 10
+    // diagnosis runs beside them.
+    expect(all.length).toBe(46);
     for (const run of all) {
       const again = redecide(run);
       expect(again.verdict, run.label).toBe(run.latency.verdict);

@@ -26,10 +26,11 @@
 //   aa1 and aa2: 20 recorded process pairs of 4 rounds);
 // - traces-20f: the same model at 20 frames, the example's default
 //   (fixtures/vggt1b-h200-20f: faa1-3 and pinned-aa1/2, 12 process pairs of
-//   4 rounds; pub-aa1, p1-aa1/2, wr-aa, wr2-aa, n-aa* and m-aa*, the 17 A/A
-//   runs at default settings, 117 process pairs of 2 rounds, recorded with
-//   the default restarts every 2 by the Action's bundles of commits 18a9151,
-//   6719adb, d3d3793 and 2ae69f0);
+//   4 rounds; pub-aa1, p1-aa1/2, wr-aa, wr2-aa, n-aa*, m-aa* and q-aa*, the
+//   20 A/A runs at default settings, and t05-aa1/2 at a 0.5% threshold: 159
+//   process pairs of 2 rounds, recorded with the default restarts every 2 by
+//   the Action's bundles of commits 18a9151, 6719adb, d3d3793, 2ae69f0 and
+//   e4a0c3d);
 // - mild: the earlier VGGT-shaped example's noise, a model: per process an
 //   offset per side within +/-0.15% and a shared level (0.1%), turn jitter
 //   0.1%, iteration noise 0.35% (per-round log-ratio sd about 0.3%).
@@ -271,7 +272,8 @@ function gateRun(path, schedule, truthRatio) {
 
 /**
  * The recorded runs replayed through the verdict, each cut where it stopped.
- * The default config's 20-frame runs (restarts every 2) are judged on the
+ * The 20-frame runs with the default restarts every 2 (the default config,
+ * and its threshold variants: a threshold moves no look) are judged on the
  * plan each ran on (recordedVerdict; `defaultPlan`, the plan at this pace,
  * where none is found), beside what the GPU said: the replay reproduces the
  * gate only if the two agree. Other traces plan their looks over their own
@@ -280,7 +282,7 @@ function gateRun(path, schedule, truthRatio) {
 function printReplays(defaultPlan) {
   console.log(
     '\n#### The recorded runs, replayed through the shipped verdict (restarts as recorded)\n\n' +
-      "The default config's 20-frame runs (restarts every 2) are judged on the plan of looks each ran on: the rounds its results file records (lookRounds), or, in older files, the horizon whose plan gives the level its last look used (latency at " +
+      'The 20-frame runs of the default config and of its 0.5% threshold variant (restarts every 2) are judged on the plan of looks each ran on: the rounds its results file records (lookRounds), or, in older files, the horizon whose plan gives the level its last look used (latency at ' +
       `${p2(levelFor(1))} over all looks; the pace of the run's first pairs moved real runs between horizons), stopped where the GPU run stopped at the latest. "On the GPU" is that run's latency verdict and rounds, at its threshold. Other traces plan their looks over their own rounds.\n`,
   );
   console.log(
@@ -318,7 +320,7 @@ function printReplays(defaultPlan) {
     });
   }
   console.log(
-    `\nReplayed as on the GPU (verdict and stopping round): ${agree} of ${compared} runs of the default config.`,
+    `\nReplayed as on the GPU (verdict and stopping round): ${agree} of ${compared} runs of the default config and its 0.5% variant.`,
   );
 }
 
